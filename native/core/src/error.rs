@@ -1,0 +1,135 @@
+//! Errors of the core: every one has a stable code and says where it happened.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Stable error codes. The string form (`ERR_…`) is what users, scripts and the
+/// TypeScript side see; never rename one, only add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The file could not be opened or read.
+    Io,
+    /// The file holds no bytes at all.
+    EmptyFile,
+    /// The first bytes are not a pcap or pcapng magic number.
+    NotACapture,
+    /// The file ends inside a header, block or packet record.
+    PcapTruncated,
+    /// A record claims more captured bytes than the snap length or a sane maximum allows.
+    PcapBadCaplen,
+    /// A pcapng block is malformed (bad length, trailer mismatch, bad section header).
+    PcapngBadBlock,
+    /// A packet references a pcapng interface that was never described.
+    PcapngUnknownInterface,
+    /// A link-layer type flowhound cannot decode.
+    UnsupportedLinkType,
+    /// A flow file (binetflow, CSV) has no usable header or lacks required columns.
+    FlowFileBadHeader,
+    /// A flow-file row cannot be parsed.
+    FlowFileBadRow,
+    /// Gzip data is corrupt or ends early.
+    GzipCorrupt,
+    /// An option value is out of range or inconsistent (e.g. window not a multiple of step).
+    BadOption,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "ERR_IO",
+            ErrorCode::EmptyFile => "ERR_EMPTY_FILE",
+            ErrorCode::NotACapture => "ERR_NOT_A_CAPTURE",
+            ErrorCode::PcapTruncated => "ERR_PCAP_TRUNCATED",
+            ErrorCode::PcapBadCaplen => "ERR_PCAP_BAD_CAPLEN",
+            ErrorCode::PcapngBadBlock => "ERR_PCAPNG_BAD_BLOCK",
+            ErrorCode::PcapngUnknownInterface => "ERR_PCAPNG_UNKNOWN_INTERFACE",
+            ErrorCode::UnsupportedLinkType => "ERR_UNSUPPORTED_LINKTYPE",
+            ErrorCode::FlowFileBadHeader => "ERR_FLOWFILE_BAD_HEADER",
+            ErrorCode::FlowFileBadRow => "ERR_FLOWFILE_BAD_ROW",
+            ErrorCode::GzipCorrupt => "ERR_GZIP_CORRUPT",
+            ErrorCode::BadOption => "ERR_BAD_OPTION",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in the input an error happened. Byte offsets for captures, line numbers for flow files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub path: Option<PathBuf>,
+    pub byte_offset: Option<u64>,
+    pub line: Option<u64>,
+    /// Zero-based index of the packet record being read, when known.
+    pub packet_index: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowhoundError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub location: Location,
+}
+
+impl FlowhoundError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        FlowhoundError { code, message: message.into(), location: Location::default() }
+    }
+
+    pub fn at_offset(mut self, byte_offset: u64) -> Self {
+        self.location.byte_offset = Some(byte_offset);
+        self
+    }
+
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.location.line = Some(line);
+        self
+    }
+
+    pub fn at_packet(mut self, packet_index: u64) -> Self {
+        self.location.packet_index = Some(packet_index);
+        self
+    }
+
+    /// Sets the file path unless one is already set (inner layers know better).
+    pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
+        if self.location.path.is_none() {
+            self.location.path = Some(path.into());
+        }
+        self
+    }
+
+    pub fn io(err: &std::io::Error, path: impl Into<PathBuf>) -> Self {
+        FlowhoundError::new(ErrorCode::Io, err.to_string()).in_file(path)
+    }
+}
+
+impl fmt::Display for FlowhoundError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.code)?;
+        if let Some(path) = &self.location.path {
+            write!(f, "{}", path.display())?;
+            if let Some(line) = self.location.line {
+                write!(f, ":{line}")?;
+            }
+            if let Some(offset) = self.location.byte_offset {
+                write!(f, " at byte {offset}")?;
+            }
+            if let Some(index) = self.location.packet_index {
+                write!(f, " (packet {})", index + 1)?;
+            }
+            f.write_str(": ")?;
+        } else if let Some(offset) = self.location.byte_offset {
+            write!(f, "at byte {offset}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FlowhoundError {}
+
+pub type Result<T> = std::result::Result<T, FlowhoundError>;

@@ -1,0 +1,6 @@
+//! flowhound's native core: capture reading, packet decoding, flow tables, windows and
+//! flow-file reading. Nothing here knows of N-API; the `flowhound-node` crate binds it.
+
+pub mod error;
+pub mod packet;
+pub mod record;

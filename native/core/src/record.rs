@@ -1,0 +1,159 @@
+//! A flow record: what the flow engine emits and what the flow-file reader produces.
+//! One type for both, so that features are computed by one piece of code whatever the input.
+
+use crate::packet::IpAddr16;
+
+/// An endpoint address as flow files may carry it: IP, or a MAC address for non-IP flows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Address {
+    Ip(IpAddr16),
+    Mac([u8; 6]),
+    /// Absent or unparseable in a flow file.
+    Unknown,
+}
+
+/// The protocol column.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Ip(u8),
+    /// A protocol Argus names that is not an IP protocol number, or one it names by its
+    /// application ("rtp", "rtcp", "udt" run over UDP): kept by name, lower case.
+    Named(String),
+}
+
+/// Argus's direction column (`Dir`), without its padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// `->`
+    Forward,
+    /// `<-`
+    Backward,
+    /// `<->`
+    Both,
+    /// `?>`: traffic one way, initiator not proven.
+    ForwardUncertain,
+    /// `<?`
+    BackwardUncertain,
+    /// `<?>`
+    BothUncertain,
+    /// `who` (ARP requests)
+    Who,
+    /// Anything else found in a file.
+    Other,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Forward => "->",
+            Direction::Backward => "<-",
+            Direction::Both => "<->",
+            Direction::ForwardUncertain => "?>",
+            Direction::BackwardUncertain => "<?",
+            Direction::BothUncertain => "<?>",
+            Direction::Who => "who",
+            Direction::Other => "?",
+        }
+    }
+
+    pub fn parse(text: &str) -> Direction {
+        match text.trim() {
+            "->" => Direction::Forward,
+            "<-" => Direction::Backward,
+            "<->" => Direction::Both,
+            "?>" => Direction::ForwardUncertain,
+            "<?" => Direction::BackwardUncertain,
+            "<?>" => Direction::BothUncertain,
+            "who" => Direction::Who,
+            _ => Direction::Other,
+        }
+    }
+}
+
+/// One bidirectional flow. "src" is the initiator (Argus's SrcAddr), "dst" the responder.
+///
+/// Packet-derived records know every field. Flow-file records know what the file gives:
+/// per-direction packets and payload bytes are `None` when the file lacks them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowRecord {
+    /// Start of the window this record belongs to, µs since the epoch; `None` for
+    /// whole-capture records.
+    pub window_start_us: Option<i64>,
+    pub start_us: i64,
+    /// Time of the last packet, µs; `Dur` is `last_us - start_us`.
+    pub last_us: i64,
+    pub protocol: Protocol,
+    pub src_addr: Address,
+    pub dst_addr: Address,
+    /// Ports as Argus shows them: for ICMP, `src_port` is `type << 8 | code` and `dst_port`
+    /// the echo id (Argus prints both in hex); `None` for protocols without ports.
+    pub src_port: Option<u16>,
+    pub dst_port: Option<u16>,
+    pub direction: Direction,
+    /// Argus `-Z b` state: `S_RA`, `FSPA_FSPA`, `CON`, `INT`, `ECO`, `URP`, …
+    pub state: String,
+    pub src_tos: Option<u8>,
+    pub dst_tos: Option<u8>,
+    pub total_pkts: u64,
+    pub total_bytes: u64,
+    pub src_bytes: u64,
+    pub src_pkts: Option<u64>,
+    /// Transport payload bytes per direction (application bytes), when known.
+    pub src_payload_bytes: Option<u64>,
+    pub dst_payload_bytes: Option<u64>,
+    /// Union of TCP flags seen from each side (0 for non-TCP or unknown).
+    pub src_tcp_flags: u8,
+    pub dst_tcp_flags: u8,
+    /// The flow file's label column, when there is one.
+    pub label: Option<String>,
+}
+
+impl FlowRecord {
+    pub fn duration_us(&self) -> i64 {
+        self.last_us - self.start_us
+    }
+
+    pub fn dst_bytes(&self) -> u64 {
+        self.total_bytes.saturating_sub(self.src_bytes)
+    }
+
+    pub fn dst_pkts(&self) -> Option<u64> {
+        self.src_pkts.map(|src| self.total_pkts.saturating_sub(src))
+    }
+}
+
+/// Lower-case protocol name as Argus prints it, for IP protocol numbers.
+pub fn ip_protocol_name(proto: u8) -> Option<&'static str> {
+    Some(match proto {
+        0 => "hopopt",
+        1 => "icmp",
+        2 => "igmp",
+        4 => "ipnip",
+        6 => "tcp",
+        17 => "udp",
+        41 => "ipv6",
+        43 => "ipv6-route",
+        44 => "ipv6-frag",
+        46 => "rsvp",
+        47 => "gre",
+        50 => "esp",
+        51 => "ah",
+        58 => "ipv6-icmp",
+        59 => "ipv6-no",
+        60 => "ipv6-opts",
+        89 => "ospf",
+        103 => "pim",
+        112 => "vrrp",
+        132 => "sctp",
+        _ => return None,
+    })
+}
+
+/// Inverse of [`ip_protocol_name`]; also accepts decimal numbers.
+pub fn ip_protocol_number(name: &str) -> Option<u8> {
+    let lower = name.trim().to_ascii_lowercase();
+    if let Ok(number) = lower.parse::<u8>() {
+        return Some(number);
+    }
+    (0..=255u8).find(|&p| ip_protocol_name(p) == Some(lower.as_str()))
+}
