@@ -1,7 +1,14 @@
-//! N-API binding of flowhound-core. Converts types and errors; runs work off the JS thread.
+//! N-API binding of flowhound-core. Converts types and errors and runs work off the JavaScript
+//! thread; all logic lives in the core crate.
 #[macro_use]
 extern crate napi_derive;
 
+mod errors;
+mod flow_batch;
+mod flow_stream;
+mod stats;
+
+/// Version of the native core, to tell builds apart in reports.
 #[napi]
 pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()

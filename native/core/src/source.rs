@@ -1,0 +1,210 @@
+//! One batch-oriented way to get flow records out of any input: a capture (reader → decoder
+//! → flow engine) or a flow file. The binding and the tools drive this; it owns no threads.
+
+use std::path::Path;
+
+use crate::capture::CaptureReader;
+use crate::decode::decode;
+use crate::error::{FlowhoundError, Result};
+use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
+use crate::flowfile::{FlowFileOptions, FlowFileReader, FlowFileStats};
+use crate::input::{detect_input_kind, InputKind};
+use crate::record::FlowRecord;
+
+/// How much packet work one call does at most before it returns, so callers can report
+/// progress and notice cancellation even while a window fills.
+const PACKETS_PER_CALL: u64 = 1 << 20;
+
+#[derive(Clone, Debug)]
+pub struct FlowSourceOptions {
+    pub engine: FlowEngineOptions,
+    pub flow_file: FlowFileOptions,
+    /// On damaged input, stop at the damage and still emit what was read before it.
+    pub keep_going: bool,
+}
+
+/// Where a source stands, for progress displays.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SourceProgress {
+    pub bytes_consumed: u64,
+    pub total_bytes: Option<u64>,
+    pub packets: u64,
+    pub records: u64,
+}
+
+pub enum FlowSource {
+    Capture(CaptureFlowSource),
+    FlowFile(FlowFileSource),
+}
+
+impl FlowSource {
+    /// Opens `path`, deciding from its first bytes whether it is a capture or a flow file.
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
+        match detect_input_kind(path)? {
+            InputKind::Capture => Ok(FlowSource::Capture(CaptureFlowSource::open(path, options)?)),
+            InputKind::FlowFile => Ok(FlowSource::FlowFile(FlowFileSource::open(path, options)?)),
+        }
+    }
+
+    /// Appends up to `max_records` records to `out`. Returns `Ok(false)` once the input is
+    /// exhausted and every record has been handed out.
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        match self {
+            FlowSource::Capture(source) => source.next_batch(max_records, out),
+            FlowSource::FlowFile(source) => source.next_batch(max_records, out),
+        }
+    }
+
+    pub fn progress(&self) -> SourceProgress {
+        match self {
+            FlowSource::Capture(source) => source.progress(),
+            FlowSource::FlowFile(source) => source.progress(),
+        }
+    }
+
+    /// The damage met with `keep_going` set, if any: reading stopped there.
+    pub fn damage(&self) -> Option<&FlowhoundError> {
+        match self {
+            FlowSource::Capture(source) => source.damage.as_ref(),
+            FlowSource::FlowFile(_) => None,
+        }
+    }
+
+    pub fn kind(&self) -> InputKind {
+        match self {
+            FlowSource::Capture(_) => InputKind::Capture,
+            FlowSource::FlowFile(_) => InputKind::FlowFile,
+        }
+    }
+}
+
+pub struct CaptureFlowSource {
+    reader: CaptureReader,
+    engine: FlowEngine,
+    keep_going: bool,
+    /// Records the engine has emitted and the caller not yet taken.
+    pending: Vec<FlowRecord>,
+    pending_taken: usize,
+    input_done: bool,
+    records_out: u64,
+    damage: Option<FlowhoundError>,
+}
+
+impl CaptureFlowSource {
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        let reader = CaptureReader::open(path)?;
+        Self::from_reader(reader, options)
+    }
+
+    pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        Ok(CaptureFlowSource {
+            reader,
+            engine: FlowEngine::new(options.engine)?,
+            keep_going: options.keep_going,
+            pending: Vec::new(),
+            pending_taken: 0,
+            input_done: false,
+            records_out: 0,
+            damage: None,
+        })
+    }
+
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        if self.pending_taken == self.pending.len() && !self.input_done {
+            self.pending.clear();
+            self.pending_taken = 0;
+            self.pump_packets()?;
+        }
+        let available = self.pending.len() - self.pending_taken;
+        let take = available.min(max_records.max(1));
+        out.extend(self.pending.drain(self.pending_taken..self.pending_taken + take));
+        self.records_out += take as u64;
+        Ok(!(self.input_done && self.pending.is_empty()))
+    }
+
+    /// Feeds packets to the engine until it emits records, the per-call budget is spent,
+    /// or the input ends.
+    fn pump_packets(&mut self) -> Result<()> {
+        let mut budget = PACKETS_PER_CALL;
+        while self.pending.is_empty() && budget > 0 {
+            match self.reader.next_packet() {
+                Ok(Some(raw)) => {
+                    let packet = decode(&raw);
+                    self.engine.push(&packet, &mut self.pending);
+                    budget -= 1;
+                }
+                Ok(None) => {
+                    self.finish_input();
+                    return Ok(());
+                }
+                Err(error) => {
+                    if !self.keep_going {
+                        return Err(error);
+                    }
+                    self.damage = Some(error);
+                    self.finish_input();
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_input(&mut self) {
+        self.engine.finish(&mut self.pending);
+        self.input_done = true;
+    }
+
+    pub fn progress(&self) -> SourceProgress {
+        SourceProgress {
+            bytes_consumed: self.reader.bytes_consumed(),
+            total_bytes: self.reader.total_bytes(),
+            packets: self.reader.packets_read(),
+            records: self.records_out,
+        }
+    }
+
+    pub fn engine_stats(&self) -> &FlowEngineStats {
+        self.engine.stats()
+    }
+}
+
+pub struct FlowFileSource {
+    reader: FlowFileReader,
+    records_out: u64,
+    done: bool,
+}
+
+impl FlowFileSource {
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowFileSource> {
+        let mut flow_file = options.flow_file;
+        flow_file.keep_going = flow_file.keep_going || options.keep_going;
+        Ok(FlowFileSource { reader: FlowFileReader::open(path, flow_file)?, records_out: 0, done: false })
+    }
+
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        let read = self.reader.next_batch(max_records.max(1), out)?;
+        self.records_out += read as u64;
+        if read == 0 {
+            self.done = true;
+        }
+        Ok(!self.done)
+    }
+
+    pub fn progress(&self) -> SourceProgress {
+        let stats = self.reader.stats();
+        SourceProgress {
+            bytes_consumed: stats.bytes_consumed,
+            total_bytes: stats.total_bytes,
+            packets: 0,
+            records: self.records_out,
+        }
+    }
+
+    pub fn file_stats(&self) -> &FlowFileStats {
+        self.reader.stats()
+    }
+}

@@ -1,0 +1,178 @@
+// The `flowhound` command: arguments and exit codes only. The work is in commands/.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { runFlows } from './commands/flows.js';
+import { ExitCode, FlowhoundError, usageError } from './errors.js';
+import type { FlowOutputFormat } from './sinks/flow-sink.js';
+
+const MAIN_HELP = `flowhound: find botnet-infected hosts on a LAN from its traffic
+
+Usage: flowhound <command> [options]
+
+Commands:
+  flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
+  help [COMMAND]  this text, or a command's own help
+  version         versions of flowhound and its native core
+
+Run 'flowhound help flows' for a command's options and examples.
+Exit codes: 0 success, 2 usage or input error, 130 interrupted.
+`;
+
+const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
+
+Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
+bidirectional flows with Argus's columns and meaning, or converts a flow file
+(CTU-13 .binetflow, plain or gzip) to CSV or Arrow.
+
+Modes (captures):
+  (default)                  windows of --window seconds every --step seconds, aligned to
+                             the step in Unix time; every packet counts in each window holding it
+  --window SECONDS           window length (default 300); a multiple of the step
+  --step SECONDS             step between window starts (default 150)
+  --whole                    whole-capture records as Argus makes them (idle timeouts)
+  --status-interval SECONDS  with --whole: split long flows every SECONDS (default 3600, as CTU-13)
+
+Output:
+  -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
+                             default: CSV on standard output
+  --format csv|arrow         override the format the extension implies
+
+Other options:
+  --max-active-flows N       cap on active flows per table (default 4194304); past it the
+                             longest-idle flows are emitted early and counted
+  --keep-going               on damaged input, keep the flows read before the damage
+  --utc-offset MINUTES       flow files: their textual times are local at this offset (default 0)
+  -q, --quiet                no progress line and no summary
+  -h, --help                 this help
+
+Examples:
+  flowhound flows capture.pcap -o flows.csv
+  flowhound flows capture.pcapng --whole --status-interval 3600 -o argus-like.csv
+  flowhound flows capture.pcap --window 60 --step 30 -o flows.arrow
+  flowhound flows capture20110816.binetflow.gz -o scenario6.arrow
+`;
+
+const HELP: Record<string, string> = { flows: FLOWS_HELP };
+
+function parse(args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+}
+
+function positiveNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw usageError(`${option} needs a positive number, got '${value}'`);
+  }
+  return number;
+}
+
+function integer(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw usageError(`${option} needs a whole number, got '${value}'`);
+  return number;
+}
+
+async function flowsCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    format: { type: 'string' },
+    window: { type: 'string' },
+    step: { type: 'string' },
+    whole: { type: 'boolean' },
+    'status-interval': { type: 'string' },
+    'max-active-flows': { type: 'string' },
+    'keep-going': { type: 'boolean' },
+    'utc-offset': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(FLOWS_HELP);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw usageError(`flows takes one INPUT, got ${positionals.length}; see 'flowhound help flows'`);
+  }
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== 'csv' && format !== 'arrow') {
+    throw usageError(`--format must be csv or arrow, got '${format}'`);
+  }
+  const whole = values.whole === true;
+  if (whole && (values.window !== undefined || values.step !== undefined)) {
+    throw usageError('--whole and --window/--step exclude each other');
+  }
+  if (!whole && values['status-interval'] !== undefined) {
+    throw usageError('--status-interval goes with --whole');
+  }
+  const windowSeconds = positiveNumber(values.window as string | undefined, '--window');
+  const stepSeconds = positiveNumber(values.step as string | undefined, '--step');
+  const maxActiveFlows = positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows');
+  if (maxActiveFlows !== undefined && !Number.isInteger(maxActiveFlows)) {
+    throw usageError('--max-active-flows needs a whole number');
+  }
+  const summary = await runFlows({
+    input: positionals[0]!,
+    output: (values.output as string | undefined) ?? null,
+    format: (format as FlowOutputFormat | undefined) ?? null,
+    quiet: values.quiet === true,
+    log: (line) => process.stderr.write(`${line}\n`),
+    signal,
+    whole,
+    windowSeconds,
+    stepSeconds,
+    statusIntervalSeconds: positiveNumber(values['status-interval'] as string | undefined, '--status-interval'),
+    maxActiveFlows,
+    keepGoing: values['keep-going'] === true,
+    utcOffsetMinutes: integer(values['utc-offset'] as string | undefined, '--utc-offset'),
+  });
+  void summary;
+  return ExitCode.ok;
+}
+
+async function versionCommand(): Promise<number> {
+  const { native } = await import('./native.js');
+  process.stdout.write(`flowhound ${process.env.npm_package_version ?? '0.1.0'} (native core ${native.coreVersion()})\n`);
+  return ExitCode.ok;
+}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new FlowhoundError('ERR_INTERRUPTED', 'interrupted'));
+  process.once('SIGINT', onSigint);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h': {
+        const topic = rest[0];
+        if (topic !== undefined && HELP[topic] === undefined) throw usageError(`no command '${topic}'`);
+        process.stdout.write(topic === undefined ? MAIN_HELP : HELP[topic]!);
+        return command === undefined ? ExitCode.usageOrInput : ExitCode.ok;
+      }
+      case 'version':
+      case '--version':
+        return await versionCommand();
+      case 'flows':
+        return await flowsCommand(rest, controller.signal);
+      default:
+        throw usageError(`unknown command '${command}'; run 'flowhound help'`);
+    }
+  } catch (error) {
+    if (error instanceof FlowhoundError) {
+      process.stderr.write(`flowhound: ${error.describe()}\n`);
+      return error.code === 'ERR_INTERRUPTED' ? ExitCode.interrupted : ExitCode.usageOrInput;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}

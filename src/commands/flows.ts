@@ -1,0 +1,104 @@
+// `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
+import { FlowReader, type FlowOptions } from '../pipeline/flows.js';
+import { formatCount, ProgressLine } from '../progress.js';
+import { ArrowFlowSink } from '../sinks/arrow-flows.js';
+import { BinetflowCsvSink } from '../sinks/binetflow-csv.js';
+import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../sinks/flow-sink.js';
+import { usageError } from '../errors.js';
+
+export interface FlowsCommandOptions extends FlowOptions {
+  input: string;
+  /** Output path; null or '-' for standard output. */
+  output: string | null;
+  format: FlowOutputFormat | null;
+  quiet: boolean;
+  /** Receives the human summary and warnings (stderr in the CLI). */
+  log: (line: string) => void;
+  /** Aborts the run (SIGINT). */
+  signal?: AbortSignal;
+}
+
+export interface FlowsSummary {
+  records: number;
+  packets: number;
+  bytesConsumed: number;
+  inputKind: string;
+  elapsedMs: number;
+  damaged: boolean;
+}
+
+export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSummary> {
+  const format = options.format ?? (options.output ? flowFormatFromPath(options.output) : null) ?? 'csv';
+  if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
+    throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
+  }
+  const startedMs = Date.now();
+  const reader = FlowReader.open(options.input, options);
+  const windowed = reader.inputKind === 'capture' && !options.whole;
+  const sink: FlowSink =
+    format === 'arrow'
+      ? new ArrowFlowSink(options.output, options.output === null || options.output.endsWith('.arrows'))
+      : new BinetflowCsvSink(options.output, { label: reader.inputKind === 'flowFile', windowed });
+  const progress = new ProgressLine(() => reader.progress(), { quiet: options.quiet, label: 'flows' });
+  try {
+    for await (const batch of reader) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      await sink.write(batch);
+    }
+    await sink.close();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  } finally {
+    progress.stop();
+  }
+
+  const finalProgress = reader.progress();
+  const damage = reader.damage();
+  if (damage) {
+    options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
+  }
+  const summary: FlowsSummary = {
+    records: finalProgress.records,
+    packets: finalProgress.packets,
+    bytesConsumed: finalProgress.bytesConsumed,
+    inputKind: reader.inputKind,
+    elapsedMs: Date.now() - startedMs,
+    damaged: damage !== null,
+  };
+  if (!options.quiet) {
+    const stats = reader.stats();
+    const from = reader.inputKind === 'capture' ? `${formatCount(summary.packets)} packets` : 'flow file';
+    const mode = reader.inputKind !== 'capture'
+      ? ''
+      : options.whole
+        ? `, whole capture, status interval ${options.statusIntervalSeconds ?? 3600} s`
+        : `, windows ${options.windowSeconds ?? 300} s every ${options.stepSeconds ?? 150} s`;
+    options.log(
+      `flows: ${summary.records} records from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
+        (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
+    );
+    for (const line of describeStats(stats)) options.log(`  ${line}`);
+  }
+  return summary;
+}
+
+/** The statistics worth a line: anything that was not turned into an ordinary flow. */
+function describeStats(stats: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(stats)) {
+    if (typeof value === 'number' && value > 0 && NOTEWORTHY_STATS.has(name)) {
+      lines.push(`${NOTEWORTHY_STATS.get(name)}: ${value}`);
+    }
+  }
+  return lines;
+}
+
+const NOTEWORTHY_STATS = new Map<string, string>([
+  ['nonIpPackets', 'non-IP packets (not in IP flows)'],
+  ['undecodablePackets', 'undecodable packets'],
+  ['orphanFragments', 'IP fragments whose first fragment was not seen'],
+  ['outOfOrderPackets', 'packets out of time order'],
+  ['flowsEvictedEarly', 'flows emitted early at the active-flow cap'],
+  ['skippedRows', 'flow-file rows skipped (--keep-going)'],
+]);

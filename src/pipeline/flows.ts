@@ -1,0 +1,84 @@
+// Stage 1 of the data path: any input (capture or flow file) → batches of flow records.
+// The addon does the work on libuv's thread pool; this module only drives it.
+import { FlowhoundError, fromNativeError } from '../errors.js';
+import {
+  awaitNative,
+  callNative,
+  native,
+  type FlowBatch,
+  type FlowStreamProgress,
+  type NativeFlowStream,
+} from '../native.js';
+
+export type { FlowBatch } from '../native.js';
+
+export interface FlowOptions {
+  /** Window length in seconds (default 300). Must be a multiple of the step. */
+  windowSeconds?: number;
+  /** Step between window starts in seconds (default 150). */
+  stepSeconds?: number;
+  /** Whole-capture records as Argus makes them instead of windows. */
+  whole?: boolean;
+  /** Whole-capture mode: status interval in seconds (default 3600, as CTU-13). */
+  statusIntervalSeconds?: number;
+  /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
+  maxActiveFlows?: number;
+  /** On damaged input, stop at the damage and still emit what was read before it. */
+  keepGoing?: boolean;
+  /** Flow files: offset of their textual local times from UTC, in minutes (default 0). */
+  utcOffsetMinutes?: number;
+  /** Records per batch (default 65536). */
+  batchRecords?: number;
+}
+
+export type InputKind = 'capture' | 'flowFile';
+
+export class FlowReader implements AsyncIterable<FlowBatch> {
+  readonly path: string;
+  readonly #stream: NativeFlowStream;
+
+  private constructor(path: string, stream: NativeFlowStream) {
+    this.path = path;
+    this.#stream = stream;
+  }
+
+  /** Opens a capture or flow file; throws a FlowhoundError (with code and place) if it can't. */
+  static open(path: string, options: FlowOptions = {}): FlowReader {
+    const stream = callNative(() => native.FlowStream.open(path, options));
+    return new FlowReader(path, stream);
+  }
+
+  get inputKind(): InputKind {
+    return this.#stream.inputKind as InputKind;
+  }
+
+  /** The next non-empty batch, or null at the end of the input. */
+  async next(): Promise<FlowBatch | null> {
+    for (;;) {
+      const batch = await awaitNative(this.#stream.nextBatch());
+      if (batch === null || batch.length > 0) return batch;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FlowBatch> {
+    for (let batch = await this.next(); batch !== null; batch = await this.next()) {
+      yield batch;
+    }
+  }
+
+  progress(): FlowStreamProgress {
+    return this.#stream.progress();
+  }
+
+  stats(): ReturnType<NativeFlowStream['stats']> {
+    return this.#stream.stats();
+  }
+
+  /** With keepGoing: where reading stopped on damaged input, or null. */
+  damage(): FlowhoundError | null {
+    const json = this.#stream.damage();
+    if (json === null || json === undefined) return null;
+    const error = fromNativeError(new Error(json));
+    return error instanceof FlowhoundError ? error : null;
+  }
+}

@@ -1,0 +1,52 @@
+// Text forms of flow fields exactly as Argus's `ra -c , -Z b` prints them in CTU-13 files.
+
+const ICMP = 1;
+const ICMPV6 = 58;
+const MICROS_PER_SECOND = 1_000_000;
+
+/** `2011/08/16 10:01:46.972101` in UTC, from µs since the epoch. */
+export class StartTimeFormatter {
+  #cachedSecond = Number.NaN;
+  #cachedPrefix = '';
+
+  format(timeUs: number): string {
+    const second = Math.floor(timeUs / MICROS_PER_SECOND);
+    if (second !== this.#cachedSecond) {
+      const d = new Date(second * 1000);
+      this.#cachedPrefix =
+        `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())} ` +
+        `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.`;
+      this.#cachedSecond = second;
+    }
+    const micros = timeUs - second * MICROS_PER_SECOND;
+    return this.#cachedPrefix + String(micros).padStart(6, '0');
+  }
+}
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
+
+/** Seconds with six decimals, as Argus prints Dur. */
+export function formatDurationSeconds(durationUs: number): string {
+  const whole = Math.floor(durationUs / MICROS_PER_SECOND);
+  const micros = durationUs - whole * MICROS_PER_SECOND;
+  return `${whole}.${String(micros).padStart(6, '0')}`;
+}
+
+/** Ports in decimal; ICMP "ports" (type·code and id) in Argus's 0xhhhh form; empty if none. */
+export function formatPort(port: number, protoNumber: number): string {
+  if (port < 0) return '';
+  if (protoNumber === ICMP || protoNumber === ICMPV6) return `0x${port.toString(16).padStart(4, '0')}`;
+  return String(port);
+}
+
+/** Argus right-aligns Dir in five characters (`   ->`, `  <->`, `  who`). */
+export function formatDirection(direction: string): string {
+  return direction.padStart(5, ' ');
+}
+
+/** A small integer column where -1 means "absent". */
+export function formatOptionalInt(value: number): string {
+  return value < 0 ? '' : String(value);
+}
