@@ -4,3 +4,6 @@
 pub mod error;
 pub mod packet;
 pub mod record;
+pub mod input;
+pub mod source;
+pub mod throughput;

@@ -22,7 +22,7 @@ const DEFAULT_BATCH_RECORDS: u32 = 65_536;
 const MICROS_PER_SECOND: f64 = 1e6;
 
 #[napi(object)]
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FlowStreamOptions {
     /// Window length in seconds (windowed mode, the default): 300.
     pub window_seconds: Option<f64>,
@@ -49,7 +49,7 @@ fn seconds_to_us(seconds: f64, option: &str) -> Result<i64, FlowhoundError> {
     Ok((seconds * MICROS_PER_SECOND).round() as i64)
 }
 
-fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, FlowhoundError> {
+pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, FlowhoundError> {
     let mut engine = FlowEngineOptions::default();
     engine.mode = if options.whole.unwrap_or(false) {
         FlowMode::Whole { status_interval_us: seconds_to_us(options.status_interval_seconds.unwrap_or(3600.0), "statusIntervalSeconds")? }
@@ -65,6 +65,11 @@ fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, Flow
         }
         engine.max_active_flows = cap as usize;
     }
+    Ok(engine)
+}
+
+fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, FlowhoundError> {
+    let engine = engine_options(options)?;
     let mut flow_file = FlowFileOptions::default();
     if let Some(offset) = options.utc_offset_minutes {
         flow_file.utc_offset_minutes = offset;

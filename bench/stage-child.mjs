@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs one benchmark stage in its own process, so that its peak RSS is its own, and prints
+// one JSON line. Usage: node bench/stage-child.mjs STAGE CAPTURE
+//   STAGE: walk | decode | windowed | whole | flows-api (the whole JS path, records to Arrow)
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { native, packageRoot } from '../dist/src/native.js';
+import { FlowReader } from '../dist/src/pipeline/flows.js';
+import { ArrowFlowSink } from '../dist/src/sinks/arrow-flows.js';
+
+const [stage, capture] = process.argv.slice(2);
+if (!stage || !capture) {
+  console.error('usage: node bench/stage-child.mjs walk|decode|windowed|whole|flows-api CAPTURE');
+  process.exit(2);
+}
+
+const windowed = { windowSeconds: 300, stepSeconds: 150 };
+const whole = { whole: true, statusIntervalSeconds: 3600 };
+
+let result;
+if (stage === 'flows-api') {
+  const out = join(packageRoot, 'bench', 'out', 'flows-api.arrow');
+  const started = process.hrtime.bigint();
+  const reader = FlowReader.open(capture, windowed);
+  const sink = new ArrowFlowSink(out, false);
+  for await (const batch of reader) await sink.write(batch);
+  await sink.close();
+  const elapsedNs = Number(process.hrtime.bigint() - started);
+  const progress = reader.progress();
+  const stats = reader.stats();
+  result = { packets: progress.packets, records: progress.records, elapsedNs, fileBytes: progress.bytesConsumed,
+    peakActiveFlows: stats.peakActiveFlows };
+  await rm(out, { force: true });
+} else {
+  const nativeStage = stage === 'windowed' || stage === 'whole' ? 'flows' : stage;
+  const options = stage === 'whole' ? whole : windowed;
+  result = await native.measureCaptureStage(capture, nativeStage, options);
+}
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ stage, capture, ...result, maxRssBytes })}\n`);

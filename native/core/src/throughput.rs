@@ -1,0 +1,91 @@
+//! Runs one stage of the capture path over a whole input and reports how fast it went,
+//! emitting nothing: the "no return" variant the benchmarks compare with the full path.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::capture::CaptureReader;
+use crate::decode::decode;
+use crate::error::Result;
+use crate::flow::{FlowEngine, FlowEngineOptions};
+use crate::packet::Network;
+use crate::record::FlowRecord;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Read the record headers and nothing else.
+    Walk,
+    /// Read and decode every packet.
+    Decode,
+    /// Read, decode and build flows with the given engine options (windowed or whole).
+    Flows,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ThroughputReport {
+    pub packets: u64,
+    pub wire_bytes: u64,
+    pub file_bytes: u64,
+    pub ip_packets: u64,
+    pub records: u64,
+    pub elapsed_ns: u64,
+    pub peak_active_flows: u64,
+    /// Bytes per active flow measured when the tables were fullest.
+    pub bytes_per_active_flow_at_peak: u64,
+    pub flows_evicted_early: u64,
+}
+
+/// How often (in packets) the flow tables' size is sampled.
+const SAMPLE_EVERY_PACKETS: u64 = 1 << 16;
+
+pub fn measure_capture(path: &Path, stage: Stage, engine_options: FlowEngineOptions) -> Result<ThroughputReport> {
+    let mut reader = CaptureReader::open(path)?;
+    let mut report = ThroughputReport::default();
+    let started = Instant::now();
+    match stage {
+        Stage::Walk => {
+            while let Some(packet) = reader.next_packet()? {
+                report.packets += 1;
+                report.wire_bytes += u64::from(packet.wire_len);
+            }
+        }
+        Stage::Decode => {
+            while let Some(raw) = reader.next_packet()? {
+                let packet = decode(&raw);
+                report.packets += 1;
+                report.wire_bytes += u64::from(packet.wire_len);
+                report.ip_packets += u64::from(matches!(packet.network, Network::Ip(_)));
+            }
+        }
+        Stage::Flows => {
+            let mut engine = FlowEngine::new(engine_options)?;
+            let mut records: Vec<FlowRecord> = Vec::new();
+            while let Some(raw) = reader.next_packet()? {
+                let packet = decode(&raw);
+                report.packets += 1;
+                report.wire_bytes += u64::from(packet.wire_len);
+                engine.push(&packet, &mut records);
+                if !records.is_empty() {
+                    report.records += records.len() as u64;
+                    records.clear();
+                }
+                if report.packets % SAMPLE_EVERY_PACKETS == 0 {
+                    let stats = engine.stats();
+                    if stats.active_flows >= report.peak_active_flows {
+                        report.peak_active_flows = stats.active_flows;
+                        report.bytes_per_active_flow_at_peak = stats.bytes_per_active_flow;
+                    }
+                }
+            }
+            engine.finish(&mut records);
+            report.records += records.len() as u64;
+            let stats = engine.stats();
+            report.ip_packets = stats.ip_packets;
+            report.flows_evicted_early = stats.flows_evicted_early;
+            report.peak_active_flows = report.peak_active_flows.max(stats.peak_active_flows);
+        }
+    }
+    report.elapsed_ns = started.elapsed().as_nanos() as u64;
+    report.file_bytes = reader.bytes_consumed();
+    Ok(report)
+}

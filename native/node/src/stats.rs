@@ -1,0 +1,62 @@
+//! Run statistics for JavaScript: what was read, and what was not turned into ordinary flows.
+
+use flowhound_core::source::FlowSource;
+
+use crate::errors::error_json;
+
+#[napi(object)]
+#[derive(Default)]
+pub struct SourceStats {
+    pub packets: f64,
+    pub ip_packets: f64,
+    pub non_ip_packets: f64,
+    pub undecodable_packets: f64,
+    pub out_of_order_packets: f64,
+    pub late_packets: f64,
+    pub flows_emitted: f64,
+    pub flows_evicted_early: f64,
+    pub fragments_joined: f64,
+    pub orphan_fragments: f64,
+    pub active_flows: f64,
+    pub peak_active_flows: f64,
+    pub bytes_per_active_flow: f64,
+    /// Flow files: rows read and rows skipped with keepGoing.
+    pub rows: f64,
+    pub skipped_rows: f64,
+    /// Flow files: the first reasons rows were skipped, as error JSON.
+    pub skip_reasons: Vec<String>,
+}
+
+pub fn source_stats(source: &FlowSource) -> SourceStats {
+    match source {
+        FlowSource::Capture(capture) => {
+            let s = capture.engine_stats();
+            SourceStats {
+                packets: s.packets as f64,
+                ip_packets: s.ip_packets as f64,
+                non_ip_packets: s.non_ip_packets as f64,
+                undecodable_packets: s.undecodable_packets as f64,
+                out_of_order_packets: s.out_of_order_packets as f64,
+                late_packets: s.late_packets as f64,
+                flows_emitted: s.flows_emitted as f64,
+                flows_evicted_early: s.flows_evicted_early as f64,
+                fragments_joined: s.fragments_joined as f64,
+                orphan_fragments: s.orphan_fragments as f64,
+                active_flows: s.active_flows as f64,
+                peak_active_flows: s.peak_active_flows as f64,
+                bytes_per_active_flow: s.bytes_per_active_flow as f64,
+                ..SourceStats::default()
+            }
+        }
+        FlowSource::FlowFile(file) => {
+            let s = file.file_stats();
+            SourceStats {
+                rows: s.rows as f64,
+                skipped_rows: s.skipped_rows as f64,
+                skip_reasons: s.skip_reasons.iter().map(error_json).collect(),
+                flows_emitted: s.rows as f64,
+                ..SourceStats::default()
+            }
+        }
+    }
+}
