@@ -1,0 +1,330 @@
+//! pcapng: a sequence of blocks, each `type, total length, body, total length`.
+//!
+//! Read the way libpcap 1.10 reads them (sf-pcapng.c) where a file is damaged, so that the
+//! packets we return before an error are the ones tcpdump returns. Deliberate differences,
+//! where libpcap refuses what the format allows: interfaces may have different link types
+//! and snap lengths, later sections may change byte order, SPBs may end before their
+//! declared length (the block body bounds them, as in Wireshark), and an SPB, which has no
+//! time stamp, takes the time of the packet before it rather than the epoch.
+//!
+//! Blocks larger than the read buffer are streamed: the fixed part and as much packet data
+//! as fits are handed out, the rest is skipped and the trailer checked on the next call.
+
+mod interface_description;
+mod packet_blocks;
+mod section_header;
+
+use super::byte_source::ByteSource;
+use super::format::{ByteOrder, CaptureFormat};
+use super::io_error_at;
+use super::packet_span::PacketSpan;
+use super::snaplen::max_snaplen_for;
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use interface_description::Interface;
+use packet_blocks::{PacketBlockHeader, ENHANCED_PACKET_BLOCK_TYPE, OBSOLETE_PACKET_BLOCK_TYPE, SIMPLE_PACKET_BLOCK_TYPE};
+
+const BLOCK_HEADER_BYTES: usize = 8;
+const BLOCK_TRAILER_BYTES: usize = 4;
+const MIN_BLOCK_BYTES: u32 = 12;
+/// libpcap's INITIAL_MAX_BLOCKSIZE: larger blocks are refused as damaged, unless an
+/// interface's link type allows larger packets.
+const DEFAULT_MAX_BLOCK_BYTES: u32 = 16 * 1024 * 1024;
+/// libpcap's BT_SHB_INSANE_MAX, applied to the first section header.
+const MAX_FIRST_SECTION_HEADER_BYTES: u32 = 1024 * 1024;
+/// Bounds the interface table: an IDB is at least 20 bytes, so without a bound the table
+/// would grow with the file.
+const MAX_INTERFACES_PER_SECTION: usize = 65_536;
+
+pub fn is_pcapng_magic(first4: [u8; 4]) -> bool {
+    first4 == section_header::BLOCK_TYPE_BYTES
+}
+
+/// The end of a block that did not fit in the buffer, to skip before the next block.
+#[derive(Clone, Copy, Debug)]
+struct PendingTail {
+    block_offset: u64,
+    body_bytes_left: u64,
+    total_len: u32,
+    byte_order: ByteOrder,
+}
+
+pub struct PcapNgParser {
+    byte_order: ByteOrder,
+    interfaces: Vec<Interface>,
+    max_block_bytes: u32,
+    pending_tail: Option<PendingTail>,
+    last_ts_us: i64,
+}
+
+fn truncated(block_offset: u64, message: String) -> FlowhoundError {
+    FlowhoundError::new(ErrorCode::PcapTruncated, message).at_offset(block_offset)
+}
+
+fn bad_block(block_offset: u64, message: String) -> FlowhoundError {
+    FlowhoundError::new(ErrorCode::PcapngBadBlock, message).at_offset(block_offset)
+}
+
+impl PcapNgParser {
+    /// Reads the first Section Header Block; the source holds its 4 magic bytes.
+    pub fn open(source: &mut ByteSource) -> Result<(PcapNgParser, CaptureFormat)> {
+        let head_bytes = BLOCK_HEADER_BYTES + 4;
+        if !source.fill(head_bytes).map_err(|err| io_error_at(err, 0))? {
+            return Err(truncated(0, "truncated pcapng section header".to_string()));
+        }
+        let head = &source.available()[..head_bytes];
+        let byte_order = section_header::byte_order_of([head[8], head[9], head[10], head[11]])
+            .ok_or_else(|| FlowhoundError::new(ErrorCode::NotACapture, "pcapng block type without a byte-order magic").at_offset(0))?;
+        let total_len = byte_order.u32(head, 4);
+        if !(section_header::MIN_BLOCK_BYTES..=MAX_FIRST_SECTION_HEADER_BYTES).contains(&total_len) {
+            return Err(bad_block(0, format!("section header block has an invalid length of {total_len}")));
+        }
+        let parser = PcapNgParser {
+            byte_order,
+            interfaces: Vec::new(),
+            max_block_bytes: DEFAULT_MAX_BLOCK_BYTES,
+            pending_tail: None,
+            last_ts_us: 0,
+        };
+        parser.check_block_length(total_len, 0)?;
+        let total = total_len as usize;
+        if !source.fill(total).map_err(|err| io_error_at(err, 0))? {
+            return Err(truncated(0, format!("truncated section header block of {total_len} bytes")));
+        }
+        let block = &source.available()[..total];
+        check_trailer(block, byte_order, 0)?;
+        let header = section_header::parse(&block[BLOCK_HEADER_BYTES..], byte_order);
+        if !(header.version_major == 1 && (header.version_minor == 0 || header.version_minor == 2)) {
+            return Err(bad_block(
+                0,
+                format!("unsupported pcapng version {}.{}", header.version_major, header.version_minor),
+            ));
+        }
+        source.consume(total);
+        let format = CaptureFormat::PcapNg {
+            byte_order,
+            version_major: header.version_major,
+            version_minor: header.version_minor,
+        };
+        Ok((parser, format))
+    }
+
+    pub fn next_record(&mut self, source: &mut ByteSource) -> Result<Option<PacketSpan>> {
+        // Every pass consumes at least one whole block header or fails: no endless loop.
+        loop {
+            if let Some(tail) = self.pending_tail.take() {
+                finish_tail(source, tail)?;
+            }
+            let block_offset = source.offset();
+            let io_here = |err| io_error_at(err, block_offset);
+            if !source.fill(BLOCK_HEADER_BYTES).map_err(io_here)? {
+                let partial = source.available().len();
+                if partial == 0 {
+                    return Ok(None);
+                }
+                return Err(truncated(block_offset, format!("truncated block header: {partial} of 8 bytes")));
+            }
+            let head = source.available();
+            let is_section_header = head[..4] == section_header::BLOCK_TYPE_BYTES;
+            let order = if is_section_header {
+                if !source.fill(BLOCK_HEADER_BYTES + 4).map_err(io_here)? {
+                    return Err(truncated(block_offset, "truncated section header block".to_string()));
+                }
+                let magic = &source.available()[8..12];
+                section_header::byte_order_of([magic[0], magic[1], magic[2], magic[3]]).ok_or_else(|| {
+                    bad_block(block_offset, "section header block with a bad byte-order magic".to_string())
+                })?
+            } else {
+                self.byte_order
+            };
+            let head = source.available();
+            let block_type = order.u32(head, 0);
+            let total_len = order.u32(head, 4);
+            self.check_block_length(total_len, block_offset)?;
+            if is_section_header && total_len < section_header::MIN_BLOCK_BYTES {
+                return Err(bad_block(block_offset, format!("section header block of {total_len} bytes is too short")));
+            }
+
+            let total = total_len as usize;
+            let whole = total <= source.capacity();
+            if !source.fill(if whole { total } else { source.capacity() }).map_err(io_here)? {
+                let got = source.available().len();
+                return Err(truncated(block_offset, format!("truncated block: {got} of {total_len} bytes")));
+            }
+            let buffered = &source.available()[..total.min(source.available().len())];
+            if whole {
+                check_trailer(buffered, order, block_offset)?;
+            }
+            let body_len = total - BLOCK_HEADER_BYTES - BLOCK_TRAILER_BYTES;
+            let body = &buffered[BLOCK_HEADER_BYTES..BLOCK_HEADER_BYTES + body_len.min(buffered.len() - BLOCK_HEADER_BYTES)];
+            let body_index = source.position_index() + BLOCK_HEADER_BYTES;
+
+            let packet = match block_type {
+                section_header::BLOCK_TYPE => {
+                    let header = section_header::parse(body, order);
+                    if header.version_major != 1 {
+                        return Err(bad_block(
+                            block_offset,
+                            format!("unknown pcapng major version {}", header.version_major),
+                        ));
+                    }
+                    self.byte_order = order;
+                    self.interfaces.clear();
+                    None
+                }
+                interface_description::BLOCK_TYPE => {
+                    if !whole {
+                        return Err(bad_block(
+                            block_offset,
+                            format!("interface description block of {total_len} bytes is larger than the read buffer"),
+                        ));
+                    }
+                    if self.interfaces.len() >= MAX_INTERFACES_PER_SECTION {
+                        return Err(bad_block(block_offset, format!("more than {MAX_INTERFACES_PER_SECTION} interfaces in a section")));
+                    }
+                    let interface = interface_description::parse(body, order)
+                        .map_err(|message| bad_block(block_offset, message))?;
+                    let largest_block = largest_block_for(interface);
+                    self.max_block_bytes = self.max_block_bytes.max(largest_block);
+                    self.interfaces.push(interface);
+                    None
+                }
+                ENHANCED_PACKET_BLOCK_TYPE => {
+                    let header = packet_blocks::parse_enhanced(body, order);
+                    Some(self.packet(header, "enhanced packet block", body, body_len, body_index, block_offset)?)
+                }
+                SIMPLE_PACKET_BLOCK_TYPE => {
+                    let header = packet_blocks::parse_simple(body, order);
+                    Some(self.packet(header, "simple packet block", body, body_len, body_index, block_offset)?)
+                }
+                OBSOLETE_PACKET_BLOCK_TYPE => {
+                    let header = packet_blocks::parse_obsolete(body, order);
+                    Some(self.packet(header, "packet block", body, body_len, body_index, block_offset)?)
+                }
+                // Name resolution, statistics, decryption secrets, custom and unknown blocks.
+                _ => None,
+            };
+            let body_buffered = body.len();
+            if whole {
+                source.consume(total);
+            } else {
+                source.consume(BLOCK_HEADER_BYTES + body_buffered);
+                self.pending_tail = Some(PendingTail {
+                    block_offset,
+                    body_bytes_left: (body_len - body_buffered) as u64,
+                    total_len,
+                    byte_order: order,
+                });
+            }
+            if let Some(span) = packet {
+                return Ok(Some(span));
+            }
+        }
+    }
+
+    fn check_block_length(&self, total_len: u32, block_offset: u64) -> Result<()> {
+        if total_len < MIN_BLOCK_BYTES {
+            return Err(bad_block(block_offset, format!("block length {total_len} < {MIN_BLOCK_BYTES}")));
+        }
+        if total_len % 4 != 0 {
+            return Err(bad_block(block_offset, format!("block length {total_len} is not a multiple of 4")));
+        }
+        if total_len > self.max_block_bytes {
+            return Err(bad_block(block_offset, format!("block length {total_len} > maximum {}", self.max_block_bytes)));
+        }
+        Ok(())
+    }
+
+    /// Checks a packet block against its interface and its own length, in libpcap's order.
+    /// `body` may be a prefix of the body (when the block is larger than the buffer);
+    /// `body_len` is the body's full length.
+    fn packet(
+        &mut self,
+        header: Option<PacketBlockHeader>,
+        kind: &str,
+        body: &[u8],
+        body_len: usize,
+        body_index: usize,
+        block_offset: u64,
+    ) -> Result<PacketSpan> {
+        let header = header.ok_or_else(|| bad_block(block_offset, format!("{kind} of {body_len} body bytes is too short")))?;
+        let interface = usize::try_from(header.interface_id)
+            .ok()
+            .and_then(|index| self.interfaces.get(index))
+            .ok_or_else(|| {
+                FlowhoundError::new(
+                    ErrorCode::PcapngUnknownInterface,
+                    format!("a packet arrived on interface {}, but no interface description block defines it", header.interface_id),
+                )
+                .at_offset(block_offset)
+            })?;
+        let data_room = body_len - header.data_offset;
+        let caplen = match header.caplen {
+            Some(caplen) => {
+                if caplen > interface.snaplen_bytes {
+                    return Err(FlowhoundError::new(
+                        ErrorCode::PcapBadCaplen,
+                        format!("invalid packet capture length {caplen}, bigger than snaplen of {}", interface.snaplen_bytes),
+                    )
+                    .at_offset(block_offset));
+                }
+                if caplen as usize > data_room {
+                    return Err(bad_block(
+                        block_offset,
+                        format!("{kind} captured length {caplen} overruns its {data_room} bytes of data"),
+                    ));
+                }
+                caplen as usize
+            }
+            None => (header.wire_len.min(interface.snaplen_bytes) as usize).min(data_room),
+        };
+        let ts_us = match header.ticks {
+            Some(ticks) => interface.timestamps.to_us(ticks),
+            None => self.last_ts_us,
+        };
+        self.last_ts_us = ts_us;
+        let data_len = caplen.min(body.len() - header.data_offset);
+        Ok(PacketSpan {
+            ts_us,
+            wire_len: header.wire_len,
+            link_type: interface.link_type,
+            data_index: body_index + header.data_offset,
+            data_len,
+            record_offset: block_offset,
+        })
+    }
+}
+
+/// libpcap's MAX_BLOCKSIZE_FOR_SNAPLEN: an EPB with the largest packet and 128 KiB of options.
+fn largest_block_for(interface: Interface) -> u32 {
+    let max_packet = max_snaplen_for(interface.link_type);
+    max_packet.saturating_add(8 + 20 + 131_072 + 4)
+}
+
+fn check_trailer(block: &[u8], order: ByteOrder, block_offset: u64) -> Result<()> {
+    let total_len = order.u32(block, 4);
+    let trailer_len = order.u32(block, block.len() - BLOCK_TRAILER_BYTES);
+    if trailer_len != total_len {
+        return Err(bad_block(
+            block_offset,
+            format!("block total length in header {total_len} and trailer {trailer_len} don't match"),
+        ));
+    }
+    Ok(())
+}
+
+fn finish_tail(source: &mut ByteSource, tail: PendingTail) -> Result<()> {
+    let io_here = |err| io_error_at(err, tail.block_offset);
+    let skipped = source.skip(tail.body_bytes_left).map_err(io_here)?;
+    if skipped < tail.body_bytes_left || !source.fill(BLOCK_TRAILER_BYTES).map_err(io_here)? {
+        return Err(truncated(tail.block_offset, format!("truncated block of {} bytes", tail.total_len)));
+    }
+    let trailer_len = tail.byte_order.u32(source.available(), 0);
+    if trailer_len != tail.total_len {
+        return Err(bad_block(
+            tail.block_offset,
+            format!("block total length in header {} and trailer {trailer_len} don't match", tail.total_len),
+        ));
+    }
+    source.consume(BLOCK_TRAILER_BYTES);
+    Ok(())
+}
