@@ -9,6 +9,9 @@ mod reader;
 mod snaplen;
 mod timestamp;
 
+#[cfg(test)]
+mod test_captures;
+
 pub use byte_source::DEFAULT_BUFFER_BYTES;
 pub use format::{ByteOrder, CaptureFormat, PcapResolution};
 pub use reader::CaptureReader;

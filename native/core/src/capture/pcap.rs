@@ -210,3 +210,197 @@ impl PcapParser {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::test_captures::*;
+    use ByteOrder::{Big, Little};
+
+    fn two_records(order: ByteOrder, magic: u32) -> Vec<u8> {
+        let mut bytes = pcap_header(order, magic, (2, 4), 65_535, 1);
+        bytes.extend(pcap_record(order, 1_300_000_000, 123_456, 60, &payload(60, 1)));
+        bytes.extend(pcap_record(order, 1_300_000_001, 999_999, 1514, &payload(100, 2)));
+        bytes
+    }
+
+    #[test]
+    fn microsecond_both_byte_orders() {
+        for order in [Little, Big] {
+            let reader = reader(two_records(order, MAGIC_MICROSECONDS)).unwrap();
+            assert_eq!(
+                reader.format(),
+                CaptureFormat::Pcap {
+                    byte_order: order,
+                    resolution: PcapResolution::Microsecond,
+                    modified: false,
+                    version_major: 2,
+                    version_minor: 4,
+                    link_type: 1,
+                    snaplen: 65_535,
+                }
+            );
+            let (packets, error) = walk(reader);
+            assert!(error.is_none());
+            assert_eq!(packets.len(), 2);
+            assert_eq!(packets[0], (1_300_000_000_123_456, 60, payload(60, 1), 1));
+            assert_eq!((packets[1].0, packets[1].1, packets[1].2.len()), (1_300_000_001_999_999, 1514, 100));
+        }
+    }
+
+    #[test]
+    fn nanosecond_both_byte_orders() {
+        for order in [Little, Big] {
+            let mut bytes = pcap_header(order, MAGIC_NANOSECONDS, (2, 4), 0, 1);
+            bytes.extend(pcap_record(order, 1_300_000_000, 123_456_789, 60, &payload(60, 1)));
+            let reader = reader(bytes).unwrap();
+            assert!(matches!(reader.format(), CaptureFormat::Pcap { resolution: PcapResolution::Nanosecond, .. }));
+            let (packets, error) = walk(reader);
+            assert!(error.is_none());
+            assert_eq!(packets[0].0, 1_300_000_000_123_456);
+        }
+    }
+
+    #[test]
+    fn offsets_and_counters() {
+        let bytes = two_records(Little, MAGIC_MICROSECONDS);
+        let total = bytes.len() as u64;
+        let mut reader = reader(bytes).unwrap();
+        assert_eq!(reader.bytes_consumed(), 24);
+        assert_eq!(reader.next_packet().unwrap().unwrap().file_offset, 24);
+        assert_eq!(reader.bytes_consumed(), 24 + 16 + 60);
+        assert_eq!(reader.next_packet().unwrap().unwrap().file_offset, 24 + 16 + 60);
+        assert!(reader.next_packet().unwrap().is_none());
+        assert_eq!(reader.bytes_consumed(), total);
+        assert_eq!(reader.packets_read(), 2);
+        assert_eq!(reader.total_bytes(), None);
+    }
+
+    #[test]
+    fn modified_format_has_longer_record_headers() {
+        // Kuznetzov's format: 8 more bytes per record header (ifindex, protocol, type, pad).
+        let mut bytes = pcap_header(Little, MAGIC_MODIFIED, (2, 4), 100, 1);
+        let mut record = pcap_record(Little, 10, 20, 114, &payload(114, 3));
+        record.splice(16..16, [1, 0, 0, 0, 0x08, 0x00, 0, 0]);
+        bytes.extend(record);
+        let reader = reader(bytes).unwrap();
+        assert!(matches!(reader.format(), CaptureFormat::Pcap { modified: true, .. }));
+        let (packets, error) = walk(reader);
+        assert!(error.is_none());
+        // 114 bytes fit the snap length plus the faked 14-byte Ethernet header libpcap allows.
+        assert_eq!(packets, vec![(10_000_020, 114, payload(114, 3), 1)]);
+    }
+
+    #[test]
+    fn fcs_bits_are_masked_from_the_link_type() {
+        // tcpdump's corpus has link type fields like 0x30000001 (FCS length bits set).
+        let bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 65_535, 0x3000_0001);
+        assert_eq!(reader(bytes).unwrap().format().link_type(), Some(1));
+    }
+
+    #[test]
+    fn old_versions_swap_caplen_and_len() {
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 2), 65_535, 1);
+        let mut record = pcap_record(Little, 1, 0, 60, &payload(40, 0));
+        record[8..12].copy_from_slice(&60u32.to_le_bytes()); // len first...
+        record[12..16].copy_from_slice(&40u32.to_le_bytes()); // ...then caplen
+        bytes.extend(record);
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(error.is_none());
+        assert_eq!((packets[0].1, packets[0].2.len()), (60, 40));
+    }
+
+    #[test]
+    fn record_longer_than_snaplen_is_cut_to_it() {
+        // libpcap reads such records but hands out only snaplen bytes.
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 64, 1);
+        bytes.extend(pcap_record(Little, 1, 0, 100, &payload(100, 7)));
+        bytes.extend(pcap_record(Little, 2, 0, 50, &payload(50, 8)));
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(error.is_none());
+        assert_eq!(packets[0].2, payload(64, 7));
+        assert_eq!(packets[1].2, payload(50, 8));
+    }
+
+    #[test]
+    fn insane_caplen_is_refused_at_its_offset() {
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 65_535, 1);
+        bytes.extend(pcap_record(Little, 1, 0, 60, &payload(60, 0)));
+        let mut bad = pcap_record(Little, 2, 0, 60, &payload(60, 0));
+        bad[8..12].copy_from_slice(&300_000u32.to_le_bytes());
+        bytes.extend(bad);
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert_eq!(packets.len(), 1);
+        let error = error.unwrap();
+        assert_eq!(error.code, ErrorCode::PcapBadCaplen);
+        assert_eq!(error.location.byte_offset, Some(24 + 16 + 60));
+        assert_eq!(error.location.packet_index, Some(1));
+        assert!(error.to_string().contains("test.cap at byte 100 (packet 2)"), "{error}");
+    }
+
+    #[test]
+    fn truncations() {
+        let full = two_records(Big, MAGIC_MICROSECONDS);
+        let header_cut = reader(full[..10].to_vec()).err().unwrap();
+        assert_eq!((header_cut.code, header_cut.location.byte_offset), (ErrorCode::PcapTruncated, Some(0)));
+
+        // Inside the second record's header, then inside its data.
+        for cut in [24 + 76 + 5, 24 + 76 + 16 + 50] {
+            let (packets, error) = walk(reader(full[..cut].to_vec()).unwrap());
+            assert_eq!(packets.len(), 1, "cut at {cut}");
+            let error = error.unwrap();
+            assert_eq!((error.code, error.location.byte_offset), (ErrorCode::PcapTruncated, Some(100)));
+        }
+        // A file that ends right after a record is fine.
+        assert_eq!(walk(reader(full[..100].to_vec()).unwrap()).0.len(), 1);
+    }
+
+    #[test]
+    fn unsupported_version_is_refused() {
+        let bytes = pcap_header(Little, MAGIC_MICROSECONDS, (1, 0), 65_535, 1);
+        assert_eq!(reader(bytes).err().unwrap().code, ErrorCode::NotACapture);
+        let dgux = pcap_header(Little, MAGIC_MICROSECONDS, (543, 0), 65_535, 1);
+        assert!(reader(dgux).is_ok());
+    }
+
+    #[test]
+    fn records_larger_than_the_buffer_are_cut_and_skipped() {
+        // D-Bus (231) allows 128 MiB messages; with a 4 KiB buffer, a 10,000-byte record is
+        // handed out cut to the buffer and the next record still reads.
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 0, 231);
+        bytes.extend(pcap_record(Little, 1, 0, 10_000, &payload(10_000, 5)));
+        bytes.extend(pcap_record(Little, 2, 0, 30, &payload(30, 6)));
+        let (packets, error) = walk(reader_with_buffer(bytes, 4096).unwrap());
+        assert!(error.is_none());
+        assert_eq!(packets.len(), 2);
+        assert_eq!((packets[0].1, packets[0].2.len()), (10_000, 4096 - 16));
+        assert_eq!(packets[0].2, payload(4096 - 16, 5));
+        assert_eq!(packets[1].2, payload(30, 6));
+    }
+
+    #[test]
+    fn oversized_record_cut_by_the_end_of_file() {
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 0, 231);
+        bytes.extend(pcap_record(Little, 1, 0, 10_000, &payload(10_000, 5)));
+        bytes.truncate(24 + 16 + 8_000);
+        let (_, error) = walk(reader_with_buffer(bytes, 4096).unwrap());
+        assert_eq!(error.unwrap().code, ErrorCode::PcapTruncated);
+    }
+
+    #[test]
+    fn many_records_through_a_small_buffer() {
+        let mut bytes = pcap_header(Little, MAGIC_MICROSECONDS, (2, 4), 65_535, 1);
+        for index in 0..2_000u32 {
+            let len = 40 + (index as usize * 7) % 1400;
+            bytes.extend(pcap_record(Little, index, 0, len as u32, &payload(len, index as u8)));
+        }
+        let (packets, error) = walk(reader_with_buffer(bytes, 4096).unwrap());
+        assert!(error.is_none());
+        assert_eq!(packets.len(), 2_000);
+        for (index, packet) in packets.iter().enumerate() {
+            let len = 40 + (index * 7) % 1400;
+            assert_eq!(packet.2, payload(len, index as u8), "packet {index}");
+            assert_eq!(packet.0, index as i64 * 1_000_000);
+        }
+    }
+}

@@ -156,3 +156,69 @@ const _: () = {
     const fn assert_send<T: Send>() {}
     assert_send::<CaptureReader>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::format::ByteOrder;
+    use crate::capture::test_captures::*;
+
+    #[test]
+    fn empty_input() {
+        let error = reader(Vec::new()).err().unwrap();
+        assert_eq!((error.code, error.location.byte_offset), (ErrorCode::EmptyFile, Some(0)));
+        assert_eq!(error.location.path, Some(PathBuf::from("test.cap")));
+    }
+
+    #[test]
+    fn not_a_capture() {
+        for bytes in [b"GET / HTTP/1.1\r\n".to_vec(), b"ab".to_vec(), vec![0; 100]] {
+            let error = reader(bytes).err().unwrap();
+            assert_eq!((error.code, error.location.byte_offset), (ErrorCode::NotACapture, Some(0)));
+        }
+    }
+
+    #[test]
+    fn open_reports_the_file_size_and_io_errors() {
+        let dir = std::env::temp_dir().join(format!("flowhound-reader-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("one.pcap");
+        let mut bytes = pcap_header(ByteOrder::Little, 0xa1b2_c3d4, (2, 4), 65_535, 1);
+        bytes.extend(pcap_record(ByteOrder::Little, 1, 2, 60, &payload(60, 0)));
+        std::fs::write(&path, &bytes).unwrap();
+        let mut reader = CaptureReader::open(&path).unwrap();
+        assert_eq!(reader.total_bytes(), Some(100));
+        assert_eq!(reader.buffer_bytes(), DEFAULT_BUFFER_BYTES);
+        assert!(reader.next_packet().unwrap().is_some());
+        assert!(reader.next_packet().unwrap().is_none());
+        assert!(reader.next_packet().unwrap().is_none(), "end is sticky");
+
+        let missing = CaptureReader::open(&dir.join("missing.pcap")).err().unwrap();
+        assert_eq!(missing.code, ErrorCode::Io);
+        assert_eq!(missing.location.path, Some(dir.join("missing.pcap")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn read_errors_carry_the_offset() {
+        struct FailsAfter(Vec<u8>, usize);
+        impl Read for FailsAfter {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                if self.1 >= self.0.len() {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let count = out.len().min(self.0.len() - self.1);
+                out[..count].copy_from_slice(&self.0[self.1..self.1 + count]);
+                self.1 += count;
+                Ok(count)
+            }
+        }
+        let mut bytes = pcap_header(ByteOrder::Little, 0xa1b2_c3d4, (2, 4), 65_535, 1);
+        bytes.extend(pcap_record(ByteOrder::Little, 1, 2, 60, &payload(60, 0)));
+        let source = Box::new(FailsAfter(bytes, 0));
+        let (packets, error) = walk(CaptureReader::from_read(source, "-").unwrap());
+        assert_eq!(packets.len(), 1);
+        let error = error.unwrap();
+        assert_eq!((error.code, error.location.byte_offset), (ErrorCode::Io, Some(100)));
+    }
+}

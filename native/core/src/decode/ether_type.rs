@@ -76,3 +76,62 @@ fn decode_mpls(data: &[u8], mut offset: usize, wire_len: u32) -> Network {
     }
     Network::Undecodable
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{IpAddr16, Transport};
+
+    /// IPv4 UDP 12.4.4.4:42315 -> 12.1.1.1:33435, ttl 1, total length 40: the packet inside
+    /// tcpdump corpus mpls-traceroute.pcap, frame 1.
+    const IPV4_UDP: [u8; 28] = [
+        0x45, 0x00, 0x00, 0x28, 0xa5, 0x4c, 0x00, 0x00, 0x01, 0x11, 0xf7, 0x6f, 0x0c, 0x04, 0x04, 0x04, 0x0c, 0x01,
+        0x01, 0x01, 0xa5, 0x4b, 0x82, 0x9b, 0x00, 0x14, 0x00, 0x00,
+    ];
+
+    fn udp_ports(network: Network) -> Option<(u16, u16)> {
+        match network {
+            Network::Ip(packet) => match packet.transport {
+                Transport::Udp { src_port, dst_port } => Some((src_port, dst_port)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn three_stacked_vlan_tags() {
+        let mut bytes = vec![0x00, 0x64, 0x91, 0x00, 0x00, 0x65, 0x81, 0x00, 0x00, 0x66, 0x08, 0x00];
+        bytes.extend_from_slice(&IPV4_UDP);
+        assert_eq!(udp_ports(decode_ether_type(VLAN_8021AD, &bytes, 0, 100)), Some((42315, 33435)));
+    }
+
+    #[test]
+    fn endless_vlan_tags_stop() {
+        let bytes: Vec<u8> = std::iter::repeat([0x00, 0x01, 0x81, 0x00]).take(40).flatten().collect();
+        assert_eq!(decode_ether_type(VLAN_8021Q, &bytes, 0, 200), Network::Undecodable);
+    }
+
+    #[test]
+    fn mpls_label_stack() {
+        // Two labels, the second with bottom-of-stack set (label 100704 as in the capture).
+        let mut bytes = vec![0x00, 0x01, 0x20, 0x40, 0x18, 0x96, 0x01, 0x01];
+        bytes.extend_from_slice(&IPV4_UDP);
+        let network = decode_ether_type(MPLS_UNICAST, &bytes, 0, 100);
+        assert_eq!(udp_ports(network), Some((42315, 33435)));
+        let Network::Ip(packet) = network else { unreachable!() };
+        assert_eq!(packet.src, IpAddr16::from_v4([12, 4, 4, 4]));
+        assert_eq!(decode_ether_type(MPLS_UNICAST, &bytes[..6], 0, 100), Network::Undecodable);
+    }
+
+    #[test]
+    fn pppoe_session() {
+        // PPPoE session 0x17 (as in tcpdump corpus pppoes.pcap) carrying PPP IPv4.
+        let mut bytes = vec![0x11, 0x00, 0x00, 0x17, 0x00, 0x2a, 0x00, 0x21];
+        bytes.extend_from_slice(&IPV4_UDP);
+        assert_eq!(udp_ports(decode_ether_type(PPPOE_SESSION, &bytes, 0, 100)), Some((42315, 33435)));
+        // The capture's frame 1 is LCP (0xc021): not IP.
+        let lcp = [0x11, 0x00, 0x00, 0x17, 0x00, 0x0e, 0xc0, 0x21, 0x09, 0x6a];
+        assert_eq!(decode_ether_type(PPPOE_SESSION, &lcp, 0, 34), Network::NonIp { ether_type: PPPOE_SESSION });
+    }
+}

@@ -328,3 +328,299 @@ fn finish_tail(source: &mut ByteSource, tail: PendingTail) -> Result<()> {
     source.consume(BLOCK_TRAILER_BYTES);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::capture::format::{ByteOrder, CaptureFormat};
+    use crate::capture::test_captures::*;
+    use crate::error::ErrorCode;
+    use ByteOrder::{Big, Little};
+
+    const TSRESOL: u16 = 9;
+    const TSOFFSET: u16 = 14;
+
+    fn file(order: ByteOrder, blocks: &[Vec<u8>]) -> Vec<u8> {
+        let mut bytes = section_header(order);
+        for block in blocks {
+            bytes.extend_from_slice(block);
+        }
+        bytes
+    }
+
+    #[test]
+    fn enhanced_packets_both_byte_orders() {
+        for order in [Little, Big] {
+            let bytes = file(
+                order,
+                &[
+                    interface(order, 1, 0, &[]),
+                    enhanced_packet(order, 0, 1_300_000_000_123_456, 60, &payload(60, 1)),
+                    enhanced_packet(order, 0, 1_300_000_001_000_000, 1514, &payload(61, 2)),
+                ],
+            );
+            let reader = reader(bytes).unwrap();
+            assert_eq!(reader.format(), CaptureFormat::PcapNg { byte_order: order, version_major: 1, version_minor: 0 });
+            let (packets, error) = walk(reader);
+            assert!(error.is_none(), "{error:?}");
+            assert_eq!(packets[0], (1_300_000_000_123_456, 60, payload(60, 1), 1));
+            assert_eq!(packets[1], (1_300_000_001_000_000, 1514, payload(61, 2), 1));
+        }
+    }
+
+    #[test]
+    fn time_stamp_resolutions_and_offsets() {
+        for order in [Little, Big] {
+            let bytes = file(
+                order,
+                &[
+                    interface(order, 1, 0, &[option(order, TSRESOL, &[9])]),
+                    interface(order, 1, 0, &[option(order, TSRESOL, &[0x80 | 20])]),
+                    interface(order, 1, 0, &[option(order, TSRESOL, &[3]), option(order, TSOFFSET, &u64_bytes(order, 100))]),
+                    enhanced_packet(order, 0, 1_300_000_000_123_456_789, 60, &payload(60, 0)),
+                    enhanced_packet(order, 1, 3 << 19, 60, &payload(60, 0)), // 1.5 s in 2^-20 s ticks
+                    enhanced_packet(order, 2, 1_250, 60, &payload(60, 0)), // 1.25 s + 100 s
+                ],
+            );
+            let (packets, error) = walk(reader(bytes).unwrap());
+            assert!(error.is_none(), "{error:?}");
+            let times: Vec<i64> = packets.iter().map(|packet| packet.0).collect();
+            assert_eq!(times, vec![1_300_000_000_123_456, 1_500_000, 101_250_000]);
+        }
+    }
+
+    #[test]
+    fn simple_packets_take_the_snap_length_and_the_previous_time() {
+        for order in [Little, Big] {
+            let bytes = file(
+                order,
+                &[
+                    interface(order, 1, 64, &[]),
+                    enhanced_packet(order, 0, 5_000_000, 60, &payload(60, 0)),
+                    simple_packet(order, 100, &payload(64, 1)), // cut by the 64-byte snap length
+                    simple_packet(order, 30, &payload(30, 2)),  // padded to 32 in the block
+                ],
+            );
+            let (packets, error) = walk(reader(bytes).unwrap());
+            assert!(error.is_none(), "{error:?}");
+            assert_eq!(packets[1], (5_000_000, 100, payload(64, 1), 1));
+            assert_eq!(packets[2], (5_000_000, 30, payload(30, 2), 1));
+        }
+    }
+
+    #[test]
+    fn simple_packet_shorter_than_its_length_is_bounded_by_the_block() {
+        let bytes = file(Little, &[interface(Little, 1, 0, &[]), simple_packet(Little, 1514, &payload(40, 3))]);
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(error.is_none());
+        assert_eq!((packets[0].1, packets[0].2.clone()), (1514, payload(40, 3)));
+    }
+
+    #[test]
+    fn obsolete_packet_block() {
+        for order in [Little, Big] {
+            let bytes = file(order, &[interface(order, 101, 0, &[]), obsolete_packet(order, 0, 7_000_001, 20, &payload(20, 4))]);
+            let (packets, error) = walk(reader(bytes).unwrap());
+            assert!(error.is_none());
+            assert_eq!(packets, vec![(7_000_001, 20, payload(20, 4), 101)]);
+        }
+    }
+
+    #[test]
+    fn interfaces_with_different_link_types() {
+        let bytes = file(
+            Little,
+            &[
+                interface(Little, 1, 0, &[]),
+                interface(Little, 113, 0, &[]),
+                enhanced_packet(Little, 1, 1, 40, &payload(40, 0)),
+                enhanced_packet(Little, 0, 2, 40, &payload(40, 0)),
+            ],
+        );
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(error.is_none());
+        assert_eq!(packets.iter().map(|packet| packet.3).collect::<Vec<_>>(), vec![113, 1]);
+    }
+
+    #[test]
+    fn sections_reset_interfaces_and_may_change_byte_order() {
+        let mut bytes = file(
+            Little,
+            &[interface(Little, 1, 0, &[]), interface(Little, 1, 0, &[]), enhanced_packet(Little, 1, 1, 40, &payload(40, 0))],
+        );
+        bytes.extend(section_header(Big));
+        bytes.extend(interface(Big, 228, 0, &[]));
+        bytes.extend(enhanced_packet(Big, 0, 2, 20, &payload(20, 1)));
+        let second_section_packet_2 = bytes.len() as u64;
+        bytes.extend(enhanced_packet(Big, 1, 3, 20, &payload(20, 2)));
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert_eq!(packets.iter().map(|packet| (packet.0, packet.3)).collect::<Vec<_>>(), vec![(1, 1), (2, 228)]);
+        let error = error.unwrap();
+        assert_eq!(error.code, ErrorCode::PcapngUnknownInterface);
+        assert_eq!(error.location.byte_offset, Some(second_section_packet_2));
+    }
+
+    #[test]
+    fn unknown_and_custom_blocks_are_skipped() {
+        let bytes = file(
+            Little,
+            &[
+                block(Little, 4, &[0, 0, 0, 0]), // name resolution, before any interface
+                interface(Little, 1, 0, &[]),
+                block(Little, 0x0000_0bad, b"custom, copyable"),
+                block(Little, 0x4000_0bad, b"custom, not copyable"),
+                block(Little, 5, &[0; 12]), // interface statistics
+                block(Little, 0x7777_7777, &[]),
+                enhanced_packet(Little, 0, 1, 40, &payload(40, 0)),
+            ],
+        );
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(error.is_none());
+        assert_eq!(packets.len(), 1);
+    }
+
+    #[test]
+    fn a_file_of_empty_blocks_ends() {
+        let blocks: Vec<Vec<u8>> = (0..10_000).map(|_| block(Little, 0x7777_7777, &[])).collect();
+        let (packets, error) = walk(reader_with_buffer(file(Little, &blocks), 4096).unwrap());
+        assert!(packets.is_empty() && error.is_none());
+    }
+
+    fn first_error(bytes: Vec<u8>) -> (usize, ErrorCode, u64) {
+        let (packets, error) = walk(reader(bytes).unwrap());
+        let error = error.expect("an error");
+        (packets.len(), error.code, error.location.byte_offset.unwrap())
+    }
+
+    /// A valid start: SHB (28 bytes), IDB (20 bytes), one EPB (32 + 40 bytes) at 48.
+    fn valid_start() -> Vec<u8> {
+        file(Little, &[interface(Little, 1, 1000, &[]), enhanced_packet(Little, 0, 1, 40, &payload(40, 0))])
+    }
+
+    #[test]
+    fn garbage_block_lengths() {
+        let at = valid_start().len() as u64;
+        for (total_len, what) in [(8u32, "shorter than 12"), (14, "not a multiple of 4"), (0x7fff_fff0, "absurd")] {
+            let mut bytes = valid_start();
+            bytes.extend(1u32.to_le_bytes());
+            bytes.extend(total_len.to_le_bytes());
+            bytes.extend([0u8; 16]);
+            assert_eq!(first_error(bytes), (1, ErrorCode::PcapngBadBlock, at), "{what}");
+        }
+    }
+
+    #[test]
+    fn trailer_mismatch() {
+        let mut bytes = valid_start();
+        let at = bytes.len() as u64;
+        let mut epb = enhanced_packet(Little, 0, 1, 40, &payload(40, 0));
+        let end = epb.len();
+        epb[end - 4] ^= 0x04;
+        bytes.extend(epb);
+        assert_eq!(first_error(bytes), (1, ErrorCode::PcapngBadBlock, at));
+    }
+
+    #[test]
+    fn packet_before_any_interface() {
+        let bytes = file(Little, &[enhanced_packet(Little, 0, 1, 40, &payload(40, 0))]);
+        assert_eq!(first_error(bytes), (0, ErrorCode::PcapngUnknownInterface, 28));
+        let spb = file(Little, &[simple_packet(Little, 40, &payload(40, 0))]);
+        assert_eq!(first_error(spb), (0, ErrorCode::PcapngUnknownInterface, 28));
+    }
+
+    #[test]
+    fn caplen_above_the_interface_snap_length() {
+        let mut bytes = valid_start();
+        let at = bytes.len() as u64;
+        bytes.extend(enhanced_packet(Little, 0, 1, 1500, &payload(1001, 0)));
+        assert_eq!(first_error(bytes), (1, ErrorCode::PcapBadCaplen, at));
+    }
+
+    #[test]
+    fn caplen_beyond_the_block() {
+        let mut bytes = valid_start();
+        let at = bytes.len() as u64;
+        let mut epb = enhanced_packet(Little, 0, 1, 40, &payload(40, 0));
+        epb[20..24].copy_from_slice(&48u32.to_le_bytes()); // caplen 48 in a 40-byte body
+        bytes.extend(epb);
+        assert_eq!(first_error(bytes), (1, ErrorCode::PcapngBadBlock, at));
+        // Too short for the EPB's fixed part.
+        let mut short = valid_start();
+        short.extend(block(Little, 6, &[0; 16]));
+        assert_eq!(first_error(short), (1, ErrorCode::PcapngBadBlock, at));
+    }
+
+    #[test]
+    fn truncated_blocks() {
+        let full = valid_start();
+        for cut in [full.len() - 1, full.len() - 40, 48 + 3] {
+            assert_eq!(first_error(full[..cut].to_vec()), (0, ErrorCode::PcapTruncated, 48), "cut at {cut}");
+        }
+        let shb_cut = reader(full[..20].to_vec()).err().unwrap();
+        assert_eq!((shb_cut.code, shb_cut.location.byte_offset), (ErrorCode::PcapTruncated, Some(0)));
+    }
+
+    #[test]
+    fn bad_interface_options() {
+        let bytes = file(Little, &[interface(Little, 1, 0, &[option(Little, TSRESOL, &[9, 9])])]);
+        assert_eq!(first_error(bytes), (0, ErrorCode::PcapngBadBlock, 28));
+    }
+
+    #[test]
+    fn section_header_checks() {
+        let mut version2 = section_header(Little);
+        version2[12] = 2;
+        assert_eq!(reader(version2).err().unwrap().code, ErrorCode::PcapngBadBlock);
+
+        let mut bad_magic = section_header(Little);
+        bad_magic[8] = 0;
+        assert_eq!(reader(bad_magic).err().unwrap().code, ErrorCode::NotACapture);
+
+        let mut later_bad_magic = valid_start();
+        let at = later_bad_magic.len() as u64;
+        let mut second = section_header(Big);
+        second[8] = 0;
+        later_bad_magic.extend(second);
+        assert_eq!(first_error(later_bad_magic), (1, ErrorCode::PcapngBadBlock, at));
+
+        let mut later_major_2 = valid_start();
+        let mut second = section_header(Big);
+        second[13] = 2;
+        later_major_2.extend(second);
+        assert_eq!(first_error(later_major_2), (1, ErrorCode::PcapngBadBlock, at));
+    }
+
+    #[test]
+    fn blocks_larger_than_the_buffer_are_streamed() {
+        let order = Little;
+        let bytes = file(
+            order,
+            &[
+                interface(order, 1, 0, &[]),
+                block(order, 0x0000_0bad, &payload(20_000, 9)),
+                enhanced_packet(order, 0, 1, 10_000, &payload(10_000, 1)),
+                enhanced_packet(order, 0, 2, 40, &payload(40, 2)),
+            ],
+        );
+        let (packets, error) = walk(reader_with_buffer(bytes, 4096).unwrap());
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(packets.len(), 2);
+        assert_eq!(packets[0].2, payload(4096 - 28, 1));
+        assert_eq!(packets[0].1, 10_000);
+        assert_eq!(packets[1], (2, 40, payload(40, 2), 1));
+    }
+
+    #[test]
+    fn a_streamed_block_with_a_bad_trailer_fails_on_the_next_call() {
+        let order = Little;
+        let mut bytes = file(order, &[interface(order, 1, 0, &[])]);
+        let at = bytes.len() as u64;
+        let mut big = enhanced_packet(order, 0, 1, 10_000, &payload(10_000, 1));
+        let end = big.len();
+        big[end - 1] = 0x55;
+        bytes.extend(big);
+        let (packets, error) = walk(reader_with_buffer(bytes, 4096).unwrap());
+        assert_eq!(packets.len(), 1);
+        let error = error.unwrap();
+        assert_eq!((error.code, error.location.byte_offset), (ErrorCode::PcapngBadBlock, Some(at)));
+    }
+}
