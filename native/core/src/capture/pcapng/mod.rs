@@ -85,21 +85,25 @@ impl PcapNgParser {
             pending_tail: None,
             last_ts_us: 0,
         };
-        parser.check_block_length(total_len, 0)?;
+        // Like libpcap, the first section header's trailer and alignment are not checked:
+        // files that tcpdump reads are read here too.
         let total = total_len as usize;
-        if !source.fill(total).map_err(|err| io_error_at(err, 0))? {
+        let buffered = total.min(source.capacity());
+        if !source.fill(buffered).map_err(|err| io_error_at(err, 0))? {
             return Err(truncated(0, format!("truncated section header block of {total_len} bytes")));
         }
-        let block = &source.available()[..total];
-        check_trailer(block, byte_order, 0)?;
-        let header = section_header::parse(&block[BLOCK_HEADER_BYTES..], byte_order);
+        let header = section_header::parse(&source.available()[BLOCK_HEADER_BYTES..], byte_order);
         if !(header.version_major == 1 && (header.version_minor == 0 || header.version_minor == 2)) {
             return Err(bad_block(
                 0,
                 format!("unsupported pcapng version {}.{}", header.version_major, header.version_minor),
             ));
         }
-        source.consume(total);
+        source.consume(buffered);
+        let rest = (total - buffered) as u64;
+        if source.skip(rest).map_err(|err| io_error_at(err, 0))? < rest {
+            return Err(truncated(0, format!("truncated section header block of {total_len} bytes")));
+        }
         let format = CaptureFormat::PcapNg {
             byte_order,
             version_major: header.version_major,
@@ -587,6 +591,32 @@ mod tests {
         second[13] = 2;
         later_major_2.extend(second);
         assert_eq!(first_error(later_major_2), (1, ErrorCode::PcapngBadBlock, at));
+    }
+
+    #[test]
+    fn first_section_header_is_read_as_libpcap_reads_it() {
+        // Its trailer is not checked (libpcap does not either)...
+        let mut bytes = valid_start();
+        bytes[24] ^= 0x10;
+        assert_eq!(walk(reader(bytes).unwrap()).0.len(), 1);
+        // ...and it may be larger than the buffer (options are skipped).
+        let mut big_shb_body = Vec::new();
+        big_shb_body.extend_from_slice(&u32_bytes(Little, 0x1a2b_3c4d));
+        big_shb_body.extend_from_slice(&[1, 0, 0, 0]);
+        big_shb_body.extend_from_slice(&[0xff; 8]);
+        big_shb_body.extend(option(Little, 1, &payload(9_000, 0)));
+        let mut bytes = block(Little, 0x0a0d_0d0a, &big_shb_body);
+        bytes.extend(interface(Little, 1, 0, &[]));
+        bytes.extend(enhanced_packet(Little, 0, 1, 40, &payload(40, 0)));
+        let (packets, error) = walk(reader_with_buffer(bytes.clone(), 4096).unwrap());
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(packets.len(), 1);
+        let cut = reader_with_buffer(bytes[..6000].to_vec(), 4096).err().unwrap();
+        assert_eq!(cut.code, ErrorCode::PcapTruncated);
+        // Lengths outside 28 bytes to 1 MiB are refused.
+        let mut tiny = valid_start();
+        tiny[4] = 24;
+        assert_eq!(reader(tiny).err().unwrap().code, ErrorCode::PcapngBadBlock);
     }
 
     #[test]
