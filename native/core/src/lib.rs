@@ -4,6 +4,10 @@
 pub mod error;
 pub mod packet;
 pub mod record;
+
+pub mod capture;
+pub mod decode;
+
 pub mod input;
 pub mod source;
 pub mod throughput;
