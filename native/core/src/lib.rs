@@ -2,5 +2,6 @@
 //! flow-file reading. Nothing here knows of N-API; the `flowhound-node` crate binds it.
 
 pub mod error;
+pub mod flowfile;
 pub mod packet;
 pub mod record;
