@@ -1,5 +1,6 @@
 //! One line of a flow file into a [`FlowRecord`], given the header's column map.
 //!
+//! The end of a flow is `LastTime` if the file has it, else `StartTime + Dur`.
 //! Defaults for optional columns: no `sTos`/`dTos` → `None`; no `SrcBytes` → `TotBytes −
 //! DstBytes` when `DstBytes` is there, else 0 (the reader's `has_column` tells which);
 //! no `SrcPkts` → `TotPkts − DstPkts`, else `None`; no `Label` or an empty one → `None`.
@@ -93,20 +94,25 @@ impl RowParser {
             .map_err(fail(FlowColumn::StartTime))?
             .to_utc_us(self.utc_offset_us)
             .ok_or_else(|| fail(FlowColumn::StartTime)("time out of range"))?;
-        let last_us = match self.text(line, FlowColumn::Dur) {
-            Some(dur) => {
-                let dur_us = parse_seconds_as_us(dur).map_err(fail(FlowColumn::Dur))?;
-                start_us.checked_add(dur_us).ok_or_else(|| fail(FlowColumn::Dur)("duration too large"))?
-            }
-            None => {
-                let last_us = parse_timestamp(self.required(line, FlowColumn::LastTime))
+        // LastTime when the file has it: Argus keeps Dur as a 32-bit float, so `3599.986572`
+        // is only good to ±122 µs, while LastTime is printed from the record's timestamps.
+        let last_us = match self.text(line, FlowColumn::LastTime) {
+            Some(last_time) => {
+                let last_us = parse_timestamp(last_time)
                     .map_err(fail(FlowColumn::LastTime))?
                     .to_utc_us(self.utc_offset_us)
                     .ok_or_else(|| fail(FlowColumn::LastTime)("time out of range"))?;
-                if last_us < start_us {
-                    return Err(fail(FlowColumn::LastTime)("before StartTime"));
-                }
+                // Argus's management (`man`) records can end before they start; ra prints their
+                // Dur as the absolute difference, and so do we.
                 last_us
+                    .checked_sub(start_us)
+                    .and_then(|difference_us| start_us.checked_add(difference_us.checked_abs()?))
+                    .ok_or_else(|| fail(FlowColumn::LastTime)("time out of range"))?
+            }
+            None => {
+                let dur_us =
+                    parse_seconds_as_us(self.required(line, FlowColumn::Dur)).map_err(fail(FlowColumn::Dur))?;
+                start_us.checked_add(dur_us).ok_or_else(|| fail(FlowColumn::Dur)("duration too large"))?
             }
         };
 
@@ -402,6 +408,18 @@ mod tests {
         assert_eq!(record.src_pkts, Some(1));
         assert_eq!(record.src_bytes, 42);
         assert_eq!((record.src_payload_bytes, record.dst_payload_bytes), (Some(0), Some(0)));
+    }
+
+    #[test]
+    fn management_record_ending_before_it_starts() {
+        // `ra -s stime ltime dur …` on an argus file of test12-icmp-portscan.pcap: the `man`
+        // record, whose Dur 0.000810 is |LastTime − StartTime|.
+        let header = "StartTime,LastTime,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,TotPkts,TotBytes";
+        let record = parser(header, b',', 0)
+            .parse(b"2026/11/22 13:01:48.354361,2026/11/22 13:01:48.353551,man,0,0,,0,0,STA,0,0")
+            .unwrap();
+        assert_eq!(record.duration_us(), 810);
+        assert_eq!(record.protocol, Protocol::Named("man".into()));
     }
 
     #[test]
