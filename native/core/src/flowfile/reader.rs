@@ -230,3 +230,15 @@ fn stream_error(err: &std::io::Error, gzip: bool, consumed: &ConsumedBytes, path
         FlowhoundError::io(err, path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_can_move_to_a_worker_thread() {
+        // The N-API binding reads off the JavaScript thread.
+        fn assert_send<T: Send>() {}
+        assert_send::<FlowFileReader>();
+    }
+}
