@@ -402,6 +402,13 @@ fn header_problems() {
     let err = FlowFileReader::from_read(Box::new(Cursor::new(b"\n \n\r\n".to_vec())), "blank.csv", UTC).err().unwrap();
     assert_eq!((err.code, err.location.line), (ErrorCode::FlowFileBadHeader, Some(3)));
 
+    // A binary file's first "line" is shown shortened.
+    let binary = [vec![0xd4, 0xc3, 0xb2, 0xa1], vec![b'x'; 500], b",\n".to_vec()].concat();
+    let err = FlowFileReader::from_read(Box::new(Cursor::new(binary)), "x.pcap", UTC).err().unwrap();
+    assert_eq!(err.code, ErrorCode::FlowFileBadHeader);
+    assert!(err.message.len() < 300, "{}", err.message);
+    assert!(err.message.ends_with("xxx…\", \"\""), "{}", err.message);
+
     let duplicate = b"StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,TotPkts,TotBytes,Label,label\n";
     let err = FlowFileReader::from_read(Box::new(Cursor::new(duplicate.to_vec())), "dup.csv", UTC).err().unwrap();
     assert_eq!(err.message, "column Label appears twice (fields 12 and 13)");

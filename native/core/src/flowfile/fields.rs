@@ -253,10 +253,12 @@ pub fn parse_protocol(text: &[u8]) -> Result<Protocol, &'static str> {
     if text.is_empty() {
         return Err("empty");
     }
-    let as_str = std::str::from_utf8(text).map_err(|_| "not a protocol name")?;
-    if as_str.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+    // Names as Argus prints them (`ipv6-icmp`, `ipx/spx`); quotes or spaces mean a file
+    // this reader does not understand, not a protocol.
+    if !text.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'/' | b'_' | b'.' | b'+')) {
         return Err("not a protocol name");
     }
+    let as_str = std::str::from_utf8(text).map_err(|_| "not a protocol name")?;
     if let Some(number) = ip_protocol_number(as_str) {
         return Ok(Protocol::Ip(number));
     }
@@ -405,5 +407,6 @@ mod tests {
         assert!(parse_protocol(b"").is_err());
         assert!(parse_protocol(b"300").is_err());
         assert!(parse_protocol(b"a b").is_err());
+        assert!(parse_protocol(b"\"tcp\"").is_err());
     }
 }

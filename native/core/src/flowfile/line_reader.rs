@@ -8,7 +8,8 @@ use std::io::{self, BufRead};
 pub enum Line {
     /// A line is in [`LineReader::line`] (without `\n` or `\r\n`).
     Text,
-    /// A line longer than the bound: it was skipped to its end, its bytes dropped.
+    /// A line longer than the bound: its bytes were dropped, and it was skipped to its end
+    /// only if the reader was told to skip such lines (else reading should stop here).
     TooLong,
     End,
 }
@@ -18,11 +19,24 @@ pub struct LineReader {
     line: Vec<u8>,
     line_number: u64,
     max_line_bytes: usize,
+    /// Whether an overlong line is read through to its newline, so that the next line can be
+    /// read. When not, a file without newlines is not scanned to its end just to fail.
+    skip_overlong_lines: bool,
 }
 
 impl LineReader {
     pub fn new(source: Box<dyn BufRead + Send>, max_line_bytes: usize) -> LineReader {
-        LineReader { source, line: Vec::with_capacity(1024), line_number: 0, max_line_bytes }
+        LineReader {
+            source,
+            line: Vec::with_capacity(1024),
+            line_number: 0,
+            max_line_bytes,
+            skip_overlong_lines: false,
+        }
+    }
+
+    pub fn set_skip_overlong_lines(&mut self, skip: bool) {
+        self.skip_overlong_lines = skip;
     }
 
     /// One-based number of the line last returned.
@@ -63,7 +77,7 @@ impl LineReader {
             }
             let taken = piece.len() + usize::from(newline.is_some());
             self.source.consume(taken);
-            if newline.is_some() {
+            if newline.is_some() || (too_long && !self.skip_overlong_lines) {
                 break;
             }
         }
@@ -81,10 +95,15 @@ impl LineReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufReader, Cursor};
+    use std::io::{BufReader, Cursor, Read};
 
     fn reader(text: &[u8], buffer_bytes: usize, max_line_bytes: usize) -> LineReader {
-        LineReader::new(Box::new(BufReader::with_capacity(buffer_bytes, Cursor::new(text.to_vec()))), max_line_bytes)
+        let mut reader = LineReader::new(
+            Box::new(BufReader::with_capacity(buffer_bytes, Cursor::new(text.to_vec()))),
+            max_line_bytes,
+        );
+        reader.set_skip_overlong_lines(true);
+        reader
     }
 
     fn all_lines(reader: &mut LineReader) -> Vec<Result<String, Line>> {
@@ -120,6 +139,19 @@ mod tests {
         // Exactly at the bound is fine.
         let mut lines = reader(b"12345\n123456\n", 4, 5);
         assert_eq!(all_lines(&mut lines), vec![Ok("12345".into()), Err(Line::TooLong)]);
+    }
+
+    #[test]
+    fn without_skipping_an_overlong_line_stops_near_the_bound() {
+        let mut text = vec![b'x'; 10_000];
+        text.extend(b"\nafter\n");
+        let mut lines = reader(&text, 16, 100);
+        lines.set_skip_overlong_lines(false);
+        assert_eq!(lines.next_line().unwrap(), Line::TooLong);
+        // It read one buffer past the bound, not to the newline 10,000 bytes on.
+        let mut rest = Vec::new();
+        lines.source.read_to_end(&mut rest).unwrap();
+        assert!(rest.len() > 9_800, "{} bytes left", rest.len());
     }
 
     #[test]

@@ -121,6 +121,7 @@ impl FlowFileReader {
             };
             header_error(message, lines.line_number())
         })?;
+        lines.set_skip_overlong_lines(options.keep_going);
         let stats = FlowFileStats {
             lines: lines.line_number(),
             bytes_consumed: source.consumed.get(),
@@ -212,9 +213,21 @@ impl FlowFileReader {
     }
 }
 
+/// The header's names for a message: a binary file's "header" can be long, so only so much.
 fn quoted_list(names: &[String]) -> String {
     const MAX_NAMES_SHOWN: usize = 30;
-    let mut shown: Vec<String> = names.iter().take(MAX_NAMES_SHOWN).map(|name| format!("{name:?}")).collect();
+    const MAX_NAME_CHARS: usize = 40;
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(MAX_NAMES_SHOWN)
+        .map(|name| {
+            let mut short: String = name.chars().take(MAX_NAME_CHARS).collect();
+            if short.len() < name.len() {
+                short.push('…');
+            }
+            format!("{short:?}")
+        })
+        .collect();
     if names.len() > MAX_NAMES_SHOWN {
         shown.push(format!("… ({} in all)", names.len()));
     }
