@@ -437,6 +437,18 @@ fn empty_files() {
 }
 
 #[test]
+fn absurd_utc_offsets_are_refused() {
+    let path = fixture("ctu13-scenario6-excerpt.binetflow");
+    for minutes in [18 * 60 + 1, -(18 * 60 + 1), i32::MIN] {
+        let options = FlowFileOptions { utc_offset_minutes: minutes, keep_going: false };
+        let err = FlowFileReader::open(&path, options).err().unwrap();
+        assert_eq!((err.code, err.location.path.as_deref()), (ErrorCode::BadOption, Some(path.as_path())));
+    }
+    let options = FlowFileOptions { utc_offset_minutes: -12 * 60, keep_going: false };
+    assert_eq!(read_fixture("ctu13-scenario6-excerpt.binetflow", options)[0].start_us, 1_313_532_106_972_101);
+}
+
+#[test]
 fn missing_file_is_an_io_error_naming_it() {
     let path = fixture("no-such-file.binetflow");
     let err = FlowFileReader::open(&path, UTC).err().unwrap();

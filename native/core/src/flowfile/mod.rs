@@ -25,4 +25,6 @@ mod tcp_state;
 
 pub use civil_time::days_from_civil;
 pub use columns::FlowColumn;
-pub use reader::{FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS};
+pub use reader::{
+    FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS, MAX_UTC_OFFSET_MINUTES,
+};

@@ -19,6 +19,9 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// How many skipped rows keep their reason in [`FlowFileStats::skip_reasons`].
 pub const MAX_SKIP_REASONS: usize = 10;
 
+/// Largest UTC offset accepted, in minutes (ISO 8601's ±18:00; real zones span −12:00…+14:00).
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlowFileOptions {
     /// Offset from UTC (minutes east) of the calendar times in the file: CTU-13 is CEST, 120.
@@ -75,6 +78,16 @@ impl FlowFileReader {
     }
 
     fn from_read_at(source: Box<dyn Read + Send>, path: PathBuf, options: FlowFileOptions) -> Result<FlowFileReader> {
+        if options.utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs() {
+            return Err(FlowhoundError::new(
+                ErrorCode::BadOption,
+                format!(
+                    "UTC offset of {} minutes is beyond ±{MAX_UTC_OFFSET_MINUTES} (±18 h)",
+                    options.utc_offset_minutes
+                ),
+            )
+            .in_file(&path));
+        }
         let Some(source) = open_source(source).map_err(|err| FlowhoundError::io(&err, &path))? else {
             return Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file holds no bytes").in_file(&path));
         };
