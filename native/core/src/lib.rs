@@ -2,6 +2,7 @@
 //! flow-file reading. Nothing here knows of N-API; the `flowhound-node` crate binds it.
 
 pub mod error;
+pub mod flowfile;
 pub mod packet;
 pub mod record;
 

@@ -1,0 +1,30 @@
+//! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, plain or gzip,
+//! streamed into [`FlowRecord`](crate::record::FlowRecord)s in batches.
+//!
+//! ```no_run
+//! use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
+//! let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: false }; // CTU-13: CEST
+//! let mut reader = FlowFileReader::open("capture20110816.binetflow.gz".as_ref(), options)?;
+//! let mut batch = Vec::new();
+//! while reader.next_batch(8192, &mut batch)? > 0 {
+//!     // … use batch …
+//!     batch.clear();
+//! }
+//! # Ok::<(), flowhound_core::error::FlowhoundError>(())
+//! ```
+
+mod civil_time;
+mod columns;
+mod fields;
+mod line_reader;
+mod ports;
+mod reader;
+mod row;
+mod source;
+mod tcp_state;
+
+pub use civil_time::days_from_civil;
+pub use columns::FlowColumn;
+pub use reader::{
+    FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS, MAX_UTC_OFFSET_MINUTES,
+};

@@ -1,0 +1,270 @@
+//! The flow-file reader: a stored file (plain or gzip) in, batches of [`FlowRecord`]s out.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::record::FlowRecord;
+
+use super::columns::{ColumnMap, FlowColumn, HeaderProblem};
+use super::line_reader::{Line, LineReader};
+use super::row::RowParser;
+use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
+
+/// Longest line accepted, header included. CTU-13 rows are under 200 bytes; Stratosphere rows
+/// with user-data columns under 1.5 KiB.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// How many skipped rows keep their reason in [`FlowFileStats::skip_reasons`].
+pub const MAX_SKIP_REASONS: usize = 10;
+
+/// Largest UTC offset accepted, in minutes (ISO 8601's ±18:00; real zones span −12:00…+14:00).
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowFileOptions {
+    /// Offset from UTC (minutes east) of the calendar times in the file: CTU-13 is CEST, 120.
+    /// 0 reads them as UTC. Epoch-second times are absolute and not shifted.
+    pub utc_offset_minutes: i32,
+    /// Skip rows that cannot be parsed (counting them) instead of stopping at the first.
+    pub keep_going: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowFileStats {
+    /// Records produced.
+    pub rows: u64,
+    /// Rows refused and skipped (with `keep_going`).
+    pub skipped_rows: u64,
+    /// The first [`MAX_SKIP_REASONS`] of them, as the errors they would have been.
+    pub skip_reasons: Vec<FlowhoundError>,
+    /// Lines read so far, header and blank lines included.
+    pub lines: u64,
+    /// Stored bytes consumed: compressed bytes for gzip. Runs up to `total_bytes`.
+    pub bytes_consumed: u64,
+    /// Size of the stored file, when known (a file opened by path).
+    pub total_bytes: Option<u64>,
+    pub gzip: bool,
+}
+
+pub struct FlowFileReader {
+    path: PathBuf,
+    options: FlowFileOptions,
+    lines: LineReader,
+    parser: RowParser,
+    column_names: Vec<String>,
+    consumed: ConsumedBytes,
+    gzip: bool,
+    stats: FlowFileStats,
+    /// Once an error is returned, every later call returns it again: the stream position after
+    /// a failure is not trustworthy.
+    failure: Option<FlowhoundError>,
+}
+
+impl FlowFileReader {
+    /// Opens a `.binetflow` (or any Argus CSV/TSV) file, gzip or plain, and reads its header.
+    pub fn open(path: &Path, options: FlowFileOptions) -> Result<FlowFileReader> {
+        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
+        let total_bytes = file.metadata().map(|m| m.len()).ok();
+        let mut reader = Self::from_read_at(Box::new(file), path.to_path_buf(), options)?;
+        reader.stats.total_bytes = total_bytes;
+        Ok(reader)
+    }
+
+    /// Reads a flow file from any byte stream; `name` stands for the file in errors.
+    pub fn from_read(source: Box<dyn Read + Send>, name: &str, options: FlowFileOptions) -> Result<FlowFileReader> {
+        Self::from_read_at(source, PathBuf::from(name), options)
+    }
+
+    fn from_read_at(source: Box<dyn Read + Send>, path: PathBuf, options: FlowFileOptions) -> Result<FlowFileReader> {
+        if options.utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs() {
+            return Err(FlowhoundError::new(
+                ErrorCode::BadOption,
+                format!(
+                    "UTC offset of {} minutes is beyond ±{MAX_UTC_OFFSET_MINUTES} (±18 h)",
+                    options.utc_offset_minutes
+                ),
+            )
+            .in_file(&path));
+        }
+        let Some(source) = open_source(source).map_err(|err| FlowhoundError::io(&err, &path))? else {
+            return Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file holds no bytes").in_file(&path));
+        };
+        let mut lines = LineReader::new(source.text, MAX_LINE_BYTES);
+        let header_error = |message: String, line: u64| {
+            FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(&path)
+        };
+        // The header is the first line that is not blank.
+        let header = loop {
+            match lines.next_line() {
+                Ok(Line::Text) if lines.line().trim_ascii().is_empty() => continue,
+                Ok(Line::Text) => break lines.line().to_vec(),
+                Ok(Line::TooLong) => {
+                    return Err(header_error(
+                        format!("the first line is longer than {MAX_LINE_BYTES} bytes: not a flow-file header"),
+                        lines.line_number(),
+                    ))
+                }
+                Ok(Line::End) if source.gzip && source.consumed.get() > 0 && lines.line_number() == 0 => {
+                    return Err(FlowhoundError::new(ErrorCode::EmptyFile, "the gzip data decompresses to nothing")
+                        .in_file(&path))
+                }
+                Ok(Line::End) => {
+                    return Err(header_error(
+                        "no header line: the file holds only blank lines".into(),
+                        lines.line_number(),
+                    ))
+                }
+                Err(err) => return Err(stream_error(&err, source.gzip, &source.consumed, &path)),
+            }
+        };
+        let header = header.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&header); // UTF-8 BOM
+        let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
+        let column_names: Vec<String> =
+            header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
+        let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
+            let message = match problem {
+                HeaderProblem::Missing(missing) => {
+                    format!("missing column(s) {}; found: {}", missing.join(", "), quoted_list(&column_names))
+                }
+                HeaderProblem::Duplicate { column, first_field, second_field } => {
+                    format!("column {column} appears twice (fields {first_field} and {second_field})")
+                }
+            };
+            header_error(message, lines.line_number())
+        })?;
+        lines.set_skip_overlong_lines(options.keep_going);
+        let stats = FlowFileStats {
+            lines: lines.line_number(),
+            bytes_consumed: source.consumed.get(),
+            gzip: source.gzip,
+            ..FlowFileStats::default()
+        };
+        Ok(FlowFileReader {
+            parser: RowParser::new(columns, delimiter, options.utc_offset_minutes),
+            path,
+            options,
+            lines,
+            column_names,
+            consumed: source.consumed,
+            gzip: source.gzip,
+            stats,
+            failure: None,
+        })
+    }
+
+    /// Appends up to `max_records` records (at least one is attempted) to `out`; returns how
+    /// many it appended, 0 at the end of the file.
+    ///
+    /// On an error, records read before it in this call stay in `out`, and the error is
+    /// returned by this and every later call. With `keep_going`, bad rows are skipped and
+    /// counted instead; gzip and I/O errors still stop the reader.
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        let result = self.read_batch(max_records.max(1), out);
+        self.stats.lines = self.lines.line_number();
+        self.stats.bytes_consumed = self.consumed.get();
+        if let Err(err) = &result {
+            self.failure = Some(err.clone());
+        }
+        result
+    }
+
+    fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
+        let mut appended = 0;
+        while appended < max_records {
+            let line =
+                self.lines.next_line().map_err(|err| stream_error(&err, self.gzip, &self.consumed, &self.path))?;
+            let parsed = match line {
+                Line::End => break,
+                Line::Text if self.lines.line().trim_ascii().is_empty() => continue,
+                Line::Text => self.parser.parse(self.lines.line()).map_err(|err| err.message),
+                Line::TooLong => Err(format!("line longer than {MAX_LINE_BYTES} bytes")),
+            };
+            match parsed {
+                Ok(record) => {
+                    out.push(record);
+                    appended += 1;
+                    self.stats.rows += 1;
+                }
+                Err(message) => {
+                    let err = FlowhoundError::new(ErrorCode::FlowFileBadRow, message)
+                        .at_line(self.lines.line_number())
+                        .in_file(&self.path);
+                    if !self.options.keep_going {
+                        return Err(err);
+                    }
+                    self.stats.skipped_rows += 1;
+                    if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
+                        self.stats.skip_reasons.push(err);
+                    }
+                }
+            }
+        }
+        Ok(appended)
+    }
+
+    /// The header's column names, as written (trimmed), in file order.
+    pub fn columns(&self) -> &[String] {
+        &self.column_names
+    }
+
+    /// Whether the file has `column` (e.g. no `SrcBytes` means `src_bytes` is 0, not measured).
+    pub fn has_column(&self, column: FlowColumn) -> bool {
+        self.parser.columns().field(column).is_some()
+    }
+
+    pub fn stats(&self) -> &FlowFileStats {
+        &self.stats
+    }
+
+    pub fn options(&self) -> FlowFileOptions {
+        self.options
+    }
+}
+
+/// The header's names for a message: a binary file's "header" can be long, so only so much.
+fn quoted_list(names: &[String]) -> String {
+    const MAX_NAMES_SHOWN: usize = 30;
+    const MAX_NAME_CHARS: usize = 40;
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(MAX_NAMES_SHOWN)
+        .map(|name| {
+            let mut short: String = name.chars().take(MAX_NAME_CHARS).collect();
+            if short.len() < name.len() {
+                short.push('…');
+            }
+            format!("{short:?}")
+        })
+        .collect();
+    if names.len() > MAX_NAMES_SHOWN {
+        shown.push(format!("… ({} in all)", names.len()));
+    }
+    shown.join(", ")
+}
+
+fn stream_error(err: &std::io::Error, gzip: bool, consumed: &ConsumedBytes, path: &Path) -> FlowhoundError {
+    if gzip && is_gzip_data_error(err) {
+        FlowhoundError::new(ErrorCode::GzipCorrupt, format!("gzip data is corrupt or ends early: {err}"))
+            .at_offset(consumed.get())
+            .in_file(path)
+    } else {
+        FlowhoundError::io(err, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_can_move_to_a_worker_thread() {
+        // The N-API binding reads off the JavaScript thread.
+        fn assert_send<T: Send>() {}
+        assert_send::<FlowFileReader>();
+    }
+}

@@ -1,0 +1,60 @@
+//! TCP flag unions from Argus's `-Z b` State column (`FSPA_FSRPA`: source side, `_`,
+//! destination side), so that flow-file records carry what packet-built records carry.
+//!
+//! The letters are those of ra(1) for `-Z b`: F fin, S syn, R reset, P push, A ack,
+//! U urgent, `7` and `8` the two high bits (ECE, CWR).
+
+use crate::packet::tcp_flag;
+
+fn flag_of_letter(letter: u8) -> Option<u8> {
+    Some(match letter {
+        b'F' => tcp_flag::FIN,
+        b'S' => tcp_flag::SYN,
+        b'R' => tcp_flag::RST,
+        b'P' => tcp_flag::PSH,
+        b'A' => tcp_flag::ACK,
+        b'U' => tcp_flag::URG,
+        b'7' => tcp_flag::ECE,
+        b'8' => tcp_flag::CWR,
+        _ => return None,
+    })
+}
+
+fn flags_of_letters(letters: &[u8]) -> Option<u8> {
+    letters.iter().try_fold(0u8, |flags, &letter| Some(flags | flag_of_letter(letter)?))
+}
+
+/// (source flags, destination flags), or `None` when the state is not in the `-Z b` form
+/// (`CON`, `RST`, … from Argus without `-Z b`, or `S0` from other tools).
+pub fn tcp_flags_from_state(state: &[u8]) -> Option<(u8, u8)> {
+    let state = state.trim_ascii();
+    let underscore = state.iter().position(|&b| b == b'_')?;
+    let src = flags_of_letters(&state[..underscore])?;
+    let dst = flags_of_letters(&state[underscore + 1..])?;
+    Some((src, dst))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::tcp_flag::*;
+
+    #[test]
+    fn states_from_ctu13() {
+        // capture20110816.binetflow row 2: FPA_FPA; row 1: A_PA
+        assert_eq!(tcp_flags_from_state(b"FPA_FPA"), Some((FIN | PSH | ACK, FIN | PSH | ACK)));
+        assert_eq!(tcp_flags_from_state(b"A_PA"), Some((ACK, PSH | ACK)));
+        // A SYN never answered, and one answered by a reset.
+        assert_eq!(tcp_flags_from_state(b"S_"), Some((SYN, 0)));
+        assert_eq!(tcp_flags_from_state(b"S_RA"), Some((SYN, RST | ACK)));
+        assert_eq!(tcp_flags_from_state(b"FSRPAU78_FSPA"), Some((0xff, FIN | SYN | PSH | ACK)));
+        assert_eq!(tcp_flags_from_state(b"_"), Some((0, 0)));
+    }
+
+    #[test]
+    fn other_states_give_nothing() {
+        for state in [&b"CON"[..], b"INT", b"RST", b"S0", b"", b"FSPA", b"SX_A", b"S_A_A"] {
+            assert_eq!(tcp_flags_from_state(state), None, "{:?}", String::from_utf8_lossy(state));
+        }
+    }
+}
