@@ -85,8 +85,10 @@ pub struct FlowRecord {
     pub protocol: Protocol,
     pub src_addr: Address,
     pub dst_addr: Address,
-    /// Ports as Argus shows them: for ICMP, `src_port` is `type << 8 | code` and `dst_port`
-    /// the echo id (Argus prints both in hex); `None` for protocols without ports.
+    /// Ports; `None` for protocols without ports. For ICMP and ICMPv6, `src_port` is
+    /// `type << 8 | code` and `dst_port` the echo id (`None` when unknown). Argus prints these
+    /// differently: ICMP sport as 0xCCTT (code in the high byte), dport as 0x-hex; ICMPv6 sport
+    /// as the decimal type. Writers of Argus text convert; this field keeps one meaning.
     pub src_port: Option<u16>,
     pub dst_port: Option<u16>,
     pub direction: Direction,
