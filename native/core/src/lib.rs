@@ -4,3 +4,5 @@
 pub mod error;
 pub mod packet;
 pub mod record;
+pub mod flow;
+pub mod window;
