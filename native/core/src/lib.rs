@@ -4,5 +4,7 @@
 pub mod error;
 pub mod packet;
 pub mod record;
+pub mod capture;
+pub mod decode;
 pub mod flow;
 pub mod window;
