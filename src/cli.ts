@@ -54,9 +54,11 @@ Examples:
 
 const HELP: Record<string, string> = { flows: FLOWS_HELP };
 
-function parse(args: string[], options: ParseArgsConfig['options']) {
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+function parse<T extends OptionsConfig>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
   } catch (error) {
     throw usageError((error as Error).message);
   }
@@ -146,6 +148,11 @@ export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(new FlowhoundError('ERR_INTERRUPTED', 'interrupted'));
   process.once('SIGINT', onSigint);
+  // A reader that goes away (`flowhound flows x.pcap | head`) ends the run quietly, as for any Unix tool.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  });
   const [command, ...rest] = argv;
   try {
     switch (command) {

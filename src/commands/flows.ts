@@ -84,7 +84,7 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
 }
 
 /** The statistics worth a line: anything that was not turned into an ordinary flow. */
-function describeStats(stats: Record<string, unknown>): string[] {
+function describeStats(stats: object): string[] {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(stats)) {
     if (typeof value === 'number' && value > 0 && NOTEWORTHY_STATS.has(name)) {

@@ -7,7 +7,7 @@ import {
   formatDirection,
   formatDurationSeconds,
   formatOptionalInt,
-  formatPort,
+  formatPorts,
   StartTimeFormatter,
 } from './binetflow-format.js';
 import type { FlowSink } from './flow-sink.js';
@@ -50,15 +50,16 @@ export class BinetflowCsvSink implements FlowSink {
     for (let i = 0; i < batch.length; i++) {
       const protoNumber = batch.protoNumber[i]!;
       const startUs = batch.startUs[i]!;
+      const [srcPort, dstPort] = formatPorts(batch.srcPort[i]!, batch.dstPort[i]!, protoNumber);
       const row: Row = [
         this.#startTime.format(startUs),
         formatDurationSeconds(batch.lastUs[i]! - startUs),
         dictionaryValue(batch.proto, i),
         dictionaryValue(batch.srcAddr, i),
-        formatPort(batch.srcPort[i]!, protoNumber),
+        srcPort,
         formatDirection(dictionaryValue(batch.direction, i)),
         dictionaryValue(batch.dstAddr, i),
-        formatPort(batch.dstPort[i]!, protoNumber),
+        dstPort,
         dictionaryValue(batch.state, i),
         formatOptionalInt(batch.srcTos[i]!),
         formatOptionalInt(batch.dstTos[i]!),

@@ -34,11 +34,29 @@ export function formatDurationSeconds(durationUs: number): string {
   return `${whole}.${String(micros).padStart(6, '0')}`;
 }
 
-/** Ports in decimal; ICMP "ports" (type·code and id) in Argus's 0xhhhh form; empty if none. */
-export function formatPort(port: number, protoNumber: number): string {
-  if (port < 0) return '';
-  if (protoNumber === ICMP || protoNumber === ICMPV6) return `0x${port.toString(16).padStart(4, '0')}`;
-  return String(port);
+/**
+ * Sport and Dport as Argus prints them. Records keep ICMP's type and code in the source port
+ * (`type << 8 | code`) and the echo id in the destination port. Argus reads both as
+ * little-endian numbers from the packet's bytes, so it shows ICMP's type/code as 0xCCTT and
+ * echo id 7 as 0x0700; ICMPv6's as the decimal type and code.
+ */
+export function formatPorts(srcPort: number, dstPort: number, protoNumber: number): [string, string] {
+  if (protoNumber === ICMP) {
+    return [srcPort < 0 ? '' : hex4(swapBytes(srcPort)), dstPort < 0 ? '' : hex4(swapBytes(dstPort))];
+  }
+  if (protoNumber === ICMPV6) {
+    if (srcPort < 0) return ['', ''];
+    return [String(srcPort >> 8), String(srcPort & 0xff)];
+  }
+  return [srcPort < 0 ? '' : String(srcPort), dstPort < 0 ? '' : String(dstPort)];
+}
+
+function swapBytes(value: number): number {
+  return ((value & 0xff) << 8) | (value >> 8);
+}
+
+function hex4(value: number): string {
+  return `0x${value.toString(16).padStart(4, '0')}`;
 }
 
 /** Argus right-aligns Dir in five characters (`   ->`, `  <->`, `  who`). */

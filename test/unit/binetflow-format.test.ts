@@ -4,7 +4,7 @@ import {
   formatDirection,
   formatDurationSeconds,
   formatOptionalInt,
-  formatPort,
+  formatPorts,
   StartTimeFormatter,
 } from '../../src/sinks/binetflow-format.js';
 
@@ -23,12 +23,15 @@ describe('binetflow field formatting (as Argus ra -c , prints CTU-13)', () => {
     expect(formatDurationSeconds(0)).toBe('0.000000');
   });
 
-  it('prints ICMP type/code and id in hex, other ports in decimal, absent ports empty', () => {
-    expect(formatPort(0x0303, 1)).toBe('0x0303');
-    expect(formatPort(8, 1)).toBe('0x0008');
-    expect(formatPort(0x8000, 58)).toBe('0x8000');
-    expect(formatPort(49213, 6)).toBe('49213');
-    expect(formatPort(-1, 6)).toBe('');
+  it('prints ports as Argus does: ICMP as 0xCCTT and hex id, ICMPv6 as decimal type and code', () => {
+    // From `ra -Z b` on test7-malicious.pcap: host unreachable (type 3, code 1) → 0x0103.
+    expect(formatPorts((3 << 8) | 1, 0xdac1, 1)).toEqual(['0x0103', '0xc1da']);
+    // Echo request, id 7 (argus 3.0.8 on test/helpers/small-lan.ts's capture): 0x0008, 0x0700.
+    expect(formatPorts(8 << 8, 7, 1)).toEqual(['0x0008', '0x0700']);
+    // Neighbour solicitation (135, 0) → "135", "0".
+    expect(formatPorts(135 << 8, -1, 58)).toEqual(['135', '0']);
+    expect(formatPorts(49213, 80, 6)).toEqual(['49213', '80']);
+    expect(formatPorts(-1, -1, 47)).toEqual(['', '']);
   });
 
   it('right-aligns the direction in five columns', () => {

@@ -238,7 +238,7 @@ fn check_row(record: &FlowRecord, row: &ReferenceRow, where_: &str) {
     assert_eq!(record.dst_addr, reference_address(field("DstAddr")), "{where_} DstAddr");
     let (sport, dport) = (reference_port(field("Sport")), reference_port(field("Dport")));
     let expected_ports = match field("Proto") {
-        "icmp" => (sport.map(|v| (v as u16).swap_bytes()), dport.map(|v| v as u16)),
+        "icmp" => (sport.map(|v| (v as u16).swap_bytes()), dport.map(|v| (v as u16).swap_bytes())),
         "ipv6-icmp" => (sport.map(|t| (t << 8 | dport.unwrap_or(0)) as u16), None),
         _ => (sport.filter(|&v| v <= 0xffff).map(|v| v as u16), dport.filter(|&v| v <= 0xffff).map(|v| v as u16)),
     };

@@ -7,12 +7,13 @@
 //! - ICMP: `Sport` is `0xCCTT`, the type in the LOW byte and the code in the high byte: echo
 //!   request (8/0) is `0x0008`, port unreachable (3/3) `0x0303`, host unreachable (3/1)
 //!   `0x0103`, time exceeded (11/0) `0x000b`. `Dport` is the echo id (or another id Argus
-//!   takes from the packet), in hex.
+//!   takes from the packet), in hex and byte-swapped the same way: Argus prints echo id 7 as
+//!   `0x0700` (argus 3.0.8 on a capture built by test/helpers/small-lan.ts).
 //! - ICMPv6 (`ipv6-icmp`): `Sport` is the type and `Dport` the code, both in decimal
 //!   (`135,…,0,NNS` is a neighbour solicitation).
 //!
 //! `FlowRecord` defines `src_port` for both as `type << 8 | code` and `dst_port` as the echo
-//! id, so the ICMP value is byte-swapped and the ICMPv6 pair combined (its echo id is not in
+//! id, so both ICMP values are byte-swapped and the ICMPv6 pair combined (its echo id is not in
 //! the file: `dst_port` is `None`).
 //!
 //! Values beyond 16 bits are identifiers, not ports (ESP's SPI in `Dport`): the record has no
@@ -45,8 +46,10 @@ pub fn record_ports(
                 .map(|value| u16::try_from(value).map(u16::swap_bytes))
                 .transpose()
                 .map_err(|_| (PortColumn::Source, "ICMP type/code above 0xffff"))?;
-            let id =
-                dport.map(u16::try_from).transpose().map_err(|_| (PortColumn::Destination, "ICMP id above 0xffff"))?;
+            let id = dport
+                .map(|value| u16::try_from(value).map(u16::swap_bytes))
+                .transpose()
+                .map_err(|_| (PortColumn::Destination, "ICMP id above 0xffff"))?;
             Ok(RecordPorts(type_code, id))
         }
         Protocol::Ip(ip_proto::ICMPV6) => {
@@ -91,10 +94,11 @@ mod tests {
 
     #[test]
     fn icmp_type_and_code_are_swapped_into_type_high() {
-        // test12-icmp-portscan.pcap through argus 3.0.8: echo request printed 0x0008, id 0xf095.
-        assert_eq!(record_ports(&ICMP, Some(0x0008), Some(0xf095)), Ok(RecordPorts(Some(0x0800), Some(0xf095))));
+        // test12-icmp-portscan.pcap through argus 3.0.8: echo request printed 0x0008, id 0xf095
+        // (tshark: icmp.ident 38384 = 0x95f0, icmp.ident_le 0xf095).
+        assert_eq!(record_ports(&ICMP, Some(0x0008), Some(0xf095)), Ok(RecordPorts(Some(0x0800), Some(0x95f0))));
         // test7-malicious.pcap: host unreachable (tshark: type 3 code 1) printed 0x0103.
-        assert_eq!(record_ports(&ICMP, Some(0x0103), Some(0x4fbb)), Ok(RecordPorts(Some(0x0301), Some(0x4fbb))));
+        assert_eq!(record_ports(&ICMP, Some(0x0103), Some(0x4fbb)), Ok(RecordPorts(Some(0x0301), Some(0xbb4f))));
         // Normal__CTU-Normal-7: time exceeded (TXD) printed 0x000b.
         assert_eq!(record_ports(&ICMP, Some(0x000b), Some(0)), Ok(RecordPorts(Some(0x0b00), Some(0))));
         // capture20110818-2.botnet ECR rows: no ports at all.

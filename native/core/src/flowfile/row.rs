@@ -264,7 +264,7 @@ mod tests {
         let record = ctu13().parse(line).unwrap();
         assert_eq!(record.protocol, Protocol::Ip(1));
         assert_eq!(record.src_port, Some(0x0800)); // type 8, code 0
-        assert_eq!(record.dst_port, Some(0x008a));
+        assert_eq!(record.dst_port, Some(0x8a00)); // Argus prints the id byte-swapped
         assert_eq!(record.direction, Direction::Forward);
         assert_eq!((record.src_tos, record.dst_tos), (Some(0), None));
         assert_eq!(record.duration_us(), 98_652_954);
@@ -404,7 +404,7 @@ mod tests {
             .parse(b"2022/09/24 21:23:16.398593,2022/09/24 21:23:16.401620,icmp,192.168.1.109,0x0008,  <->,192.168.1.1,0xf095,ECO,2,1,84,42,0,0")
             .unwrap();
         assert_eq!(record.duration_us(), 3_027);
-        assert_eq!((record.src_port, record.dst_port), (Some(0x0800), Some(0xf095)));
+        assert_eq!((record.src_port, record.dst_port), (Some(0x0800), Some(0x95f0))); // tshark: id 0x95f0
         assert_eq!(record.src_pkts, Some(1));
         assert_eq!(record.src_bytes, 42);
         assert_eq!((record.src_payload_bytes, record.dst_payload_bytes), (Some(0), Some(0)));
