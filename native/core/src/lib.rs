@@ -4,3 +4,4 @@
 pub mod error;
 pub mod packet;
 pub mod record;
+pub mod synth;
