@@ -1,5 +1,6 @@
-//! flowhound's native core: capture reading, packet decoding, flow tables, windows and
-//! flow-file reading. Nothing here knows of N-API; the `flowhound-node` crate binds it.
+//! flowhound's native core: capture reading, packet decoding, flow tables, windows,
+//! flow-file reading and packet synthesis. Nothing here knows of N-API; the
+//! `flowhound-node` crate binds it.
 
 pub mod error;
 pub mod packet;
@@ -13,4 +14,5 @@ pub mod window;
 
 pub mod input;
 pub mod source;
+pub mod synth;
 pub mod throughput;
