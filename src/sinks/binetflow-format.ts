@@ -59,9 +59,12 @@ function hex4(value: number): string {
   return `0x${value.toString(16).padStart(4, '0')}`;
 }
 
-/** Argus right-aligns Dir in five characters (`   ->`, `  <->`, `  who`). */
+/**
+ * Dir as Argus pads it in CTU-13 files: two-character arrows pointing right get three spaces,
+ * everything else two (`   ->`, `   ?>`, `  <-`, `  <?`, `  <->`, `  <?>`, `  who`).
+ */
 export function formatDirection(direction: string): string {
-  return direction.padStart(5, ' ');
+  return direction === '->' || direction === '?>' ? `   ${direction}` : `  ${direction}`;
 }
 
 /** A small integer column where -1 means "absent". */

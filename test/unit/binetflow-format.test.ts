@@ -34,8 +34,13 @@ describe('binetflow field formatting (as Argus ra -c , prints CTU-13)', () => {
     expect(formatPorts(-1, -1, 47)).toEqual(['', '']);
   });
 
-  it('right-aligns the direction in five columns', () => {
+  it('pads the direction as Argus does', () => {
+    // All seven forms as they appear in capture20110816.binetflow.
     expect(formatDirection('->')).toBe('   ->');
+    expect(formatDirection('?>')).toBe('   ?>');
+    expect(formatDirection('<-')).toBe('  <-');
+    expect(formatDirection('<?')).toBe('  <?');
+    expect(formatDirection('<->')).toBe('  <->');
     expect(formatDirection('<?>')).toBe('  <?>');
     expect(formatDirection('who')).toBe('  who');
   });

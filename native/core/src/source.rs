@@ -93,7 +93,7 @@ pub struct CaptureFlowSource {
 impl CaptureFlowSource {
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
         let reader = CaptureReader::open(path)?;
-        Self::from_reader(reader, options)
+        Self::from_reader(reader, options).map_err(|error| error.in_file(path))
     }
 
     pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
