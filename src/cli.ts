@@ -138,8 +138,11 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
 }
 
 async function versionCommand(): Promise<number> {
-  const { native } = await import('./native.js');
-  process.stdout.write(`flowhound ${process.env.npm_package_version ?? '0.1.0'} (native core ${native.coreVersion()})\n`);
+  const { native, packageRoot } = await import('./native.js');
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  process.stdout.write(`flowhound ${version} (native core ${native.coreVersion()}, Node ${process.version})\n`);
   return ExitCode.ok;
 }
 
