@@ -17,6 +17,8 @@ pub struct PacketFacts {
     pub tcp_flags: u8,
     /// ICMP type, when the packet is ICMP with a header.
     pub icmp_type: Option<u8>,
+    /// The TCP header's numbers, when the packet has one.
+    pub tcp_segment: Option<crate::flow::argus_tcp::Segment>,
 }
 
 const INITIATOR_IS_B: u8 = 1 << 0;
@@ -232,7 +234,7 @@ pub(crate) mod tests {
     use crate::packet::Transport;
 
     pub fn facts(ts_us: i64, wire_len: u32, tcp_flags: u8) -> PacketFacts {
-        PacketFacts { ts_us, wire_len, payload_len: 0, tos: 0, tcp_flags, icmp_type: None }
+        PacketFacts { ts_us, wire_len, payload_len: 0, tos: 0, tcp_flags, icmp_type: None, tcp_segment: None }
     }
 
     fn tcp_packet(src: u8, dst: u8, src_port: u16, dst_port: u16, flags: u8) -> (FlowKey, Side) {

@@ -1,6 +1,7 @@
 //! The incremental flow engine the binding drives: packets in, finished flow records out.
 
 use crate::error::Result;
+use crate::flow::argus_tcp::Segment;
 use crate::flow::counters::PacketFacts;
 use crate::flow::fragments::FragmentTable;
 use crate::flow::hash::random_seed;
@@ -144,10 +145,10 @@ impl FlowEngine {
 
 #[inline]
 fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
-    let (tcp_flags, icmp_type) = match ip.transport {
-        Transport::Tcp { flags, .. } => (flags, None),
-        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type)),
-        _ => (0, None),
+    let (tcp_flags, icmp_type, tcp_segment) = match ip.transport {
+        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some(Segment { flags, seq, ack, payload_len: ip.payload_len })),
+        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
+        _ => (0, None, None),
     };
-    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type }
+    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_segment }
 }

@@ -4,6 +4,7 @@
 //! `finish` at the end of input. Two modes: sliding windows (the `window` module) and
 //! whole-capture records as `argus -S <interval>` writes them (`whole`).
 
+pub mod argus_tcp;
 pub mod counters;
 pub mod engine;
 pub mod fragments;

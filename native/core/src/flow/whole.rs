@@ -14,14 +14,13 @@
 
 use std::collections::VecDeque;
 
+use crate::flow::argus_tcp::ArgusTcpTracker;
 use crate::flow::counters::{FlowCounters, PacketFacts};
 use crate::flow::key::{FlowKey, PacketKey, Side};
 use crate::flow::options::IdleTimeouts;
 use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
-use crate::flow::tcp;
-use crate::packet::ip_proto;
 use crate::record::FlowRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +41,8 @@ struct WholeFlow {
     place: RecordPlace,
     /// Bit per key side: its TOS is known (Argus keeps it across records).
     tos_known: u8,
+    /// TCP flows: Argus's connection state, which decides port reuse.
+    tcp: Option<ArgusTcpTracker>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +106,7 @@ impl WholeCaptureFlows {
                 status: Status::Active,
                 place: RecordPlace::First,
                 tos_known: sender_bit,
+                tcp: facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment)),
             };
             self.table.find_or_insert_with(&key, hash, || flow);
             self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation: 0 });
@@ -114,34 +116,42 @@ impl WholeCaptureFlows {
             return;
         };
         let flow = self.table.value_mut(index);
-        if flow.status == Status::Lingering {
-            flow.counters = flow.counters.continuation(&key, packet.sender, facts);
-            flow.status = Status::Active;
-            flow.place = RecordPlace::Continuation;
-            flow.tos_known |= sender_bit;
-            flow.record_start_us = facts.ts_us;
-            flow.generation = flow.generation.wrapping_add(1);
-            let generation = flow.generation;
-            self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
-            return;
-        }
-        if key.proto == ip_proto::TCP && tcp::step(flow.counters.phase(), facts.tcp_flags).restarts {
-            // Port reuse: the record ends before this SYN, which starts a new flow.
-            out.push(build_record(&key, &flow.counters, &RecordContext { window_start_us: None, place: flow.place, tos_known: tos_known(flow.tos_known) }));
-            stats.flows_emitted += 1;
+        let restarts = match (flow.tcp.as_ref(), facts.tcp_segment.as_ref()) {
+            (Some(tracker), Some(segment)) => tracker.restarts(packet.sender, segment),
+            _ => false,
+        };
+        if restarts {
+            // Port reuse: the record ends at this SYN (Argus stamps its last time with the
+            // SYN's but does not count it) and the SYN starts a new flow.
+            if flow.status == Status::Active {
+                flow.counters.last_us = flow.counters.last_us.max(facts.ts_us);
+                out.push(record_of(&key, flow));
+                stats.flows_emitted += 1;
+            }
             flow.counters = FlowCounters::first_packet(&key, packet.sender, facts);
+            flow.tcp = facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment));
             flow.place = RecordPlace::First;
             flow.tos_known = sender_bit;
-            flow.record_start_us = facts.ts_us;
-            flow.generation = flow.generation.wrapping_add(1);
-            let generation = flow.generation;
-            self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
-            return;
+        } else {
+            if let (Some(tracker), Some(segment)) = (flow.tcp.as_mut(), facts.tcp_segment.as_ref()) {
+                tracker.update(packet.sender, segment);
+            }
+            flow.tos_known |= sender_bit;
+            if flow.status == Status::Active {
+                if flow.counters.add(&key, packet.sender, facts).saturated {
+                    stats.saturated_counters += 1;
+                }
+                return;
+            }
+            // Lingering after a report: the flow continues in a new record.
+            flow.counters = flow.counters.continuation(&key, packet.sender, facts);
+            flow.place = RecordPlace::Continuation;
         }
-        flow.tos_known |= sender_bit;
-        if flow.counters.add(&key, packet.sender, facts).saturated {
-            stats.saturated_counters += 1;
-        }
+        flow.status = Status::Active;
+        flow.record_start_us = facts.ts_us;
+        flow.generation = flow.generation.wrapping_add(1);
+        let generation = flow.generation;
+        self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
     }
 
     /// Writes every open record, oldest first, and forgets all flows.
