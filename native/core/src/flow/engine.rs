@@ -138,8 +138,10 @@ impl FlowEngine {
             Flows::Whole(flows) => (flows.len(), flows.memory_bytes()),
         };
         self.stats.active_flows = active as u64;
-        self.stats.peak_active_flows = self.stats.peak_active_flows.max(active as u64);
-        self.stats.bytes_per_active_flow = memory.checked_div(active).unwrap_or(0) as u64;
+        if active as u64 >= self.stats.peak_active_flows {
+            self.stats.peak_active_flows = active as u64;
+            self.stats.bytes_per_active_flow = memory.checked_div(active).unwrap_or(0) as u64;
+        }
     }
 }
 

@@ -158,7 +158,6 @@ impl WholeCaptureFlows {
     pub fn finish(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         let mut open: Vec<(i64, usize)> = self
             .table
-            .entries()
             .iter()
             .enumerate()
             .filter(|(_, entry)| entry.value.status == Status::Active)
@@ -170,7 +169,7 @@ impl WholeCaptureFlows {
             out.push(record_of(&entry.key, &entry.value));
             stats.flows_emitted += 1;
         }
-        self.table.drain();
+        self.table = FlowTable::with_capacity(0, self.table.seed());
         self.status_queue.clear();
         self.linger_queues.clear();
     }
@@ -225,7 +224,7 @@ impl WholeCaptureFlows {
     /// Over the cap: the longest-idle sixteenth of the flows go, their open records written.
     fn evict_idle(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         let victims = evict_count(self.table.len());
-        let mut by_idle: Vec<(i64, FlowKey)> = self.table.entries().iter().map(|entry| (entry.value.counters.last_us, entry.key)).collect();
+        let mut by_idle: Vec<(i64, FlowKey)> = self.table.iter().map(|entry| (entry.value.counters.last_us, entry.key)).collect();
         by_idle.select_nth_unstable_by_key(victims - 1, |(last_us, _)| *last_us);
         for (_, key) in &by_idle[..victims] {
             let Some(index) = self.table.find(key, key.hash(self.table.seed())) else { continue };

@@ -34,8 +34,7 @@ pub struct WindowedFlows {
     max_ts_us: i64,
     /// When `max_ts_us` reaches this, another window is due.
     next_close_at_us: i64,
-    spare_tables: Vec<FlowTable<FlowCounters>>,
-    /// Size for a new bucket's table: the largest bucket seen.
+    /// Size for a new bucket's slot array: the last dropped bucket's flow count.
     expected_bucket_flows: usize,
     visited: Vec<Vec<u64>>,
 }
@@ -54,7 +53,6 @@ impl WindowedFlows {
             closed_through: None,
             max_ts_us: i64::MIN,
             next_close_at_us: i64::MIN,
-            spare_tables: Vec::new(),
             expected_bucket_flows: INITIAL_BUCKET_FLOWS,
             visited: Vec::new(),
         }
@@ -71,7 +69,6 @@ impl WindowedFlows {
 
     pub fn memory_bytes(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>()
-            + self.spare_tables.iter().map(FlowTable::memory_bytes).sum::<usize>()
     }
 
     /// Counts a packet; returns whether it created a flow entry.
@@ -115,11 +112,7 @@ impl WindowedFlows {
         if let Some(last) = self.buckets.last().map(|bucket| bucket.index) {
             self.emit_windows_through(last, out, stats);
         }
-        for bucket in self.buckets.drain(..) {
-            let mut table = bucket.table;
-            table.drain();
-            self.spare_tables.push(table);
-        }
+        self.buckets.clear();
     }
 
     fn close_due(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
@@ -132,10 +125,7 @@ impl WindowedFlows {
         // Buckets no open window holds.
         while self.buckets.first().is_some_and(|bucket| bucket.index <= due_through) {
             let bucket = self.buckets.remove(0);
-            self.expected_bucket_flows = self.expected_bucket_flows.max(bucket.table.len());
-            let mut table = bucket.table;
-            table.drain();
-            self.spare_tables.push(table);
+            self.expected_bucket_flows = bucket.table.len().max(INITIAL_BUCKET_FLOWS);
         }
         let next_window_end = (due_through + 1 + self.span).saturating_mul(self.step_us);
         self.next_close_at_us = next_window_end.saturating_add(self.reorder_slack_us);
@@ -170,7 +160,7 @@ impl WindowedFlows {
             self.visited[part].resize(words, 0);
         }
         for (part, &position) in parts.iter().enumerate() {
-            for (index, entry) in self.buckets[position].table.entries().iter().enumerate() {
+            for (index, entry) in self.buckets[position].table.iter().enumerate() {
                 if self.visited[part][index / 64] & (1 << (index % 64)) != 0 {
                     continue;
                 }
@@ -199,9 +189,7 @@ impl WindowedFlows {
         match self.buckets.binary_search_by_key(&index, |bucket| bucket.index) {
             Ok(position) => position,
             Err(position) => {
-                let table = self.spare_tables.pop().unwrap_or_else(|| {
-                    FlowTable::with_capacity(self.expected_bucket_flows.min(self.max_active_flows) + self.expected_bucket_flows / 8, self.seed)
-                });
+                let table = FlowTable::with_capacity(self.expected_bucket_flows.min(self.max_active_flows), self.seed);
                 self.buckets.insert(position, Bucket { index, table });
                 position
             }
@@ -215,7 +203,7 @@ impl WindowedFlows {
         let current = self.buckets[position].index;
         let table = &self.buckets[position].table;
         let victims = evict_count(table.len());
-        let mut by_idle: Vec<(i64, FlowKey)> = table.entries().iter().map(|entry| (entry.value.last_us, entry.key)).collect();
+        let mut by_idle: Vec<(i64, FlowKey)> = table.iter().map(|entry| (entry.value.last_us, entry.key)).collect();
         by_idle.select_nth_unstable_by_key(victims - 1, |(last_us, _)| *last_us);
         by_idle.truncate(victims);
 
