@@ -86,7 +86,7 @@ fn packet(flow: &mut Flow, ts_us: i64, rng: &mut Rng) -> DecodedPacket {
     flow.sent += 1;
     let from_client = match flow.kind {
         Kind::Tcp => n == 0 || (n != 1 && rng.below(2) == 0),
-        _ => n % 2 == 0,
+        _ => n.is_multiple_of(2),
     };
     let (src, dst, src_port, dst_port) =
         if from_client { (flow.client, flow.server, flow.client_port, flow.server_port) } else { (flow.server, flow.client, flow.server_port, flow.client_port) };

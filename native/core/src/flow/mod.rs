@@ -18,6 +18,9 @@ pub mod table;
 pub mod tcp;
 pub mod whole;
 
+#[cfg(test)]
+pub(crate) mod test_packets;
+
 pub use engine::FlowEngine;
 pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts};
 pub use stats::FlowEngineStats;

@@ -249,3 +249,104 @@ fn tos_known(bits: u8) -> [bool; 2] {
 fn record_of(key: &FlowKey, flow: &WholeFlow) -> FlowRecord {
     build_record(key, &flow.counters, &RecordContext { window_start_us: None, place: flow.place, tos_known: tos_known(flow.tos_known) })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::test_packets::{host, tcp, udp, SECOND_US, T0_US};
+    use crate::flow::{FlowEngine, FlowEngineOptions};
+    use crate::packet::tcp_flag::{ACK, FIN, PSH, SYN};
+    use crate::record::{Address, Direction, FlowRecord};
+
+    fn whole(status_interval_s: i64, max_active_flows: usize) -> FlowEngine {
+        FlowEngine::new(FlowEngineOptions { max_active_flows, ..FlowEngineOptions::whole_capture(status_interval_s * SECOND_US) }).unwrap()
+    }
+
+    fn summary(records: &[FlowRecord]) -> Vec<(i64, u64, String)> {
+        let mut rows: Vec<_> = records.iter().map(|r| ((r.start_us - T0_US) / SECOND_US, r.total_pkts, r.state.clone())).collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn status_interval_splits_an_active_flow_into_records() {
+        let mut flows = whole(60, 1000);
+        let mut out = Vec::new();
+        for second in 0..130 {
+            flows.push(&udp(T0_US + second * SECOND_US, 1, 2, 1000, 2000), &mut out);
+        }
+        // The packet at 60 s is the first of the second record, reported at 120 s.
+        assert_eq!(summary(&out), vec![(0, 60, "INT".to_string()), (60, 60, "REQ".to_string())]);
+        flows.finish(&mut out);
+        assert_eq!(summary(&out)[2], (120, 10, "REQ".to_string()));
+        assert!(out.iter().all(|r| r.window_start_us.is_none()));
+    }
+
+    #[test]
+    fn after_a_report_a_flow_lingers_for_its_idle_timeout() {
+        let mut flows = whole(60, 1000);
+        let mut out = Vec::new();
+        // Pair 1-2 answers within UDP's 30 s after its report at 60 s: same flow, `RSP`.
+        // Pair 3-4 answers after it: a new flow, whose initiator is the answerer. Capture
+        // time moves on with other traffic (Argus, too, only looks at its queues on packets).
+        flows.push(&udp(T0_US, 1, 2, 1000, 2000), &mut out);
+        flows.push(&udp(T0_US, 3, 4, 1000, 2000), &mut out);
+        for second in (1..89).step_by(4) {
+            flows.push(&udp(T0_US + second * SECOND_US, 50, 51, 7, 7), &mut out);
+        }
+        flows.push(&udp(T0_US + 89 * SECOND_US, 2, 1, 2000, 1000), &mut out);
+        flows.push(&udp(T0_US + 91 * SECOND_US, 4, 3, 2000, 1000), &mut out);
+        flows.finish(&mut out);
+        let of = |a: u8| -> Vec<(Address, Direction, String)> {
+            out.iter().filter(|r| r.src_addr == Address::Ip(host(a)) || r.dst_addr == Address::Ip(host(a))).map(|r| (r.src_addr, r.direction, r.state.clone())).collect()
+        };
+        assert_eq!(of(1), vec![(Address::Ip(host(1)), Direction::Forward, "INT".into()), (Address::Ip(host(1)), Direction::Backward, "RSP".into())]);
+        assert_eq!(of(3), vec![(Address::Ip(host(3)), Direction::Forward, "INT".into()), (Address::Ip(host(4)), Direction::Forward, "INT".into())]);
+    }
+
+    #[test]
+    fn idle_time_alone_never_ends_a_record() {
+        let mut flows = whole(3600, 1000);
+        let mut out = Vec::new();
+        flows.push(&udp(T0_US, 1, 2, 1000, 2000), &mut out);
+        flows.push(&udp(T0_US + 3000 * SECOND_US, 1, 2, 1000, 2000), &mut out);
+        flows.finish(&mut out);
+        assert_eq!(summary(&out), vec![(0, 2, "INT".to_string())]);
+        assert_eq!(out[0].duration_us(), 3000 * SECOND_US);
+    }
+
+    #[test]
+    fn a_syn_after_one_fin_reuses_the_port_in_a_new_record() {
+        let mut flows = whole(3600, 1000);
+        let mut out = Vec::new();
+        let t = |ms: i64| T0_US + ms * 1000;
+        flows.push(&tcp(t(0), 1, 2, 5555, 80, SYN, 100, 0, 0), &mut out);
+        flows.push(&tcp(t(1), 2, 1, 80, 5555, SYN | ACK, 500, 101, 0), &mut out);
+        flows.push(&tcp(t(2), 1, 2, 5555, 80, PSH | ACK, 101, 501, 10), &mut out);
+        flows.push(&tcp(t(3), 1, 2, 5555, 80, FIN | ACK, 111, 501, 0), &mut out);
+        flows.push(&tcp(t(9000), 1, 2, 5555, 80, SYN, 7000, 0, 0), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].total_pkts, out[0].state.as_str()), (4, "FSPA_SA"));
+        // Argus stamps the old record's end with the new SYN's time.
+        assert_eq!(out[0].last_us, t(9000));
+        flows.finish(&mut out);
+        assert_eq!((out[1].total_pkts, out[1].state.as_str(), out[1].start_us), (1, "S_", t(9000)));
+    }
+
+    #[test]
+    fn over_the_cap_the_longest_idle_flows_are_written_early() {
+        let mut flows = whole(3600, 16);
+        let mut out = Vec::new();
+        for k in 0..40u8 {
+            flows.push(&udp(T0_US + i64::from(k) * SECOND_US, k, 100, 1000, 2000), &mut out);
+            flows.push(&udp(T0_US + i64::from(k) * SECOND_US + 1, 100, k, 2000, 1000), &mut out);
+        }
+        let stats = flows.stats().clone();
+        assert!(stats.flows_evicted_early >= 24, "{stats:?}");
+        assert!(stats.peak_active_flows <= 17);
+        // The evicted were the oldest.
+        assert!(out.iter().all(|r| r.start_us < T0_US + 30 * SECOND_US));
+        flows.finish(&mut out);
+        assert_eq!(out.len(), 40);
+        assert!(out.iter().all(|r| r.total_pkts == 2 && r.state == "CON"));
+    }
+}
