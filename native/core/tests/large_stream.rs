@@ -147,7 +147,7 @@ fn pcapng_block(block_type: u32, body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn pcapng_stream_past_four_gib_through_large_blocks() {
-    // SHB and an Ethernet IDB, then 16,000,000-byte custom blocks (larger than the 8 MiB
+    // SHB and an Ethernet IDB, then 16,000,000-byte custom blocks (larger than the
     // read buffer: skipped in a stream), then EPBs beyond 4 GiB.
     let mut shb_body = Vec::new();
     shb_body.extend_from_slice(&0x1a2b_3c4d_u32.to_le_bytes());

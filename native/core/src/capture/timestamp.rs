@@ -30,14 +30,14 @@ impl TimestampScale {
     }
 
     #[cfg(test)]
-    pub fn units_per_second(&self) -> u64 {
+    pub fn units_per_second(self) -> u64 {
         self.units_per_second
     }
 
     /// Microseconds since the epoch for a 64-bit tick count; fractions of a microsecond are
     /// truncated (as libpcap does when it scales down). Saturates instead of overflowing.
     #[inline]
-    pub fn to_us(&self, ticks: u64) -> i64 {
+    pub fn to_us(self, ticks: u64) -> i64 {
         let units = self.units_per_second;
         let whole_us = if units == MICROS_PER_SECOND {
             i128::from(ticks)

@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn endless_vlan_tags_stop() {
-        let bytes: Vec<u8> = std::iter::repeat([0x00, 0x01, 0x81, 0x00]).take(40).flatten().collect();
+        let bytes: Vec<u8> = std::iter::repeat_n([0x00, 0x01, 0x81, 0x00], 40).flatten().collect();
         assert_eq!(decode_ether_type(VLAN_8021Q, &bytes, 0, 200), Network::Undecodable);
     }
 

@@ -1,6 +1,7 @@
 //! IPv4: addresses, options (IHL), fragments, and the transport header behind them.
 
 use super::bytes::{array, be16};
+use super::network::declared_ip_bytes;
 use super::transport::decode_transport;
 use crate::packet::{Fragment, IpAddr16, IpPacket, Network, Transport};
 
@@ -31,7 +32,7 @@ pub fn decode_ipv4(data: &[u8], wire_ip_bytes: u32) -> Network {
     let ttl = data[8];
     let proto = data[9];
 
-    let declared_bytes = if total_len == 0 { wire_ip_bytes } else { u32::from(total_len) };
+    let declared_bytes = declared_ip_bytes(u32::from(total_len), wire_ip_bytes, data.len());
     let ip_payload_bytes = declared_bytes.saturating_sub(header_bytes as u32);
 
     let fragment_offset = flags_offset & FRAGMENT_OFFSET_MASK;
@@ -116,6 +117,17 @@ mod tests {
         bytes[2] = 0;
         bytes[3] = 0;
         assert_eq!(ip(decode_ipv4(&bytes, 48)).payload_len, 20);
+    }
+
+    #[test]
+    fn a_total_length_beyond_the_wire_is_clamped() {
+        let mut bytes = udp_packet();
+        bytes[2] = 0xff;
+        bytes[3] = 0xff;
+        assert_eq!(ip(decode_ipv4(&bytes, 48)).payload_len, 20);
+        // A record whose wire length is below its captured length is itself damaged: the
+        // header's length is kept.
+        assert_eq!(ip(decode_ipv4(&bytes, 40)).payload_len, 65_535 - 28);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! options, AH, mobility, HIP, shim6), and the transport header at its end.
 
 use super::bytes::{array, be16, be32};
+use super::network::declared_ip_bytes;
 use super::transport::decode_transport;
 use crate::packet::{Fragment, IpAddr16, IpPacket, Network, Transport};
 
@@ -33,10 +34,10 @@ pub fn decode_ipv6(data: &[u8], wire_ip_bytes: u32) -> Network {
     }
     let traffic_class = (first_word >> 20) as u8;
     let hop_limit = data[7];
-    let declared_payload_bytes = if payload_len_field == 0 {
-        wire_ip_bytes.saturating_sub(HEADER_BYTES as u32)
-    } else {
-        u32::from(payload_len_field)
+    let declared_payload_bytes = match payload_len_field {
+        0 => wire_ip_bytes.saturating_sub(HEADER_BYTES as u32),
+        field => declared_ip_bytes(HEADER_BYTES as u32 + u32::from(field), wire_ip_bytes, data.len())
+            .saturating_sub(HEADER_BYTES as u32),
     };
     // Only the packet's own bytes: link-layer padding after it is not a header.
     let packet_end = data.len().min(HEADER_BYTES.saturating_add(declared_payload_bytes as usize));
@@ -245,6 +246,13 @@ mod tests {
         let mut bytes = header(ip_proto::TCP, 0);
         bytes.extend_from_slice(&TCP_SYN_ACK);
         assert_eq!(ip(decode_ipv6(&bytes, 40 + 20 + 1000)).payload_len, 1000);
+    }
+
+    #[test]
+    fn a_payload_length_beyond_the_wire_is_clamped() {
+        let mut bytes = header(ip_proto::TCP, 60_000);
+        bytes.extend_from_slice(&TCP_SYN_ACK);
+        assert_eq!(ip(decode_ipv6(&bytes, 40 + 20 + 6)).payload_len, 6);
     }
 
     #[test]

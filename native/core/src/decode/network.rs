@@ -34,3 +34,16 @@ pub fn version_from_first_nibble(data: &[u8], offset: usize) -> Option<IpVersion
         _ => None,
     }
 }
+
+/// The IP packet's length in bytes: the header's declared length, or the wire length when
+/// the header says 0 (segmentation offload), and never more than the wire length when that
+/// is plausible (at least the captured bytes), so a corrupt length cannot inflate counts.
+#[inline]
+pub fn declared_ip_bytes(header_bytes: u32, wire_ip_bytes: u32, captured_ip_bytes: usize) -> u32 {
+    let wire_is_plausible = wire_ip_bytes as usize >= captured_ip_bytes;
+    match header_bytes {
+        0 => wire_ip_bytes,
+        declared if wire_is_plausible => declared.min(wire_ip_bytes),
+        declared => declared,
+    }
+}

@@ -229,7 +229,7 @@ impl PcapNgParser {
         if total_len < MIN_BLOCK_BYTES {
             return Err(bad_block(block_offset, format!("block length {total_len} < {MIN_BLOCK_BYTES}")));
         }
-        if total_len % 4 != 0 {
+        if !total_len.is_multiple_of(4) {
             return Err(bad_block(block_offset, format!("block length {total_len} is not a multiple of 4")));
         }
         if total_len > self.max_block_bytes {
