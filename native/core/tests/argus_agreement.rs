@@ -13,15 +13,38 @@
 //! records in every file (a file of a single record must match it); they are skipped with a
 //! message when the shared data is absent.
 //!
-//! Figures when written (argus records / matched):
+//! Windowed mode is compared the same way with Argus run on each window's packets alone
+//! (`cut-windows.py`: 300 s windows every 150 s), the way botd built its windows.
+//!
+//! Figures when written (Argus records, matched):
 //!
 //! | capture | Argus | matched |
 //! |---|---|---|
-//! | edge-cases (synthetic, -S 3600) | 122 | 122 |
-//! | status-interval (synthetic, -S 60) | 27 | 27 |
-//! | FIGURES |
+//! | edge-cases (synthetic, `-S 3600`) | 122 | 122 (100 %) |
+//! | status-interval (synthetic, `-S 60`) | 27 | 27 (100 %) |
+//! | stratosphere/test-cc__test-cc-capture-1 | 297 | 297 (100 %) |
+//! | stratosphere/test-cc__test-cc-capture-2 | 270 | 270 (100 %) |
+//! | stratosphere/test12-icmp-portscan | 26 | 26 (100 %) |
+//! | stratosphere/test19-malicious-ssh__malicious-ssh-bruteforce | 67 | 67 (100 %) |
+//! | stratosphere/test7-malicious | 334 | 332 (99.4 %) |
+//! | stratosphere/test8-malicious | 1 | 1 |
+//! | ndpi-malware/bot | 1 | 1 |
+//! | ndpi-malware/emotet | 6 | 6 |
+//! | ndpi-malware/malware | 6 | 6 |
+//! | ndpi-malware/trickbot | 1 | 1 |
+//! | all real captures | 1009 | 1007 (99.80 %) |
+//! | windows of test7-malicious | 714 | 708 (99.2 %) |
+//! | windows of test-cc__test-cc-capture-1 | 596 | 596 (100 %) |
 //!
-//! UNMATCHED
+//! The files of one record are held to the same 95 % (so: that record must match); they
+//! are few packets of one TCP or UDP conversation each, and matched.
+//!
+//! Unmatched, all in test7-malicious, all IGMP: `192.168.2.16 -> 0.0.0.1 INT 4 pkts` and
+//! `172.17.0.1 -> 0.0.0.1 INT 2 pkts` (and their pieces in the windows). Argus keys an IGMP
+//! flow by the group field of the IGMP header instead of the IP destination; these are
+//! IGMPv3 reports (to 224.0.0.22), whose bytes there are the record count, printed as
+//! `0.0.0.1`. We key IGMP like any other protocol (source, destination 224.0.0.22); the
+//! decoder does not expose the IGMP header, and the gain would be mimicking a misreading.
 
 mod common;
 
@@ -59,24 +82,35 @@ struct Row {
     text: String,
 }
 
+const RA_HEADER: &str = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes";
+
 fn parse_argus_csv(path: &Path) -> Vec<Row> {
+    parse_rows(path, RA_HEADER).into_iter().map(|(_, row)| row).collect()
+}
+
+/// Rows of `windows-*.csv`: the window's start (Unix seconds) before Argus's columns.
+fn parse_window_csv(path: &Path) -> Vec<(i64, Row)> {
+    parse_rows(path, &format!("WindowStart,{RA_HEADER}"))
+}
+
+fn parse_rows(path: &Path, header: &str) -> Vec<(i64, Row)> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     let mut lines = text.lines();
-    assert_eq!(
-        lines.next(),
-        Some("StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes"),
-        "{}: unexpected header",
-        path.display()
-    );
+    assert_eq!(lines.next(), Some(header), "{}: unexpected header", path.display());
+    let windowed = header.starts_with("WindowStart,");
     lines
         .enumerate()
         .map(|(index, line)| {
+            let (window_s, line) = match line.split_once(',') {
+                Some((window, rest)) if windowed => (window.parse::<i64>().expect("window start"), rest),
+                _ => (0, line),
+            };
             let fields: Vec<&str> = line.split(',').collect();
             assert_eq!(fields.len(), 14, "{}:{}: {line}", path.display(), index + 2);
             let proto = ip_protocol_number(fields[2]).unwrap_or_else(|| panic!("unknown protocol {}", fields[2]));
             let port = |text: &str| parse_port(proto, text);
             let number = |text: &str| text.parse::<u64>().unwrap_or_else(|_| panic!("{}:{}: {text}", path.display(), index + 2));
-            Row {
+            let row = Row {
                 start_us: parse_time(fields[0]),
                 columns: Columns {
                     proto,
@@ -90,7 +124,8 @@ fn parse_argus_csv(path: &Path) -> Vec<Row> {
                     src_bytes: number(fields[13]),
                 },
                 text: line.to_string(),
-            }
+            };
+            (window_s, row)
         })
         .collect()
 }
@@ -144,6 +179,17 @@ fn our_rows(pcap: &Path, status_interval_us: i64) -> (Vec<Row>, flowhound_core::
     engine.finish(&mut records);
     let rows = records.iter().map(row_of).collect();
     (rows, engine.stats().clone())
+}
+
+fn our_window_rows(pcap: &Path) -> Vec<(i64, Row)> {
+    let mut engine = FlowEngine::new(FlowEngineOptions::default()).expect("options");
+    let mut reader = CaptureReader::open(pcap).unwrap_or_else(|err| panic!("{err}"));
+    let mut records = Vec::new();
+    while let Some(raw) = reader.next_packet().unwrap_or_else(|err| panic!("{err}")) {
+        engine.push(&decode(&raw), &mut records);
+    }
+    engine.finish(&mut records);
+    records.iter().map(|record| (record.window_start_us.expect("windowed record") / SECOND_US, row_of(record))).collect()
 }
 
 fn row_of(record: &FlowRecord) -> Row {
@@ -290,6 +336,44 @@ fn real_captures_agree_with_argus_for_95_percent_of_its_records() {
     println!("{overall}");
     writeln!(report, "{overall}").unwrap();
     std::fs::write(common::target_file("argus-agreement.txt"), &report).expect("write report");
+    assert!(failures.is_empty(), "below 95 %: {failures:?}\n{report}");
+}
+
+/// Windowed mode must be what Argus writes for each window's packets alone (the way botd
+/// built its windows: cut the capture, run Argus on each piece).
+#[test]
+fn each_window_agrees_with_argus_on_that_windows_packets() {
+    let Some(pcaps) = common::shared_data("pcaps/stratosphere") else { return };
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    for name in ["test7-malicious", "test-cc__test-cc-capture-1"] {
+        let argus = parse_window_csv(&argus_fixture("records").join(format!("windows-{name}.csv")));
+        let ours = our_window_rows(&pcaps.join(format!("{name}.pcap")));
+        let mut windows: Vec<i64> = argus.iter().map(|(window, _)| *window).chain(ours.iter().map(|(window, _)| *window)).collect();
+        windows.sort_unstable();
+        windows.dedup();
+        let (mut total, mut matched) = (0, 0);
+        for window in windows {
+            let pick = |rows: &[(i64, Row)]| -> Vec<Row> { rows.iter().filter(|(w, _)| *w == window).map(|(_, row)| row.clone()).collect() };
+            let (argus_rows, our_rows) = (pick(&argus), pick(&ours));
+            let agreement = agree(&argus_rows, &our_rows);
+            let line = format!("{name} window {window}: argus {}, ours {}, matched {}", agreement.argus, our_rows.len(), agreement.matched);
+            println!("{line}");
+            writeln!(report, "{line}").unwrap();
+            for unmatched in &agreement.unmatched {
+                println!("  {unmatched}");
+                writeln!(report, "  {unmatched}").unwrap();
+            }
+            total += agreement.argus;
+            matched += agreement.matched;
+        }
+        let percent = 100.0 * matched as f64 / total.max(1) as f64;
+        println!("{name}: windows agree for {matched} of {total} Argus records ({percent:.1} %)");
+        if percent < 95.0 {
+            failures.push(format!("{name}: {percent:.1} %"));
+        }
+    }
+    std::fs::write(common::target_file("argus-window-agreement.txt"), &report).expect("write report");
     assert!(failures.is_empty(), "below 95 %: {failures:?}\n{report}");
 }
 
