@@ -113,6 +113,7 @@ impl WholeCaptureFlows {
             if self.table.len() > self.max_active_flows {
                 self.evict_idle(out, stats);
             }
+            self.compact_queues_if_stale();
             return;
         };
         let flow = self.table.value_mut(index);
@@ -152,6 +153,29 @@ impl WholeCaptureFlows {
         flow.generation = flow.generation.wrapping_add(1);
         let generation = flow.generation;
         self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
+        self.compact_queues_if_stale();
+    }
+
+    /// Queue items of flows since evicted, restarted or continued stay until their time
+    /// comes; when they outnumber the flows, only the live ones are kept, so that the queues
+    /// are bounded by the table, not by how many records an interval starts.
+    fn compact_queues_if_stale(&mut self) {
+        let limit = 2 * self.table.len() + 1024;
+        let queued = self.status_queue.len() + self.linger_queues.iter().map(|(_, queue)| queue.len()).sum::<usize>();
+        if queued <= limit {
+            return;
+        }
+        let table = &self.table;
+        let live = |item: &QueueItem, status: Status| {
+            table.find(&item.key, item.key.hash(table.seed())).is_some_and(|index| {
+                let flow = &table.entry(index).value;
+                flow.generation == item.generation && flow.status == status
+            })
+        };
+        self.status_queue.retain(|item| live(item, Status::Active));
+        for (_, queue) in &mut self.linger_queues {
+            queue.retain(|item| live(item, Status::Lingering));
+        }
     }
 
     /// Writes every open record, oldest first, and forgets all flows.
@@ -330,6 +354,22 @@ mod tests {
         assert_eq!(out[0].last_us, t(9000));
         flows.finish(&mut out);
         assert_eq!((out[1].total_pkts, out[1].state.as_str(), out[1].start_us), (1, "S_", t(9000)));
+    }
+
+    #[test]
+    fn queues_stay_bounded_by_the_table_when_flows_churn() {
+        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, 5);
+        let mut stats = crate::flow::FlowEngineStats::default();
+        let mut out = Vec::new();
+        for n in 0..50_000u32 {
+            let packet = udp(T0_US + i64::from(n), (n % 250) as u8, 200, (n / 250) as u16, 53);
+            let crate::packet::Network::Ip(ip) = packet.network else { unreachable!() };
+            let facts = crate::flow::counters::PacketFacts { ts_us: packet.ts_us, wire_len: 60, payload_len: 10, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None };
+            flows.push(crate::flow::key::packet_key(&ip), &facts, &mut out, &mut stats);
+            assert!(flows.status_queue.len() <= 2 * flows.len() + 1025);
+        }
+        assert_eq!(out.len() as u64, stats.flows_evicted_early);
+        assert!(out.len() > 49_000);
     }
 
     #[test]
