@@ -41,7 +41,7 @@ export class BinetflowCsvSink implements FlowSink {
     const headers: string[] = [...BINETFLOW_COLUMNS];
     if (options.label) headers.push('Label');
     if (options.windowed) headers.push('SrcPkts', 'WindowStart');
-    this.#csv = format<Row, Row>({ headers, writeHeaders: true });
+    this.#csv = format<Row, Row>({ headers, writeHeaders: true, includeEndRowDelimiter: true });
     this.#csv.pipe(this.#output.stream, { end: false });
   }
 

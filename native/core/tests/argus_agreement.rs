@@ -55,8 +55,9 @@ use std::path::Path;
 use flowhound_core::capture::CaptureReader;
 use flowhound_core::decode::decode;
 use flowhound_core::flow::{FlowEngine, FlowEngineOptions};
-use flowhound_core::packet::{ip_proto, IpAddr16};
-use flowhound_core::record::{ip_protocol_number, Address, FlowRecord, Protocol};
+use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
+use flowhound_core::packet::IpAddr16;
+use flowhound_core::record::{Address, FlowRecord, Protocol};
 
 const SECOND_US: i64 = 1_000_000;
 const START_TOLERANCE_US: i64 = 1_000;
@@ -82,91 +83,24 @@ struct Row {
     text: String,
 }
 
-const RA_HEADER: &str = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes";
-
+/// Argus's records, read by flowhound's own flow-file reader: the one parser of Argus text.
 fn parse_argus_csv(path: &Path) -> Vec<Row> {
-    parse_rows(path, RA_HEADER).into_iter().map(|(_, row)| row).collect()
+    read_records(path).iter().map(row_of).collect()
 }
 
-/// Rows of `windows-*.csv`: the window's start (Unix seconds) before Argus's columns.
+/// Rows of `windows-*.csv`: the window's start (Unix seconds, column WindowStart) and the row.
 fn parse_window_csv(path: &Path) -> Vec<(i64, Row)> {
-    parse_rows(path, &format!("WindowStart,{RA_HEADER}"))
-}
-
-fn parse_rows(path: &Path, header: &str) -> Vec<(i64, Row)> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some(header), "{}: unexpected header", path.display());
-    let windowed = header.starts_with("WindowStart,");
-    lines
-        .enumerate()
-        .map(|(index, line)| {
-            let (window_s, line) = match line.split_once(',') {
-                Some((window, rest)) if windowed => (window.parse::<i64>().expect("window start"), rest),
-                _ => (0, line),
-            };
-            let fields: Vec<&str> = line.split(',').collect();
-            assert_eq!(fields.len(), 14, "{}:{}: {line}", path.display(), index + 2);
-            let proto = ip_protocol_number(fields[2]).unwrap_or_else(|| panic!("unknown protocol {}", fields[2]));
-            let port = |text: &str| parse_port(proto, text);
-            let number = |text: &str| text.parse::<u64>().unwrap_or_else(|_| panic!("{}:{}: {text}", path.display(), index + 2));
-            let row = Row {
-                start_us: parse_time(fields[0]),
-                columns: Columns {
-                    proto,
-                    src: parse_address(fields[3]),
-                    src_port: port(fields[4]),
-                    dst: parse_address(fields[6]),
-                    dst_port: port(fields[7]),
-                    state: fields[8].to_string(),
-                    pkts: number(fields[11]),
-                    bytes: number(fields[12]),
-                    src_bytes: number(fields[13]),
-                },
-                text: line.to_string(),
-            };
-            (window_s, row)
-        })
+    read_records(path)
+        .iter()
+        .map(|record| (record.window_start_us.expect("a WindowStart column") / SECOND_US, row_of(record)))
         .collect()
 }
 
-/// ICMPv4 "ports" are printed in hex with their bytes swapped (`0x0803` is type 3 code 8
-/// read as `type << 8 | code` = 0x0308; an echo id 0x1234 prints as `0x3412`).
-fn parse_port(proto: u8, text: &str) -> Option<u16> {
-    if text.is_empty() {
-        return None;
-    }
-    match text.strip_prefix("0x") {
-        Some(hex) if proto == ip_proto::ICMP => Some(u16::from_str_radix(hex, 16).expect("hex port").swap_bytes()),
-        Some(hex) => Some(u16::from_str_radix(hex, 16).expect("hex port")),
-        None => Some(text.parse().expect("port")),
-    }
-}
-
-fn parse_address(text: &str) -> IpAddr16 {
-    match text.parse::<std::net::IpAddr>().unwrap_or_else(|_| panic!("address {text}")) {
-        std::net::IpAddr::V4(v4) => IpAddr16::from_v4(v4.octets()),
-        std::net::IpAddr::V6(v6) => IpAddr16::from_v6(v6.octets()),
-    }
-}
-
-/// `YYYY/MM/DD HH:MM:SS.ffffff`, UTC.
-fn parse_time(text: &str) -> i64 {
-    let number = |range: std::ops::Range<usize>| text[range].parse::<i64>().unwrap_or_else(|_| panic!("time {text}"));
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let (hour, minute, second, micros) = (number(11..13), number(14..16), number(17..19), number(20..26));
-    let days = days_from_civil(year, month, day);
-    ((days * 24 + hour) * 60 + minute) * 60 * SECOND_US + second * SECOND_US + micros
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+fn read_records(path: &Path) -> Vec<FlowRecord> {
+    let mut reader = FlowFileReader::open(path, FlowFileOptions::default()).unwrap_or_else(|err| panic!("{err}"));
+    let mut records = Vec::new();
+    while reader.next_batch(4096, &mut records).unwrap_or_else(|err| panic!("{err}")) > 0 {}
+    records
 }
 
 fn our_rows(pcap: &Path, status_interval_us: i64) -> (Vec<Row>, flowhound_core::flow::FlowEngineStats) {
@@ -375,14 +309,4 @@ fn each_window_agrees_with_argus_on_that_windows_packets() {
     }
     std::fs::write(common::target_file("argus-window-agreement.txt"), &report).expect("write report");
     assert!(failures.is_empty(), "below 95 %: {failures:?}\n{report}");
-}
-
-#[test]
-fn time_and_port_parsing() {
-    assert_eq!(parse_time("2020/09/13 12:26:40.028000"), 1_600_000_000_028_000);
-    assert_eq!(parse_time("1970/01/01 00:00:00.000001"), 1);
-    assert_eq!(parse_port(ip_proto::ICMP, "0x0803"), Some(0x0308));
-    assert_eq!(parse_port(ip_proto::ICMP, "0x3412"), Some(0x1234));
-    assert_eq!(parse_port(ip_proto::TCP, "443"), Some(443));
-    assert_eq!(parse_port(ip_proto::IGMP, ""), None);
 }

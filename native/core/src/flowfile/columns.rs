@@ -29,10 +29,12 @@ pub enum FlowColumn {
     SrcAppBytes,
     DstAppBytes,
     Label,
+    /// Start of the window a windowed record belongs to (flowhound's own windowed output).
+    WindowStart,
 }
 
 impl FlowColumn {
-    pub const ALL: [FlowColumn; 21] = [
+    pub const ALL: [FlowColumn; 22] = [
         FlowColumn::StartTime,
         FlowColumn::LastTime,
         FlowColumn::Dur,
@@ -54,6 +56,7 @@ impl FlowColumn {
         FlowColumn::SrcAppBytes,
         FlowColumn::DstAppBytes,
         FlowColumn::Label,
+        FlowColumn::WindowStart,
     ];
 
     /// Columns a file must have (besides `Dur` or `LastTime`): what makes a CTU-13 flow.
@@ -95,6 +98,7 @@ impl FlowColumn {
             FlowColumn::SrcAppBytes => "SAppBytes",
             FlowColumn::DstAppBytes => "DAppBytes",
             FlowColumn::Label => "Label",
+            FlowColumn::WindowStart => "WindowStart",
         }
     }
 

@@ -116,6 +116,16 @@ impl RowParser {
             }
         };
 
+        let window_start_us = match self.text(line, FlowColumn::WindowStart).filter(|text| !text.is_empty()) {
+            Some(window_start) => Some(
+                parse_timestamp(window_start)
+                    .map_err(fail(FlowColumn::WindowStart))?
+                    .to_utc_us(self.utc_offset_us)
+                    .ok_or_else(|| fail(FlowColumn::WindowStart)("time out of range"))?,
+            ),
+            None => None,
+        };
+
         let protocol = parse_protocol(self.required(line, FlowColumn::Proto)).map_err(fail(FlowColumn::Proto))?;
         let src_addr = parse_address(self.required(line, FlowColumn::SrcAddr)).map_err(fail(FlowColumn::SrcAddr))?;
         let dst_addr = parse_address(self.required(line, FlowColumn::DstAddr)).map_err(fail(FlowColumn::DstAddr))?;
@@ -177,7 +187,7 @@ impl RowParser {
         };
 
         Ok(FlowRecord {
-            window_start_us: None,
+            window_start_us,
             start_us,
             last_us,
             protocol,
