@@ -1,6 +1,6 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
 import { FlowReader, type FlowOptions } from '../pipeline/flows.js';
-import { formatCount, ProgressLine } from '../progress.js';
+import { ProgressLine } from '../progress.js';
 import { ArrowFlowSink } from '../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../sinks/flow-sink.js';
@@ -68,19 +68,23 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   };
   if (!options.quiet) {
     const stats = reader.stats();
-    const from = reader.inputKind === 'capture' ? `${formatCount(summary.packets)} packets` : 'flow file';
+    const from = reader.inputKind === 'capture' ? plural(summary.packets, 'packet') : 'flow file';
     const mode = reader.inputKind !== 'capture'
       ? ''
       : options.whole
         ? `, whole capture, status interval ${options.statusIntervalSeconds ?? 3600} s`
         : `, windows ${options.windowSeconds ?? 300} s every ${options.stepSeconds ?? 150} s`;
     options.log(
-      `flows: ${summary.records} records from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
+      `flows: ${plural(summary.records, 'record')} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
     );
     for (const line of describeStats(stats)) options.log(`  ${line}`);
   }
   return summary;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** The statistics worth a line: anything that was not turned into an ordinary flow. */

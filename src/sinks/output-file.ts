@@ -1,6 +1,6 @@
 // Output files appear whole or not at all: data goes to `NAME.partial` and is renamed into
 // place only when complete, so an interrupted run never leaves a truncated file that looks done.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -13,12 +13,35 @@ export interface OutputTarget {
   discard(): Promise<void>;
 }
 
+/** True when `path` exists and is not a regular file: a device, a FIFO, a socket. */
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function openOutput(path: string | null): OutputTarget {
   if (path === null || path === '-') {
     return {
       stream: process.stdout,
       commit: async () => {},
       discard: async () => {},
+    };
+  }
+  if (isSpecialFile(path)) {
+    // /dev/null, a named pipe, …: written in place; renaming onto them would replace them.
+    const stream = createWriteStream(path, { flags: 'a' });
+    return {
+      stream,
+      commit: async () => {
+        stream.end();
+        await once(stream, 'finish');
+      },
+      discard: async () => {
+        stream.destroy();
+      },
     };
   }
   const partialPath = `${path}.partial`;

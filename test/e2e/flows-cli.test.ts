@@ -1,5 +1,6 @@
 // `flowhound flows` end to end: real command, real files, exit codes and messages.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,22 @@ describe('flowhound flows on a capture', () => {
     expect(Number(web.src_pkts)).toBe(5);
     expect(web.duration_s).toBeCloseTo(0.14, 6);
     expect(web.window_start).toBeNull();
+  });
+});
+
+describe('flowhound flows output targets', () => {
+  it('writes into a named pipe (or a device such as /dev/null) in place, never replacing it', async () => {
+    const fifo = join(dir, 'flows.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let received = '';
+    reader.stdout.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    const result = runCli(['flows', capture, '--whole', '-q', '-o', fifo]);
+    await done;
+    expect(result.status).toBe(0);
+    expect(received).toBe(ARGUS_RECORDS);
+    expect(statSync(fifo).isFIFO()).toBe(true);
   });
 });
 
