@@ -79,6 +79,18 @@ describe('flowhound flows on a capture', () => {
     expect(refused.stderr).toContain('small-lan.pcap');
   });
 
+  it('--max-active-flows emits the longest-idle flows early, says so, and loses no packet', () => {
+    const result = runCli(['flows', capture, '--max-active-flows', '2']);
+    expect(result.status).toBe(0);
+    const early = /flows emitted early at the active-flow cap: (\d+)/.exec(result.stderr);
+    expect(Number(early?.[1])).toBeGreaterThan(0);
+    const rows = parseCsv(result.stdout);
+    expect(rows.reduce((sum, row) => sum + Number(row.TotPkts), 0)).toBe(2 * ALL_PACKETS.length);
+    expect(rows.reduce((sum, row) => sum + Number(row.TotBytes), 0)).toBe(
+      2 * parseCsv(ARGUS_RECORDS).reduce((sum, row) => sum + Number(row.TotBytes), 0),
+    );
+  });
+
   it('writes Arrow IPC that apache-arrow reads back with the same records', () => {
     const out = join(dir, 'flows.arrow');
     const result = runCli(['flows', capture, '--whole', '-o', out]);
