@@ -118,7 +118,7 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
   if (maxActiveFlows !== undefined && !Number.isInteger(maxActiveFlows)) {
     throw usageError('--max-active-flows needs a whole number');
   }
-  const summary = await runFlows({
+  await runFlows({
     input: positionals[0]!,
     output: (values.output as string | undefined) ?? null,
     format: (format as FlowOutputFormat | undefined) ?? null,
@@ -133,7 +133,6 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
     keepGoing: values['keep-going'] === true,
     utcOffsetMinutes: integer(values['utc-offset'] as string | undefined, '--utc-offset'),
   });
-  void summary;
   return ExitCode.ok;
 }
 
