@@ -12,3 +12,4 @@ pub mod decode;
 pub mod input;
 pub mod source;
 pub mod throughput;
+pub mod synth;
