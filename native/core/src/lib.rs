@@ -2,14 +2,16 @@
 //! flow-file reading. Nothing here knows of N-API; the `flowhound-node` crate binds it.
 
 pub mod error;
-pub mod flowfile;
 pub mod packet;
 pub mod record;
 
 pub mod capture;
 pub mod decode;
+pub mod flow;
+pub mod flowfile;
+pub mod window;
 
 pub mod input;
 pub mod source;
-pub mod throughput;
 pub mod synth;
+pub mod throughput;

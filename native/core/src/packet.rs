@@ -97,14 +97,30 @@ pub mod tcp_flag {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
     Tcp { src_port: u16, dst_port: u16, flags: u8, seq: u32, ack: u32 },
-    Udp { src_port: u16, dst_port: u16 },
-    /// ICMP or ICMPv6 (told apart by `IpPacket::proto`). `id` is the echo identifier for
-    /// echo request/reply and 0 otherwise.
-    Icmp { icmp_type: u8, icmp_code: u8, id: u16 },
+    /// `dns_id` is the DNS transaction id (the first two payload bytes) when either port is 53
+    /// and those bytes were captured: Argus keys IPv4 DNS flows by it, so that two queries
+    /// from one socket are two flows.
+    Udp { src_port: u16, dst_port: u16, dns_id: Option<u16> },
+    /// ICMP or ICMPv6 (told apart by `IpPacket::proto`). `id` and `seq` are the echo
+    /// identifier and sequence number for echo request/reply and 0 otherwise (Argus keys an
+    /// ICMPv4 echo flow by both). `quoted` is the start of the packet an ICMPv4 error message
+    /// (unreachable, redirect, time exceeded, …) quotes, when captured: Argus keys error
+    /// flows by parts of it.
+    Icmp { icmp_type: u8, icmp_code: u8, id: u16, seq: u16, quoted: Option<QuotedHeader> },
     /// Any other protocol, or a known one whose header was cut off by the snap length or sits
     /// in a later fragment: the flow is keyed by the address pair (and ports, if known, from
     /// the fragment table).
     None,
+}
+
+/// The header fields of the packet an ICMPv4 error message quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotedHeader {
+    pub proto: u8,
+    pub tos: u8,
+    pub dst: IpAddr16,
+    /// The quoted TCP/UDP destination port, when the 4 bytes after the IP header were quoted.
+    pub dst_port: Option<u16>,
 }
 
 /// IPv4 fragmentation, needed to attach later fragments to the flow of the first one.

@@ -96,8 +96,8 @@ fn differences(packet: &DecodedPacket, row: &[String]) -> Vec<String> {
         Transport::Tcp { src_port, dst_port, flags, .. } => {
             format!("tcp {src_port} {dst_port} flags {flags:#04x} payload {}", ip.payload_len)
         }
-        Transport::Udp { src_port, dst_port } => format!("udp {src_port} {dst_port}"),
-        Transport::Icmp { icmp_type, icmp_code, id } => format!("icmp {icmp_type} {icmp_code} id {id}"),
+        Transport::Udp { src_port, dst_port, .. } => format!("udp {src_port} {dst_port}"),
+        Transport::Icmp { icmp_type, icmp_code, id, .. } => format!("icmp {icmp_type} {icmp_code} id {id}"),
         Transport::None => "none".to_string(),
     };
     let theirs = if !field("tcp_flags").is_empty() {

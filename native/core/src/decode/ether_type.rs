@@ -92,7 +92,7 @@ mod tests {
     fn udp_ports(network: Network) -> Option<(u16, u16)> {
         match network {
             Network::Ip(packet) => match packet.transport {
-                Transport::Udp { src_port, dst_port } => Some((src_port, dst_port)),
+                Transport::Udp { src_port, dst_port, .. } => Some((src_port, dst_port)),
                 _ => None,
             },
             _ => None,

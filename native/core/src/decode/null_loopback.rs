@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn ipv4_little_endian_family() {
         let Network::Ip(packet) = decode_null_loopback(&NULL_IPV4, 72) else { panic!("not IP") };
-        assert_eq!(packet.transport, Transport::Udp { src_port: 54954, dst_port: 53 });
+        assert!(matches!(packet.transport, Transport::Udp { src_port: 54954, dst_port: 53, .. }));
         assert_eq!(packet.payload_len, 40);
     }
 
@@ -66,7 +66,7 @@ mod tests {
                 bytes[..4].copy_from_slice(&header);
                 let Network::Ip(packet) = decode_null_loopback(&bytes, 116) else { panic!("not IP for AF {family}") };
                 assert_eq!((packet.version, packet.proto), (6, ip_proto::ICMPV6));
-                assert_eq!(packet.transport, Transport::Icmp { icmp_type: 138, icmp_code: 0, id: 0 });
+                assert!(matches!(packet.transport, Transport::Icmp { icmp_type: 138, icmp_code: 0, id: 0, .. }));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! TCP, UDP, ICMP and ICMPv6 headers: what the flow engine keys and counts by.
 
 use super::bytes::{be16, be32};
-use crate::packet::{ip_proto, Transport};
+use crate::packet::{ip_proto, IpAddr16, QuotedHeader, Transport};
 
 const TCP_MIN_HEADER_BYTES: u32 = 20;
 const UDP_HEADER_BYTES: u32 = 8;
@@ -21,8 +21,8 @@ pub fn decode_transport(proto: u8, bytes: &[u8]) -> (Transport, u32) {
     match proto {
         ip_proto::TCP => tcp(bytes),
         ip_proto::UDP => udp(bytes),
-        ip_proto::ICMP => icmp(bytes, |icmp_type| icmp_type == ICMP_ECHO_REQUEST || icmp_type == ICMP_ECHO_REPLY),
-        ip_proto::ICMPV6 => icmp(bytes, |icmp_type| icmp_type == ICMPV6_ECHO_REQUEST || icmp_type == ICMPV6_ECHO_REPLY),
+        ip_proto::ICMP => icmp(bytes, |icmp_type| icmp_type == ICMP_ECHO_REQUEST || icmp_type == ICMP_ECHO_REPLY, true),
+        ip_proto::ICMPV6 => icmp(bytes, |icmp_type| icmp_type == ICMPV6_ECHO_REQUEST || icmp_type == ICMPV6_ECHO_REPLY, false),
         _ => (Transport::None, 0),
     }
 }
@@ -39,20 +39,47 @@ fn tcp(bytes: &[u8]) -> (Transport, u32) {
     (Transport::Tcp { src_port, dst_port, flags, seq, ack }, header_bytes)
 }
 
-/// Only the ports are used, so 4 bytes suffice.
+const DNS_PORT: u16 = 53;
+
+/// The ports need 4 bytes; DNS's transaction id (the first payload bytes) is read when
+/// captured, because Argus keys DNS flows by it.
 fn udp(bytes: &[u8]) -> (Transport, u32) {
     match (be16(bytes, 0), be16(bytes, 2)) {
-        (Some(src_port), Some(dst_port)) => (Transport::Udp { src_port, dst_port }, UDP_HEADER_BYTES),
+        (Some(src_port), Some(dst_port)) => {
+            let dns_id = if src_port == DNS_PORT || dst_port == DNS_PORT { be16(bytes, UDP_HEADER_BYTES as usize) } else { None };
+            (Transport::Udp { src_port, dst_port, dns_id }, UDP_HEADER_BYTES)
+        }
         _ => (Transport::None, 0),
     }
 }
 
-fn icmp(bytes: &[u8], is_echo: impl Fn(u8) -> bool) -> (Transport, u32) {
+fn icmp(bytes: &[u8], is_echo: impl Fn(u8) -> bool, is_v4: bool) -> (Transport, u32) {
     let (Some(&icmp_type), Some(&icmp_code)) = (bytes.first(), bytes.get(1)) else {
         return (Transport::None, 0);
     };
-    let id = if is_echo(icmp_type) { be16(bytes, 4).unwrap_or(0) } else { 0 };
-    (Transport::Icmp { icmp_type, icmp_code, id }, ICMP_HEADER_BYTES)
+    let (id, seq) = if is_echo(icmp_type) { (be16(bytes, 4).unwrap_or(0), be16(bytes, 6).unwrap_or(0)) } else { (0, 0) };
+    let quoted = if is_v4 && quotes_a_packet(icmp_type) { quoted_ipv4(bytes.get(ICMP_HEADER_BYTES as usize..).unwrap_or(&[])) } else { None };
+    (Transport::Icmp { icmp_type, icmp_code, id, seq, quoted }, ICMP_HEADER_BYTES)
+}
+
+/// ICMPv4 error messages: unreachable, source quench, redirect, time exceeded, parameter problem.
+fn quotes_a_packet(icmp_type: u8) -> bool {
+    matches!(icmp_type, 3 | 4 | 5 | 11 | 12)
+}
+
+/// The quoted IPv4 header, when all 20 bytes of it were captured.
+fn quoted_ipv4(bytes: &[u8]) -> Option<QuotedHeader> {
+    let header = bytes.get(..20)?;
+    if header[0] >> 4 != 4 {
+        return None;
+    }
+    let header_bytes = usize::from(header[0] & 0x0f) * 4;
+    Some(QuotedHeader {
+        proto: header[9],
+        tos: header[1],
+        dst: IpAddr16::from_v4([header[16], header[17], header[18], header[19]]),
+        dst_port: be16(bytes, header_bytes.max(20) + 2),
+    })
 }
 
 #[cfg(test)]
@@ -97,9 +124,33 @@ mod tests {
     fn udp_dns_query() {
         // UDP 53 -> 53 header from a DNS query (length 0x27).
         let header = [0x00, 0x35, 0x00, 0x35, 0x00, 0x27, 0xab, 0xcd];
-        assert_eq!(decode_transport(ip_proto::UDP, &header), (Transport::Udp { src_port: 53, dst_port: 53 }, 8));
-        assert_eq!(decode_transport(ip_proto::UDP, &header[..4]).0, Transport::Udp { src_port: 53, dst_port: 53 });
+        assert_eq!(decode_transport(ip_proto::UDP, &header), (Transport::Udp { src_port: 53, dst_port: 53, dns_id: None }, 8));
+        assert_eq!(decode_transport(ip_proto::UDP, &header[..4]).0, Transport::Udp { src_port: 53, dst_port: 53, dns_id: None });
         assert_eq!(decode_transport(ip_proto::UDP, &header[..3]), (Transport::None, 0));
+    }
+
+    #[test]
+    fn dns_transaction_id_is_read_when_captured() {
+        // UDP 36142 -> 53 with the first bytes of a DNS query, transaction id 0x1c2f.
+        let datagram = [0x8d, 0x2e, 0x00, 0x35, 0x00, 0x28, 0x00, 0x00, 0x1c, 0x2f, 0x01, 0x00];
+        assert_eq!(decode_transport(ip_proto::UDP, &datagram).0, Transport::Udp { src_port: 36142, dst_port: 53, dns_id: Some(0x1c2f) });
+        assert_eq!(decode_transport(ip_proto::UDP, &datagram[..9]).0, Transport::Udp { src_port: 36142, dst_port: 53, dns_id: None });
+        // Not DNS: never read.
+        let other = [0x14, 0xe9, 0x14, 0xe9, 0x00, 0x28, 0x00, 0x00, 0x1c, 0x2f];
+        assert_eq!(decode_transport(ip_proto::UDP, &other).0, Transport::Udp { src_port: 5353, dst_port: 5353, dns_id: None });
+    }
+
+    #[test]
+    fn icmp_error_quotes_the_original_header() {
+        // Port unreachable quoting UDP 10.50.0.2:5555 -> 10.60.0.9:6666 (probe p8 of the Argus fixtures).
+        let mut message = vec![0x03, 0x03, 0, 0, 0, 0, 0, 0];
+        message.extend_from_slice(&[0x45, 0x10, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 50, 0, 2, 10, 60, 0, 9]);
+        message.extend_from_slice(&[0x15, 0xb3, 0x1a, 0x0a]);
+        let quoted = QuotedHeader { proto: 17, tos: 0x10, dst: IpAddr16::from_v4([10, 60, 0, 9]), dst_port: Some(6666) };
+        assert_eq!(decode_transport(ip_proto::ICMP, &message).0, Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: Some(quoted) });
+        // Cut inside the quoted ports: no port; inside the quoted header: nothing quoted.
+        assert_eq!(decode_transport(ip_proto::ICMP, &message[..30]).0, Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: Some(QuotedHeader { dst_port: None, ..quoted }) });
+        assert_eq!(decode_transport(ip_proto::ICMP, &message[..27]).0, Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: None });
     }
 
     #[test]
@@ -108,25 +159,25 @@ mod tests {
         let echo = [0x08, 0x00, 0xf7, 0xfe, 0x12, 0x34, 0x00, 0x01];
         assert_eq!(
             decode_transport(ip_proto::ICMP, &echo),
-            (Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0x1234 }, 8)
+            (Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0x1234, seq: 1, quoted: None }, 8)
         );
         // Port unreachable: the "id" bytes are unused and must read as 0.
         let unreachable = [0x03, 0x03, 0x00, 0x00, 0x12, 0x34, 0x00, 0x00];
-        assert_eq!(decode_transport(ip_proto::ICMP, &unreachable).0, Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0 });
+        assert_eq!(decode_transport(ip_proto::ICMP, &unreachable).0, Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: None });
         // Echo cut before the id.
-        assert_eq!(decode_transport(ip_proto::ICMP, &echo[..4]).0, Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0 });
+        assert_eq!(decode_transport(ip_proto::ICMP, &echo[..4]).0, Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0, seq: 0, quoted: None });
         assert_eq!(decode_transport(ip_proto::ICMP, &echo[..1]), (Transport::None, 0));
     }
 
     #[test]
     fn icmpv6_echo_reply_and_neighbour_solicitation() {
         let reply = [129, 0, 0, 0, 0x00, 0x2a, 0, 7];
-        assert_eq!(decode_transport(ip_proto::ICMPV6, &reply).0, Transport::Icmp { icmp_type: 129, icmp_code: 0, id: 42 });
+        assert_eq!(decode_transport(ip_proto::ICMPV6, &reply).0, Transport::Icmp { icmp_type: 129, icmp_code: 0, id: 42, seq: 7, quoted: None });
         let solicitation = [135, 0, 0, 0, 0x00, 0x2a, 0, 0];
-        assert_eq!(decode_transport(ip_proto::ICMPV6, &solicitation).0, Transport::Icmp { icmp_type: 135, icmp_code: 0, id: 0 });
+        assert_eq!(decode_transport(ip_proto::ICMPV6, &solicitation).0, Transport::Icmp { icmp_type: 135, icmp_code: 0, id: 0, seq: 0, quoted: None });
         // ICMPv4 echo type numbers mean nothing in ICMPv6.
         let v4_echo_numbers = [8, 0, 0, 0, 0x00, 0x2a, 0, 0];
-        assert_eq!(decode_transport(ip_proto::ICMPV6, &v4_echo_numbers).0, Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0 });
+        assert_eq!(decode_transport(ip_proto::ICMPV6, &v4_echo_numbers).0, Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 0, seq: 0, quoted: None });
     }
 
     #[test]

@@ -1,0 +1,22 @@
+//! Bidirectional flows with Argus's meaning, built incrementally from decoded packets.
+//!
+//! `FlowEngine` is the entry point: `push` packets, collect the `FlowRecord`s it appends,
+//! `finish` at the end of input. Two modes: sliding windows (the `window` module) and
+//! whole-capture records as `argus -S <interval>` writes them (`whole`).
+
+pub mod counters;
+pub mod engine;
+pub mod fragments;
+pub mod hash;
+pub mod icmp;
+pub mod key;
+pub mod options;
+pub mod record_builder;
+pub mod stats;
+pub mod table;
+pub mod tcp;
+pub mod whole;
+
+pub use engine::FlowEngine;
+pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts};
+pub use stats::FlowEngineStats;

@@ -1,0 +1,236 @@
+//! TCP as Argus 3.0.8 follows it: the `-Z b` state string, who the initiator is when the
+//! handshake was not seen, and the coarse connection phase that decides when a reused
+//! 5-tuple starts a new flow.
+//!
+//! Learnt from argus's `ArgusTcp.c` and from probes against the argus 3.0.8 binary
+//! (`test/fixtures/argus/README.md` lists them).
+
+use crate::packet::tcp_flag::{ACK, CWR, ECE, FIN, PSH, RST, SYN, URG};
+
+/// Argus's letter order for `-Z b`: `FSRPAUEC`.
+const LETTERS: [(u8, char); 8] =
+    [(FIN, 'F'), (SYN, 'S'), (RST, 'R'), (PSH, 'P'), (ACK, 'A'), (URG, 'U'), (ECE, 'E'), (CWR, 'C')];
+
+pub fn push_flag_letters(flags: u8, out: &mut String) {
+    for (bit, letter) in LETTERS {
+        if flags & bit != 0 {
+            out.push(letter);
+        }
+    }
+}
+
+/// `SRC_DST`: the union of flags each side sent, e.g. `S_RA`, `FSPA_FSPA`, `_FSPA`.
+pub fn state_string(src_flags: u8, dst_flags: u8) -> String {
+    let mut state = String::with_capacity(17);
+    push_flag_letters(src_flags, &mut state);
+    state.push('_');
+    push_flag_letters(dst_flags, &mut state);
+    state
+}
+
+/// TCP ports ≥ 1024 listed in netbase 6.4's /etc/services: argus 3.0.8 treats these, and
+/// every port below 1024, as service ports when it guesses the direction of a connection
+/// whose handshake it did not see.
+const REGISTERED_SERVICE_PORTS: [u16; 132] = [
+    1080, 1093, 1094, 1099, 1127, 1178, 1194, 1236, 1313, 1314, 1352, 1433, 1524, 1645, 1646, 1649, 1677, 1812, 1813,
+    2000, 2049, 2086, 2101, 2119, 2121, 2135, 2401, 2430, 2431, 2432, 2433, 2583, 2600, 2601, 2602, 2603, 2604, 2605,
+    2606, 2607, 2608, 2628, 2792, 2811, 2947, 3050, 3205, 3260, 3306, 3389, 3493, 3632, 3689, 3690, 4031, 4094, 4190,
+    4353, 4369, 4373, 4460, 4557, 4559, 4691, 4899, 4949, 5060, 5061, 5222, 5269, 5308, 5432, 5556, 5666, 5667, 5671,
+    5672, 5680, 6000, 6001, 6002, 6003, 6004, 6005, 6006, 6007, 6346, 6347, 6379, 6444, 6445, 6446, 6514, 6566, 6667,
+    6697, 7000, 7100, 8021, 8080, 8081, 8088, 8140, 8990, 9098, 9101, 9102, 9103, 9418, 9667, 9673, 10000, 10050,
+    10051, 10080, 10081, 10082, 10083, 10809, 11112, 11371, 17004, 17500, 22125, 22128, 22273, 24554, 27374, 30865,
+    57000, 60177, 60179,
+];
+
+pub fn is_service_port(port: u16) -> bool {
+    port < 1024 || REGISTERED_SERVICE_PORTS.binary_search(&port).is_ok()
+}
+
+/// For a connection first seen without its SYN: whether the sender of that first packet is
+/// the server, i.e. the initiator is the receiver. Argus's rule, found by probing: the
+/// sender's port is a service port and the receiver's is not, or both are and the sender's
+/// is lower (`80 → 443` is reversed, `443 → 80` is not).
+pub fn first_sender_is_server(src_port: u16, dst_port: u16) -> bool {
+    is_service_port(src_port) && (!is_service_port(dst_port) || src_port < dst_port)
+}
+
+/// Argus's TCP states, folded to what changes a flow record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum TcpPhase {
+    /// The first packet carried RST.
+    Listen = 0,
+    SynSent = 1,
+    SynReceived = 2,
+    Established = 3,
+    /// A FIN was seen (FIN_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT).
+    Closing = 4,
+    /// Reset after the handshake.
+    Closed = 5,
+}
+
+impl TcpPhase {
+    pub fn from_bits(bits: u8) -> TcpPhase {
+        match bits {
+            0 => TcpPhase::Listen,
+            1 => TcpPhase::SynSent,
+            2 => TcpPhase::SynReceived,
+            3 => TcpPhase::Established,
+            4 => TcpPhase::Closing,
+            _ => TcpPhase::Closed,
+        }
+    }
+}
+
+/// What the first packet of a flow tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpStart {
+    pub phase: TcpPhase,
+    /// The handshake was not seen: Argus prints the direction with a `?`.
+    pub uncertain: bool,
+    /// The initiator is the receiver of the first packet.
+    pub initiator_is_receiver: bool,
+    /// The first packet was a SYN-ACK: if the handshake then completes, the SYN-ACK's
+    /// receiver becomes the initiator.
+    pub synack_first: bool,
+}
+
+pub fn start(flags: u8, src_port: u16, dst_port: u16) -> TcpStart {
+    let handshake_bits = flags & (SYN | ACK | FIN | PSH | URG);
+    let (phase, uncertain, synack_first) = if flags & RST != 0 {
+        (TcpPhase::Listen, true, false)
+    } else if handshake_bits == SYN {
+        (TcpPhase::SynSent, false, false)
+    } else if matches!(handshake_bits, x if x == SYN | ACK || x == SYN | ACK | PSH || x == SYN | ACK | PSH | URG) {
+        (TcpPhase::SynReceived, false, true)
+    } else if handshake_bits & FIN != 0 && handshake_bits & SYN == 0 {
+        (TcpPhase::Closing, true, false)
+    } else {
+        (TcpPhase::Established, true, false)
+    };
+    let initiator_is_receiver = uncertain && first_sender_is_server(src_port, dst_port);
+    TcpStart { phase, uncertain, initiator_is_receiver, synack_first }
+}
+
+/// The effect of one more packet on a flow's phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpStep {
+    pub phase: TcpPhase,
+    /// SYN_RECEIVED was left by an ACK or FIN: the handshake completed.
+    pub completes_handshake: bool,
+    /// A SYN on a closing or reset connection: Argus ends the flow record here and starts
+    /// a new flow with this packet (port reuse).
+    pub restarts: bool,
+}
+
+pub fn step(phase: TcpPhase, flags: u8) -> TcpStep {
+    let unchanged = TcpStep { phase, completes_handshake: false, restarts: false };
+    match phase {
+        TcpPhase::Closing | TcpPhase::Listen if flags & SYN != 0 => return TcpStep { restarts: true, ..unchanged },
+        TcpPhase::Closed if flags == SYN => return TcpStep { restarts: true, ..unchanged },
+        _ => {}
+    }
+    if flags & RST != 0 {
+        // A reset answering a SYN leaves Argus in SYN_SENT (a retried SYN continues the
+        // flow); any other reset closes the connection.
+        let phase = if phase == TcpPhase::SynSent { phase } else { TcpPhase::Closed };
+        return TcpStep { phase, ..unchanged };
+    }
+    let control = flags & (SYN | ACK | FIN);
+    match phase {
+        TcpPhase::Listen | TcpPhase::SynSent => {
+            let phase = if control == SYN | ACK {
+                TcpPhase::SynReceived
+            } else if control & SYN != 0 {
+                phase
+            } else if control & FIN != 0 {
+                TcpPhase::Closing
+            } else if control & ACK != 0 {
+                TcpPhase::Established
+            } else {
+                phase
+            };
+            TcpStep { phase, ..unchanged }
+        }
+        TcpPhase::SynReceived => {
+            if control & FIN != 0 {
+                TcpStep { phase: TcpPhase::Closing, completes_handshake: true, restarts: false }
+            } else if control & SYN == 0 && control & ACK != 0 {
+                TcpStep { phase: TcpPhase::Established, completes_handshake: true, restarts: false }
+            } else {
+                unchanged
+            }
+        }
+        TcpPhase::Established if control & FIN != 0 => TcpStep { phase: TcpPhase::Closing, ..unchanged },
+        _ => unchanged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_strings_follow_argus_letter_order() {
+        assert_eq!(state_string(SYN, RST | ACK), "S_RA");
+        assert_eq!(state_string(FIN | SYN | PSH | ACK, ACK | PSH | SYN | FIN), "FSPA_FSPA");
+        assert_eq!(state_string(0, FIN | SYN | PSH | ACK), "_FSPA");
+        assert_eq!(state_string(0xff, 0), "FSRPAUEC_");
+        assert_eq!(state_string(SYN | URG | ECE, SYN | CWR), "SUE_SC");
+    }
+
+    #[test]
+    fn service_ports_decide_the_unseen_handshake() {
+        // Cases probed with argus 3.0.8 (lone ACK from the first port to the second).
+        for (src, dst) in [(80, 9999), (80, 443), (1023, 1024), (0, 5), (2000, 3000), (2000, 1030), (22, 8080), (1022, 1023)] {
+            assert!(first_sender_is_server(src, dst), "{src} -> {dst}");
+        }
+        for (src, dst) in [(443, 80), (1024, 1025), (1024, 1023), (80, 80), (5, 0), (3000, 2000), (40000, 50000), (9999, 80), (1500, 1600), (65535, 1)] {
+            assert!(!first_sender_is_server(src, dst), "{src} -> {dst}");
+        }
+        assert!(REGISTERED_SERVICE_PORTS.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
+    fn first_packet_sets_certainty_and_phase() {
+        assert_eq!(start(SYN, 5555, 80), TcpStart { phase: TcpPhase::SynSent, uncertain: false, initiator_is_receiver: false, synack_first: false });
+        assert!(!start(SYN | CWR, 5555, 80).uncertain);
+        let synack = start(SYN | ACK, 80, 5555);
+        assert!(synack.synack_first && !synack.uncertain && !synack.initiator_is_receiver);
+        // SYN with URG is no handshake for Argus.
+        assert!(start(SYN | URG | ECE, 5555, 80).uncertain);
+        let ack_from_server = start(ACK, 80, 9999);
+        assert!(ack_from_server.uncertain && ack_from_server.initiator_is_receiver);
+        assert_eq!(start(RST, 80, 5555).phase, TcpPhase::Listen);
+        assert!(start(RST, 80, 5555).initiator_is_receiver);
+        assert_eq!(start(FIN | ACK, 80, 5555).phase, TcpPhase::Closing);
+    }
+
+    #[test]
+    fn synack_then_ack_completes_the_handshake() {
+        let after = step(TcpPhase::SynReceived, ACK);
+        assert_eq!(after, TcpStep { phase: TcpPhase::Established, completes_handshake: true, restarts: false });
+        assert!(step(TcpPhase::SynReceived, FIN | ACK).completes_handshake);
+        assert!(!step(TcpPhase::SynReceived, SYN | ACK).completes_handshake);
+        assert!(!step(TcpPhase::SynReceived, RST).completes_handshake);
+    }
+
+    #[test]
+    fn syn_after_close_restarts_but_not_after_a_refused_syn() {
+        let mut phase = TcpPhase::SynSent;
+        for flags in [SYN | ACK, ACK, FIN | ACK, FIN | ACK, ACK] {
+            phase = step(phase, flags).phase;
+        }
+        assert_eq!(phase, TcpPhase::Closing);
+        assert!(step(phase, SYN).restarts);
+        // SYN, RST-ACK, SYN: a retry of the same attempt.
+        let refused = step(TcpPhase::SynSent, RST | ACK);
+        assert_eq!(refused.phase, TcpPhase::SynSent);
+        assert!(!step(refused.phase, SYN).restarts);
+        // A SYN inside an established connection is a retransmission.
+        assert!(!step(TcpPhase::Established, SYN).restarts);
+        // After a reset only a bare SYN restarts.
+        assert!(step(TcpPhase::Closed, SYN).restarts);
+        assert!(!step(TcpPhase::Closed, SYN | ECE | CWR).restarts);
+    }
+}
