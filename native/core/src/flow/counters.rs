@@ -17,6 +17,8 @@ pub struct PacketFacts {
     pub tcp_flags: u8,
     /// ICMP type, when the packet is ICMP with a header.
     pub icmp_type: Option<u8>,
+    /// The TCP header's numbers, when the packet has one.
+    pub tcp_segment: Option<crate::flow::argus_tcp::Segment>,
 }
 
 const INITIATOR_IS_B: u8 = 1 << 0;
@@ -48,8 +50,6 @@ const _: () = assert!(std::mem::size_of::<FlowCounters>() == 64);
 /// What one more packet did beyond counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Update {
-    /// A TCP SYN on a closed connection: Argus would end the record before this packet.
-    pub restarts: bool,
     /// A packet counter reached its maximum (the count stays there).
     pub saturated: bool,
 }
@@ -124,7 +124,6 @@ impl FlowCounters {
         let mut update = Update::default();
         if key.proto == ip_proto::TCP && facts.tcp_flags != 0 {
             let step = tcp::step(self.phase(), facts.tcp_flags);
-            update.restarts = step.restarts;
             if step.completes_handshake && self.bits & SYNACK_FIRST != 0 && self.bits & SWAPPED == 0 {
                 self.bits ^= INITIATOR_IS_B;
                 self.bits |= SWAPPED;
@@ -228,11 +227,11 @@ pub(crate) mod tests {
     use super::*;
     use crate::flow::key::packet_key;
     use crate::flow::key::tests::{ip, v4};
-    use crate::packet::tcp_flag::{ACK, FIN, PSH, RST, SYN};
+    use crate::packet::tcp_flag::{ACK, PSH, RST, SYN};
     use crate::packet::Transport;
 
     pub fn facts(ts_us: i64, wire_len: u32, tcp_flags: u8) -> PacketFacts {
-        PacketFacts { ts_us, wire_len, payload_len: 0, tos: 0, tcp_flags, icmp_type: None }
+        PacketFacts { ts_us, wire_len, payload_len: 0, tos: 0, tcp_flags, icmp_type: None, tcp_segment: None }
     }
 
     fn tcp_packet(src: u8, dst: u8, src_port: u16, dst_port: u16, flags: u8) -> (FlowKey, Side) {
@@ -278,16 +277,6 @@ pub(crate) mod tests {
         let counters = FlowCounters::first_packet(&key, sender, &facts(0, 60, ACK));
         assert_eq!(counters.initiator(), sender.other());
         assert!(counters.direction_uncertain());
-    }
-
-    #[test]
-    fn restart_is_reported_for_a_syn_after_fin() {
-        let (key, client) = tcp_packet(1, 2, 5555, 80, SYN);
-        let mut counters = FlowCounters::first_packet(&key, client, &facts(0, 60, SYN));
-        for (side, flags) in [(client.other(), SYN | ACK), (client, ACK), (client, FIN | ACK), (client.other(), FIN | ACK), (client, ACK)] {
-            assert!(!counters.add(&key, side, &facts(1, 60, flags)).restarts);
-        }
-        assert!(counters.add(&key, client, &facts(2, 60, SYN)).restarts);
     }
 
     #[test]

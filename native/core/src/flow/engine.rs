@@ -1,6 +1,7 @@
 //! The incremental flow engine the binding drives: packets in, finished flow records out.
 
 use crate::error::Result;
+use crate::flow::argus_tcp::Segment;
 use crate::flow::counters::PacketFacts;
 use crate::flow::fragments::FragmentTable;
 use crate::flow::hash::random_seed;
@@ -137,17 +138,68 @@ impl FlowEngine {
             Flows::Whole(flows) => (flows.len(), flows.memory_bytes()),
         };
         self.stats.active_flows = active as u64;
-        self.stats.peak_active_flows = self.stats.peak_active_flows.max(active as u64);
-        self.stats.bytes_per_active_flow = memory.checked_div(active).unwrap_or(0) as u64;
+        if active as u64 >= self.stats.peak_active_flows {
+            self.stats.peak_active_flows = active as u64;
+            self.stats.bytes_per_active_flow = memory.checked_div(active).unwrap_or(0) as u64;
+        }
     }
 }
 
 #[inline]
 fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
-    let (tcp_flags, icmp_type) = match ip.transport {
-        Transport::Tcp { flags, .. } => (flags, None),
-        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type)),
-        _ => (0, None),
+    let (tcp_flags, icmp_type, tcp_segment) = match ip.transport {
+        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some(Segment { flags, seq, ack, payload_len: ip.payload_len })),
+        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
+        _ => (0, None, None),
     };
-    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type }
+    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_segment }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::flow::test_packets::{udp, with_fragment, SECOND_US, T0_US};
+    use crate::packet::{Fragment, Network};
+
+    #[test]
+    fn bad_options_are_refused() {
+        let options = FlowEngineOptions { mode: FlowMode::Windowed { window_us: 300 * SECOND_US, step_us: 120 * SECOND_US }, ..FlowEngineOptions::default() };
+        assert_eq!(FlowEngine::new(options).err().unwrap().code, ErrorCode::BadOption);
+    }
+
+    #[test]
+    fn later_fragments_join_their_first_and_orphans_stay_apart() {
+        let mut engine = FlowEngine::new(FlowEngineOptions::whole_capture(3600 * SECOND_US)).unwrap();
+        let mut out = Vec::new();
+        let first = with_fragment(udp(T0_US, 1, 2, 7000, 7001), Fragment::First { ip_id: 77 });
+        engine.push(&first, &mut out);
+        engine.push(&with_fragment(udp(T0_US + 1, 1, 2, 0, 0), Fragment::Later { ip_id: 77, more: true }), &mut out);
+        engine.push(&with_fragment(udp(T0_US + 2, 1, 2, 0, 0), Fragment::Later { ip_id: 77, more: false }), &mut out);
+        // Same addresses, another datagram whose first fragment was never seen.
+        engine.push(&with_fragment(udp(T0_US + 3, 1, 2, 0, 0), Fragment::Later { ip_id: 78, more: false }), &mut out);
+        // After the fragment timeout the datagram is forgotten.
+        engine.push(&with_fragment(udp(T0_US + 10 * SECOND_US, 1, 2, 0, 0), Fragment::Later { ip_id: 77, more: false }), &mut out);
+        engine.finish(&mut out);
+        assert_eq!((engine.stats().fragments_joined, engine.stats().orphan_fragments), (2, 2));
+        let ports: Vec<(Option<u16>, u64)> = out.iter().map(|r| (r.src_port, r.total_pkts)).collect();
+        assert!(ports.contains(&(Some(7000), 3)), "{ports:?}");
+        assert_eq!(out.iter().map(|r| r.total_pkts).sum::<u64>(), 5);
+        assert_eq!(out.len(), 3, "the flow, and one orphan flow per datagram id");
+    }
+
+    #[test]
+    fn packets_that_are_not_ip_are_counted_not_flowed() {
+        let mut engine = FlowEngine::new(FlowEngineOptions::default()).unwrap();
+        let mut out = Vec::new();
+        engine.push(&DecodedPacket { ts_us: T0_US, wire_len: 60, network: Network::NonIp { ether_type: 0x0806 } }, &mut out);
+        engine.push(&DecodedPacket { ts_us: T0_US, wire_len: 60, network: Network::Undecodable }, &mut out);
+        engine.push(&udp(T0_US + 5, 1, 2, 1, 2), &mut out);
+        engine.push(&udp(T0_US, 1, 2, 1, 2), &mut out);
+        engine.finish(&mut out);
+        let stats = engine.stats();
+        assert_eq!((stats.packets, stats.ip_packets, stats.non_ip_packets, stats.undecodable_packets, stats.out_of_order_packets), (4, 2, 1, 1, 1));
+        assert_eq!(stats.flows_emitted, 2);
+        assert!(out.iter().all(|r| r.start_us == T0_US && r.last_us == T0_US + 5));
+    }
 }

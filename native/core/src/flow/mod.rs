@@ -4,6 +4,7 @@
 //! `finish` at the end of input. Two modes: sliding windows (the `window` module) and
 //! whole-capture records as `argus -S <interval>` writes them (`whole`).
 
+pub mod argus_tcp;
 pub mod counters;
 pub mod engine;
 pub mod fragments;
@@ -16,6 +17,9 @@ pub mod stats;
 pub mod table;
 pub mod tcp;
 pub mod whole;
+
+#[cfg(test)]
+pub(crate) mod test_packets;
 
 pub use engine::FlowEngine;
 pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts};

@@ -70,6 +70,8 @@ fn ports(key: &FlowKey, counters: &FlowCounters, src: usize, dst: usize) -> (Opt
             (Some(u16::from(shown_type) << 8 | code), Some(key.port[1]))
         }
         KeyKind::IcmpV6 => (Some(key.port[0]), Some(key.port[1])),
+        // Argus shows 0 for TCP and UDP flows whose ports it could not read.
+        KeyKind::AddressPair | KeyKind::OrphanFragment if matches!(key.proto, ip_proto::TCP | ip_proto::UDP) => (Some(0), Some(0)),
         KeyKind::AddressPair | KeyKind::OrphanFragment => (None, None),
     }
 }

@@ -26,6 +26,7 @@ pub struct FlowEngineStats {
     pub saturated_counters: u64,
     pub active_flows: u64,
     pub peak_active_flows: u64,
-    /// Heap bytes of the flow tables divided by the flows they hold (0 when empty).
+    /// Heap bytes of the flow tables (slots, entries, queues) divided by the flows they
+    /// held, measured when the most flows were held.
     pub bytes_per_active_flow: u64,
 }

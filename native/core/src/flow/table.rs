@@ -1,6 +1,8 @@
-//! An open-addressing flow table: `u32` slots (entry index + 1, 0 for empty) over a dense
-//! vector of (key, value) entries, linear probing, backward-shift deletion. One hash and
-//! usually one slot and one entry touched per packet; no allocation per packet.
+//! An open-addressing flow table: `u32` slots (entry index + 1, 0 for empty) over dense
+//! (key, value) entries, linear probing, backward-shift deletion. One hash and usually one
+//! slot and one entry touched per packet; no allocation per packet except a new chunk of
+//! entries now and then. Entries live in fixed-size chunks rather than one growing vector,
+//! so that memory follows the number of flows closely instead of doubling.
 
 use crate::flow::key::FlowKey;
 
@@ -12,9 +14,14 @@ pub struct Entry<V> {
 
 pub struct FlowTable<V> {
     slots: Vec<u32>,
-    entries: Vec<Entry<V>>,
+    chunks: Vec<Vec<Entry<V>>>,
+    len: usize,
     seed: u64,
 }
+
+const CHUNK_SHIFT: usize = 12;
+const CHUNK_ENTRIES: usize = 1 << CHUNK_SHIFT;
+const CHUNK_MASK: usize = CHUNK_ENTRIES - 1;
 
 /// Grow the slot array when entries exceed 3/4 of it.
 const MAX_LOAD_NUMERATOR: usize = 3;
@@ -27,7 +34,7 @@ impl<V> FlowTable<V> {
     /// A table sized for `expected` entries without growing.
     pub fn with_capacity(expected: usize, seed: u64) -> FlowTable<V> {
         let slots = slots_for(expected);
-        FlowTable { slots: vec![0; slots], entries: Vec::with_capacity(expected), seed }
+        FlowTable { slots: vec![0; slots], chunks: Vec::new(), len: 0, seed }
     }
 
     #[inline]
@@ -37,12 +44,12 @@ impl<V> FlowTable<V> {
 
     #[inline]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
     #[inline]
@@ -61,7 +68,7 @@ impl<V> FlowTable<V> {
                 return None;
             }
             let index = stored as usize - 1;
-            if self.entries[index].key == *key {
+            if self.entry(index).key == *key {
                 return Some(index);
             }
             slot = (slot + 1) & mask;
@@ -79,15 +86,19 @@ impl<V> FlowTable<V> {
                 break;
             }
             let index = stored as usize - 1;
-            if self.entries[index].key == *key {
+            if self.entry(index).key == *key {
                 return (index, false);
             }
             slot = (slot + 1) & mask;
         }
-        let index = self.entries.len();
-        self.entries.push(Entry { key: *key, value: make() });
+        let index = self.len;
+        if index & CHUNK_MASK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK_ENTRIES));
+        }
+        self.chunks[index >> CHUNK_SHIFT].push(Entry { key: *key, value: make() });
+        self.len += 1;
         self.slots[slot] = index as u32 + 1;
-        if self.entries.len() * MAX_LOAD_DENOMINATOR > self.slots.len() * MAX_LOAD_NUMERATOR {
+        if self.len * MAX_LOAD_DENOMINATOR > self.slots.len() * MAX_LOAD_NUMERATOR {
             self.grow_slots();
         }
         (index, true)
@@ -95,41 +106,47 @@ impl<V> FlowTable<V> {
 
     #[inline]
     pub fn entry(&self, index: usize) -> &Entry<V> {
-        &self.entries[index]
+        &self.chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK]
     }
 
     #[inline]
     pub fn value_mut(&mut self, index: usize) -> &mut V {
-        &mut self.entries[index].value
+        &mut self.chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK].value
     }
 
-    pub fn entries(&self) -> &[Entry<V>] {
-        &self.entries
+    /// Entries in index order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry<V>> {
+        self.chunks.iter().flatten()
     }
 
     /// Removes entry `index`; the last entry moves into its place.
     pub fn remove(&mut self, index: usize) -> Entry<V> {
-        let hash = self.entries[index].key.hash(self.seed);
+        let hash = self.entry(index).key.hash(self.seed);
         let slot = self.slot_of(hash, index);
         self.clear_slot(slot);
-        let last = self.entries.len() - 1;
+        let last = self.len - 1;
         if index != last {
-            let moved_hash = self.entries[last].key.hash(self.seed);
+            let moved_hash = self.entry(last).key.hash(self.seed);
             let moved_slot = self.slot_of(moved_hash, last);
             self.slots[moved_slot] = index as u32 + 1;
         }
-        self.entries.swap_remove(index)
+        let last_chunk = self.chunks.last_mut().expect("a table with entries has a chunk");
+        let mut removed = last_chunk.pop().expect("the last chunk holds the last entry");
+        if last_chunk.is_empty() {
+            self.chunks.pop();
+        }
+        if index != last {
+            std::mem::swap(&mut removed, &mut self.chunks[index >> CHUNK_SHIFT][index & CHUNK_MASK]);
+        }
+        self.len -= 1;
+        removed
     }
 
-    /// Empties the table, keeping its allocations.
-    pub fn drain(&mut self) -> std::vec::Drain<'_, Entry<V>> {
-        self.slots.iter_mut().for_each(|slot| *slot = 0);
-        self.entries.drain(..)
-    }
-
-    /// Heap bytes held: slots, and entries at their capacity.
+    /// Heap bytes held: slots, and the entry chunks at their capacity.
     pub fn memory_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<u32>() + self.entries.capacity() * std::mem::size_of::<Entry<V>>()
+        self.slots.capacity() * std::mem::size_of::<u32>()
+            + self.chunks.len() * CHUNK_ENTRIES * std::mem::size_of::<Entry<V>>()
+            + self.chunks.capacity() * std::mem::size_of::<Vec<Entry<V>>>()
     }
 
     fn slot_of(&self, hash: u64, index: usize) -> usize {
@@ -150,7 +167,7 @@ impl<V> FlowTable<V> {
             if stored == 0 {
                 break;
             }
-            let home = self.entries[stored as usize - 1].key.hash(self.seed) as usize & mask;
+            let home = self.entry(stored as usize - 1).key.hash(self.seed) as usize & mask;
             // The entry at `next` may fill the hole if its home is not between hole and next.
             let distance_to_next = next.wrapping_sub(home) & mask;
             let distance_to_hole = hole.wrapping_sub(home) & mask;
@@ -167,7 +184,7 @@ impl<V> FlowTable<V> {
         let new_len = self.slots.len() * 2;
         self.slots = vec![0; new_len];
         let mask = new_len - 1;
-        for (index, entry) in self.entries.iter().enumerate() {
+        for (index, entry) in self.chunks.iter().flatten().enumerate() {
             let mut slot = entry.key.hash(self.seed) as usize & mask;
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;
@@ -238,15 +255,23 @@ mod tests {
     }
 
     #[test]
-    fn drain_empties_and_table_is_reusable() {
-        let mut table = FlowTable::with_capacity(8, 1);
-        for n in 0..20u32 {
-            table.find_or_insert_with(&key(n), key(n).hash(1), || n);
+    fn remove_across_chunks_and_iterate() {
+        let mut table = FlowTable::with_capacity(0, 3);
+        let count = CHUNK_ENTRIES as u32 + 10;
+        for n in 0..count {
+            table.find_or_insert_with(&key(n), key(n).hash(3), || n);
         }
-        assert_eq!(table.drain().count(), 20);
-        assert!(table.is_empty());
-        assert!(table.find(&key(3), key(3).hash(1)).is_none());
-        table.find_or_insert_with(&key(3), key(3).hash(1), || 3);
-        assert_eq!(table.len(), 1);
+        // Remove from the first chunk: the last entry (in the second chunk) moves there.
+        let index = table.find(&key(5), key(5).hash(3)).unwrap();
+        assert_eq!(table.remove(index).value, 5);
+        assert_eq!(table.entry(5).value, count - 1);
+        assert_eq!(table.iter().count(), count as usize - 1);
+        for n in (0..count).filter(|&n| n != 5) {
+            assert!(table.find(&key(n), key(n).hash(3)).is_some(), "{n}");
+        }
+        while !table.is_empty() {
+            table.remove(0);
+        }
+        assert_eq!(table.memory_bytes(), table.slots.capacity() * 4 + table.chunks.capacity() * std::mem::size_of::<Vec<Entry<u32>>>());
     }
 }

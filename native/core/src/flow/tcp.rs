@@ -1,6 +1,7 @@
 //! TCP as Argus 3.0.8 follows it: the `-Z b` state string, who the initiator is when the
-//! handshake was not seen, and the coarse connection phase that decides when a reused
-//! 5-tuple starts a new flow.
+//! handshake was not seen, and the coarse connection phase that tells when a handshake seen
+//! from its SYN-ACK completes. (When a reused 5-tuple starts a new record is decided in
+//! whole-capture mode by `argus_tcp`, which follows sequence numbers.)
 //!
 //! Learnt from argus's `ArgusTcp.c` and from probes against the argus 3.0.8 binary
 //! (`test/fixtures/argus/README.md` lists them).
@@ -118,18 +119,10 @@ pub struct TcpStep {
     pub phase: TcpPhase,
     /// SYN_RECEIVED was left by an ACK or FIN: the handshake completed.
     pub completes_handshake: bool,
-    /// A SYN on a closing or reset connection: Argus ends the flow record here and starts
-    /// a new flow with this packet (port reuse).
-    pub restarts: bool,
 }
 
 pub fn step(phase: TcpPhase, flags: u8) -> TcpStep {
-    let unchanged = TcpStep { phase, completes_handshake: false, restarts: false };
-    match phase {
-        TcpPhase::Closing | TcpPhase::Listen if flags & SYN != 0 => return TcpStep { restarts: true, ..unchanged },
-        TcpPhase::Closed if flags == SYN => return TcpStep { restarts: true, ..unchanged },
-        _ => {}
-    }
+    let unchanged = TcpStep { phase, completes_handshake: false };
     if flags & RST != 0 {
         // A reset answering a SYN leaves Argus in SYN_SENT (a retried SYN continues the
         // flow); any other reset closes the connection.
@@ -154,9 +147,9 @@ pub fn step(phase: TcpPhase, flags: u8) -> TcpStep {
         }
         TcpPhase::SynReceived => {
             if control & FIN != 0 {
-                TcpStep { phase: TcpPhase::Closing, completes_handshake: true, restarts: false }
+                TcpStep { phase: TcpPhase::Closing, completes_handshake: true }
             } else if control & SYN == 0 && control & ACK != 0 {
-                TcpStep { phase: TcpPhase::Established, completes_handshake: true, restarts: false }
+                TcpStep { phase: TcpPhase::Established, completes_handshake: true }
             } else {
                 unchanged
             }
@@ -209,28 +202,22 @@ mod tests {
     #[test]
     fn synack_then_ack_completes_the_handshake() {
         let after = step(TcpPhase::SynReceived, ACK);
-        assert_eq!(after, TcpStep { phase: TcpPhase::Established, completes_handshake: true, restarts: false });
+        assert_eq!(after, TcpStep { phase: TcpPhase::Established, completes_handshake: true });
         assert!(step(TcpPhase::SynReceived, FIN | ACK).completes_handshake);
         assert!(!step(TcpPhase::SynReceived, SYN | ACK).completes_handshake);
         assert!(!step(TcpPhase::SynReceived, RST).completes_handshake);
     }
 
     #[test]
-    fn syn_after_close_restarts_but_not_after_a_refused_syn() {
+    fn phases_follow_fin_and_reset() {
         let mut phase = TcpPhase::SynSent;
-        for flags in [SYN | ACK, ACK, FIN | ACK, FIN | ACK, ACK] {
+        for flags in [SYN | ACK, ACK, FIN | ACK] {
             phase = step(phase, flags).phase;
         }
         assert_eq!(phase, TcpPhase::Closing);
-        assert!(step(phase, SYN).restarts);
-        // SYN, RST-ACK, SYN: a retry of the same attempt.
-        let refused = step(TcpPhase::SynSent, RST | ACK);
-        assert_eq!(refused.phase, TcpPhase::SynSent);
-        assert!(!step(refused.phase, SYN).restarts);
-        // A SYN inside an established connection is a retransmission.
-        assert!(!step(TcpPhase::Established, SYN).restarts);
-        // After a reset only a bare SYN restarts.
-        assert!(step(TcpPhase::Closed, SYN).restarts);
-        assert!(!step(TcpPhase::Closed, SYN | ECE | CWR).restarts);
+        // A reset answering a SYN keeps SYN_SENT; any other closes.
+        assert_eq!(step(TcpPhase::SynSent, RST | ACK).phase, TcpPhase::SynSent);
+        assert_eq!(step(TcpPhase::Established, RST).phase, TcpPhase::Closed);
+        assert_eq!(step(TcpPhase::Established, SYN).phase, TcpPhase::Established);
     }
 }

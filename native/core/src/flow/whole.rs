@@ -14,14 +14,13 @@
 
 use std::collections::VecDeque;
 
+use crate::flow::argus_tcp::ArgusTcpTracker;
 use crate::flow::counters::{FlowCounters, PacketFacts};
 use crate::flow::key::{FlowKey, PacketKey, Side};
 use crate::flow::options::IdleTimeouts;
 use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
-use crate::flow::tcp;
-use crate::packet::ip_proto;
 use crate::record::FlowRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +41,8 @@ struct WholeFlow {
     place: RecordPlace,
     /// Bit per key side: its TOS is known (Argus keeps it across records).
     tos_known: u8,
+    /// TCP flows: Argus's connection state, which decides port reuse.
+    tcp: Option<ArgusTcpTracker>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,42 +106,75 @@ impl WholeCaptureFlows {
                 status: Status::Active,
                 place: RecordPlace::First,
                 tos_known: sender_bit,
+                tcp: facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment)),
             };
             self.table.find_or_insert_with(&key, hash, || flow);
             self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation: 0 });
             if self.table.len() > self.max_active_flows {
                 self.evict_idle(out, stats);
             }
+            self.compact_queues_if_stale();
             return;
         };
         let flow = self.table.value_mut(index);
-        if flow.status == Status::Lingering {
-            flow.counters = flow.counters.continuation(&key, packet.sender, facts);
-            flow.status = Status::Active;
-            flow.place = RecordPlace::Continuation;
-            flow.tos_known |= sender_bit;
-            flow.record_start_us = facts.ts_us;
-            flow.generation = flow.generation.wrapping_add(1);
-            let generation = flow.generation;
-            self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
-            return;
-        }
-        if key.proto == ip_proto::TCP && tcp::step(flow.counters.phase(), facts.tcp_flags).restarts {
-            // Port reuse: the record ends before this SYN, which starts a new flow.
-            out.push(build_record(&key, &flow.counters, &RecordContext { window_start_us: None, place: flow.place, tos_known: tos_known(flow.tos_known) }));
-            stats.flows_emitted += 1;
+        let restarts = match (flow.tcp.as_ref(), facts.tcp_segment.as_ref()) {
+            (Some(tracker), Some(segment)) => tracker.restarts(packet.sender, segment),
+            _ => false,
+        };
+        if restarts {
+            // Port reuse: the record ends at this SYN (Argus stamps its last time with the
+            // SYN's but does not count it) and the SYN starts a new flow.
+            if flow.status == Status::Active {
+                flow.counters.last_us = flow.counters.last_us.max(facts.ts_us);
+                out.push(record_of(&key, flow));
+                stats.flows_emitted += 1;
+            }
             flow.counters = FlowCounters::first_packet(&key, packet.sender, facts);
+            flow.tcp = facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment));
             flow.place = RecordPlace::First;
             flow.tos_known = sender_bit;
-            flow.record_start_us = facts.ts_us;
-            flow.generation = flow.generation.wrapping_add(1);
-            let generation = flow.generation;
-            self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
+        } else {
+            if let (Some(tracker), Some(segment)) = (flow.tcp.as_mut(), facts.tcp_segment.as_ref()) {
+                tracker.update(packet.sender, segment);
+            }
+            flow.tos_known |= sender_bit;
+            if flow.status == Status::Active {
+                if flow.counters.add(&key, packet.sender, facts).saturated {
+                    stats.saturated_counters += 1;
+                }
+                return;
+            }
+            // Lingering after a report: the flow continues in a new record.
+            flow.counters = flow.counters.continuation(&key, packet.sender, facts);
+            flow.place = RecordPlace::Continuation;
+        }
+        flow.status = Status::Active;
+        flow.record_start_us = facts.ts_us;
+        flow.generation = flow.generation.wrapping_add(1);
+        let generation = flow.generation;
+        self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation });
+        self.compact_queues_if_stale();
+    }
+
+    /// Queue items of flows since evicted, restarted or continued stay until their time
+    /// comes; when they outnumber the flows, only the live ones are kept, so that the queues
+    /// are bounded by the table, not by how many records an interval starts.
+    fn compact_queues_if_stale(&mut self) {
+        let limit = 2 * self.table.len() + 1024;
+        let queued = self.status_queue.len() + self.linger_queues.iter().map(|(_, queue)| queue.len()).sum::<usize>();
+        if queued <= limit {
             return;
         }
-        flow.tos_known |= sender_bit;
-        if flow.counters.add(&key, packet.sender, facts).saturated {
-            stats.saturated_counters += 1;
+        let table = &self.table;
+        let live = |item: &QueueItem, status: Status| {
+            table.find(&item.key, item.key.hash(table.seed())).is_some_and(|index| {
+                let flow = &table.entry(index).value;
+                flow.generation == item.generation && flow.status == status
+            })
+        };
+        self.status_queue.retain(|item| live(item, Status::Active));
+        for (_, queue) in &mut self.linger_queues {
+            queue.retain(|item| live(item, Status::Lingering));
         }
     }
 
@@ -148,7 +182,6 @@ impl WholeCaptureFlows {
     pub fn finish(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         let mut open: Vec<(i64, usize)> = self
             .table
-            .entries()
             .iter()
             .enumerate()
             .filter(|(_, entry)| entry.value.status == Status::Active)
@@ -160,7 +193,7 @@ impl WholeCaptureFlows {
             out.push(record_of(&entry.key, &entry.value));
             stats.flows_emitted += 1;
         }
-        self.table.drain();
+        self.table = FlowTable::with_capacity(0, self.table.seed());
         self.status_queue.clear();
         self.linger_queues.clear();
     }
@@ -215,7 +248,7 @@ impl WholeCaptureFlows {
     /// Over the cap: the longest-idle sixteenth of the flows go, their open records written.
     fn evict_idle(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         let victims = evict_count(self.table.len());
-        let mut by_idle: Vec<(i64, FlowKey)> = self.table.entries().iter().map(|entry| (entry.value.counters.last_us, entry.key)).collect();
+        let mut by_idle: Vec<(i64, FlowKey)> = self.table.iter().map(|entry| (entry.value.counters.last_us, entry.key)).collect();
         by_idle.select_nth_unstable_by_key(victims - 1, |(last_us, _)| *last_us);
         for (_, key) in &by_idle[..victims] {
             let Some(index) = self.table.find(key, key.hash(self.table.seed())) else { continue };
@@ -239,4 +272,121 @@ fn tos_known(bits: u8) -> [bool; 2] {
 
 fn record_of(key: &FlowKey, flow: &WholeFlow) -> FlowRecord {
     build_record(key, &flow.counters, &RecordContext { window_start_us: None, place: flow.place, tos_known: tos_known(flow.tos_known) })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::test_packets::{host, tcp, udp, SECOND_US, T0_US};
+    use crate::flow::{FlowEngine, FlowEngineOptions};
+    use crate::packet::tcp_flag::{ACK, FIN, PSH, SYN};
+    use crate::record::{Address, Direction, FlowRecord};
+
+    fn whole(status_interval_s: i64, max_active_flows: usize) -> FlowEngine {
+        FlowEngine::new(FlowEngineOptions { max_active_flows, ..FlowEngineOptions::whole_capture(status_interval_s * SECOND_US) }).unwrap()
+    }
+
+    fn summary(records: &[FlowRecord]) -> Vec<(i64, u64, String)> {
+        let mut rows: Vec<_> = records.iter().map(|r| ((r.start_us - T0_US) / SECOND_US, r.total_pkts, r.state.clone())).collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn status_interval_splits_an_active_flow_into_records() {
+        let mut flows = whole(60, 1000);
+        let mut out = Vec::new();
+        for second in 0..130 {
+            flows.push(&udp(T0_US + second * SECOND_US, 1, 2, 1000, 2000), &mut out);
+        }
+        // The packet at 60 s is the first of the second record, reported at 120 s.
+        assert_eq!(summary(&out), vec![(0, 60, "INT".to_string()), (60, 60, "REQ".to_string())]);
+        flows.finish(&mut out);
+        assert_eq!(summary(&out)[2], (120, 10, "REQ".to_string()));
+        assert!(out.iter().all(|r| r.window_start_us.is_none()));
+    }
+
+    #[test]
+    fn after_a_report_a_flow_lingers_for_its_idle_timeout() {
+        let mut flows = whole(60, 1000);
+        let mut out = Vec::new();
+        // Pair 1-2 answers within UDP's 30 s after its report at 60 s: same flow, `RSP`.
+        // Pair 3-4 answers after it: a new flow, whose initiator is the answerer. Capture
+        // time moves on with other traffic (Argus, too, only looks at its queues on packets).
+        flows.push(&udp(T0_US, 1, 2, 1000, 2000), &mut out);
+        flows.push(&udp(T0_US, 3, 4, 1000, 2000), &mut out);
+        for second in (1..89).step_by(4) {
+            flows.push(&udp(T0_US + second * SECOND_US, 50, 51, 7, 7), &mut out);
+        }
+        flows.push(&udp(T0_US + 89 * SECOND_US, 2, 1, 2000, 1000), &mut out);
+        flows.push(&udp(T0_US + 91 * SECOND_US, 4, 3, 2000, 1000), &mut out);
+        flows.finish(&mut out);
+        let of = |a: u8| -> Vec<(Address, Direction, String)> {
+            out.iter().filter(|r| r.src_addr == Address::Ip(host(a)) || r.dst_addr == Address::Ip(host(a))).map(|r| (r.src_addr, r.direction, r.state.clone())).collect()
+        };
+        assert_eq!(of(1), vec![(Address::Ip(host(1)), Direction::Forward, "INT".into()), (Address::Ip(host(1)), Direction::Backward, "RSP".into())]);
+        assert_eq!(of(3), vec![(Address::Ip(host(3)), Direction::Forward, "INT".into()), (Address::Ip(host(4)), Direction::Forward, "INT".into())]);
+    }
+
+    #[test]
+    fn idle_time_alone_never_ends_a_record() {
+        let mut flows = whole(3600, 1000);
+        let mut out = Vec::new();
+        flows.push(&udp(T0_US, 1, 2, 1000, 2000), &mut out);
+        flows.push(&udp(T0_US + 3000 * SECOND_US, 1, 2, 1000, 2000), &mut out);
+        flows.finish(&mut out);
+        assert_eq!(summary(&out), vec![(0, 2, "INT".to_string())]);
+        assert_eq!(out[0].duration_us(), 3000 * SECOND_US);
+    }
+
+    #[test]
+    fn a_syn_after_one_fin_reuses_the_port_in_a_new_record() {
+        let mut flows = whole(3600, 1000);
+        let mut out = Vec::new();
+        let t = |ms: i64| T0_US + ms * 1000;
+        flows.push(&tcp(t(0), 1, 2, 5555, 80, SYN, 100, 0, 0), &mut out);
+        flows.push(&tcp(t(1), 2, 1, 80, 5555, SYN | ACK, 500, 101, 0), &mut out);
+        flows.push(&tcp(t(2), 1, 2, 5555, 80, PSH | ACK, 101, 501, 10), &mut out);
+        flows.push(&tcp(t(3), 1, 2, 5555, 80, FIN | ACK, 111, 501, 0), &mut out);
+        flows.push(&tcp(t(9000), 1, 2, 5555, 80, SYN, 7000, 0, 0), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].total_pkts, out[0].state.as_str()), (4, "FSPA_SA"));
+        // Argus stamps the old record's end with the new SYN's time.
+        assert_eq!(out[0].last_us, t(9000));
+        flows.finish(&mut out);
+        assert_eq!((out[1].total_pkts, out[1].state.as_str(), out[1].start_us), (1, "S_", t(9000)));
+    }
+
+    #[test]
+    fn queues_stay_bounded_by_the_table_when_flows_churn() {
+        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, 5);
+        let mut stats = crate::flow::FlowEngineStats::default();
+        let mut out = Vec::new();
+        for n in 0..50_000u32 {
+            let packet = udp(T0_US + i64::from(n), (n % 250) as u8, 200, (n / 250) as u16, 53);
+            let crate::packet::Network::Ip(ip) = packet.network else { unreachable!() };
+            let facts = crate::flow::counters::PacketFacts { ts_us: packet.ts_us, wire_len: 60, payload_len: 10, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None };
+            flows.push(crate::flow::key::packet_key(&ip), &facts, &mut out, &mut stats);
+            assert!(flows.status_queue.len() <= 2 * flows.len() + 1025);
+        }
+        assert_eq!(out.len() as u64, stats.flows_evicted_early);
+        assert!(out.len() > 49_000);
+    }
+
+    #[test]
+    fn over_the_cap_the_longest_idle_flows_are_written_early() {
+        let mut flows = whole(3600, 16);
+        let mut out = Vec::new();
+        for k in 0..40u8 {
+            flows.push(&udp(T0_US + i64::from(k) * SECOND_US, k, 100, 1000, 2000), &mut out);
+            flows.push(&udp(T0_US + i64::from(k) * SECOND_US + 1, 100, k, 2000, 1000), &mut out);
+        }
+        let stats = flows.stats().clone();
+        assert!(stats.flows_evicted_early >= 24, "{stats:?}");
+        assert!(stats.peak_active_flows <= 17);
+        // The evicted were the oldest.
+        assert!(out.iter().all(|r| r.start_us < T0_US + 30 * SECOND_US));
+        flows.finish(&mut out);
+        assert_eq!(out.len(), 40);
+        assert!(out.iter().all(|r| r.total_pkts == 2 && r.state == "CON"));
+    }
 }

@@ -34,8 +34,7 @@ pub struct WindowedFlows {
     max_ts_us: i64,
     /// When `max_ts_us` reaches this, another window is due.
     next_close_at_us: i64,
-    spare_tables: Vec<FlowTable<FlowCounters>>,
-    /// Size for a new bucket's table: the largest bucket seen.
+    /// Size for a new bucket's slot array: the last dropped bucket's flow count.
     expected_bucket_flows: usize,
     visited: Vec<Vec<u64>>,
 }
@@ -54,7 +53,6 @@ impl WindowedFlows {
             closed_through: None,
             max_ts_us: i64::MIN,
             next_close_at_us: i64::MIN,
-            spare_tables: Vec::new(),
             expected_bucket_flows: INITIAL_BUCKET_FLOWS,
             visited: Vec::new(),
         }
@@ -71,7 +69,6 @@ impl WindowedFlows {
 
     pub fn memory_bytes(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>()
-            + self.spare_tables.iter().map(FlowTable::memory_bytes).sum::<usize>()
     }
 
     /// Counts a packet; returns whether it created a flow entry.
@@ -115,11 +112,7 @@ impl WindowedFlows {
         if let Some(last) = self.buckets.last().map(|bucket| bucket.index) {
             self.emit_windows_through(last, out, stats);
         }
-        for bucket in self.buckets.drain(..) {
-            let mut table = bucket.table;
-            table.drain();
-            self.spare_tables.push(table);
-        }
+        self.buckets.clear();
     }
 
     fn close_due(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
@@ -132,10 +125,7 @@ impl WindowedFlows {
         // Buckets no open window holds.
         while self.buckets.first().is_some_and(|bucket| bucket.index <= due_through) {
             let bucket = self.buckets.remove(0);
-            self.expected_bucket_flows = self.expected_bucket_flows.max(bucket.table.len());
-            let mut table = bucket.table;
-            table.drain();
-            self.spare_tables.push(table);
+            self.expected_bucket_flows = bucket.table.len().max(INITIAL_BUCKET_FLOWS);
         }
         let next_window_end = (due_through + 1 + self.span).saturating_mul(self.step_us);
         self.next_close_at_us = next_window_end.saturating_add(self.reorder_slack_us);
@@ -170,7 +160,7 @@ impl WindowedFlows {
             self.visited[part].resize(words, 0);
         }
         for (part, &position) in parts.iter().enumerate() {
-            for (index, entry) in self.buckets[position].table.entries().iter().enumerate() {
+            for (index, entry) in self.buckets[position].table.iter().enumerate() {
                 if self.visited[part][index / 64] & (1 << (index % 64)) != 0 {
                     continue;
                 }
@@ -199,9 +189,7 @@ impl WindowedFlows {
         match self.buckets.binary_search_by_key(&index, |bucket| bucket.index) {
             Ok(position) => position,
             Err(position) => {
-                let table = self.spare_tables.pop().unwrap_or_else(|| {
-                    FlowTable::with_capacity(self.expected_bucket_flows.min(self.max_active_flows) + self.expected_bucket_flows / 8, self.seed)
-                });
+                let table = FlowTable::with_capacity(self.expected_bucket_flows.min(self.max_active_flows), self.seed);
                 self.buckets.insert(position, Bucket { index, table });
                 position
             }
@@ -215,7 +203,7 @@ impl WindowedFlows {
         let current = self.buckets[position].index;
         let table = &self.buckets[position].table;
         let victims = evict_count(table.len());
-        let mut by_idle: Vec<(i64, FlowKey)> = table.entries().iter().map(|entry| (entry.value.last_us, entry.key)).collect();
+        let mut by_idle: Vec<(i64, FlowKey)> = table.iter().map(|entry| (entry.value.last_us, entry.key)).collect();
         by_idle.select_nth_unstable_by_key(victims - 1, |(last_us, _)| *last_us);
         by_idle.truncate(victims);
 
@@ -256,4 +244,135 @@ impl WindowedFlows {
 fn record_of(key: &FlowKey, counters: &FlowCounters, context: &RecordContext) -> FlowRecord {
     let context = RecordContext { tos_known: [counters.pkts[0] > 0, counters.pkts[1] > 0], ..*context };
     build_record(key, counters, &context)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::test_packets::{tcp, udp, SECOND_US, T0_US};
+    use crate::flow::{FlowEngine, FlowEngineOptions, FlowMode};
+    use crate::packet::tcp_flag::{ACK, FIN, PSH, SYN};
+    use crate::record::{Address, FlowRecord};
+    use crate::flow::test_packets::host;
+
+    const STEP_US: i64 = 150 * SECOND_US;
+
+    fn engine(max_active_flows: usize) -> FlowEngine {
+        FlowEngine::new(FlowEngineOptions { max_active_flows, ..FlowEngineOptions::default() }).unwrap()
+    }
+
+    fn bucket_start(ts_us: i64) -> i64 {
+        ts_us.div_euclid(STEP_US) * STEP_US
+    }
+
+    #[test]
+    fn a_packet_counts_in_both_windows_holding_it() {
+        let mut flows = engine(1000);
+        let mut out = Vec::new();
+        let t = T0_US + 7 * SECOND_US;
+        flows.push(&udp(t, 1, 2, 1000, 53), &mut out);
+        assert!(out.is_empty());
+        flows.finish(&mut out);
+        let mut windows: Vec<i64> = out.iter().map(|r| r.window_start_us.unwrap()).collect();
+        windows.sort_unstable();
+        assert_eq!(windows, vec![bucket_start(t) - STEP_US, bucket_start(t)]);
+        for record in &out {
+            assert_eq!((record.total_pkts, record.start_us, record.state.as_str()), (1, t, "INT"));
+            assert!(record.window_start_us.unwrap() <= t && t < record.window_start_us.unwrap() + 2 * STEP_US);
+        }
+    }
+
+    #[test]
+    fn a_window_closes_as_soon_as_time_passes_its_end_and_the_slack() {
+        let mut flows = engine(1000);
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        flows.push(&udp(b + SECOND_US, 1, 2, 1000, 2000), &mut out);
+        // Window b−1 ends at b + STEP; 2 s of slack later it closes.
+        flows.push(&udp(b + STEP_US + SECOND_US, 3, 4, 1, 2), &mut out);
+        assert!(out.is_empty());
+        flows.push(&udp(b + STEP_US + 2 * SECOND_US, 3, 4, 1, 2), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].window_start_us, Some(b - STEP_US));
+        assert_eq!(out[0].src_addr, Address::Ip(host(1)));
+        assert_eq!(flows.stats().flows_emitted, 1);
+    }
+
+    #[test]
+    fn buckets_merge_flow_by_flow_into_a_window() {
+        let mut flows = engine(1000);
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        let late_in_b = b + STEP_US - 10 * SECOND_US;
+        // A connection from host 9 spanning buckets b and b+1.
+        flows.push(&tcp(late_in_b, 9, 1, 4444, 80, SYN, 100, 0, 0), &mut out);
+        flows.push(&tcp(late_in_b + 1000, 1, 9, 80, 4444, SYN | ACK, 500, 101, 0), &mut out);
+        flows.push(&tcp(b + STEP_US + 5 * SECOND_US, 1, 9, 80, 4444, PSH | ACK, 501, 101, 1000), &mut out);
+        flows.push(&tcp(b + STEP_US + 6 * SECOND_US, 9, 1, 4444, 80, FIN | ACK, 101, 1501, 0), &mut out);
+        flows.finish(&mut out);
+        let in_window = |start: i64| -> Vec<&FlowRecord> { out.iter().filter(|r| r.window_start_us == Some(start)).collect() };
+        let whole = in_window(b);
+        assert_eq!(whole.len(), 1);
+        let record = whole[0];
+        assert_eq!((record.total_pkts, record.src_pkts, record.src_bytes, record.total_bytes), (4, Some(2), 120, 1180 + 60));
+        assert_eq!((record.start_us, record.last_us), (late_in_b, b + STEP_US + 6 * SECOND_US));
+        assert_eq!((record.src_addr, record.src_port, record.state.as_str()), (Address::Ip(host(9)), Some(4444), "FSA_SPA"));
+        // The earlier window holds only bucket b, the later only bucket b+1; the latter on
+        // its own would not know the initiator from a SYN.
+        assert_eq!(in_window(b - STEP_US)[0].total_pkts, 2);
+        let later = in_window(b + STEP_US)[0];
+        assert_eq!((later.total_pkts, later.state.as_str()), (2, "FA_PA"));
+    }
+
+    #[test]
+    fn late_packets_are_counted_never_lost() {
+        let mut flows = FlowEngine::new(FlowEngineOptions { reorder_slack_us: 0, ..FlowEngineOptions::default() }).unwrap();
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        flows.push(&udp(b + STEP_US + SECOND_US, 1, 2, 1, 2), &mut out); // windows ≤ b−1 are closed
+        flows.push(&udp(b + 10 * SECOND_US, 3, 4, 1, 2), &mut out); // bucket b: window b−1 closed, b open
+        flows.push(&udp(b - STEP_US, 5, 6, 1, 2), &mut out); // bucket b−1: every window closed
+        let stats = flows.stats().clone();
+        assert_eq!((stats.out_of_order_packets, stats.late_packets, stats.late_packets_moved), (2, 1, 1));
+        flows.finish(&mut out);
+        let moved: Vec<&FlowRecord> = out.iter().filter(|r| r.src_addr == Address::Ip(host(5))).collect();
+        // Counted at the start of the oldest open bucket, in its only open window.
+        assert_eq!(moved.len(), 1);
+        assert_eq!((moved[0].start_us, moved[0].window_start_us), (b, Some(b)));
+    }
+
+    #[test]
+    fn over_the_cap_idle_flows_leave_early_without_loss_or_double_count() {
+        let mut flows = engine(16);
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        let mut sent = 0u64;
+        for round in 0..3 {
+            for host_id in 1..=40u8 {
+                flows.push(&udp(b + (round * 40 + i64::from(host_id)) * SECOND_US, host_id, 200, 1000, 53), &mut out);
+                sent += 1;
+            }
+        }
+        assert!(flows.stats().flows_evicted_early > 0);
+        assert!(flows.stats().peak_active_flows <= 17);
+        flows.finish(&mut out);
+        for window in [b - STEP_US, b] {
+            let counted: u64 = out.iter().filter(|r| r.window_start_us == Some(window)).map(|r| r.total_pkts).sum();
+            assert_eq!(counted, sent, "window {window}");
+        }
+    }
+
+    #[test]
+    fn a_window_of_three_steps_holds_three_buckets() {
+        let mut flows = FlowEngine::new(FlowEngineOptions { mode: FlowMode::Windowed { window_us: 3 * STEP_US, step_us: STEP_US }, ..FlowEngineOptions::default() }).unwrap();
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        for k in 0..3 {
+            flows.push(&udp(b + k * STEP_US, 1, 2, 1, 2), &mut out);
+        }
+        flows.finish(&mut out);
+        let full: Vec<&FlowRecord> = out.iter().filter(|r| r.window_start_us == Some(b)).collect();
+        assert_eq!(full[0].total_pkts, 3);
+        assert_eq!(out.len(), 5, "windows b−2 … b+2");
+        assert_eq!(out.iter().map(|r| r.total_pkts).sum::<u64>(), 9);
+    }
 }
