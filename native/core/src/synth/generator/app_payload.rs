@@ -211,10 +211,6 @@ impl AppPayload {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Replaces the contents of `out` with the payload's bytes.
     pub fn render(&self, out: &mut Vec<u8>) {
         out.clear();

@@ -15,9 +15,9 @@
 //! `target_bytes`, so a larger target gives a capture that starts with the smaller one.
 
 mod activity;
-pub mod address_plan;
-pub mod app_payload;
-pub mod behaviour;
+mod address_plan;
+mod app_payload;
+mod behaviour;
 mod calibration;
 mod campaign;
 mod flow_ends;
@@ -25,6 +25,8 @@ mod icmp_series;
 mod scheduler;
 mod sessions;
 mod tcp_conversation;
+#[cfg(test)]
+mod test_support;
 mod udp_exchange;
 mod udp_flood;
 
@@ -38,7 +40,8 @@ use crate::synth::pcap_writer::{PcapWriter, FILE_HEADER_LEN, MAX_SNAPLEN};
 use crate::synth::prng::{mix64, Rng};
 
 use activity::{Activity, Emitted, StepContext};
-use address_plan::{AddressPlan, MAX_LAN_HOSTS};
+use address_plan::AddressPlan;
+pub use address_plan::MAX_LAN_HOSTS;
 pub use behaviour::{Behaviour, BehaviourMix, PerBehaviour};
 use campaign::Arrivals;
 use scheduler::{PacketSink, Scheduler};

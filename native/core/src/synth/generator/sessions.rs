@@ -515,3 +515,182 @@ pub fn scan_probe(
     };
     tcp(setup, rng)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::packet::tcp_flag::{ACK, RST, SYN};
+    use crate::synth::generator::test_support::{Captured, Harness};
+    use crate::synth::packet_builder::TransportSpec;
+
+    const START_US: i64 = 1_700_000_000_000_000;
+
+    fn run_session(harness: &mut Harness, behaviour: Behaviour) -> Vec<Captured> {
+        let mut context = harness.context();
+        let session = start(behaviour, &mut context);
+        harness.run(START_US, session)
+    }
+
+    #[test]
+    fn beacons_are_periodic_with_bounded_jitter() {
+        let mut harness = Harness::new(21);
+        let bot = harness.plan.infected()[0];
+        let plan = BeaconPlan {
+            bot,
+            server_index: harness.plan.cc_servers()[0],
+            port: 8080,
+            period_us: 60.0 * SECOND,
+            jitter: 0.1,
+            request_bytes: 300.0,
+            response_bytes: 500.0,
+        };
+        let series = Activity::Campaign(Campaign::new(Behaviour::Beacon, CampaignKind::Beacon(plan), 30));
+        let packets = harness.run(START_US, series);
+        let syns: Vec<&Captured> = packets.iter().filter(|p| p.is_syn_only()).collect();
+        assert_eq!(syns.len(), 30);
+        for pair in syns.windows(2) {
+            let gap = pair[1].ts_us - pair[0].ts_us;
+            assert!((54 * 1_000_000..=66 * 1_000_000).contains(&gap), "beacon gap {gap}");
+        }
+        let server = harness.plan.external_address(plan.server_index, false);
+        let bot_address = harness.plan.lan_address(bot, false);
+        assert!(syns.iter().all(|p| p.spec.src == bot_address && p.spec.dst == server && p.tcp().1 == 8080));
+        assert_eq!(packets.iter().filter(|p| p.starts_flow).count(), 30);
+        assert!(packets.iter().all(|p| p.behaviour == Behaviour::Beacon));
+        // Beacons are alike: request sizes within a few percent of each other.
+        let posts: Vec<u32> = packets
+            .iter()
+            .filter_map(|p| match p.app {
+                AppPayload::HttpPost { message_len } => Some(message_len),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(posts.len(), 30);
+        let (low, high) = (*posts.iter().min().unwrap(), *posts.iter().max().unwrap());
+        assert!(high as f64 / low as f64 <= 1.25, "{low}..{high}");
+    }
+
+    #[test]
+    fn a_spam_burst_hits_many_mail_servers_and_many_attempts_fail() {
+        let mut harness = Harness::new(22);
+        let packets = run_session(&mut harness, Behaviour::Spam);
+        let infected: HashSet<IpAddr16> = harness.plan.infected().iter().map(|&h| harness.plan.lan_address(h, false)).collect();
+        let first_syns: Vec<&Captured> = packets.iter().filter(|p| p.is_syn_only() && p.starts_flow).collect();
+        assert!(first_syns.len() >= 10, "{} attempts", first_syns.len());
+        assert!(first_syns.iter().all(|p| infected.contains(&p.spec.src) && p.tcp().1 == 25));
+        let servers: HashSet<IpAddr16> = first_syns.iter().map(|p| p.spec.dst).collect();
+        assert!(servers.len() * 10 >= first_syns.len() * 9, "most attempts go to distinct servers");
+        let refused = packets.iter().filter(|p| p.tcp_flags() == RST | ACK && p.tcp().3 == 0).count();
+        let retransmitted = packets.iter().filter(|p| p.is_syn_only() && !p.starts_flow).count();
+        let banners = packets.iter().filter(|p| p.app == AppPayload::Text(text::SMTP_BANNER)).count();
+        assert!(refused > 0 && retransmitted > 0 && banners > 0, "{refused} {retransmitted} {banners}");
+    }
+
+    #[test]
+    fn a_scan_probes_many_targets_once_each() {
+        for seed in 30..36 {
+            let mut harness = Harness::new(seed);
+            let packets = run_session(&mut harness, Behaviour::SynScan);
+            let probes: Vec<&Captured> = packets.iter().filter(|p| p.is_syn_only()).collect();
+            assert!(probes.len() >= 50, "{} probes", probes.len());
+            assert_eq!(packets.iter().filter(|p| p.starts_flow).count(), probes.len(), "one flow per probe");
+            let targets: HashSet<(IpAddr16, u16)> = probes.iter().map(|p| (p.spec.dst, p.tcp().1)).collect();
+            assert_eq!(targets.len(), probes.len(), "no target probed twice");
+            // Answers are RST/ACK (closed) or SYN/ACK (open, then the scanner resets).
+            for packet in packets.iter().filter(|p| !p.is_syn_only()) {
+                assert!([RST | ACK, SYN | ACK, RST].contains(&packet.tcp_flags()), "{packet:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn floods_are_fast_one_way_and_spread_over_many_flows() {
+        let mut harness = Harness::new(40);
+        let icmp = run_session(&mut harness, Behaviour::IcmpFlood);
+        assert!(icmp.len() >= 250, "{}", icmp.len());
+        assert!(icmp.iter().all(|p| matches!(p.spec.transport, TransportSpec::Icmp { icmp_type: 8, .. })));
+        let ids: HashSet<u16> = icmp
+            .iter()
+            .map(|p| match p.spec.transport {
+                TransportSpec::Icmp { id, .. } => id,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(icmp.iter().filter(|p| p.starts_flow).count(), ids.len());
+        let span_us = icmp.last().unwrap().ts_us - icmp[0].ts_us;
+        assert!(icmp.len() as f64 / (span_us as f64 / 1e6) >= 40.0, "a flood is fast");
+
+        let udp = run_session(&mut harness, Behaviour::UdpFlood);
+        assert!(udp.len() >= 250 && udp.iter().all(|p| p.starts_flow));
+        let source_ports: HashSet<u16> = udp
+            .iter()
+            .map(|p| match p.spec.transport {
+                TransportSpec::Udp { src_port, .. } => src_port,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert!(source_ports.len() * 10 >= udp.len() * 7, "new source ports all the time");
+    }
+
+    #[test]
+    fn pings_are_answered_one_rtt_later_a_second_apart() {
+        let mut answered = 0;
+        for seed in 50..70 {
+            let mut harness = Harness::new(seed);
+            let packets = run_session(&mut harness, Behaviour::IcmpEcho);
+            let requests: Vec<&Captured> =
+                packets.iter().filter(|p| matches!(p.spec.transport, TransportSpec::Icmp { icmp_type: 8, .. })).collect();
+            for pair in requests.windows(2) {
+                assert_eq!(pair[1].ts_us - pair[0].ts_us, SECOND as i64);
+            }
+            for window in packets.windows(2) {
+                if let TransportSpec::Icmp { icmp_type: 0, id, seq, .. } = window[1].spec.transport {
+                    answered += 1;
+                    assert_eq!(window[1].spec.src, window[0].spec.dst);
+                    assert!(matches!(window[0].spec.transport, TransportSpec::Icmp { icmp_type: 8, id: i, seq: s, .. } if i == id && s == seq));
+                }
+            }
+            assert_eq!(packets.iter().filter(|p| p.starts_flow).count(), 1);
+        }
+        assert!(answered > 20);
+    }
+
+    #[test]
+    fn dns_lookups_pair_queries_with_answers() {
+        let mut harness = Harness::new(60);
+        let mut out = Vec::new();
+        let mut answers = 0;
+        for _ in 0..50 {
+            let packets = run_session(&mut harness, Behaviour::Dns);
+            for packet in &packets {
+                let TransportSpec::Udp { src_port, dst_port } = packet.spec.transport else { panic!("not UDP") };
+                assert!(src_port == 53 || dst_port == 53);
+                packet.app.render(&mut out);
+                assert_eq!(out.len() as u32, packet.payload_len(), "the DNS message fills the datagram");
+            }
+            for pair in packets.windows(2) {
+                if let (AppPayload::DnsQuery { txid: asked, .. }, AppPayload::DnsResponse { txid: answered, .. }) =
+                    (pair[0].app, pair[1].app)
+                {
+                    assert_eq!(asked, answered);
+                    assert_eq!(pair[1].spec.src, pair[0].spec.dst);
+                    answers += 1;
+                }
+            }
+        }
+        assert!(answers >= 50, "{answers} answers");
+    }
+
+    #[test]
+    fn a_long_transfer_spans_several_windows() {
+        let mut harness = Harness::new(70);
+        for _ in 0..5 {
+            let packets = run_session(&mut harness, Behaviour::LongTransfer);
+            let span_s = (packets.last().unwrap().ts_us - packets[0].ts_us) / 1_000_000;
+            assert!((300..=2_500).contains(&span_s), "{span_s} s");
+            assert!(packets.len() >= 300, "{} packets", packets.len());
+        }
+    }
+}

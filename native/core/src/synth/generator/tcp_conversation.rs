@@ -502,3 +502,203 @@ impl TcpConversation {
         Step::emit(packet, Some(next_data_us))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::generator::activity::Activity;
+    use crate::synth::generator::test_support::{Captured, Harness};
+
+    const START_US: i64 = 1_700_000_000_000_000;
+
+    fn setup(harness: &mut Harness, outcome: Outcome, teardown: Teardown, plan: MessagePlan) -> TcpSetup {
+        TcpSetup {
+            behaviour: Behaviour::Web,
+            ends: harness.ends(5, 7, 80),
+            rtt_us: 30_000,
+            client_delay_us: 300,
+            gap_us: 50,
+            outcome,
+            teardown,
+            teardown_delay_us: 2 * SECOND,
+            plan,
+        }
+    }
+
+    fn web_exchanges(count: u32, response_bytes: f64) -> Exchanges {
+        Exchanges {
+            count,
+            request_median_bytes: 400.0,
+            request_sigma: 0.0,
+            response_median_bytes: response_bytes,
+            response_sigma: 0.0,
+            response_max_bytes: 1e9,
+            think_median_us: 500_000.0,
+            think_sigma: 0.5,
+            think_max_us: 5e6,
+            server_time_median_us: 10_000.0,
+            request_app: AppKind::HttpGet,
+            response_app: AppKind::HttpOk,
+        }
+    }
+
+    fn run(harness: &mut Harness, setup: TcpSetup) -> Vec<Captured> {
+        let conversation = TcpConversation::new(setup, &mut harness.rng);
+        harness.run(START_US, Activity::Tcp(conversation))
+    }
+
+    fn from_client(packet: &Captured, setup: &TcpSetup) -> bool {
+        packet.spec.src == setup.ends.client.address
+    }
+
+    /// Every packet's sequence number continues its direction's byte count (SYN and FIN
+    /// count one) and every ACK acknowledges all the other direction has sent: what tshark
+    /// checks to flag lost or unseen segments. Returns the payload bytes per direction.
+    fn assert_sequence_consistent(packets: &[Captured], setup: &TcpSetup) -> (u64, u64) {
+        let mut next_seq: [Option<u32>; 2] = [None, None];
+        let mut payload = [0u64; 2];
+        let mut same_side_data_run = (2usize, 0usize);
+        for packet in packets {
+            let side = usize::from(!from_client(packet, setup));
+            let (_, _, flags, seq, ack) = packet.tcp();
+            if flags & RST != 0 && flags & ACK == 0 {
+                continue; // a scanner's bare reset
+            }
+            if flags == RST | ACK && next_seq[1].is_none() {
+                continue; // a refusal: seq 0
+            }
+            if let Some(expected) = next_seq[side] {
+                assert_eq!(seq, expected, "sequence number of {packet:?}");
+            }
+            if flags & ACK != 0 {
+                assert_eq!(Some(ack), next_seq[1 - side], "ack of {packet:?}");
+            }
+            let len = packet.payload_len();
+            assert!(len <= 1460);
+            payload[side] += len as u64;
+            let consumed = len + u32::from(flags & (SYN | FIN) != 0);
+            next_seq[side] = Some(seq.wrapping_add(consumed));
+            // At most two data segments in a row before the receiver says something.
+            if len > 0 {
+                same_side_data_run = if same_side_data_run.0 == side { (side, same_side_data_run.1 + 1) } else { (side, 1) };
+                assert!(same_side_data_run.1 <= 2, "three data segments without an ACK at {packet:?}");
+            } else {
+                same_side_data_run = (2, 0);
+            }
+        }
+        (payload[0], payload[1])
+    }
+
+    #[test]
+    fn an_http_connection_has_handshake_exchanges_and_fin_teardown_with_consistent_numbers() {
+        let mut harness = Harness::new(3);
+        let setup = setup(&mut harness, Outcome::Established, Teardown::ClientFin, MessagePlan::exchanges(web_exchanges(3, 20_000.0)));
+        let packets = run(&mut harness, setup);
+        let flags: Vec<u8> = packets.iter().map(|p| p.tcp_flags()).collect();
+        assert_eq!(&flags[..3], &[SYN, SYN | ACK, ACK]);
+        assert_eq!(&flags[flags.len() - 3..], &[FIN | ACK, FIN | ACK, ACK]);
+        assert!(from_client(&packets[packets.len() - 3], &setup), "the client closes");
+        // The SYN/ACK comes one RTT after the SYN.
+        assert_eq!(packets[1].ts_us - packets[0].ts_us, 30_000);
+        let (client_bytes, server_bytes) = assert_sequence_consistent(&packets, &setup);
+        // Three GET requests of 400 bytes; three responses of 20,000 bytes.
+        assert_eq!(client_bytes, 3 * 400);
+        assert_eq!(server_bytes, 3 * 20_000);
+        let requests = packets.iter().filter(|p| matches!(p.app, AppPayload::HttpGet { .. })).count();
+        let responses = packets.iter().filter(|p| matches!(p.app, AppPayload::HttpOk { .. })).count();
+        assert_eq!((requests, responses), (3, 3));
+        assert_eq!(packets.iter().filter(|p| p.starts_flow).count(), 1);
+        assert!(packets.iter().all(|p| p.spec.dont_fragment && p.spec.wire_len >= 60));
+    }
+
+    #[test]
+    fn a_server_side_close_and_resets_keep_numbers_consistent() {
+        for teardown in [Teardown::ServerFin, Teardown::ClientRst, Teardown::ServerRst, Teardown::Abandon] {
+            let mut harness = Harness::new(4);
+            let setup = setup(&mut harness, Outcome::Established, teardown, MessagePlan::exchanges(web_exchanges(2, 3_000.0)));
+            let packets = run(&mut harness, setup);
+            assert_sequence_consistent(&packets, &setup);
+            let last = packets.last().unwrap();
+            match teardown {
+                Teardown::ServerFin => {
+                    let flags: Vec<u8> = packets[packets.len() - 3..].iter().map(|p| p.tcp_flags()).collect();
+                    assert_eq!(flags, [FIN | ACK, FIN | ACK, ACK]);
+                    assert!(!from_client(&packets[packets.len() - 3], &setup) && !from_client(last, &setup));
+                }
+                Teardown::ClientRst => assert!(last.tcp_flags() == RST | ACK && from_client(last, &setup)),
+                Teardown::ServerRst => assert!(last.tcp_flags() == RST | ACK && !from_client(last, &setup)),
+                _ => assert_eq!(last.tcp_flags() & (FIN | RST), 0),
+            }
+        }
+    }
+
+    #[test]
+    fn refused_silent_and_scanned_connections() {
+        let mut harness = Harness::new(5);
+        let refused_setup = setup(&mut harness, Outcome::Refused, Teardown::ClientFin, MessagePlan::None);
+        let refused = run(&mut harness, refused_setup);
+        assert_eq!(refused.len(), 2);
+        let (_, _, flags, _, ack) = refused[1].tcp();
+        assert_eq!(flags, RST | ACK);
+        assert_eq!(ack, refused[0].tcp().3.wrapping_add(1));
+
+        let silent_setup = setup(&mut harness, Outcome::Silent { syn_attempts: 3 }, Teardown::ClientFin, MessagePlan::None);
+        let silent = run(&mut harness, silent_setup);
+        assert_eq!(silent.len(), 3);
+        assert!(silent.iter().all(|p| p.is_syn_only() && p.tcp().3 == silent[0].tcp().3));
+        assert_eq!(silent[1].ts_us - silent[0].ts_us, 3 * SECOND);
+        assert_eq!(silent[2].ts_us - silent[1].ts_us, 6 * SECOND);
+
+        let open_setup = setup(&mut harness, Outcome::OpenThenReset, Teardown::Abandon, MessagePlan::None);
+        let open = run(&mut harness, open_setup);
+        let flags: Vec<u8> = open.iter().map(|p| p.tcp_flags()).collect();
+        assert_eq!(flags, [SYN, SYN | ACK, RST]);
+    }
+
+    #[test]
+    fn a_bulk_transfer_is_rate_paced_and_acknowledged_every_second_segment() {
+        let mut harness = Harness::new(6);
+        let bulk = MessagePlan::Bulk { from_client: false, bytes: 1_460 * 3_000, gap_us: 100_000, sent: false };
+        let setup = setup(&mut harness, Outcome::Established, Teardown::ClientFin, bulk);
+        let packets = run(&mut harness, setup);
+        let (_, server_bytes) = assert_sequence_consistent(&packets, &setup);
+        assert_eq!(server_bytes, 1_460 * 3_000);
+        let data: Vec<&Captured> = packets.iter().filter(|p| p.payload_len() > 0).collect();
+        assert_eq!(data.len(), 3_000);
+        for pair in data.windows(2) {
+            let gap = pair[1].ts_us - pair[0].ts_us;
+            assert!((80_000..=120_000).contains(&gap), "gap {gap}");
+        }
+        let pure_acks = packets.iter().filter(|p| p.payload_len() == 0 && p.tcp_flags() == ACK).count();
+        assert!((1_500..=1_502).contains(&pure_acks), "{pure_acks} ACKs");
+        // 3,000 segments 0.1 s apart: about five minutes, longer than a 150-s window step.
+        assert!(packets.last().unwrap().ts_us - packets[0].ts_us > 299 * SECOND);
+    }
+
+    #[test]
+    fn an_smtp_dialogue_follows_the_protocol() {
+        for rejected_at_rcpt in [false, true] {
+            let mut harness = Harness::new(7);
+            let plan = MessagePlan::Smtp { step: 0, rejected_at_rcpt, body_bytes: 900 };
+            let mut setup = setup(&mut harness, Outcome::Established, Teardown::ServerFin, plan);
+            setup.behaviour = Behaviour::Spam;
+            let packets = run(&mut harness, setup);
+            assert_sequence_consistent(&packets, &setup);
+            let mut out = Vec::new();
+            let lines: Vec<String> = packets
+                .iter()
+                .filter(|p| p.app != AppPayload::None)
+                .map(|p| {
+                    p.app.render(&mut out);
+                    String::from_utf8_lossy(&out[..4.min(out.len())]).into_owned()
+                })
+                .collect();
+            let expected: &[&str] = if rejected_at_rcpt {
+                &["220 ", "EHLO", "250-", "MAIL", "250 ", "RCPT", "550 ", "QUIT", "221 "]
+            } else {
+                &["220 ", "EHLO", "250-", "MAIL", "250 ", "RCPT", "250 ", "DATA", "354 ", "From", "250 ", "QUIT", "221 "]
+            };
+            assert_eq!(lines, expected);
+        }
+    }
+}
