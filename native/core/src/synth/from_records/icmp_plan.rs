@@ -7,6 +7,7 @@
 //!   reply; the flow is named after the request (`ECO`), or after the first type seen when
 //!   no request was (`ECR`: replies alone, the requester as source, `<-`). Echo flows are
 //!   keyed by id and sequence number, so every packet of one record carries the same pair.
+//!   Other queries carry the id `Dport` shows in the same place.
 //! - Errors (unreachable, redirect, time exceeded, …) go one way and are keyed by parts of
 //!   the packet they quote: host/net unreachable and redirects by the quoted destination
 //!   address, port unreachable by the quoted destination port and protocol. `Dport` shows
@@ -138,7 +139,11 @@ impl IcmpPlan {
         if icmp_type == ECHO_REQUEST || icmp_type == ECHO_REPLY {
             plan.id = wire_value;
             plan.discriminator = IcmpDiscriminator::EchoSeq;
-        } else if quotes_a_packet(icmp_type) {
+        } else if !quotes_a_packet(icmp_type) {
+            // Queries other than echo (timestamp, information, …) carry an id where echo does:
+            // CTU-13's Argus printed it in Dport (argus 3.0.8 prints 0x0000).
+            plan.id = wire_value;
+        } else {
             let v4 = |address: &IpAddr16| [address.0[12], address.0[13], address.0[14], address.0[15]];
             // The error answers a packet the destination sent, mostly UDP, to the source.
             let mut quoted = QuotedPacket { proto: 17, src: v4(dst), dst: v4(src), dst_port: 0 };
@@ -237,6 +242,9 @@ mod tests {
         // capture20110818-2: 0x000d <-> TST, timestamp requests answered by replies.
         let plan = IcmpPlan::new(false, Some(0x0d00), None, &v4(147, 32, 84, 191), &v4(147, 32, 96, 69));
         assert_eq!(plan.messages[1].icmp_type, 14);
+        // capture20110816: 147.32.87.53,0x020f -> 203.142.69.99,0x76e6,IRQ: the id as for echo.
+        let plan = IcmpPlan::new(false, Some(0x0f02), Some(0x76e6), &v4(147, 32, 87, 53), &v4(203, 142, 69, 99));
+        assert_eq!((plan.messages[0].icmp_type, plan.id), (15, 0xe676));
         // Random types of the Rbot flood: 0x7314 is type 20 code 0x73, sent as is.
         let plan = IcmpPlan::new(false, Some(0x1473), None, &v4(147, 32, 84, 191), &v4(147, 32, 96, 69));
         assert_eq!(plan.messages[0], IcmpMessage { icmp_type: 20, icmp_code: 0x73 });

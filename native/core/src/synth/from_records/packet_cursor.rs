@@ -94,10 +94,10 @@ impl PacketCursor {
     }
 
     /// The next record of this TCP flow opens with a SYN. Argus 3.0.8 starts a new flow on
-    /// that SYN unless this connection closed with its FINs exactly acknowledged (then its
-    /// state machine sits in FIN_WAIT_2 or LAST_ACK and the SYN joins the old record), while
-    /// CTU-13's records show a new flow. So the packets not yet written acknowledge the data
-    /// before a FIN but not the FIN itself.
+    /// that SYN unless this connection's FIN was acknowledged up to the highest sequence number
+    /// it saw from the FIN's sender (then its state machine sits in FIN_WAIT_2 and the SYN
+    /// joins the old record), while CTU-13's records show a new flow. So the packets not yet
+    /// written that follow the other side's FIN acknowledge no more than its ISN.
     pub fn leave_fins_open(&mut self) {
         self.fins_left_open = true;
     }
@@ -127,8 +127,11 @@ impl PacketCursor {
                 }
                 let seq = if flags & SYN != 0 { self.isn[s] } else { self.next_seq[s] };
                 let mut ack = if flags & ACK != 0 { self.next_seq[o] } else { 0 };
-                if self.fins_left_open && self.fin_counted[o] {
-                    ack = ack.wrapping_sub(1);
+                if self.fins_left_open && self.fin_counted[o] && flags & ACK != 0 {
+                    // Argus's FIN_WAIT_2 test compares the acknowledgement with the highest
+                    // sequence number of the FIN's sender, its ISN if it sent no data: an
+                    // acknowledgement of the ISN itself matches neither.
+                    ack = self.isn[o];
                 }
                 if flags & SYN != 0 && !self.syn_counted[s] {
                     self.syn_counted[s] = true;
