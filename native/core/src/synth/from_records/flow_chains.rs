@@ -9,6 +9,7 @@
 //! - any other record takes a value that no record still alive in a reader (started less
 //!   than a status interval plus a timeout ago) holds under the same key, so that two
 //!   records Argus kept apart are not merged.
+//!
 //! Only records from the last status interval plus the longest timeout are remembered.
 
 use std::collections::{HashMap, VecDeque};

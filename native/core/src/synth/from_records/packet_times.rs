@@ -32,7 +32,7 @@ impl PacketTimes {
         let low = span * stretch / stretches;
         let high = span * (stretch + 1) / stretches;
         let unit = mix64(self.jitter_seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 11; // 53 bits
-        let offset = (high - low) * u128::from(unit) >> 53;
+        let offset = ((high - low) * u128::from(unit)) >> 53;
         self.start_us + (low + offset) as i64
     }
 }

@@ -11,6 +11,7 @@
 //!   network order gives it byte-swapped: both are accepted (and counted);
 //! - ICMPv6: `FlowRecord` puts `type << 8 | code` in `src_port`; a reader that puts the type
 //!   in `src_port` and the code in `dst_port` is read that way (and counted).
+//!
 //! Direction and TOS are not part of the criterion; their differences are counted apart.
 
 use std::collections::{BTreeMap, HashMap};

@@ -242,3 +242,97 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::IpAddr16;
+    use crate::record::{Address, Direction, Protocol};
+
+    const S: i64 = 1_000_000;
+    /// 2011-08-16 08:00:00 UTC.
+    const T0: i64 = 1_313_481_600 * S;
+
+    /// A UDP record of `pkts` packets of 100 bytes, half each way, from a port of its own.
+    fn udp(start_us: i64, dur_us: i64, pkts: u64, port: u16) -> FlowRecord {
+        FlowRecord {
+            window_start_us: None,
+            start_us,
+            last_us: start_us + dur_us,
+            protocol: Protocol::Ip(17),
+            src_addr: Address::Ip(IpAddr16::from_v4([147, 32, 84, 165])),
+            dst_addr: Address::Ip(IpAddr16::from_v4([8, 8, 8, 8])),
+            src_port: Some(port),
+            dst_port: Some(9999),
+            direction: Direction::Both,
+            state: "CON".into(),
+            src_tos: Some(0),
+            dst_tos: Some(0),
+            total_pkts: pkts,
+            total_bytes: pkts * 100,
+            src_bytes: pkts.div_ceil(2) * 100,
+            src_pkts: None,
+            src_payload_bytes: None,
+            dst_payload_bytes: None,
+            src_tcp_flags: 0,
+            dst_tcp_flags: 0,
+            label: None,
+        }
+    }
+
+    /// (time, port) of every packet of a capture this module wrote.
+    fn packets(pcap: &[u8]) -> Vec<(i64, u16)> {
+        let mut reader = crate::capture::CaptureReader::from_read(Box::new(std::io::Cursor::new(pcap.to_vec())), "test").unwrap();
+        let mut out = Vec::new();
+        while let Some(raw) = reader.next_packet().unwrap() {
+            let crate::packet::Network::Ip(ip) = crate::decode::decode(&raw).network else { panic!() };
+            let crate::packet::Transport::Udp { src_port, dst_port, .. } = ip.transport else { panic!() };
+            out.push((raw.ts_us, if src_port == 9999 { dst_port } else { src_port }));
+        }
+        out
+    }
+
+    #[test]
+    fn memory_follows_concurrent_records_not_the_input() {
+        // 5,000 records one second apart, each 10 packets over half a second.
+        let mut synthesizer = RecordSynthesizer::new(Vec::new(), RecordSynthOptions::default()).unwrap();
+        for index in 0..5_000 {
+            synthesizer.push(&udp(T0 + index * S, S / 2, 10, 1024 + index as u16)).unwrap();
+        }
+        let (pcap, _, stats) = synthesizer.finish().unwrap();
+        assert_eq!((stats.records_synthesized, stats.packets_written), (5_000, 50_000));
+        assert!(stats.peak_active_records <= 2, "{}", stats.peak_active_records);
+        // The reorder window (60 s) holds about 60 records, never the whole input.
+        assert!(stats.peak_pending_records <= 62, "{}", stats.peak_pending_records);
+        let times: Vec<i64> = packets(&pcap).iter().map(|(ts, _)| *ts).collect();
+        assert!(times.windows(2).all(|pair| pair[0] <= pair[1]));
+    }
+
+    #[test]
+    fn mild_disorder_is_reordered_and_the_rest_skipped_and_counted() {
+        let mut synthesizer = RecordSynthesizer::new(Vec::new(), RecordSynthOptions::default()).unwrap();
+        synthesizer.push(&udp(T0 + 100 * S, S, 2, 1)).unwrap();
+        synthesizer.push(&udp(T0 + 200 * S, S, 2, 2)).unwrap();
+        // 10 s behind the latest start: within the 60 s window, written in its place.
+        synthesizer.push(&udp(T0 + 190 * S, S, 2, 3)).unwrap();
+        // 150 s behind: the first record's packets (100 s) are already written; skipped.
+        synthesizer.push(&udp(T0 + 50 * S, S, 2, 4)).unwrap();
+        let (pcap, _, stats) = synthesizer.finish().unwrap();
+        assert_eq!((stats.records_synthesized, stats.skipped_out_of_order), (3, 1));
+        let order: Vec<u16> = packets(&pcap).iter().map(|(_, port)| *port).collect();
+        assert_eq!(order, vec![1, 1, 3, 3, 2, 2]);
+    }
+
+    #[test]
+    fn a_record_ending_just_after_the_next_of_its_flow_starts_ends_there() {
+        // Argus's float `Dur` put the end 30 µs after the next record of the flow starts.
+        let mut synthesizer = RecordSynthesizer::new(Vec::new(), RecordSynthOptions::default()).unwrap();
+        synthesizer.push(&udp(T0, 10 * S + 30, 4, 7)).unwrap();
+        synthesizer.push(&udp(T0 + 10 * S, S, 2, 7)).unwrap();
+        let (pcap, _, stats) = synthesizer.finish().unwrap();
+        assert_eq!(stats.records_end_moved, 1);
+        let times: Vec<i64> = packets(&pcap).iter().map(|(ts, _)| *ts - T0).collect();
+        assert_eq!(times[3], 10 * S, "the first record's last packet moved to the second's start");
+        assert_eq!(times[4], 10 * S);
+    }
+}

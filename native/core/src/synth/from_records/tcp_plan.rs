@@ -14,6 +14,7 @@
 //!   PSH, its reset…
 //! - Closing: the FINs, the final ACK when both sides closed, then the resets. No SYN comes
 //!   after a FIN or a reset, where Argus would start a new flow.
+//!
 //! Letters still missing (URG, ECE, CWR, a PSH without data) go on the side's first body
 //! packet, else on its last packet. When a side has fewer packets than its SYN, FIN and
 //! reset need, they share packets.
