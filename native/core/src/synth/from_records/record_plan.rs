@@ -139,6 +139,15 @@ impl RecordPlan {
             fidelity.duration_lost = true;
         }
 
+        let times = match &protocol {
+            // The handshake and the request or answer after it come a round trip apart, as
+            // do the FINs and resets at the end.
+            ProtocolPlan::Tcp(tcp) => {
+                let (opening, closing) = tcp.opening_and_closing_pkts();
+                PacketTimes::with_ends(record.start_us, last_us, total_pkts, record_seed, opening + 1, closing)
+            }
+            _ => PacketTimes::new(record.start_us, last_us, total_pkts, record_seed),
+        };
         let mut plan = RecordPlan {
             ordinal,
             proto,
@@ -149,7 +158,7 @@ impl RecordPlan {
             protocol,
             pkts,
             lengths,
-            times: PacketTimes::new(record.start_us, last_us, total_pkts, record_seed),
+            times,
             start_us: record.start_us,
             last_us,
             fidelity,

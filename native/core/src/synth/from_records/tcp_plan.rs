@@ -282,6 +282,11 @@ impl TcpPlan {
         self.opening_len as u64 + self.body[0] + self.body[1] + self.closing_len as u64
     }
 
+    /// Packets of the opening (SYN, SYN-ACK, …) and of the closing (FINs, final ACK, resets).
+    pub fn opening_and_closing_pkts(&self) -> (u64, u64) {
+        (self.opening_len as u64, self.closing_len as u64)
+    }
+
     /// The `index`-th packet of the record, in time order.
     pub fn slot(&self, index: u64) -> TcpSlot {
         let opening_len = self.opening_len as u64;
