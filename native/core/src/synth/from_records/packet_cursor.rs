@@ -146,11 +146,13 @@ impl PacketCursor {
             }
             ProtocolPlan::Udp { dns_id } => {
                 if let Some(id) = dns_id {
+                    // A DNS header without records (the counts are zero): a standard query from
+                    // the source, its response from the destination; the filler after it is
+                    // extra data to a DNS parser, not a malformed question.
                     app_payload[..2].copy_from_slice(&id.to_be_bytes());
-                    // Standard query / response flags, so that tools see DNS.
                     app_payload[2] = if side == Side::Src { 0x01 } else { 0x81 };
                     app_payload[3] = if side == Side::Src { 0x00 } else { 0x80 };
-                    app_len = 4;
+                    app_len = 12;
                 }
                 TransportSpec::Udp { src_port: ports.0, dst_port: ports.1 }
             }
