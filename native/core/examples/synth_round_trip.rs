@@ -194,6 +194,9 @@ fn main() -> ExitCode {
                 text.push_str(&format!("\tread     {}\n", describe(nearest)));
             }
         }
+        for (expected, read) in &report.direction_differences {
+            text.push_str(&format!("direction (matched)\texpected {}\n\tread     {}\n", describe(expected), describe(read)));
+        }
         if let Err(err) = std::fs::write(&path, text) {
             eprintln!("{path}: {err}");
         }

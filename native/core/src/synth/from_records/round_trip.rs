@@ -129,6 +129,8 @@ pub struct RoundTripReport {
     pub matched_with_icmpv6_pair_ports: u64,
     /// Matches whose direction column differs.
     pub matched_direction_differs: u64,
+    /// The first of them (input record, read record), as many as misses are kept.
+    pub direction_differences: Vec<(FlowRecord, FlowRecord)>,
     /// Matches whose sTos or dTos differs.
     pub matched_tos_differs: u64,
     /// Misses by reason class.
@@ -256,7 +258,12 @@ impl RoundTrip {
                     let (read_record, read) = &self.read[index];
                     report.matched_with_swapped_icmp_id += u64::from(read.swapped_icmp_id != expected.swapped_icmp_id);
                     report.matched_with_icmpv6_pair_ports += u64::from(read.icmpv6_pair_form);
-                    report.matched_direction_differs += u64::from(read_record.direction != expected_record.direction);
+                    if read_record.direction != expected_record.direction {
+                        report.matched_direction_differs += 1;
+                        if report.direction_differences.len() < self.max_misses_kept {
+                            report.direction_differences.push((expected_record.clone(), read_record.clone()));
+                        }
+                    }
                     report.matched_tos_differs += u64::from(
                         read_record.src_tos.unwrap_or(0) != expected_record.src_tos.unwrap_or(0)
                             || read_record.dst_tos.unwrap_or(0) != expected_record.dst_tos.unwrap_or(0),
