@@ -293,6 +293,13 @@ mod tests {
     }
 
     #[test]
+    fn a_synthesizer_can_move_to_a_worker_thread() {
+        // The N-API binding runs the rebuild off the JavaScript thread.
+        fn assert_send<T: Send>() {}
+        assert_send::<RecordSynthesizer<std::fs::File, std::fs::File>>();
+    }
+
+    #[test]
     fn memory_follows_concurrent_records_not_the_input() {
         // 5,000 records one second apart, each 10 packets over half a second.
         let mut synthesizer = RecordSynthesizer::new(Vec::new(), RecordSynthOptions::default()).unwrap();
