@@ -10,6 +10,15 @@
 //! `--read-flows` compares the input with records read elsewhere instead (e.g. what
 //! `argus -S 3600` and `ra -n -Z b -c ,` with `TZ=UTC` made of the capture `synth_records`
 //! wrote with the same options): the capture then goes nowhere.
+//!
+//! Scenario 6 whole (558,719 IP records, 38.8 M packets), 2-vCPU machine: 555,035 records
+//! given back (99.341 %) in 17 s, synthesis and read-back running side by side. The misses:
+//! 1,681 TCP records seen without handshake whose source port looks like a server's (argus
+//! 3.0.8 and the engine make the other end the source, CTU-13's Argus did not), 1,190 ICMP
+//! records CTU-13's Argus renamed after an error quoting them, 626 IGMP records (one per
+//! packet in Argus, merged by the engine), 173 one-packet records with a duration, ~90 TCP
+//! ports reused after a FIN exchange, 7 ESP records. argus 3.0.8 itself, run on the same
+//! capture (`--read-flows`), gives back 555,579 (99.438 %).
 
 use std::io::Write;
 use std::path::Path;
