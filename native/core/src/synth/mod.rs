@@ -2,6 +2,7 @@
 //! seeded traffic generator (benchmark inputs now, `flowhound synth` later).
 
 pub mod checksum;
+pub mod from_records;
 pub mod generator;
 pub mod packet_builder;
 pub mod payload_filler;

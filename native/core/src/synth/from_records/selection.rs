@@ -1,0 +1,165 @@
+//! Which records are rebuilt, and as which IP protocol.
+//!
+//! Argus names some UDP traffic by its application (`rtp`, `rtcp`, `udt`): those are rebuilt
+//! as UDP, so a reader of the capture names them `udp` (a round trip compares them as UDP).
+//! Records of protocols that are not IP (`arp`, `llc`, `ipx/spx`, `man`, …) or whose ends are
+//! not IP addresses of one family cannot be rebuilt as IP packets and are skipped.
+
+use crate::packet::{ip_proto, IpAddr16};
+use crate::record::{Address, FlowRecord, Protocol};
+
+use super::options::RecordSynthOptions;
+
+/// Why a record was not rebuilt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Not an IP protocol (arp, llc, ipx/spx, …).
+    NotIp,
+    /// An end is not an IP address, or one is IPv4 and the other IPv6.
+    NoIpEnds,
+    OutsideTimeRange,
+    OutsideHosts,
+    ProtocolNotSelected,
+    /// `TotPkts` is 0.
+    NoPackets,
+    /// Starts earlier than the reorder window allows (packets already written are later).
+    OutOfOrder,
+    /// Before 1970 or after 2106: classic pcap cannot hold the time.
+    OutsidePcapTime,
+}
+
+/// Classic pcap's unsigned 32-bit seconds end here.
+const PCAP_TIME_LIMIT_US: i64 = (u32::MAX as i64 + 1) * 1_000_000;
+
+/// What a record becomes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WireIdentity {
+    pub proto: u8,
+    pub src: IpAddr16,
+    pub dst: IpAddr16,
+    /// Named by Argus after its application (rtp, rtcp, udt) and rebuilt as UDP.
+    pub renamed_to_udp: bool,
+}
+
+/// Application protocols Argus names that run over UDP.
+pub fn udp_application_name(name: &str) -> bool {
+    matches!(name, "rtp" | "rtcp" | "udt")
+}
+
+/// The record's IP protocol and ends, or why it cannot be rebuilt as IP.
+pub fn wire_identity(record: &FlowRecord) -> Result<WireIdentity, SkipReason> {
+    let (proto, renamed_to_udp) = match &record.protocol {
+        Protocol::Ip(number) => (*number, false),
+        Protocol::Named(name) if udp_application_name(name) => (ip_proto::UDP, true),
+        Protocol::Named(_) => return Err(SkipReason::NotIp),
+    };
+    match (record.src_addr, record.dst_addr) {
+        (Address::Ip(src), Address::Ip(dst)) if src.is_v4() == dst.is_v4() => {
+            Ok(WireIdentity { proto, src, dst, renamed_to_udp })
+        }
+        _ => Err(SkipReason::NoIpEnds),
+    }
+}
+
+/// The options' filters, for a record whose wire identity is known.
+pub fn passes_filters(record: &FlowRecord, identity: &WireIdentity, options: &RecordSynthOptions) -> Result<(), SkipReason> {
+    if record.total_pkts == 0 {
+        return Err(SkipReason::NoPackets);
+    }
+    if record.start_us < 0 || record.last_us.max(record.start_us) >= PCAP_TIME_LIMIT_US {
+        return Err(SkipReason::OutsidePcapTime);
+    }
+    if options.from_us.is_some_and(|from_us| record.start_us < from_us)
+        || options.to_us.is_some_and(|to_us| record.start_us >= to_us)
+    {
+        return Err(SkipReason::OutsideTimeRange);
+    }
+    if !options.hosts.is_empty()
+        && !options.hosts.iter().any(|range| range.contains(&identity.src) || range.contains(&identity.dst))
+    {
+        return Err(SkipReason::OutsideHosts);
+    }
+    if let Some(protocols) = &options.protocols {
+        if !protocols.contains(&identity.proto) {
+            return Err(SkipReason::ProtocolNotSelected);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Direction;
+    use crate::synth::from_records::cidr::Cidr;
+
+    pub fn record(protocol: Protocol, src: Address, dst: Address) -> FlowRecord {
+        FlowRecord {
+            window_start_us: None,
+            start_us: 1_313_481_706_972_101,
+            last_us: 1_313_481_706_972_101,
+            protocol,
+            src_addr: src,
+            dst_addr: dst,
+            src_port: Some(1025),
+            dst_port: Some(53),
+            direction: Direction::Both,
+            state: "CON".into(),
+            src_tos: Some(0),
+            dst_tos: Some(0),
+            total_pkts: 2,
+            total_bytes: 203,
+            src_bytes: 64,
+            src_pkts: None,
+            src_payload_bytes: None,
+            dst_payload_bytes: None,
+            src_tcp_flags: 0,
+            dst_tcp_flags: 0,
+            label: None,
+        }
+    }
+
+    fn ip(a: u8, b: u8, c: u8, d: u8) -> Address {
+        Address::Ip(IpAddr16::from_v4([a, b, c, d]))
+    }
+
+    #[test]
+    fn application_names_become_udp_and_non_ip_is_skipped() {
+        // capture20110816.binetflow: "rtp", "rtcp", "udt" rows carry UDP ports.
+        let rtp = record(Protocol::Named("rtp".into()), ip(147, 32, 84, 1), ip(147, 32, 84, 2));
+        let identity = wire_identity(&rtp).unwrap();
+        assert_eq!((identity.proto, identity.renamed_to_udp), (17, true));
+        let arp = record(Protocol::Named("arp".into()), ip(147, 32, 84, 1), ip(147, 32, 84, 2));
+        assert_eq!(wire_identity(&arp), Err(SkipReason::NotIp));
+        // ipx/spx rows carry MAC addresses.
+        let mac = record(Protocol::Ip(6), Address::Mac([0, 1, 2, 3, 4, 5]), ip(1, 2, 3, 4));
+        assert_eq!(wire_identity(&mac), Err(SkipReason::NoIpEnds));
+        let mixed = record(Protocol::Ip(6), ip(1, 2, 3, 4), Address::Ip(IpAddr16::from_v6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])));
+        assert_eq!(wire_identity(&mixed), Err(SkipReason::NoIpEnds));
+    }
+
+    #[test]
+    fn filters_by_time_hosts_protocol_and_packets() {
+        let flow = record(Protocol::Ip(17), ip(147, 32, 84, 165), ip(8, 8, 8, 8));
+        let identity = wire_identity(&flow).unwrap();
+        let options = RecordSynthOptions::default();
+        assert_eq!(passes_filters(&flow, &identity, &options), Ok(()));
+        let at = flow.start_us;
+        let timed = |from_us, to_us| RecordSynthOptions { from_us, to_us, ..options.clone() };
+        assert_eq!(passes_filters(&flow, &identity, &timed(Some(at), Some(at + 1))), Ok(()));
+        assert_eq!(passes_filters(&flow, &identity, &timed(Some(at + 1), None)), Err(SkipReason::OutsideTimeRange));
+        assert_eq!(passes_filters(&flow, &identity, &timed(None, Some(at))), Err(SkipReason::OutsideTimeRange));
+        let hosts = |text: &str| RecordSynthOptions { hosts: vec![Cidr::parse(text).unwrap()], ..options.clone() };
+        assert_eq!(passes_filters(&flow, &identity, &hosts("8.8.8.0/24")), Ok(()));
+        assert_eq!(passes_filters(&flow, &identity, &hosts("147.32.0.0/16")), Ok(()));
+        assert_eq!(passes_filters(&flow, &identity, &hosts("10.0.0.0/8")), Err(SkipReason::OutsideHosts));
+        let tcp_only = RecordSynthOptions { protocols: Some(vec![6]), ..options.clone() };
+        assert_eq!(passes_filters(&flow, &identity, &tcp_only), Err(SkipReason::ProtocolNotSelected));
+        let empty = FlowRecord { total_pkts: 0, ..flow.clone() };
+        assert_eq!(passes_filters(&empty, &identity, &options), Err(SkipReason::NoPackets));
+        let early = FlowRecord { start_us: -1, ..flow.clone() };
+        assert_eq!(passes_filters(&early, &identity, &options), Err(SkipReason::OutsidePcapTime));
+        let late = FlowRecord { last_us: PCAP_TIME_LIMIT_US, ..flow.clone() };
+        assert_eq!(passes_filters(&late, &identity, &options), Err(SkipReason::OutsidePcapTime));
+    }
+}
