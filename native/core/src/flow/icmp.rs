@@ -43,9 +43,12 @@ pub fn icmp_v4_state(icmp_type: u8, icmp_code: u8) -> &'static str {
         17 => "MAS",
         18 => "MSR",
         19 => "SEC",
-        20 => "ROB",
+        // 21–29, 32 and 42–45 as the Argus that made CTU-13 named them (every ICMP type
+        // appears in scenario 11's flood; argus 3.0.8 writes no record for these types).
+        20..=29 => "ROB",
         30 => "TRC",
         31 => "DCE", // unprobed; seen in CTU-13
+        32 => "MHR",
         33 => "WAY",
         34 => "IAH",
         35 => "MRQ",
@@ -55,6 +58,10 @@ pub fn icmp_v4_state(icmp_type: u8, icmp_code: u8) -> &'static str {
         39 => "SKP",
         40 => "PHO",
         41 => "NRS",
+        42 => "NRA",
+        43 => "NNS",
+        44 => "NNA",
+        45 => "PTB",
         _ => "UNK",
     }
 }
@@ -104,6 +111,12 @@ mod tests {
         assert_eq!(icmp_v4_state(11, 0), "TXD");
         assert_eq!(icmp_v4_state(7, 0), "");
         assert_eq!(icmp_v4_state(253, 0), "UNK");
+        // Names taken from CTU-13 (capture20110818-2.botnet.binetflow): 0x1b00 ROB, 0x2000 MHR,
+        // 0x2a00 NRA, 0x2b00 NNS, 0x2c00 NNA, 0x2d00 PTB, 0x2e00 UNK.
+        let ctu13 = [(27, "ROB"), (32, "MHR"), (42, "NRA"), (43, "NNS"), (44, "NNA"), (45, "PTB"), (46, "UNK")];
+        for (icmp_type, name) in ctu13 {
+            assert_eq!(icmp_v4_state(icmp_type, 0), name, "type {icmp_type}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //!   the first two of those bytes.
 //! - `Dport` is printed from Argus's 16-bit field in host order (little-endian on the
 //!   machines that wrote CTU-13): the echo id 0x357c on the wire prints as `0x7c35`, a quoted
-//!   destination 193.218.… as `0xc1da`. So the wire value is `Dport` byte-swapped.
+//!   destination 193.218.… as `0xc1da`. The flow-file reader swaps it back, so the record's
+//!   `dst_port` is the wire value.
 //! - Where `Sport` and `Dport` are blank, ra printed a zero.
 //!
 //! ICMPv6 (`ipv6-icmp`): the type and code alone; replies (echo, neighbour and router
@@ -133,8 +134,8 @@ impl IcmpPlan {
         } else {
             [sent, sent]
         };
-        // The wire value behind what Argus printed in Dport.
-        let wire_value = dst_port.unwrap_or(0).swap_bytes();
+        // The record keeps the wire value (the flow-file reader undid Argus's byte order).
+        let wire_value = dst_port.unwrap_or(0);
         let mut plan = IcmpPlan { messages, id: 0, seq: 0, quoted: None, discriminator: IcmpDiscriminator::None };
         if icmp_type == ECHO_REQUEST || icmp_type == ECHO_REPLY {
             plan.id = wire_value;
@@ -205,14 +206,15 @@ mod tests {
     #[test]
     fn echo_records_keep_argus_id_and_one_sequence_number() {
         // pcaps/stratosphere/test7-malicious.pcap: echo id 13692 (0x357c, tshark) printed by
-        // argus 3.0.8 as Dport 0x7c35.
-        let mut plan = IcmpPlan::new(false, Some(0x0800), Some(0x7c35), &v4(192, 168, 2, 1), &v4(192, 168, 2, 16));
+        // argus 3.0.8 as Dport 0x7c35, which the flow-file reader turns back into 0x357c.
+        let mut plan = IcmpPlan::new(false, Some(0x0800), Some(0x357c), &v4(192, 168, 2, 1), &v4(192, 168, 2, 16));
         plan.set_discriminator(7);
         assert_eq!(plan.messages, [IcmpMessage { icmp_type: 8, icmp_code: 0 }, IcmpMessage { icmp_type: 0, icmp_code: 0 }]);
         assert_eq!(decoded(&plan, 0), Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 13692, seq: 7, quoted: None });
         assert_eq!(decoded(&plan, 1), Transport::Icmp { icmp_type: 0, icmp_code: 0, id: 13692, seq: 7, quoted: None });
-        // capture20110816 ECR rows: blank Sport (type 0), the replies come from the destination.
-        let reply = IcmpPlan::new(false, None, Some(0x8352), &v4(147, 32, 86, 96), &v4(147, 32, 87, 5));
+        // capture20110816 ECR rows: blank Sport (type 0), the replies come from the destination;
+        // Dport printed 0x8352.
+        let reply = IcmpPlan::new(false, None, Some(0x5283), &v4(147, 32, 86, 96), &v4(147, 32, 87, 5));
         assert_eq!(reply.messages[1], IcmpMessage { icmp_type: 0, icmp_code: 0 });
         assert_eq!(reply.id, 0x5283);
     }
@@ -220,8 +222,8 @@ mod tests {
     #[test]
     fn host_unreachable_quotes_the_destination_argus_printed() {
         // test7-malicious.pcap: 195.74.110.234 -> 192.168.2.16 type 3 code 1 quoting a packet
-        // to 193.218.171.188; argus printed Sport 0x0103, Dport 0xc1da.
-        let mut plan = IcmpPlan::new(false, Some(0x0301), Some(0xc1da), &v4(195, 74, 110, 234), &v4(192, 168, 2, 16));
+        // to 193.218.171.188; argus printed Sport 0x0103, Dport 0xc1da (record: 0xdac1).
+        let mut plan = IcmpPlan::new(false, Some(0x0301), Some(0xdac1), &v4(195, 74, 110, 234), &v4(192, 168, 2, 16));
         plan.set_discriminator(0x1234);
         let Transport::Icmp { icmp_type: 3, icmp_code: 1, quoted: Some(quoted), .. } = decoded(&plan, 0) else { panic!() };
         assert_eq!(&quoted.dst.0[12..14], &[193, 218]);
@@ -230,8 +232,8 @@ mod tests {
 
     #[test]
     fn port_unreachable_quotes_the_port() {
-        // capture20110816: 188.235.202.186,0x0303 -> 147.32.84.229,0xedcc,URP.
-        let plan = IcmpPlan::new(false, Some(0x0303), Some(0xedcc), &v4(188, 235, 202, 186), &v4(147, 32, 84, 229));
+        // capture20110816: 188.235.202.186,0x0303 -> 147.32.84.229,0xedcc,URP (record: 0xcced).
+        let plan = IcmpPlan::new(false, Some(0x0303), Some(0xcced), &v4(188, 235, 202, 186), &v4(147, 32, 84, 229));
         let expected = QuotedHeader { proto: 17, tos: 0, dst: v4(188, 235, 202, 186), dst_port: Some(0xcced) };
         assert_eq!(decoded(&plan, 0), Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: Some(expected) });
         assert_eq!(plan.discriminator, IcmpDiscriminator::None);
@@ -242,8 +244,9 @@ mod tests {
         // capture20110818-2: 0x000d <-> TST, timestamp requests answered by replies.
         let plan = IcmpPlan::new(false, Some(0x0d00), None, &v4(147, 32, 84, 191), &v4(147, 32, 96, 69));
         assert_eq!(plan.messages[1].icmp_type, 14);
-        // capture20110816: 147.32.87.53,0x020f -> 203.142.69.99,0x76e6,IRQ: the id as for echo.
-        let plan = IcmpPlan::new(false, Some(0x0f02), Some(0x76e6), &v4(147, 32, 87, 53), &v4(203, 142, 69, 99));
+        // capture20110816: 147.32.87.53,0x020f -> 203.142.69.99,0x76e6,IRQ: the id as for echo
+        // (record: 0xe676).
+        let plan = IcmpPlan::new(false, Some(0x0f02), Some(0xe676), &v4(147, 32, 87, 53), &v4(203, 142, 69, 99));
         assert_eq!((plan.messages[0].icmp_type, plan.id), (15, 0xe676));
         // Random types of the Rbot flood: 0x7314 is type 20 code 0x73, sent as is.
         let plan = IcmpPlan::new(false, Some(0x1473), None, &v4(147, 32, 84, 191), &v4(147, 32, 96, 69));

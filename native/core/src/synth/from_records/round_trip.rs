@@ -6,11 +6,9 @@
 //! `TotPkts`, `TotBytes`, `SrcBytes` and State, and starts and lasts within 1 ms of it. The
 //! comparison takes into account how the two sides write the same facts:
 //! - `rtp`, `rtcp`, `udt` are UDP on the wire;
-//! - ICMP: a blank `Sport`/`Dport` is ra's way of printing 0; `Dport` (an echo id, a quoted
-//!   address or port) is printed by Argus in host byte order, and a reader that keeps it in
-//!   network order gives it byte-swapped: both are accepted (and counted);
-//! - ICMPv6: `FlowRecord` puts `type << 8 | code` in `src_port`; a reader that puts the type
-//!   in `src_port` and the code in `dst_port` is read that way (and counted).
+//! - ICMP: a blank `Sport`/`Dport` is ra's way of printing 0; ICMPv6 records carry no id.
+//!   Both sides follow `FlowRecord`'s port convention (the flow-file reader turns Argus's
+//!   byte-swapped text into it), so ports are otherwise compared exactly.
 //!
 //! Direction and TOS are not part of the criterion; their differences are counted apart.
 
@@ -41,34 +39,16 @@ struct Comparable {
     total_bytes: u64,
     src_bytes: u64,
     state: String,
-    /// The ICMP `Dport` matched only byte-swapped; the ICMPv6 ports in the type/code form.
-    swapped_icmp_id: bool,
-    icmpv6_pair_form: bool,
 }
 
-fn comparable(record: &FlowRecord, read_back: bool) -> Option<Comparable> {
+fn comparable(record: &FlowRecord) -> Option<Comparable> {
     let proto = match &record.protocol {
         Protocol::Ip(number) => *number,
         Protocol::Named(name) if udp_application_name(name) => ip_proto::UDP,
         Protocol::Named(_) => return None,
     };
     let (Address::Ip(src), Address::Ip(dst)) = (record.src_addr, record.dst_addr) else { return None };
-    let mut ports = [record.src_port.unwrap_or(0), record.dst_port.unwrap_or(0)];
-    let mut icmpv6_pair_form = false;
-    match proto {
-        // The id is compared whichever byte order it is in: the smaller of the two orders.
-        ip_proto::ICMP => ports[1] = ports[1].min(ports[1].swap_bytes()),
-        ip_proto::ICMPV6 => {
-            if read_back && ports[0] <= 0xff && record.dst_port.is_some() {
-                // `type` in src_port, `code` in dst_port.
-                ports = [ports[0] << 8 | (ports[1] & 0xff), 0];
-                icmpv6_pair_form = true;
-            } else {
-                ports[1] = 0;
-            }
-        }
-        _ => {}
-    }
+    let ports = [record.src_port.unwrap_or(0), record.dst_port.unwrap_or(0)];
     Some(Comparable {
         key: MatchKey { proto, ends: [src, dst], ports },
         start_us: record.start_us,
@@ -77,8 +57,6 @@ fn comparable(record: &FlowRecord, read_back: bool) -> Option<Comparable> {
         total_bytes: record.total_bytes,
         src_bytes: record.src_bytes,
         state: record.state.clone(),
-        swapped_icmp_id: proto == ip_proto::ICMP && record.dst_port.is_some_and(|port| port != ports[1]),
-        icmpv6_pair_form,
     })
 }
 
@@ -123,10 +101,6 @@ pub struct RoundTripReport {
     pub matched: u64,
     /// Records read from the capture.
     pub read: u64,
-    /// Matches that needed the ICMP `Dport` byte-swapped.
-    pub matched_with_swapped_icmp_id: u64,
-    /// Matches that needed the ICMPv6 type/code pair form.
-    pub matched_with_icmpv6_pair_ports: u64,
     /// Matches whose direction column differs.
     pub matched_direction_differs: u64,
     /// The first of them (input record, read record), as many as misses are kept.
@@ -151,14 +125,11 @@ impl RoundTripReport {
     /// A few lines: the figures, the reasons, the first `examples` misses.
     pub fn summary(&self, examples: usize) -> String {
         let mut text = format!(
-            "{} of {} records given back ({:.3} %), {} records read; ICMP id byte-swapped: {}, ICMPv6 type/code ports: {}, \
-             direction differs: {}, TOS differs: {}\n",
+            "{} of {} records given back ({:.3} %), {} records read; direction differs: {}, TOS differs: {}\n",
             self.matched,
             self.expected,
             100.0 * self.matched_fraction(),
             self.read,
-            self.matched_with_swapped_icmp_id,
-            self.matched_with_icmpv6_pair_ports,
             self.matched_direction_differs,
             self.matched_tos_differs
         );
@@ -224,14 +195,14 @@ impl RoundTrip {
     /// An input record the rebuild wrote (see `RecordSynthesizer`'s labels, or apply the
     /// same selection). Records that are not IP are ignored.
     pub fn expect(&mut self, record: &FlowRecord) {
-        if let Some(comparable) = comparable(record, false) {
+        if let Some(comparable) = comparable(record) {
             self.expected.push((record.clone(), comparable));
         }
     }
 
     /// A record read back from the capture.
     pub fn read(&mut self, record: FlowRecord) {
-        if let Some(comparable) = comparable(&record, true) {
+        if let Some(comparable) = comparable(&record) {
             self.read.push((record, comparable));
         }
     }
@@ -255,9 +226,7 @@ impl RoundTrip {
                 Some(index) => {
                     taken[index] = true;
                     report.matched += 1;
-                    let (read_record, read) = &self.read[index];
-                    report.matched_with_swapped_icmp_id += u64::from(read.swapped_icmp_id != expected.swapped_icmp_id);
-                    report.matched_with_icmpv6_pair_ports += u64::from(read.icmpv6_pair_form);
+                    let (read_record, _) = &self.read[index];
                     if read_record.direction != expected_record.direction {
                         report.matched_direction_differs += 1;
                         if report.direction_differences.len() < self.max_misses_kept {
@@ -368,17 +337,15 @@ mod tests {
     }
 
     #[test]
-    fn icmp_ports_are_compared_as_argus_and_readers_write_them() {
+    fn icmp_ports_are_compared_exactly() {
         let mut round_trip = RoundTrip::new(10);
-        // ECR: blank Sport in the file, 0 from a reader; the id printed 0x8352, read 0x5283.
-        round_trip.expect(&record(Protocol::Ip(1), None, Some(0x8352), "ECR"));
+        // ECR: blank Sport in the file is ra's 0.
+        round_trip.expect(&record(Protocol::Ip(1), None, Some(0x5283), "ECR"));
         round_trip.read(record(Protocol::Ip(1), Some(0), Some(0x5283), "ECR"));
-        // ICMPv6 NNS: 135 << 8 in the file; type 135 and code 0 from a reader.
-        round_trip.expect(&record(Protocol::Ip(58), Some(135 << 8), None, "NNS"));
-        round_trip.read(record(Protocol::Ip(58), Some(135), Some(0), "NNS"));
+        // An id in the other byte order is a different flow.
+        round_trip.expect(&record(Protocol::Ip(1), Some(0x0800), Some(0x8352), "ECO"));
+        round_trip.read(record(Protocol::Ip(1), Some(0x0800), Some(0x5283), "ECO"));
         let report = round_trip.finish();
-        assert_eq!(report.matched, 2);
-        assert_eq!(report.matched_with_swapped_icmp_id, 1);
-        assert_eq!(report.matched_with_icmpv6_pair_ports, 1);
+        assert_eq!(report.matched, 1);
     }
 }
