@@ -24,6 +24,18 @@ export declare class FlowStream {
   damage(): string | null
 }
 
+export declare class SynthJob {
+  /** A capture rebuilt from the records of a flow file (CTU-13 `.binetflow`, plain or gzip). */
+  static fromFlowFile(flows: string, out: string, options?: SynthRecordsOptions | undefined | null): SynthJob
+  /** A seeded capture of realistic LAN traffic with bots, for benchmarks and fire drills. */
+  static generate(out: string, options: GenerateOptions): SynthJob
+  /** Runs the job (once) on a worker thread. */
+  run(): Promise<SynthSummary>
+  progress(): SynthProgress
+  /** Stops the job at its next batch; the capture is closed with what was written. */
+  cancel(): void
+}
+
 /** Version of the native core, to tell builds apart in reports. */
 export declare function coreVersion(): string
 
@@ -92,6 +104,19 @@ export interface FlowStreamProgress {
   records: number
 }
 
+export interface GenerateOptions {
+  /** Size of the capture file to write, in bytes. */
+  targetBytes: number
+  seed?: number
+  /** LAN hosts (default 500). */
+  lanHosts?: number
+  snaplen?: number
+  /** Capture time of the first packet, µs since the epoch (default 2023-11-14T22:13:20Z). */
+  startUs?: number
+  /** Include bot behaviours (spam, beacons, floods, scans) (default true). */
+  bots?: boolean
+}
+
 /**
  * Runs `stage` ("walk", "decode" or "flows") over a capture on a worker thread and reports
  * counts and elapsed time; flows are built per `options` and dropped.
@@ -117,6 +142,56 @@ export interface SourceStats {
   skippedRows: number
   /** Flow files: the first reasons rows were skipped, as error JSON. */
   skipReasons: Array<string>
+}
+
+export interface SynthProgress {
+  /** Input bytes read (flow file) or output bytes written (generator). */
+  bytesDone: number
+  /** Their total when known, else 0. */
+  totalBytes: number
+  records: number
+  packets: number
+}
+
+export interface SynthRecordsOptions {
+  /** Labels sidecar to write (CSV: flow key and time → label); none when absent. */
+  labelsPath?: string
+  /** Bytes of each packet kept in the capture (default 96). */
+  snaplen?: number
+  /** Keep records starting at or after this time, µs since the epoch. */
+  fromUs?: number
+  /** Keep records starting before this time, µs since the epoch. */
+  toUs?: number
+  /** Keep records with an end in one of these CIDR ranges. */
+  hosts?: Array<string>
+  seed?: number
+  /** The flow file's calendar times are local at this offset from UTC (CTU-13: 120). */
+  utcOffsetMinutes?: number
+  /** Skip unreadable rows of the flow file (counted) instead of stopping. */
+  keepGoing?: boolean
+}
+
+export interface SynthSummary {
+  packetsWritten: number
+  fileBytes: number
+  wireBytes: number
+  /** Capture time of the last packet, µs; NaN when no packet was written. */
+  lastPacketUs: number
+  /** Records: read, rebuilt, skipped (any reason), made as near as possible. */
+  recordsIn: number
+  recordsSynthesized: number
+  recordsSkipped: number
+  skippedNotIp: number
+  skippedTimeRange: number
+  skippedHosts: number
+  skippedOutOfOrder: number
+  recordsInexact: number
+  rowsSkipped: number
+  /** Generator: flows made, and the bot hosts (ground truth). */
+  flows: number
+  infectedHosts: Array<string>
+  /** True when `cancel` stopped the job early; the capture holds what was written. */
+  cancelled: boolean
 }
 
 export interface ThroughputResult {

@@ -2,6 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { runFlows } from './commands/flows.js';
+import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
+import { parseTimeArgument } from './time-argument.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
 import type { FlowOutputFormat } from './sinks/flow-sink.js';
 
@@ -11,10 +13,11 @@ Usage: flowhound <command> [options]
 
 Commands:
   flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
+  synth FLOWS     a capture rebuilt from labelled flow records (CTU-13), or generated traffic
   help [COMMAND]  this text, or a command's own help
   version         versions of flowhound and its native core
 
-Run 'flowhound help flows' for a command's options and examples.
+Run 'flowhound help flows' (or synth) for a command's options and examples.
 Exit codes: 0 success, 2 usage or input error, 130 interrupted.
 `;
 
@@ -52,7 +55,56 @@ Examples:
   flowhound flows capture20110816.binetflow.gz -o scenario6.arrow
 `;
 
-const HELP: Record<string, string> = { flows: FLOWS_HELP };
+const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
+       flowhound synth --generate --size SIZE -o OUT.pcap [options]
+
+Rebuilds a capture from flow records (CTU-13 .binetflow, plain or gzip): for every record,
+packets whose count, direction split, wire lengths (summing to TotBytes and SrcBytes),
+timing (over Dur), TCP flags (the State's letters), ICMP messages and TOS match it, so that
+\`flowhound flows --whole\` (or Argus) gives the record back. Payloads are filler up to the
+snap length; the original length is kept. The capture is in time order and written as it
+goes. A labels sidecar says which record (and label) each flow came from.
+
+Records:
+  -o, --output FILE        the capture to write (classic pcap, Ethernet)
+  --labels FILE            the labels sidecar (default: OUT.labels.csv); --no-labels for none
+  --snaplen BYTES          bytes kept per packet (default 96)
+  --from TIME, --to TIME   records starting in [from, to): '2011/08/16 11:30:00' (local at
+                           --utc-offset), ISO 8601 with a zone, or epoch seconds
+  --hosts CIDR             keep records with an end in CIDR (repeatable)
+  --seed N                 seed of the rebuild's choices (default 0)
+  --utc-offset MINUTES     the flow file's times are local at this offset (CTU-13: 120; default 0)
+  --keep-going             skip unreadable rows of the flow file (counted)
+
+Generated traffic (--generate): a seeded LAN of web, DNS, long transfers, NTP, ICMP, and
+bots (SMTP spam attempts, C&C beacons, ICMP/UDP floods, SYN scans):
+  --size SIZE              file size: 500MB, 1GB, 4GB, or bytes
+  --lan-hosts N            LAN hosts (default 500)
+  --seed N, --snaplen BYTES as above (defaults 1 and 96)
+  --no-bots                normal traffic only
+
+  -q, --quiet              no progress line and no summary
+
+Examples:
+  flowhound synth capture20110816.binetflow.gz --utc-offset 120 -o scenario6.pcap
+  flowhound synth capture20110816.binetflow.gz --utc-offset 120 --from '2011/08/16 11:30' --to '2011/08/16 11:40' -o slice.pcap
+  flowhound synth capture20110818-2.botnet.binetflow.gz --hosts 147.32.84.0/24 -o rbot.pcap
+  flowhound synth --generate --size 1GB --seed 7 -o mix.pcap
+  tcpreplay -i eth1 scenario6.pcap        # a fire drill on a mirror port
+`;
+
+const HELP: Record<string, string> = { flows: FLOWS_HELP, synth: SYNTH_HELP };
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+function parseSize(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw usageError(`${option} needs a size such as 500MB or 4GB, got '${text}'`);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes < 1) throw usageError(`${option} must be positive`);
+  return bytes;
+}
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -136,6 +188,76 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
   return ExitCode.ok;
 }
 
+async function synthCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    labels: { type: 'string' },
+    'no-labels': { type: 'boolean' },
+    snaplen: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    hosts: { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    'utc-offset': { type: 'string' },
+    'keep-going': { type: 'boolean' },
+    generate: { type: 'boolean' },
+    size: { type: 'string' },
+    'lan-hosts': { type: 'string' },
+    'no-bots': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(SYNTH_HELP);
+    return ExitCode.ok;
+  }
+  const output = values.output as string | undefined;
+  if (output === undefined) throw usageError("synth needs -o OUT.pcap; see 'flowhound help synth'");
+  const context = { quiet: values.quiet === true, log: (line: string) => process.stderr.write(`${line}\n`), signal };
+  const snaplen = integer(values.snaplen as string | undefined, '--snaplen');
+  const seed = integer(values.seed as string | undefined, '--seed');
+  if (seed !== undefined && (seed < 0 || seed > 0xffffffff)) throw usageError('--seed must be between 0 and 4294967295');
+  let cancelled: boolean;
+  if (values.generate) {
+    if (positionals.length > 0) throw usageError('--generate takes no FLOWS input');
+    const size = values.size as string | undefined;
+    if (size === undefined) throw usageError('--generate needs --size, e.g. --size 1GB');
+    const lanHosts = integer(values['lan-hosts'] as string | undefined, '--lan-hosts');
+    const summary = await runGenerate(
+      { output, targetBytes: parseSize(size, '--size'), seed, snaplen, lanHosts, bots: values['no-bots'] !== true },
+      context,
+    );
+    cancelled = summary.cancelled;
+  } else {
+    if (positionals.length !== 1) throw usageError(`synth takes one FLOWS input, got ${positionals.length}; see 'flowhound help synth'`);
+    for (const option of ['size', 'lan-hosts', 'no-bots'] as const) {
+      if (values[option] !== undefined) throw usageError(`--${option} goes with --generate`);
+    }
+    const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset') ?? 0;
+    const from = values.from as string | undefined;
+    const to = values.to as string | undefined;
+    const labels = values['no-labels'] ? null : ((values.labels as string | undefined) ?? defaultLabelsPath(output));
+    const summary = await runSynthRecords(
+      {
+        flows: positionals[0]!,
+        output,
+        labels,
+        snaplen,
+        seed,
+        utcOffsetMinutes,
+        fromUs: from === undefined ? undefined : parseTimeArgument(from, utcOffsetMinutes, '--from'),
+        toUs: to === undefined ? undefined : parseTimeArgument(to, utcOffsetMinutes, '--to'),
+        hosts: values.hosts as string[] | undefined,
+        keepGoing: values['keep-going'] === true,
+      },
+      context,
+    );
+    cancelled = summary.cancelled;
+  }
+  if (cancelled) throw new FlowhoundError('ERR_INTERRUPTED', 'interrupted; the incomplete capture was removed');
+  return ExitCode.ok;
+}
+
 async function versionCommand(): Promise<number> {
   const { native, packageRoot } = await import('./native.js');
   const { readFile } = await import('node:fs/promises');
@@ -172,6 +294,8 @@ export async function main(argv: string[]): Promise<number> {
         return await versionCommand();
       case 'flows':
         return await flowsCommand(rest, controller.signal);
+      case 'synth':
+        return await synthCommand(rest, controller.signal);
       default:
         throw usageError(`unknown command '${command}'; run 'flowhound help'`);
     }

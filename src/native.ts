@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 import type * as Addon from '../native/index.js';
 import { FlowhoundError, fromNativeError } from './errors.js';
 
-export type { FlowBatch, DictionaryColumn, FlowStreamOptions, FlowStreamProgress } from '../native/index.js';
+export type {
+  DictionaryColumn,
+  FlowBatch,
+  FlowStreamOptions,
+  FlowStreamProgress,
+  GenerateOptions,
+  SynthRecordsOptions,
+  SynthSummary,
+} from '../native/index.js';
 
 const ADDON_FILE = join('native', 'flowhound.node');
 
@@ -51,3 +59,4 @@ export async function awaitNative<T>(promise: Promise<T>): Promise<T> {
 
 export const native = addon;
 export type NativeFlowStream = Addon.FlowStream;
+export type NativeSynthJob = Addon.SynthJob;

@@ -22,6 +22,26 @@ function isSpecialFile(path: string): boolean {
   }
 }
 
+/** A path that a native writer fills: `writePath` is where to write, `commit` publishes it. */
+export interface PublishedPath {
+  writePath: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** As `openOutput`, for files written by the addon: FILE.partial, renamed when complete. */
+export function publishedPath(path: string): PublishedPath {
+  if (isSpecialFile(path)) {
+    return { writePath: path, commit: async () => {}, discard: async () => {} };
+  }
+  const writePath = `${path}.partial`;
+  return {
+    writePath,
+    commit: () => rename(writePath, path),
+    discard: () => rm(writePath, { force: true }),
+  };
+}
+
 export function openOutput(path: string | null): OutputTarget {
   if (path === null || path === '-') {
     return {

@@ -7,6 +7,7 @@ mod errors;
 mod flow_batch;
 mod flow_stream;
 mod stats;
+mod synth_job;
 mod throughput;
 
 /// Version of the native core, to tell builds apart in reports.

@@ -1,0 +1,306 @@
+//! `SynthJob`: captures written by the core's synthesis, on libuv's thread pool: rebuilt from
+//! a flow file's records, or generated as benchmark traffic. Progress is read through
+//! atomics while the job runs; `cancel` stops it between batches.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use flowhound_core::error::{ErrorCode, FlowhoundError};
+use flowhound_core::flowfile::FlowFileOptions;
+use flowhound_core::synth::from_records::{cidr::Cidr, synthesize_flow_file, RecordSynthOptions};
+use flowhound_core::synth::generator::{generate, GeneratorOptions};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
+
+use crate::errors::to_napi_error;
+
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct SynthRecordsOptions {
+    /// Labels sidecar to write (CSV: flow key and time → label); none when absent.
+    pub labels_path: Option<String>,
+    /// Bytes of each packet kept in the capture (default 96).
+    pub snaplen: Option<u32>,
+    /// Keep records starting at or after this time, µs since the epoch.
+    pub from_us: Option<f64>,
+    /// Keep records starting before this time, µs since the epoch.
+    pub to_us: Option<f64>,
+    /// Keep records with an end in one of these CIDR ranges.
+    pub hosts: Option<Vec<String>>,
+    pub seed: Option<u32>,
+    /// The flow file's calendar times are local at this offset from UTC (CTU-13: 120).
+    pub utc_offset_minutes: Option<i32>,
+    /// Skip unreadable rows of the flow file (counted) instead of stopping.
+    pub keep_going: Option<bool>,
+}
+
+#[napi(object)]
+#[derive(Clone)]
+pub struct GenerateOptions {
+    /// Size of the capture file to write, in bytes.
+    pub target_bytes: f64,
+    pub seed: Option<u32>,
+    /// LAN hosts (default 500).
+    pub lan_hosts: Option<u32>,
+    pub snaplen: Option<u32>,
+    /// Capture time of the first packet, µs since the epoch (default 2023-11-14T22:13:20Z).
+    pub start_us: Option<f64>,
+    /// Include bot behaviours (spam, beacons, floods, scans) (default true).
+    pub bots: Option<bool>,
+}
+
+#[napi(object)]
+#[derive(Default)]
+pub struct SynthSummary {
+    pub packets_written: f64,
+    pub file_bytes: f64,
+    pub wire_bytes: f64,
+    /// Capture time of the last packet, µs; NaN when no packet was written.
+    pub last_packet_us: f64,
+    /// Records: read, rebuilt, skipped (any reason), made as near as possible.
+    pub records_in: f64,
+    pub records_synthesized: f64,
+    pub records_skipped: f64,
+    pub skipped_not_ip: f64,
+    pub skipped_time_range: f64,
+    pub skipped_hosts: f64,
+    pub skipped_out_of_order: f64,
+    pub records_inexact: f64,
+    pub rows_skipped: f64,
+    /// Generator: flows made, and the bot hosts (ground truth).
+    pub flows: f64,
+    pub infected_hosts: Vec<String>,
+    /// True when `cancel` stopped the job early; the capture holds what was written.
+    pub cancelled: bool,
+}
+
+#[derive(Default)]
+struct SharedProgress {
+    bytes_consumed: AtomicU64,
+    total_bytes: AtomicU64,
+    records: AtomicU64,
+    packets: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+#[napi(object)]
+pub struct SynthProgress {
+    /// Input bytes read (flow file) or output bytes written (generator).
+    pub bytes_done: f64,
+    /// Their total when known, else 0.
+    pub total_bytes: f64,
+    pub records: f64,
+    pub packets: f64,
+}
+
+#[derive(Clone)]
+enum SynthWork {
+    Records { flows: PathBuf, out: PathBuf, labels: Option<PathBuf>, flow_file: FlowFileOptions, options: RecordSynthOptions },
+    Generate { out: PathBuf, options: GeneratorOptions },
+}
+
+#[napi]
+pub struct SynthJob {
+    work: Mutex<Option<SynthWork>>,
+    shared: Arc<SharedProgress>,
+}
+
+fn bad_option(message: String) -> napi::Error {
+    to_napi_error(&FlowhoundError::new(ErrorCode::BadOption, message))
+}
+
+fn micros(value: f64, option: &str) -> napi::Result<i64> {
+    if !value.is_finite() || value.abs() > 9e15 {
+        return Err(bad_option(format!("{option} is not a time in µs: {value}")));
+    }
+    Ok(value as i64)
+}
+
+#[napi]
+impl SynthJob {
+    /// A capture rebuilt from the records of a flow file (CTU-13 `.binetflow`, plain or gzip).
+    #[napi(factory)]
+    pub fn from_flow_file(flows: String, out: String, options: Option<SynthRecordsOptions>) -> napi::Result<SynthJob> {
+        let given = options.unwrap_or_default();
+        let mut options = RecordSynthOptions::default();
+        if let Some(snaplen) = given.snaplen {
+            options.snaplen = snaplen;
+        }
+        options.from_us = given.from_us.map(|v| micros(v, "fromUs")).transpose()?;
+        options.to_us = given.to_us.map(|v| micros(v, "toUs")).transpose()?;
+        options.seed = u64::from(given.seed.unwrap_or(0));
+        for text in given.hosts.unwrap_or_default() {
+            options.hosts.push(Cidr::parse(&text).map_err(|e| to_napi_error(&e))?);
+        }
+        options.validate().map_err(|e| to_napi_error(&e))?;
+        let flow_file = FlowFileOptions {
+            utc_offset_minutes: given.utc_offset_minutes.unwrap_or(0),
+            keep_going: given.keep_going.unwrap_or(false),
+        };
+        let work = SynthWork::Records {
+            flows: PathBuf::from(flows),
+            out: PathBuf::from(out),
+            labels: given.labels_path.map(PathBuf::from),
+            flow_file,
+            options,
+        };
+        Ok(SynthJob { work: Mutex::new(Some(work)), shared: Arc::default() })
+    }
+
+    /// A seeded capture of realistic LAN traffic with bots, for benchmarks and fire drills.
+    #[napi(factory)]
+    pub fn generate(out: String, options: GenerateOptions) -> napi::Result<SynthJob> {
+        let mut generator = GeneratorOptions::default();
+        if !options.target_bytes.is_finite() || options.target_bytes < 1.0 {
+            return Err(bad_option(format!("targetBytes must be a positive size, got {}", options.target_bytes)));
+        }
+        generator.target_bytes = options.target_bytes as u64;
+        if let Some(seed) = options.seed {
+            generator.seed = u64::from(seed);
+        }
+        if let Some(hosts) = options.lan_hosts {
+            generator.hosts = hosts;
+        }
+        if let Some(snaplen) = options.snaplen {
+            generator.snaplen = snaplen;
+        }
+        if let Some(start_us) = options.start_us {
+            generator.start_us = micros(start_us, "startUs")?;
+        }
+        if options.bots == Some(false) {
+            generator.mix = generator.mix.without_bots();
+        }
+        generator.validate().map_err(|e| to_napi_error(&e))?;
+        let shared = Arc::new(SharedProgress::default());
+        shared.total_bytes.store(generator.target_bytes, Ordering::Relaxed);
+        Ok(SynthJob { work: Mutex::new(Some(SynthWork::Generate { out: PathBuf::from(out), options: generator })), shared })
+    }
+
+    /// Runs the job (once) on a worker thread.
+    #[napi(ts_return_type = "Promise<SynthSummary>")]
+    pub fn run(&self) -> napi::Result<AsyncTask<SynthTask>> {
+        let work = self.work.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let work = work.ok_or_else(|| bad_option("this synth job has already run".to_string()))?;
+        Ok(AsyncTask::new(SynthTask { work, shared: Arc::clone(&self.shared) }))
+    }
+
+    #[napi]
+    pub fn progress(&self) -> SynthProgress {
+        let s = &self.shared;
+        SynthProgress {
+            bytes_done: s.bytes_consumed.load(Ordering::Relaxed) as f64,
+            total_bytes: s.total_bytes.load(Ordering::Relaxed) as f64,
+            records: s.records.load(Ordering::Relaxed) as f64,
+            packets: s.packets.load(Ordering::Relaxed) as f64,
+        }
+    }
+
+    /// Stops the job at its next batch; the capture is closed with what was written.
+    #[napi]
+    pub fn cancel(&self) {
+        self.shared.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+pub struct SynthTask {
+    work: SynthWork,
+    shared: Arc<SharedProgress>,
+}
+
+impl Task for SynthTask {
+    type Output = SynthSummary;
+    type JsValue = SynthSummary;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let result = match self.work.clone() {
+            SynthWork::Records { flows, out, labels, flow_file, options } => run_records(&flows, &out, labels, flow_file, &options, &self.shared),
+            SynthWork::Generate { out, options } => run_generator(&out, &options, &self.shared),
+        };
+        result.map_err(|e| to_napi_error(&e))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+fn run_records(
+    flows: &std::path::Path,
+    out: &std::path::Path,
+    labels: Option<PathBuf>,
+    flow_file: FlowFileOptions,
+    options: &RecordSynthOptions,
+    shared: &SharedProgress,
+) -> Result<SynthSummary, FlowhoundError> {
+    let mut rows_skipped = 0;
+    let stats = synthesize_flow_file(flows, flow_file, out, labels.as_deref(), options, &mut |progress| {
+        shared.bytes_consumed.store(progress.flow_file.bytes_consumed, Ordering::Relaxed);
+        shared.total_bytes.store(progress.flow_file.total_bytes.unwrap_or(0), Ordering::Relaxed);
+        shared.records.store(progress.synth.records_in, Ordering::Relaxed);
+        shared.packets.store(progress.synth.packets_written, Ordering::Relaxed);
+        rows_skipped = progress.flow_file.skipped_rows;
+        !shared.cancelled.load(Ordering::Relaxed)
+    })?;
+    Ok(SynthSummary {
+        packets_written: stats.packets_written as f64,
+        file_bytes: stats.file_bytes as f64,
+        wire_bytes: stats.wire_bytes as f64,
+        last_packet_us: stats.last_packet_us.map_or(f64::NAN, |t| t as f64),
+        records_in: stats.records_in as f64,
+        records_synthesized: stats.records_synthesized as f64,
+        records_skipped: stats.records_skipped() as f64,
+        skipped_not_ip: stats.skipped_not_ip as f64,
+        skipped_time_range: stats.skipped_time_range as f64,
+        skipped_hosts: stats.skipped_hosts as f64,
+        skipped_out_of_order: stats.skipped_out_of_order as f64,
+        records_inexact: stats.records_inexact as f64,
+        rows_skipped: rows_skipped as f64,
+        cancelled: shared.cancelled.load(Ordering::Relaxed),
+        ..SynthSummary::default()
+    })
+}
+
+/// Counts bytes as they reach the file, and refuses further writes once cancelled, which
+/// makes the generator stop with an I/O error that `run_generator` recognises.
+struct ProgressWriter<'a, W: Write> {
+    inner: W,
+    shared: &'a SharedProgress,
+    written: u64,
+}
+
+impl<W: Write> Write for ProgressWriter<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.shared.cancelled.load(Ordering::Relaxed) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+        }
+        let n = self.inner.write(bytes)?;
+        self.written += n as u64;
+        self.shared.bytes_consumed.store(self.written, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn run_generator(out: &std::path::Path, options: &GeneratorOptions, shared: &SharedProgress) -> Result<SynthSummary, FlowhoundError> {
+    let file = File::create(out).map_err(|e| FlowhoundError::io(&e, out))?;
+    let writer = ProgressWriter { inner: BufWriter::with_capacity(1 << 20, file), shared, written: 0 };
+    match generate(options, writer) {
+        Ok(summary) => Ok(SynthSummary {
+            packets_written: summary.packets as f64,
+            file_bytes: summary.bytes_written as f64,
+            wire_bytes: summary.wire_bytes as f64,
+            last_packet_us: summary.last_us as f64,
+            flows: summary.flows as f64,
+            infected_hosts: summary.infected_hosts.iter().map(ToString::to_string).collect(),
+            ..SynthSummary::default()
+        }),
+        Err(_) if shared.cancelled.load(Ordering::Relaxed) => Ok(SynthSummary { cancelled: true, ..SynthSummary::default() }),
+        Err(error) => Err(error.in_file(out)),
+    }
+}

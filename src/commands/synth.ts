@@ -1,0 +1,125 @@
+// `flowhound synth`: a capture rebuilt from labelled flow records, or generated traffic.
+import {
+  awaitNative,
+  callNative,
+  native,
+  type GenerateOptions,
+  type NativeSynthJob,
+  type SynthRecordsOptions,
+  type SynthSummary,
+} from '../native.js';
+import { ProgressLine } from '../progress.js';
+import { publishedPath } from '../sinks/output-file.js';
+
+export interface SynthRecordsCommandOptions extends Omit<SynthRecordsOptions, 'labelsPath'> {
+  flows: string;
+  output: string;
+  /** Labels sidecar path, or null for none. */
+  labels: string | null;
+}
+
+export interface SynthCommandContext {
+  quiet: boolean;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The labels sidecar beside a capture: `x.pcap` → `x.labels.csv`. */
+export function defaultLabelsPath(output: string): string {
+  return `${output.replace(/\.(pcap|cap|pcapng)$/i, '')}.labels.csv`;
+}
+
+async function runJob(job: NativeSynthJob, label: string, context: SynthCommandContext): Promise<SynthSummary> {
+  const progress = new ProgressLine(
+    () => {
+      const p = job.progress();
+      return { bytesConsumed: p.bytesDone, totalBytes: p.totalBytes, packets: p.packets, records: p.records };
+    },
+    { quiet: context.quiet, label },
+  );
+  const onAbort = () => job.cancel();
+  context.signal?.addEventListener('abort', onAbort);
+  try {
+    return await awaitNative(job.run());
+  } finally {
+    context.signal?.removeEventListener('abort', onAbort);
+    progress.stop();
+  }
+}
+
+export async function runSynthRecords(options: SynthRecordsCommandOptions, context: SynthCommandContext): Promise<SynthSummary> {
+  const capture = publishedPath(options.output);
+  const labels = options.labels === null ? null : publishedPath(options.labels);
+  const { flows, output: _output, labels: _labels, ...recordOptions } = options;
+  const started = Date.now();
+  const job = callNative(() =>
+    native.SynthJob.fromFlowFile(flows, capture.writePath, { ...recordOptions, labelsPath: labels?.writePath }),
+  );
+  let summary: SynthSummary;
+  try {
+    summary = await runJob(job, 'synth', context);
+  } catch (error) {
+    await Promise.all([capture.discard(), labels?.discard()]);
+    throw error;
+  }
+  if (summary.cancelled) {
+    await Promise.all([capture.discard(), labels?.discard()]);
+    return summary;
+  }
+  await Promise.all([capture.commit(), labels?.commit()]);
+  if (!context.quiet) {
+    const seconds = (Date.now() - started) / 1000;
+    context.log(
+      `synth: ${summary.recordsSynthesized} of ${summary.recordsIn} records → ${summary.packetsWritten} packets, ` +
+        `${summary.fileBytes} bytes in ${seconds.toFixed(2)} s (${formatRate(summary.packetsWritten / seconds)} packets/s) → ${options.output}`,
+    );
+    if (labels) context.log(`  labels: ${options.labels}`);
+    const skipped: [number, string][] = [
+      [summary.skippedNotIp, 'not IP (arp, llc, …)'],
+      [summary.skippedTimeRange, 'outside --from/--to'],
+      [summary.skippedHosts, 'outside --hosts'],
+      [summary.skippedOutOfOrder, 'out of time order beyond the reorder window'],
+      [summary.recordsSkipped - summary.skippedNotIp - summary.skippedTimeRange - summary.skippedHosts - summary.skippedOutOfOrder, 'for other reasons (no IP ends, no packets, times pcap cannot hold)'],
+      [summary.recordsInexact, 'made as near as possible (bytes and packets cannot all be met)'],
+      [summary.rowsSkipped, 'unreadable rows skipped (--keep-going)'],
+    ];
+    for (const [count, reason] of skipped) if (count > 0) context.log(`  ${count} records ${reason}`);
+  }
+  return summary;
+}
+
+export interface GenerateCommandOptions extends GenerateOptions {
+  output: string;
+}
+
+export async function runGenerate(options: GenerateCommandOptions, context: SynthCommandContext): Promise<SynthSummary> {
+  const capture = publishedPath(options.output);
+  const { output: _output, ...generateOptions } = options;
+  const started = Date.now();
+  const job = callNative(() => native.SynthJob.generate(capture.writePath, generateOptions));
+  let summary: SynthSummary;
+  try {
+    summary = await runJob(job, 'generate', context);
+  } catch (error) {
+    await capture.discard();
+    throw error;
+  }
+  if (summary.cancelled) {
+    await capture.discard();
+    return summary;
+  }
+  await capture.commit();
+  if (!context.quiet) {
+    const seconds = (Date.now() - started) / 1000;
+    context.log(
+      `synth: generated ${summary.packetsWritten} packets of ${summary.flows} flows, ${summary.fileBytes} bytes in ` +
+        `${seconds.toFixed(2)} s → ${options.output}`,
+    );
+    if (summary.infectedHosts.length > 0) context.log(`  infected hosts: ${summary.infectedHosts.join(' ')}`);
+  }
+  return summary;
+}
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${Math.round(perSecond)}`;
+}
