@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod packet;
+pub mod prefetch;
 pub mod record;
 
 pub mod capture;

@@ -146,6 +146,7 @@ impl PcapParser {
             )
             .at_offset(record_offset));
         }
+        source.prefetch_ahead();
         let header = &source.available()[..header_bytes];
         let order = self.byte_order;
         let seconds = order.u32(header, 0);
