@@ -65,14 +65,16 @@ pub fn capture_files(dir: &std::path::Path) -> Vec<PathBuf> {
     found
 }
 
-/// The captures the agreement tests read: the shared parser corpus and real captures (when
-/// present) and the damaged captures of the fixtures.
-pub fn test_capture_files() -> Vec<PathBuf> {
+/// The captures the agreement tests read: the damaged captures of the fixtures, and the
+/// shared parser corpus and real captures when present (then `true` comes with them).
+pub fn test_capture_files() -> (Vec<PathBuf>, bool) {
     let mut files = capture_files(&fixture("parser-corpus/damaged"));
+    let mut shared = true;
     for sub in ["parser-corpus", "pcaps"] {
-        if let Some(dir) = shared_data(sub) {
-            files.extend(capture_files(&dir));
+        match shared_data(sub) {
+            Some(dir) => files.extend(capture_files(&dir)),
+            None => shared = false,
         }
     }
-    files
+    (files, shared)
 }
