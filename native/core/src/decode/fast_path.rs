@@ -8,7 +8,7 @@
 //! test capture, the unit tests below on mutated packets).
 
 use super::network::declared_ip_bytes;
-use crate::packet::{ip_proto, Fragment, IpAddr16, IpPacket, Transport};
+use crate::packet::{ip_proto, Fragment, IpAddr16, IpPacket, Network, Transport};
 
 const ETHERNET_HEADER_BYTES: usize = 14;
 const IPV4_HEADER_BYTES: usize = 20;
@@ -37,6 +37,19 @@ fn be16(bytes: &[u8], at: usize) -> u16 {
 #[inline(always)]
 fn be32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Writes the packet to `out` and returns `true` if it is of the common kind and captured far
+/// enough; returns `false` and leaves `out` alone otherwise.
+#[inline(always)]
+pub fn decode_ethernet_ipv4_into(data: &[u8], wire_len: u32, out: &mut Network) -> bool {
+    match decode_ethernet_ipv4(data, wire_len) {
+        Some(ip) => {
+            *out = Network::Ip(ip);
+            true
+        }
+        None => false,
+    }
 }
 
 /// The packet, if it is of the common kind and captured far enough; `None` otherwise.

@@ -25,12 +25,21 @@ use crate::packet::{link_type, DecodedPacket, Network, RawPacket};
 
 #[inline]
 pub fn decode(packet: &RawPacket) -> DecodedPacket {
-    let fast = if packet.link_type == link_type::ETHERNET { fast_path::decode_ethernet_ipv4(packet.data, packet.wire_len) } else { None };
-    let network = match fast {
-        Some(ip) => Network::Ip(ip),
-        None => link::decode_link(packet.link_type, packet.data, packet.wire_len),
-    };
-    DecodedPacket { ts_us: packet.ts_us, wire_len: packet.wire_len, network }
+    let mut decoded = DecodedPacket { ts_us: packet.ts_us, wire_len: packet.wire_len, network: Network::Undecodable };
+    decode_into(packet, &mut decoded);
+    decoded
+}
+
+/// As `decode`, writing into `out`. The fast path's result is written where it belongs: built
+/// as a value and then moved, it went through a stack copy whose piecewise loads waited on
+/// the stores just made (store-forwarding stalls: a fifth of the decode stage's time).
+#[inline]
+pub fn decode_into(packet: &RawPacket, out: &mut DecodedPacket) {
+    out.ts_us = packet.ts_us;
+    out.wire_len = packet.wire_len;
+    if packet.link_type != link_type::ETHERNET || !fast_path::decode_ethernet_ipv4_into(packet.data, packet.wire_len, &mut out.network) {
+        out.network = link::decode_link(packet.link_type, packet.data, packet.wire_len);
+    }
 }
 
 /// The general decoder alone, without the fast path for Ethernet/IPv4/TCP-or-UDP: `decode`
