@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::capture::CaptureReader;
-use crate::decode::decode;
+use crate::decoded_batch::DecodedBatch;
 use crate::error::{FlowhoundError, Result};
 use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
 use crate::flowfile::{FlowFileOptions, FlowFileReader, FlowFileStats};
@@ -88,6 +88,7 @@ pub struct CaptureFlowSource {
     input_done: bool,
     records_out: u64,
     damage: Option<FlowhoundError>,
+    batch: DecodedBatch,
 }
 
 impl CaptureFlowSource {
@@ -106,6 +107,7 @@ impl CaptureFlowSource {
             input_done: false,
             records_out: 0,
             damage: None,
+            batch: DecodedBatch::default(),
         })
     }
 
@@ -122,21 +124,20 @@ impl CaptureFlowSource {
         Ok(!(self.input_done && self.pending.is_empty()))
     }
 
-    /// Feeds packets to the engine until it emits records, the per-call budget is spent,
-    /// or the input ends.
+    /// Feeds packets to the engine, a batch at a time, until it emits records, the per-call
+    /// budget is spent, or the input ends.
     fn pump_packets(&mut self) -> Result<()> {
         let mut budget = PACKETS_PER_CALL;
         while self.pending.is_empty() && budget > 0 {
-            match self.reader.next_packet() {
-                Ok(Some(raw)) => {
-                    let packet = decode(&raw);
-                    self.engine.push(&packet, &mut self.pending);
-                    budget -= 1;
-                }
-                Ok(None) => {
+            let read = self.batch.fill(&mut self.reader);
+            self.engine.push_batch(self.batch.packets(), &mut self.pending);
+            budget = budget.saturating_sub(self.batch.len() as u64);
+            match read {
+                Ok(()) if self.batch.is_short() => {
                     self.finish_input();
                     return Ok(());
                 }
+                Ok(()) => {}
                 Err(error) => {
                     if !self.keep_going {
                         return Err(error);

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::capture::CaptureReader;
 use crate::decode::decode;
+use crate::decoded_batch::DecodedBatch;
 use crate::error::Result;
 use crate::flow::{FlowEngine, FlowEngineOptions};
 use crate::packet::Network;
@@ -60,15 +61,20 @@ pub fn measure_capture(path: &Path, stage: Stage, engine_options: FlowEngineOpti
         Stage::Flows => {
             let mut engine = FlowEngine::new(engine_options)?;
             let mut records: Vec<FlowRecord> = Vec::new();
-            while let Some(raw) = reader.next_packet()? {
-                let packet = decode(&raw);
-                report.packets += 1;
-                report.wire_bytes += u64::from(packet.wire_len);
-                engine.push(&packet, &mut records);
+            let mut batch = DecodedBatch::default();
+            loop {
+                batch.fill(&mut reader)?;
+                if batch.is_empty() {
+                    break;
+                }
+                report.packets += batch.len() as u64;
+                report.wire_bytes += batch.wire_bytes();
+                engine.push_batch(batch.packets(), &mut records);
                 if !records.is_empty() {
                     report.records += records.len() as u64;
                     records.clear();
                 }
+                // Batches are a power of two long, so this samples every SAMPLE_EVERY_PACKETS.
                 if report.packets % SAMPLE_EVERY_PACKETS == 0 {
                     let stats = engine.stats();
                     if stats.active_flows >= report.peak_active_flows {

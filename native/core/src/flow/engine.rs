@@ -5,11 +5,11 @@ use crate::flow::argus_tcp::Segment;
 use crate::flow::counters::PacketFacts;
 use crate::flow::fragments::FragmentTable;
 use crate::flow::hash::random_seed;
-use crate::flow::key::{orphan_fragment_key, packet_key, PacketKey};
+use crate::flow::key::{orphan_fragment_key, packet_key, packet_key_into, FlowKey, KeyKind, PacketKey, Side};
 use crate::flow::options::{FlowEngineOptions, FlowMode};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::whole::WholeCaptureFlows;
-use crate::packet::{DecodedPacket, Fragment, IpPacket, Network, Transport};
+use crate::packet::{DecodedPacket, Fragment, IpAddr16, IpPacket, Network, Transport};
 use crate::record::FlowRecord;
 use crate::window::WindowedFlows;
 
@@ -24,10 +24,41 @@ pub struct FlowEngine {
     fragments: FragmentTable,
     stats: FlowEngineStats,
     last_ts_us: i64,
+    /// The flow tables' hash seed.
+    seed: u64,
+    /// `push_batch`'s packets, ready to count: `BATCH_PACKETS` of them.
+    prepared: Vec<Prepared>,
+}
+
+/// A packet ready for its flow table: its key, the key's hash, and what it counts; or a
+/// packet that is not IP. Not an `Option`, so that it can be filled in place.
+#[derive(Clone, Copy)]
+struct Prepared {
+    is_ip: bool,
+    key: PacketKey,
+    hash: u64,
+    facts: PacketFacts,
+}
+
+impl Prepared {
+    const NOT_IP: Prepared = Prepared {
+        is_ip: false,
+        key: PacketKey {
+            key: FlowKey { addr: [IpAddr16([0; 16]); 2], port: [0; 2], proto: 0, kind: KeyKind::AddressPair, discriminator: 0 },
+            sender: Side::A,
+        },
+        hash: 0,
+        facts: PacketFacts { ts_us: 0, wire_len: 0, payload_len: 0, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None },
+    };
 }
 
 /// Refresh the memory estimate in the stats this often (packets).
 const MEMORY_ESTIMATE_EVERY: u64 = 1 << 16;
+
+/// Packets `push_batch` prepares before counting them: their table slots and entries are
+/// fetched from memory meanwhile. Enough that the first packet's entry has arrived when it is
+/// counted; few enough that the batch stays in the L1 cache (about 100 bytes each).
+pub const BATCH_PACKETS: usize = 32;
 
 impl FlowEngine {
     /// Fails with `ERR_BAD_OPTION` when the options are out of range or inconsistent.
@@ -48,6 +79,8 @@ impl FlowEngine {
             fragments: FragmentTable::new(options.max_fragmented_datagrams, options.timeouts.fragment_us),
             stats: FlowEngineStats::default(),
             last_ts_us: i64::MIN,
+            seed,
+            prepared: vec![Prepared::NOT_IP; BATCH_PACKETS],
         })
     }
 
@@ -58,17 +91,88 @@ impl FlowEngine {
     /// Counts one packet; appends to `out` the records this packet's time finished.
     #[inline]
     pub fn push(&mut self, packet: &DecodedPacket, out: &mut Vec<FlowRecord>) {
+        let prepared = self.prepare(packet);
+        self.count(packet, prepared.as_ref(), out);
+    }
+
+    /// Counts packets as `push` does one by one, with the same result, but faster: the
+    /// packets' keys are made first, their table slots and then entries fetched from memory
+    /// while the others are made, so that the cache misses of a batch overlap instead of
+    /// coming one after another.
+    pub fn push_batch(&mut self, packets: &[DecodedPacket], out: &mut Vec<FlowRecord>) {
+        let mut prepared = std::mem::take(&mut self.prepared);
+        for batch in packets.chunks(BATCH_PACKETS) {
+            let prepared = &mut prepared[..batch.len()];
+            // Keys in packet order: the fragment table follows the packets.
+            for (packet, ready) in batch.iter().zip(prepared.iter_mut()) {
+                self.prepare_key(packet, ready);
+            }
+            // Hashed in a pass of their own: hashing a key just made waits for its stores.
+            for ready in prepared.iter_mut().filter(|ready| ready.is_ip) {
+                ready.hash = ready.key.key.hash(self.seed);
+                self.prefetch_slot(ready.hash);
+            }
+            for ready in prepared.iter().filter(|ready| ready.is_ip) {
+                self.prefetch_entry(ready.hash);
+            }
+            for (packet, ready) in batch.iter().zip(prepared.iter()) {
+                self.count(packet, ready.is_ip.then_some(ready), out);
+            }
+        }
+        self.prepared = prepared;
+    }
+
+    /// The packet's key, hash and facts, if it is IP: the part of counting that depends on
+    /// no flow table (only on the fragment table, so it must see packets in order).
+    #[inline]
+    fn prepare(&mut self, packet: &DecodedPacket) -> Option<Prepared> {
+        let mut prepared = Prepared::NOT_IP;
+        self.prepare_key(packet, &mut prepared);
+        prepared.hash = prepared.key.key.hash(self.seed);
+        prepared.is_ip.then_some(prepared)
+    }
+
+    /// As `prepare`, into `out`, leaving the hash alone.
+    #[inline(always)]
+    fn prepare_key(&mut self, packet: &DecodedPacket, out: &mut Prepared) {
+        let Network::Ip(ip) = &packet.network else {
+            out.is_ip = false;
+            return;
+        };
+        out.is_ip = true;
+        out.facts = facts_of(packet, ip);
+        match ip.fragment {
+            Fragment::Whole => packet_key_into(ip, &mut out.key),
+            _ => out.key = self.fragment_key_of(ip, packet.ts_us),
+        }
+    }
+
+    #[inline]
+    fn prefetch_slot(&self, hash: u64) {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.prefetch_slot(hash),
+            Flows::Whole(flows) => flows.prefetch_slot(hash),
+        }
+    }
+
+    #[inline]
+    fn prefetch_entry(&self, hash: u64) {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.prefetch_entry(hash),
+            Flows::Whole(flows) => flows.prefetch_entry(hash),
+        }
+    }
+
+    /// Counts a packet `prepare`d (`None` when it is not IP) in the stats and its flow.
+    #[inline]
+    fn count(&mut self, packet: &DecodedPacket, prepared: Option<&Prepared>, out: &mut Vec<FlowRecord>) {
         self.stats.packets += 1;
-        let ip = match &packet.network {
-            Network::Ip(ip) => ip,
-            Network::NonIp { .. } => {
-                self.stats.non_ip_packets += 1;
-                return;
+        let Some(prepared) = prepared else {
+            match packet.network {
+                Network::NonIp { .. } => self.stats.non_ip_packets += 1,
+                _ => self.stats.undecodable_packets += 1,
             }
-            Network::Undecodable => {
-                self.stats.undecodable_packets += 1;
-                return;
-            }
+            return;
         };
         self.stats.ip_packets += 1;
         if packet.ts_us < self.last_ts_us {
@@ -76,13 +180,11 @@ impl FlowEngine {
         } else {
             self.last_ts_us = packet.ts_us;
         }
-        let key = self.key_of(ip, packet.ts_us);
-        let facts = facts_of(packet, ip);
         let created = match &mut self.flows {
-            Flows::Windowed(flows) => flows.push(key, &facts, out, &mut self.stats),
+            Flows::Windowed(flows) => flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats),
             Flows::Whole(flows) => {
                 let before = flows.len();
-                flows.push(key, &facts, out, &mut self.stats);
+                flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats);
                 flows.len() > before
             }
         };
@@ -111,7 +213,8 @@ impl FlowEngine {
         &self.stats
     }
 
-    fn key_of(&mut self, ip: &IpPacket, ts_us: i64) -> PacketKey {
+    #[cold]
+    fn fragment_key_of(&mut self, ip: &IpPacket, ts_us: i64) -> PacketKey {
         match ip.fragment {
             Fragment::Whole => packet_key(ip),
             Fragment::First { ip_id } => {
