@@ -21,7 +21,7 @@ fn main() {
             "walk" => (Stage::Walk, FlowEngineOptions::default()),
             "decode" => (Stage::Decode, FlowEngineOptions::default()),
             "windowed" => (Stage::Flows, FlowEngineOptions::default()),
-            "windowed-2t" => (Stage::Flows, FlowEngineOptions::default()),
+            "windowed-2t" => (Stage::FlowsTwoThreads, FlowEngineOptions::default()),
             "whole" => (Stage::Flows, FlowEngineOptions { mode: FlowMode::Whole { status_interval_us: FlowMode::CTU13_STATUS_INTERVAL_US }, ..FlowEngineOptions::default() }),
             other => panic!("unknown stage {other}"),
         };

@@ -13,6 +13,7 @@ pub mod flow;
 pub mod flowfile;
 pub mod window;
 
+pub mod decode_thread;
 pub mod decoded_batch;
 pub mod input;
 pub mod source;
