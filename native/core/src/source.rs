@@ -84,7 +84,8 @@ impl FlowSource {
 }
 
 pub struct CaptureFlowSource {
-    packets: PacketInput,
+    /// Boxed, so that a capture source is no larger than a flow-file source.
+    packets: Box<PacketInput>,
     engine: FlowEngine,
     keep_going: bool,
     /// Records the engine has emitted and the caller not yet taken.
@@ -110,9 +111,9 @@ impl CaptureFlowSource {
     pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
         let engine = FlowEngine::new(options.engine)?;
         let packets = if options.decode_thread {
-            PacketInput::Thread(DecodeThread::spawn(reader)?)
+            Box::new(PacketInput::Thread(DecodeThread::spawn(reader, engine.preparer())?))
         } else {
-            PacketInput::Here { reader, batch: DecodedBatch::default() }
+            Box::new(PacketInput::Here { reader, batch: DecodedBatch::default() })
         };
         Ok(CaptureFlowSource {
             packets,
@@ -144,7 +145,7 @@ impl CaptureFlowSource {
     fn pump_packets(&mut self) -> Result<()> {
         let mut budget = PACKETS_PER_CALL;
         while self.pending.is_empty() && budget > 0 {
-            let (read, counted) = match &mut self.packets {
+            let (read, counted) = match self.packets.as_mut() {
                 PacketInput::Here { reader, batch } => {
                     let read = batch.fill(reader);
                     self.engine.push_batch(batch.packets(), &mut self.pending);
@@ -152,7 +153,7 @@ impl CaptureFlowSource {
                 }
                 PacketInput::Thread(thread) => match thread.next_block() {
                     Ok(Some(block)) => {
-                        self.engine.push_batch(block.packets(), &mut self.pending);
+                        self.engine.push_prepared(block.packets(), &mut self.pending);
                         let counted = block.len();
                         thread.give_back(block);
                         (Ok(true), counted)
@@ -189,7 +190,7 @@ impl CaptureFlowSource {
     /// With a decoding thread, bytes and packets are the reader's, a few blocks ahead of the
     /// flows.
     pub fn progress(&self) -> SourceProgress {
-        let (bytes_consumed, total_bytes, packets) = match &self.packets {
+        let (bytes_consumed, total_bytes, packets) = match self.packets.as_ref() {
             PacketInput::Here { reader, .. } => (reader.bytes_consumed(), reader.total_bytes(), reader.packets_read()),
             PacketInput::Thread(thread) => (thread.bytes_consumed(), thread.total_bytes(), thread.packets_read()),
         };

@@ -75,9 +75,10 @@ pub fn measure_capture(path: &Path, stage: Stage, engine_options: FlowEngineOpti
         }
         Stage::FlowsTwoThreads => {
             let mut flows = FlowCounting::new(engine_options)?;
-            let mut thread = DecodeThread::spawn(reader)?;
+            let mut thread = DecodeThread::spawn(reader, flows.engine.preparer())?;
             while let Some(block) = thread.next_block()? {
-                flows.count(&block, &mut report);
+                flows.engine.push_prepared(block.packets(), &mut flows.records);
+                flows.tally(block.len(), block.wire_bytes(), &mut report);
                 thread.give_back(block);
             }
             flows.finish(&mut report);
@@ -105,9 +106,15 @@ impl FlowCounting {
 
     #[inline]
     fn count(&mut self, batch: &DecodedBatch, report: &mut ThroughputReport) {
-        report.packets += batch.len() as u64;
-        report.wire_bytes += batch.wire_bytes();
         self.engine.push_batch(batch.packets(), &mut self.records);
+        self.tally(batch.len(), batch.wire_bytes(), report);
+    }
+
+    /// Takes stock after `packets` more packets were pushed.
+    #[inline]
+    fn tally(&mut self, packets: usize, wire_bytes: u64, report: &mut ThroughputReport) {
+        report.packets += packets as u64;
+        report.wire_bytes += wire_bytes;
         if !self.records.is_empty() {
             report.records += self.records.len() as u64;
             self.records.clear();
