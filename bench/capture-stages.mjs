@@ -19,7 +19,9 @@ if (captures.length === 0) {
 mkdirSync(join(benchDir, 'out'), { recursive: true });
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 
-const STAGES = ['walk', 'decode', 'windowed', 'whole', 'flows-api'];
+// windowed-2t: windowed flows with reading and decoding on a second thread (two cores; Argus
+// uses one).
+const STAGES = ['walk', 'decode', 'windowed', 'windowed-2t', 'whole', 'flows-api'];
 
 function runChild(stage, capture) {
   const out = execFileSync(process.execPath, [join(benchDir, 'stage-child.mjs'), stage, capture], { encoding: 'utf8' });
@@ -80,6 +82,7 @@ for (const capture of captures) {
   }
   const argusRow = rows.find((r) => r.stage.startsWith('argus'));
   const windowedRow = rows.find((r) => r.stage === 'windowed');
+  const windowedTwoThreadsRow = rows.find((r) => r.stage === 'windowed-2t');
   const result = {
     capture: basename(capture),
     fileBytes,
@@ -89,6 +92,7 @@ for (const capture of captures) {
     date: new Date().toISOString(),
     rows,
     windowedOverArgus: argusRow ? windowedRow.packetsPerSecond / argusRow.packetsPerSecond : null,
+    windowedTwoThreadsOverArgus: argusRow ? windowedTwoThreadsRow.packetsPerSecond / argusRow.packetsPerSecond : null,
   };
   const outFile = join(benchDir, 'results', `capture-stages-${basename(capture).replace(/\.[^.]+$/, '')}.json`);
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
@@ -101,6 +105,9 @@ for (const capture of captures) {
         `${(row.maxRssBytes / 1e6).toFixed(0).padStart(10)}   ${String(row.records ?? '').padStart(10)}   ${row.bytesPerActiveFlowAtPeak ?? ''}`,
     );
   }
-  if (result.windowedOverArgus) console.log(`windowed flows / argus -S 3600: ${result.windowedOverArgus.toFixed(1)}x`);
+  if (result.windowedOverArgus) {
+    console.log(`windowed flows / argus -S 3600: ${result.windowedOverArgus.toFixed(1)}x on one thread, ` +
+      `${result.windowedTwoThreadsOverArgus.toFixed(1)}x on two`);
+  }
   console.log(`→ ${outFile}`);
 }

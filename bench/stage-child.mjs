@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs one benchmark stage in its own process, so that its peak RSS is its own, and prints
 // one JSON line. Usage: node bench/stage-child.mjs STAGE CAPTURE
-//   STAGE: walk | decode | windowed | whole | flows-api (the whole JS path, records to Arrow)
+//   STAGE: walk | decode | windowed | windowed-2t (reading and decoding on a second thread) |
+//          whole | flows-api (the whole JS path, records to Arrow)
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -11,7 +12,7 @@ import { ArrowFlowSink } from '../dist/src/sinks/arrow-flows.js';
 
 const [stage, capture] = process.argv.slice(2);
 if (!stage || !capture) {
-  console.error('usage: node bench/stage-child.mjs walk|decode|windowed|whole|flows-api CAPTURE');
+  console.error('usage: node bench/stage-child.mjs walk|decode|windowed|windowed-2t|whole|flows-api CAPTURE');
   process.exit(2);
 }
 
@@ -33,7 +34,8 @@ if (stage === 'flows-api') {
     peakActiveFlows: stats.peakActiveFlows };
   await rm(out, { force: true });
 } else {
-  const nativeStage = stage === 'windowed' || stage === 'whole' ? 'flows' : stage;
+  const nativeStages = { windowed: 'flows', 'windowed-2t': 'flows-2t', whole: 'flows' };
+  const nativeStage = nativeStages[stage] ?? stage;
   const options = stage === 'whole' ? whole : windowed;
   result = await native.measureCaptureStage(capture, nativeStage, options);
 }

@@ -118,8 +118,9 @@ export interface GenerateOptions {
 }
 
 /**
- * Runs `stage` ("walk", "decode" or "flows") over a capture on a worker thread and reports
- * counts and elapsed time; flows are built per `options` and dropped.
+ * Runs `stage` ("walk", "decode", "flows", or "flows-2t": flows with reading and decoding on
+ * a second thread) over a capture on a worker thread and reports counts and elapsed time;
+ * flows are built per `options` and dropped.
  */
 export declare function measureCaptureStage(path: string, stage: string, options?: FlowStreamOptions | undefined | null): Promise<ThroughputResult>
 

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod packet;
+pub mod prefetch;
 pub mod record;
 
 pub mod capture;
@@ -12,6 +13,8 @@ pub mod flow;
 pub mod flowfile;
 pub mod window;
 
+pub mod decode_thread;
+pub mod decoded_batch;
 pub mod input;
 pub mod source;
 pub mod synth;

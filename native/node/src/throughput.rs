@@ -60,18 +60,20 @@ impl Task for MeasureTask {
     }
 }
 
-/// Runs `stage` ("walk", "decode" or "flows") over a capture on a worker thread and reports
-/// counts and elapsed time; flows are built per `options` and dropped.
+/// Runs `stage` ("walk", "decode", "flows", or "flows-2t": flows with reading and decoding on
+/// a second thread) over a capture on a worker thread and reports counts and elapsed time;
+/// flows are built per `options` and dropped.
 #[napi(ts_return_type = "Promise<ThroughputResult>")]
 pub fn measure_capture_stage(path: String, stage: String, options: Option<FlowStreamOptions>) -> napi::Result<AsyncTask<MeasureTask>> {
     let stage = match stage.as_str() {
         "walk" => Stage::Walk,
         "decode" => Stage::Decode,
         "flows" => Stage::Flows,
+        "flows-2t" => Stage::FlowsTwoThreads,
         other => {
             return Err(to_napi_error(&FlowhoundError::new(
                 ErrorCode::BadOption,
-                format!("stage must be walk, decode or flows, got '{other}'"),
+                format!("stage must be walk, decode, flows or flows-2t, got '{other}'"),
             )))
         }
     };

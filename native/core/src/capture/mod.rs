@@ -1,14 +1,17 @@
-//! Capture files (pcap, pcapng) read without libpcap, by large buffered reads.
+//! Capture files (pcap, pcapng) read without libpcap: regular files through a sliding memory
+//! map, streams by large buffered reads.
 //!
 //! [`CaptureReader`] opens a file or wraps any `Read` (stdin, a pipe), detects the format,
-//! and hands out [`RawPacket`](crate::packet::RawPacket)s that borrow its one fixed-size
-//! buffer ([`DEFAULT_BUFFER_BYTES`]): memory is the same for a 1 GB and a 40 GB capture, and
-//! offsets are 64-bit. Damaged files are read the way libpcap 1.10 reads them (same packets
+//! and hands out [`RawPacket`](crate::packet::RawPacket)s that borrow its one mapped window
+//! or fixed-size buffer ([`DEFAULT_BUFFER_BYTES`]): memory is the same for a 1 GB and a 40 GB
+//! capture, and offsets are 64-bit. Damaged files are read the way libpcap 1.10 reads them (same packets
 //! before the same error; see `tests/parser_corpus.rs` for the deliberate differences), and
 //! end with a `FlowhoundError` that carries a stable code, the file and the byte offset.
 
 mod byte_source;
 mod format;
+#[cfg(unix)]
+mod mapped_file;
 mod packet_span;
 mod pcap;
 mod pcapng;

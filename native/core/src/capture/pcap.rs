@@ -129,6 +129,8 @@ impl PcapParser {
         Ok((parser, format))
     }
 
+    /// Inlined into `CaptureReader::next_packet`, which is inlined into its callers: see there.
+    #[inline(always)]
     pub fn next_record(&mut self, source: &mut ByteSource) -> Result<Option<PacketSpan>> {
         if self.pending_skip_bytes > 0 {
             self.skip_rest_of_oversized_record(source)?;
@@ -146,6 +148,7 @@ impl PcapParser {
             )
             .at_offset(record_offset));
         }
+        source.prefetch_ahead();
         let header = &source.available()[..header_bytes];
         let order = self.byte_order;
         let seconds = order.u32(header, 0);

@@ -1,15 +1,12 @@
 //! The incremental flow engine the binding drives: packets in, finished flow records out.
 
 use crate::error::Result;
-use crate::flow::argus_tcp::Segment;
-use crate::flow::counters::PacketFacts;
-use crate::flow::fragments::FragmentTable;
 use crate::flow::hash::random_seed;
-use crate::flow::key::{orphan_fragment_key, packet_key, PacketKey};
 use crate::flow::options::{FlowEngineOptions, FlowMode};
+use crate::flow::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::whole::WholeCaptureFlows;
-use crate::packet::{DecodedPacket, Fragment, IpPacket, Network, Transport};
+use crate::packet::DecodedPacket;
 use crate::record::FlowRecord;
 use crate::window::WindowedFlows;
 
@@ -21,13 +18,24 @@ enum Flows {
 pub struct FlowEngine {
     options: FlowEngineOptions,
     flows: Flows,
-    fragments: FragmentTable,
+    /// Prepares what `push` and `push_batch` are given.
+    preparer: PacketPreparer,
     stats: FlowEngineStats,
     last_ts_us: i64,
+    /// The flow tables' hash seed.
+    seed: u64,
+    /// `push_batch`'s packets, prepared: `BATCH_PACKETS` of them.
+    prepared: Vec<PreparedPacket>,
 }
 
 /// Refresh the memory estimate in the stats this often (packets).
 const MEMORY_ESTIMATE_EVERY: u64 = 1 << 16;
+
+/// Packets `push_batch` and `push_prepared` take at once: their table slots and entries are
+/// fetched from memory before they are counted. Enough that the first packet's entry has
+/// arrived when it is counted; few enough that the batch stays in the L1 cache (about 100
+/// bytes each). 64 and 128 were no faster.
+pub const BATCH_PACKETS: usize = 32;
 
 impl FlowEngine {
     /// Fails with `ERR_BAD_OPTION` when the options are out of range or inconsistent.
@@ -45,9 +53,11 @@ impl FlowEngine {
         Ok(FlowEngine {
             options,
             flows,
-            fragments: FragmentTable::new(options.max_fragmented_datagrams, options.timeouts.fragment_us),
+            preparer: PacketPreparer::new(seed, options.max_fragmented_datagrams, options.timeouts.fragment_us),
             stats: FlowEngineStats::default(),
             last_ts_us: i64::MIN,
+            seed,
+            prepared: vec![PreparedPacket::EMPTY; BATCH_PACKETS],
         })
     }
 
@@ -55,34 +65,98 @@ impl FlowEngine {
         &self.options
     }
 
+    /// A new preparer for this engine's packets (same hash seed and fragment settings), to
+    /// prepare them elsewhere, on another thread, and count them with `push_prepared`. An
+    /// engine's packets all go through one preparer: this one, or the engine's own (`push`,
+    /// `push_batch`), never both.
+    pub fn preparer(&self) -> PacketPreparer {
+        PacketPreparer::new(self.seed, self.options.max_fragmented_datagrams, self.options.timeouts.fragment_us)
+    }
+
     /// Counts one packet; appends to `out` the records this packet's time finished.
     #[inline]
     pub fn push(&mut self, packet: &DecodedPacket, out: &mut Vec<FlowRecord>) {
+        let mut prepared = PreparedPacket::EMPTY;
+        self.preparer.prepare(packet, &mut prepared);
+        self.count(&prepared, out);
+    }
+
+    /// Counts packets as `push` does one by one, with the same result, but faster: the
+    /// packets' keys are made first, then their table slots and entries fetched from memory,
+    /// so that the cache misses of a batch overlap instead of coming one after another.
+    pub fn push_batch(&mut self, packets: &[DecodedPacket], out: &mut Vec<FlowRecord>) {
+        let mut prepared = std::mem::take(&mut self.prepared);
+        for batch in packets.chunks(BATCH_PACKETS) {
+            self.preparer.prepare_batch(batch, &mut prepared);
+            self.push_prepared(&prepared[..batch.len()], out);
+        }
+        self.prepared = prepared;
+    }
+
+    /// Counts packets prepared by a preparer from `preparer()`, as `push_batch` counts them.
+    pub fn push_prepared(&mut self, packets: &[PreparedPacket], out: &mut Vec<FlowRecord>) {
+        for batch in packets.chunks(BATCH_PACKETS) {
+            for ready in batch.iter().filter(|ready| ready.kind == PacketKind::Ip) {
+                self.prefetch_slot(ready.hash);
+            }
+            // By now the first slots have arrived: what they point to can be fetched.
+            for ready in batch.iter().filter(|ready| ready.kind == PacketKind::Ip) {
+                self.prefetch_entry(ready.hash);
+            }
+            for ready in batch {
+                self.count(ready, out);
+            }
+        }
+    }
+
+    #[inline]
+    fn prefetch_slot(&self, hash: u64) {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.prefetch_slot(hash),
+            Flows::Whole(flows) => flows.prefetch_slot(hash),
+        }
+    }
+
+    #[inline]
+    fn prefetch_entry(&self, hash: u64) {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.prefetch_entry(hash),
+            Flows::Whole(flows) => flows.prefetch_entry(hash),
+        }
+    }
+
+    /// Counts a prepared packet in the stats and, if IP, in its flow.
+    #[inline]
+    fn count(&mut self, prepared: &PreparedPacket, out: &mut Vec<FlowRecord>) {
         self.stats.packets += 1;
-        let ip = match &packet.network {
-            Network::Ip(ip) => ip,
-            Network::NonIp { .. } => {
+        match prepared.kind {
+            PacketKind::Ip => {}
+            PacketKind::NonIp => {
                 self.stats.non_ip_packets += 1;
                 return;
             }
-            Network::Undecodable => {
+            PacketKind::Undecodable => {
                 self.stats.undecodable_packets += 1;
                 return;
             }
-        };
+        }
         self.stats.ip_packets += 1;
-        if packet.ts_us < self.last_ts_us {
+        match prepared.fragment {
+            FragmentOutcome::None => {}
+            FragmentOutcome::Joined => self.stats.fragments_joined += 1,
+            FragmentOutcome::Orphan => self.stats.orphan_fragments += 1,
+        }
+        let ts_us = prepared.facts.ts_us;
+        if ts_us < self.last_ts_us {
             self.stats.out_of_order_packets += 1;
         } else {
-            self.last_ts_us = packet.ts_us;
+            self.last_ts_us = ts_us;
         }
-        let key = self.key_of(ip, packet.ts_us);
-        let facts = facts_of(packet, ip);
         let created = match &mut self.flows {
-            Flows::Windowed(flows) => flows.push(key, &facts, out, &mut self.stats),
+            Flows::Windowed(flows) => flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats),
             Flows::Whole(flows) => {
                 let before = flows.len();
-                flows.push(key, &facts, out, &mut self.stats);
+                flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats);
                 flows.len() > before
             }
         };
@@ -111,27 +185,6 @@ impl FlowEngine {
         &self.stats
     }
 
-    fn key_of(&mut self, ip: &IpPacket, ts_us: i64) -> PacketKey {
-        match ip.fragment {
-            Fragment::Whole => packet_key(ip),
-            Fragment::First { ip_id } => {
-                let key = packet_key(ip);
-                self.fragments.register_first(ip, ip_id, key, ts_us);
-                key
-            }
-            Fragment::Later { ip_id, .. } => match self.fragments.find_later(ip, ip_id, ts_us) {
-                Some(key) => {
-                    self.stats.fragments_joined += 1;
-                    key
-                }
-                None => {
-                    self.stats.orphan_fragments += 1;
-                    orphan_fragment_key(ip, ip_id)
-                }
-            },
-        }
-    }
-
     fn refresh_flow_counts(&mut self) {
         let (active, memory) = match &self.flows {
             Flows::Windowed(flows) => (flows.len(), flows.memory_bytes()),
@@ -143,16 +196,6 @@ impl FlowEngine {
             self.stats.bytes_per_active_flow = memory.checked_div(active).unwrap_or(0) as u64;
         }
     }
-}
-
-#[inline]
-fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
-    let (tcp_flags, icmp_type, tcp_segment) = match ip.transport {
-        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some(Segment { flags, seq, ack, payload_len: ip.payload_len })),
-        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
-        _ => (0, None, None),
-    };
-    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_segment }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod icmp;
 pub mod key;
 pub mod options;
+pub mod prepared;
 pub mod record_builder;
 pub mod stats;
 pub mod table;

@@ -5,6 +5,7 @@
 //! so that memory follows the number of flows closely instead of doubling.
 
 use crate::flow::key::FlowKey;
+use crate::prefetch::prefetch_read;
 
 #[derive(Clone, Debug)]
 pub struct Entry<V> {
@@ -27,6 +28,8 @@ const CHUNK_MASK: usize = CHUNK_ENTRIES - 1;
 const MAX_LOAD_NUMERATOR: usize = 3;
 const MAX_LOAD_DENOMINATOR: usize = 4;
 const MIN_SLOTS: usize = 16;
+/// Entries (104 bytes for flow counters) straddle up to two lines of this size.
+const CACHE_LINE_BYTES: usize = 64;
 /// Entry indices are stored +1 in `u32` slots.
 pub const MAX_ENTRIES: usize = (u32::MAX - 1) as usize;
 
@@ -55,6 +58,25 @@ impl<V> FlowTable<V> {
     #[inline]
     fn mask(&self) -> usize {
         self.slots.len() - 1
+    }
+
+    /// Hints that the slot `hash` starts probing at will be read soon.
+    #[inline]
+    pub fn prefetch_slot(&self, hash: u64) {
+        prefetch_read(self.slots.as_ptr().wrapping_add(hash as usize & self.mask()));
+    }
+
+    /// Hints that the entry in the slot `hash` starts probing at will be read soon: its key
+    /// and its value, which share one or two cache lines. Reads the slot, so call it once
+    /// the slot is in cache (after `prefetch_slot`).
+    #[inline]
+    pub fn prefetch_entry(&self, hash: u64) {
+        let stored = self.slots[hash as usize & self.mask()];
+        if stored != 0 {
+            let entry: *const Entry<V> = self.entry(stored as usize - 1);
+            prefetch_read(entry);
+            prefetch_read(entry.cast::<u8>().wrapping_add(CACHE_LINE_BYTES));
+        }
     }
 
     /// The index of `key`'s entry, if present.

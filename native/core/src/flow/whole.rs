@@ -92,11 +92,24 @@ impl WholeCaptureFlows {
             + self.linger_queues.iter().map(|(_, queue)| queue.capacity() * item).sum::<usize>()
     }
 
-    pub fn push(&mut self, packet: PacketKey, facts: &PacketFacts, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
+    /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`).
+    #[inline]
+    pub fn prefetch_slot(&self, hash: u64) {
+        self.table.prefetch_slot(hash);
+    }
+
+    /// As `prefetch_slot`, for the entry (see `FlowTable::prefetch_entry`).
+    #[inline]
+    pub fn prefetch_entry(&self, hash: u64) {
+        self.table.prefetch_entry(hash);
+    }
+
+    /// Counts a packet whose key hashes (with the seed given to `new`) to `hash`.
+    pub fn push(&mut self, packet: PacketKey, hash: u64, facts: &PacketFacts, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         self.now_us = self.now_us.max(facts.ts_us);
         self.report_due(out, stats);
         let key = packet.key;
-        let hash = key.hash(self.table.seed());
+        debug_assert_eq!(hash, key.hash(self.table.seed()));
         let sender_bit = 1u8 << packet.sender.index();
         let Some(index) = self.table.find(&key, hash) else {
             let flow = WholeFlow {
@@ -365,7 +378,8 @@ mod tests {
             let packet = udp(T0_US + i64::from(n), (n % 250) as u8, 200, (n / 250) as u16, 53);
             let crate::packet::Network::Ip(ip) = packet.network else { unreachable!() };
             let facts = crate::flow::counters::PacketFacts { ts_us: packet.ts_us, wire_len: 60, payload_len: 10, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None };
-            flows.push(crate::flow::key::packet_key(&ip), &facts, &mut out, &mut stats);
+            let key = crate::flow::key::packet_key(&ip);
+            flows.push(key, key.key.hash(5), &facts, &mut out, &mut stats);
             assert!(flows.status_queue.len() <= 2 * flows.len() + 1025);
         }
         assert_eq!(out.len() as u64, stats.flows_evicted_early);

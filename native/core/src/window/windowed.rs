@@ -13,7 +13,7 @@ use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
 use crate::flow::whole::evict_count;
 use crate::record::FlowRecord;
-use crate::window::bucket_math::{bucket_of, last_window_ended_by, windows_of_bucket};
+use crate::window::bucket_math::{last_window_ended_by, windows_of_bucket, BucketFinder};
 
 struct Bucket {
     index: i64,
@@ -37,6 +37,7 @@ pub struct WindowedFlows {
     /// Size for a new bucket's slot array: the last dropped bucket's flow count.
     expected_bucket_flows: usize,
     visited: Vec<Vec<u64>>,
+    bucket_finder: BucketFinder,
 }
 
 const INITIAL_BUCKET_FLOWS: usize = 4096;
@@ -55,6 +56,7 @@ impl WindowedFlows {
             next_close_at_us: i64::MIN,
             expected_bucket_flows: INITIAL_BUCKET_FLOWS,
             visited: Vec::new(),
+            bucket_finder: BucketFinder::new(step_us),
         }
     }
 
@@ -71,9 +73,27 @@ impl WindowedFlows {
         self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>()
     }
 
-    /// Counts a packet; returns whether it created a flow entry.
+    /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`),
+    /// guessing that it goes to the newest bucket, as all but late packets do.
     #[inline]
-    pub fn push(&mut self, packet: PacketKey, facts: &PacketFacts, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) -> bool {
+    pub fn prefetch_slot(&self, hash: u64) {
+        if let Some(bucket) = self.buckets.last() {
+            bucket.table.prefetch_slot(hash);
+        }
+    }
+
+    /// As `prefetch_slot`, for the entry (see `FlowTable::prefetch_entry`).
+    #[inline]
+    pub fn prefetch_entry(&self, hash: u64) {
+        if let Some(bucket) = self.buckets.last() {
+            bucket.table.prefetch_entry(hash);
+        }
+    }
+
+    /// Counts a packet whose key hashes (with the seed given to `new`) to `hash`; returns
+    /// whether it created a flow entry.
+    #[inline]
+    pub fn push(&mut self, packet: PacketKey, hash: u64, facts: &PacketFacts, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) -> bool {
         let mut facts = *facts;
         if facts.ts_us > self.max_ts_us {
             self.max_ts_us = facts.ts_us;
@@ -81,7 +101,7 @@ impl WindowedFlows {
                 self.close_due(out, stats);
             }
         }
-        let mut bucket = bucket_of(facts.ts_us, self.step_us);
+        let mut bucket = self.bucket_finder.bucket_of(facts.ts_us);
         if let Some(closed) = self.closed_through {
             if bucket <= closed {
                 // No window holding it is open: count it at the start of the oldest open one.
@@ -95,7 +115,7 @@ impl WindowedFlows {
         let position = self.bucket_position(bucket);
         let table = &mut self.buckets[position].table;
         let key = packet.key;
-        let hash = key.hash(self.seed);
+        debug_assert_eq!(hash, key.hash(self.seed));
         let (index, inserted) = table.find_or_insert_with(&key, hash, || FlowCounters::first_packet(&key, packet.sender, &facts));
         if !inserted {
             if table.value_mut(index).add(&key, packet.sender, &facts).saturated {

@@ -46,3 +46,35 @@ pub fn tsv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
         .map(|line| line.split('\t').map(str::to_string).collect())
         .collect()
 }
+
+/// Every `.pcap`, `.pcapng` and `.cap` file under `dir`, recursively, sorted.
+pub fn capture_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|err| panic!("{}: {err}", dir.display())).map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if matches!(path.extension().and_then(|ext| ext.to_str()), Some("pcap" | "pcapng" | "cap")) {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(dir, &mut found);
+    found.sort();
+    found
+}
+
+/// The captures the agreement tests read: the damaged captures of the fixtures, and the
+/// shared parser corpus and real captures when present (then `true` comes with them).
+pub fn test_capture_files() -> (Vec<PathBuf>, bool) {
+    let mut files = capture_files(&fixture("parser-corpus/damaged"));
+    let mut shared = true;
+    for sub in ["parser-corpus", "pcaps"] {
+        match shared_data(sub) {
+            Some(dir) => files.extend(capture_files(&dir)),
+            None => shared = false,
+        }
+    }
+    (files, shared)
+}

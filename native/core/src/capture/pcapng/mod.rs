@@ -127,6 +127,7 @@ impl PcapNgParser {
                 }
                 return Err(truncated(block_offset, format!("truncated block header: {partial} of 8 bytes")));
             }
+            source.prefetch_ahead();
             let head = source.available();
             let is_section_header = head[..4] == section_header::BLOCK_TYPE_BYTES;
             let order = if is_section_header {

@@ -1,0 +1,61 @@
+//! One stage of the capture path over a capture file, timed natively without Node: for quick
+//! comparisons while tuning (bench/capture-stages.mjs is the benchmark of record).
+//!
+//! `cargo run --release -p flowhound-core --example capture_stages FILE [STAGE...] [--repeat N]`
+//! STAGE: walk, decode, windowed, windowed-2t, whole (default: all of them).
+
+use std::path::Path;
+
+use flowhound_core::flow::{FlowEngineOptions, FlowMode};
+use flowhound_core::throughput::{measure_capture, Stage};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let repeat: usize = args.iter().position(|a| a == "--repeat").and_then(|i| args.get(i + 1)).map_or(3, |n| n.parse().expect("repeat"));
+    let positional: Vec<&String> = args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--repeat")).map(|(_, a)| a).collect();
+    let path = Path::new(positional.first().expect("usage: capture_stages FILE [STAGE...] [--repeat N]"));
+    let all = ["walk", "decode", "windowed", "windowed-2t", "whole"];
+    let stages: Vec<&str> = if positional.len() > 1 { positional[1..].iter().map(|s| s.as_str()).collect() } else { all.to_vec() };
+    for name in stages {
+        let (stage, options) = match name {
+            "walk" => (Stage::Walk, FlowEngineOptions::default()),
+            "decode" => (Stage::Decode, FlowEngineOptions::default()),
+            "windowed" => (Stage::Flows, FlowEngineOptions::default()),
+            "windowed-2t" => (Stage::FlowsTwoThreads, FlowEngineOptions::default()),
+            "whole" => (Stage::Flows, FlowEngineOptions { mode: FlowMode::Whole { status_interval_us: FlowMode::CTU13_STATUS_INTERVAL_US }, ..FlowEngineOptions::default() }),
+            other => panic!("unknown stage {other}"),
+        };
+        let mut seconds = Vec::new();
+        let mut cpu_seconds = Vec::new();
+        let mut last = None;
+        for _ in 0..repeat {
+            let cpu_before = thread_cpu_ns();
+            let report = measure_capture(path, stage, options).expect("measure");
+            cpu_seconds.push((thread_cpu_ns() - cpu_before) as f64 / 1e9);
+            seconds.push(report.elapsed_ns as f64 / 1e9);
+            last = Some(report);
+        }
+        cpu_seconds.sort_by(f64::total_cmp);
+        let report = last.expect("at least one run");
+        seconds.sort_by(f64::total_cmp);
+        let median = seconds[seconds.len() / 2];
+        println!(
+            "{name:<12} {:>7.2} M pkt/s  median {median:.3} s  min {:.3} s  this thread's CPU: median {:.3} s min {:.3} s  records {}  packets {}",
+            report.packets as f64 / median / 1e6,
+            seconds[0],
+            cpu_seconds[cpu_seconds.len() / 2],
+            cpu_seconds[0],
+            report.records,
+            report.packets
+        );
+    }
+}
+
+/// CPU time of the calling thread, in ns (Linux); 0 elsewhere. Less disturbed than wall time
+/// when other processes share the cores.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().and_then(|ns| ns.parse().ok()))
+        .unwrap_or(0)
+}

@@ -1,0 +1,140 @@
+//! Packets made ready for the flow tables: each one's key, the key's hash and what it counts.
+//!
+//! This is the part of counting a packet that depends on no flow table, only on the fragment
+//! table (a later fragment takes the key of its first), so it can run ahead of the counting:
+//! a batch at a time on the engine's thread (`FlowEngine::push_batch`), so that the batch's
+//! table lookups can be prefetched, or on the thread that reads and decodes
+//! (`DecodeThread`), so that two cores share the work.
+
+use crate::flow::argus_tcp::Segment;
+use crate::flow::counters::PacketFacts;
+use crate::flow::fragments::FragmentTable;
+use crate::flow::key::{orphan_fragment_key, packet_key, packet_key_into, FlowKey, KeyKind, PacketKey, Side};
+use crate::packet::{DecodedPacket, Fragment, IpAddr16, IpPacket, Network, Transport};
+
+/// What kind of packet a `PreparedPacket` is: only IP packets have a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PacketKind {
+    Ip,
+    NonIp,
+    Undecodable,
+}
+
+/// What the fragment table made of a later fragment, for the engine's stats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FragmentOutcome {
+    /// Not a later fragment.
+    None,
+    /// Joined to the flow of its first fragment.
+    Joined,
+    /// Its first fragment was not seen: keyed on its own.
+    Orphan,
+}
+
+/// A packet ready for its flow table (or, when not IP, for the engine's stats). Filled in
+/// place, never built and moved: see `key::packet_key_into`.
+#[derive(Clone, Copy, Debug)]
+pub struct PreparedPacket {
+    pub(crate) kind: PacketKind,
+    pub(crate) fragment: FragmentOutcome,
+    pub(crate) key: PacketKey,
+    pub(crate) hash: u64,
+    pub(crate) facts: PacketFacts,
+}
+
+impl PreparedPacket {
+    /// A placeholder to fill: a packet that could not be decoded.
+    pub const EMPTY: PreparedPacket = PreparedPacket {
+        kind: PacketKind::Undecodable,
+        fragment: FragmentOutcome::None,
+        key: PacketKey {
+            key: FlowKey { addr: [IpAddr16([0; 16]); 2], port: [0; 2], proto: 0, kind: KeyKind::AddressPair, discriminator: 0 },
+            sender: Side::A,
+        },
+        hash: 0,
+        facts: PacketFacts { ts_us: 0, wire_len: 0, payload_len: 0, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None },
+    };
+}
+
+/// Makes packets ready for the flow tables of the engine it came from (`FlowEngine::preparer`):
+/// same hash seed, same fragment settings. Every packet of a capture must go through the same
+/// preparer, in order, since the fragment table follows them.
+pub struct PacketPreparer {
+    fragments: FragmentTable,
+    seed: u64,
+}
+
+impl PacketPreparer {
+    pub(crate) fn new(seed: u64, max_fragmented_datagrams: usize, fragment_timeout_us: i64) -> PacketPreparer {
+        PacketPreparer { fragments: FragmentTable::new(max_fragmented_datagrams, fragment_timeout_us), seed }
+    }
+
+    /// Prepares `packets` into `out` (as many as the shorter of the two holds), in order.
+    pub fn prepare_batch(&mut self, packets: &[DecodedPacket], out: &mut [PreparedPacket]) {
+        for (packet, ready) in packets.iter().zip(out.iter_mut()) {
+            self.prepare_key(packet, ready);
+        }
+        // Hashed in a pass of their own: hashing a key just made waits for its stores.
+        for ready in out.iter_mut().take(packets.len()).filter(|ready| ready.kind == PacketKind::Ip) {
+            ready.hash = ready.key.key.hash(self.seed);
+        }
+    }
+
+    /// Prepares one packet.
+    #[inline]
+    pub fn prepare(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
+        self.prepare_key(packet, out);
+        out.hash = out.key.key.hash(self.seed);
+    }
+
+    /// As `prepare`, leaving the hash alone.
+    #[inline(always)]
+    fn prepare_key(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
+        let ip = match &packet.network {
+            Network::Ip(ip) => ip,
+            Network::NonIp { .. } => {
+                out.kind = PacketKind::NonIp;
+                return;
+            }
+            Network::Undecodable => {
+                out.kind = PacketKind::Undecodable;
+                return;
+            }
+        };
+        out.kind = PacketKind::Ip;
+        out.facts = facts_of(packet, ip);
+        match ip.fragment {
+            Fragment::Whole => {
+                out.fragment = FragmentOutcome::None;
+                packet_key_into(ip, &mut out.key);
+            }
+            _ => (out.key, out.fragment) = self.fragment_key_of(ip, packet.ts_us),
+        }
+    }
+
+    #[cold]
+    fn fragment_key_of(&mut self, ip: &IpPacket, ts_us: i64) -> (PacketKey, FragmentOutcome) {
+        match ip.fragment {
+            Fragment::Whole => (packet_key(ip), FragmentOutcome::None),
+            Fragment::First { ip_id } => {
+                let key = packet_key(ip);
+                self.fragments.register_first(ip, ip_id, key, ts_us);
+                (key, FragmentOutcome::None)
+            }
+            Fragment::Later { ip_id, .. } => match self.fragments.find_later(ip, ip_id, ts_us) {
+                Some(key) => (key, FragmentOutcome::Joined),
+                None => (orphan_fragment_key(ip, ip_id), FragmentOutcome::Orphan),
+            },
+        }
+    }
+}
+
+#[inline]
+fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
+    let (tcp_flags, icmp_type, tcp_segment) = match ip.transport {
+        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some(Segment { flags, seq, ack, payload_len: ip.payload_len })),
+        Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
+        _ => (0, None, None),
+    };
+    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_segment }
+}

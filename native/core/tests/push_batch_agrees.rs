@@ -1,0 +1,84 @@
+//! `FlowEngine::push_batch` must count exactly as `push` does packet by packet: the same
+//! records in the same order and the same stats, in both modes, with and without early
+//! eviction, whatever the batches' lengths. On generated LAN traffic, the Argus fixtures'
+//! edge cases (fragments, ICMP errors, port reuse) and the shared real captures.
+
+mod common;
+
+use std::path::PathBuf;
+
+use flowhound_core::capture::CaptureReader;
+use flowhound_core::decode::decode;
+use flowhound_core::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats, FlowMode};
+use flowhound_core::packet::DecodedPacket;
+use flowhound_core::record::FlowRecord;
+
+fn packets_of(reader: &mut CaptureReader) -> Vec<DecodedPacket> {
+    let mut packets = Vec::new();
+    while let Ok(Some(raw)) = reader.next_packet() {
+        packets.push(decode(&raw));
+    }
+    packets
+}
+
+fn one_by_one(packets: &[DecodedPacket], options: FlowEngineOptions) -> (Vec<FlowRecord>, FlowEngineStats) {
+    let mut engine = FlowEngine::new(options).unwrap();
+    let mut out = Vec::new();
+    for packet in packets {
+        engine.push(packet, &mut out);
+    }
+    engine.finish(&mut out);
+    (out, engine.stats().clone())
+}
+
+fn in_batches(packets: &[DecodedPacket], options: FlowEngineOptions, batch: usize) -> (Vec<FlowRecord>, FlowEngineStats) {
+    let mut engine = FlowEngine::new(options).unwrap();
+    let mut out = Vec::new();
+    for chunk in packets.chunks(batch) {
+        engine.push_batch(chunk, &mut out);
+    }
+    engine.finish(&mut out);
+    (out, engine.stats().clone())
+}
+
+fn check(name: &str, packets: &[DecodedPacket]) {
+    let modes = [
+        FlowEngineOptions::default(),
+        FlowEngineOptions { max_active_flows: 50, ..FlowEngineOptions::default() },
+        FlowEngineOptions::whole_capture(FlowMode::CTU13_STATUS_INTERVAL_US),
+        FlowEngineOptions { max_active_flows: 50, ..FlowEngineOptions::whole_capture(FlowMode::ARGUS_STATUS_INTERVAL_US) },
+    ];
+    for options in modes {
+        let expected = one_by_one(packets, options);
+        for batch in [1, 7, 32, 1000] {
+            let got = in_batches(packets, options, batch);
+            assert_eq!(got.1, expected.1, "{name}, {options:?}, batches of {batch}: stats");
+            assert!(got.0 == expected.0, "{name}, {options:?}, batches of {batch}: {} records against {}", got.0.len(), expected.0.len());
+        }
+    }
+}
+
+#[test]
+fn batches_count_as_single_packets_on_generated_traffic() {
+    use flowhound_core::synth::generator::{generate, GeneratorOptions};
+    let options = GeneratorOptions { target_bytes: 10_000_000, snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
+    let mut bytes = Vec::new();
+    generate(&options, &mut bytes).unwrap();
+    let mut reader = CaptureReader::from_read(Box::new(std::io::Cursor::new(bytes)), "generated").unwrap();
+    let packets = packets_of(&mut reader);
+    assert!(packets.len() > 50_000);
+    check("generated", &packets);
+}
+
+#[test]
+fn batches_count_as_single_packets_on_fixtures_and_real_captures() {
+    let mut files: Vec<PathBuf> = common::capture_files(&common::fixture("argus"));
+    if let Some(dir) = common::shared_data("pcaps") {
+        files.extend(common::capture_files(&dir));
+    }
+    assert!(!files.is_empty());
+    for path in files {
+        let Ok(mut reader) = CaptureReader::open(&path) else { continue };
+        check(&path.display().to_string(), &packets_of(&mut reader));
+    }
+}

@@ -1,0 +1,51 @@
+//! Reading a capture through a memory map (`CaptureReader::open`) and through read calls into
+//! a buffer (`open_buffered`) must give the same packets, byte for byte, and end with the same
+//! error at the same place: on the damaged captures of the fixtures, the shared parser corpus
+//! (tcpdump's and pcapng-test-generator's captures) and the shared real captures.
+
+mod common;
+
+use std::path::Path;
+
+use flowhound_core::capture::CaptureReader;
+use flowhound_core::error::FlowhoundError;
+
+/// Every packet as (ts, wire length, link type, file offset, bytes), then how it ended.
+type Reading = (Vec<(i64, u32, u16, u64, Vec<u8>)>, Option<(String, Option<u64>, Option<u64>)>);
+
+fn ending(error: &FlowhoundError) -> Option<(String, Option<u64>, Option<u64>)> {
+    Some((error.code.to_string(), error.location.byte_offset, error.location.packet_index))
+}
+
+fn read(path: &Path, open: fn(&Path) -> flowhound_core::error::Result<CaptureReader>) -> Reading {
+    let mut reader = match open(path) {
+        Ok(reader) => reader,
+        Err(error) => return (Vec::new(), ending(&error)),
+    };
+    let mut packets = Vec::new();
+    loop {
+        match reader.next_packet() {
+            Ok(Some(p)) => packets.push((p.ts_us, p.wire_len, p.link_type, p.file_offset, p.data.to_vec())),
+            Ok(None) => return (packets, None),
+            Err(error) => return (packets, ending(&error)),
+        }
+    }
+}
+
+#[test]
+fn mapped_and_buffered_reads_agree_on_every_test_capture() {
+    let (files, shared) = common::test_capture_files();
+    assert!(files.len() >= if shared { 1000 } else { 50 }, "only {} captures found", files.len());
+    let mut packets = 0;
+    let mut disagreements = Vec::new();
+    for path in &files {
+        let mapped = read(path, CaptureReader::open);
+        let buffered = read(path, CaptureReader::open_buffered);
+        packets += mapped.0.len();
+        if mapped != buffered {
+            disagreements.push(format!("{}: mapped {} packets, {:?}; buffered {} packets, {:?}", path.display(), mapped.0.len(), mapped.1, buffered.0.len(), buffered.1));
+        }
+    }
+    println!("{} captures, {packets} packets", files.len());
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
