@@ -81,6 +81,7 @@ fn read_capture(capture: Box<dyn std::io::Read + Send>, round_trip: &mut RoundTr
         engine: FlowEngineOptions::whole_capture(3600 * 1_000_000),
         flow_file: FlowFileOptions::default(),
         keep_going: false,
+        decode_thread: false,
     };
     let reader = CaptureReader::from_read(capture, "rebuilt capture")?;
     let mut source = CaptureFlowSource::from_reader(reader, source_options)?;

@@ -53,6 +53,7 @@ fn read_back(capture: Box<dyn Read + Send>) -> Vec<FlowRecord> {
         engine: FlowEngineOptions::whole_capture(STATUS_INTERVAL_US),
         flow_file: FlowFileOptions::default(),
         keep_going: false,
+        decode_thread: false,
     };
     let reader = CaptureReader::from_read(capture, "rebuilt capture").unwrap();
     let mut source = CaptureFlowSource::from_reader(reader, options).unwrap();

@@ -74,7 +74,7 @@ fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, Flow
     if let Some(offset) = options.utc_offset_minutes {
         flow_file.utc_offset_minutes = offset;
     }
-    Ok(FlowSourceOptions { engine, flow_file, keep_going: options.keep_going.unwrap_or(false), decode_thread: false })
+    Ok(FlowSourceOptions { engine, flow_file, keep_going: options.keep_going.unwrap_or(false), decode_thread: true })
 }
 
 /// Progress counters the worker thread updates after each batch and the JS thread reads
