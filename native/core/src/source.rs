@@ -2,6 +2,7 @@
 //! → flow engine) or a flow file. The binding and the tools drive this. It owns no threads,
 //! unless asked to read and decode a capture on a thread of its own (`decode_thread`).
 
+use std::collections::VecDeque;
 use std::path::Path;
 
 use crate::capture::CaptureReader;
@@ -88,9 +89,10 @@ pub struct CaptureFlowSource {
     packets: Box<PacketInput>,
     engine: FlowEngine,
     keep_going: bool,
-    /// Records the engine has emitted and the caller not yet taken.
-    pending: Vec<FlowRecord>,
-    pending_taken: usize,
+    /// Records the engine has emitted and the caller not yet taken, oldest first.
+    pending: VecDeque<FlowRecord>,
+    /// Where the engine appends; moved into `pending` after each pump.
+    emitted: Vec<FlowRecord>,
     input_done: bool,
     records_out: u64,
     damage: Option<FlowhoundError>,
@@ -119,8 +121,8 @@ impl CaptureFlowSource {
             packets,
             engine,
             keep_going: options.keep_going,
-            pending: Vec::new(),
-            pending_taken: 0,
+            pending: VecDeque::new(),
+            emitted: Vec::new(),
             input_done: false,
             records_out: 0,
             damage: None,
@@ -128,14 +130,12 @@ impl CaptureFlowSource {
     }
 
     pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
-        if self.pending_taken == self.pending.len() && !self.input_done {
-            self.pending.clear();
-            self.pending_taken = 0;
+        if self.pending.is_empty() && !self.input_done {
             self.pump_packets()?;
         }
-        let available = self.pending.len() - self.pending_taken;
+        let available = self.pending.len();
         let take = available.min(max_records.max(1));
-        out.extend(self.pending.drain(self.pending_taken..self.pending_taken + take));
+        out.extend(self.pending.drain(..take));
         self.records_out += take as u64;
         Ok(!(self.input_done && self.pending.is_empty()))
     }
@@ -144,16 +144,16 @@ impl CaptureFlowSource {
     /// budget is spent, or the input ends.
     fn pump_packets(&mut self) -> Result<()> {
         let mut budget = PACKETS_PER_CALL;
-        while self.pending.is_empty() && budget > 0 {
+        while self.emitted.is_empty() && budget > 0 {
             let (read, counted) = match self.packets.as_mut() {
                 PacketInput::Here { reader, batch } => {
                     let read = batch.fill(reader);
-                    self.engine.push_batch(batch.packets(), &mut self.pending);
+                    self.engine.push_batch(batch.packets(), &mut self.emitted);
                     (read.map(|()| !batch.is_short()), batch.len())
                 }
                 PacketInput::Thread(thread) => match thread.next_block() {
                     Ok(Some(block)) => {
-                        self.engine.push_prepared(block.packets(), &mut self.pending);
+                        self.engine.push_prepared(block.packets(), &mut self.emitted);
                         let counted = block.len();
                         thread.give_back(block);
                         (Ok(true), counted)
@@ -167,7 +167,7 @@ impl CaptureFlowSource {
                 Ok(true) => {}
                 Ok(false) => {
                     self.finish_input();
-                    return Ok(());
+                    break;
                 }
                 Err(error) => {
                     if !self.keep_going {
@@ -175,15 +175,16 @@ impl CaptureFlowSource {
                     }
                     self.damage = Some(error);
                     self.finish_input();
-                    return Ok(());
+                    break;
                 }
             }
         }
+        self.pending.extend(self.emitted.drain(..));
         Ok(())
     }
 
     fn finish_input(&mut self) {
-        self.engine.finish(&mut self.pending);
+        self.engine.finish(&mut self.emitted);
         self.input_done = true;
     }
 
