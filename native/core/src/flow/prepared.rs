@@ -73,6 +73,17 @@ impl PacketPreparer {
         }
     }
 
+    /// Prepares a whole (unfragmented) IP packet: what `prepare` does for it, without the
+    /// packet written out as a `DecodedPacket` first (see `decode::decode_common`).
+    #[inline(always)]
+    pub fn prepare_whole_ip(&mut self, ts_us: i64, wire_len: u32, ip: &IpPacket, out: &mut PreparedPacket) {
+        debug_assert!(ip.fragment == Fragment::Whole);
+        out.kind = PacketKind::Ip;
+        out.fragment = FragmentOutcome::None;
+        out.facts = facts_of(ts_us, wire_len, ip);
+        packet_key_into(ip, &mut out.key);
+    }
+
     /// Prepares one packet.
     #[inline(always)]
     pub fn prepare(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
@@ -88,7 +99,7 @@ impl PacketPreparer {
             }
         };
         out.kind = PacketKind::Ip;
-        out.facts = facts_of(packet, ip);
+        out.facts = facts_of(packet.ts_us, packet.wire_len, ip);
         match ip.fragment {
             Fragment::Whole => {
                 out.fragment = FragmentOutcome::None;
@@ -116,11 +127,11 @@ impl PacketPreparer {
 }
 
 #[inline]
-fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
+fn facts_of(ts_us: i64, wire_len: u32, ip: &IpPacket) -> PacketFacts {
     let (tcp_flags, icmp_type, tcp_seq_ack) = match ip.transport {
         Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some((seq, ack))),
         Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
         _ => (0, None, None),
     };
-    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_seq_ack }
+    PacketFacts { ts_us, wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_seq_ack }
 }
