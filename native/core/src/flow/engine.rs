@@ -5,6 +5,7 @@ use crate::flow::hash::random_seed;
 use crate::flow::options::{FlowEngineOptions, FlowMode};
 use crate::flow::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
 use crate::flow::stats::FlowEngineStats;
+use crate::prefetch::prefetch_read;
 use crate::flow::whole::WholeCaptureFlows;
 use crate::packet::DecodedPacket;
 use crate::record::FlowRecord;
@@ -97,10 +98,14 @@ impl FlowEngine {
     /// Counts packets prepared by a preparer from `preparer()`, as `push_batch` counts them.
     pub fn push_prepared(&mut self, packets: &[PreparedPacket], out: &mut Vec<FlowRecord>) {
         let mut hashes = [0u64; BATCH_PACKETS];
-        for batch in packets.chunks(BATCH_PACKETS) {
+        for (start, batch) in (0..).step_by(BATCH_PACKETS).zip(packets.chunks(BATCH_PACKETS)) {
+            // Packets prepared on another core are in its cache, not this one's: the next
+            // batch is fetched while this one is counted.
+            let next = packets.as_ptr().wrapping_add(start + BATCH_PACKETS);
             // Hashed in a pass of their own (hashing a key just made waits for its stores),
             // each slot fetched as soon as known.
-            for (ready, hash) in batch.iter().zip(hashes.iter_mut()) {
+            for (index, (ready, hash)) in batch.iter().zip(hashes.iter_mut()).enumerate() {
+                prefetch_read(next.wrapping_add(index));
                 if ready.kind == PacketKind::Ip {
                     *hash = ready.key.key.hash(self.seed);
                     self.prefetch_slot(*hash);
