@@ -132,6 +132,7 @@ impl FlowCounters {
     }
 
     /// Counts one more packet and follows the TCP phase.
+    #[inline]
     pub fn add(&mut self, key: &FlowKey, sender: Side, facts: &PacketFacts) -> Update {
         let mut update = Update::default();
         if key.proto == ip_proto::TCP && facts.tcp_flags != 0 {
@@ -146,6 +147,7 @@ impl FlowCounters {
         update
     }
 
+    #[inline]
     fn count(&mut self, key: &FlowKey, sender: Side, facts: &PacketFacts) -> bool {
         let side = sender.index();
         if facts.ts_us < self.first_us {
