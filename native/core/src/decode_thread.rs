@@ -1,4 +1,4 @@
-//! A capture read, decoded and made ready for the flow tables (keys, hashes: `PacketPreparer`)
+//! A capture read, decoded and made ready for the flow tables (keys: `PacketPreparer`)
 //! on a thread of its own, which hands blocks of prepared packets to the caller over a
 //! bounded channel: the flow engine counts them on the calling thread, so that two cores
 //! share the work of one capture. Argus uses one; `measure_capture` reports both ways
@@ -17,9 +17,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::capture::CaptureReader;
-use crate::decoded_batch::DecodedBatch;
+use crate::decode::{decode, decode_common};
 use crate::error::{ErrorCode, FlowhoundError, Result};
-use crate::flow::engine::BATCH_PACKETS;
 use crate::flow::prepared::{PacketPreparer, PreparedPacket};
 
 /// Packets per block: a block costs a channel hand-over (a few µs when the other thread
@@ -28,9 +27,6 @@ use crate::flow::prepared::{PacketPreparer, PreparedPacket};
 pub const BLOCK_PACKETS: usize = 1024;
 /// Blocks in the pool: one being filled, one being counted, the rest queued between.
 const BLOCKS: usize = 4;
-
-// Blocks are filled a decoded batch at a time.
-const _: () = assert!(BLOCK_PACKETS.is_multiple_of(BATCH_PACKETS));
 
 /// Prepared packets, in capture order.
 pub struct PreparedBlock {
@@ -46,18 +42,20 @@ impl PreparedBlock {
 
     /// Replaces the block's packets with the reader's next ones, as many as fit: fewer only at
     /// the end of the capture or at an error (then returned, the packets before it kept).
-    fn fill(&mut self, reader: &mut CaptureReader, decoded: &mut DecodedBatch, preparer: &mut PacketPreparer) -> Result<()> {
+    fn fill(&mut self, reader: &mut CaptureReader, preparer: &mut PacketPreparer) -> Result<()> {
         self.len = 0;
         self.wire_bytes = 0;
         while self.len < self.packets.len() {
-            let read = decoded.fill(reader);
-            preparer.prepare_batch(decoded.packets(), &mut self.packets[self.len..]);
-            self.len += decoded.len();
-            self.wire_bytes += decoded.wire_bytes();
-            read?;
-            if decoded.is_short() {
-                break;
+            let Some(raw) = reader.next_packet()? else { break };
+            self.wire_bytes += u64::from(raw.wire_len);
+            let out = &mut self.packets[self.len];
+            // The common packet goes from its bytes to its key without being written out in
+            // between; the others are decoded in full.
+            match decode_common(&raw) {
+                Some(ip) => preparer.prepare_whole_ip(raw.ts_us, raw.wire_len, &ip, out),
+                None => preparer.prepare(&decode(&raw), out),
             }
+            self.len += 1;
         }
         Ok(())
     }
@@ -192,10 +190,9 @@ fn read_and_prepare(
     empties: &Receiver<PreparedBlock>,
     progress: &ReaderProgress,
 ) {
-    let mut decoded = DecodedBatch::with_capacity(BATCH_PACKETS);
     loop {
         let Ok(mut block) = empties.recv() else { return };
-        let read = block.fill(&mut reader, &mut decoded, &mut preparer);
+        let read = block.fill(&mut reader, &mut preparer);
         progress.bytes_consumed.store(reader.bytes_consumed(), Ordering::Relaxed);
         progress.packets_read.store(reader.packets_read(), Ordering::Relaxed);
         let at_end = block.len() < BLOCK_PACKETS;
@@ -264,7 +261,7 @@ mod tests {
                 expected_preparer.prepare(&decode(&expected_reader.next_packet().unwrap().unwrap()), &mut expected);
                 assert_eq!(packet.kind, expected.kind);
                 if packet.kind == PacketKind::Ip {
-                    assert_eq!((packet.key, packet.facts, packet.hash), (expected.key, expected.facts, expected.hash));
+                    assert_eq!((packet.key, packet.facts), (expected.key, expected.facts));
                     ip += 1;
                 }
                 count += 1;

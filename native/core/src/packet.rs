@@ -137,6 +137,7 @@ pub enum Fragment {
 /// The network-layer view of an IP packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IpPacket {
+    /// 4 or 6. Version 4 packets have both addresses IPv4-mapped (the flow key relies on it).
     pub version: u8,
     pub src: IpAddr16,
     pub dst: IpAddr16,

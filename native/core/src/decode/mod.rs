@@ -21,7 +21,7 @@ mod transport;
 pub use ether_type::LLC_PSEUDO_ETHER_TYPE;
 pub use link::is_supported_link_type;
 
-use crate::packet::{link_type, DecodedPacket, Network, RawPacket};
+use crate::packet::{link_type, DecodedPacket, IpPacket, Network, RawPacket};
 
 #[inline]
 pub fn decode(packet: &RawPacket) -> DecodedPacket {
@@ -40,6 +40,17 @@ pub fn decode_into(packet: &RawPacket, out: &mut DecodedPacket) {
     if packet.link_type != link_type::ETHERNET || !fast_path::decode_ethernet_ipv4_into(packet.data, packet.wire_len, &mut out.network) {
         out.network = link::decode_link(packet.link_type, packet.data, packet.wire_len);
     }
+}
+
+/// The fast path alone: the IP packet of an Ethernet frame of the common kind (IPv4 without
+/// options, not a fragment, TCP or UDP), as `decode` would give it; `None` for any other.
+/// For callers that use the packet at once and would rather not have it written out.
+#[inline(always)]
+pub fn decode_common(packet: &RawPacket) -> Option<IpPacket> {
+    if packet.link_type != link_type::ETHERNET {
+        return None;
+    }
+    fast_path::decode_ethernet_ipv4(packet.data, packet.wire_len)
 }
 
 /// The general decoder alone, without the fast path for Ethernet/IPv4/TCP-or-UDP: `decode`

@@ -5,6 +5,7 @@ use crate::flow::hash::random_seed;
 use crate::flow::options::{FlowEngineOptions, FlowMode};
 use crate::flow::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
 use crate::flow::stats::FlowEngineStats;
+use crate::prefetch::prefetch_read;
 use crate::flow::whole::WholeCaptureFlows;
 use crate::packet::DecodedPacket;
 use crate::record::FlowRecord;
@@ -53,7 +54,7 @@ impl FlowEngine {
         Ok(FlowEngine {
             options,
             flows,
-            preparer: PacketPreparer::new(seed, options.max_fragmented_datagrams, options.timeouts.fragment_us),
+            preparer: PacketPreparer::new(options.max_fragmented_datagrams, options.timeouts.fragment_us),
             stats: FlowEngineStats::default(),
             last_ts_us: i64::MIN,
             seed,
@@ -65,12 +66,12 @@ impl FlowEngine {
         &self.options
     }
 
-    /// A new preparer for this engine's packets (same hash seed and fragment settings), to
+    /// A new preparer for this engine's packets (same fragment settings), to
     /// prepare them elsewhere, on another thread, and count them with `push_prepared`. An
     /// engine's packets all go through one preparer: this one, or the engine's own (`push`,
     /// `push_batch`), never both.
     pub fn preparer(&self) -> PacketPreparer {
-        PacketPreparer::new(self.seed, self.options.max_fragmented_datagrams, self.options.timeouts.fragment_us)
+        PacketPreparer::new(self.options.max_fragmented_datagrams, self.options.timeouts.fragment_us)
     }
 
     /// Counts one packet; appends to `out` the records this packet's time finished.
@@ -78,7 +79,8 @@ impl FlowEngine {
     pub fn push(&mut self, packet: &DecodedPacket, out: &mut Vec<FlowRecord>) {
         let mut prepared = PreparedPacket::EMPTY;
         self.preparer.prepare(packet, &mut prepared);
-        self.count(&prepared, out);
+        let hash = prepared.key.key.hash(self.seed);
+        self.count(&prepared, hash, out);
     }
 
     /// Counts packets as `push` does one by one, with the same result, but faster: the
@@ -95,16 +97,28 @@ impl FlowEngine {
 
     /// Counts packets prepared by a preparer from `preparer()`, as `push_batch` counts them.
     pub fn push_prepared(&mut self, packets: &[PreparedPacket], out: &mut Vec<FlowRecord>) {
-        for batch in packets.chunks(BATCH_PACKETS) {
-            for ready in batch.iter().filter(|ready| ready.kind == PacketKind::Ip) {
-                self.prefetch_slot(ready.hash);
+        let mut hashes = [0u64; BATCH_PACKETS];
+        for (start, batch) in (0..).step_by(BATCH_PACKETS).zip(packets.chunks(BATCH_PACKETS)) {
+            // Packets prepared on another core are in its cache, not this one's: the next
+            // batch is fetched while this one is counted.
+            let next = packets.as_ptr().wrapping_add(start + BATCH_PACKETS);
+            // Hashed in a pass of their own (hashing a key just made waits for its stores),
+            // each slot fetched as soon as known.
+            for (index, (ready, hash)) in batch.iter().zip(hashes.iter_mut()).enumerate() {
+                prefetch_read(next.wrapping_add(index));
+                if ready.kind == PacketKind::Ip {
+                    *hash = ready.key.key.hash(self.seed);
+                    self.prefetch_slot(*hash);
+                }
             }
             // By now the first slots have arrived: what they point to can be fetched.
-            for ready in batch.iter().filter(|ready| ready.kind == PacketKind::Ip) {
-                self.prefetch_entry(ready.hash);
+            for (ready, &hash) in batch.iter().zip(hashes.iter()) {
+                if ready.kind == PacketKind::Ip {
+                    self.prefetch_entry(hash);
+                }
             }
-            for ready in batch {
-                self.count(ready, out);
+            for (ready, &hash) in batch.iter().zip(hashes.iter()) {
+                self.count(ready, hash, out);
             }
         }
     }
@@ -125,9 +139,9 @@ impl FlowEngine {
         }
     }
 
-    /// Counts a prepared packet in the stats and, if IP, in its flow.
+    /// Counts a prepared packet (if IP, its key hashing to `hash`) in the stats and its flow.
     #[inline]
-    fn count(&mut self, prepared: &PreparedPacket, out: &mut Vec<FlowRecord>) {
+    fn count(&mut self, prepared: &PreparedPacket, hash: u64, out: &mut Vec<FlowRecord>) {
         self.stats.packets += 1;
         match prepared.kind {
             PacketKind::Ip => {}
@@ -153,10 +167,10 @@ impl FlowEngine {
             self.last_ts_us = ts_us;
         }
         let created = match &mut self.flows {
-            Flows::Windowed(flows) => flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats),
+            Flows::Windowed(flows) => flows.push(prepared.key, hash, &prepared.facts, out, &mut self.stats),
             Flows::Whole(flows) => {
                 let before = flows.len();
-                flows.push(prepared.key, prepared.hash, &prepared.facts, out, &mut self.stats);
+                flows.push(prepared.key, hash, &prepared.facts, out, &mut self.stats);
                 flows.len() > before
             }
         };

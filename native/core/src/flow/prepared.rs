@@ -1,4 +1,4 @@
-//! Packets made ready for the flow tables: each one's key, the key's hash and what it counts.
+//! Packets made ready for the flow tables: each one's key and what it counts.
 //!
 //! This is the part of counting a packet that depends on no flow table, only on the fragment
 //! table (a later fragment takes the key of its first), so it can run ahead of the counting:
@@ -6,7 +6,6 @@
 //! table lookups can be prefetched, or on the thread that reads and decodes
 //! (`DecodeThread`), so that two cores share the work.
 
-use crate::flow::argus_tcp::Segment;
 use crate::flow::counters::PacketFacts;
 use crate::flow::fragments::FragmentTable;
 use crate::flow::key::{orphan_fragment_key, packet_key, packet_key_into, FlowKey, KeyKind, PacketKey, Side};
@@ -38,7 +37,6 @@ pub struct PreparedPacket {
     pub(crate) kind: PacketKind,
     pub(crate) fragment: FragmentOutcome,
     pub(crate) key: PacketKey,
-    pub(crate) hash: u64,
     pub(crate) facts: PacketFacts,
 }
 
@@ -51,45 +49,44 @@ impl PreparedPacket {
             key: FlowKey { addr: [IpAddr16([0; 16]); 2], port: [0; 2], proto: 0, kind: KeyKind::AddressPair, discriminator: 0 },
             sender: Side::A,
         },
-        hash: 0,
-        facts: PacketFacts { ts_us: 0, wire_len: 0, payload_len: 0, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None },
+        facts: PacketFacts { ts_us: 0, wire_len: 0, payload_len: 0, tos: 0, tcp_flags: 0, icmp_type: None, tcp_seq_ack: None },
     };
 }
 
-/// Makes packets ready for the flow tables of the engine it came from (`FlowEngine::preparer`):
-/// same hash seed, same fragment settings. Every packet of a capture must go through the same
-/// preparer, in order, since the fragment table follows them.
+/// Makes packets ready for the flow tables of the engine it came from (`FlowEngine::preparer`).
+/// Every packet of a capture must go through the same preparer, in order, since the
+/// fragment table follows them. The keys' hashes are left to the engine: on two threads, the
+/// one that reads and decodes has more to do.
 pub struct PacketPreparer {
     fragments: FragmentTable,
-    seed: u64,
 }
 
 impl PacketPreparer {
-    pub(crate) fn new(seed: u64, max_fragmented_datagrams: usize, fragment_timeout_us: i64) -> PacketPreparer {
-        PacketPreparer { fragments: FragmentTable::new(max_fragmented_datagrams, fragment_timeout_us), seed }
+    pub(crate) fn new(max_fragmented_datagrams: usize, fragment_timeout_us: i64) -> PacketPreparer {
+        PacketPreparer { fragments: FragmentTable::new(max_fragmented_datagrams, fragment_timeout_us) }
     }
 
     /// Prepares `packets` into `out` (as many as the shorter of the two holds), in order.
     pub fn prepare_batch(&mut self, packets: &[DecodedPacket], out: &mut [PreparedPacket]) {
         for (packet, ready) in packets.iter().zip(out.iter_mut()) {
-            self.prepare_key(packet, ready);
+            self.prepare(packet, ready);
         }
-        // Hashed in a pass of their own: hashing a key just made waits for its stores.
-        for ready in out.iter_mut().take(packets.len()).filter(|ready| ready.kind == PacketKind::Ip) {
-            ready.hash = ready.key.key.hash(self.seed);
-        }
+    }
+
+    /// Prepares a whole (unfragmented) IP packet: what `prepare` does for it, without the
+    /// packet written out as a `DecodedPacket` first (see `decode::decode_common`).
+    #[inline(always)]
+    pub fn prepare_whole_ip(&mut self, ts_us: i64, wire_len: u32, ip: &IpPacket, out: &mut PreparedPacket) {
+        debug_assert!(ip.fragment == Fragment::Whole);
+        out.kind = PacketKind::Ip;
+        out.fragment = FragmentOutcome::None;
+        out.facts = facts_of(ts_us, wire_len, ip);
+        packet_key_into(ip, &mut out.key);
     }
 
     /// Prepares one packet.
-    #[inline]
-    pub fn prepare(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
-        self.prepare_key(packet, out);
-        out.hash = out.key.key.hash(self.seed);
-    }
-
-    /// As `prepare`, leaving the hash alone.
     #[inline(always)]
-    fn prepare_key(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
+    pub fn prepare(&mut self, packet: &DecodedPacket, out: &mut PreparedPacket) {
         let ip = match &packet.network {
             Network::Ip(ip) => ip,
             Network::NonIp { .. } => {
@@ -102,7 +99,7 @@ impl PacketPreparer {
             }
         };
         out.kind = PacketKind::Ip;
-        out.facts = facts_of(packet, ip);
+        out.facts = facts_of(packet.ts_us, packet.wire_len, ip);
         match ip.fragment {
             Fragment::Whole => {
                 out.fragment = FragmentOutcome::None;
@@ -130,11 +127,11 @@ impl PacketPreparer {
 }
 
 #[inline]
-fn facts_of(packet: &DecodedPacket, ip: &IpPacket) -> PacketFacts {
-    let (tcp_flags, icmp_type, tcp_segment) = match ip.transport {
-        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some(Segment { flags, seq, ack, payload_len: ip.payload_len })),
+fn facts_of(ts_us: i64, wire_len: u32, ip: &IpPacket) -> PacketFacts {
+    let (tcp_flags, icmp_type, tcp_seq_ack) = match ip.transport {
+        Transport::Tcp { flags, seq, ack, .. } => (flags, None, Some((seq, ack))),
         Transport::Icmp { icmp_type, .. } => (0, Some(icmp_type), None),
         _ => (0, None, None),
     };
-    PacketFacts { ts_us: packet.ts_us, wire_len: packet.wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_segment }
+    PacketFacts { ts_us, wire_len, payload_len: ip.payload_len, tos: ip.tos, tcp_flags, icmp_type, tcp_seq_ack }
 }

@@ -1,8 +1,15 @@
-//! An open-addressing flow table: `u32` slots (entry index + 1, 0 for empty) over dense
-//! (key, value) entries, linear probing, backward-shift deletion. One hash and usually one
-//! slot and one entry touched per packet; no allocation per packet except a new chunk of
-//! entries now and then. Entries live in fixed-size chunks rather than one growing vector,
-//! so that memory follows the number of flows closely instead of doubling.
+//! An open-addressing flow table: `u32` slots over dense (key, value) entries, linear
+//! probing, backward-shift deletion. One hash and usually one slot and one entry touched per
+//! packet; no allocation per packet except a new chunk of entries now and then. Entries live
+//! in fixed-size chunks rather than one growing vector, so that memory follows the number of
+//! flows closely instead of doubling.
+//!
+//! A slot holds the entry index + 1 (0 for empty) in its low bits and, in the bits the index
+//! cannot need (a table of 2^k slots holds fewer than 2^k entries), the same bits of the
+//! key's hash: a tag. A probe reads an entry only when its tag matches, instead of at every
+//! occupied slot it passes (entries are 104 bytes and far apart: each read is a likely cache
+//! miss), and `prefetch_entry` can tell which entry a key will land on. Tables of 2^16 slots
+//! have 16-bit tags; only tables of 2^32 slots have none.
 
 use crate::flow::key::FlowKey;
 use crate::prefetch::prefetch_read;
@@ -30,6 +37,8 @@ const MAX_LOAD_DENOMINATOR: usize = 4;
 const MIN_SLOTS: usize = 16;
 /// Entries (104 bytes for flow counters) straddle up to two lines of this size.
 const CACHE_LINE_BYTES: usize = 64;
+/// Slots `prefetch_entry` looks at for a matching tag: a probe run rarely runs longer.
+const PREFETCH_PROBES: usize = 8;
 /// Entry indices are stored +1 in `u32` slots.
 pub const MAX_ENTRIES: usize = (u32::MAX - 1) as usize;
 
@@ -66,16 +75,48 @@ impl<V> FlowTable<V> {
         prefetch_read(self.slots.as_ptr().wrapping_add(hash as usize & self.mask()));
     }
 
-    /// Hints that the entry in the slot `hash` starts probing at will be read soon: its key
-    /// and its value, which share one or two cache lines. Reads the slot, so call it once
-    /// the slot is in cache (after `prefetch_slot`).
+    /// The bits of a slot that hold the entry index + 1; the others hold the tag.
+    #[inline]
+    fn index_bits(&self) -> u32 {
+        self.mask() as u32
+    }
+
+    /// `hash`'s tag: its upper 32 bits, in the slot bits the index does not use.
+    #[inline]
+    fn tag_of(&self, hash: u64) -> u32 {
+        (hash >> 32) as u32 & !self.index_bits()
+    }
+
+    #[inline]
+    fn stored_for(&self, hash: u64, index: usize) -> u32 {
+        self.tag_of(hash) | (index as u32 + 1)
+    }
+
+    #[inline]
+    fn index_in(&self, stored: u32) -> usize {
+        (stored & self.index_bits()) as usize - 1
+    }
+
+    /// Hints that the entry `hash`'s key will be found in (the first of its probe run with
+    /// the same tag) will be read soon: its key and its value, which share one or two cache
+    /// lines. Reads the slots, so call it once they are in cache (after `prefetch_slot`).
     #[inline]
     pub fn prefetch_entry(&self, hash: u64) {
-        let stored = self.slots[hash as usize & self.mask()];
-        if stored != 0 {
-            let entry: *const Entry<V> = self.entry(stored as usize - 1);
-            prefetch_read(entry);
-            prefetch_read(entry.cast::<u8>().wrapping_add(CACHE_LINE_BYTES));
+        let mask = self.mask();
+        let tag = self.tag_of(hash);
+        let mut slot = hash as usize & mask;
+        for _ in 0..PREFETCH_PROBES {
+            let stored = self.slots[slot];
+            if stored == 0 {
+                return;
+            }
+            if stored & !self.index_bits() == tag {
+                let entry: *const Entry<V> = self.entry(self.index_in(stored));
+                prefetch_read(entry);
+                prefetch_read(entry.cast::<u8>().wrapping_add(CACHE_LINE_BYTES));
+                return;
+            }
+            slot = (slot + 1) & mask;
         }
     }
 
@@ -83,15 +124,18 @@ impl<V> FlowTable<V> {
     #[inline]
     pub fn find(&self, key: &FlowKey, hash: u64) -> Option<usize> {
         let mask = self.mask();
+        let tag = self.tag_of(hash);
         let mut slot = hash as usize & mask;
         loop {
             let stored = self.slots[slot];
             if stored == 0 {
                 return None;
             }
-            let index = stored as usize - 1;
-            if self.entry(index).key == *key {
-                return Some(index);
+            if stored & !self.index_bits() == tag {
+                let index = self.index_in(stored);
+                if self.entry(index).key == *key {
+                    return Some(index);
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -101,15 +145,18 @@ impl<V> FlowTable<V> {
     #[inline]
     pub fn find_or_insert_with(&mut self, key: &FlowKey, hash: u64, make: impl FnOnce() -> V) -> (usize, bool) {
         let mask = self.mask();
+        let tag = self.tag_of(hash);
         let mut slot = hash as usize & mask;
         loop {
             let stored = self.slots[slot];
             if stored == 0 {
                 break;
             }
-            let index = stored as usize - 1;
-            if self.entry(index).key == *key {
-                return (index, false);
+            if stored & !self.index_bits() == tag {
+                let index = self.index_in(stored);
+                if self.entry(index).key == *key {
+                    return (index, false);
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -119,7 +166,8 @@ impl<V> FlowTable<V> {
         }
         self.chunks[index >> CHUNK_SHIFT].push(Entry { key: *key, value: make() });
         self.len += 1;
-        self.slots[slot] = index as u32 + 1;
+        // Fewer than 3/4 of the slots hold entries, so `index + 1` fits in the index bits.
+        self.slots[slot] = self.stored_for(hash, index);
         if self.len * MAX_LOAD_DENOMINATOR > self.slots.len() * MAX_LOAD_NUMERATOR {
             self.grow_slots();
         }
@@ -150,7 +198,7 @@ impl<V> FlowTable<V> {
         if index != last {
             let moved_hash = self.entry(last).key.hash(self.seed);
             let moved_slot = self.slot_of(moved_hash, last);
-            self.slots[moved_slot] = index as u32 + 1;
+            self.slots[moved_slot] = self.stored_for(moved_hash, index);
         }
         let last_chunk = self.chunks.last_mut().expect("a table with entries has a chunk");
         let mut removed = last_chunk.pop().expect("the last chunk holds the last entry");
@@ -173,8 +221,9 @@ impl<V> FlowTable<V> {
 
     fn slot_of(&self, hash: u64, index: usize) -> usize {
         let mask = self.mask();
+        let stored = self.stored_for(hash, index);
         let mut slot = hash as usize & mask;
-        while self.slots[slot] as usize != index + 1 {
+        while self.slots[slot] != stored {
             slot = (slot + 1) & mask;
         }
         slot
@@ -189,7 +238,7 @@ impl<V> FlowTable<V> {
             if stored == 0 {
                 break;
             }
-            let home = self.entry(stored as usize - 1).key.hash(self.seed) as usize & mask;
+            let home = self.entry(self.index_in(stored)).key.hash(self.seed) as usize & mask;
             // The entry at `next` may fill the hole if its home is not between hole and next.
             let distance_to_next = next.wrapping_sub(home) & mask;
             let distance_to_hole = hole.wrapping_sub(home) & mask;
@@ -203,15 +252,15 @@ impl<V> FlowTable<V> {
     }
 
     fn grow_slots(&mut self) {
-        let new_len = self.slots.len() * 2;
-        self.slots = vec![0; new_len];
-        let mask = new_len - 1;
-        for (index, entry) in self.chunks.iter().flatten().enumerate() {
-            let mut slot = entry.key.hash(self.seed) as usize & mask;
+        self.slots = vec![0; self.slots.len() * 2];
+        let mask = self.mask();
+        for index in 0..self.len {
+            let hash = self.entry(index).key.hash(self.seed);
+            let mut slot = hash as usize & mask;
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
-            self.slots[slot] = index as u32 + 1;
+            self.slots[slot] = self.stored_for(hash, index);
         }
     }
 }

@@ -119,7 +119,7 @@ impl WholeCaptureFlows {
                 status: Status::Active,
                 place: RecordPlace::First,
                 tos_known: sender_bit,
-                tcp: facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment)),
+                tcp: facts.tcp_segment().map(|segment| ArgusTcpTracker::first(packet.sender, &segment)),
             };
             self.table.find_or_insert_with(&key, hash, || flow);
             self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation: 0 });
@@ -130,7 +130,7 @@ impl WholeCaptureFlows {
             return;
         };
         let flow = self.table.value_mut(index);
-        let restarts = match (flow.tcp.as_ref(), facts.tcp_segment.as_ref()) {
+        let restarts = match (flow.tcp.as_ref(), facts.tcp_segment().as_ref()) {
             (Some(tracker), Some(segment)) => tracker.restarts(packet.sender, segment),
             _ => false,
         };
@@ -143,11 +143,11 @@ impl WholeCaptureFlows {
                 stats.flows_emitted += 1;
             }
             flow.counters = FlowCounters::first_packet(&key, packet.sender, facts);
-            flow.tcp = facts.tcp_segment.map(|segment| ArgusTcpTracker::first(packet.sender, &segment));
+            flow.tcp = facts.tcp_segment().map(|segment| ArgusTcpTracker::first(packet.sender, &segment));
             flow.place = RecordPlace::First;
             flow.tos_known = sender_bit;
         } else {
-            if let (Some(tracker), Some(segment)) = (flow.tcp.as_mut(), facts.tcp_segment.as_ref()) {
+            if let (Some(tracker), Some(segment)) = (flow.tcp.as_mut(), facts.tcp_segment().as_ref()) {
                 tracker.update(packet.sender, segment);
             }
             flow.tos_known |= sender_bit;
@@ -377,7 +377,7 @@ mod tests {
         for n in 0..50_000u32 {
             let packet = udp(T0_US + i64::from(n), (n % 250) as u8, 200, (n / 250) as u16, 53);
             let crate::packet::Network::Ip(ip) = packet.network else { unreachable!() };
-            let facts = crate::flow::counters::PacketFacts { ts_us: packet.ts_us, wire_len: 60, payload_len: 10, tos: 0, tcp_flags: 0, icmp_type: None, tcp_segment: None };
+            let facts = crate::flow::counters::PacketFacts { ts_us: packet.ts_us, wire_len: 60, payload_len: 10, tos: 0, tcp_flags: 0, icmp_type: None, tcp_seq_ack: None };
             let key = crate::flow::key::packet_key(&ip);
             flows.push(key, key.key.hash(5), &facts, &mut out, &mut stats);
             assert!(flows.status_queue.len() <= 2 * flows.len() + 1025);
