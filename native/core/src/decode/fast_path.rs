@@ -184,40 +184,30 @@ mod tests {
         }
     }
 
-    /// xorshift64*: deterministic noise without a dependency.
-    struct Noise(u64);
-
-    impl Noise {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-    }
+    use crate::synth::prng::SplitMix64;
 
     /// Frames of the fast kind with random bytes changed, random cuts and random wire
     /// lengths: the fast path must decline or agree, every time.
     #[test]
     fn mutated_frames_agree_with_the_general_decoder() {
-        let mut noise = Noise(0x0123_4567_89ab_cdef);
+        let mut noise = SplitMix64::new(0x0123_4567_89ab_cdef);
         let mut fast = 0;
         for round in 0..200_000u32 {
             let mut bytes = if round % 2 == 0 { TCP_FRAME.to_vec() } else { UDP_FRAME.to_vec() };
-            for _ in 0..noise.next() % 3 {
-                let at = (noise.next() % bytes.len() as u64) as usize;
-                bytes[at] = noise.next() as u8;
+            for _ in 0..noise.next_u64() % 3 {
+                let at = (noise.next_u64() % bytes.len() as u64) as usize;
+                bytes[at] = noise.next_u64() as u8;
             }
             if round % 7 == 0 {
                 bytes[36] = 0;
                 bytes[37] = 53;
             }
-            let cut = bytes.len() - (noise.next() % 40) as usize;
-            let wire_len = match noise.next() % 4 {
+            let cut = bytes.len() - (noise.next_u64() % 40) as usize;
+            let wire_len = match noise.next_u64() % 4 {
                 0 => cut as u32,
                 1 => bytes.len() as u32,
-                2 => (noise.next() % 2000) as u32,
-                _ => noise.next() as u32,
+                2 => (noise.next_u64() % 2000) as u32,
+                _ => noise.next_u64() as u32,
             };
             if check(&bytes[..cut], wire_len) {
                 fast += 1;

@@ -67,17 +67,7 @@ pub fn decode_general(packet: &RawPacket) -> DecodedPacket {
 mod tests {
     use super::*;
 
-    /// xorshift64*: deterministic pseudo-random bytes without a dependency.
-    struct Noise(u64);
-
-    impl Noise {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-    }
+    use crate::synth::prng::SplitMix64;
 
     #[test]
     fn decode_keeps_time_and_length() {
@@ -90,13 +80,13 @@ mod tests {
     /// version nibbles, extension-header chains) must never panic.
     #[test]
     fn random_packets_never_panic() {
-        let mut noise = Noise(0x9e37_79b9_7f4a_7c15);
+        let mut noise = SplitMix64::new(0x9e37_79b9_7f4a_7c15);
         let links = [0u16, 1, 12, 14, 101, 108, 113, 228, 229, 276, 127];
         let mut decoded_ip = 0u32;
         let mut data = [0u8; 160];
         for round in 0..300_000u32 {
             for chunk in data.chunks_mut(8) {
-                chunk.copy_from_slice(&noise.next().to_le_bytes()[..chunk.len()]);
+                chunk.copy_from_slice(&noise.next_u64().to_le_bytes()[..chunk.len()]);
             }
             let link = links[round as usize % links.len()];
             // Steer some packets into IP: EtherType / AF / version nibble / next headers.
@@ -116,8 +106,8 @@ mod tests {
                 }
                 _ => data[0] = 0x60,
             }
-            let len = (noise.next() % 161) as usize;
-            let raw = RawPacket { ts_us: 0, wire_len: noise.next() as u32, data: &data[..len], link_type: link, file_offset: 0 };
+            let len = (noise.next_u64() % 161) as usize;
+            let raw = RawPacket { ts_us: 0, wire_len: noise.next_u64() as u32, data: &data[..len], link_type: link, file_offset: 0 };
             if matches!(decode(&raw).network, Network::Ip(_)) {
                 decoded_ip += 1;
             }
