@@ -67,6 +67,21 @@ pub struct Update {
 }
 
 impl FlowCounters {
+    /// No packets counted yet, starting at `ts_us`, with the flow's identity bits given.
+    fn empty_at(ts_us: i64, tos: [u8; 2], first_marker: u8, bits: u8) -> FlowCounters {
+        FlowCounters {
+            first_us: ts_us,
+            last_us: ts_us,
+            bytes: [0; 2],
+            payload_bytes: [0; 2],
+            pkts: [0; 2],
+            tcp_flags: [0; 2],
+            tos,
+            first_marker,
+            bits,
+        }
+    }
+
     /// Counters for a flow whose first packet is `facts`, sent by `sender`.
     pub fn first_packet(key: &FlowKey, sender: Side, facts: &PacketFacts) -> FlowCounters {
         let mut bits = 0;
@@ -99,34 +114,14 @@ impl FlowCounters {
         if initiator == Side::B {
             bits |= INITIATOR_IS_B;
         }
-        let mut counters = FlowCounters {
-            first_us: facts.ts_us,
-            last_us: facts.ts_us,
-            bytes: [0; 2],
-            payload_bytes: [0; 2],
-            pkts: [0; 2],
-            tcp_flags: [0; 2],
-            tos: [0; 2],
-            first_marker,
-            bits,
-        };
+        let mut counters = FlowCounters::empty_at(facts.ts_us, [0; 2], first_marker, bits);
         counters.count(key, sender, facts);
         counters
     }
 
     /// A new record of a flow that continues: counts from zero, orientation and phase kept.
     pub fn continuation(&self, key: &FlowKey, sender: Side, facts: &PacketFacts) -> FlowCounters {
-        let mut counters = FlowCounters {
-            first_us: facts.ts_us,
-            last_us: facts.ts_us,
-            bytes: [0; 2],
-            payload_bytes: [0; 2],
-            pkts: [0; 2],
-            tcp_flags: [0; 2],
-            tos: self.tos,
-            first_marker: self.first_marker,
-            bits: self.bits,
-        };
+        let mut counters = FlowCounters::empty_at(facts.ts_us, self.tos, self.first_marker, self.bits);
         counters.add(key, sender, facts);
         counters
     }
