@@ -31,6 +31,8 @@ pub enum ErrorCode {
     GzipCorrupt,
     /// An option value is out of range or inconsistent (e.g. window not a multiple of step).
     BadOption,
+    /// A labels sidecar (written by synth) has a wrong header or a row that cannot be read.
+    LabelsBadRow,
 }
 
 impl ErrorCode {
@@ -48,6 +50,7 @@ impl ErrorCode {
             ErrorCode::FlowFileBadRow => "ERR_FLOWFILE_BAD_ROW",
             ErrorCode::GzipCorrupt => "ERR_GZIP_CORRUPT",
             ErrorCode::BadOption => "ERR_BAD_OPTION",
+            ErrorCode::LabelsBadRow => "ERR_LABELS_BAD_ROW",
         }
     }
 }

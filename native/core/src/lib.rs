@@ -8,6 +8,8 @@ pub mod prefetch;
 pub mod record;
 
 pub mod capture;
+pub mod cidr;
+pub mod features;
 pub mod decode;
 pub mod flow;
 pub mod flowfile;

@@ -25,6 +25,7 @@ mod tcp_state;
 
 pub use civil_time::days_from_civil;
 pub use columns::FlowColumn;
+pub use fields::{parse_address, parse_protocol};
 pub use reader::{
     FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS, MAX_UTC_OFFSET_MINUTES,
 };

@@ -31,7 +31,6 @@
 //! written), `synthesizer` (the time-ordered stream), `labels`, `flow_file_to_capture`, `round_trip`
 //! (what a reader gives back of the records).
 
-pub mod cidr;
 pub mod flow_chains;
 pub mod flow_file_to_capture;
 pub mod icmp_plan;
@@ -50,7 +49,7 @@ pub mod synthesizer;
 pub mod tcp_plan;
 pub mod wire_lengths;
 
-pub use cidr::Cidr;
+pub use crate::cidr::Cidr;
 pub use flow_file_to_capture::{synthesize_flow_file, SynthProgress};
 pub use labels::LABELS_HEADER;
 pub use options::RecordSynthOptions;

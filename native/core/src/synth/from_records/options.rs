@@ -4,7 +4,7 @@ use crate::error::{ErrorCode, FlowhoundError, Result};
 use crate::flow::IdleTimeouts;
 use crate::synth::pcap_writer::MAX_SNAPLEN;
 
-use super::cidr::Cidr;
+use crate::cidr::Cidr;
 
 pub const SECOND_US: i64 = 1_000_000;
 

@@ -91,7 +91,7 @@ pub fn passes_filters(record: &FlowRecord, identity: &WireIdentity, options: &Re
 mod tests {
     use super::*;
     use crate::record::Direction;
-    use crate::synth::from_records::cidr::Cidr;
+    use crate::cidr::Cidr;
 
     pub fn record(protocol: Protocol, src: Address, dst: Address) -> FlowRecord {
         FlowRecord {

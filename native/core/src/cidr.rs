@@ -1,4 +1,5 @@
-//! Address ranges for the host filter (`--hosts 147.32.0.0/16 2001:db8::/32 …`).
+//! Address ranges: the host filter of synth (`--hosts 147.32.0.0/16 2001:db8::/32 …`) and the
+//! LAN of the feature builder (`--lan`).
 //!
 //! Addresses are kept as [`IpAddr16`], IPv4 in its mapped form, so an IPv4 prefix of length
 //! `n` is a mapped prefix of `96 + n` bits and never matches an IPv6 address.
@@ -19,7 +20,7 @@ pub struct Cidr {
 impl Cidr {
     /// `a.b.c.d/n`, `a.b.c.d` (one host), `x:y::/n` or an IPv6 address.
     pub fn parse(text: &str) -> Result<Cidr> {
-        let bad = |why: &str| FlowhoundError::new(ErrorCode::BadOption, format!("host range {text:?}: {why}"));
+        let bad = |why: &str| FlowhoundError::new(ErrorCode::BadOption, format!("address range {text:?}: {why}"));
         let (address_text, prefix_text) = match text.trim().split_once('/') {
             Some((address, prefix)) => (address, Some(prefix)),
             None => (text.trim(), None),

@@ -1,0 +1,382 @@
+//! The feature builder: flow records in (from packets or a flow file), one `WindowFeatures`
+//! out per window as soon as no more of its records can come: every flow's row, every LAN
+//! host's row, and which host rows each flow counts for.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::packet::IpAddr16;
+use crate::record::{Address, FlowRecord};
+
+use super::flow_features::write_flow_features;
+use super::host_activity::HostActivity;
+use super::label_index::LabelIndex;
+use super::labels::{classify_label, FlowClass, HostLabel, LabelledEnd};
+use super::lan::Lan;
+use super::schema::{FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT};
+
+pub struct FeatureOptions {
+    pub window_us: i64,
+    pub step_us: i64,
+    pub lan: Lan,
+    /// Hosts known to be infected; hosts that botnet labels name as bots join them.
+    pub infected: Vec<IpAddr16>,
+    /// Labels for records that carry none (flows rebuilt from packets of a synth capture).
+    pub labels: Option<LabelIndex>,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> FeatureOptions {
+        FeatureOptions { window_us: 300_000_000, step_us: 150_000_000, lan: Lan::default(), infected: Vec::new(), labels: None }
+    }
+}
+
+/// One closed window.
+#[derive(Debug, Default)]
+pub struct WindowFeatures {
+    pub window_start_us: i64,
+    /// The window's flow records, with their labels filled in where a sidecar gave one.
+    pub flows: Vec<FlowRecord>,
+    pub flow_classes: Vec<FlowClass>,
+    /// `flows.len() × FLOW_FEATURE_COUNT`, row-major.
+    pub flow_features: Vec<f32>,
+    /// Index into `hosts` of each flow's source and destination; -1 when that end is not a
+    /// LAN host.
+    pub flow_src_host: Vec<i32>,
+    pub flow_dst_host: Vec<i32>,
+    /// The window's LAN hosts, in address order.
+    pub hosts: Vec<IpAddr16>,
+    pub host_labels: Vec<HostLabel>,
+    /// `hosts.len() × HOST_FEATURE_COUNT`, row-major.
+    pub host_features: Vec<f32>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FeatureStats {
+    pub records: u64,
+    pub windows: u64,
+    pub flow_rows: u64,
+    pub host_rows: u64,
+    /// Records that arrived after every window holding them had closed (a flow file far out
+    /// of time order): counted here, in no row.
+    pub late_records: u64,
+    /// With a labels sidecar: flows it gave a label, and flows it had none for.
+    pub sidecar_labelled: u64,
+    pub sidecar_unmatched: u64,
+}
+
+#[derive(Default)]
+struct OpenWindow {
+    flows: Vec<FlowRecord>,
+    hosts: HashMap<IpAddr16, HostActivity>,
+    /// Hosts that a Normal label names in this window.
+    normal_hosts: HashSet<IpAddr16>,
+}
+
+pub struct FeatureBuilder {
+    options: FeatureOptions,
+    infected: HashSet<IpAddr16>,
+    open: BTreeMap<i64, OpenWindow>,
+    /// Every window starting at or before this has been emitted.
+    closed_through: Option<i64>,
+    /// Newest record time seen: its window's start (records from packets) or its start.
+    newest_us: i64,
+    stats: FeatureStats,
+}
+
+impl FeatureBuilder {
+    pub fn new(options: FeatureOptions) -> Result<FeatureBuilder> {
+        let bad = |message: String| Err(FlowhoundError::new(ErrorCode::BadOption, message));
+        if options.step_us <= 0 || options.window_us <= 0 {
+            return bad("window and step must be positive".into());
+        }
+        if options.window_us % options.step_us != 0 {
+            return bad(format!(
+                "the window ({} s) must be a multiple of the step ({} s)",
+                options.window_us as f64 / 1e6,
+                options.step_us as f64 / 1e6
+            ));
+        }
+        let infected = options.infected.iter().copied().collect();
+        Ok(FeatureBuilder { options, infected, open: BTreeMap::new(), closed_through: None, newest_us: i64::MIN, stats: FeatureStats::default() })
+    }
+
+    pub fn stats(&self) -> FeatureStats {
+        self.stats
+    }
+
+    /// Hosts known or found to be infected so far.
+    pub fn infected_hosts(&self) -> Vec<IpAddr16> {
+        let mut hosts: Vec<IpAddr16> = self.infected.iter().copied().collect();
+        hosts.sort_unstable();
+        hosts
+    }
+
+    /// Adds one record; appends to `out` the windows that can no longer receive records.
+    pub fn push(&mut self, mut record: FlowRecord, out: &mut Vec<WindowFeatures>) {
+        self.stats.records += 1;
+        if record.label.is_none() {
+            if let Some(index) = &self.options.labels {
+                match index.label_of(&record) {
+                    Some(label) => {
+                        record.label = Some(label.to_string());
+                        self.stats.sidecar_labelled += 1;
+                    }
+                    None => self.stats.sidecar_unmatched += 1,
+                }
+            }
+        }
+        let (class, labelled_end) = record.label.as_deref().map_or((FlowClass::Unlabelled, LabelledEnd::Neither), classify_label);
+        let labelled_address = match labelled_end {
+            LabelledEnd::Src => Some(record.src_addr),
+            LabelledEnd::Dst => Some(record.dst_addr),
+            LabelledEnd::Neither => None,
+        };
+        if let (FlowClass::Botnet, Some(Address::Ip(bot))) = (class, labelled_address) {
+            self.infected.insert(bot);
+        }
+        let labelled_normal = match (class, labelled_address) {
+            (FlowClass::Normal, Some(Address::Ip(host))) => Some(host),
+            _ => None,
+        };
+
+        let time_us = record.window_start_us.unwrap_or(record.start_us);
+        self.newest_us = self.newest_us.max(time_us);
+        let windows = self.windows_of(&record);
+        let last = windows.len().saturating_sub(1);
+        let mut record = Some(record);
+        for (i, window_start_us) in windows.into_iter().enumerate() {
+            if self.closed_through.is_some_and(|closed| window_start_us <= closed) {
+                self.stats.late_records += 1;
+                continue;
+            }
+            let this = if i == last { record.take().expect("taken once") } else { record.clone().expect("present") };
+            let window = self.open.entry(window_start_us).or_default();
+            let src = self.options.lan.host(&this.src_addr);
+            let dst = self.options.lan.host(&this.dst_addr);
+            if let Some(src) = src {
+                window.hosts.entry(src).or_default().add_initiated(&this);
+            }
+            if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
+                window.hosts.entry(dst).or_default().add_received(&this);
+            }
+            if let Some(host) = labelled_normal {
+                window.normal_hosts.insert(host);
+            }
+            window.flows.push(this);
+        }
+        self.close_due(out);
+    }
+
+    /// Emits every window still open.
+    pub fn finish(&mut self, out: &mut Vec<WindowFeatures>) {
+        while let Some((start, window)) = self.open.pop_first() {
+            self.emit(start, window, out);
+        }
+    }
+
+    /// The windows a record counts in: its own, for records built in windows; for a flow
+    /// file's record, every window holding its start time.
+    fn windows_of(&self, record: &FlowRecord) -> Vec<i64> {
+        if let Some(start) = record.window_start_us {
+            return vec![start];
+        }
+        let step = self.options.step_us;
+        let last = record.start_us.div_euclid(step);
+        let span = self.options.window_us / step;
+        (last - span + 1..=last).map(|k| k * step).collect()
+    }
+
+    /// A window closes once records a step past its end have arrived: records from packets
+    /// come a window at a time (a step apart, with early evictions up to a step ahead), and a
+    /// flow file may be a step out of time order.
+    fn close_due(&mut self, out: &mut Vec<WindowFeatures>) {
+        let horizon = self.options.window_us + self.options.step_us;
+        while let Some(entry) = self.open.first_entry() {
+            if entry.key().saturating_add(horizon) > self.newest_us {
+                break;
+            }
+            let (start, window) = entry.remove_entry();
+            self.emit(start, window, out);
+        }
+    }
+
+    fn emit(&mut self, window_start_us: i64, window: OpenWindow, out: &mut Vec<WindowFeatures>) {
+        self.closed_through = Some(self.closed_through.map_or(window_start_us, |closed| closed.max(window_start_us)));
+        let mut hosts: Vec<(IpAddr16, HostActivity)> = window.hosts.into_iter().collect();
+        hosts.sort_unstable_by_key(|(address, _)| *address);
+        let row_of: HashMap<IpAddr16, i32> = hosts.iter().enumerate().map(|(row, (address, _))| (*address, row as i32)).collect();
+        let host_row = |address: &Address| -> i32 {
+            match address {
+                Address::Ip(ip) => row_of.get(ip).copied().unwrap_or(-1),
+                _ => -1,
+            }
+        };
+
+        let flows = window.flows;
+        let mut flow_features = vec![0f32; flows.len() * FLOW_FEATURE_COUNT];
+        for (record, row) in flows.iter().zip(flow_features.chunks_exact_mut(FLOW_FEATURE_COUNT)) {
+            write_flow_features(record, row);
+        }
+        let flow_classes = flows.iter().map(|r| r.label.as_deref().map_or(FlowClass::Unlabelled, |l| classify_label(l).0)).collect();
+        let flow_src_host = flows.iter().map(|r| host_row(&r.src_addr)).collect();
+        let flow_dst_host = flows.iter().map(|r| host_row(&r.dst_addr)).collect();
+
+        let mut host_features = vec![0f32; hosts.len() * HOST_FEATURE_COUNT];
+        for ((_, activity), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
+            activity.write_features(row);
+        }
+        let host_labels = hosts
+            .iter()
+            .map(|(address, _)| {
+                if self.infected.contains(address) {
+                    HostLabel::Infected
+                } else if window.normal_hosts.contains(address) {
+                    HostLabel::Normal
+                } else {
+                    HostLabel::Unknown
+                }
+            })
+            .collect();
+
+        self.stats.windows += 1;
+        self.stats.flow_rows += flows.len() as u64;
+        self.stats.host_rows += hosts.len() as u64;
+        out.push(WindowFeatures {
+            window_start_us,
+            flows,
+            flow_classes,
+            flow_features,
+            flow_src_host,
+            flow_dst_host,
+            hosts: hosts.into_iter().map(|(address, _)| address).collect(),
+            host_labels,
+            host_features,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cidr::Cidr;
+    use crate::features::schema::{index_of, FLOW_FEATURES, HOST_FEATURES};
+    use crate::flowfile::{FlowFileOptions, FlowFileReader};
+
+    const HEADER: &str = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label";
+
+    fn records(lines: &[&str]) -> Vec<FlowRecord> {
+        let text = format!("{HEADER}\n{}\n", lines.join("\n"));
+        let mut reader = FlowFileReader::from_read(Box::new(std::io::Cursor::new(text.into_bytes())), "t.binetflow", FlowFileOptions::default()).unwrap();
+        let mut out = Vec::new();
+        reader.next_batch(1000, &mut out).unwrap();
+        out
+    }
+
+    fn ctu_options() -> FeatureOptions {
+        FeatureOptions { lan: Lan::new(vec![Cidr::parse("147.32.0.0/16").unwrap()]), ..FeatureOptions::default() }
+    }
+
+    fn run(options: FeatureOptions, input: Vec<FlowRecord>) -> (Vec<WindowFeatures>, FeatureStats) {
+        let mut builder = FeatureBuilder::new(options).unwrap();
+        let mut out = Vec::new();
+        for record in input {
+            builder.push(record, &mut out);
+        }
+        builder.finish(&mut out);
+        (out, builder.stats())
+    }
+
+    fn host_value(window: &WindowFeatures, host: [u8; 4], name: &str) -> f32 {
+        let row = window.hosts.iter().position(|h| *h == IpAddr16::from_v4(host)).expect("host has a row");
+        window.host_features[row * HOST_FEATURE_COUNT + index_of(HOST_FEATURES, name)]
+    }
+
+    // Times are UTC epoch seconds 1313488800 = 2011/08/16 10:00:00, a multiple of 150.
+    #[test]
+    fn a_flow_file_record_counts_in_both_windows_holding_its_start() {
+        let input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.165,1040,   ->,65.55.92.152,25,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt-SPAM",
+            "2011/08/16 10:03:00.000000,0.5,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP",
+        ]);
+        let (windows, stats) = run(ctu_options(), input);
+        let starts: Vec<i64> = windows.iter().map(|w| w.window_start_us / 1_000_000).collect();
+        // 10:01 lies in windows 09:57:30 and 10:00:00; 10:03 in 10:00:00 and 10:02:30.
+        assert_eq!(starts, vec![1313488650, 1313488800, 1313488950]);
+        assert_eq!(windows.iter().map(|w| w.flows.len()).collect::<Vec<_>>(), vec![1, 2, 1]);
+        assert_eq!((stats.records, stats.flow_rows, stats.windows, stats.late_records), (2, 4, 3, 0));
+
+        let middle = &windows[1];
+        // Both ends of the DNS flow are LAN hosts; the spam server is not.
+        assert_eq!(middle.hosts, vec![IpAddr16::from_v4([147, 32, 80, 9]), IpAddr16::from_v4([147, 32, 84, 165])]);
+        assert_eq!((middle.flow_src_host.clone(), middle.flow_dst_host.clone()), (vec![1, 1], vec![-1, 0]));
+        assert_eq!(middle.flow_classes, vec![FlowClass::Botnet, FlowClass::Background]);
+        assert_eq!(middle.host_labels, vec![HostLabel::Unknown, HostLabel::Infected]);
+        assert_eq!(host_value(middle, [147, 32, 84, 165], "flows_initiated"), 2.0);
+        assert_eq!(host_value(middle, [147, 32, 84, 165], "smtp_flows"), 1.0);
+        assert_eq!(host_value(middle, [147, 32, 84, 165], "bytes_up"), 124.0 + 80.0);
+        assert_eq!(host_value(middle, [147, 32, 80, 9], "flows_received"), 1.0);
+        assert_eq!(host_value(middle, [147, 32, 80, 9], "bytes_up"), 120.0);
+        let smtp = index_of(FLOW_FEATURES, "dst_port_is_smtp");
+        assert_eq!((middle.flow_features[smtp], middle.flow_features[FLOW_FEATURE_COUNT + smtp]), (1.0, 0.0));
+    }
+
+    #[test]
+    fn to_botnet_makes_the_destination_the_bot_and_normal_labels_name_hosts() {
+        let input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.10,1040,   ->,147.32.84.191,6667,S_RA,0,0,4,244,124,flow=To-Botnet-V52-IRC",
+            "2011/08/16 10:01:01.000000,1.0,tcp,147.32.84.170,1041,   ->,8.8.8.8,443,S_RA,0,0,4,244,124,flow=From-Normal-V47-Grill",
+        ]);
+        let (windows, _) = run(ctu_options(), input);
+        let window = &windows[0];
+        let label_of = |host: [u8; 4]| window.host_labels[window.hosts.iter().position(|h| *h == IpAddr16::from_v4(host)).unwrap()];
+        assert_eq!(label_of([147, 32, 84, 191]), HostLabel::Infected);
+        assert_eq!(label_of([147, 32, 84, 10]), HostLabel::Unknown);
+        assert_eq!(label_of([147, 32, 84, 170]), HostLabel::Normal);
+    }
+
+    #[test]
+    fn given_infected_hosts_are_infected_from_the_first_window() {
+        let input = records(&["2011/08/16 10:01:00.000000,1.0,udp,147.32.84.192,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background"]);
+        let options = FeatureOptions { infected: vec![IpAddr16::from_v4([147, 32, 84, 192])], ..ctu_options() };
+        let (windows, _) = run(options, input);
+        assert_eq!(windows[0].host_labels, vec![HostLabel::Unknown, HostLabel::Infected]);
+    }
+
+    #[test]
+    fn windows_close_as_time_passes_and_late_records_are_counted() {
+        let mut builder = FeatureBuilder::new(ctu_options()).unwrap();
+        let mut out = Vec::new();
+        let mut input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.84.1,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+            // 10:10:00 is a step past the end of the window 10:00:00-10:05:00.
+            "2011/08/16 10:10:00.000000,1.0,udp,147.32.84.1,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+            "2011/08/16 10:01:30.000000,1.0,udp,147.32.84.1,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+        ])
+        .into_iter();
+        builder.push(input.next().unwrap(), &mut out);
+        assert!(out.is_empty());
+        builder.push(input.next().unwrap(), &mut out);
+        assert_eq!(out.iter().map(|w| w.window_start_us / 1_000_000).collect::<Vec<_>>(), vec![1313488650, 1313488800]);
+        builder.push(input.next().unwrap(), &mut out);
+        assert_eq!(builder.stats().late_records, 2, "both windows holding 10:01:30 had closed");
+        builder.finish(&mut out);
+        assert_eq!(out.len(), 4);
+        assert!(out.windows(2).all(|pair| pair[0].window_start_us < pair[1].window_start_us));
+    }
+
+    #[test]
+    fn records_from_packets_count_in_their_own_window_only() {
+        let mut input = records(&["2011/08/16 10:01:00.000000,1.0,udp,147.32.84.1,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,"]);
+        input[0].window_start_us = Some(1_313_488_800_000_000);
+        let (windows, _) = run(ctu_options(), input);
+        assert_eq!(windows.len(), 1);
+        assert_eq!(windows[0].window_start_us, 1_313_488_800_000_000);
+    }
+
+    #[test]
+    fn a_window_that_is_not_a_multiple_of_the_step_is_refused() {
+        let error = FeatureBuilder::new(FeatureOptions { window_us: 200_000_000, ..FeatureOptions::default() }).err().unwrap();
+        assert_eq!(error.code, ErrorCode::BadOption);
+    }
+}

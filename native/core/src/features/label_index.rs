@@ -1,0 +1,200 @@
+//! Labels for flows rebuilt from packets: the synth sidecar (`OUT.labels.csv`) says which
+//! labelled record each rebuilt flow came from. A windowed flow is a piece of one record;
+//! it takes the label of the record with the same addresses, ports and protocol whose time
+//! span overlaps it most, in either direction (a reader may take the other end as initiator).
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::flowfile::{parse_address, parse_protocol};
+use crate::record::{Address, FlowRecord, Protocol};
+use crate::synth::from_records::LABELS_HEADER;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct LabelKey {
+    protocol: u8,
+    src: Address,
+    src_port: Option<u16>,
+    dst: Address,
+    dst_port: Option<u16>,
+}
+
+struct Span {
+    start_us: i64,
+    last_us: i64,
+    label: u32,
+}
+
+/// The sidecar in memory: about 60 bytes per record.
+#[derive(Default)]
+pub struct LabelIndex {
+    spans: HashMap<LabelKey, Vec<Span>>,
+    labels: Vec<String>,
+    records: u64,
+}
+
+/// Pieces of a record may start up to this much before the record (the reader's and the
+/// synthesizer's clocks agree to the microsecond; this only absorbs rounding).
+const TOLERANCE_US: i64 = 1_000;
+
+impl LabelIndex {
+    pub fn open(path: &Path) -> Result<LabelIndex> {
+        let file = std::fs::File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
+        Self::read(std::io::BufReader::with_capacity(1 << 20, file)).map_err(|error| error.in_file(path))
+    }
+
+    pub fn read(mut input: impl BufRead) -> Result<LabelIndex> {
+        let bad = |line: u64, why: String| FlowhoundError::new(ErrorCode::LabelsBadRow, why).at_line(line);
+        let mut index = LabelIndex::default();
+        let mut label_ids: HashMap<String, u32> = HashMap::new();
+        let mut line = String::new();
+        let mut number = 0u64;
+        loop {
+            line.clear();
+            let read = input.read_line(&mut line).map_err(|err| FlowhoundError::new(ErrorCode::Io, err.to_string()))?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let text = line.trim_end_matches(['\n', '\r']);
+            if number == 1 {
+                if text != LABELS_HEADER {
+                    return Err(bad(1, format!("not a labels sidecar: the header must be `{LABELS_HEADER}`")));
+                }
+                continue;
+            }
+            if text.is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = text.splitn(12, ',').collect();
+            if fields.len() != 12 {
+                return Err(bad(number, format!("{} fields, expected 12", fields.len())));
+            }
+            let time = |i: usize| fields[i].parse::<i64>().map_err(|_| bad(number, format!("field {} is not a time in µs: {:?}", i + 1, fields[i])));
+            let port = |i: usize| -> Result<Option<u16>> {
+                if fields[i].is_empty() {
+                    return Ok(None);
+                }
+                fields[i].parse::<u16>().map(Some).map_err(|_| bad(number, format!("field {} is not a port: {:?}", i + 1, fields[i])))
+            };
+            let address = |i: usize| parse_address(fields[i].as_bytes()).map_err(|why| bad(number, format!("field {}: {why}", i + 1)));
+            let protocol = match parse_protocol(fields[2].as_bytes()) {
+                Ok(Protocol::Ip(number)) => number,
+                _ => return Err(bad(number, format!("field 3 is not an IP protocol: {:?}", fields[2]))),
+            };
+            let key = LabelKey { protocol, src: address(3)?, src_port: port(4)?, dst: address(5)?, dst_port: port(6)? };
+            let label = unquote(fields[11]);
+            let next_id = index.labels.len() as u32;
+            let id = *label_ids.entry(label.clone()).or_insert_with(|| {
+                index.labels.push(label);
+                next_id
+            });
+            index.spans.entry(key).or_default().push(Span { start_us: time(0)?, last_us: time(1)?, label: id });
+            index.records += 1;
+        }
+        if number == 0 {
+            return Err(FlowhoundError::new(ErrorCode::EmptyFile, "the labels sidecar is empty"));
+        }
+        Ok(index)
+    }
+
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// The label of the record `flow` is a piece of, if any.
+    pub fn label_of(&self, flow: &FlowRecord) -> Option<&str> {
+        let Protocol::Ip(protocol) = flow.protocol else { return None };
+        let forward = LabelKey { protocol, src: flow.src_addr, src_port: flow.src_port, dst: flow.dst_addr, dst_port: flow.dst_port };
+        let backward = LabelKey { protocol, src: flow.dst_addr, src_port: flow.dst_port, dst: flow.src_addr, dst_port: flow.src_port };
+        let mut best: Option<(i64, u32)> = None;
+        for key in [forward, backward] {
+            for span in self.spans.get(&key).into_iter().flatten() {
+                let overlap = flow.last_us.min(span.last_us) - flow.start_us.max(span.start_us);
+                if overlap >= -TOLERANCE_US && best.is_none_or(|(most, _)| overlap > most) {
+                    best = Some((overlap, span.label));
+                }
+            }
+        }
+        best.map(|(_, label)| self.labels[label as usize].as_str())
+    }
+}
+
+fn unquote(field: &str) -> String {
+    match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => field.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::IpAddr16;
+    use crate::record::Direction;
+
+    const SIDECAR: &str = "start_us,last_us,proto,src_addr,src_port,dst_addr,dst_port,state,total_pkts,total_bytes,src_bytes,label
+1313675277983212,1313675277983409,udp,147.32.84.165,1025,147.32.80.9,53,CON,2,203,64,flow=From-Botnet-V52-1-UDP-DNS
+1313675300000000,1313675900000000,tcp,147.32.84.165,1040,1.2.3.4,25,FSPA_FSPA,20,2000,1000,\"flow=Background, quoted\"
+1313676000000000,1313676100000000,tcp,147.32.84.165,1040,1.2.3.4,25,S_RA,3,180,120,flow=From-Botnet-V52-SPAM
+";
+
+    fn piece(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, proto: u8, start_us: i64, last_us: i64) -> FlowRecord {
+        FlowRecord {
+            window_start_us: Some(0),
+            start_us,
+            last_us,
+            protocol: Protocol::Ip(proto),
+            src_addr: Address::Ip(IpAddr16::from_v4(src)),
+            dst_addr: Address::Ip(IpAddr16::from_v4(dst)),
+            src_port: Some(sport),
+            dst_port: Some(dport),
+            direction: Direction::Forward,
+            state: String::new(),
+            src_tos: None,
+            dst_tos: None,
+            total_pkts: 1,
+            total_bytes: 60,
+            src_bytes: 60,
+            src_pkts: None,
+            src_payload_bytes: None,
+            dst_payload_bytes: None,
+            src_tcp_flags: 0,
+            dst_tcp_flags: 0,
+            label: None,
+        }
+    }
+
+    #[test]
+    fn pieces_find_their_record_in_either_direction_and_by_time() {
+        let index = LabelIndex::read(SIDECAR.as_bytes()).unwrap();
+        assert_eq!(index.records(), 3);
+        let dns = piece([147, 32, 84, 165], 1025, [147, 32, 80, 9], 53, 17, 1313675277983212, 1313675277983409);
+        assert_eq!(index.label_of(&dns), Some("flow=From-Botnet-V52-1-UDP-DNS"));
+        let reversed = piece([147, 32, 80, 9], 53, [147, 32, 84, 165], 1025, 17, 1313675277983300, 1313675277983409);
+        assert_eq!(index.label_of(&reversed), Some("flow=From-Botnet-V52-1-UDP-DNS"));
+        // The same five-tuple twice: a piece of the long connection, then the later attempt.
+        let early = piece([147, 32, 84, 165], 1040, [1, 2, 3, 4], 25, 6, 1313675450000000, 1313675600000000);
+        assert_eq!(index.label_of(&early), Some("flow=Background, quoted"));
+        let late = piece([147, 32, 84, 165], 1040, [1, 2, 3, 4], 25, 6, 1313676000000000, 1313676000500000);
+        assert_eq!(index.label_of(&late), Some("flow=From-Botnet-V52-SPAM"));
+        let stranger = piece([147, 32, 84, 166], 1040, [1, 2, 3, 4], 25, 6, 1313676000000000, 1313676000500000);
+        assert_eq!(index.label_of(&stranger), None);
+        let udp_not_tcp = piece([147, 32, 84, 165], 1040, [1, 2, 3, 4], 25, 17, 1313676000000000, 1313676000500000);
+        assert_eq!(index.label_of(&udp_not_tcp), None);
+    }
+
+    #[test]
+    fn a_wrong_file_is_refused_with_its_line() {
+        let error = LabelIndex::read("StartTime,Dur,Proto\n".as_bytes()).err().unwrap();
+        assert_eq!((error.code, error.location.line), (ErrorCode::LabelsBadRow, Some(1)));
+        let cut = format!("{LABELS_HEADER}\n1,2,udp,1.2.3.4,1\n");
+        let error = LabelIndex::read(cut.as_bytes()).err().unwrap();
+        assert_eq!((error.code, error.location.line), (ErrorCode::LabelsBadRow, Some(2)));
+        let bad_time = format!("{LABELS_HEADER}\nx,2,udp,1.2.3.4,1,5.6.7.8,2,CON,1,1,1,l\n");
+        assert!(LabelIndex::read(bad_time.as_bytes()).err().unwrap().message.contains("field 1"));
+        assert_eq!(LabelIndex::read("".as_bytes()).err().unwrap().code, ErrorCode::EmptyFile);
+    }
+}

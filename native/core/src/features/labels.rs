@@ -1,0 +1,110 @@
+//! Ground truth for training tables: a flow's class from its CTU-13 label, and a host's
+//! label in a window.
+//!
+//! CTU-13 labels read `flow=From-Botnet-V47-1-TCP-Attempt-SPAM`, `flow=To-Normal-…`,
+//! `flow=Background-…`, `flow=Benign-Sample`. `From-X` says the source is of class X,
+//! `To-X` the destination: a `To-Botnet` flow makes its destination the bot.
+
+use crate::record::{Address, FlowRecord};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowClass {
+    Botnet,
+    Normal,
+    Background,
+    /// No label, or one that names none of the above.
+    Unlabelled,
+}
+
+impl FlowClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowClass::Botnet => "botnet",
+            FlowClass::Normal => "normal",
+            FlowClass::Background => "background",
+            FlowClass::Unlabelled => "unlabelled",
+        }
+    }
+}
+
+/// Which end of the flow the label speaks of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelledEnd {
+    Src,
+    Dst,
+    Neither,
+}
+
+/// A flow's class, and the end it names, from its label text.
+pub fn classify_label(label: &str) -> (FlowClass, LabelledEnd) {
+    let text = label.trim();
+    let text = text.strip_prefix("flow=").unwrap_or(text);
+    let (end, rest) = if let Some(rest) = text.strip_prefix("From-") {
+        (LabelledEnd::Src, rest)
+    } else if let Some(rest) = text.strip_prefix("To-") {
+        (LabelledEnd::Dst, rest)
+    } else {
+        (LabelledEnd::Neither, text)
+    };
+    let lower = rest.to_ascii_lowercase();
+    let class = if lower.starts_with("botnet") {
+        FlowClass::Botnet
+    } else if lower.starts_with("normal") {
+        FlowClass::Normal
+    } else if lower.starts_with("background") || lower.starts_with("benign") {
+        // The benign sample mixes Normal and Background rows without telling them apart.
+        FlowClass::Background
+    } else {
+        return (FlowClass::Unlabelled, LabelledEnd::Neither);
+    };
+    (class, end)
+}
+
+/// The address a botnet label names as the bot: the source of `From-Botnet`, the destination
+/// of `To-Botnet`.
+pub fn labelled_bot(record: &FlowRecord, label: &str) -> Option<Address> {
+    match classify_label(label) {
+        (FlowClass::Botnet, LabelledEnd::Src) => Some(record.src_addr),
+        (FlowClass::Botnet, LabelledEnd::Dst) => Some(record.dst_addr),
+        _ => None,
+    }
+}
+
+/// A LAN host's label in one window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostLabel {
+    /// The host is one of the infected hosts (given, or named by a botnet label).
+    Infected,
+    /// A `Normal` label names the host in this window, or it is a known normal host.
+    Normal,
+    Unknown,
+}
+
+impl HostLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostLabel::Infected => "infected",
+            HostLabel::Normal => "normal",
+            HostLabel::Unknown => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctu13_labels() {
+        assert_eq!(classify_label("flow=From-Botnet-V47-1-TCP-Attempt-SPAM"), (FlowClass::Botnet, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=To-Botnet-V52-1-ICMP"), (FlowClass::Botnet, LabelledEnd::Dst));
+        assert_eq!(classify_label("flow=From-Normal-V47-Grill"), (FlowClass::Normal, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=To-Normal-V47-Jist"), (FlowClass::Normal, LabelledEnd::Dst));
+        assert_eq!(classify_label("flow=Background-UDP-Established"), (FlowClass::Background, LabelledEnd::Neither));
+        assert_eq!(classify_label("flow=Benign-Sample"), (FlowClass::Background, LabelledEnd::Neither));
+        assert_eq!(classify_label(""), (FlowClass::Unlabelled, LabelledEnd::Neither));
+        assert_eq!(classify_label("Malware"), (FlowClass::Unlabelled, LabelledEnd::Neither));
+        // Stratosphere's newer files label without the flow= prefix.
+        assert_eq!(classify_label("From-Botnet-V42-TCP"), (FlowClass::Botnet, LabelledEnd::Src));
+    }
+}
