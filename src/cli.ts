@@ -1,6 +1,7 @@
 // The `flowhound` command: arguments and exit codes only. The work is in commands/.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+import { runFeatures } from './commands/features.js';
 import { runFlows } from './commands/flows.js';
 import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
 import { parseTimeArgument } from './time-argument.js';
@@ -14,10 +15,11 @@ Usage: flowhound <command> [options]
 Commands:
   flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
   synth FLOWS     a capture rebuilt from labelled flow records (CTU-13), or generated traffic
+  features INPUT… training tables: per-flow and per-(LAN host, window) feature rows, labelled
   help [COMMAND]  this text, or a command's own help
   version         versions of flowhound and its native core
 
-Run 'flowhound help flows' (or synth) for a command's options and examples.
+Run 'flowhound help flows' (or synth, features) for a command's options and examples.
 Exit codes: 0 success, 2 usage or input error, 130 interrupted.
 `;
 
@@ -93,7 +95,43 @@ Examples:
   tcpreplay -i eth1 scenario6.pcap        # a fire drill on a mirror port
 `;
 
-const HELP: Record<string, string> = { flows: FLOWS_HELP, synth: SYNTH_HELP };
+const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.csv [options]
+
+Computes what the models see, for training and evaluation: a row per (window, flow) with
+the flow's features, and a row per (window, LAN host) with the host's. Captures are cut
+into windows of --window seconds every --step seconds; a flow file's record counts in each
+window holding its start. Ground truth comes along: each flow's CTU-13 label and class
+(botnet, normal, background, unlabelled), and each host's label per window (infected,
+normal, unknown). A host is infected when --infected names it or a botnet label names it as
+the bot (the source of From-Botnet, the destination of To-Botnet). Flows of a capture
+rebuilt by 'flowhound synth' take their labels from its sidecar (OUT.labels.csv beside the
+capture is found by itself).
+
+Output:
+  -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv
+  --hosts-output FILE        the host table (default: FILE with .hosts before the extension)
+  --format arrow|csv         override the format the extension implies
+
+Ground truth and hosts:
+  --lan CIDR                 LAN range (repeatable); only LAN hosts get host rows
+                             (default: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7)
+  --infected IP              a host known to be infected (repeatable)
+  --labels FILE              the synth labels sidecar of a single capture INPUT
+
+Reading:
+  --window SECONDS, --step SECONDS   windows (default 300 every 150)
+  --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
+  --max-active-flows N, --keep-going   as for 'flowhound flows'
+  -q, --quiet                no progress line and no summary
+
+Examples:
+  flowhound features capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16 -o s6.arrow
+  flowhound synth capture20110816.binetflow.gz --utc-offset 120 -o s6.pcap
+  flowhound features s6.pcap --lan 147.32.0.0/16 -o s6-packets.arrow      # labels from s6.labels.csv
+  flowhound features office.pcap --infected 192.168.1.23 -o office.csv
+`;
+
+const HELP: Record<string, string> = { flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
@@ -258,6 +296,54 @@ async function synthCommand(args: string[], signal: AbortSignal): Promise<number
   return ExitCode.ok;
 }
 
+async function featuresCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    'hosts-output': { type: 'string' },
+    format: { type: 'string' },
+    lan: { type: 'string', multiple: true },
+    infected: { type: 'string', multiple: true },
+    labels: { type: 'string' },
+    window: { type: 'string' },
+    step: { type: 'string' },
+    'utc-offset': { type: 'string' },
+    'max-active-flows': { type: 'string' },
+    'keep-going': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(FEATURES_HELP);
+    return ExitCode.ok;
+  }
+  const output = values.output as string | undefined;
+  if (output === undefined) throw usageError("features needs -o FLOWS.arrow (or .csv); see 'flowhound help features'");
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== 'csv' && format !== 'arrow') throw usageError(`--format must be arrow or csv, got '${format}'`);
+  const maxActiveFlows = positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows');
+  if (maxActiveFlows !== undefined && !Number.isInteger(maxActiveFlows)) throw usageError('--max-active-flows needs a whole number');
+  await runFeatures({
+    inputs: positionals,
+    output,
+    hostsOutput: (values['hosts-output'] as string | undefined) ?? null,
+    format: (format as 'csv' | 'arrow' | undefined) ?? null,
+    labels: (values.labels as string | undefined) ?? null,
+    reader: {
+      lan: values.lan as string[] | undefined,
+      infected: values.infected as string[] | undefined,
+      windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
+      stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
+      utcOffsetMinutes: integer(values['utc-offset'] as string | undefined, '--utc-offset'),
+      maxActiveFlows,
+      keepGoing: values['keep-going'] === true,
+    },
+    quiet: values.quiet === true,
+    log: (line) => process.stderr.write(`${line}\n`),
+    signal,
+  });
+  return ExitCode.ok;
+}
+
 async function versionCommand(): Promise<number> {
   const { native, packageRoot } = await import('./native.js');
   const { readFile } = await import('node:fs/promises');
@@ -296,6 +382,8 @@ export async function main(argv: string[]): Promise<number> {
         return await flowsCommand(rest, controller.signal);
       case 'synth':
         return await synthCommand(rest, controller.signal);
+      case 'features':
+        return await featuresCommand(rest, controller.signal);
       default:
         throw usageError(`unknown command '${command}'; run 'flowhound help'`);
     }

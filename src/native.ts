@@ -10,6 +10,8 @@ import { FlowhoundError, fromNativeError } from './errors.js';
 
 export type {
   DictionaryColumn,
+  FeatureSchema,
+  FeatureWindow,
   FlowBatch,
   FlowStreamOptions,
   FlowStreamProgress,
@@ -60,3 +62,4 @@ export async function awaitNative<T>(promise: Promise<T>): Promise<T> {
 export const native = addon;
 export type NativeFlowStream = Addon.FlowStream;
 export type NativeSynthJob = Addon.SynthJob;
+export type NativeFeatureStream = Addon.FeatureStream;

@@ -99,7 +99,7 @@ function optionalIntColumn<T extends Int16 | Int32>(type: T, values: Int16Array 
 }
 
 /** Expands a per-batch dictionary into a plain Utf8 column, encoding each distinct value once. */
-function utf8Column(column: DictionaryColumn, nullable: boolean): Data {
+export function utf8Column(column: DictionaryColumn, nullable: boolean): Data {
   const encoded = column.values.map((value) => utf8Encoder.encode(value));
   const length = column.codes.length;
   const valueOffsets = new Int32Array(length + 1);

@@ -68,7 +68,7 @@ pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, 
     Ok(engine)
 }
 
-fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, FlowhoundError> {
+pub fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, FlowhoundError> {
     let engine = engine_options(options)?;
     let mut flow_file = FlowFileOptions::default();
     if let Some(offset) = options.utc_offset_minutes {
@@ -80,7 +80,7 @@ fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, Flow
 /// Progress counters the worker thread updates after each batch and the JS thread reads
 /// without waiting for the source's lock.
 #[derive(Default)]
-struct SharedProgress {
+pub struct SharedProgress {
     bytes_consumed: AtomicU64,
     total_bytes: AtomicU64,
     packets: AtomicU64,
@@ -147,13 +147,7 @@ impl FlowStream {
 
     #[napi]
     pub fn progress(&self) -> FlowStreamProgress {
-        let p = &self.progress;
-        FlowStreamProgress {
-            bytes_consumed: p.bytes_consumed.load(Ordering::Relaxed) as f64,
-            total_bytes: p.total_bytes.load(Ordering::Relaxed) as f64,
-            packets: p.packets.load(Ordering::Relaxed) as f64,
-            records: p.records.load(Ordering::Relaxed) as f64,
-        }
+        self.progress.snapshot()
     }
 
     /// Statistics of the run so far (packets by kind, flows, early evictions, …).
@@ -172,7 +166,18 @@ impl FlowStream {
     }
 }
 
-fn publish_progress(source: &FlowSource, shared: &SharedProgress) {
+impl SharedProgress {
+    pub fn snapshot(&self) -> FlowStreamProgress {
+        FlowStreamProgress {
+            bytes_consumed: self.bytes_consumed.load(Ordering::Relaxed) as f64,
+            total_bytes: self.total_bytes.load(Ordering::Relaxed) as f64,
+            packets: self.packets.load(Ordering::Relaxed) as f64,
+            records: self.records.load(Ordering::Relaxed) as f64,
+        }
+    }
+}
+
+pub fn publish_progress(source: &FlowSource, shared: &SharedProgress) {
     let progress = source.progress();
     shared.bytes_consumed.store(progress.bytes_consumed, Ordering::Relaxed);
     shared.total_bytes.store(progress.total_bytes.unwrap_or(0), Ordering::Relaxed);

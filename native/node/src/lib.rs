@@ -4,6 +4,7 @@
 extern crate napi_derive;
 
 mod errors;
+mod feature_stream;
 mod flow_batch;
 mod flow_stream;
 mod stats;

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flowfile::FlowFileOptions;
-use flowhound_core::synth::from_records::{cidr::Cidr, synthesize_flow_file, RecordSynthOptions};
+use flowhound_core::cidr::Cidr;
+use flowhound_core::synth::from_records::{synthesize_flow_file, RecordSynthOptions};
 use flowhound_core::synth::generator::{generate, GeneratorOptions};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};

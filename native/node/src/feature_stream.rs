@@ -1,0 +1,275 @@
+//! `FeatureStream`: closed windows of feature rows (flows and LAN hosts) from a capture or a
+//! flow file, computed on libuv's thread pool; and `featureSchema()`, the schema the rows
+//! follow.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use flowhound_core::cidr::Cidr;
+use flowhound_core::error::{ErrorCode, FlowhoundError};
+use flowhound_core::features::{
+    FeatureBuilder, FeatureOptions, FeatureSpec, FlowClass, HostLabel, LabelIndex, Lan, WindowFeatures, FLOW_FEATURES,
+    HOST_FEATURES, HOST_SCORE_AGGREGATES, SCHEMA_VERSION,
+};
+use flowhound_core::packet::IpAddr16;
+use flowhound_core::record::FlowRecord;
+use flowhound_core::source::FlowSource;
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Int32Array, Uint8Array};
+use napi::{Env, Task};
+
+use crate::errors::{error_json, to_napi_error};
+use crate::flow_batch::{build_flow_batch, FlowBatch};
+use crate::flow_stream::{engine_options, publish_progress, source_options, FlowStreamOptions, FlowStreamProgress, SharedProgress};
+use crate::stats::{source_stats, SourceStats};
+
+const RECORDS_PER_PULL: usize = 65_536;
+
+#[napi(object)]
+pub struct FeatureSpecJs {
+    pub name: String,
+    pub description: String,
+}
+
+#[napi(object)]
+pub struct FeatureSchema {
+    pub version: u32,
+    /// Inputs of the flow model, in order.
+    pub flow: Vec<FeatureSpecJs>,
+    /// Per-(host, window) features the core computes, in order.
+    pub host: Vec<FeatureSpecJs>,
+    /// Inputs of the host model that follow `host`: aggregates of the flow model's scores.
+    pub host_score_aggregates: Vec<FeatureSpecJs>,
+    /// Names of the codes in `FeatureWindow.flowClass`, by code.
+    pub flow_classes: Vec<String>,
+    /// Names of the codes in `FeatureWindow.hostLabel`, by code.
+    pub host_labels: Vec<String>,
+}
+
+const FLOW_CLASSES: [FlowClass; 4] = [FlowClass::Botnet, FlowClass::Normal, FlowClass::Background, FlowClass::Unlabelled];
+const HOST_LABELS: [HostLabel; 3] = [HostLabel::Infected, HostLabel::Normal, HostLabel::Unknown];
+
+fn specs(list: &[FeatureSpec]) -> Vec<FeatureSpecJs> {
+    list.iter().map(|f| FeatureSpecJs { name: f.name.to_string(), description: f.description.to_string() }).collect()
+}
+
+/// The feature schema of this build: what models must take as input.
+#[napi]
+pub fn feature_schema() -> FeatureSchema {
+    FeatureSchema {
+        version: SCHEMA_VERSION,
+        flow: specs(FLOW_FEATURES),
+        host: specs(HOST_FEATURES),
+        host_score_aggregates: specs(HOST_SCORE_AGGREGATES),
+        flow_classes: FLOW_CLASSES.iter().map(|c| c.as_str().to_string()).collect(),
+        host_labels: HOST_LABELS.iter().map(|l| l.as_str().to_string()).collect(),
+    }
+}
+
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct FeatureStreamOptions {
+    /// Reading: window and step, keepGoing, utcOffsetMinutes, maxActiveFlows (whole is refused).
+    pub flows: Option<FlowStreamOptions>,
+    /// LAN ranges (CIDR); default: the private ranges.
+    pub lan: Option<Vec<String>>,
+    /// Hosts known to be infected (ground truth for training tables).
+    pub infected: Option<Vec<String>>,
+    /// A synth labels sidecar giving the labels of a rebuilt capture's flows.
+    pub labels_path: Option<String>,
+}
+
+/// One closed window: every flow's row and every LAN host's row.
+#[napi(object)]
+pub struct FeatureWindow {
+    pub window_start_us: f64,
+    /// The flows' own columns (addresses, ports, state, label, …).
+    pub flows: FlowBatch,
+    /// Code per flow into `featureSchema().flowClasses`.
+    pub flow_class: Uint8Array,
+    /// flows.length × schema.flow.length, row-major.
+    pub flow_features: Float32Array,
+    /// Row in `hosts` of each flow's source and destination; -1 when not a LAN host.
+    pub flow_src_host: Int32Array,
+    pub flow_dst_host: Int32Array,
+    pub hosts: Vec<String>,
+    /// Code per host into `featureSchema().hostLabels`.
+    pub host_label: Uint8Array,
+    /// hosts.length × schema.host.length, row-major.
+    pub host_features: Float32Array,
+}
+
+fn to_js(window: WindowFeatures) -> FeatureWindow {
+    let class_code = |class: &FlowClass| FLOW_CLASSES.iter().position(|c| c == class).unwrap_or(3) as u8;
+    let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(2) as u8;
+    FeatureWindow {
+        window_start_us: window.window_start_us as f64,
+        flows: build_flow_batch(&window.flows),
+        flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
+        flow_features: Float32Array::new(window.flow_features),
+        flow_src_host: Int32Array::new(window.flow_src_host),
+        flow_dst_host: Int32Array::new(window.flow_dst_host),
+        hosts: window.hosts.iter().map(IpAddr16::to_string).collect(),
+        host_label: Uint8Array::new(window.host_labels.iter().map(label_code).collect()),
+        host_features: Float32Array::new(window.host_features),
+    }
+}
+
+#[napi(object)]
+pub struct FeatureStats {
+    pub records: f64,
+    pub windows: f64,
+    pub flow_rows: f64,
+    pub host_rows: f64,
+    pub late_records: f64,
+    pub sidecar_labelled: f64,
+    pub sidecar_unmatched: f64,
+    /// Hosts known or found (by botnet labels) to be infected.
+    pub infected_hosts: Vec<String>,
+}
+
+struct FeatureState {
+    source: FlowSource,
+    builder: FeatureBuilder,
+    ready: VecDeque<WindowFeatures>,
+    finished: bool,
+}
+
+#[napi]
+pub struct FeatureStream {
+    state: Arc<Mutex<FeatureState>>,
+    progress: Arc<SharedProgress>,
+}
+
+fn parse_hosts(texts: &[String], option: &str) -> Result<Vec<IpAddr16>, FlowhoundError> {
+    texts
+        .iter()
+        .map(|text| match text.trim().parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(v4)) => Ok(IpAddr16::from_v4(v4.octets())),
+            Ok(std::net::IpAddr::V6(v6)) => Ok(IpAddr16::from_v6(v6.octets())),
+            Err(_) => Err(FlowhoundError::new(ErrorCode::BadOption, format!("{option}: {text:?} is not an IP address"))),
+        })
+        .collect()
+}
+
+fn feature_options(options: &FeatureStreamOptions, flows: &FlowStreamOptions) -> Result<FeatureOptions, FlowhoundError> {
+    let engine = engine_options(flows)?;
+    let (window_us, step_us) = match engine.mode {
+        flowhound_core::flow::FlowMode::Windowed { window_us, step_us } => (window_us, step_us),
+        _ => return Err(FlowhoundError::new(ErrorCode::BadOption, "features are computed per window: whole-capture mode does not apply")),
+    };
+    let lan = match &options.lan {
+        Some(ranges) if !ranges.is_empty() => Lan::new(ranges.iter().map(|r| Cidr::parse(r)).collect::<Result<_, _>>()?),
+        _ => Lan::default(),
+    };
+    let labels = match &options.labels_path {
+        Some(path) => Some(LabelIndex::open(path.as_ref())?),
+        None => None,
+    };
+    Ok(FeatureOptions { window_us, step_us, lan, infected: parse_hosts(options.infected.as_deref().unwrap_or(&[]), "infected")?, labels })
+}
+
+#[napi]
+impl FeatureStream {
+    #[napi(factory)]
+    pub fn open(path: String, options: Option<FeatureStreamOptions>) -> napi::Result<FeatureStream> {
+        let options = options.unwrap_or_default();
+        let path = PathBuf::from(path);
+        let mut flows = options.flows.clone().unwrap_or_default();
+        if flows.whole == Some(true) {
+            let error = FlowhoundError::new(ErrorCode::BadOption, "features are computed per window: whole-capture mode does not apply");
+            return Err(to_napi_error(&error));
+        }
+        flows.whole = Some(false);
+        let features = feature_options(&options, &flows).map_err(|e| to_napi_error(&e))?;
+        let builder = FeatureBuilder::new(features).map_err(|e| to_napi_error(&e))?;
+        let source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
+        let progress = Arc::new(SharedProgress::default());
+        publish_progress(&source, &progress);
+        Ok(FeatureStream {
+            state: Arc::new(Mutex::new(FeatureState { source, builder, ready: VecDeque::new(), finished: false })),
+            progress,
+        })
+    }
+
+    /// The next closed windows (one or more), or null once the input is exhausted.
+    #[napi(ts_return_type = "Promise<FeatureWindow[] | null>")]
+    pub fn next_windows(&self) -> AsyncTask<NextWindowsTask> {
+        AsyncTask::new(NextWindowsTask { state: Arc::clone(&self.state), progress: Arc::clone(&self.progress) })
+    }
+
+    #[napi]
+    pub fn progress(&self) -> FlowStreamProgress {
+        self.progress.snapshot()
+    }
+
+    #[napi]
+    pub fn source_stats(&self) -> SourceStats {
+        source_stats(&self.lock().source)
+    }
+
+    #[napi]
+    pub fn feature_stats(&self) -> FeatureStats {
+        let state = self.lock();
+        let s = state.builder.stats();
+        FeatureStats {
+            records: s.records as f64,
+            windows: s.windows as f64,
+            flow_rows: s.flow_rows as f64,
+            host_rows: s.host_rows as f64,
+            late_records: s.late_records as f64,
+            sidecar_labelled: s.sidecar_labelled as f64,
+            sidecar_unmatched: s.sidecar_unmatched as f64,
+            infected_hosts: state.builder.infected_hosts().iter().map(IpAddr16::to_string).collect(),
+        }
+    }
+
+    /// With keepGoing: the damage where reading stopped, as error JSON; null otherwise.
+    #[napi]
+    pub fn damage(&self) -> Option<String> {
+        self.lock().source.damage().map(error_json)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FeatureState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub struct NextWindowsTask {
+    state: Arc<Mutex<FeatureState>>,
+    progress: Arc<SharedProgress>,
+}
+
+impl Task for NextWindowsTask {
+    type Output = Option<Vec<WindowFeatures>>;
+    type JsValue = Option<Vec<FeatureWindow>>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = &mut *guard;
+        let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
+        let mut closed = Vec::new();
+        while state.ready.is_empty() && !state.finished {
+            records.clear();
+            let more = state.source.next_batch(RECORDS_PER_PULL, &mut records).map_err(|e| to_napi_error(&e))?;
+            for record in records.drain(..) {
+                state.builder.push(record, &mut closed);
+            }
+            if !more {
+                state.builder.finish(&mut closed);
+                state.finished = true;
+            }
+            state.ready.extend(closed.drain(..));
+            publish_progress(&state.source, &self.progress);
+        }
+        if state.ready.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(state.ready.drain(..).collect()))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output.map(|windows| windows.into_iter().map(to_js).collect()))
+    }
+}

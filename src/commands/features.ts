@@ -1,0 +1,119 @@
+// `flowhound features`: inputs → the training tables (flow rows and host rows per window),
+// with ground truth from the inputs' labels, a synth labels sidecar, or --infected.
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+
+import { usageError } from '../errors.js';
+import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
+import { ProgressLine } from '../progress.js';
+import {
+  defaultHostsPath,
+  FeatureTableSink,
+  flowTableBatch,
+  flowTableSpec,
+  hostTableBatch,
+  hostTableSpec,
+  tableFormatFromPath,
+  type TableFormat,
+} from '../sinks/feature-table.js';
+import { defaultLabelsPath } from './synth.js';
+
+export interface FeaturesCommandOptions {
+  inputs: string[];
+  /** Windows, LAN, infected hosts, flow-file reading. */
+  reader: Omit<FeatureReaderOptions, 'labelsPath'>;
+  /** The flow table. */
+  output: string;
+  /** The host table; default: OUTPUT with `.hosts` before its extension. */
+  hostsOutput: string | null;
+  format: TableFormat | null;
+  /** A labels sidecar for a single capture input; by default OUT.labels.csv beside a capture is used. */
+  labels: string | null;
+  quiet: boolean;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface FeaturesSummary {
+  inputs: number;
+  windows: number;
+  flowRows: number;
+  hostRows: number;
+  infectedHosts: string[];
+  elapsedMs: number;
+}
+
+/** The sidecar `flowhound synth` wrote beside a capture, if there is one. */
+function sidecarBeside(input: string): string | null {
+  if (!/\.(pcap|cap|pcapng)$/i.test(input)) return null;
+  const path = defaultLabelsPath(input);
+  return existsSync(path) ? path : null;
+}
+
+export async function runFeatures(options: FeaturesCommandOptions): Promise<FeaturesSummary> {
+  if (options.inputs.length === 0) throw usageError("features needs at least one INPUT; see 'flowhound help features'");
+  if (options.labels !== null && options.inputs.length !== 1) {
+    throw usageError('--labels goes with a single INPUT (a capture rebuilt by synth)');
+  }
+  const format = options.format ?? tableFormatFromPath(options.output);
+  if (format === null) throw usageError(`cannot tell the table format from '${options.output}': use .arrow or .csv, or --format`);
+  const hostsOutput = options.hostsOutput ?? defaultHostsPath(options.output);
+  if (hostsOutput === options.output) throw usageError('the flow table and the host table need different paths');
+
+  const startedMs = Date.now();
+  const schema = featureSchema();
+  const flowSink = new FeatureTableSink(options.output, format, flowTableSpec(schema));
+  const hostSink = new FeatureTableSink(hostsOutput, format, hostTableSpec(schema));
+  let windows = 0;
+  const infected = new Set<string>();
+  try {
+    for (const input of options.inputs) {
+      const labelsPath = options.labels ?? sidecarBeside(input) ?? undefined;
+      const reader = FeatureReader.open(input, { ...options.reader, labelsPath });
+      const name = basename(input);
+      const progress = new ProgressLine(() => reader.progress(), { quiet: options.quiet, label: `features ${name}` });
+      try {
+        for await (const window of reader) {
+          if (options.signal?.aborted) throw options.signal.reason;
+          await flowSink.write(flowTableBatch(window, name, schema));
+          await hostSink.write(hostTableBatch(window, name, schema));
+          windows++;
+        }
+      } finally {
+        progress.stop();
+      }
+      const stats = reader.featureStats();
+      for (const host of stats.infectedHosts) infected.add(host);
+      if (!options.quiet) {
+        let line = `  ${name}: ${stats.records} records → ${stats.windows} windows, ${stats.flowRows} flow rows, ${stats.hostRows} host rows`;
+        if (labelsPath !== undefined) line += `; labels from ${basename(labelsPath)}: ${stats.sidecarLabelled} flows labelled, ${stats.sidecarUnmatched} without a record`;
+        options.log(line);
+        if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed (input far out of time order) and are in no row`);
+      }
+      const damage = reader.damage();
+      if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
+    }
+    await flowSink.close();
+    await hostSink.close();
+  } catch (error) {
+    await flowSink.abort();
+    await hostSink.abort();
+    throw error;
+  }
+  const summary: FeaturesSummary = {
+    inputs: options.inputs.length,
+    windows,
+    flowRows: flowSink.rows,
+    hostRows: hostSink.rows,
+    infectedHosts: [...infected].sort(),
+    elapsedMs: Date.now() - startedMs,
+  };
+  if (!options.quiet) {
+    options.log(
+      `features: ${summary.flowRows} flow rows → ${options.output}, ${summary.hostRows} host rows → ${hostsOutput} ` +
+        `(schema v${schema.version}, ${windows} windows) in ${(summary.elapsedMs / 1000).toFixed(2)} s`,
+    );
+    if (summary.infectedHosts.length > 0) options.log(`  infected hosts (labels and --infected): ${summary.infectedHosts.join(' ')}`);
+  }
+  return summary;
+}

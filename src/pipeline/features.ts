@@ -1,0 +1,83 @@
+// Stage 2 of the data path: any input → closed windows of feature rows (every flow, every LAN
+// host), computed by the addon on libuv's thread pool. The schema the rows follow comes from
+// the addon too: it is written once, in the native core.
+import { FlowhoundError, fromNativeError } from '../errors.js';
+import {
+  awaitNative,
+  callNative,
+  native,
+  type FeatureSchema,
+  type FeatureWindow,
+  type FlowStreamProgress,
+  type NativeFeatureStream,
+} from '../native.js';
+import type { FlowOptions } from './flows.js';
+
+export type { FeatureSchema, FeatureWindow } from '../native.js';
+
+export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statusIntervalSeconds' | 'batchRecords'> {
+  /** LAN ranges (CIDR); default: the private ranges. Only LAN hosts get host rows. */
+  lan?: string[];
+  /** Hosts known to be infected: ground truth for training tables. */
+  infected?: string[];
+  /** A synth labels sidecar: labels for the flows of a rebuilt capture. */
+  labelsPath?: string;
+}
+
+let cachedSchema: FeatureSchema | null = null;
+
+/** The feature schema of the running build (names, order, version). */
+export function featureSchema(): FeatureSchema {
+  cachedSchema ??= native.featureSchema();
+  return cachedSchema;
+}
+
+export class FeatureReader implements AsyncIterable<FeatureWindow> {
+  readonly path: string;
+  readonly #stream: NativeFeatureStream;
+  #pending: FeatureWindow[] = [];
+
+  private constructor(path: string, stream: NativeFeatureStream) {
+    this.path = path;
+    this.#stream = stream;
+  }
+
+  static open(path: string, options: FeatureReaderOptions = {}): FeatureReader {
+    const { lan, infected, labelsPath, ...flows } = options;
+    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath }));
+    return new FeatureReader(path, stream);
+  }
+
+  /** The next closed window, or null at the end of the input. */
+  async next(): Promise<FeatureWindow | null> {
+    if (this.#pending.length === 0) {
+      const windows = await awaitNative(this.#stream.nextWindows());
+      if (windows === null) return null;
+      this.#pending = windows.reverse();
+    }
+    return this.#pending.pop() ?? null;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FeatureWindow> {
+    for (let window = await this.next(); window !== null; window = await this.next()) yield window;
+  }
+
+  progress(): FlowStreamProgress {
+    return this.#stream.progress();
+  }
+
+  sourceStats(): ReturnType<NativeFeatureStream['sourceStats']> {
+    return this.#stream.sourceStats();
+  }
+
+  featureStats(): ReturnType<NativeFeatureStream['featureStats']> {
+    return this.#stream.featureStats();
+  }
+
+  damage(): FlowhoundError | null {
+    const json = this.#stream.damage();
+    if (json === null || json === undefined) return null;
+    const error = fromNativeError(new Error(json));
+    return error instanceof FlowhoundError ? error : null;
+  }
+}
