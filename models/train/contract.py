@@ -1,0 +1,141 @@
+"""The feature/model contract (schema version 1), written down once.
+
+Everything else in models/train reads the feature names from here, or from a
+``--schema schema.json`` file exported by the Rust side
+(``{"version":1,"flow":[...],"host":[...],"hostScoreAggregates":[...]}``),
+and checks that the tables' columns agree with them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+FLOW_FEATURES = (
+    "duration_s", "proto_is_tcp", "proto_is_udp", "proto_is_icmp", "src_port_number",
+    "dst_port_number", "src_port_is_ephemeral", "dst_port_is_well_known", "dst_port_is_smtp",
+    "dst_port_is_dns", "dst_port_is_irc", "dst_port_is_web", "src_tos", "dst_tos",
+    "tcp_src_syn", "tcp_src_ack", "tcp_src_push", "tcp_src_fin", "tcp_src_rst",
+    "tcp_dst_syn", "tcp_dst_ack", "tcp_dst_push", "tcp_dst_fin", "tcp_dst_rst",
+    "state_is_con", "state_is_int", "state_is_req", "state_is_eco", "state_is_unreachable",
+    "dst_silent", "total_pkts", "total_bytes", "src_bytes", "dst_bytes", "src_bytes_share",
+    "bytes_per_pkt", "pkts_per_s", "bytes_per_s",
+)
+
+HOST_FEATURES = (
+    "flows_initiated", "flows_received", "distinct_dst_addrs", "distinct_dst_ports",
+    "distinct_src_addrs", "dst_port_entropy_bits", "unanswered_share", "tcp_failed_share",
+    "smtp_flows", "distinct_smtp_servers", "smtp_share", "dns_flows", "dns_share", "irc_flows",
+    "irc_share", "icmp_flows", "icmp_share", "web_share", "bytes_up", "bytes_down",
+    "pkts_total", "bytes_up_share", "mean_flow_duration_s", "mean_bytes_per_flow",
+    "beacon_pairs", "beacon_min_cv",
+)
+
+HOST_SCORE_AGGREGATES = ("flow_score_max", "flow_score_mean", "botnet_flows", "botnet_flow_share")
+
+# Identity and label columns (not model inputs), with the Arrow type family each must have.
+FLOW_ID_COLUMNS = {
+    "input": "string",
+    "window_start_us": "number",
+    "start_us": "number",
+    "src_addr": "string",
+    "dst_addr": "string",
+    "proto": "string",
+    "src_port": "integer",
+    "dst_port": "integer",
+    "src_is_lan": "bool",
+    "dst_is_lan": "bool",
+    "label": "string",
+    "flow_class": "string",
+}
+HOST_ID_COLUMNS = {
+    "input": "string",
+    "window_start_us": "number",
+    "host": "string",
+    "host_label": "string",
+}
+
+FLOW_CLASSES = ("botnet", "normal", "background", "unlabelled")
+HOST_LABELS = ("infected", "normal", "unknown")
+
+MODEL_FILES = {"flow": "flow-rf-v1", "host": "host-rf-v1"}
+
+
+class ContractError(Exception):
+    """A table or schema file does not follow the contract; the message says how."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    version: int
+    flow: tuple[str, ...]
+    host: tuple[str, ...]
+    host_score_aggregates: tuple[str, ...]
+    source: str  # "contract" or the schema file's path
+
+    @property
+    def host_model_inputs(self) -> tuple[str, ...]:
+        return self.host + self.host_score_aggregates
+
+
+def contract_schema() -> Schema:
+    return Schema(SCHEMA_VERSION, FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES, "contract")
+
+
+def load_schema(path: str | None) -> Schema:
+    """The schema from ``path`` (the Rust side's export), or the contract's lists."""
+    if path is None:
+        return contract_schema()
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ContractError(f"cannot read schema file {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise ContractError(f"schema file {path} is not JSON: {e}") from None
+    if not isinstance(raw, dict):
+        raise ContractError(f"schema file {path}: expected a JSON object")
+    for key in ("version", "flow", "host", "hostScoreAggregates"):
+        if key not in raw:
+            raise ContractError(f"schema file {path}: missing key {key!r}")
+    if raw["version"] != SCHEMA_VERSION:
+        raise ContractError(
+            f"schema file {path}: version {raw['version']!r}, this trainer knows version {SCHEMA_VERSION}"
+        )
+    lists = {}
+    for key in ("flow", "host", "hostScoreAggregates"):
+        value = raw[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ContractError(f"schema file {path}: {key!r} must be a list of non-empty strings")
+        if len(set(value)) != len(value):
+            raise ContractError(f"schema file {path}: {key!r} has duplicate names")
+        lists[key] = tuple(value)
+    if len(lists["hostScoreAggregates"]) != len(HOST_SCORE_AGGREGATES):
+        raise ContractError(
+            f"schema file {path}: 'hostScoreAggregates' has {len(lists['hostScoreAggregates'])} names; "
+            f"the trainer computes {len(HOST_SCORE_AGGREGATES)} ({', '.join(HOST_SCORE_AGGREGATES)})"
+        )
+    return Schema(raw["version"], lists["flow"], lists["host"], lists["hostScoreAggregates"], str(path))
+
+
+def check_feature_columns(kind: str, table_path: str, found: list[str], expected: tuple[str, ...], schema_source: str) -> None:
+    """Raise ContractError unless ``found`` (the table's feature columns, in order) == ``expected``."""
+    if list(found) == list(expected):
+        return
+    where = "the contract" if schema_source == "contract" else f"schema file {schema_source}"
+    missing = [n for n in expected if n not in found]
+    extra = [n for n in found if n not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing feature column(s): {', '.join(missing)}")
+    if extra:
+        parts.append(f"column(s) not in {where}: {', '.join(extra)}")
+    if not missing and not extra:
+        first = next(i for i, (a, b) in enumerate(zip(found, expected)) if a != b)
+        parts.append(
+            f"feature columns are in another order (position {first}: table has {found[first]!r}, "
+            f"{where} has {expected[first]!r})"
+        )
+    raise ContractError(f"{kind} table {table_path}: " + "; ".join(parts) + f" (expected the {len(expected)} {kind} features of {where})")
