@@ -1,0 +1,65 @@
+// What crosses the thread boundary between the scoring pool and workers/score.worker.ts.
+import { FlowhoundError, type ErrorLocation } from '../errors.js';
+
+/** One batch to score. `features` is moved (transferred) to the worker, never copied. */
+export interface ScoreTask {
+  /** Absolute path of the ONNX model; a worker loads each model once and keeps it. */
+  modelPath: string;
+  /** Float32 values, row-major: `rows × columns` of them from `byteOffset`. */
+  features: ArrayBuffer | SharedArrayBuffer;
+  byteOffset: number;
+  rows: number;
+  columns: number;
+}
+
+/** Class-1 (botnet) probability per row, moved back to the calling thread. */
+export interface ScoreResult {
+  probabilities: Float32Array;
+}
+
+/** onnxruntime session options the pool lets its owner choose (the benchmark tries them). */
+export interface ScoringSessionOptions {
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  executionMode?: 'sequential' | 'parallel';
+  /** Threads of one session; 1 by default, since the pool's threads give the parallelism. */
+  intraOpNumThreads?: number;
+}
+
+/** `workerData` of every scoring worker. */
+export interface ScoreWorkerData {
+  sessionOptions: ScoringSessionOptions;
+}
+
+// Worker threads clone errors with only their message and stack, so a FlowhoundError's code and
+// location travel in the message, as JSON behind this marker, and are rebuilt on arrival.
+const MARKER = 'flowhound-worker-error:';
+
+interface EncodedError {
+  code: string;
+  message: string;
+  location: ErrorLocation;
+}
+
+/** In the worker: an Error whose message carries the FlowhoundError's code and location. */
+export function encodeWorkerError(error: FlowhoundError): Error {
+  const encoded: EncodedError = { code: error.code, message: error.message, location: error.location };
+  return new Error(MARKER + JSON.stringify(encoded));
+}
+
+/**
+ * In the pool: the FlowhoundError a worker sent, or, for anything else (a worker that crashed,
+ * an internal error), an ERR_INFERENCE naming the model.
+ */
+export function decodeWorkerError(error: unknown, modelPath: string): FlowhoundError {
+  if (error instanceof FlowhoundError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.startsWith(MARKER)) {
+    try {
+      const encoded = JSON.parse(message.slice(MARKER.length)) as EncodedError;
+      return new FlowhoundError(encoded.code, encoded.message, encoded.location);
+    } catch {
+      // fall through: report the message as it is
+    }
+  }
+  return new FlowhoundError('ERR_INFERENCE', `scoring failed: ${message}`, { path: modelPath });
+}

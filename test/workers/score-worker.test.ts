@@ -1,0 +1,144 @@
+// The scoring pool with its real worker: Piscina threads holding onnxruntime-node sessions.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { FlowhoundError } from '../../src/errors.js';
+import { ScoringPool } from '../../src/pool/scoring-pool.js';
+import { MISMATCHED_MODEL, TINY_MODEL, assertWorkerBuilt, parityFiles, readParity } from '../helpers/models.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'flowhound-scoring-'));
+let pool: ScoringPool;
+
+beforeAll(() => {
+  assertWorkerBuilt();
+  pool = new ScoringPool({ threads: 2 });
+});
+afterAll(async () => {
+  await pool?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function rowMajor(rows: number[][]): Float32Array {
+  const columns = rows[0]?.length ?? 0;
+  const values = new Float32Array(rows.length * columns);
+  rows.forEach((row, i) => values.set(row, i * columns));
+  return values;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<FlowhoundError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowhoundError);
+    return error as FlowhoundError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('parity with scikit-learn, inside a worker', () => {
+  // models/*.parity.json of the real models (once models/train has made them), and the fixture's.
+  it.each(parityFiles().map((path) => [basename(path), path]))('%s', async (_name, path) => {
+    const parity = readParity(path);
+    const columns = parity.featureNames.length;
+    expect(parity.rows.every((row) => row.length === columns)).toBe(true);
+    const probabilities = await pool.score(parity.modelPath, rowMajor(parity.rows), parity.rows.length, columns);
+    expect(probabilities).toBeInstanceOf(Float32Array);
+    expect(probabilities.length).toBe(parity.probabilities.length);
+    let worst = 0;
+    parity.probabilities.forEach((expected, i) => (worst = Math.max(worst, Math.abs(probabilities[i]! - expected))));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    // Both classes are present, so the comparison says something about class 1.
+    expect(parity.probabilities.some((p) => p >= 0.5) && parity.probabilities.some((p) => p < 0.5)).toBe(true);
+  });
+
+  it('gives the same scores for rows in any batch split and on either thread', async () => {
+    const parity = readParity(parityFiles().at(-1)!);
+    const columns = parity.featureNames.length;
+    const halves = [parity.rows.slice(0, 20), parity.rows.slice(20)];
+    const scored = await Promise.all(halves.map((rows) => pool.score(TINY_MODEL, rowMajor(rows), rows.length, columns)));
+    const joined = [...scored[0]!, ...scored[1]!];
+    const whole = await pool.score(TINY_MODEL, rowMajor(parity.rows), parity.rows.length, columns);
+    expect(joined).toEqual([...whole]);
+  });
+});
+
+describe('what the worker refuses', () => {
+  it('a model of another schema: ERR_MODEL_SCHEMA naming the file', async () => {
+    const error = await rejection(pool.score(MISMATCHED_MODEL, new Float32Array(2 * 38), 2, 38));
+    expect(error.code).toBe('ERR_MODEL_SCHEMA');
+    expect(error.location.path).toBe(MISMATCHED_MODEL);
+    expect(error.describe()).toBe(`ERR_MODEL_SCHEMA: ${MISMATCHED_MODEL}: model takes 12 feature columns, the batch has 38`);
+  });
+
+  it('garbage bytes: ERR_MODEL_INVALID; a missing file: ERR_IO', async () => {
+    const garbage = join(scratch, 'garbage.onnx');
+    writeFileSync(garbage, Buffer.from('this is not a model, only some bytes\n'.repeat(20)));
+    const invalid = await rejection(pool.score(garbage, new Float32Array(38), 1, 38));
+    expect(invalid.code).toBe('ERR_MODEL_INVALID');
+    expect(invalid.describe()).toContain(`${garbage}: onnxruntime cannot load the model`);
+
+    const missing = await rejection(pool.score(join(scratch, 'missing.onnx'), new Float32Array(38), 1, 38));
+    expect(missing.code).toBe('ERR_IO');
+    expect(missing.location.path).toBe(join(scratch, 'missing.onnx'));
+  });
+
+  it('a batch whose size is not rows × columns', async () => {
+    const error = await rejection(pool.score(TINY_MODEL, new Float32Array(37), 1, 38));
+    expect(error.code).toBe('ERR_INFERENCE');
+    expect(error.message).toContain('needs 38 values, it has 37');
+  });
+});
+
+describe('moving batches, not copying them', () => {
+  it('detaches the buffer handed to score() as soon as it is called', async () => {
+    const features = new Float32Array(4 * 38).fill(1);
+    const buffer = features.buffer;
+    const scored = pool.score(TINY_MODEL, features, 4, 38);
+    expect(buffer.byteLength).toBe(0);
+    expect(features.length).toBe(0);
+    const probabilities = await scored;
+    expect(probabilities.length).toBe(4);
+    expect(probabilities.buffer.byteLength).toBe(4 * 4);
+  });
+
+  it('scores a view into a larger buffer at its offset (and takes the whole buffer)', async () => {
+    const parity = readParity(parityFiles().at(-1)!);
+    const rows = parity.rows.slice(0, 8);
+    const backing = new Float32Array(10 + rows.length * 38);
+    backing.set(rowMajor(rows), 10);
+    const probabilities = await pool.score(TINY_MODEL, backing.subarray(10), rows.length, 38);
+    expect(backing.length).toBe(0);
+    probabilities.forEach((p, i) => expect(p).toBeCloseTo(parity.probabilities[i]!, 5));
+  });
+});
+
+describe('backpressure', () => {
+  it('makes producers wait when the queue is full, never failing, and every batch completes', async () => {
+    const small = new ScoringPool({ threads: 1, maxQueue: 2 });
+    try {
+      const parity = readParity(parityFiles().at(-1)!);
+      const expected = parity.probabilities[0]!;
+      const results: Promise<Float32Array>[] = [];
+      let mostPending = 0;
+      for (let i = 0; i < 40; i++) {
+        const { result } = await small.submit(TINY_MODEL, rowMajor([parity.rows[0]!]), 1, 38);
+        results.push(result);
+        mostPending = Math.max(mostPending, small.pending);
+      }
+      expect(mostPending).toBeLessThanOrEqual(3); // threads + maxQueue
+      // score() without waiting in between: the excess waits inside the pool, none is refused.
+      for (let i = 0; i < 40; i++) results.push(small.score(TINY_MODEL, rowMajor([parity.rows[0]!]), 1, 38));
+      const all = await Promise.all(results);
+      expect(all).toHaveLength(80);
+      for (const probabilities of all) expect(probabilities[0]).toBeCloseTo(expected, 5);
+      expect(small.pending).toBe(0);
+    } finally {
+      await small.close();
+    }
+    const closed = await rejection(small.score(TINY_MODEL, new Float32Array(38), 1, 38));
+    expect(closed.message).toBe('the scoring pool is closed');
+  });
+});
