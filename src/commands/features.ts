@@ -88,7 +88,7 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
         let line = `  ${name}: ${stats.records} records → ${stats.windows} windows, ${stats.flowRows} flow rows, ${stats.hostRows} host rows`;
         if (labelsPath !== undefined) line += `; labels from ${basename(labelsPath)}: ${stats.sidecarLabelled} flows labelled, ${stats.sidecarUnmatched} without a record`;
         options.log(line);
-        if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed (input far out of time order) and are in no row`);
+        if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed and are in no row: the input is far out of time order (sort a flow file by StartTime)`);
       }
       const damage = reader.damage();
       if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);

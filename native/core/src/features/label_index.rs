@@ -39,6 +39,21 @@ pub struct LabelIndex {
 /// synthesizer's clocks agree to the microsecond; this only absorbs rounding).
 const TOLERANCE_US: i64 = 1_000;
 
+/// ICMP messages other than echoes have no id in Argus's records (a blank Dport), while the
+/// packets synth writes for them carry id 0, which the engine reads: both mean "no id".
+fn key_port(protocol: u8, port: Option<u16>) -> Option<u16> {
+    match (protocol, port) {
+        (1 | 58, None) => Some(0),
+        _ => port,
+    }
+}
+
+impl LabelKey {
+    fn new(protocol: u8, src: Address, src_port: Option<u16>, dst: Address, dst_port: Option<u16>) -> LabelKey {
+        LabelKey { protocol, src, src_port, dst, dst_port: key_port(protocol, dst_port) }
+    }
+}
+
 impl LabelIndex {
     pub fn open(path: &Path) -> Result<LabelIndex> {
         let file = std::fs::File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
@@ -84,7 +99,7 @@ impl LabelIndex {
                 Ok(Protocol::Ip(number)) => number,
                 _ => return Err(bad(number, format!("field 3 is not an IP protocol: {:?}", fields[2]))),
             };
-            let key = LabelKey { protocol, src: address(3)?, src_port: port(4)?, dst: address(5)?, dst_port: port(6)? };
+            let key = LabelKey::new(protocol, address(3)?, port(4)?, address(5)?, port(6)?);
             let label = unquote(fields[11]);
             let next_id = index.labels.len() as u32;
             let id = *label_ids.entry(label.clone()).or_insert_with(|| {
@@ -107,8 +122,8 @@ impl LabelIndex {
     /// The label of the record `flow` is a piece of, if any.
     pub fn label_of(&self, flow: &FlowRecord) -> Option<&str> {
         let Protocol::Ip(protocol) = flow.protocol else { return None };
-        let forward = LabelKey { protocol, src: flow.src_addr, src_port: flow.src_port, dst: flow.dst_addr, dst_port: flow.dst_port };
-        let backward = LabelKey { protocol, src: flow.dst_addr, src_port: flow.dst_port, dst: flow.src_addr, dst_port: flow.src_port };
+        let forward = LabelKey::new(protocol, flow.src_addr, flow.src_port, flow.dst_addr, flow.dst_port);
+        let backward = LabelKey::new(protocol, flow.dst_addr, flow.dst_port, flow.src_addr, flow.src_port);
         let mut best: Option<(i64, u32)> = None;
         for key in [forward, backward] {
             for span in self.spans.get(&key).into_iter().flatten() {
@@ -139,6 +154,7 @@ mod tests {
 1313675277983212,1313675277983409,udp,147.32.84.165,1025,147.32.80.9,53,CON,2,203,64,flow=From-Botnet-V52-1-UDP-DNS
 1313675300000000,1313675900000000,tcp,147.32.84.165,1040,1.2.3.4,25,FSPA_FSPA,20,2000,1000,\"flow=Background, quoted\"
 1313676000000000,1313676100000000,tcp,147.32.84.165,1040,1.2.3.4,25,S_RA,3,180,120,flow=From-Botnet-V52-SPAM
+1313675575096282,1313675676100173,icmp,147.32.84.191,4352,147.32.96.69,,MAS,3979,4241614,4241614,flow=From-Botnet-V52-2-ICMP
 ";
 
     fn piece(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, proto: u8, start_us: i64, last_us: i64) -> FlowRecord {
@@ -170,7 +186,10 @@ mod tests {
     #[test]
     fn pieces_find_their_record_in_either_direction_and_by_time() {
         let index = LabelIndex::read(SIDECAR.as_bytes()).unwrap();
-        assert_eq!(index.records(), 3);
+        assert_eq!(index.records(), 4);
+        // An address-mask request (type 17): no id in the record, id 0 on the wire.
+        let mask_request = piece([147, 32, 84, 191], 17 << 8, [147, 32, 96, 69], 0, 1, 1313675600000000, 1313675610000000);
+        assert_eq!(index.label_of(&mask_request), Some("flow=From-Botnet-V52-2-ICMP"));
         let dns = piece([147, 32, 84, 165], 1025, [147, 32, 80, 9], 53, 17, 1313675277983212, 1313675277983409);
         assert_eq!(index.label_of(&dns), Some("flow=From-Botnet-V52-1-UDP-DNS"));
         let reversed = piece([147, 32, 80, 9], 53, [147, 32, 84, 165], 1025, 17, 1313675277983300, 1313675277983409);

@@ -2,7 +2,9 @@
 //! destination side), so that flow-file records carry what packet-built records carry.
 //!
 //! The letters are those of ra(1) for `-Z b`: F fin, S syn, R reset, P push, A ack,
-//! U urgent, `7` and `8` the two high bits (ECE, CWR).
+//! U urgent, `7` and `8` the two high bits (ECE, CWR); Argus 3.0.8 prints those two as `E`
+//! and `C` (test/fixtures/argus/records/edge-cases.csv: a packet with every flag is
+//! `FSRPAUEC_`).
 
 use crate::packet::tcp_flag;
 
@@ -14,8 +16,8 @@ fn flag_of_letter(letter: u8) -> Option<u8> {
         b'P' => tcp_flag::PSH,
         b'A' => tcp_flag::ACK,
         b'U' => tcp_flag::URG,
-        b'7' => tcp_flag::ECE,
-        b'8' => tcp_flag::CWR,
+        b'7' | b'E' => tcp_flag::ECE,
+        b'8' | b'C' => tcp_flag::CWR,
         _ => return None,
     })
 }
@@ -49,6 +51,7 @@ mod tests {
         assert_eq!(tcp_flags_from_state(b"S_RA"), Some((SYN, RST | ACK)));
         assert_eq!(tcp_flags_from_state(b"FSRPAU78_FSPA"), Some((0xff, FIN | SYN | PSH | ACK)));
         assert_eq!(tcp_flags_from_state(b"_"), Some((0, 0)));
+        assert_eq!(tcp_flags_from_state(b"FSRPAUEC_"), Some((0xff, 0)));
     }
 
     #[test]
