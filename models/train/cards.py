@@ -129,6 +129,8 @@ def markdown(card: dict) -> str:
         f"{cv['host_folds']} folds by {cv['host_grouping']}); these scores also chose the thresholds, so they "
         "are optimistic about the threshold.\n"
     )
+    if cv.get("linked_sources"):
+        out.append("Inputs treated as one source (always in the same fold): " + "; ".join(", ".join(g) for g in cv["linked_sources"]) + ".\n")
     out.append(_table(BINARY_HEADER, [_binary_row("flows (labelled rows)", cv["flow"]), _binary_row("host-windows", cv["host"])]))
     out.append("")
 
@@ -144,7 +146,12 @@ def markdown(card: dict) -> str:
     )
     out.append(_table(["onnxruntime threads", "rows", "rows/s"], [[b["threads"], b["rows"], b["rows_per_s"]] for b in sp["onnxruntime"]]))
     out.append("")
-    out.append(f"(Measured by train.py on the training machine, python onnxruntime {card['software']['onnxruntime']}; target ≥ 500 000 rows/s on 2 threads for the flow model.)\n")
+    out.append(
+        f"(Measured by train.py on the training machine: {sp.get('cpus')} CPUs, 1-minute load average {sp.get('load_average_1min')} "
+        f"while measuring, python onnxruntime {card['software']['onnxruntime']}, rows repeated from the parity fixture; "
+        "best of 5 runs. flowhound's target is ≥ 500 000 flow rows/s on 2 threads; on a busy machine two threads can "
+        "measure slower than one.)\n"
+    )
     out.append(f"Parity: onnxruntime and scikit-learn probabilities differ by at most {card['parity']['max_abs_diff']:.2g} on {card['parity']['rows_checked']} rows; fixture `{card['parity']['fixture']}`.\n")
 
     out.append("## Reproduce\n")

@@ -96,7 +96,7 @@ def check_parity(onnx_bytes: bytes, model: RandomForestClassifier, X: np.ndarray
     return diff
 
 
-def benchmark(onnx_bytes: bytes, X: np.ndarray, threads: int, rows: int = 200_000, repeats: int = 3) -> dict:
+def benchmark(onnx_bytes: bytes, X: np.ndarray, threads: int, rows: int = 200_000, repeats: int = 5) -> dict:
     """Rows per second of onnxruntime on ``rows`` rows (X repeated), best of ``repeats``."""
     if len(X) == 0:
         return {"threads": threads, "rows": 0, "rows_per_s": None}

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
 import host_aggregates
-from forest import ForestParams, ThresholdChoice, fit_forest, pick_threshold, positive_proba
+from forest import ForestParams, ThresholdChoice, TrainingError, fit_forest, pick_threshold, positive_proba
 from splits import Folds, flow_host_groups, make_folds
 from tables import Dataset
 
@@ -64,6 +64,24 @@ def _oof(X: np.ndarray, y: np.ndarray, trainable: np.ndarray, folds: Folds, para
     return p
 
 
+def _check_classes(ds: Dataset, what: str) -> None:
+    f, h = ds.flows, ds.hosts
+    names = sorted({ds.inputs[i] for i in np.unique(f.input)})
+    lab = f.labelled
+    n_bot = int(f.y[lab].sum())
+    problems = []
+    if n_bot == 0:
+        problems.append("no botnet flows")
+    if n_bot == int(lab.sum()):
+        problems.append("no normal or background flows")
+    if int(h.y.sum()) == 0:
+        problems.append("no infected host rows")
+    if int(h.y.sum()) == len(h):
+        problems.append("no normal or unknown host rows")
+    if problems:
+        raise TrainingError(f"{what}: the training rows have {' and '.join(problems)} (inputs: {', '.join(names) or 'none'})")
+
+
 def train(ds: Dataset, cfg: TrainConfig, what: str) -> Trained:
     t0 = time.perf_counter()
     f, h = ds.flows, ds.hosts
@@ -71,7 +89,9 @@ def train(ds: Dataset, cfg: TrainConfig, what: str) -> Trained:
     y = f.y
     log(f"{what}: {len(f)} flow rows ({int(labelled.sum())} labelled, {int(y[labelled].sum())} botnet), {len(h)} host rows ({int(h.y.sum())} infected)")
 
-    flow_folds = make_folds(f.input.astype(np.int64), flow_host_groups(ds), y, labelled, cfg.group_by, cfg.folds, cfg.seed, f"{what}: flow model")
+    _check_classes(ds, what)
+    source = ds.input_source if ds.input_source is not None else np.arange(len(ds.inputs), dtype=np.int64)
+    flow_folds = make_folds(source[f.input], flow_host_groups(ds), y, labelled, cfg.group_by, cfg.folds, cfg.seed, f"{what}: flow model")
     log(f"{what}: flow model, {flow_folds.n_splits} folds grouped by {flow_folds.grouping}")
     flow_oof = _oof(f.X, y, labelled, flow_folds, cfg.flow, cfg.seed)
     flow_thr = _fixed(cfg.flow_threshold) if cfg.flow_threshold is not None else pick_threshold(y[labelled], flow_oof[labelled])
@@ -82,7 +102,7 @@ def train(ds: Dataset, cfg: TrainConfig, what: str) -> Trained:
     host_X = np.hstack([h.X, agg.values]).astype(np.float32)
     hy = h.y
     all_rows = np.ones(len(h), dtype=bool)
-    host_folds = make_folds(h.input.astype(np.int64), h.host.astype(np.int64), hy, all_rows, cfg.group_by, cfg.folds, cfg.seed, f"{what}: host model")
+    host_folds = make_folds(source[h.input], h.host.astype(np.int64), hy, all_rows, cfg.group_by, cfg.folds, cfg.seed, f"{what}: host model")
     log(f"{what}: host model, {host_folds.n_splits} folds grouped by {host_folds.grouping}")
     host_oof = _oof(host_X, hy, all_rows, host_folds, cfg.host, cfg.seed + 1000)
     host_thr = _fixed(cfg.host_threshold) if cfg.host_threshold is not None else pick_threshold(hy, host_oof)

@@ -11,7 +11,8 @@ Held-out evaluation (``--holdout``)
     other row trains.
 
 Grouped folds (out-of-fold probabilities and thresholds)
-    ``input``: a fold holds whole inputs. ``host``: a fold holds all rows of a set of
+    ``input``: a fold holds whole inputs, and inputs of one source (input_sources: linked by
+    ``--same-source`` or by shared (window, host) rows) share a fold. ``host``: a fold holds all rows of a set of
     addresses (a flow goes with its LAN source, else its LAN destination, else its source),
     across inputs. ``auto``: ``input`` if every fold then trains on both classes, else ``host``.
 """
@@ -144,6 +145,52 @@ def flow_host_groups(ds: Dataset) -> np.ndarray:
     """The address each flow row goes with for host-grouped folds."""
     f = ds.flows
     return np.where(f.src_is_lan, f.src, np.where(f.dst_is_lan, f.dst, f.src)).astype(np.int64)
+
+
+def input_sources(ds: Dataset, same_source: list[tuple[str, ...]], overlap: float) -> tuple[np.ndarray, list[list[str]]]:
+    """A source id per input code: inputs of one source always share a fold.
+
+    Inputs are linked when they match the globs of one ``--same-source`` option, and, when
+    ``overlap`` > 0, when at least that share of the (window, host) rows of the smaller one also
+    appear in the other (e.g. a flow file and the capture rebuilt from it, or a benign sample
+    drawn from a scenario's normal flows). Returns the ids and the linked groups (names).
+    """
+    n = len(ds.inputs)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for globs in same_source:
+        members = np.nonzero(matching(ds.inputs, globs))[0]
+        for m in members[1:]:
+            union(int(members[0]), int(m))
+    if overlap > 0 and len(ds.hosts):
+        h = ds.hosts
+        window_code = np.unique(h.window_us, return_inverse=True)[1].astype(np.int64)
+        key = window_code * np.int64(len(ds.addrs)) + h.host.astype(np.int64)
+        key_sets = {int(i): np.unique(key[h.input == i]) for i in np.unique(h.input)}
+        codes = sorted(key_sets)
+        for ai, a in enumerate(codes):
+            for b in codes[ai + 1:]:
+                ka, kb = key_sets[a], key_sets[b]
+                small = min(len(ka), len(kb))
+                if small and len(np.intersect1d(ka, kb, assume_unique=True)) / small >= overlap:
+                    union(a, b)
+    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
+    groups = {}
+    for i, r in enumerate(roots):
+        groups.setdefault(int(r), []).append(ds.inputs[i])
+    linked = [sorted(g) for g in groups.values() if len(g) > 1]
+    return roots, sorted(linked)
 
 
 @dataclass

@@ -92,6 +92,7 @@ class Dataset:
     addrs: list[str]  # vocabulary of addresses
     files: list[TableFile] = field(default_factory=list)
     schema: Schema | None = None
+    input_source: np.ndarray | None = None  # per input code: inputs with one source share a fold (splits.input_sources)
 
     def with_parts(self, flows: Flows, hosts: Hosts) -> "Dataset":
         return replace(self, flows=flows, hosts=hosts)
