@@ -255,7 +255,12 @@ export class FeatureTableSink {
   }
 
   async abort(): Promise<void> {
-    this.#arrow?.abort();
+    // Closed rather than aborted (an abort rejects promises inside the Arrow writer that
+    // nobody awaits); what was written is removed either way.
+    if (this.#arrow) {
+      this.#arrow.close();
+      await this.#piped?.catch(() => {});
+    }
     await this.#output.discard();
   }
 }
