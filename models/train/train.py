@@ -48,8 +48,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Train the flow and host random forests from `flowhound features` tables, evaluate them on "
         "held-out scenarios, export ONNX models with cards and parity fixtures.",
     )
-    ap.add_argument("--flows", nargs="+", required=True, metavar="TABLE", help="flow tables (.arrow IPC file/stream or .csv)")
-    ap.add_argument("--hosts", nargs="+", required=True, metavar="TABLE", help="host tables (the .hosts.arrow files)")
+    ap.add_argument("--tables", metavar="DIR", help="take every DIR/*.arrow as a flow table and every DIR/*.hosts.arrow as a host table")
+    ap.add_argument("--flows", nargs="+", default=[], metavar="TABLE", help="flow tables (.arrow IPC file/stream or .csv)")
+    ap.add_argument("--hosts", nargs="+", default=[], metavar="TABLE", help="host tables (the .hosts.arrow files)")
     ap.add_argument("--out", required=True, metavar="DIR", help="where to write flow-rf-v1.* and host-rf-v1.*")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--schema", metavar="JSON", help="feature schema exported by the Rust side; default: the contract's lists")
@@ -82,6 +83,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g.add_argument("--parity-rows", type=int, default=256, help="rows in each parity fixture (default 256)")
     g.add_argument("--bench-rows", type=int, default=200_000, help="rows for the onnxruntime speed measurement (default 200000; 0 to skip)")
     args = ap.parse_args(argv)
+    if args.tables:
+        d = Path(args.tables)
+        if not d.is_dir():
+            ap.error(f"--tables {args.tables}: not a directory")
+        args.flows += sorted(str(p) for p in d.glob("*.arrow") if not p.name.endswith(".hosts.arrow"))
+        args.hosts += sorted(str(p) for p in d.glob("*.hosts.arrow"))
+    if not args.flows or not args.hosts:
+        ap.error("give the tables: --tables DIR, or --flows TABLE... and --hosts TABLE...")
     for name in ("flow_trees", "host_trees", "flow_max_depth", "host_max_depth", "flow_min_samples_leaf", "host_min_samples_leaf", "n_jobs", "parity_rows"):
         if getattr(args, name) < 1:
             ap.error(f"--{name.replace('_', '-')} must be at least 1")
