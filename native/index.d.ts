@@ -99,13 +99,19 @@ export interface FeatureStreamOptions {
   infected?: Array<string>
   /** A synth labels sidecar giving the labels of a rebuilt capture's flows. */
   labelsPath?: string
+  /**
+   * Hand over the flows' own columns (addresses, ports, labels, …) with each window
+   * (default true); scoring needs only the feature rows.
+   */
+  flowColumns?: boolean
 }
 
 /** One closed window: every flow's row and every LAN host's row. */
 export interface FeatureWindow {
   windowStartUs: number
-  /** The flows' own columns (addresses, ports, state, label, …). */
-  flows: FlowBatch
+  flowCount: number
+  /** The flows' own columns (addresses, ports, state, label, …); absent with flowColumns false. */
+  flows?: FlowBatch
   /** Code per flow into `featureSchema().flowClasses`. */
   flowClass: Uint8Array
   /** flows.length × schema.flow.length, row-major. */

@@ -1,6 +1,11 @@
 // The `flowhound` command: arguments and exit codes only. The work is in commands/.
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+import { runAnalyze, type AnalyzeFormat } from './commands/analyze.js';
 import { runFeatures } from './commands/features.js';
 import { runFlows } from './commands/flows.js';
 import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
@@ -13,14 +18,17 @@ const MAIN_HELP = `flowhound: find botnet-infected hosts on a LAN from its traff
 Usage: flowhound <command> [options]
 
 Commands:
+  analyze INPUT…  rank the LAN hosts most likely infected, from captures or flow files
+  demo            analyze a capture rebuilt from CTU-13 scenario 6 that ships with flowhound
   flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
   synth FLOWS     a capture rebuilt from labelled flow records (CTU-13), or generated traffic
   features INPUT… training tables: per-flow and per-(LAN host, window) feature rows, labelled
   help [COMMAND]  this text, or a command's own help
   version         versions of flowhound and its native core
 
-Run 'flowhound help flows' (or synth, features) for a command's options and examples.
-Exit codes: 0 success, 2 usage or input error, 130 interrupted.
+Run 'flowhound help analyze' (or flows, synth, features) for a command's options and examples.
+Exit codes: 0 success, 1 detection (analyze --fail-on-detection), 2 usage or input error,
+130 interrupted.
 `;
 
 const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
@@ -131,7 +139,51 @@ Examples:
   flowhound features office.pcap --infected 192.168.1.23 -o office.csv
 `;
 
-const HELP: Record<string, string> = { flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
+const ANALYZE_HELP = `Usage: flowhound analyze INPUT… [options]
+
+Ranks the LAN hosts most likely infected by botnet malware. INPUT is a capture (pcap,
+pcapng), a flow file (CTU-13 .binetflow, plain or gzip) or a flow table; several inputs are
+analysed in parallel. Every window (300 s every 150 s) is scored: the flow model scores each
+flow, the host model each LAN host from its behaviour and its flows' scores. Hosts above the
+threshold in the last window are suspicious NOW (red); those above it only earlier were
+suspicious BEFORE (yellow). Each suspicious host comes with the reasons that pushed its score.
+
+Hosts:
+  --lan CIDR                 LAN range (repeatable; default: the private ranges). Only LAN
+                             hosts are ranked. CTU-13: --lan 147.32.0.0/16
+  --ip, --range CIDR|FILE    rank only these hosts (repeatable; a FILE holds one per line)
+  --min-flows N              leave out hosts with fewer flows over the run (default 1)
+  --at TIME                  the window that is "now" (default: the last one)
+
+Models:
+  --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
+                             or card); checked against the feature schema before use
+  --threshold P              host score from which a host is suspicious (default: the card's)
+  --threads N                scoring threads (default: the cores)
+
+Output:
+  -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
+  --format table|json|csv|arrow
+  --fail-on-detection        exit 1 when a host scores above the threshold in any window
+  -y, --yes                  overwrite -o FILE without asking
+  -v, --verbose              every reason, and time per stage
+  -q, --quiet                no progress bar and no summary
+
+Reading:
+  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going
+                             as for 'flowhound flows'
+
+Exit codes: 0 done, 1 detection with --fail-on-detection, 2 usage or input error,
+130 interrupted (the ranking of the windows finished before is still written).
+
+Examples:
+  flowhound analyze office.pcap
+  flowhound analyze capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16
+  flowhound analyze day1.pcap day2.pcap --lan 10.0.0.0/8 --min-flows 20 -o ranking.json
+  flowhound analyze mirror.pcapng --fail-on-detection -q || page-the-on-call
+`;
+
+const HELP: Record<string, string> = { analyze: ANALYZE_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
@@ -344,6 +396,94 @@ async function featuresCommand(args: string[], signal: AbortSignal): Promise<num
   return ExitCode.ok;
 }
 
+async function confirmOverwrite(path: string | undefined, yes: boolean): Promise<void> {
+  if (path === undefined || path === '-' || yes || !process.stdin.isTTY || !existsSync(path)) return;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await new Promise<string>((resolve) => rl.question(`${path} exists; overwrite it? [y/N] `, resolve));
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) throw usageError(`not overwriting ${path} (give --yes to overwrite without asking)`);
+}
+
+async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { inputs?: string[]; lan?: string[] } = {}): Promise<number> {
+  const { values, positionals } = parse(args, {
+    lan: { type: 'string', multiple: true },
+    ip: { type: 'string', multiple: true },
+    range: { type: 'string', multiple: true },
+    'min-flows': { type: 'string' },
+    at: { type: 'string' },
+    model: { type: 'string', multiple: true },
+    threshold: { type: 'string' },
+    threads: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    format: { type: 'string' },
+    'fail-on-detection': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    verbose: { type: 'boolean', short: 'v' },
+    quiet: { type: 'boolean', short: 'q' },
+    window: { type: 'string' },
+    step: { type: 'string' },
+    'utc-offset': { type: 'string' },
+    'max-active-flows': { type: 'string' },
+    'keep-going': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(ANALYZE_HELP);
+    return ExitCode.ok;
+  }
+  const format = values.format as string | undefined;
+  if (format !== undefined && !['table', 'json', 'csv', 'arrow'].includes(format)) throw usageError(`--format must be table, json, csv or arrow, got '${format}'`);
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw usageError(`--threshold needs a probability from 0 to 1, got '${values.threshold}'`);
+  const minFlows = integer(values['min-flows'] as string | undefined, '--min-flows') ?? 1;
+  if (minFlows < 0) throw usageError('--min-flows cannot be negative');
+  const threads = integer(values.threads as string | undefined, '--threads');
+  if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
+  const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset');
+  const output = values.output as string | undefined;
+  await confirmOverwrite(output, values.yes === true);
+  const outcome = await runAnalyze({
+    inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
+    reader: {
+      lan: (values.lan as string[] | undefined) ?? defaults.lan,
+      windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
+      stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
+      utcOffsetMinutes,
+      maxActiveFlows: positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows'),
+      keepGoing: values['keep-going'] === true,
+    },
+    modelPaths: (values.model as string[] | undefined) ?? [],
+    threshold,
+    minFlows,
+    ranges: [...((values.ip as string[] | undefined) ?? []), ...((values.range as string[] | undefined) ?? [])],
+    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at as string, utcOffsetMinutes ?? 0, '--at'),
+    output: output ?? null,
+    format: (format as AnalyzeFormat | undefined) ?? null,
+    quiet: values.quiet === true,
+    verbose: values.verbose === true,
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    threads,
+    log: (line) => process.stderr.write(`${line}\n`),
+    write: async (data) => {
+      if (!process.stdout.write(data)) await once(process.stdout, 'drain');
+    },
+    signal,
+  });
+  if (outcome.result.run.interrupted) return ExitCode.interrupted;
+  return values['fail-on-detection'] === true && outcome.detected ? ExitCode.detection : ExitCode.ok;
+}
+
+async function demoCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { packageRoot } = await import('./native.js');
+  const capture = join(packageRoot, 'models', 'demo', 'ctu13-scenario6-slice.pcap');
+  if (!existsSync(capture)) throw new FlowhoundError('ERR_IO', 'the demo capture is missing from this installation', { path: capture });
+  process.stderr.write(
+    'demo: a 10-minute slice of CTU-13 scenario 6 (the Menti bot at 147.32.84.165 among the hosts of 147.32.0.0/16),\n' +
+      '      rebuilt as a capture by flowhound synth: flowhound analyze ' + capture + ' --lan 147.32.0.0/16\n\n',
+  );
+  return analyzeCommand(args, signal, { inputs: [capture], lan: ['147.32.0.0/16'] });
+}
+
 async function versionCommand(): Promise<number> {
   const { native, packageRoot } = await import('./native.js');
   const { readFile } = await import('node:fs/promises');
@@ -384,6 +524,10 @@ export async function main(argv: string[]): Promise<number> {
         return await synthCommand(rest, controller.signal);
       case 'features':
         return await featuresCommand(rest, controller.signal);
+      case 'analyze':
+        return await analyzeCommand(rest, controller.signal);
+      case 'demo':
+        return await demoCommand(rest, controller.signal);
       default:
         throw usageError(`unknown command '${command}'; run 'flowhound help'`);
     }

@@ -22,6 +22,8 @@ export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statu
   infected?: string[];
   /** A synth labels sidecar: labels for the flows of a rebuilt capture. */
   labelsPath?: string;
+  /** Hand over the flows' own columns with each window (default true; scoring needs only features). */
+  flowColumns?: boolean;
 }
 
 let cachedSchema: FeatureSchema | null = null;
@@ -43,8 +45,8 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   }
 
   static open(path: string, options: FeatureReaderOptions = {}): FeatureReader {
-    const { lan, infected, labelsPath, ...flows } = options;
-    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath }));
+    const { lan, infected, labelsPath, flowColumns, ...flows } = options;
+    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns }));
     return new FeatureReader(path, stream);
   }
 

@@ -99,6 +99,7 @@ function featureColumn(matrix: Float32Array, rows: number, width: number, featur
 
 export function flowTableBatch(window: FeatureWindow, input: string, schema: FeatureSchema): TableBatch {
   const flows = window.flows;
+  if (!flows) throw new Error('internal: the flow table needs the flows\' columns (flowColumns: true)');
   const length = flows.length;
   const width = schema.flow.length;
   const isLan = (hosts: Int32Array) => Uint8Array.from(hosts, (row) => (row >= 0 ? 1 : 0));

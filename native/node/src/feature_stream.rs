@@ -77,14 +77,18 @@ pub struct FeatureStreamOptions {
     pub infected: Option<Vec<String>>,
     /// A synth labels sidecar giving the labels of a rebuilt capture's flows.
     pub labels_path: Option<String>,
+    /// Hand over the flows' own columns (addresses, ports, labels, …) with each window
+    /// (default true); scoring needs only the feature rows.
+    pub flow_columns: Option<bool>,
 }
 
 /// One closed window: every flow's row and every LAN host's row.
 #[napi(object)]
 pub struct FeatureWindow {
     pub window_start_us: f64,
-    /// The flows' own columns (addresses, ports, state, label, …).
-    pub flows: FlowBatch,
+    pub flow_count: u32,
+    /// The flows' own columns (addresses, ports, state, label, …); absent with flowColumns false.
+    pub flows: Option<FlowBatch>,
     /// Code per flow into `featureSchema().flowClasses`.
     pub flow_class: Uint8Array,
     /// flows.length × schema.flow.length, row-major.
@@ -99,12 +103,13 @@ pub struct FeatureWindow {
     pub host_features: Float32Array,
 }
 
-fn to_js(window: WindowFeatures) -> FeatureWindow {
+fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
     let class_code = |class: &FlowClass| FLOW_CLASSES.iter().position(|c| c == class).unwrap_or(3) as u8;
     let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(2) as u8;
     FeatureWindow {
         window_start_us: window.window_start_us as f64,
-        flows: build_flow_batch(&window.flows),
+        flow_count: window.flows.len() as u32,
+        flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
         flow_src_host: Int32Array::new(window.flow_src_host),
@@ -139,6 +144,7 @@ struct FeatureState {
 pub struct FeatureStream {
     state: Arc<Mutex<FeatureState>>,
     progress: Arc<SharedProgress>,
+    flow_columns: bool,
 }
 
 fn parse_hosts(texts: &[String], option: &str) -> Result<Vec<IpAddr16>, FlowhoundError> {
@@ -190,13 +196,14 @@ impl FeatureStream {
         Ok(FeatureStream {
             state: Arc::new(Mutex::new(FeatureState { source, builder, ready: VecDeque::new(), finished: false })),
             progress,
+            flow_columns: options.flow_columns.unwrap_or(true),
         })
     }
 
     /// The next closed windows (one or more), or null once the input is exhausted.
     #[napi(ts_return_type = "Promise<FeatureWindow[] | null>")]
     pub fn next_windows(&self) -> AsyncTask<NextWindowsTask> {
-        AsyncTask::new(NextWindowsTask { state: Arc::clone(&self.state), progress: Arc::clone(&self.progress) })
+        AsyncTask::new(NextWindowsTask { state: Arc::clone(&self.state), progress: Arc::clone(&self.progress), flow_columns: self.flow_columns })
     }
 
     #[napi]
@@ -239,6 +246,7 @@ impl FeatureStream {
 pub struct NextWindowsTask {
     state: Arc<Mutex<FeatureState>>,
     progress: Arc<SharedProgress>,
+    flow_columns: bool,
 }
 
 impl Task for NextWindowsTask {
@@ -270,6 +278,7 @@ impl Task for NextWindowsTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output.map(|windows| windows.into_iter().map(to_js).collect()))
+        let flow_columns = self.flow_columns;
+        Ok(output.map(|windows| windows.into_iter().map(|window| to_js(window, flow_columns)).collect()))
     }
 }

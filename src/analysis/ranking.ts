@@ -1,0 +1,111 @@
+// The ranking over a run: every host's score per window, "suspicious now" (the last window,
+// or the one asked for) told apart from "suspicious before" (a peak in an earlier window), as
+// botd's red and yellow hosts were.
+import type { HostRanking, WindowResult } from './types.js';
+
+export interface RankingOptions {
+  threshold: number;
+  /** The window whose scores are "now"; default: the last window of the run. */
+  nowWindowStartUs?: number;
+  /** Hosts with fewer flows over the run are left out (BotRecon's --min-count). */
+  minFlows?: number;
+  /** Only hosts this accepts are ranked (--ip/--range). */
+  hostFilter?: (host: string) => boolean;
+}
+
+interface HostHistory {
+  /** Score per window start, the highest over inputs when several inputs hold the window. */
+  scores: Map<number, number>;
+  reasons: Map<number, string[]>;
+  flows: number;
+  botnetFlows: number;
+}
+
+export class Ranking {
+  readonly #hosts = new Map<string, HostHistory>();
+  readonly #windows = new Map<number, { hosts: Set<string>; maxScore: number; suspicious: Set<string> }>();
+  readonly #threshold: number;
+
+  constructor(threshold: number) {
+    this.#threshold = threshold;
+  }
+
+  add(result: WindowResult): void {
+    let window = this.#windows.get(result.windowStartUs);
+    if (!window) {
+      window = { hosts: new Set(), maxScore: 0, suspicious: new Set() };
+      this.#windows.set(result.windowStartUs, window);
+    }
+    for (const score of result.hosts) {
+      let history = this.#hosts.get(score.host);
+      if (!history) {
+        history = { scores: new Map(), reasons: new Map(), flows: 0, botnetFlows: 0 };
+        this.#hosts.set(score.host, history);
+      }
+      const before = history.scores.get(result.windowStartUs);
+      if (before === undefined || score.score > before) {
+        history.scores.set(result.windowStartUs, score.score);
+        history.reasons.set(result.windowStartUs, score.reasons);
+      }
+      history.flows += score.flows;
+      history.botnetFlows += score.botnetFlows;
+      window.hosts.add(score.host);
+      window.maxScore = Math.max(window.maxScore, score.score);
+      if (score.score >= this.#threshold) window.suspicious.add(score.host);
+    }
+  }
+
+  get windowCount(): number {
+    return this.#windows.size;
+  }
+
+  windowStartsUs(): number[] {
+    return [...this.#windows.keys()].sort((a, b) => a - b);
+  }
+
+  windows(): { windowStartUs: number; hosts: number; maxScore: number; suspiciousHosts: number }[] {
+    return this.windowStartsUs().map((start) => {
+      const window = this.#windows.get(start)!;
+      return { windowStartUs: start, hosts: window.hosts.size, maxScore: window.maxScore, suspiciousHosts: window.suspicious.size };
+    });
+  }
+
+  /** Hosts suspicious now first (by score now), then the others by peak score. */
+  rank(options: RankingOptions): { nowWindowStartUs: number | null; hosts: HostRanking[] } {
+    const starts = this.windowStartsUs();
+    const now = options.nowWindowStartUs ?? starts.at(-1) ?? null;
+    const rows: Omit<HostRanking, 'rank'>[] = [];
+    for (const [host, history] of this.#hosts) {
+      if (history.flows < (options.minFlows ?? 0)) continue;
+      if (options.hostFilter && !options.hostFilter(host)) continue;
+      let peakScore = -1;
+      let peakWindowStartUs = starts[0] ?? 0;
+      for (const [start, score] of history.scores) {
+        if (score > peakScore || (score === peakScore && start < peakWindowStartUs)) {
+          peakScore = score;
+          peakWindowStartUs = start;
+        }
+      }
+      const score = now === null ? 0 : (history.scores.get(now) ?? 0);
+      const earlierPeak = Math.max(0, ...[...history.scores].filter(([start]) => now === null || start < now).map(([, s]) => s));
+      const suspiciousNow = score >= options.threshold;
+      rows.push({
+        host,
+        score,
+        peakScore,
+        peakWindowStartUs,
+        flows: history.flows,
+        botnetFlows: history.botnetFlows,
+        reasons: history.reasons.get(peakWindowStartUs) ?? [],
+        scores: starts.map((start) => history.scores.get(start) ?? 0),
+        suspiciousNow,
+        suspiciousBefore: !suspiciousNow && earlierPeak >= options.threshold,
+      });
+    }
+    // Suspicious now first, by their score now; then everyone else by their peak, so that a bot
+    // quiet in the last window still ranks above hosts that never looked like one.
+    const key = (row: Omit<HostRanking, 'rank'>) => (row.suspiciousNow ? 1 + row.score : row.peakScore);
+    rows.sort((a, b) => key(b) - key(a) || b.peakScore - a.peakScore || (a.host < b.host ? -1 : 1));
+    return { nowWindowStartUs: now, hosts: rows.map((row, i) => ({ ...row, rank: i + 1 })) };
+  }
+}

@@ -1,0 +1,80 @@
+// What `flowhound analyze` produces: host scores per window, and the ranking over the run.
+// The sinks (terminal, JSON, CSV, Arrow, SQLite history) and `flowhound report` read these.
+
+/** One LAN host in one window, scored by the host model. */
+export interface HostWindowScore {
+  host: string;
+  /** Start of the window, µs since the epoch (the window is [start, start + windowSeconds)). */
+  windowStartUs: number;
+  /** The host model's probability that the host is infected in this window. */
+  score: number;
+  /** The host's flows in the window (initiated and received). */
+  flows: number;
+  /** Its flows the flow model scored at or above the flow threshold. */
+  botnetFlows: number;
+  /** Why the score is what it is, in words a person reads, most important first. */
+  reasons: string[];
+  /** The host model's input vector (schema host features, then score aggregates), for grouping. */
+  behaviour: number[];
+}
+
+/** One closed window of one input. */
+export interface WindowResult {
+  input: string;
+  windowStartUs: number;
+  /** Every LAN host with a row in the window, any score. */
+  hosts: HostWindowScore[];
+}
+
+/** A host over the whole run. */
+export interface HostRanking {
+  host: string;
+  /** 1 = most suspicious now. */
+  rank: number;
+  /** Score in the window the ranking is "now" for (the last window, or the one asked for); 0 if absent then. */
+  score: number;
+  peakScore: number;
+  peakWindowStartUs: number;
+  flows: number;
+  botnetFlows: number;
+  /** Reasons of the peak window. */
+  reasons: string[];
+  /** Score per window of the run, in window order (0 where the host had no row), for sparklines and plots. */
+  scores: number[];
+  /** Above the threshold in the "now" window (botd's red). */
+  suspiciousNow: boolean;
+  /** Above the threshold in some earlier window but not now (botd's yellow). */
+  suspiciousBefore: boolean;
+}
+
+/** Candidate botnet: suspicious hosts that behave alike (k-means over behaviour vectors). */
+export interface BotnetGroup {
+  id: number;
+  hosts: string[];
+  /** Mean behaviour vector of the group. */
+  centroid: number[];
+}
+
+export interface RunInfo {
+  /** Options as given (paths, thresholds, LAN, …). */
+  options: Record<string, unknown>;
+  versions: { flowhound: string; core: string; node: string; schema: number };
+  models: { kind: 'flow' | 'host'; path: string; sha256: string; threshold: number }[];
+  inputs: { path: string; sizeBytes: number; sha256: string }[];
+  startedAt: string;
+  finishedAt?: string;
+  /** True when the run was interrupted: what is here was finished before that. */
+  interrupted: boolean;
+}
+
+export interface AnalysisResult {
+  run: RunInfo;
+  threshold: number;
+  /** Window starts of the run, ascending (the columns of HostRanking.scores). */
+  windowStartsUs: number[];
+  /** The window the ranking's "now" is, µs. */
+  nowWindowStartUs: number | null;
+  hosts: HostRanking[];
+  windows: { windowStartUs: number; hosts: number; maxScore: number; suspiciousHosts: number }[];
+  groups: BotnetGroup[];
+}

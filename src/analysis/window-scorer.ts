@@ -1,0 +1,144 @@
+// Scores one closed window: the flow model on every flow, the flow scores gathered per host,
+// the host model on every LAN host, and the reasons of the hosts that stand out.
+import type { CheckedModel } from '../models/schema-check.js';
+import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
+import type { ScoringPool } from '../pool/scoring-pool.js';
+import { hostFlowCounts, hostScoreAggregates, SCORE_AGGREGATE_COUNT } from './host-aggregates.js';
+import { reasonsFrom, type HostValues } from './reasons.js';
+import type { HostWindowScore, WindowResult } from './types.js';
+
+/** Rows per batch handed to a worker: large enough to amortise a task, small enough to spread. */
+const ROWS_PER_BATCH = 65_536;
+
+export interface WindowScorerOptions {
+  /** Hosts explained per window at most, the highest scores first (default 20). */
+  explainTop?: number;
+  /** Hosts below this score are not explained (default: the host threshold). */
+  explainFrom?: number;
+}
+
+export interface ScoringModels {
+  flow: CheckedModel;
+  host: CheckedModel;
+}
+
+/** Time spent per stage, ms, summed over windows (inference overlaps itself across inputs). */
+export interface ScoringTimes {
+  flowInferenceMs: number;
+  hostInferenceMs: number;
+  aggregateMs: number;
+}
+
+export class WindowScorer {
+  readonly #pool: ScoringPool;
+  readonly #models: ScoringModels;
+  readonly #hostInputs: string[];
+  readonly #flowWidth: number;
+  readonly #hostWidth: number;
+  readonly #explainTop: number;
+  readonly #explainFrom: number;
+  readonly times: ScoringTimes = { flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0 };
+
+  constructor(pool: ScoringPool, models: ScoringModels, schema: FeatureSchema, options: WindowScorerOptions = {}) {
+    this.#pool = pool;
+    this.#models = models;
+    this.#flowWidth = schema.flow.length;
+    this.#hostWidth = schema.host.length;
+    this.#hostInputs = [...schema.host, ...schema.hostScoreAggregates].map((f) => f.name);
+    this.#explainTop = options.explainTop ?? 20;
+    this.#explainFrom = options.explainFrom ?? models.host.threshold;
+  }
+
+  /** Class-1 probabilities of `rows` rows, in batches spread over the pool's threads. */
+  async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number): Promise<Float32Array> {
+    const scores = new Float32Array(rows);
+    const batches: Promise<void>[] = [];
+    for (let first = 0; first < rows; first += ROWS_PER_BATCH) {
+      const last = Math.min(rows, first + ROWS_PER_BATCH);
+      // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
+      const batch = matrix.slice(first * width, last * width);
+      const submitted = await this.#pool.submit(model.path, batch, last - first, width);
+      batches.push(submitted.result.then((probabilities) => scores.set(probabilities, first)));
+    }
+    await Promise.all(batches);
+    return scores;
+  }
+
+  async score(window: FeatureWindow, input: string): Promise<WindowResult> {
+    const hostCount = window.hosts.length;
+    const flowCount = window.flowFeatures.length / this.#flowWidth;
+    let started = performance.now();
+    const flowScores = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth);
+    this.times.flowInferenceMs += performance.now() - started;
+
+    started = performance.now();
+    const aggregates = hostScoreAggregates(hostCount, window.flowSrcHost, window.flowDstHost, flowScores, this.#models.flow.threshold);
+    const flows = hostFlowCounts(hostCount, window.flowSrcHost, window.flowDstHost);
+    const width = this.#hostInputs.length;
+    const hostMatrix = new Float32Array(hostCount * width);
+    for (let host = 0; host < hostCount; host++) {
+      hostMatrix.set(window.hostFeatures.subarray(host * this.#hostWidth, (host + 1) * this.#hostWidth), host * width);
+      hostMatrix.set(aggregates.subarray(host * SCORE_AGGREGATE_COUNT, (host + 1) * SCORE_AGGREGATE_COUNT), host * width + this.#hostWidth);
+    }
+    this.times.aggregateMs += performance.now() - started;
+
+    started = performance.now();
+    const explained = hostMatrix.slice();
+    const hostScores = await this.#infer(this.#models.host, hostMatrix, hostCount, width);
+    const reasons = await this.#explain(explained, hostScores, hostCount);
+    this.times.hostInferenceMs += performance.now() - started;
+
+    const hosts: HostWindowScore[] = window.hosts.map((host, row) => ({
+      host,
+      windowStartUs: window.windowStartUs,
+      score: hostScores[row]!,
+      flows: flows[row]!,
+      botnetFlows: aggregates[row * SCORE_AGGREGATE_COUNT + 2]!,
+      reasons: reasons.get(row) ?? [],
+      behaviour: Array.from(explained.subarray(row * width, (row + 1) * width)),
+    }));
+    return { input, windowStartUs: window.windowStartUs, hosts };
+  }
+
+  /**
+   * For the top hosts: each input put back to the window's median, the host scored again; the
+   * inputs whose return lowers the score most are its reasons.
+   */
+  async #explain(matrix: Float32Array, scores: Float32Array, hostCount: number): Promise<Map<number, string[]>> {
+    const width = this.#hostInputs.length;
+    const chosen = [...scores.keys()]
+      .filter((row) => scores[row]! >= this.#explainFrom)
+      .sort((a, b) => scores[b]! - scores[a]!)
+      .slice(0, this.#explainTop);
+    const reasons = new Map<number, string[]>();
+    if (chosen.length === 0) return reasons;
+    const medians = columnMedians(matrix, hostCount, width);
+    const probes = new Float32Array(chosen.length * width * width);
+    chosen.forEach((row, i) => {
+      for (let input = 0; input < width; input++) {
+        const at = (i * width + input) * width;
+        probes.set(matrix.subarray(row * width, (row + 1) * width), at);
+        probes[at + input] = medians[input]!;
+      }
+    });
+    const probed = await this.#infer(this.#models.host, probes, chosen.length * width, width);
+    chosen.forEach((row, i) => {
+      const values: HostValues = {};
+      this.#hostInputs.forEach((name, input) => (values[name] = matrix[row * width + input]!));
+      const contributions = Array.from({ length: width }, (_, input) => scores[row]! - probed[i * width + input]!);
+      reasons.set(row, reasonsFrom(this.#hostInputs, values, contributions));
+    });
+    return reasons;
+  }
+}
+
+function columnMedians(matrix: Float32Array, rows: number, width: number): Float32Array {
+  const medians = new Float32Array(width);
+  const column = new Float32Array(rows);
+  for (let input = 0; input < width; input++) {
+    for (let row = 0; row < rows; row++) column[row] = matrix[row * width + input]!;
+    column.sort();
+    medians[input] = rows === 0 ? 0 : column[rows >> 1]!;
+  }
+  return medians;
+}

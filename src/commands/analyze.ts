@@ -1,0 +1,231 @@
+// `flowhound analyze`: inputs → windows of features (native) → flow and host scores (the
+// Piscina pool) → the ranking of LAN hosts, now and over the run → terminal, JSON, CSV, Arrow.
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+
+import { hostFilter } from '../analysis/host-filter.js';
+import { Ranking } from '../analysis/ranking.js';
+import type { AnalysisResult, RunInfo, WindowResult } from '../analysis/types.js';
+import { WindowScorer, type ScoringTimes } from '../analysis/window-scorer.js';
+import { usageError } from '../errors.js';
+import { loadScoringModels } from '../models/scoring-models.js';
+import { native } from '../native.js';
+import { FeatureReader, featureSchema, type FeatureReaderOptions, type FeatureWindow } from '../pipeline/features.js';
+import { ScoringPool } from '../pool/scoring-pool.js';
+import { ProgressLine, type ProgressSnapshot } from '../progress.js';
+import { openOutput, writeChunk } from '../sinks/output-file.js';
+import { renderTable, toArrow, toCsv, toJson } from '../sinks/ranking-output.js';
+
+export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
+
+export interface AnalyzeOptions {
+  inputs: string[];
+  /** Windows, LAN, flow-file reading. */
+  reader: Omit<FeatureReaderOptions, 'labelsPath' | 'infected' | 'flowColumns'>;
+  /** A user's own models (--model). */
+  modelPaths: string[];
+  /** Host threshold; default: the host model's card. */
+  threshold?: number;
+  minFlows: number;
+  /** --ip/--range values. */
+  ranges: string[];
+  /** The window that is "now"; default: the last. */
+  nowUs?: number;
+  output: string | null;
+  format: AnalyzeFormat | null;
+  quiet: boolean;
+  verbose: boolean;
+  /** Colour in the terminal table. */
+  colour: boolean;
+  /** Scoring threads; default: the cores. */
+  threads?: number;
+  log: (line: string) => void;
+  /** Standard output (the ranking when there is no -o). */
+  write: (data: string | Uint8Array) => Promise<void>;
+  signal?: AbortSignal;
+  /** Called with each scored window, in the order windows close (history, live displays). */
+  onWindow?: (window: WindowResult) => void | Promise<void>;
+  onRunStart?: (run: RunInfo) => void | Promise<void>;
+}
+
+/** Wall time by stage, ms. Reading, flows and features run natively while windows are scored. */
+export interface StageTimes extends ScoringTimes {
+  totalMs: number;
+  /** Waiting for the next window of features (read, decode, flows, features not yet hidden by scoring). */
+  waitForFeaturesMs: number;
+  modelLoadMs: number;
+  rankingMs: number;
+  outputMs: number;
+}
+
+export interface AnalyzeOutcome {
+  result: AnalysisResult;
+  times: StageTimes;
+  packets: number;
+  records: number;
+  /** Some host scored at or above the threshold in some window. */
+  detected: boolean;
+}
+
+export function formatFromPath(path: string): AnalyzeFormat | null {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.arrow') || lower.endsWith('.ipc')) return 'arrow';
+  if (lower.endsWith('.txt')) return 'table';
+  return null;
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> {
+  if (options.inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
+  const format = options.format ?? (options.output ? formatFromPath(options.output) : 'table') ?? null;
+  if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json, .csv, .arrow or .txt, or --format`);
+  if (format === 'arrow' && options.output === null && process.stdout.isTTY) {
+    throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
+  }
+  const filter = hostFilter(options.ranges);
+  const started = performance.now();
+  const times: StageTimes = { totalMs: 0, waitForFeaturesMs: 0, modelLoadMs: 0, flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, rankingMs: 0, outputMs: 0 };
+
+  // Every input opens (and fails) before any work starts.
+  const readers = options.inputs.map((input) => FeatureReader.open(input, { ...options.reader, flowColumns: false }));
+  let stage = performance.now();
+  const models = await loadScoringModels({ modelPaths: options.modelPaths });
+  times.modelLoadMs = performance.now() - stage;
+  const threshold = options.threshold ?? models.host.threshold;
+  const run: RunInfo = {
+    options: {
+      inputs: options.inputs, lan: options.reader.lan ?? null, window_s: options.reader.windowSeconds ?? 300, step_s: options.reader.stepSeconds ?? 150,
+      threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
+    },
+    versions: { flowhound: await packageVersion(), core: native.coreVersion(), node: process.version, schema: featureSchema().version },
+    models: [models.flow, models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
+    inputs: await Promise.all(options.inputs.map(async (path) => ({ path, sizeBytes: statSync(path).size, sha256: await sha256OfFile(path) }))),
+    startedAt: new Date().toISOString(),
+    interrupted: false,
+  };
+  await options.onRunStart?.(run);
+
+  const pool = new ScoringPool({ threads: options.threads ?? availableParallelism() });
+  const scorer = new WindowScorer(pool, models, featureSchema());
+  const ranking = new Ranking(threshold);
+  const progress = new ProgressLine(() => sumProgress(readers.map((r) => r.progress())), { quiet: options.quiet, label: 'analyze' });
+  let detected = false;
+  try {
+    // Inputs in parallel; within one, the next window is built natively while this one is scored.
+    await Promise.all(
+      readers.map(async (reader, i) => {
+        const name = basename(options.inputs[i]!);
+        let waitStarted = performance.now();
+        let next: Promise<FeatureWindow | null> = reader.next();
+        for (let window = await next; window !== null; window = await next) {
+          times.waitForFeaturesMs += performance.now() - waitStarted;
+          if (options.signal?.aborted) break;
+          next = reader.next();
+          const result = await scorer.score(window, name);
+          const rankStarted = performance.now();
+          ranking.add(result);
+          if (result.hosts.some((h) => h.score >= threshold && (!filter || filter(h.host)))) detected = true;
+          times.rankingMs += performance.now() - rankStarted;
+          await options.onWindow?.(result);
+          waitStarted = performance.now();
+        }
+        const damage = reader.damage();
+        if (damage) options.log(`warning: ${name}: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
+      }),
+    );
+  } finally {
+    progress.stop();
+    await pool.close();
+  }
+  run.interrupted = options.signal?.aborted === true;
+  run.finishedAt = new Date().toISOString();
+  Object.assign(times, scorer.times);
+
+  stage = performance.now();
+  const ranked = ranking.rank({ threshold, nowWindowStartUs: options.nowUs, minFlows: options.minFlows, hostFilter: filter });
+  times.rankingMs += performance.now() - stage;
+  const result: AnalysisResult = {
+    run,
+    threshold,
+    windowStartsUs: ranking.windowStartsUs(),
+    nowWindowStartUs: ranked.nowWindowStartUs,
+    hosts: ranked.hosts,
+    windows: ranking.windows(),
+    groups: [],
+  };
+
+  stage = performance.now();
+  await writeResult(result, format, options);
+  times.outputMs = performance.now() - stage;
+  times.totalMs = performance.now() - started;
+
+  const sources = readers.map((r) => r.progress());
+  const totals = sumProgress(sources);
+  if (!options.quiet) {
+    const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
+    options.log(
+      `analyze: ${what} from ${plural(options.inputs.length, 'input')} → ${plural(result.windowStartsUs.length, 'window')}, ${plural(result.hosts.length, 'host')} ranked in ${(times.totalMs / 1000).toFixed(2)} s` +
+        (options.output ? ` → ${options.output}` : ''),
+    );
+    if (options.verbose) {
+      const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+      options.log(
+        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, flow inference ${ms(times.flowInferenceMs)}, host inference and reasons ${ms(times.hostInferenceMs)}, ` +
+          `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
+      );
+    }
+    if (run.interrupted) options.log('analyze: interrupted; the ranking covers the windows finished before that');
+  }
+  return { result, times, packets: totals.packets, records: totals.records, detected };
+}
+
+async function writeResult(result: AnalysisResult, format: AnalyzeFormat, options: AnalyzeOptions): Promise<void> {
+  const text =
+    format === 'json' ? toJson(result)
+    : format === 'csv' ? await toCsv(result)
+    : format === 'arrow' ? toArrow(result)
+    : renderTable(result, { colour: options.colour && options.output === null, verbose: options.verbose });
+  if (options.output === null || options.output === '-') {
+    await options.write(text);
+    return;
+  }
+  const output = openOutput(options.output);
+  try {
+    await writeChunk(output.stream, text);
+    await output.commit();
+  } catch (error) {
+    await output.discard();
+    throw error;
+  }
+}
+
+function sumProgress(snapshots: ProgressSnapshot[]): ProgressSnapshot {
+  return snapshots.reduce(
+    (sum, p) => ({ bytesConsumed: sum.bytesConsumed + p.bytesConsumed, totalBytes: sum.totalBytes + p.totalBytes, packets: sum.packets + p.packets, records: sum.records + p.records }),
+    { bytesConsumed: 0, totalBytes: 0, packets: 0, records: 0 },
+  );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+let version: string | null = null;
+async function packageVersion(): Promise<string> {
+  if (version === null) {
+    const { packageRoot } = await import('../native.js');
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    version = (JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  }
+  return version;
+}
