@@ -32,8 +32,10 @@ for sample in "$data"/samples/*.binetflow; do
   esac
   infected=()
   for host in "${hosts[@]}"; do infected+=(--infected "147.32.84.$host"); done
-  { head -n 1 "$sample"; tail -n +2 "$sample" | sort -t, -k1,1; } > "$out/$name.sorted.binetflow"
-  $flowhound features "$out/$name.sorted.binetflow" "${ctu[@]}" "${lan[@]}" "${infected[@]}" -q -o "$out/$name.flowfile.arrow"
-  rm -f "$out/$name.sorted.binetflow"
+  sorted="$out/sorted/$(basename "$sample")"
+  mkdir -p "$out/sorted"
+  { head -n 1 "$sample"; tail -n +2 "$sample" | sort -t, -k1,1; } > "$sorted"
+  $flowhound features "$sorted" "${ctu[@]}" "${lan[@]}" "${infected[@]}" -q -o "$out/$name.flowfile.arrow"
+  rm -rf "$out/sorted"
 done
 ls -la "$out"

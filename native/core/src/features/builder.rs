@@ -115,18 +115,28 @@ impl FeatureBuilder {
     /// Adds one record; appends to `out` the windows that can no longer receive records.
     pub fn push(&mut self, mut record: FlowRecord, out: &mut Vec<WindowFeatures>) {
         self.stats.records += 1;
+        // A piece read the other way round from its record: the label's end is the other one.
+        let mut reversed = false;
         if record.label.is_none() {
             if let Some(index) = &self.options.labels {
-                match index.label_of(&record) {
-                    Some(label) => {
-                        record.label = Some(label.to_string());
+                match index.find(&record) {
+                    Some(found) => {
+                        record.label = Some(found.label.to_string());
+                        reversed = found.reversed;
                         self.stats.sidecar_labelled += 1;
                     }
                     None => self.stats.sidecar_unmatched += 1,
                 }
             }
         }
-        let (class, labelled_end) = record.label.as_deref().map_or((FlowClass::Unlabelled, LabelledEnd::Neither), classify_label);
+        let (class, mut labelled_end) = record.label.as_deref().map_or((FlowClass::Unlabelled, LabelledEnd::Neither), classify_label);
+        if reversed {
+            labelled_end = match labelled_end {
+                LabelledEnd::Src => LabelledEnd::Dst,
+                LabelledEnd::Dst => LabelledEnd::Src,
+                LabelledEnd::Neither => LabelledEnd::Neither,
+            };
+        }
         let labelled_address = match labelled_end {
             LabelledEnd::Src => Some(record.src_addr),
             LabelledEnd::Dst => Some(record.dst_addr),
@@ -333,6 +343,22 @@ mod tests {
         assert_eq!(label_of([147, 32, 84, 191]), HostLabel::Infected);
         assert_eq!(label_of([147, 32, 84, 10]), HostLabel::Unknown);
         assert_eq!(label_of([147, 32, 84, 170]), HostLabel::Normal);
+    }
+
+    #[test]
+    fn a_piece_read_the_other_way_names_the_records_bot_not_its_initiator() {
+        // The sidecar's record: the bot asks the DNS server. The piece starts with the answer.
+        let sidecar = "start_us,last_us,proto,src_addr,src_port,dst_addr,dst_port,state,total_pkts,total_bytes,src_bytes,label\n\
+                       1313488860000000,1313488861000000,udp,147.32.84.165,1025,147.32.80.9,53,CON,2,200,80,flow=From-Botnet-V47-DNS\n";
+        let labels = LabelIndex::read(sidecar.as_bytes()).unwrap();
+        let mut piece = records(&["2011/08/16 10:01:00.500000,0.5,udp,147.32.80.9,53,   ->,147.32.84.165,1025,INT,0,,1,120,120,"]).remove(0);
+        piece.label = None;
+        piece.window_start_us = Some(1_313_488_800_000_000);
+        let (windows, stats) = run(FeatureOptions { labels: Some(labels), ..ctu_options() }, vec![piece]);
+        assert_eq!(stats.sidecar_labelled, 1);
+        assert_eq!(windows[0].flow_classes, vec![FlowClass::Botnet]);
+        assert_eq!(windows[0].hosts, vec![IpAddr16::from_v4([147, 32, 80, 9]), IpAddr16::from_v4([147, 32, 84, 165])]);
+        assert_eq!(windows[0].host_labels, vec![HostLabel::Unknown, HostLabel::Infected]);
     }
 
     #[test]

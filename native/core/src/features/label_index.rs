@@ -27,6 +27,14 @@ struct Span {
     label: u32,
 }
 
+/// What the sidecar says of one flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabelMatch<'a> {
+    pub label: &'a str,
+    /// The flow's initiator is the record's responder.
+    pub reversed: bool,
+}
+
 /// The sidecar in memory: about 60 bytes per record.
 #[derive(Default)]
 pub struct LabelIndex {
@@ -121,19 +129,25 @@ impl LabelIndex {
 
     /// The label of the record `flow` is a piece of, if any.
     pub fn label_of(&self, flow: &FlowRecord) -> Option<&str> {
+        self.find(flow).map(|found| found.label)
+    }
+
+    /// The record `flow` is a piece of: its label, and whether the piece runs the other way
+    /// (its initiator is the record's responder; a label's `From-`/`To-` then names the other end).
+    pub fn find(&self, flow: &FlowRecord) -> Option<LabelMatch<'_>> {
         let Protocol::Ip(protocol) = flow.protocol else { return None };
         let forward = LabelKey::new(protocol, flow.src_addr, flow.src_port, flow.dst_addr, flow.dst_port);
         let backward = LabelKey::new(protocol, flow.dst_addr, flow.dst_port, flow.src_addr, flow.src_port);
-        let mut best: Option<(i64, u32)> = None;
-        for key in [forward, backward] {
+        let mut best: Option<(i64, u32, bool)> = None;
+        for (key, reversed) in [(forward, false), (backward, true)] {
             for span in self.spans.get(&key).into_iter().flatten() {
                 let overlap = flow.last_us.min(span.last_us) - flow.start_us.max(span.start_us);
-                if overlap >= -TOLERANCE_US && best.is_none_or(|(most, _)| overlap > most) {
-                    best = Some((overlap, span.label));
+                if overlap >= -TOLERANCE_US && best.is_none_or(|(most, _, _)| overlap > most) {
+                    best = Some((overlap, span.label, reversed));
                 }
             }
         }
-        best.map(|(_, label)| self.labels[label as usize].as_str())
+        best.map(|(_, label, reversed)| LabelMatch { label: self.labels[label as usize].as_str(), reversed })
     }
 }
 
@@ -193,7 +207,8 @@ mod tests {
         let dns = piece([147, 32, 84, 165], 1025, [147, 32, 80, 9], 53, 17, 1313675277983212, 1313675277983409);
         assert_eq!(index.label_of(&dns), Some("flow=From-Botnet-V52-1-UDP-DNS"));
         let reversed = piece([147, 32, 80, 9], 53, [147, 32, 84, 165], 1025, 17, 1313675277983300, 1313675277983409);
-        assert_eq!(index.label_of(&reversed), Some("flow=From-Botnet-V52-1-UDP-DNS"));
+        assert_eq!(index.find(&reversed), Some(LabelMatch { label: "flow=From-Botnet-V52-1-UDP-DNS", reversed: true }));
+        assert_eq!(index.find(&dns).map(|found| found.reversed), Some(false));
         // The same five-tuple twice: a piece of the long connection, then the later attempt.
         let early = piece([147, 32, 84, 165], 1040, [1, 2, 3, 4], 25, 6, 1313675450000000, 1313675600000000);
         assert_eq!(index.label_of(&early), Some("flow=Background, quoted"));

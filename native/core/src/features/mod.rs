@@ -17,7 +17,7 @@ pub mod schema;
 pub mod traffic_class;
 
 pub use builder::{FeatureBuilder, FeatureOptions, FeatureStats, WindowFeatures};
-pub use label_index::LabelIndex;
+pub use label_index::{LabelIndex, LabelMatch};
 pub use labels::{FlowClass, HostLabel};
 pub use lan::Lan;
 pub use schema::{FeatureSpec, FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES, SCHEMA_VERSION};
