@@ -478,7 +478,7 @@ async function demoCommand(args: string[], signal: AbortSignal): Promise<number>
   const capture = join(packageRoot, 'models', 'demo', 'ctu13-scenario6-slice.pcap');
   if (!existsSync(capture)) throw new FlowhoundError('ERR_IO', 'the demo capture is missing from this installation', { path: capture });
   process.stderr.write(
-    'demo: a 10-minute slice of CTU-13 scenario 6 (the Menti bot at 147.32.84.165 among the hosts of 147.32.0.0/16),\n' +
+    'demo: 8.5 minutes of CTU-13 scenario 6 (the Menti bot at 147.32.84.165 among the hosts of 147.32.0.0/16),\n' +
       '      rebuilt as a capture by flowhound synth: flowhound analyze ' + capture + ' --lan 147.32.0.0/16\n\n',
   );
   return analyzeCommand(args, signal, { inputs: [capture], lan: ['147.32.0.0/16'] });

@@ -25,9 +25,16 @@ export class Ranking {
   readonly #hosts = new Map<string, HostHistory>();
   readonly #windows = new Map<number, { hosts: Set<string>; maxScore: number; suspicious: Set<string> }>();
   readonly #threshold: number;
+  readonly #windowUs: number;
 
-  constructor(threshold: number) {
+  /**
+   * `windowUs`: the window length. Windows overlap, so a flow is in several; its counts are
+   * taken from the windows that tile time (those starting at a multiple of the length), where
+   * each flow, or each windowed piece of one, is exactly once.
+   */
+  constructor(threshold: number, windowUs: number) {
     this.#threshold = threshold;
+    this.#windowUs = windowUs;
   }
 
   add(result: WindowResult): void {
@@ -47,8 +54,10 @@ export class Ranking {
         history.scores.set(result.windowStartUs, score.score);
         history.reasons.set(result.windowStartUs, score.reasons);
       }
-      history.flows += score.flows;
-      history.botnetFlows += score.botnetFlows;
+      if (result.windowStartUs % this.#windowUs === 0) {
+        history.flows += score.flows;
+        history.botnetFlows += score.botnetFlows;
+      }
       window.hosts.add(score.host);
       window.maxScore = Math.max(window.maxScore, score.score);
       if (score.score >= this.#threshold) window.suspicious.add(score.host);

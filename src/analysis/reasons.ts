@@ -60,10 +60,19 @@ export function describeInput(name: string, values: HostValues): string {
 
 /**
  * The sentences for the inputs with the largest positive contributions (score drops when the
- * input is put back to typical), most important first, without repeating a sentence.
+ * input is put back to its typical value), most important first, without repeating a sentence.
+ * Only inputs above typical are told: "it did less than others" explains nothing to a reader.
  */
-export function reasonsFrom(names: readonly string[], values: HostValues, contributions: ArrayLike<number>, most = 3): string[] {
-  const order = [...names.keys()].filter((i) => contributions[i]! > 0.005).sort((a, b) => contributions[b]! - contributions[a]!);
+export function reasonsFrom(
+  names: readonly string[],
+  values: HostValues,
+  contributions: ArrayLike<number>,
+  typical: ArrayLike<number>,
+  most = 3,
+): string[] {
+  const order = [...names.keys()]
+    .filter((i) => contributions[i]! > 0.005 && values[names[i]!]! > typical[i]!)
+    .sort((a, b) => contributions[b]! - contributions[a]!);
   const reasons: string[] = [];
   for (const i of order) {
     const sentence = describeInput(names[i]!, values);

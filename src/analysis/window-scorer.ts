@@ -126,7 +126,7 @@ export class WindowScorer {
       const values: HostValues = {};
       this.#hostInputs.forEach((name, input) => (values[name] = matrix[row * width + input]!));
       const contributions = Array.from({ length: width }, (_, input) => scores[row]! - probed[i * width + input]!);
-      reasons.set(row, reasonsFrom(this.#hostInputs, values, contributions));
+      reasons.set(row, reasonsFrom(this.#hostInputs, values, contributions, medians));
     });
     return reasons;
   }

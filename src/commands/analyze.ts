@@ -16,7 +16,7 @@ import { FeatureReader, featureSchema, type FeatureReaderOptions, type FeatureWi
 import { ScoringPool } from '../pool/scoring-pool.js';
 import { ProgressLine, type ProgressSnapshot } from '../progress.js';
 import { openOutput, writeChunk } from '../sinks/output-file.js';
-import { renderTable, toArrow, toCsv, toJson } from '../sinks/ranking-output.js';
+import { isoTime, renderTable, toArrow, toCsv, toJson } from '../sinks/ranking-output.js';
 
 export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
 
@@ -116,7 +116,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
 
   const pool = new ScoringPool({ threads: options.threads ?? availableParallelism() });
   const scorer = new WindowScorer(pool, models, featureSchema());
-  const ranking = new Ranking(threshold);
+  const ranking = new Ranking(threshold, (options.reader.windowSeconds ?? 300) * 1e6);
   const progress = new ProgressLine(() => sumProgress(readers.map((r) => r.progress())), { quiet: options.quiet, label: 'analyze' });
   let detected = false;
   try {
@@ -136,6 +136,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
           if (result.hosts.some((h) => h.score >= threshold && (!filter || filter(h.host)))) detected = true;
           times.rankingMs += performance.now() - rankStarted;
           await options.onWindow?.(result);
+          if (options.verbose) options.log(describeWindow(result, threshold));
           waitStarted = performance.now();
         }
         const damage = reader.damage();
@@ -206,6 +207,15 @@ async function writeResult(result: AnalysisResult, format: AnalyzeFormat, option
     await output.discard();
     throw error;
   }
+}
+
+/** A line per closed window (--verbose): what a watcher of a long run wants to see. */
+function describeWindow(result: WindowResult, threshold: number): string {
+  let top = result.hosts[0];
+  for (const host of result.hosts) if (top === undefined || host.score > top.score) top = host;
+  const suspicious = result.hosts.filter((h) => h.score >= threshold).length;
+  const best = top === undefined ? 'no hosts' : `top ${top.host} ${top.score.toFixed(3)}`;
+  return `window ${isoTime(result.windowStartUs)} (${result.input}): ${result.hosts.length} hosts, ${suspicious} suspicious, ${best}`;
 }
 
 function sumProgress(snapshots: ProgressSnapshot[]): ProgressSnapshot {

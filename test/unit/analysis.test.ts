@@ -38,7 +38,8 @@ function window(start: number, scores: Record<string, number>): WindowResult {
 }
 
 describe('ranking', () => {
-  const ranking = new Ranking(0.5);
+  // Windows of 300 every 150: the windows at 0 and 300 tile time and count the flows.
+  const ranking = new Ranking(0.5, 300);
   ranking.add(window(0, { a: 0.9, b: 0.1, c: 0.3 }));
   ranking.add(window(150, { a: 0.2, b: 0.8, c: 0.4 }));
   ranking.add(window(300, { a: 0.1, b: 0.7 }));
@@ -52,14 +53,14 @@ describe('ranking', () => {
       ['c', 3, false, false],
     ]);
     const a = hosts[1]!;
-    expect([a.score, a.peakScore, a.peakWindowStartUs, a.flows, a.botnetFlows]).toEqual([0.1, 0.9, 0, 30, 5]);
+    expect([a.score, a.peakScore, a.peakWindowStartUs, a.flows, a.botnetFlows]).toEqual([0.1, 0.9, 0, 20, 5]);
     expect(a.reasons).toEqual(['reason of a at 0']);
     expect(hosts[2]!.scores).toEqual([0.3, 0.4, 0]);
   });
 
   it('takes another window as now, leaves out small and filtered hosts', () => {
     expect(ranking.rank({ threshold: 0.5, nowWindowStartUs: 0 }).hosts.map((h) => h.host)).toEqual(['a', 'b', 'c']);
-    expect(ranking.rank({ threshold: 0.5, minFlows: 25 }).hosts.map((h) => h.host)).toEqual(['b', 'a']);
+    expect(ranking.rank({ threshold: 0.5, minFlows: 15 }).hosts.map((h) => h.host)).toEqual(['b', 'a']);
     expect(ranking.rank({ threshold: 0.5, hostFilter: (h) => h !== 'b' }).hosts.map((h) => h.host)).toEqual(['a', 'c']);
     expect(ranking.windows().map((w) => w.suspiciousHosts)).toEqual([1, 1, 1]);
   });
@@ -69,8 +70,11 @@ describe('reasons', () => {
   it('tell the inputs that pushed the score most, once each, in words', () => {
     const names = ['smtp_flows', 'distinct_smtp_servers', 'tcp_failed_share', 'dns_flows', 'dns_share'];
     const values = { smtp_flows: 412, distinct_smtp_servers: 301, tcp_failed_share: 0.93, dns_flows: 3, dns_share: 0.01 };
-    const reasons = reasonsFrom(names, values, [0.3, 0.2, 0.1, 0.0, -0.2]);
+    const typical = [0, 0, 0.1, 10, 0.5];
+    const reasons = reasonsFrom(names, values, [0.3, 0.2, 0.1, 0.0, -0.2], typical);
     expect(reasons).toEqual(['412 SMTP connection attempts to 301 servers', '93% of the TCP connections it opened failed or were reset']);
+    // Fewer DNS flows than typical pushed the score up: not a reason a person can use.
+    expect(reasonsFrom(names, values, [0, 0, 0, 0.4, 0], typical)).toEqual([]);
   });
 });
 
