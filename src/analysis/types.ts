@@ -60,6 +60,7 @@ export interface RunInfo {
   options: Record<string, unknown>;
   versions: { flowhound: string; core: string; node: string; schema: number };
   models: { kind: 'flow' | 'host'; path: string; sha256: string; threshold: number }[];
+  /** sha256: of the whole file, or `sample:<hex>` for large files (src/pipeline/input-fingerprint.ts). */
   inputs: { path: string; sizeBytes: number; sha256: string }[];
   startedAt: string;
   finishedAt?: string;

@@ -1,7 +1,6 @@
 // `flowhound analyze`: inputs → windows of features (native) → flow and host scores (the
 // Piscina pool) → the ranking of LAN hosts, now and over the run → terminal, JSON, CSV, Arrow.
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 
@@ -12,6 +11,7 @@ import { WindowScorer, type ScoringTimes } from '../analysis/window-scorer.js';
 import { usageError } from '../errors.js';
 import { loadScoringModels } from '../models/scoring-models.js';
 import { native } from '../native.js';
+import { inputFingerprint } from '../pipeline/input-fingerprint.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions, type FeatureWindow } from '../pipeline/features.js';
 import { ScoringPool } from '../pool/scoring-pool.js';
 import { ProgressLine, type ProgressSnapshot } from '../progress.js';
@@ -78,12 +78,6 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
   return null;
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> {
   if (options.inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
   const format = options.format ?? (options.output ? formatFromPath(options.output) : 'table') ?? null;
@@ -108,7 +102,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     },
     versions: { flowhound: await packageVersion(), core: native.coreVersion(), node: process.version, schema: featureSchema().version },
     models: [models.flow, models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
-    inputs: await Promise.all(options.inputs.map(async (path) => ({ path, sizeBytes: statSync(path).size, sha256: await sha256OfFile(path) }))),
+    inputs: await Promise.all(
+      options.inputs.map(async (path) => {
+        const sizeBytes = statSync(path).size;
+        return { path, sizeBytes, sha256: await inputFingerprint(path, sizeBytes) };
+      }),
+    ),
     startedAt: new Date().toISOString(),
     interrupted: false,
   };

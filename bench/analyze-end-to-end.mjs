@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `flowhound analyze` end to end on CTU-13 scenario 6 rebuilt as a capture (38.8 M packets):
+// packets/s, wall time by stage, peak RSS; the same scenario's flow file, and the agreement of
+// the two rankings (top 10 overlap, Spearman over hosts with 10 flows or more); Argus alone on
+// the capture; the botd way (editcap windows + argus + ra per window) on a slice.
+// Usage: node bench/analyze-end-to-end.mjs [--capture FILE] [--botd-packets N] [--no-argus]
+// Needs ../shared/data (the CTU-13 flow file); the capture is rebuilt by `flowhound synth`
+// into bench/data/ when absent. Writes bench/results/analyze-scenario6.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bench = dirname(fileURLToPath(import.meta.url));
+const root = dirname(bench);
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const flowFile = join(root, '..', 'shared', 'data', 'ctu13', 'capture20110816.binetflow.gz');
+const capture = option('--capture', join(bench, 'data', 'scenario6.pcap'));
+const botdPackets = Number(option('--botd-packets', '200000'));
+const flowhound = [join(root, 'bin', 'flowhound.mjs')];
+const CTU = ['--lan', '147.32.0.0/16'];
+mkdirSync(join(bench, 'data'), { recursive: true });
+mkdirSync(join(bench, 'out'), { recursive: true });
+mkdirSync(join(bench, 'results'), { recursive: true });
+
+if (!existsSync(flowFile)) {
+  console.error(`skipping: ${flowFile} is absent (the benchmark needs the shared CTU-13 data)`);
+  process.exit(0);
+}
+if (!existsSync(capture)) {
+  console.error(`rebuilding ${capture} from ${flowFile} with flowhound synth …`);
+  execFileSync(process.execPath, [...flowhound, 'synth', flowFile, '--utc-offset', '120', '--no-labels', '-q', '-o', capture], { stdio: 'inherit' });
+}
+
+/** Runs a command under /usr/bin/time: wall seconds, peak RSS, and what it printed. */
+function timed(command, commandArgs) {
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (run.status !== 0 && run.status !== 1) throw new Error(`${command} ${commandArgs.join(' ')} failed (${run.status}): ${run.stderr}`);
+  const lines = run.stderr.trim().split('\n');
+  const [seconds, maxRssKb] = lines.pop().split(' ').map(Number);
+  return { seconds, peakRssBytes: maxRssKb * 1024, stdout: run.stdout, stderr: lines.join('\n') };
+}
+
+function stagesOf(stderr) {
+  const line = stderr.split('\n').find((l) => l.trim().startsWith('stages:')) ?? '';
+  return Object.fromEntries([...line.matchAll(/([a-z][a-z ]+?) ([\d.]+) s/g)].map(([, name, s]) => [name.trim().replaceAll(' ', '_'), Number(s)]));
+}
+
+function analyze(input, extra, out) {
+  const run = timed(process.execPath, [...flowhound, 'analyze', input, ...CTU, ...extra, '-v', '-o', out]);
+  return { ...run, result: JSON.parse(readFileSync(out, 'utf8')), stages: stagesOf(run.stderr) };
+}
+
+console.error('analyze: the rebuilt capture …');
+const fromCapture = analyze(capture, [], join(bench, 'out', 'analyze-scenario6-capture.json'));
+const packetCount = Number(/analyze: (\d+) packets/.exec(fromCapture.stderr)?.[1]);
+console.error('analyze: the flow file …');
+const fromFlows = analyze(flowFile, ['--utc-offset', '120'], join(bench, 'out', 'analyze-scenario6-flows.json'));
+
+/** Top-10 overlap and Spearman's rank correlation over hosts with ≥ 10 flows in both runs. */
+function agreement(a, b) {
+  const top = (doc) => doc.hosts.slice(0, 10).map((h) => h.host);
+  const overlap = top(a).filter((host) => top(b).includes(host)).length;
+  const byHost = (doc) => new Map(doc.hosts.map((h) => [h.host, h]));
+  const [ma, mb] = [byHost(a), byHost(b)];
+  const common = [...ma.keys()].filter((h) => mb.has(h) && ma.get(h).flows >= 10 && mb.get(h).flows >= 10);
+  const ranks = (map) => {
+    const order = [...common].sort((x, y) => map.get(y).peak_score - map.get(x).peak_score);
+    return new Map(order.map((h, i) => [h, i + 1]));
+  };
+  const [ra, rb] = [ranks(ma), ranks(mb)];
+  const n = common.length;
+  const d2 = common.reduce((sum, h) => sum + (ra.get(h) - rb.get(h)) ** 2, 0);
+  return { top10Overlap: overlap, hostsCompared: n, spearman: n > 1 ? 1 - (6 * d2) / (n * (n * n - 1)) : null, firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
+}
+
+let argus = null;
+if (!args.includes('--no-argus') && spawnSync('which', ['argus']).status === 0) {
+  console.error('argus -S 3600 on the capture …');
+  const run = timed('argus', ['-S', '3600', '-r', capture, '-w', '/dev/null']);
+  argus = { seconds: run.seconds, packetsPerSecond: packetCount / run.seconds, peakRssBytes: run.peakRssBytes };
+}
+
+let botd = null;
+if (spawnSync('which', ['editcap']).status === 0 && spawnSync('which', ['ra']).status === 0) {
+  const slice = join(bench, 'data', `scenario6-first-${botdPackets}.pcap`);
+  execFileSync('editcap', ['-r', capture, slice, `1-${botdPackets}`]);
+  console.error(`the botd way on the first ${botdPackets} packets …`);
+  const out = join(bench, 'out', 'botd-way');
+  rmSync(out, { recursive: true, force: true });
+  const run = timed('bash', [join(root, '..', 'shared', 'tools', 'botd-way.sh'), slice, out]);
+  const sliceRun = timed(process.execPath, [...flowhound, 'analyze', slice, ...CTU, '-q', '-o', join(bench, 'out', 'analyze-slice.json')]);
+  botd = {
+    packets: botdPackets,
+    seconds: run.seconds,
+    packetsPerSecond: botdPackets / run.seconds,
+    flowhoundAnalyzeSeconds: sliceRun.seconds,
+    flowhoundAnalyzePacketsPerSecond: botdPackets / sliceRun.seconds,
+    summary: run.stdout.trim(),
+  };
+}
+
+const wall = fromCapture.seconds;
+const s = fromCapture.stages;
+const inference = (s.flow_inference ?? 0) + (s.host_inference_and_reasons ?? 0);
+const result = {
+  date: new Date().toISOString(),
+  machine: { cpu: execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim(), cores: Number(execFileSync('nproc', { encoding: 'utf8' })), load: readFileSync('/proc/loadavg', 'utf8').trim() },
+  capture: { path: capture, bytes: statSync(capture).size, packets: packetCount },
+  analyzeCapture: {
+    wallSeconds: wall,
+    packetsPerSecond: packetCount / wall,
+    peakRssBytes: fromCapture.peakRssBytes,
+    stagesSeconds: s,
+    inferenceShareOfWall: inference / wall,
+    windows: fromCapture.result.windows.length,
+    hosts: fromCapture.result.hosts.length,
+  },
+  analyzeFlowFile: { wallSeconds: fromFlows.seconds, peakRssBytes: fromFlows.peakRssBytes, stagesSeconds: fromFlows.stages, records: 558919, recordsPerSecond: 558919 / fromFlows.seconds },
+  agreement: agreement(fromCapture.result, fromFlows.result),
+  argus,
+  botd,
+};
+writeFileSync(join(bench, 'results', 'analyze-scenario6.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));
