@@ -38,45 +38,50 @@ pub fn write_flow_features(record: &FlowRecord, row: &mut [f32]) {
         if transport == Transport::Tcp { (record.src_tcp_flags, record.dst_tcp_flags) } else { (0, 0) };
     let ports = transport != Transport::Other;
 
-    let mut set = |name: &'static str, value: f32| row[index_of(FLOW_FEATURES, name)] = value;
-    set("duration_s", duration_s as f32);
-    set("proto_is_tcp", indicator(transport == Transport::Tcp));
-    set("proto_is_udp", indicator(transport == Transport::Udp));
-    set("proto_is_icmp", indicator(transport == Transport::Icmp));
-    set("src_port_number", if ports { optional(record.src_port) } else { -1.0 });
-    set("dst_port_number", if ports { optional(record.dst_port) } else { -1.0 });
-    set("src_port_is_ephemeral", indicator(ports && transport != Transport::Icmp && record.src_port.is_some_and(|p| p >= 1024)));
-    set("dst_port_is_well_known", indicator(ports && transport != Transport::Icmp && record.dst_port.is_some_and(|p| p < 1024)));
-    set("dst_port_is_smtp", indicator(services.smtp));
-    set("dst_port_is_dns", indicator(services.dns));
-    set("dst_port_is_irc", indicator(services.irc));
-    set("dst_port_is_web", indicator(services.web));
-    set("src_tos", optional(record.src_tos));
-    set("dst_tos", optional(record.dst_tos));
-    set("tcp_src_syn", flag(src_flags, tcp_flag::SYN));
-    set("tcp_src_ack", flag(src_flags, tcp_flag::ACK));
-    set("tcp_src_push", flag(src_flags, tcp_flag::PSH));
-    set("tcp_src_fin", flag(src_flags, tcp_flag::FIN));
-    set("tcp_src_rst", flag(src_flags, tcp_flag::RST));
-    set("tcp_dst_syn", flag(dst_flags, tcp_flag::SYN));
-    set("tcp_dst_ack", flag(dst_flags, tcp_flag::ACK));
-    set("tcp_dst_push", flag(dst_flags, tcp_flag::PSH));
-    set("tcp_dst_fin", flag(dst_flags, tcp_flag::FIN));
-    set("tcp_dst_rst", flag(dst_flags, tcp_flag::RST));
-    set("state_is_con", indicator(state == StateKind::Connected));
-    set("state_is_int", indicator(state == StateKind::OneWay));
-    set("state_is_req", indicator(state == StateKind::Request));
-    set("state_is_eco", indicator(state == StateKind::Echo));
-    set("state_is_unreachable", indicator(state == StateKind::Unreachable));
-    set("dst_silent", indicator(dst_bytes == 0.0));
-    set("total_pkts", total_pkts as f32);
-    set("total_bytes", total_bytes as f32);
-    set("src_bytes", src_bytes as f32);
-    set("dst_bytes", dst_bytes as f32);
-    set("src_bytes_share", if total_bytes > 0.0 { (src_bytes / total_bytes) as f32 } else { 0.0 });
-    set("bytes_per_pkt", if total_pkts > 0.0 { (total_bytes / total_pkts) as f32 } else { 0.0 });
-    set("pkts_per_s", (total_pkts / rate_duration_s) as f32);
-    set("bytes_per_s", (total_bytes / rate_duration_s) as f32);
+    // The column of each name is found at compile time: this runs for every flow.
+    macro_rules! set {
+        ($name:literal, $value:expr) => {
+            row[const { index_of(FLOW_FEATURES, $name) }] = $value
+        };
+    }
+    set!("duration_s", duration_s as f32);
+    set!("proto_is_tcp", indicator(transport == Transport::Tcp));
+    set!("proto_is_udp", indicator(transport == Transport::Udp));
+    set!("proto_is_icmp", indicator(transport == Transport::Icmp));
+    set!("src_port_number", if ports { optional(record.src_port) } else { -1.0 });
+    set!("dst_port_number", if ports { optional(record.dst_port) } else { -1.0 });
+    set!("src_port_is_ephemeral", indicator(ports && transport != Transport::Icmp && record.src_port.is_some_and(|p| p >= 1024)));
+    set!("dst_port_is_well_known", indicator(ports && transport != Transport::Icmp && record.dst_port.is_some_and(|p| p < 1024)));
+    set!("dst_port_is_smtp", indicator(services.smtp));
+    set!("dst_port_is_dns", indicator(services.dns));
+    set!("dst_port_is_irc", indicator(services.irc));
+    set!("dst_port_is_web", indicator(services.web));
+    set!("src_tos", optional(record.src_tos));
+    set!("dst_tos", optional(record.dst_tos));
+    set!("tcp_src_syn", flag(src_flags, tcp_flag::SYN));
+    set!("tcp_src_ack", flag(src_flags, tcp_flag::ACK));
+    set!("tcp_src_push", flag(src_flags, tcp_flag::PSH));
+    set!("tcp_src_fin", flag(src_flags, tcp_flag::FIN));
+    set!("tcp_src_rst", flag(src_flags, tcp_flag::RST));
+    set!("tcp_dst_syn", flag(dst_flags, tcp_flag::SYN));
+    set!("tcp_dst_ack", flag(dst_flags, tcp_flag::ACK));
+    set!("tcp_dst_push", flag(dst_flags, tcp_flag::PSH));
+    set!("tcp_dst_fin", flag(dst_flags, tcp_flag::FIN));
+    set!("tcp_dst_rst", flag(dst_flags, tcp_flag::RST));
+    set!("state_is_con", indicator(state == StateKind::Connected));
+    set!("state_is_int", indicator(state == StateKind::OneWay));
+    set!("state_is_req", indicator(state == StateKind::Request));
+    set!("state_is_eco", indicator(state == StateKind::Echo));
+    set!("state_is_unreachable", indicator(state == StateKind::Unreachable));
+    set!("dst_silent", indicator(dst_bytes == 0.0));
+    set!("total_pkts", total_pkts as f32);
+    set!("total_bytes", total_bytes as f32);
+    set!("src_bytes", src_bytes as f32);
+    set!("dst_bytes", dst_bytes as f32);
+    set!("src_bytes_share", if total_bytes > 0.0 { (src_bytes / total_bytes) as f32 } else { 0.0 });
+    set!("bytes_per_pkt", if total_pkts > 0.0 { (total_bytes / total_pkts) as f32 } else { 0.0 });
+    set!("pkts_per_s", (total_pkts / rate_duration_s) as f32);
+    set!("bytes_per_s", (total_bytes / rate_duration_s) as f32);
 }
 
 #[cfg(test)]

@@ -109,36 +109,39 @@ impl HostActivity {
         let bytes_total = (self.bytes_up + self.bytes_down) as f64;
         let (beacon_pairs, beacon_min_cv) = self.beacons();
 
-        let mut set = |name: &'static str, value: f32| row[index_of(HOST_FEATURES, name)] = value;
-        set("flows_initiated", initiated as f32);
-        set("flows_received", self.flows_received as f32);
-        set("distinct_dst_addrs", self.dst_addrs.len() as f32);
-        set("distinct_dst_ports", self.dst_port_counts.len() as f32);
-        set("distinct_src_addrs", self.src_addrs.len() as f32);
-        set("dst_port_entropy_bits", entropy_bits(self.dst_port_counts.values().copied()) as f32);
-        set("unanswered_share", share(self.unanswered));
-        set(
-            "tcp_failed_share",
+        macro_rules! set {
+            ($name:literal, $value:expr $(,)?) => {
+                row[const { index_of(HOST_FEATURES, $name) }] = $value
+            };
+        }
+        set!("flows_initiated", initiated as f32);
+        set!("flows_received", self.flows_received as f32);
+        set!("distinct_dst_addrs", self.dst_addrs.len() as f32);
+        set!("distinct_dst_ports", self.dst_port_counts.len() as f32);
+        set!("distinct_src_addrs", self.src_addrs.len() as f32);
+        set!("dst_port_entropy_bits", entropy_bits(self.dst_port_counts.values().copied()) as f32);
+        set!("unanswered_share", share(self.unanswered));
+        set!("tcp_failed_share",
             if self.tcp_initiated > 0 { (self.tcp_failed as f64 / self.tcp_initiated as f64) as f32 } else { 0.0 },
         );
-        set("smtp_flows", self.smtp_flows as f32);
-        set("distinct_smtp_servers", self.smtp_servers.len() as f32);
-        set("smtp_share", share(self.smtp_flows));
-        set("dns_flows", self.dns_flows as f32);
-        set("dns_share", share(self.dns_flows));
-        set("irc_flows", self.irc_flows as f32);
-        set("irc_share", share(self.irc_flows));
-        set("icmp_flows", self.icmp_flows as f32);
-        set("icmp_share", share(self.icmp_flows));
-        set("web_share", share(self.web_flows));
-        set("bytes_up", self.bytes_up as f32);
-        set("bytes_down", self.bytes_down as f32);
-        set("pkts_total", self.pkts_total as f32);
-        set("bytes_up_share", if bytes_total > 0.0 { (self.bytes_up as f64 / bytes_total) as f32 } else { 0.0 });
-        set("mean_flow_duration_s", per_flow(self.duration_us_total) / 1e6);
-        set("mean_bytes_per_flow", if flows > 0.0 { (bytes_total / flows) as f32 } else { 0.0 });
-        set("beacon_pairs", beacon_pairs as f32);
-        set("beacon_min_cv", beacon_min_cv.map_or(-1.0, |cv| cv as f32));
+        set!("smtp_flows", self.smtp_flows as f32);
+        set!("distinct_smtp_servers", self.smtp_servers.len() as f32);
+        set!("smtp_share", share(self.smtp_flows));
+        set!("dns_flows", self.dns_flows as f32);
+        set!("dns_share", share(self.dns_flows));
+        set!("irc_flows", self.irc_flows as f32);
+        set!("irc_share", share(self.irc_flows));
+        set!("icmp_flows", self.icmp_flows as f32);
+        set!("icmp_share", share(self.icmp_flows));
+        set!("web_share", share(self.web_flows));
+        set!("bytes_up", self.bytes_up as f32);
+        set!("bytes_down", self.bytes_down as f32);
+        set!("pkts_total", self.pkts_total as f32);
+        set!("bytes_up_share", if bytes_total > 0.0 { (self.bytes_up as f64 / bytes_total) as f32 } else { 0.0 });
+        set!("mean_flow_duration_s", per_flow(self.duration_us_total) / 1e6);
+        set!("mean_bytes_per_flow", if flows > 0.0 { (bytes_total / flows) as f32 } else { 0.0 });
+        set!("beacon_pairs", beacon_pairs as f32);
+        set!("beacon_min_cv", beacon_min_cv.map_or(-1.0, |cv| cv as f32));
     }
 
     /// Destinations contacted at regular intervals, and the lowest coefficient of variation of
