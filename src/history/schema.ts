@@ -1,0 +1,153 @@
+// The history's schema: an ordered list of migrations. MIGRATIONS[i] takes a database from
+// version i to i + 1 (SQLite's `PRAGMA user_version`); a new database runs them all. A
+// migration is only ever appended, never edited once released: databases in users' hands were
+// made by the old text.
+import type Database from 'better-sqlite3';
+
+/** Marks a SQLite file as a flowhound history (`PRAGMA application_id`): 'FHND'. */
+export const APPLICATION_ID = 0x46484e44;
+
+export interface Migration {
+  /** The version the migration produces. */
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, inputs, windows, hosts, host scores, alerts',
+    up(db) {
+      db.exec(`
+        -- Settings of the database itself, e.g. 'privacy': the key-derivation parameters (no secret).
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        );
+
+        CREATE TABLE runs (
+          id            INTEGER PRIMARY KEY,
+          started_at    TEXT NOT NULL,
+          finished_at   TEXT,
+          interrupted   INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1)),
+          -- The options as given: JSON text, or its AES-256-GCM ciphertext when the history has a passphrase.
+          options       BLOB NOT NULL,
+          -- {flowhound, core, node, schema} as JSON.
+          versions      TEXT NOT NULL,
+          -- What makes two runs score a window alike (models, feature schema, scoring options): see store.ts.
+          analysis_key  TEXT NOT NULL
+        );
+
+        CREATE TABLE run_models (
+          run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind       TEXT NOT NULL CHECK (kind IN ('flow', 'host')),
+          path       TEXT NOT NULL,
+          sha256     TEXT NOT NULL,
+          threshold  REAL NOT NULL,
+          PRIMARY KEY (run_id, kind)
+        );
+
+        -- One row per distinct content: the same file analysed twice, or copied elsewhere, is one input.
+        CREATE TABLE inputs (
+          id          INTEGER PRIMARY KEY,
+          sha256      TEXT NOT NULL UNIQUE,
+          size_bytes  INTEGER NOT NULL,
+          -- The path it was last analysed under.
+          path        TEXT NOT NULL
+        );
+
+        CREATE TABLE run_inputs (
+          run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          input_id  INTEGER NOT NULL REFERENCES inputs(id),
+          path      TEXT NOT NULL,
+          PRIMARY KEY (run_id, input_id)
+        );
+
+        -- A closed window of an input, scored one way: (input, start, analysis key) is unique, and
+        -- a later run that scores it the same way replaces its rows instead of adding new ones.
+        CREATE TABLE windows (
+          id               INTEGER PRIMARY KEY,
+          input_id         INTEGER NOT NULL REFERENCES inputs(id),
+          window_start_us  INTEGER NOT NULL,
+          analysis_key     TEXT NOT NULL,
+          threshold        REAL NOT NULL,
+          -- The run that last wrote its rows.
+          run_id           INTEGER NOT NULL REFERENCES runs(id),
+          committed_at     TEXT NOT NULL,
+          UNIQUE (input_id, window_start_us, analysis_key)
+        );
+
+        -- Every run that holds a window (a window re-analysed belongs to both runs).
+        CREATE TABLE run_windows (
+          run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          window_id  INTEGER NOT NULL REFERENCES windows(id) ON DELETE CASCADE,
+          PRIMARY KEY (run_id, window_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_windows_by_window ON run_windows(window_id);
+
+        -- key: the address itself, or with a passphrase the hex HMAC-SHA256 of it;
+        -- address: NULL, or with a passphrase the AES-256-GCM ciphertext of the address.
+        CREATE TABLE hosts (
+          id       INTEGER PRIMARY KEY,
+          key      TEXT NOT NULL UNIQUE,
+          address  BLOB
+        );
+
+        CREATE TABLE host_scores (
+          window_id     INTEGER NOT NULL REFERENCES windows(id) ON DELETE CASCADE,
+          host_id       INTEGER NOT NULL REFERENCES hosts(id),
+          score         REAL NOT NULL,
+          flows         INTEGER NOT NULL,
+          botnet_flows  INTEGER NOT NULL,
+          -- JSON array of sentences, or its ciphertext with a passphrase; NULL when there are none.
+          reasons       BLOB,
+          PRIMARY KEY (window_id, host_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX host_scores_by_host ON host_scores(host_id);
+
+        -- A host at or above the threshold in a window.
+        CREATE TABLE alerts (
+          window_id  INTEGER NOT NULL,
+          host_id    INTEGER NOT NULL,
+          score      REAL NOT NULL,
+          threshold  REAL NOT NULL,
+          PRIMARY KEY (window_id, host_id),
+          FOREIGN KEY (window_id, host_id) REFERENCES host_scores(window_id, host_id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'behaviour vectors of alerted hosts (botnet grouping in reports); window lengths; windows by time',
+    up(db) {
+      db.exec(`
+        -- The host model's input vector in the alerted window, float64 little-endian.
+        ALTER TABLE alerts ADD COLUMN behaviour BLOB;
+        -- The window's length: flows over a run are counted in the windows that tile time
+        -- (starts at multiples of the length), where each flow is once. Older rows: 300 s.
+        ALTER TABLE windows ADD COLUMN window_us INTEGER NOT NULL DEFAULT 300000000;
+        CREATE INDEX windows_by_start ON windows(window_start_us);
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `db` from its version to `target` (default: this build's), one transaction per
+ * migration, so that a failure leaves it at the last version that completed.
+ */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
+  let version = db.pragma('user_version', { simple: true }) as number;
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= version || migration.version > target) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    version = migration.version;
+  }
+}

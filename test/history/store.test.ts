@@ -1,0 +1,253 @@
+// The history store: what goes in comes back, re-analysis does not duplicate rows, the schema
+// migrates forward and refuses what it cannot read, with stable error codes.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+import { FlowhoundError } from '../../src/errors.js';
+import { defaultHistoryPath } from '../../src/history/paths.js';
+import { APPLICATION_ID, migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src/history/schema.js';
+import { analysisKeyOf, HistoryStore } from '../../src/history/store.js';
+import { hostRow, removeDatabase, runInfo, scenario6, sha, writeScenario6Run } from '../helpers/history.js';
+import { tempDir } from '../helpers/run-cli.js';
+
+let dir: string;
+let db: string;
+beforeEach(() => {
+  dir = tempDir();
+  db = join(dir, 'history.sqlite');
+});
+
+function codeOf(work: () => unknown): string | undefined {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowhoundError);
+    return (error as FlowhoundError).code;
+  }
+  return undefined;
+}
+
+describe('history store', () => {
+  it('gives back the runs, windows, scores, reasons and alerts written', () => {
+    const store = HistoryStore.open(db);
+    const runId = writeScenario6Run(store);
+    const fixture = scenario6();
+    const rows = fixture.windows.reduce((n, w) => n + w.hosts.length, 0);
+    const alerts = fixture.windows.reduce((n, w) => n + w.hosts.filter((h) => h.score >= fixture.threshold).length, 0);
+    expect(store.counts()).toEqual({ runs: 1, inputs: 1, windows: fixture.windows.length, hosts: 60, hostScores: rows, alerts });
+
+    const [run] = store.runs();
+    expect(run).toMatchObject({ id: runId, status: 'finished', interrupted: false, windows: fixture.windows.length, optionsSealed: false });
+    expect(run!.options).toEqual({ lan: ['147.32.0.0/16'], utcOffset: 120 });
+    expect(run!.inputs).toEqual([fixture.input]);
+    expect(run!.models.map((m) => m.kind)).toEqual(['flow', 'host']);
+
+    const windows = store.windows();
+    expect(windows.map((w) => w.windowStartUs)).toEqual(fixture.windows.map((w) => w.windowStartUs));
+    expect(windows[0]).toMatchObject({ inputPath: 'capture20110816.binetflow.gz', threshold: 0.5, runIds: [runId] });
+
+    // The bot's peak window: its reasons come back word for word.
+    const botRows = fixture.windows.flatMap((w, i) => w.hosts.filter((h) => h.host === '147.32.84.165').map((h) => ({ h, window: windows[i]! })));
+    const peak = botRows.reduce((a, b) => (b.h.score > a.h.score ? b : a));
+    const botId = [...store.hostLabels(new Set([...store.hostScores()].map((r) => r.hostId)))].find(([, l]) => l.label === '147.32.84.165')![0];
+    expect(store.reasonsOf(peak.window.id, botId)).toEqual(peak.h.reasons);
+    const botAlerts = store.alerts().filter((a) => a.hostId === botId);
+    expect(botAlerts.length).toBe(botRows.filter((r) => r.h.score >= 0.5).length);
+    expect(botAlerts[0]!.behaviour).toHaveLength(fixture.behaviourNames.length);
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('does not duplicate rows when the same input is analysed again, under another path and other output options', () => {
+    const store = HistoryStore.open(db);
+    const first = writeScenario6Run(store);
+    const before = store.counts();
+    const input = { ...scenario6().input, path: '/elsewhere/copy-of-capture.binetflow.gz' };
+    const second = writeScenario6Run(store, {
+      inputs: [input],
+      options: { lan: ['147.32.0.0/16'], utcOffset: 120, output: 'other.json', db: db, quiet: true },
+      startedAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect(store.counts()).toEqual({ ...before, runs: 2 });
+    // Both runs hold the windows; the input row now carries the latest path.
+    expect(store.windows({ runIds: [first] })).toHaveLength(before.windows);
+    expect(store.windows({ runIds: [second] })).toHaveLength(before.windows);
+    expect(store.windows()[0]!.runIds).toEqual([first, second]);
+    expect(store.runs().map((r) => r.inputs[0]!.path)).toEqual(['capture20110816.binetflow.gz', '/elsewhere/copy-of-capture.binetflow.gz']);
+    // A commit of an already-stored window says it replaced it.
+    const again = store.beginRun(runInfo({ inputs: [input] }));
+    expect(store.commitWindow(again, scenario6().windows[0]!, 0.5).replaced).toBe(true);
+    store.close();
+  });
+
+  it('keeps windows scored another way (another model, another LAN) apart', () => {
+    const store = HistoryStore.open(db);
+    writeScenario6Run(store);
+    const before = store.counts();
+    const models = runInfo().models.map((m) => (m.kind === 'host' ? { ...m, sha256: sha('1') } : m));
+    writeScenario6Run(store, { models });
+    expect(store.counts()).toMatchObject({ runs: 2, inputs: 1, hosts: before.hosts, windows: 2 * before.windows, hostScores: 2 * before.hostScores });
+    store.close();
+    // What the analysis key hashes, and what it ignores.
+    const base = runInfo();
+    expect(analysisKeyOf({ ...base, options: { ...base.options, output: 'x.json', quiet: true } })).toBe(analysisKeyOf(base));
+    expect(analysisKeyOf({ ...base, options: { ...base.options, lan: ['10.0.0.0/8'] } })).not.toBe(analysisKeyOf(base));
+    // The names analyze records.
+    const analyzeRun = { ...base, options: { inputs: ['a.pcap'], lan: null, window_s: 300, step_s: 150, threshold: 0.5, min_flows: 1, ranges: [], models: [] } };
+    expect(analysisKeyOf({ ...analyzeRun, options: { ...analyzeRun.options, inputs: ['b.pcap'], threshold: 0.7, models: ['m.onnx'] } })).toBe(analysisKeyOf(analyzeRun));
+    for (const change of [{ window_s: 600 }, { step_s: 300 }, { ranges: ['147.32.84.165'] }, { min_flows: 5 }]) {
+      expect(analysisKeyOf({ ...analyzeRun, options: { ...analyzeRun.options, ...change } }), JSON.stringify(change)).not.toBe(analysisKeyOf(analyzeRun));
+    }
+    expect(analysisKeyOf({ ...base, models: [...base.models].reverse() })).toBe(analysisKeyOf(base));
+    expect(analysisKeyOf({ ...base, models: base.models.map((m) => (m.kind === 'host' ? { ...m, threshold: 0.9 } : m)) })).toBe(analysisKeyOf(base));
+    expect(analysisKeyOf({ ...base, models: base.models.map((m) => (m.kind === 'flow' ? { ...m, threshold: 0.9 } : m)) })).not.toBe(analysisKeyOf(base));
+  });
+
+  it('records interrupted and unfinished runs', () => {
+    const store = HistoryStore.open(db);
+    const interrupted = store.beginRun(runInfo({ inputs: [{ path: 'a.pcap', sizeBytes: 1, sha256: sha('a') }] }));
+    store.commitWindow(interrupted, { input: 'a.pcap', windowStartUs: 0, hosts: [hostRow('10.0.0.1', 0, 0.9, [1, 2])] }, 0.5);
+    store.finishRun(interrupted, { interrupted: true });
+    const unfinished = store.beginRun(runInfo({ inputs: [{ path: 'b.pcap', sizeBytes: 1, sha256: sha('b') }] }));
+    expect(store.runs().map((r) => [r.id, r.status, r.interrupted])).toEqual([
+      [interrupted, 'interrupted', true],
+      [unfinished, 'unfinished', true],
+    ]);
+    store.close();
+  });
+
+  it('names windows of unknown inputs and unknown runs with their codes', () => {
+    const store = HistoryStore.open(db);
+    const runId = store.beginRun(
+      runInfo({ inputs: [{ path: 'a.pcap', sizeBytes: 1, sha256: sha('a') }, { path: 'b.pcap', sizeBytes: 1, sha256: sha('b') }] }),
+    );
+    // An input is found by its path or by its base name.
+    expect(store.commitWindow(runId, { input: '/data/b.pcap', windowStartUs: 0, hosts: [] }, 0.5).hosts).toBe(0);
+    expect(codeOf(() => store.commitWindow(runId, { input: 'c.pcap', windowStartUs: 0, hosts: [] }, 0.5))).toBe('ERR_HISTORY_UNKNOWN_INPUT');
+    expect(codeOf(() => store.commitWindow(999, { input: 'a.pcap', windowStartUs: 0, hosts: [] }, 0.5))).toBe('ERR_HISTORY_UNKNOWN_RUN');
+    expect(codeOf(() => store.finishRun(999, { interrupted: false }))).toBe('ERR_HISTORY_UNKNOWN_RUN');
+    expect(codeOf(() => store.runs([runId, 42]))).toBe('ERR_HISTORY_UNKNOWN_RUN');
+    expect(codeOf(() => store.addInput(runId, { path: 'x', sizeBytes: 1, sha256: 'nothex' }))).toBe('ERR_USAGE');
+    // Large inputs are identified by sampled blocks (src/pipeline/input-fingerprint.ts).
+    expect(store.addInput(runId, { path: 'big.pcap', sizeBytes: 5e9, sha256: `sample:${sha('5')}` })).toBeGreaterThan(0);
+    store.close();
+    const reader = HistoryStore.open(db, { mode: 'read' });
+    expect(codeOf(() => reader.beginRun(runInfo()))).toBe('ERR_USAGE');
+    reader.close();
+  });
+
+  it('puts the default database in the XDG data directory', () => {
+    expect(defaultHistoryPath({ XDG_DATA_HOME: '/data/alice', HOME: '/home/alice' }, 'linux')).toBe('/data/alice/flowhound/history.sqlite');
+    expect(defaultHistoryPath({ HOME: '/home/alice' }, 'linux')).toBe('/home/alice/.local/share/flowhound/history.sqlite');
+    // A relative XDG_DATA_HOME is invalid by the specification and ignored.
+    expect(defaultHistoryPath({ XDG_DATA_HOME: 'relative', HOME: '/home/alice' }, 'darwin')).toBe('/home/alice/.local/share/flowhound/history.sqlite');
+  });
+});
+
+describe('history schema and damaged files', () => {
+  it('upgrades a database of an older version, keeping its rows', () => {
+    // A history as the first schema version made it, with a run and a window in it.
+    const old = new Database(db);
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    migrate(old, 1);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('privacy', '{\"kdf\":\"none\"}')").run();
+    old.prepare("INSERT INTO runs (id, started_at, options, versions, analysis_key) VALUES (1, '2025-12-01T00:00:00Z', '{}', ?, 'k')").run(JSON.stringify(runInfo().versions));
+    old.prepare("INSERT INTO inputs (id, sha256, size_bytes, path) VALUES (1, ?, 10, 'old.pcap')").run(sha('0'));
+    old.prepare("INSERT INTO run_inputs (run_id, input_id, path) VALUES (1, 1, 'old.pcap')").run();
+    old.prepare("INSERT INTO windows (id, input_id, window_start_us, analysis_key, threshold, run_id, committed_at) VALUES (1, 1, 0, 'k', 0.5, 1, 'x')").run();
+    old.prepare("INSERT INTO run_windows VALUES (1, 1)").run();
+    old.prepare("INSERT INTO hosts (id, key) VALUES (1, '10.1.1.1')").run();
+    old.prepare('INSERT INTO host_scores (window_id, host_id, score, flows, botnet_flows) VALUES (1, 1, 0.9, 3, 1)').run();
+    old.prepare('INSERT INTO alerts (window_id, host_id, score, threshold) VALUES (1, 1, 0.9, 0.5)').run();
+    expect(old.pragma('user_version', { simple: true })).toBe(1);
+    expect(old.prepare('SELECT name FROM pragma_table_info(\'alerts\')').all().map((r) => (r as { name: string }).name)).not.toContain('behaviour');
+    old.close();
+
+    const store = HistoryStore.open(db, { mode: 'read' });
+    expect(store.runs().map((r) => [r.id, r.inputs[0]!.path])).toEqual([[1, 'old.pcap']]);
+    expect(store.alerts()).toEqual([{ windowId: 1, hostId: 1, score: 0.9, threshold: 0.5, behaviour: null }]);
+    expect(store.windows()[0]!.windowUs).toBe(300e6);
+    store.close();
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    expect(check.prepare('SELECT name FROM pragma_table_info(\'alerts\')').all().map((r) => (r as { name: string }).name)).toContain('behaviour');
+    check.close();
+  });
+
+  it('refuses a database from a newer flowhound with ERR_HISTORY_VERSION', () => {
+    HistoryStore.open(db).close();
+    const newer = new Database(db);
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.close();
+    let error: FlowhoundError | undefined;
+    try {
+      HistoryStore.open(db, { mode: 'read' });
+    } catch (caught) {
+      error = caught as FlowhoundError;
+    }
+    expect(error?.code).toBe('ERR_HISTORY_VERSION');
+    expect(error?.describe()).toContain(db);
+    expect(error?.message).toMatch(new RegExp(`schema v${SCHEMA_VERSION + 1}; this version reads up to v${SCHEMA_VERSION}`));
+    expect(codeOf(() => HistoryStore.open(db))).toBe('ERR_HISTORY_VERSION');
+  });
+
+  it('refuses files that are not flowhound histories with ERR_HISTORY_INVALID, and a missing one with ERR_IO', () => {
+    writeFileSync(db, 'StartTime,Dur,Proto\n2011/08/16 10:00:00,1,tcp\n');
+    expect(codeOf(() => HistoryStore.open(db))).toBe('ERR_HISTORY_INVALID');
+    expect(readFileSync(db, 'utf8')).toContain('StartTime'); // untouched
+
+    const other = join(dir, 'other.sqlite');
+    const foreign = new Database(other);
+    foreign.exec('CREATE TABLE notes (text TEXT)');
+    foreign.close();
+    expect(codeOf(() => HistoryStore.open(other))).toBe('ERR_HISTORY_INVALID');
+
+    writeFileSync(join(dir, 'empty.sqlite'), '');
+    expect(codeOf(() => HistoryStore.open(join(dir, 'empty.sqlite'), { mode: 'read' }))).toBe('ERR_HISTORY_INVALID');
+    expect(codeOf(() => HistoryStore.open(join(dir, 'missing.sqlite'), { mode: 'read' }))).toBe('ERR_IO');
+    expect(codeOf(() => HistoryStore.open(dir))).toBe('ERR_HISTORY_INVALID');
+  });
+
+  it('reports a damaged database as ERR_HISTORY_INVALID instead of crashing', () => {
+    const store = HistoryStore.open(db);
+    writeScenario6Run(store);
+    store.close();
+    const bytes = readFileSync(db);
+    // Keep the header page, scribble over the rest.
+    for (let i = 4096; i < bytes.length; i += 7) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(db, bytes);
+    const code = codeOf(() => {
+      const damaged = HistoryStore.open(db, { mode: 'read' });
+      try {
+        damaged.runs();
+        [...damaged.hostScores()];
+        damaged.alerts();
+      } finally {
+        damaged.close();
+      }
+    });
+    expect(code).toBe('ERR_HISTORY_INVALID');
+  });
+
+  it('checks the passphrase and keeps a history encrypted, or in clear, as it was made', () => {
+    const secret = join(dir, 'secret.sqlite');
+    HistoryStore.open(secret, { passphrase: 'correct horse' }).close();
+    expect(codeOf(() => HistoryStore.open(secret, { passphrase: 'wrong horse' }))).toBe('ERR_HISTORY_PASSPHRASE');
+    expect(codeOf(() => HistoryStore.open(secret, { passphrase: 'wrong horse', mode: 'read' }))).toBe('ERR_HISTORY_PASSPHRASE');
+    // Writing an encrypted history needs its passphrase; reading it without shows HMAC labels.
+    expect(codeOf(() => HistoryStore.open(secret))).toBe('ERR_HISTORY_PASSPHRASE');
+    const reader = HistoryStore.open(secret, { mode: 'read' });
+    expect(reader.addressMode).toBe('hmac');
+    reader.close();
+    // A history made in clear refuses to take a passphrase for new runs (it would not protect them).
+    HistoryStore.open(db).close();
+    expect(codeOf(() => HistoryStore.open(db, { passphrase: 'late' }))).toBe('ERR_HISTORY_PASSPHRASE');
+    const plainReader = HistoryStore.open(db, { passphrase: 'late', mode: 'read' });
+    expect(plainReader.addressMode).toBe('plain');
+    plainReader.close();
+    removeDatabase(secret);
+  });
+});
