@@ -1,0 +1,342 @@
+// The style and the script of the HTML report, inlined into the page (which fetches nothing).
+// The script only draws: the heatmap, the score plots and the per-window chart on canvases,
+// from the JSON the page carries; tables and text are written as HTML by html.ts. It is plain
+// ES2017 kept in a string (the project's TypeScript has no DOM types); when everything on
+// screen is drawn it sets `window.__reportDrawnMs` (ms since navigation start), which the tests
+// and bench/report-render.mjs wait for.
+
+export const PAGE_STYLE = `
+:root { color-scheme: light; --ink: #1b1f24; --muted: #5b6470; --line: #d8dde3; --now: #b3001b; --before: #b26b00; --bg: #ffffff; --panel: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 0 24px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: var(--bg); }
+header { padding: 18px 0 8px; border-bottom: 1px solid var(--line); margin-bottom: 8px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 28px 0 8px; }
+h3 { font-size: 14px; margin: 0 0 6px; }
+p { margin: 4px 0; }
+.muted { color: var(--muted); }
+.notice { background: #fff8e1; border: 1px solid #f1d27a; padding: 6px 10px; border-radius: 4px; margin: 8px 0; }
+.mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+nav a { margin-right: 14px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--panel); position: sticky; top: 0; z-index: 1; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.table-wrap { max-height: 560px; overflow: auto; border: 1px solid var(--line); border-radius: 4px; }
+#ranking tbody tr { cursor: pointer; }
+#ranking tbody tr:hover { background: #eef4ff; }
+#ranking tbody tr.selected { background: #dde9ff; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; white-space: nowrap; }
+.badge.now { background: var(--now); }
+.badge.before { background: var(--before); }
+.badge.never { background: #8a939e; }
+td.reasons { color: var(--muted); max-width: 520px; }
+td.reasons span + span::before { content: " · "; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 12px; }
+.plot { border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px; }
+.plot canvas { width: 100%; height: 120px; display: block; }
+.plot .title { display: flex; justify-content: space-between; gap: 8px; font-size: 13px; }
+#heatmap-wrap { position: relative; overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; padding: 6px; }
+#heatmap { display: block; image-rendering: pixelated; }
+#tooltip { position: fixed; pointer-events: none; background: rgba(20,24,30,.92); color: #fff; padding: 4px 8px; border-radius: 4px; font-size: 12px; display: none; z-index: 10; }
+.legend { display: flex; align-items: center; gap: 8px; margin: 6px 0; font-size: 12px; color: var(--muted); }
+#legend { width: 220px; height: 12px; border: 1px solid var(--line); }
+#windows-chart { width: 100%; height: 110px; display: block; }
+.groups { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
+.group { border: 1px solid var(--line); border-left: 4px solid var(--now); border-radius: 4px; padding: 8px 10px; }
+.group ul { margin: 4px 0 0; padding-left: 18px; }
+.hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.empty { color: var(--muted); font-style: italic; }
+footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+`;
+
+export const PAGE_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var TOP_PLOTS = 20;
+  var ABSENT = 255;
+  var data;
+  try {
+    data = JSON.parse(document.getElementById('report-data').textContent);
+  } catch (error) {
+    console.error('flowhound report: cannot read the embedded data: ' + error);
+    return;
+  }
+  var starts = data.windowStartsUs;
+  var hosts = data.hosts;
+  var W = starts.length;
+  var H = hosts.length;
+  var heat = decodeBase64(data.heat);
+  var tooltip = document.getElementById('tooltip');
+
+  function decodeBase64(text) {
+    var binary = atob(text);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function timeLabel(us, withDate) {
+    var d = new Date(us / 1000);
+    var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+    return withDate ? d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' + hm : hm;
+  }
+  var spansDays = W > 0 && (starts[W - 1] - starts[0]) > 20 * 3600 * 1e6;
+
+  // Colour of a score: pale yellow (0) through orange to dark red (1); no row: light grey.
+  var STOPS = [[0, 255, 255, 229], [0.3, 254, 224, 139], [0.5, 253, 174, 97], [0.7, 244, 109, 67], [0.85, 215, 48, 39], [1, 140, 0, 30]];
+  var LUT = new Uint8ClampedArray(256 * 4);
+  for (var q = 0; q < 256; q++) {
+    var rgb;
+    if (q === ABSENT) rgb = [238, 240, 243];
+    else {
+      var v = q / 254;
+      var s = 1;
+      while (s < STOPS.length - 1 && STOPS[s][0] < v) s++;
+      var a = STOPS[s - 1], b = STOPS[s];
+      var f = (v - a[0]) / (b[0] - a[0]);
+      rgb = [a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f];
+    }
+    LUT[q * 4] = rgb[0]; LUT[q * 4 + 1] = rgb[1]; LUT[q * 4 + 2] = rgb[2]; LUT[q * 4 + 3] = 255;
+  }
+
+  function sizeCanvas(canvas, cssWidth, cssHeight) {
+    var ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.max(1, Math.round(cssWidth * ratio));
+    canvas.height = Math.max(1, Math.round(cssHeight * ratio));
+    canvas.style.width = cssWidth + 'px';
+    canvas.style.height = cssHeight + 'px';
+    var context = canvas.getContext('2d');
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return context;
+  }
+
+  function showTooltip(event, text) {
+    tooltip.textContent = text;
+    tooltip.style.display = 'block';
+    tooltip.style.left = (event.clientX + 14) + 'px';
+    tooltip.style.top = (event.clientY + 10) + 'px';
+  }
+  function hideTooltip() { tooltip.style.display = 'none'; }
+
+  // ------------------------------------------------------------ heatmap: hosts (rank order) x windows
+  function drawHeatmap() {
+    var canvas = document.getElementById('heatmap');
+    if (!canvas || W === 0 || H === 0) return;
+    var wrap = document.getElementById('heatmap-wrap');
+    var labelWidth = 0;
+    var cellH = Math.max(1, Math.min(16, Math.floor(900 / H)));
+    if (cellH >= 10) labelWidth = 130;
+    var avail = Math.max(200, wrap.clientWidth - 14 - labelWidth);
+    var cellW = Math.max(1, Math.min(24, Math.floor(avail / W)));
+    var axis = 22;
+    var plotW = cellW * W, plotH = cellH * H;
+    var context = sizeCanvas(canvas, labelWidth + plotW, plotH + axis);
+    var image = new ImageData(W, H);
+    var pixels = image.data;
+    for (var i = 0, n = W * H; i < n; i++) {
+      var q = heat[i] * 4;
+      pixels[i * 4] = LUT[q]; pixels[i * 4 + 1] = LUT[q + 1]; pixels[i * 4 + 2] = LUT[q + 2]; pixels[i * 4 + 3] = 255;
+    }
+    var cells = document.createElement('canvas');
+    cells.width = W; cells.height = H;
+    cells.getContext('2d').putImageData(image, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, labelWidth + plotW, plotH + axis);
+    context.drawImage(cells, labelWidth, 0, plotW, plotH);
+    context.fillStyle = '#1b1f24';
+    context.font = '11px system-ui, sans-serif';
+    context.textBaseline = 'middle';
+    if (labelWidth > 0) {
+      for (var r = 0; r < H; r++) context.fillText(hosts[r].host, 2, r * cellH + cellH / 2, labelWidth - 6);
+    }
+    context.textBaseline = 'top';
+    var every = Math.max(1, Math.ceil(90 / cellW));
+    for (var c = 0; c < W; c += every) {
+      context.fillRect(labelWidth + c * cellW, plotH, 1, 4);
+      context.fillText(timeLabel(starts[c], spansDays && c === 0), labelWidth + c * cellW + 2, plotH + 6);
+    }
+    canvas.addEventListener('mousemove', function (event) {
+      var box = canvas.getBoundingClientRect();
+      var x = event.clientX - box.left - labelWidth, y = event.clientY - box.top;
+      var col = Math.floor(x / cellW), row = Math.floor(y / cellH);
+      if (col < 0 || col >= W || row < 0 || row >= H) { hideTooltip(); return; }
+      var q = heat[row * W + col];
+      showTooltip(event, '#' + (row + 1) + ' ' + hosts[row].host + ' · ' + timeLabel(starts[col], true) + ' UTC · ' + (q === ABSENT ? 'no traffic' : 'score ' + (q / 254).toFixed(2)));
+    });
+    canvas.addEventListener('mouseleave', hideTooltip);
+    canvas.addEventListener('click', function (event) {
+      var box = canvas.getBoundingClientRect();
+      var row = Math.floor((event.clientY - box.top) / cellH);
+      if (row >= 0 && row < H) pinPlot(row);
+    });
+    var legend = document.getElementById('legend');
+    if (legend) {
+      var lc = sizeCanvas(legend, 220, 12);
+      for (var x = 0; x < 220; x++) {
+        var k = Math.round(x / 219 * 254) * 4;
+        lc.fillStyle = 'rgb(' + LUT[k] + ',' + LUT[k + 1] + ',' + LUT[k + 2] + ')';
+        lc.fillRect(x, 0, 1, 12);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ score over time, one host
+  function drawPlot(canvas, row) {
+    var cssW = canvas.clientWidth || 400, cssH = 120;
+    var context = sizeCanvas(canvas, cssW, cssH);
+    var left = 30, right = 6, top = 6, bottom = 18;
+    var w = cssW - left - right, h = cssH - top - bottom;
+    context.fillStyle = '#fff'; context.fillRect(0, 0, cssW, cssH);
+    context.strokeStyle = '#d8dde3'; context.lineWidth = 1;
+    context.fillStyle = '#5b6470'; context.font = '10px system-ui, sans-serif';
+    for (var g = 0; g <= 2; g++) {
+      var gy = top + h - g * h / 2;
+      context.beginPath(); context.moveTo(left, gy + 0.5); context.lineTo(left + w, gy + 0.5); context.stroke();
+      context.fillText((g / 2).toFixed(1), 4, gy + 3);
+    }
+    var xOf = function (c) { return left + (W === 1 ? w / 2 : c * w / (W - 1)); };
+    var yOf = function (s) { return top + h - s * h; };
+    context.strokeStyle = '#b3001b'; context.setLineDash([4, 3]);
+    context.beginPath(); context.moveTo(left, yOf(data.threshold)); context.lineTo(left + w, yOf(data.threshold)); context.stroke();
+    context.setLineDash([]);
+    var base = row * W, drawing = false;
+    context.strokeStyle = '#1f5fbf'; context.lineWidth = 1.5;
+    context.beginPath();
+    for (var c = 0; c < W; c++) {
+      var q = heat[base + c];
+      if (q === ABSENT) { drawing = false; continue; }
+      var x = xOf(c), y = yOf(q / 254);
+      if (drawing) context.lineTo(x, y); else context.moveTo(x, y);
+      drawing = true;
+    }
+    context.stroke();
+    context.fillStyle = '#1f5fbf';
+    for (c = 0; c < W; c++) {
+      q = heat[base + c];
+      if (q === ABSENT) continue;
+      if (W <= 120 || q / 254 >= data.threshold) context.fillRect(xOf(c) - 1.5, yOf(q / 254) - 1.5, 3, 3);
+    }
+    context.fillStyle = '#5b6470';
+    if (W > 0) {
+      context.fillText(timeLabel(starts[0], spansDays), left, cssH - 4);
+      var end = timeLabel(starts[W - 1], spansDays);
+      context.fillText(end, left + w - context.measureText(end).width, cssH - 4);
+    }
+    canvas.dataset.drawn = 'true';
+    canvas.addEventListener('mousemove', function (event) {
+      var box = canvas.getBoundingClientRect();
+      var col = Math.round((event.clientX - box.left - left) / w * (W - 1));
+      if (col < 0 || col >= W) { hideTooltip(); return; }
+      var q = heat[base + col];
+      showTooltip(event, hosts[row].host + ' · ' + timeLabel(starts[col], true) + ' UTC · ' + (q === ABSENT ? 'no traffic' : 'score ' + (q / 254).toFixed(2)));
+    });
+    canvas.addEventListener('mouseleave', hideTooltip);
+  }
+
+  function plotCard(row) {
+    var host = hosts[row];
+    var card = document.createElement('div');
+    card.className = 'plot';
+    card.id = 'plot-' + row;
+    var title = document.createElement('div');
+    title.className = 'title';
+    var name = document.createElement('strong');
+    name.textContent = '#' + host.rank + ' ' + host.host;
+    var info = document.createElement('span');
+    info.className = 'muted';
+    info.textContent = 'now ' + host.score.toFixed(2) + ' · peak ' + host.peakScore.toFixed(2) + ' at ' + timeLabel(host.peakWindowStartUs, true) + ' UTC';
+    title.appendChild(name); title.appendChild(info);
+    var canvas = document.createElement('canvas');
+    canvas.className = 'score-plot';
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', 'score over time of ' + host.host);
+    card.appendChild(title); card.appendChild(canvas);
+    return card;
+  }
+
+  function pinPlot(row) {
+    var existing = document.getElementById('plot-' + row);
+    if (!existing) {
+      existing = plotCard(row);
+      var pinned = document.getElementById('pinned-plots');
+      pinned.insertBefore(existing, pinned.firstChild);
+      drawPlot(existing.querySelector('canvas'), row);
+    }
+    existing.scrollIntoView({ block: 'nearest' });
+  }
+
+  function drawTopPlots() {
+    var container = document.getElementById('plots');
+    if (!container) return;
+    var count = Math.min(TOP_PLOTS, H);
+    var fragment = document.createDocumentFragment();
+    for (var row = 0; row < count; row++) fragment.appendChild(plotCard(row));
+    container.appendChild(fragment);
+    var canvases = container.querySelectorAll('canvas.score-plot');
+    for (var i = 0; i < canvases.length; i++) drawPlot(canvases[i], i);
+  }
+
+  // ------------------------------------------------------------ suspicious hosts per window
+  function drawWindowsChart() {
+    var canvas = document.getElementById('windows-chart');
+    if (!canvas || W === 0) return;
+    var cssW = canvas.clientWidth || 800, cssH = 110;
+    var context = sizeCanvas(canvas, cssW, cssH);
+    var left = 34, bottom = 18, top = 6;
+    var w = cssW - left - 6, h = cssH - top - bottom;
+    var most = 1;
+    for (var c = 0; c < W; c++) most = Math.max(most, data.windows[c].suspiciousHosts);
+    context.fillStyle = '#5b6470'; context.font = '10px system-ui, sans-serif';
+    context.fillText(String(most), 4, top + 8);
+    context.fillText('0', 4, top + h);
+    var barW = w / W;
+    context.fillStyle = '#b3001b';
+    for (c = 0; c < W; c++) {
+      var bh = data.windows[c].suspiciousHosts / most * h;
+      context.fillRect(left + c * barW, top + h - bh, Math.max(1, barW - (barW > 3 ? 1 : 0)), bh);
+    }
+    context.fillStyle = '#5b6470';
+    context.fillText(timeLabel(starts[0], spansDays), left, cssH - 4);
+    var end = timeLabel(starts[W - 1], spansDays);
+    context.fillText(end, left + w - context.measureText(end).width, cssH - 4);
+    canvas.addEventListener('mousemove', function (event) {
+      var box = canvas.getBoundingClientRect();
+      var col = Math.floor((event.clientX - box.left - left) / barW);
+      if (col < 0 || col >= W) { hideTooltip(); return; }
+      var summary = data.windows[col];
+      showTooltip(event, timeLabel(starts[col], true) + ' UTC · ' + summary.suspiciousHosts + ' suspicious of ' + summary.hosts + ' hosts · max ' + summary.maxScore.toFixed(2));
+    });
+    canvas.addEventListener('mouseleave', hideTooltip);
+  }
+
+  function wireTable() {
+    var body = document.querySelector('#ranking tbody');
+    if (!body) return;
+    body.addEventListener('click', function (event) {
+      var tr = event.target.closest('tr');
+      if (!tr || !tr.dataset.row) return;
+      var previous = body.querySelector('tr.selected');
+      if (previous) previous.classList.remove('selected');
+      tr.classList.add('selected');
+      pinPlot(Number(tr.dataset.row));
+    });
+  }
+
+  try {
+    wireTable();
+    drawHeatmap();
+    drawWindowsChart();
+    drawTopPlots();
+  } catch (error) {
+    console.error('flowhound report: drawing failed: ' + (error && error.stack || error));
+    return;
+  }
+  requestAnimationFrame(function () {
+    window.__reportDrawnMs = performance.now();
+    document.documentElement.setAttribute('data-drawn', 'true');
+  });
+})();
+`;

@@ -1,0 +1,166 @@
+// `flowhound report` end to end through reportCommand (what src/cli.ts calls): formats,
+// selections, --compare, --list, and errors with their codes. The history holds the scenario 6
+// fixture (real host rows, fixture-rule scores) until analyze writes real runs.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { reportCommand, REPORT_HELP } from '../../src/commands/report.js';
+import { FlowhoundError } from '../../src/errors.js';
+import { HistoryStore } from '../../src/history/store.js';
+import type { HistoryReport } from '../../src/report/report-data.js';
+import { hostRow, runInfo, scenario6, sha, writeScenario6Run } from '../helpers/history.js';
+import { tempDir } from '../helpers/run-cli.js';
+
+let dir: string;
+let db: string;
+let firstRun: number;
+let secondRun: number;
+let secondRunBotFlows: number;
+
+beforeAll(() => {
+  dir = tempDir();
+  db = join(dir, 'history.sqlite');
+  const store = HistoryStore.open(db);
+  firstRun = writeScenario6Run(store);
+  // A second, later run on another input: the bot again, and a new host.
+  secondRun = store.beginRun(runInfo({ inputs: [{ path: 'next-day.pcap', sizeBytes: 10, sha256: sha('9') }], startedAt: '2026-01-02T00:00:00.000Z' }));
+  const bot = scenario6().windows.flatMap((w) => w.hosts).find((h) => h.host === '147.32.84.165' && h.score > 0.9)!;
+  const day2 = 1_313_580_000_000_000;
+  secondRunBotFlows = bot.flows;
+  store.commitWindow(secondRun, { input: 'next-day.pcap', windowStartUs: day2, hosts: [{ ...bot, windowStartUs: day2 }, hostRow('147.32.86.7', day2, 0.2, bot.behaviour, 3)] }, 0.5);
+  store.finishRun(secondRun, { interrupted: false });
+  store.close();
+});
+
+const signal = new AbortController().signal;
+let stdout: string;
+afterEach(() => vi.restoreAllMocks());
+
+async function report(...args: string[]): Promise<number> {
+  stdout = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return await reportCommand(args, signal);
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+async function failure(...args: string[]): Promise<FlowhoundError> {
+  try {
+    await report(...args);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowhoundError);
+    return error as FlowhoundError;
+  }
+  throw new Error(`report ${args.join(' ')} did not fail`);
+}
+
+describe('flowhound report', () => {
+  it('writes the JSON report: ranking, windows, groups, runs', async () => {
+    const out = join(dir, 'all.json');
+    expect(await report('--db', db, '-o', out)).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    expect(json.format).toBe('flowhound-report');
+    expect(json.runs.map((r) => r.id)).toEqual([firstRun, secondRun]);
+    expect(json.hosts).toHaveLength(61);
+    expect(json.windowStartsUs).toHaveLength(55);
+    // The bot is suspicious in the last window (the second run's), so it ranks first.
+    expect(json.hosts[0]).toMatchObject({ host: '147.32.84.165', rank: 1, suspiciousNow: true, suspiciousBefore: false });
+    expect(json.hosts[0]!.reasons[0]).toMatch(/SMTP connection attempts to \d+ servers/);
+    expect(json.hosts[0]!.scores).toHaveLength(55);
+    // Flows over the run: each flow once, from the windows that tile time (300 s windows every 150 s).
+    // The second run's window (1313580000 s) is a multiple of 300 s too.
+    const tiling = scenario6().windows.filter((w) => w.windowStartUs % 300e6 === 0).flatMap((w) => w.hosts.filter((h) => h.host === '147.32.84.165'));
+    expect(tiling.length).toBe(27);
+    expect(json.hosts[0]!.flows).toBe(tiling.reduce((n, h) => n + h.flows, 0) + secondRunBotFlows);
+    expect(json.hosts.filter((h) => h.suspiciousBefore).map((h) => h.host).sort()).toEqual(['147.32.84.229', '147.32.84.94']);
+    expect(json.groups.flatMap((g) => g.hosts).sort()).toEqual(['147.32.84.165', '147.32.84.229', '147.32.84.94']);
+    expect(json.windows[4]).toMatchObject({ suspiciousHosts: 1 });
+  });
+
+  it('selects by run and by time', async () => {
+    const out = join(dir, 'first.json');
+    await report('--db', db, '--run', String(firstRun), '-o', out);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    expect(json.runs.map((r) => r.id)).toEqual([firstRun]);
+    expect(json.windowStartsUs).toHaveLength(54);
+    expect(json.hosts[0]!.host).toBe('147.32.84.165');
+
+    // Windows starting in [09:00, 09:30) UTC of 2011-08-16: 09:00, 09:02:30, …, 09:27:30.
+    await report('--db', db, '--from', '2011-08-16T11:00:00', '--to', '2011-08-16 11:30', '--utc-offset', '120', '-o', out);
+    const slice = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    expect(slice.windowStartsUs.map((us) => new Date(us / 1000).toISOString().slice(11, 19))).toEqual([
+      '09:00:00', '09:02:30', '09:05:00', '09:07:30', '09:10:00', '09:12:30', '09:15:00', '09:17:30', '09:20:00', '09:22:30', '09:25:00', '09:27:30',
+    ].filter((t) => scenario6().windows.some((w) => new Date(w.windowStartUs / 1000).toISOString().slice(11, 19) === t)));
+    expect(slice.runs.map((r) => r.id)).toEqual([firstRun]);
+    expect(slice.selection.fromUs).toBe(Date.UTC(2011, 7, 16, 9, 0) * 1000);
+  });
+
+  it('writes a CSV row per host, quoted where needed', async () => {
+    const out = join(dir, 'hosts.csv');
+    await report('--db', db, '--run', `${firstRun}`, '-o', out);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('rank,host,score_now,peak_score,peak_window_start_utc,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons');
+    expect(lines).toHaveLength(61);
+    expect(lines[1]).toMatch(/^1,147\.32\.84\.165,0\.7\d+,0\.92\d+,2011-08-16 \d\d:\d\d:\d\d,\d+,\d+,true,false,1,\d+ SMTP connection attempts to \d+ servers; /);
+    // '1,481 destination ports' holds a comma: the field is quoted.
+    expect(lines.find((line) => line.includes(',147.32.84.229,'))).toMatch(/,true,1,"100% of the TCP connections it opened failed or were reset; used 1,\d{3} destination ports; \d+% of the flows it opened got no answer"$/);
+  });
+
+  it('prints a summary without -o, and the runs with --list', async () => {
+    await report('--db', db);
+    expect(stdout).toMatch(/^61 hosts, 55 windows/);
+    expect(stdout).toMatch(/\n {3}1 {2}147\.32\.84\.165 +0\.9\d +0\.9\d +NOW/);
+    await report('--db', db, '--list');
+    expect(stdout).toContain('capture20110816.binetflow.gz');
+    expect(stdout).toMatch(new RegExp(`\\n +${secondRun} +2026-01-02T00:00:00.000Z +finished +1 +next-day.pcap`));
+    await report('--help');
+    expect(stdout).toBe(REPORT_HELP);
+  });
+
+  it('compares two runs: printed, and as JSON and HTML', async () => {
+    await report('--db', db, '--compare', String(secondRun), String(firstRun));
+    expect(stdout).toContain(`compare: run ${firstRun} (earlier) and run ${secondRun}`);
+    expect(stdout).toContain(`suspicious hosts: 1 in common of 3 (run ${firstRun}) and 1 (run ${secondRun}): 33% of run ${firstRun}, 100% of run ${secondRun}`);
+    expect(stdout).toContain('suspicious in both: 147.32.84.165');
+    expect(stdout).toMatch(/group 1 \(1 hosts\) resembles run \d+ group 1 most: distance \d+\.\d\d, 1 host in both/);
+
+    const out = join(dir, 'compare.json');
+    await report('--db', db, '--compare', `${firstRun},${secondRun}`, '-o', out);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    expect(json.comparison).toMatchObject({ earlierRunId: firstRun, laterRunId: secondRun, suspicious: { common: 1, hosts: ['147.32.84.165'] } });
+    expect(json.comparison!.scored).toMatchObject({ left: 60, right: 2, common: 1 });
+    const html = join(dir, 'compare.html');
+    await report('--db', db, '--compare', String(firstRun), '--compare', String(secondRun), '-o', html);
+    expect(readFileSync(html, 'utf8')).toContain('<section id="comparison">');
+  });
+
+  it('refuses bad arguments and bad histories with codes that name the file', async () => {
+    expect((await failure('--db', db, '-o', join(dir, 'x.txt'))).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--run', 'abc')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--compare', '1')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--compare', '1', '2', '--run', '1')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--compare', '1', '1')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--compare', '1', '2', '-o', join(dir, 'c.csv'))).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--from', '2011-08-16T12:00:00Z', '--to', '2011-08-16T11:00:00Z')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, '--bogus')).code).toBe('ERR_USAGE');
+    expect((await failure('--db', db, 'extra.pcap')).code).toBe('ERR_USAGE');
+    const unknown = await failure('--db', db, '--run', '77', '-o', join(dir, 'none.json'));
+    expect(unknown.code).toBe('ERR_HISTORY_UNKNOWN_RUN');
+    expect(unknown.describe()).toContain(db);
+    expect(existsSync(join(dir, 'none.json'))).toBe(false);
+
+    const notDb = join(dir, 'notes.txt');
+    writeFileSync(notDb, 'not a database at all, just some text that is long enough');
+    const invalid = await failure('--db', notDb, '-o', join(dir, 'r.html'));
+    expect(invalid.code).toBe('ERR_HISTORY_INVALID');
+    expect(invalid.describe()).toMatch(/^ERR_HISTORY_INVALID: .*notes\.txt: /);
+    expect((await failure('--db', join(dir, 'missing.sqlite'))).code).toBe('ERR_IO');
+  });
+});

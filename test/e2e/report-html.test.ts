@@ -1,0 +1,122 @@
+// The HTML report of a run on CTU-13 scenario 6, rendered in headless Chromium (Debian's
+// `chromium`): no console error, no network request, the ranking table, score plots and the
+// heatmap drawn; a screenshot goes to test/artifacts/.
+//
+// "A run" is, until `flowhound analyze` writes histories, the committed fixture of scenario 6
+// WindowResults: the host rows are real (flowhound features on capture20110816.binetflow.gz),
+// the scores come from a transparent stand-in rule (test/fixtures/history/make-scenario6-windows.mjs).
+// The lead will switch this test to a real analyze run of the same flow file.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { reportCommand } from '../../src/commands/report.js';
+import { HistoryStore } from '../../src/history/store.js';
+import { chromiumPath, launchChromium, paintedPixels } from '../helpers/chromium.mjs';
+import { scenario6, writeScenario6Run } from '../helpers/history.js';
+import { repoRoot, tempDir } from '../helpers/run-cli.js';
+
+const CHROMIUM = chromiumPath();
+const ARTIFACTS = join(repoRoot, 'test', 'artifacts');
+const SHARED_DATA = process.env.FLOWHOUND_SHARED_DATA ?? join(repoRoot, '..', 'shared', 'data');
+const SCENARIO6 = join(SHARED_DATA, 'ctu13', 'capture20110816.binetflow.gz');
+
+let dir: string;
+let html: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  const db = join(dir, 'history.sqlite');
+  const store = HistoryStore.open(db);
+  writeScenario6Run(store);
+  store.close();
+  html = join(dir, 'report.html');
+  const quiet = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    expect(await reportCommand(['--db', db, '-o', html], new AbortController().signal)).toBe(0);
+  } finally {
+    process.stderr.write = quiet;
+  }
+});
+
+describe('HTML report of scenario 6', () => {
+  it('is one file that names nothing to fetch', () => {
+    const text = readFileSync(html, 'utf8');
+    expect(text).not.toMatch(/https?:\/\//);
+    expect(text).not.toMatch(/<(link|img|iframe|object|embed)\b/);
+    expect(text).not.toMatch(/<script[^>]+src=/);
+    expect(text).toContain(`Content-Security-Policy" content="default-src 'none'; script-src 'sha256-`);
+    expect(text).toContain('147.32.84.165');
+  });
+
+  describe.skipIf(CHROMIUM === null)(`in headless Chromium${CHROMIUM === null ? ' (SKIPPED: no chromium; apt-get install chromium, or set FLOWHOUND_CHROMIUM)' : ''}`, () => {
+    let browser: Awaited<ReturnType<typeof launchChromium>>;
+    beforeAll(async () => {
+      browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('draws the ranking, the score plots and the heatmap without errors or requests', async () => {
+      const { page, consoleErrors, pageErrors, otherRequests } = await browser.open(html);
+      const drawnMs = (await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs)) as number;
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'report-scenario6.png'), fullPage: true });
+
+      expect(consoleErrors).toEqual([]);
+      expect(pageErrors).toEqual([]);
+      expect(otherRequests()).toEqual([]);
+      expect(drawnMs).toBeLessThan(2000);
+
+      // The ranking: every host, the bot first and suspicious now.
+      const rows = page.locator('#ranking tbody tr');
+      expect(await rows.count()).toBe(60);
+      expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('147.32.84.165');
+      expect(await rows.nth(0).locator('.badge').textContent()).toBe('now');
+
+      // Twenty score plots, drawn: the bot's line climbs above the threshold.
+      const plots = page.locator('#plots canvas.score-plot');
+      expect(await plots.count()).toBe(20);
+      expect(await page.locator('#plots canvas[data-drawn="true"]').count()).toBe(20);
+      expect(await paintedPixels(page, '#plots canvas.score-plot')).toBeGreaterThan(500);
+
+      // The heatmap: a row per host, a column per window; the bot's row is dark red where it scores high.
+      expect(await paintedPixels(page, '#heatmap')).toBeGreaterThan(10_000);
+      const botCell = await page.evaluate((windows) => {
+        const canvas = document.querySelector('#heatmap') as HTMLCanvasElement;
+        const ratio = canvas.width / canvas.getBoundingClientRect().width;
+        const labelWidth = 130;
+        const cellW = (canvas.width / ratio - labelWidth) / windows;
+        // Row 0 (the bot), the last third of the windows.
+        const x = Math.round((labelWidth + cellW * Math.floor(windows * 0.7)) * ratio);
+        return Array.from(canvas.getContext('2d')!.getImageData(x, 2, 1, 1).data);
+      }, scenario6().windows.length);
+      expect(botCell[0]).toBeGreaterThan(120);
+      expect(botCell[1]).toBeLessThan(60);
+
+      expect(await paintedPixels(page, '#windows-chart')).toBeGreaterThan(100);
+      expect(await page.locator('#groups .group').count()).toBe(1);
+      expect(await page.locator('#runs tbody tr').count()).toBe(1);
+
+      // Clicking a host lower in the table plots it on demand.
+      await rows.nth(40).click();
+      expect(await page.locator('#pinned-plots canvas[data-drawn="true"]').count()).toBe(1);
+      expect(consoleErrors).toEqual([]);
+      expect(otherRequests()).toEqual([]);
+      await page.close();
+    });
+  });
+
+  it.skipIf(!existsSync(SCENARIO6))(
+    `comes from the real scenario 6 flow file${existsSync(SCENARIO6) ? '' : ` (SKIPPED: ${SCENARIO6} absent; the shared data is not in users' clones, set FLOWHOUND_SHARED_DATA)`}`,
+    () => {
+      const fixture = scenario6();
+      const bytes = readFileSync(SCENARIO6);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(fixture.input.sha256);
+      expect(bytes.length).toBe(fixture.input.sizeBytes);
+    },
+  );
+});
