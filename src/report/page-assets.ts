@@ -53,6 +53,8 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
+  // When the HTML above (tables and text) has been parsed and the drawing starts.
+  window.__reportScriptStartMs = performance.now();
   var TOP_PLOTS = 20;
   var ABSENT = 255;
   var data;
