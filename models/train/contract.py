@@ -59,7 +59,9 @@ HOST_ID_COLUMNS = {
 }
 
 FLOW_CLASSES = ("botnet", "normal", "background", "unlabelled")
-HOST_LABELS = ("infected", "normal", "unknown")
+# infected_idle: an infected host in a window where no botnet label names it (it does nothing
+# a detector could see); such rows are left out of training and evaluation (tables.py).
+HOST_LABELS = ("infected", "infected_idle", "normal", "unknown")
 
 MODEL_FILES = {"flow": "flow-rf-v1", "host": "host-rf-v1"}
 

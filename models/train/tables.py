@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import sys
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -294,6 +296,11 @@ def load_dataset(flow_paths: list[str], host_paths: list[str], schema: Schema) -
         )
         files.append(TableFile("host", path, sha256_file(path), t.num_rows, tuple(sorted(set(pc.unique(_strings(t.column("input"))).to_pylist())))))
     hosts = Hosts(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in Hosts.__dataclass_fields__})
+    # An infected host's quiet windows are neither positives nor negatives.
+    idle = hosts.host_label == HOST_LABELS.index("infected_idle")
+    if idle.any():
+        print(f"train: leaving out {int(idle.sum())} host rows of infected hosts in windows where no botnet label names them (infected_idle)", file=sys.stderr)
+        hosts = hosts.take(np.flatnonzero(~idle))
 
     _check_inputs_once(files)
     ds = Dataset(flows=flows, hosts=hosts, inputs=inputs, addrs=addrs, files=files, schema=schema)

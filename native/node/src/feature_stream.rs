@@ -47,7 +47,7 @@ pub struct FeatureSchema {
 }
 
 const FLOW_CLASSES: [FlowClass; 4] = [FlowClass::Botnet, FlowClass::Normal, FlowClass::Background, FlowClass::Unlabelled];
-const HOST_LABELS: [HostLabel; 3] = [HostLabel::Infected, HostLabel::Normal, HostLabel::Unknown];
+const HOST_LABELS: [HostLabel; 4] = [HostLabel::Infected, HostLabel::InfectedIdle, HostLabel::Normal, HostLabel::Unknown];
 
 fn specs(list: &[FeatureSpec]) -> Vec<FeatureSpecJs> {
     list.iter().map(|f| FeatureSpecJs { name: f.name.to_string(), description: f.description.to_string() }).collect()
@@ -105,7 +105,7 @@ pub struct FeatureWindow {
 
 fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
     let class_code = |class: &FlowClass| FLOW_CLASSES.iter().position(|c| c == class).unwrap_or(3) as u8;
-    let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(2) as u8;
+    let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(3) as u8;
     FeatureWindow {
         window_start_us: window.window_start_us as f64,
         flow_count: window.flows.len() as u32,

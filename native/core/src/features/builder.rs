@@ -71,6 +71,8 @@ struct OpenWindow {
     hosts: HashMap<IpAddr16, HostActivity>,
     /// Hosts that a Normal label names in this window.
     normal_hosts: HashSet<IpAddr16>,
+    /// Hosts that a botnet label names as the bot in this window.
+    acting_bots: HashSet<IpAddr16>,
 }
 
 pub struct FeatureBuilder {
@@ -142,9 +144,13 @@ impl FeatureBuilder {
             LabelledEnd::Dst => Some(record.dst_addr),
             LabelledEnd::Neither => None,
         };
-        if let (FlowClass::Botnet, Some(Address::Ip(bot))) = (class, labelled_address) {
-            self.infected.insert(bot);
-        }
+        let acting_bot = match (class, labelled_address) {
+            (FlowClass::Botnet, Some(Address::Ip(bot))) => {
+                self.infected.insert(bot);
+                Some(bot)
+            }
+            _ => None,
+        };
         let labelled_normal = match (class, labelled_address) {
             (FlowClass::Normal, Some(Address::Ip(host))) => Some(host),
             _ => None,
@@ -172,6 +178,9 @@ impl FeatureBuilder {
             }
             if let Some(host) = labelled_normal {
                 window.normal_hosts.insert(host);
+            }
+            if let Some(bot) = acting_bot {
+                window.acting_bots.insert(bot);
             }
             window.flows.push(this);
         }
@@ -240,7 +249,11 @@ impl FeatureBuilder {
             .iter()
             .map(|(address, _)| {
                 if self.infected.contains(address) {
-                    HostLabel::Infected
+                    if window.acting_bots.contains(address) {
+                        HostLabel::Infected
+                    } else {
+                        HostLabel::InfectedIdle
+                    }
                 } else if window.normal_hosts.contains(address) {
                     HostLabel::Normal
                 } else {
@@ -362,11 +375,12 @@ mod tests {
     }
 
     #[test]
-    fn given_infected_hosts_are_infected_from_the_first_window() {
+    fn given_infected_hosts_are_infected_and_idle_where_no_label_names_them() {
         let input = records(&["2011/08/16 10:01:00.000000,1.0,udp,147.32.84.192,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background"]);
         let options = FeatureOptions { infected: vec![IpAddr16::from_v4([147, 32, 84, 192])], ..ctu_options() };
         let (windows, _) = run(options, input);
-        assert_eq!(windows[0].host_labels, vec![HostLabel::Unknown, HostLabel::Infected]);
+        // Known to be infected, but no botnet label names it here: idle.
+        assert_eq!(windows[0].host_labels, vec![HostLabel::Unknown, HostLabel::InfectedIdle]);
     }
 
     #[test]

@@ -73,8 +73,13 @@ pub fn labelled_bot(record: &FlowRecord, label: &str) -> Option<Address> {
 /// A LAN host's label in one window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostLabel {
-    /// The host is one of the infected hosts (given, or named by a botnet label).
+    /// The host is one of the infected hosts (given, or named by a botnet label), and a
+    /// botnet label names it in this window: it acts as a bot here.
     Infected,
+    /// An infected host in a window where no botnet label names it: it is quiet, or does only
+    /// what clean hosts do. Neither a positive nor a negative example: no detector can see an
+    /// infection in a window where the bot does nothing.
+    InfectedIdle,
     /// A `Normal` label names the host in this window, or it is a known normal host.
     Normal,
     Unknown,
@@ -84,6 +89,7 @@ impl HostLabel {
     pub fn as_str(self) -> &'static str {
         match self {
             HostLabel::Infected => "infected",
+            HostLabel::InfectedIdle => "infected_idle",
             HostLabel::Normal => "normal",
             HostLabel::Unknown => "unknown",
         }
