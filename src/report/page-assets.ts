@@ -45,6 +45,7 @@ td.reasons span + span::before { content: " · "; }
 .groups { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
 .group { border: 1px solid var(--line); border-left: 4px solid var(--now); border-radius: 4px; padding: 8px 10px; }
 .group ul { margin: 4px 0 0; padding-left: 18px; }
+#runs code { word-break: break-all; }
 .hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
