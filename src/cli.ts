@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runAnalyze, type AnalyzeFormat } from './commands/analyze.js';
 import { runFeatures } from './commands/features.js';
 import { runFlows } from './commands/flows.js';
+import { runModels } from './commands/models.js';
 import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
 import { parseTimeArgument } from './time-argument.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
@@ -20,6 +21,7 @@ Usage: flowhound <command> [options]
 Commands:
   analyze INPUT…  rank the LAN hosts most likely infected, from captures or flow files
   demo            analyze a capture rebuilt from CTU-13 scenario 6 that ships with flowhound
+  models          the models a run scores with, and the feature schema (--schema)
   flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
   synth FLOWS     a capture rebuilt from labelled flow records (CTU-13), or generated traffic
   features INPUT… training tables: per-flow and per-(LAN host, window) feature rows, labelled
@@ -183,7 +185,19 @@ Examples:
   flowhound analyze mirror.pcapng --fail-on-detection -q || page-the-on-call
 `;
 
-const HELP: Record<string, string> = { analyze: ANALYZE_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
+const MODELS_HELP = `Usage: flowhound models [--model FILE.onnx…] [--schema]
+
+Shows the models analyze scores with (the shipped ones, or yours with --model, checked against
+the feature schema as analyze would), their thresholds and cards. --schema prints the feature
+schema of this build as JSON: what a model must take as input, in order.
+
+Examples:
+  flowhound models
+  flowhound models --model my-host-model.onnx
+  flowhound models --schema > feature-schema.json
+`;
+
+const HELP: Record<string, string> = { analyze: ANALYZE_HELP, models: MODELS_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
@@ -484,6 +498,22 @@ async function demoCommand(args: string[], signal: AbortSignal): Promise<number>
   return analyzeCommand(args, signal, { inputs: [capture], lan: ['147.32.0.0/16'] });
 }
 
+
+async function modelsCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    model: { type: 'string', multiple: true },
+    schema: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(MODELS_HELP);
+    return ExitCode.ok;
+  }
+  if (positionals.length > 0) throw usageError(`models takes no INPUT; see 'flowhound help models'`);
+  await runModels({ schema: values.schema === true, modelPaths: (values.model as string[] | undefined) ?? [], write: (text) => process.stdout.write(text) });
+  return ExitCode.ok;
+}
+
 async function versionCommand(): Promise<number> {
   const { native, packageRoot } = await import('./native.js');
   const { readFile } = await import('node:fs/promises');
@@ -528,6 +558,8 @@ export async function main(argv: string[]): Promise<number> {
         return await analyzeCommand(rest, controller.signal);
       case 'demo':
         return await demoCommand(rest, controller.signal);
+      case 'models':
+        return await modelsCommand(rest);
       default:
         throw usageError(`unknown command '${command}'; run 'flowhound help'`);
     }

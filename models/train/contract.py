@@ -1,4 +1,4 @@
-"""The feature/model contract (schema version 1), written down once.
+"""The feature/model contract: the schema the native core exports (models/feature-schema.json).
 
 Everything else in models/train reads the feature names from here, or from a
 ``--schema schema.json`` file exported by the Rust side
@@ -12,29 +12,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+# The schema is written once, in the native core; `flowhound models --schema` exports it to
+# models/feature-schema.json (a test keeps that file equal to the build's schema).
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "feature-schema.json"
+_SCHEMA = json.loads(SCHEMA_FILE.read_text())
 
-FLOW_FEATURES = (
-    "duration_s", "proto_is_tcp", "proto_is_udp", "proto_is_icmp", "src_port_number",
-    "dst_port_number", "src_port_is_ephemeral", "dst_port_is_well_known", "dst_port_is_smtp",
-    "dst_port_is_dns", "dst_port_is_irc", "dst_port_is_web", "src_tos", "dst_tos",
-    "tcp_src_syn", "tcp_src_ack", "tcp_src_push", "tcp_src_fin", "tcp_src_rst",
-    "tcp_dst_syn", "tcp_dst_ack", "tcp_dst_push", "tcp_dst_fin", "tcp_dst_rst",
-    "state_is_con", "state_is_int", "state_is_req", "state_is_eco", "state_is_unreachable",
-    "dst_silent", "total_pkts", "total_bytes", "src_bytes", "dst_bytes", "src_bytes_share",
-    "bytes_per_pkt", "pkts_per_s", "bytes_per_s",
-)
-
-HOST_FEATURES = (
-    "flows_initiated", "flows_received", "distinct_dst_addrs", "distinct_dst_ports",
-    "distinct_src_addrs", "dst_port_entropy_bits", "unanswered_share", "tcp_failed_share",
-    "smtp_flows", "distinct_smtp_servers", "smtp_share", "dns_flows", "dns_share", "irc_flows",
-    "irc_share", "icmp_flows", "icmp_share", "web_share", "bytes_up", "bytes_down",
-    "pkts_total", "bytes_up_share", "mean_flow_duration_s", "mean_bytes_per_flow",
-    "beacon_pairs", "beacon_min_cv",
-)
-
-HOST_SCORE_AGGREGATES = ("flow_score_max", "flow_score_mean", "botnet_flows", "botnet_flow_share")
+SCHEMA_VERSION = int(_SCHEMA["version"])
+FLOW_FEATURES = tuple(f["name"] for f in _SCHEMA["flow"])
+HOST_FEATURES = tuple(f["name"] for f in _SCHEMA["host"])
+HOST_SCORE_AGGREGATES = tuple(f["name"] for f in _SCHEMA["hostScoreAggregates"])
 
 # Identity and label columns (not model inputs), with the Arrow type family each must have.
 FLOW_ID_COLUMNS = {
@@ -58,10 +44,10 @@ HOST_ID_COLUMNS = {
     "host_label": "string",
 }
 
-FLOW_CLASSES = ("botnet", "normal", "background", "unlabelled")
+FLOW_CLASSES = tuple(_SCHEMA["flowClasses"])
 # infected_idle: an infected host in a window where no botnet label names it (it does nothing
 # a detector could see); such rows are left out of training and evaluation (tables.py).
-HOST_LABELS = ("infected", "infected_idle", "normal", "unknown")
+HOST_LABELS = tuple(_SCHEMA["hostLabels"])
 
 MODEL_FILES = {"flow": "flow-rf-v1", "host": "host-rf-v1"}
 

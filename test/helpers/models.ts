@@ -1,10 +1,11 @@
-// The scoring tests' fixtures: the feature schema of the contract (version 1), as the addon's
-// featureSchema() will give it, and the small models of test/fixtures/models.
+// The scoring tests' fixtures: the running build's feature schema (the addon's featureSchema()),
+// and the small models of test/fixtures/models.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { FeatureSchema } from '../../src/models/schema-check.js';
+import { schemaNames } from '../../src/models/scoring-models.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE_MODELS = join(ROOT, 'test', 'fixtures', 'models');
@@ -12,25 +13,8 @@ export const TINY_MODEL = join(FIXTURE_MODELS, 'tiny-flow-rf.onnx');
 export const TINY_PARITY = join(FIXTURE_MODELS, 'tiny-flow-rf.parity.json');
 export const MISMATCHED_MODEL = join(FIXTURE_MODELS, 'mismatched-12-inputs.onnx');
 
-export const SCHEMA_V1: FeatureSchema = {
-  version: 1,
-  flow: [
-    'duration_s', 'proto_is_tcp', 'proto_is_udp', 'proto_is_icmp', 'src_port_number', 'dst_port_number',
-    'src_port_is_ephemeral', 'dst_port_is_well_known', 'dst_port_is_smtp', 'dst_port_is_dns', 'dst_port_is_irc',
-    'dst_port_is_web', 'src_tos', 'dst_tos', 'tcp_src_syn', 'tcp_src_ack', 'tcp_src_push', 'tcp_src_fin',
-    'tcp_src_rst', 'tcp_dst_syn', 'tcp_dst_ack', 'tcp_dst_push', 'tcp_dst_fin', 'tcp_dst_rst', 'state_is_con',
-    'state_is_int', 'state_is_req', 'state_is_eco', 'state_is_unreachable', 'dst_silent', 'total_pkts',
-    'total_bytes', 'src_bytes', 'dst_bytes', 'src_bytes_share', 'bytes_per_pkt', 'pkts_per_s', 'bytes_per_s',
-  ],
-  host: [
-    'flows_initiated', 'flows_received', 'distinct_dst_addrs', 'distinct_dst_ports', 'distinct_src_addrs',
-    'dst_port_entropy_bits', 'unanswered_share', 'tcp_failed_share', 'smtp_flows', 'distinct_smtp_servers',
-    'smtp_share', 'dns_flows', 'dns_share', 'irc_flows', 'irc_share', 'icmp_flows', 'icmp_share', 'web_share',
-    'bytes_up', 'bytes_down', 'pkts_total', 'bytes_up_share', 'mean_flow_duration_s', 'mean_bytes_per_flow',
-    'beacon_pairs', 'beacon_min_cv',
-  ],
-  hostScoreAggregates: ['flow_score_max', 'flow_score_mean', 'botnet_flows', 'botnet_flow_share'],
-};
+/** The running build's feature schema (version 1), names only: what the models were made for. */
+export const SCHEMA_V1: FeatureSchema = schemaNames();
 
 /** A parity fixture: rows and scikit-learn's predict_proba[:, 1] for them (models/train). */
 export interface ParityFixture {

@@ -8,7 +8,7 @@ import { FlowhoundError } from '../../src/errors.js';
 import { cardPathFor, loadModelCard, parseModelCard } from '../../src/models/model-card.js';
 import { parseOnnxModel, readOnnxModelFile } from '../../src/models/onnx-model-file.js';
 import { type FeatureSchema, firstDifference, loadCheckedModel } from '../../src/models/schema-check.js';
-import { MISMATCHED_MODEL, SCHEMA_V1, TINY_MODEL } from '../helpers/models.js';
+import { MISMATCHED_MODEL, ROOT, SCHEMA_V1, TINY_MODEL } from '../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowhound-models-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -158,5 +158,15 @@ describe('checking a model against the running feature schema', () => {
     expect(firstDifference(['a', 'b'], ['a', 'b'])).toBeUndefined();
     expect(firstDifference(['a'], ['a', 'b'])).toBe("first difference at input 2: (none) vs 'b'");
     expect(firstDifference(['x', 'b'], ['a', 'b'])).toBe("first difference at input 1: 'x' vs 'a'");
+  });
+});
+
+describe('the exported feature schema', () => {
+  it('models/feature-schema.json, which the training code reads, is the schema of this build', async () => {
+    const { schemaJson } = await import('../../src/commands/models.js');
+    const committed = readFileSync(join(ROOT, 'models', 'feature-schema.json'), 'utf8');
+    expect(committed, 'regenerate it: flowhound models --schema > models/feature-schema.json').toBe(schemaJson());
+    expect(SCHEMA_V1.version).toBe(1);
+    expect([SCHEMA_V1.flow.length, SCHEMA_V1.host.length, SCHEMA_V1.hostScoreAggregates.length]).toEqual([38, 26, 4]);
   });
 });

@@ -1,0 +1,44 @@
+// `flowhound models`: the models a run scores with, their cards in short, and the feature
+// schema of this build (the JSON that models/feature-schema.json and the training code hold).
+import { DEFAULT_MODEL_PATHS, loadScoringModels } from '../models/scoring-models.js';
+import { featureSchema } from '../pipeline/features.js';
+
+/** The schema as JSON: names and descriptions, in order, with its version. */
+export function schemaJson(): string {
+  const schema = featureSchema();
+  const list = (features: { name: string; description: string }[]) => features.map(({ name, description }) => ({ name, description }));
+  return `${JSON.stringify(
+    {
+      version: schema.version,
+      flow: list(schema.flow),
+      host: list(schema.host),
+      hostScoreAggregates: list(schema.hostScoreAggregates),
+      flowClasses: schema.flowClasses,
+      hostLabels: schema.hostLabels,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+export async function runModels(options: { schema: boolean; modelPaths: string[]; write: (text: string) => void }): Promise<void> {
+  if (options.schema) {
+    options.write(schemaJson());
+    return;
+  }
+  const models = await loadScoringModels({ modelPaths: options.modelPaths });
+  const schema = featureSchema();
+  const lines = [`feature schema v${schema.version}: ${schema.flow.length} flow features, ${schema.host.length} host features + ${schema.hostScoreAggregates.length} flow-score aggregates`];
+  for (const model of [models.flow, models.host]) {
+    const shipped = model.path === DEFAULT_MODEL_PATHS[model.kind] ? 'shipped' : 'your own';
+    lines.push('', `${model.kind} model (${shipped}): ${model.path}`);
+    lines.push(`  schema v${model.schemaVersion}, ${model.featureNames.length} inputs, threshold ${model.threshold}, sha256 ${model.sha256.slice(0, 16)}…`);
+    const card = model.card;
+    if (card) {
+      lines.push(`  card: ${card.path}`);
+      const rows = card.trainingInputs.reduce((sum, input) => sum + input.rows, 0);
+      lines.push(`  trained on ${card.trainingInputs.length} tables, ${rows} rows (see the card for the inputs and held-out results)`);
+    }
+  }
+  options.write(`${lines.join('\n')}\n`);
+}
