@@ -121,15 +121,16 @@ function comparisonSection(comparison: RunComparison): string {
   const shared = c.suspicious.hosts.length > 0 ? `<p>Suspicious in both: <span class="mono">${c.suspicious.hosts.map(escapeHtml).join(' ')}</span></p>` : '<p class="muted">No suspicious host in common.</p>';
   const rows = c.resemblances.map((r) => {
     const group = c.laterGroups.find((g) => g.id === r.groupId)!;
-    const near = r.nearestGroupId === null ? '<td colspan="3" class="muted">no earlier group to compare with</td>' : (
+    const near = r.nearestGroupId === null ? '<td colspan="4" class="muted">no earlier group to compare with</td>' : (
       `<td class="num">${r.nearestGroupId}</td><td class="num">${r.distance!.toFixed(2)}</td>` +
+      `<td class="muted">${r.distances.slice(1).map((d) => `group ${d.groupId}: ${d.distance.toFixed(2)}`).join(', ')}</td>` +
       `<td>${r.common!.common} of ${group.hosts.length} (${percent(r.common!.leftShare)})${r.common!.common > 0 ? ` <span class="mono">${r.common!.hosts.map(escapeHtml).join(' ')}</span>` : ''}</td>`
     );
     return `<tr><td class="num">${r.groupId}</td><td class="num">${group.hosts.length}</td>${near}</tr>`;
   });
   const groups = rows.length === 0
     ? '<p class="muted">The later run has no group (no suspicious host).</p>'
-    : `<table id="resemblance"><thead><tr><th class="num">group of run ${c.laterRunId}</th><th class="num">hosts</th><th class="num">nearest group of run ${c.earlierRunId}</th><th class="num">distance</th><th>hosts in both</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    : `<table id="resemblance"><thead><tr><th class="num">group of run ${c.laterRunId}</th><th class="num">hosts</th><th class="num">nearest group of run ${c.earlierRunId}</th><th class="num">distance</th><th>other groups</th><th>hosts in both</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
       '<p class="muted">Distance: between the groups\' mean behaviours, in standard deviations per feature (log scale, standardised over both runs). 0 is the same behaviour; about 1 or more, unrelated.</p>';
   return `<p>Run ${c.earlierRunId} (earlier) against run ${c.laterRunId}.</p>${common}${shared}<h3>Which earlier group each new group resembles</h3>${groups}`;
 }

@@ -71,9 +71,11 @@ export function comparisonText(comparison: RunComparison): string {
       lines.push(`  run ${c.laterRunId} group ${r.groupId} (${group.hosts.length} hosts): no earlier group to compare with`);
       continue;
     }
+    const others = r.distances.slice(1).map((d) => `group ${d.groupId} ${d.distance.toFixed(2)}`);
     lines.push(
       `  run ${c.laterRunId} group ${r.groupId} (${group.hosts.length} hosts) resembles run ${c.earlierRunId} group ${r.nearestGroupId} most: ` +
-        `distance ${r.distance!.toFixed(2)}, ${r.common!.common} host${r.common!.common === 1 ? '' : 's'} in both`,
+        `distance ${r.distance!.toFixed(2)}, ${r.common!.common} host${r.common!.common === 1 ? '' : 's'} in both` +
+        (others.length > 0 ? ` (then ${others.join(', ')})` : ''),
     );
   }
   return `${lines.join('\n')}\n`;
