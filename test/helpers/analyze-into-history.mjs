@@ -21,6 +21,8 @@ try {
     inputs,
     reader: { lan: values.lan, utcOffsetMinutes: values['utc-offset'] === undefined ? undefined : Number(values['utc-offset']) },
     modelPaths: [],
+    // analyze's own history (--db) is not used: this helper writes the run through the hooks.
+    history: null,
     minFlows: 0,
     ranges: [],
     output: null,
