@@ -9,6 +9,8 @@ import { runAnalyze, type AnalyzeFormat } from './commands/analyze.js';
 import { runFeatures } from './commands/features.js';
 import { runFlows } from './commands/flows.js';
 import { runModels } from './commands/models.js';
+import { REPORT_HELP, reportCommand } from './commands/report.js';
+import { defaultHistoryPath } from './history/paths.js';
 import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
 import { parseTimeArgument } from './time-argument.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
@@ -22,6 +24,7 @@ Commands:
   analyze INPUT…  rank the LAN hosts most likely infected, from captures or flow files
   demo            analyze a capture rebuilt from CTU-13 scenario 6 that ships with flowhound
   models          the models a run scores with, and the feature schema (--schema)
+  report          the batch host-scoring report from the history: HTML, JSON or CSV
   flows INPUT     flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file
   synth FLOWS     a capture rebuilt from labelled flow records (CTU-13), or generated traffic
   features INPUT… training tables: per-flow and per-(LAN host, window) feature rows, labelled
@@ -166,6 +169,10 @@ Models:
 Output:
   -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
   --format table|json|csv|arrow
+  --db FILE                  the SQLite history the run is recorded in, a transaction per
+                             window (default: ~/.local/share/flowhound/history.sqlite);
+                             with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
+  --no-db                    record nothing
   --fail-on-detection        exit 1 when a host scores above the threshold in any window
   -y, --yes                  overwrite -o FILE without asking
   -v, --verbose              every reason, and time per stage
@@ -197,7 +204,7 @@ Examples:
   flowhound models --schema > feature-schema.json
 `;
 
-const HELP: Record<string, string> = { analyze: ANALYZE_HELP, models: MODELS_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
+const HELP: Record<string, string> = { analyze: ANALYZE_HELP, report: REPORT_HELP, models: MODELS_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
@@ -431,6 +438,8 @@ async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { i
     output: { type: 'string', short: 'o' },
     format: { type: 'string' },
     'fail-on-detection': { type: 'boolean' },
+    db: { type: 'string' },
+    'no-db': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     verbose: { type: 'boolean', short: 'v' },
     quiet: { type: 'boolean', short: 'q' },
@@ -455,6 +464,7 @@ async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { i
   if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
   const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset');
   const output = values.output as string | undefined;
+  if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   await confirmOverwrite(output, values.yes === true);
   const outcome = await runAnalyze({
     inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
@@ -477,6 +487,7 @@ async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { i
     verbose: values.verbose === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
     threads,
+    history: values['no-db'] === true ? null : { path: (values.db as string | undefined) ?? defaultHistoryPath(), passphrase: process.env.FLOWHOUND_PASSPHRASE || null },
     log: (line) => process.stderr.write(`${line}\n`),
     write: async (data) => {
       if (!process.stdout.write(data)) await once(process.stdout, 'drain');
@@ -560,6 +571,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demoCommand(rest, controller.signal);
       case 'models':
         return await modelsCommand(rest);
+      case 'report':
+        return await reportCommand(rest, controller.signal);
       default:
         throw usageError(`unknown command '${command}'; run 'flowhound help'`);
     }

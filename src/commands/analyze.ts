@@ -6,7 +6,9 @@ import { basename } from 'node:path';
 
 import { hostFilter } from '../analysis/host-filter.js';
 import { Ranking } from '../analysis/ranking.js';
-import type { AnalysisResult, RunInfo, WindowResult } from '../analysis/types.js';
+import { groupHosts, suspiciousBehaviours } from '../analysis/grouping.js';
+import type { AnalysisResult, HostWindowScore, RunInfo, WindowResult } from '../analysis/types.js';
+import { HistoryStore } from '../history/store.js';
 import { WindowScorer, type ScoringTimes } from '../analysis/window-scorer.js';
 import { usageError } from '../errors.js';
 import { loadScoringModels } from '../models/scoring-models.js';
@@ -45,9 +47,8 @@ export interface AnalyzeOptions {
   /** Standard output (the ranking when there is no -o). */
   write: (data: string | Uint8Array) => Promise<void>;
   signal?: AbortSignal;
-  /** Called with each scored window, in the order windows close (history, live displays). */
-  onWindow?: (window: WindowResult) => void | Promise<void>;
-  onRunStart?: (run: RunInfo) => void | Promise<void>;
+  /** The SQLite history to record the run in (one transaction per closed window); null: none. */
+  history: { path: string; passphrase: string | null } | null;
 }
 
 /** Wall time by stage, ms. Reading, flows and features run natively while windows are scored. */
@@ -111,13 +112,22 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     startedAt: new Date().toISOString(),
     interrupted: false,
   };
-  await options.onRunStart?.(run);
+  const history = options.history === null ? null : HistoryStore.open(options.history.path, { passphrase: options.history.passphrase ?? undefined });
+  let runId: number | null = null;
+  try {
+    runId = history?.beginRun(run) ?? null;
+  } catch (error) {
+    history?.close();
+    throw error;
+  }
 
   const pool = new ScoringPool({ threads: options.threads ?? availableParallelism() });
   const scorer = new WindowScorer(pool, models, featureSchema());
   const ranking = new Ranking(threshold, (options.reader.windowSeconds ?? 300) * 1e6);
   const progress = new ProgressLine(() => sumProgress(readers.map((r) => r.progress())), { quiet: options.quiet, label: 'analyze' });
   let detected = false;
+  /** Host rows at or above the threshold: what the botnet grouping looks at. */
+  const suspiciousRows: HostWindowScore[] = [];
   try {
     // Inputs in parallel; within one, the next window is built natively while this one is scored.
     await Promise.all(
@@ -132,9 +142,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
           const result = await scorer.score(window, name);
           const rankStarted = performance.now();
           ranking.add(result);
-          if (result.hosts.some((h) => h.score >= threshold && (!filter || filter(h.host)))) detected = true;
+          for (const host of result.hosts) {
+            if (host.score < threshold || (filter && !filter(host.host))) continue;
+            detected = true;
+            suspiciousRows.push(host);
+          }
           times.rankingMs += performance.now() - rankStarted;
-          await options.onWindow?.(result);
+          if (history !== null && runId !== null) history.commitWindow(runId, result, threshold);
           if (options.verbose) options.log(describeWindow(result, threshold));
           waitStarted = performance.now();
         }
@@ -145,9 +159,11 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   } finally {
     progress.stop();
     await pool.close();
+    run.interrupted = options.signal?.aborted === true;
+    run.finishedAt = new Date().toISOString();
+    if (history !== null && runId !== null) history.finishRun(runId, { interrupted: run.interrupted, finishedAt: run.finishedAt });
+    history?.close();
   }
-  run.interrupted = options.signal?.aborted === true;
-  run.finishedAt = new Date().toISOString();
   Object.assign(times, scorer.times);
 
   stage = performance.now();
@@ -160,7 +176,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     nowWindowStartUs: ranked.nowWindowStartUs,
     hosts: ranked.hosts,
     windows: ranking.windows(),
-    groups: [],
+    groups: groupHosts(suspiciousBehaviours(suspiciousRows, threshold)),
   };
 
   stage = performance.now();
@@ -183,6 +199,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
           `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
       );
     }
+    if (options.history) options.log(`  history: ${options.history.path} (run ${runId})`);
     if (run.interrupted) options.log('analyze: interrupted; the ranking covers the windows finished before that');
   }
   return { result, times, packets: totals.packets, records: totals.records, detected };

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
+import { HistoryStore } from '../../src/history/store.js';
+import { parseCsv, repoRoot, runCli, tempDir, testDataHome } from '../helpers/run-cli.js';
 
 const DEMO = join(repoRoot, 'models', 'demo', 'ctu13-scenario6-slice.pcap');
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'synth', 'ctu13-round-trip.binetflow');
@@ -17,6 +18,31 @@ let dir: string;
 beforeAll(() => {
   dir = tempDir();
 });
+
+/** A long capture (generated traffic, 400 MB), made once for the tests that stop a run midway. */
+let longCapture: string | null = null;
+function makeLongCapture(): string {
+  if (longCapture === null) {
+    longCapture = join(dir, 'long.pcap');
+    expect(runCli(['synth', '--generate', '--size', '400MB', '--seed', '3', '-q', '-o', longCapture]).status).toBe(0);
+  }
+  return longCapture;
+}
+
+/** Starts analyze on the long capture; calls `onWindow` with the count of windows logged so far. */
+function startLongRun(args: string[], onWindow: (windows: number, stop: (signal: NodeJS.Signals) => void) => void) {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'flowhound.mjs'), 'analyze', makeLongCapture(), '--verbose', '--threads', '1', ...args], {
+    env: { ...process.env, CI: 'true', XDG_DATA_HOME: testDataHome },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    onWindow((stderr.match(/^window /gm) ?? []).length, (signal) => child.kill(signal));
+  });
+  return new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stderr })),
+  );
+}
 
 /** The hosts of the terminal table, in rank order. */
 function tableHosts(stdout: string): string[] {
@@ -113,28 +139,58 @@ describe('flowhound analyze', () => {
   });
 
   it('on SIGINT reports the windows finished before it and exits 130', async () => {
-    const capture = join(dir, 'long.pcap');
-    expect(runCli(['synth', '--generate', '--size', '400MB', '--seed', '3', '-q', '-o', capture]).status).toBe(0);
     const out = join(dir, 'interrupted.json');
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'flowhound.mjs'), 'analyze', capture, '--verbose', '--threads', '1', '-o', out], {
-      env: { ...process.env, CI: 'true' },
-    });
-    let stderr = '';
     let signalled = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!signalled && /^window /m.test(stderr)) {
+    const run = await startLongRun(['--no-db', '-o', out], (windows, stop) => {
+      if (!signalled && windows >= 1) {
         signalled = true;
-        child.kill('SIGINT');
+        stop('SIGINT');
       }
     });
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(signalled, stderr).toBe(true);
-    expect(status, stderr).toBe(130);
-    expect(stderr).toContain('interrupted; the ranking covers the windows finished before that');
-    expect(existsSync(out)).toBe(true);
+    expect(signalled, run.stderr).toBe(true);
+    expect(run.status, run.stderr).toBe(130);
+    expect(run.stderr).toContain('interrupted; the ranking covers the windows finished before that');
     const document = JSON.parse(readFileSync(out, 'utf8'));
     expect(document.run.interrupted).toBe(true);
     expect(document.windows.length).toBeGreaterThan(0);
   }, 180_000);
+
+  it('killed with SIGKILL, leaves a history that opens, is intact and holds every window it had committed', async () => {
+    const db = join(dir, 'killed.sqlite');
+    let committed = 0;
+    const run = await startLongRun(['--db', db, '--format', 'json'], (windows, stop) => {
+      // A window's line is written after its transaction has committed.
+      if (committed === 0 && windows >= 2) {
+        committed = windows;
+        stop('SIGKILL');
+      }
+    });
+    expect(run.signal, run.stderr).toBe('SIGKILL');
+    const store = HistoryStore.open(db, { mode: 'read' });
+    try {
+      expect(store.integrityCheck()).toBe('ok');
+      expect(store.counts().windows).toBeGreaterThanOrEqual(committed);
+      const [stored] = store.runs();
+      expect(stored!.finishedAt ?? null).toBeNull();
+    } finally {
+      store.close();
+    }
+  }, 180_000);
+
+  it('records the run in the history, and the same input twice adds no rows', () => {
+    const db = join(dir, 'history.sqlite');
+    for (let i = 0; i < 2; i++) expect(runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '-q', '--db', db]).status).toBe(0);
+    const store = HistoryStore.open(db, { mode: 'read' });
+    try {
+      const counts = store.counts();
+      expect(store.runs()).toHaveLength(2);
+      const once = runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '-q', '--db', join(dir, 'once.sqlite')]);
+      expect(once.status).toBe(0);
+      const single = HistoryStore.open(join(dir, 'once.sqlite'), { mode: 'read' });
+      expect([counts.windows, counts.hostScores]).toEqual([single.counts().windows, single.counts().hostScores]);
+      single.close();
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -14,11 +14,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { input?: string } = {}): CliResult {
+/** The tests' own data directory, so that analyze's default history is not the user's. */
+export const testDataHome = mkdtempSync(join(tmpdir(), 'flowhound-data-'));
+
+export function runCli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): CliResult {
   const result = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
     input: options.input,
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', XDG_DATA_HOME: testDataHome, ...options.env },
     maxBuffer: 256 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
