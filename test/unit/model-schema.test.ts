@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FlowhoundError } from '../../src/errors.js';
 import { cardPathFor, loadModelCard, parseModelCard } from '../../src/models/model-card.js';
 import { parseOnnxModel, readOnnxModelFile } from '../../src/models/onnx-model-file.js';
-import { type FeatureSchema, firstDifference, loadCheckedModel } from '../../src/models/schema-check.js';
+import { type FeatureSchema, firstDifference, loadCheckedModel, modelInputNames } from '../../src/models/schema-check.js';
 import { MISMATCHED_MODEL, ROOT, SCHEMA_V1, TINY_MODEL } from '../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowhound-models-'));
@@ -152,6 +152,17 @@ describe('checking a model against the running feature schema', () => {
     expect((await rejection(loadCheckedModel(model, SCHEMA_V1, 'flow', { cardPath: false }))).code).toBe('ERR_MODEL_SCHEMA');
     // A card asked for by name must exist.
     expect((await rejection(loadCheckedModel(TINY_MODEL, SCHEMA_V1, 'flow', { cardPath: join(scratch, 'none.card.json') }))).code).toBe('ERR_IO');
+  });
+
+  it('accepts the shipped models (models/*.onnx) with their cards', async () => {
+    for (const kind of ['flow', 'host'] as const) {
+      const path = join(ROOT, 'models', `${kind}-rf-v1.onnx`);
+      if (!existsSync(path)) continue; // a checkout without its models
+      const model = await loadCheckedModel(path, SCHEMA_V1, kind);
+      expect(model.featureNames).toEqual([...modelInputNames(SCHEMA_V1, kind)]);
+      expect(model.card?.onnxSha256).toBe(model.sha256);
+      expect(model.threshold).toBe(model.card?.threshold);
+    }
   });
 
   it('says where two name lists first differ, 1-based', () => {
