@@ -5,7 +5,8 @@
 //! Files: `schema` (names, order, version), `traffic_class` (transport, services, states),
 //! `flow_features` (a flow's row), `host_activity` (a host's window, accumulated), `labels`
 //! (ground truth from CTU-13 labels), `label_index` (labels for flows rebuilt from a synth
-//! capture), `lan` (which addresses are hosts), `builder` (windows in, rows out).
+//! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window),
+//! `builder` (windows in, rows out).
 
 pub mod builder;
 pub mod flow_features;
@@ -13,6 +14,7 @@ pub mod host_activity;
 pub mod label_index;
 pub mod labels;
 pub mod lan;
+pub mod record_pieces;
 pub mod schema;
 pub mod traffic_class;
 
