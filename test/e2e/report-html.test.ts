@@ -6,9 +6,7 @@
 // host rows are real (flowhound features on capture20110816.binetflow.gz) and whose scores come
 // from a transparent stand-in rule (test/fixtures/history/make-scenario6-windows.mjs), so that
 // users' clones, without the shared data, test the page too. (2) With the shared data: a real
-// `flowhound analyze` run of that flow file with the shipped models, written into the history by
-// analyze's hooks (test/helpers/analyze-into-history.mjs) until `analyze --db` is wired.
-import { spawnSync } from 'node:child_process';
+// `flowhound analyze --db` run of that flow file with the shipped models.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +16,7 @@ import { reportCommand } from '../../src/commands/report.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { chromiumPath, launchChromium, paintedPixels } from '../helpers/chromium.mjs';
 import { scenario6, writeScenario6Run } from '../helpers/history.js';
-import { repoRoot, tempDir } from '../helpers/run-cli.js';
+import { repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
 
 const CHROMIUM = chromiumPath();
 const ARTIFACTS = join(repoRoot, 'test', 'artifacts');
@@ -122,15 +120,15 @@ describe('HTML report of scenario 6', () => {
     expect(bytes.length).toBe(fixture.input.sizeBytes);
   });
 
-  // The acceptance run: `flowhound analyze` with the shipped models on scenario 6's flows,
-  // written into a history (by analyze's hooks until `analyze --db` is wired), reported, rendered.
+  // The acceptance run: `flowhound analyze --db` with the shipped models on scenario 6's flows,
+  // then `flowhound report`, rendered.
   it.skipIf(!existsSync(SCENARIO6) || CHROMIUM === null)(`of a real analyze run of scenario 6 renders in Chromium${noSharedData}`, async () => {
     const db = join(dir, 'analyzed.sqlite');
-    const analyzed = spawnSync(process.execPath, [join(repoRoot, 'test', 'helpers', 'analyze-into-history.mjs'), db, SCENARIO6, '--lan', '147.32.0.0/16', '--utc-offset', '120'], {
-      encoding: 'utf8',
-    });
+    const analyzed = runCli(['analyze', SCENARIO6, '--utc-offset', '120', '--lan', '147.32.0.0/16', '--db', db, '-q', '-o', join(dir, 'analyzed.json')]);
     expect(analyzed.status, analyzed.stderr).toBe(0);
-    expect(analyzed.stdout).toBe('run 1 windows 54\n');
+    const store = HistoryStore.open(db, { mode: 'read' });
+    expect(store.runs().map((r) => [r.status, r.windows])).toEqual([['finished', 54]]);
+    store.close();
     const page = join(dir, 'analyzed.html');
     const quiet = process.stderr.write;
     process.stderr.write = () => true;
