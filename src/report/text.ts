@@ -56,6 +56,8 @@ function commonText(what: string, common: CommonHosts, comparison: RunComparison
   );
 }
 
+const hostCount = (n: number) => `${n} host${n === 1 ? '' : 's'}`;
+
 export function comparisonText(comparison: RunComparison): string {
   const c = comparison;
   const lines = [
@@ -68,12 +70,12 @@ export function comparisonText(comparison: RunComparison): string {
   for (const r of c.resemblances) {
     const group = c.laterGroups.find((g) => g.id === r.groupId)!;
     if (r.nearestGroupId === null) {
-      lines.push(`  run ${c.laterRunId} group ${r.groupId} (${group.hosts.length} hosts): no earlier group to compare with`);
+      lines.push(`  run ${c.laterRunId} group ${r.groupId} (${hostCount(group.hosts.length)}): no earlier group to compare with`);
       continue;
     }
     const others = r.distances.slice(1).map((d) => `group ${d.groupId} ${d.distance.toFixed(2)}`);
     lines.push(
-      `  run ${c.laterRunId} group ${r.groupId} (${group.hosts.length} hosts) resembles run ${c.earlierRunId} group ${r.nearestGroupId} most: ` +
+      `  run ${c.laterRunId} group ${r.groupId} (${hostCount(group.hosts.length)}) resembles run ${c.earlierRunId} group ${r.nearestGroupId} most: ` +
         `distance ${r.distance!.toFixed(2)}, ${r.common!.common} host${r.common!.common === 1 ? '' : 's'} in both` +
         (others.length > 0 ? ` (then ${others.join(', ')})` : ''),
     );

@@ -129,7 +129,7 @@ describe('flowhound report', () => {
     expect(stdout).toContain(`compare: run ${firstRun} (earlier) and run ${secondRun}`);
     expect(stdout).toContain(`suspicious hosts: 1 in common of 3 (run ${firstRun}) and 1 (run ${secondRun}): 33% of run ${firstRun}, 100% of run ${secondRun}`);
     expect(stdout).toContain('suspicious in both: 147.32.84.165');
-    expect(stdout).toMatch(/group 1 \(1 hosts\) resembles run \d+ group 1 most: distance \d+\.\d\d, 1 host in both/);
+    expect(stdout).toMatch(/group 1 \(1 host\) resembles run \d+ group 1 most: distance \d+\.\d\d, 1 host in both/);
 
     const out = join(dir, 'compare.json');
     await report('--db', db, '--compare', `${firstRun},${secondRun}`, '-o', out);
