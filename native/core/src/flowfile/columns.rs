@@ -1,9 +1,18 @@
-//! The header of a flow file: which Argus column sits in which field.
+//! The header of a flow file: which column sits in which field.
 //!
-//! Names are matched case- and space-insensitively, as `ra` prints them (`StartTime`,
-//! `SAppBytes`) or as its `-s` keywords spell them (`stime`, `saddr`, `sappbytes`). Columns
-//! that map to no record field (`srcUdata`, `dstUdata`, …) are kept in the name list and
-//! otherwise ignored.
+//! Two layouts are read:
+//!
+//! - **binetflow**: Argus `ra` CSV/TSV such as CTU-13's `.binetflow`, with at least
+//!   [`FlowColumn::REQUIRED`] and `Dur` or `LastTime`;
+//! - **NetFlow CSV** with BotRecon's eight columns ([`FlowColumn::NETFLOW_EIGHT`]: source
+//!   address, protocol, destination port, source port, state, duration, total bytes, source
+//!   bytes), named in a header or, without a header, in that order.
+//!
+//! Names are matched ignoring case, spaces, `_` and `-`, as `ra` prints them (`StartTime`,
+//! `SAppBytes`), as its `-s` keywords spell them (`stime`, `saddr`), as BotRecon accepts them
+//! (`Src Addr`, `Protocol`, `Dst Port`, `Duration`, `Total Bytes`) or in snake case
+//! (`src_addr`, `total_bytes`). Columns that map to no record field (`srcUdata`, a pandas
+//! index) are kept in the name list and otherwise ignored.
 
 /// The Argus columns the reader understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +68,7 @@ impl FlowColumn {
         FlowColumn::WindowStart,
     ];
 
-    /// Columns a file must have (besides `Dur` or `LastTime`): what makes a CTU-13 flow.
+    /// Columns a binetflow must have (besides `Dur` or `LastTime`): what makes a CTU-13 flow.
     /// Everything else has a documented default in the record.
     pub const REQUIRED: [FlowColumn; 10] = [
         FlowColumn::StartTime,
@@ -72,6 +81,37 @@ impl FlowColumn {
         FlowColumn::State,
         FlowColumn::TotPkts,
         FlowColumn::TotBytes,
+    ];
+
+    /// BotRecon's eight columns, in the order a file without a header holds them. A file with
+    /// these and without the rest of [`FlowColumn::REQUIRED`] is read with the defaults of
+    /// `row.rs` (no destination address, no packet count, one window when there is no time).
+    pub const NETFLOW_EIGHT: [FlowColumn; 8] = [
+        FlowColumn::SrcAddr,
+        FlowColumn::Proto,
+        FlowColumn::Dport,
+        FlowColumn::Sport,
+        FlowColumn::State,
+        FlowColumn::Dur,
+        FlowColumn::TotBytes,
+        FlowColumn::SrcBytes,
+    ];
+
+    /// Columns only Argus's own output has: a header with one of them is a binetflow, and a
+    /// missing column is reported as a binetflow's.
+    const ARGUS_ONLY: [FlowColumn; 12] = [
+        FlowColumn::LastTime,
+        FlowColumn::Dir,
+        FlowColumn::SrcTos,
+        FlowColumn::DstTos,
+        FlowColumn::TotPkts,
+        FlowColumn::SrcPkts,
+        FlowColumn::DstPkts,
+        FlowColumn::DstBytes,
+        FlowColumn::SrcAppBytes,
+        FlowColumn::DstAppBytes,
+        FlowColumn::Label,
+        FlowColumn::WindowStart,
     ];
 
     /// The name `ra` prints in its title line.
@@ -102,29 +142,47 @@ impl FlowColumn {
         }
     }
 
-    /// The `ra -s` keyword, where it differs from the lower-cased title.
-    fn ra_keyword(self) -> Option<&'static str> {
-        Some(match self {
-            FlowColumn::StartTime => "stime",
-            FlowColumn::LastTime => "ltime",
-            FlowColumn::SrcAddr => "saddr",
-            FlowColumn::DstAddr => "daddr",
-            FlowColumn::TotPkts => "pkts",
-            FlowColumn::SrcPkts => "spkts",
-            FlowColumn::DstPkts => "dpkts",
-            FlowColumn::TotBytes => "bytes",
-            FlowColumn::SrcBytes => "sbytes",
-            FlowColumn::DstBytes => "dbytes",
-            _ => return None,
-        })
+    /// Every accepted name, normalized (lower case, without spaces, `_` and `-`): the `ra`
+    /// title, its `-s` keyword, BotRecon's aliases and other common spellings.
+    fn accepted_names(self) -> &'static [&'static str] {
+        match self {
+            FlowColumn::StartTime => &["starttime", "stime", "start"],
+            FlowColumn::LastTime => &["lasttime", "ltime"],
+            FlowColumn::Dur => &["dur", "duration"],
+            FlowColumn::Proto => &["proto", "protocol"],
+            FlowColumn::SrcAddr => {
+                &["srcaddr", "saddr", "srcaddress", "sourceaddr", "sourceaddress", "srcip", "sourceip"]
+            }
+            FlowColumn::Sport => &["sport", "srcport", "sourceport"],
+            FlowColumn::Dir => &["dir", "direction"],
+            FlowColumn::DstAddr => {
+                &["dstaddr", "daddr", "dstaddress", "destinationaddr", "destinationaddress", "dstip", "destinationip"]
+            }
+            FlowColumn::Dport => &["dport", "dstport", "destinationport"],
+            FlowColumn::State => &["state", "st"],
+            FlowColumn::SrcTos => &["stos", "srctos"],
+            FlowColumn::DstTos => &["dtos", "dsttos"],
+            FlowColumn::TotPkts => &["totpkts", "pkts", "totalpkts", "totalpackets"],
+            FlowColumn::SrcPkts => &["srcpkts", "spkts", "sourcepkts"],
+            FlowColumn::DstPkts => &["dstpkts", "dpkts"],
+            FlowColumn::TotBytes => &["totbytes", "bytes", "totalbytes", "tbytes"],
+            FlowColumn::SrcBytes => &["srcbytes", "sbytes", "sourcebytes"],
+            FlowColumn::DstBytes => &["dstbytes", "dbytes"],
+            FlowColumn::SrcAppBytes => &["sappbytes", "srcappbytes"],
+            FlowColumn::DstAppBytes => &["dappbytes", "dstappbytes"],
+            FlowColumn::Label => &["label"],
+            FlowColumn::WindowStart => &["windowstart"],
+        }
     }
 
     /// The column a header name means, if any.
     pub fn from_header_name(name: &str) -> Option<FlowColumn> {
-        let normalized: String = name.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
-        FlowColumn::ALL.into_iter().find(|column| {
-            column.argus_name().eq_ignore_ascii_case(&normalized) || column.ra_keyword() == Some(normalized.as_str())
-        })
+        let normalized: String = name
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        FlowColumn::ALL.into_iter().find(|column| column.accepted_names().contains(&normalized.as_str()))
     }
 
     fn index(self) -> usize {
@@ -132,10 +190,21 @@ impl FlowColumn {
     }
 }
 
+/// The two layouts a flow file can have (see the module's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Binetflow,
+    NetFlow,
+}
+
 /// Why a header cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeaderProblem {
-    Missing(Vec<&'static str>),
+    /// Columns missing for the layout the header looks like: a binetflow when it has a column
+    /// only Argus writes (`Dir`, `TotPkts`, `Label`, …), else BotRecon's NetFlow CSV.
+    Missing { layout: Layout, missing: Vec<&'static str> },
+    /// No name in the line is a column name.
+    NoKnownColumn,
     Duplicate { column: &'static str, first_field: usize, second_field: usize },
 }
 
@@ -161,17 +230,57 @@ impl ColumnMap {
             field_of[column.index()] = Some(field);
         }
         let map = ColumnMap { field_of, field_count: names.len() };
+        if field_of.iter().all(Option::is_none) {
+            return Err(HeaderProblem::NoKnownColumn);
+        }
+        let binetflow_missing = map.binetflow_missing();
+        let netflow_missing = map.netflow_missing();
+        if binetflow_missing.is_empty() || netflow_missing.is_empty() {
+            return Ok(map);
+        }
+        Err(if FlowColumn::ARGUS_ONLY.iter().any(|c| map.field(*c).is_some()) {
+            HeaderProblem::Missing { layout: Layout::Binetflow, missing: binetflow_missing }
+        } else {
+            HeaderProblem::Missing { layout: Layout::NetFlow, missing: netflow_missing }
+        })
+    }
+
+    /// The map of a file without a header: BotRecon's eight columns in their order.
+    pub fn netflow_without_header() -> ColumnMap {
+        let mut field_of = [None; FlowColumn::ALL.len()];
+        for (field, column) in FlowColumn::NETFLOW_EIGHT.iter().enumerate() {
+            field_of[column.index()] = Some(field);
+        }
+        ColumnMap { field_of, field_count: FlowColumn::NETFLOW_EIGHT.len() }
+    }
+
+    fn binetflow_missing(&self) -> Vec<&'static str> {
         let mut missing: Vec<&'static str> =
-            FlowColumn::REQUIRED.iter().filter(|c| map.field(**c).is_none()).map(|c| c.argus_name()).collect();
-        if map.field(FlowColumn::Dur).is_none() && map.field(FlowColumn::LastTime).is_none() {
+            FlowColumn::REQUIRED.iter().filter(|c| self.field(**c).is_none()).map(|c| c.argus_name()).collect();
+        if self.field(FlowColumn::Dur).is_none() && self.field(FlowColumn::LastTime).is_none() {
             // Listed where Dur sits in a CTU-13 header: right after StartTime.
-            let after_start_time = usize::from(map.field(FlowColumn::StartTime).is_none());
+            let after_start_time = usize::from(self.field(FlowColumn::StartTime).is_none());
             missing.insert(after_start_time, "Dur (or LastTime)");
         }
-        if missing.is_empty() {
-            Ok(map)
+        missing
+    }
+
+    /// BotRecon's eight; `LastTime` stands for `Dur` only beside a `StartTime`.
+    fn netflow_missing(&self) -> Vec<&'static str> {
+        let has_times = self.field(FlowColumn::StartTime).is_some() && self.field(FlowColumn::LastTime).is_some();
+        FlowColumn::NETFLOW_EIGHT
+            .iter()
+            .filter(|c| self.field(**c).is_none() && !(**c == FlowColumn::Dur && has_times))
+            .map(|c| c.argus_name())
+            .collect()
+    }
+
+    /// The layout the file is read with: a binetflow when it has every binetflow column.
+    pub fn layout(&self) -> Layout {
+        if self.binetflow_missing().is_empty() {
+            Layout::Binetflow
         } else {
-            Err(HeaderProblem::Missing(missing))
+            Layout::NetFlow
         }
     }
 
@@ -241,16 +350,82 @@ mod tests {
     }
 
     #[test]
+    fn botrecon_spellings() {
+        // The names BotRecon's README and data.py accept, and snake case.
+        for (name, column) in [
+            ("Src Addr", FlowColumn::SrcAddr),
+            ("srcaddr", FlowColumn::SrcAddr),
+            ("SourceAddress", FlowColumn::SrcAddr),
+            ("src_addr", FlowColumn::SrcAddr),
+            ("Protocol", FlowColumn::Proto),
+            ("Dst Port", FlowColumn::Dport),
+            ("DestinationPort", FlowColumn::Dport),
+            ("Source Port", FlowColumn::Sport),
+            ("St", FlowColumn::State),
+            ("Duration", FlowColumn::Dur),
+            ("Total Bytes", FlowColumn::TotBytes),
+            ("tbytes", FlowColumn::TotBytes),
+            ("Src Bytes", FlowColumn::SrcBytes),
+            ("sourcebytes", FlowColumn::SrcBytes),
+            ("start_time", FlowColumn::StartTime),
+            ("Window-Start", FlowColumn::WindowStart),
+        ] {
+            assert_eq!(FlowColumn::from_header_name(name), Some(column), "{name}");
+        }
+        assert_eq!(FlowColumn::from_header_name(""), None, "pandas's unnamed index column");
+        assert_eq!(FlowColumn::from_header_name("bps"), None);
+    }
+
+    #[test]
+    fn netflow_layouts() {
+        let eight = "Src Addr,Protocol,Dst Port,Sport,State,Duration,Total Bytes,Src Bytes";
+        let map = ColumnMap::from_names(&names(eight, ',')).unwrap();
+        assert_eq!(map.layout(), Layout::NetFlow);
+        assert_eq!((map.field(FlowColumn::SrcAddr), map.field(FlowColumn::SrcBytes)), (Some(0), Some(7)));
+        assert_eq!((map.field(FlowColumn::StartTime), map.field(FlowColumn::DstAddr)), (None, None));
+        assert_eq!(map, ColumnMap::netflow_without_header());
+        // BotRecon's tests/data/test.csv: pandas index, times, a destination, no Dir or TotPkts.
+        let pandas = ",StartTime,Dur,TotBytes,SrcBytes,Proto,Sport,Dport,State,DstAddr,SrcAddr";
+        let map = ColumnMap::from_names(&names(pandas, ',')).unwrap();
+        assert_eq!(map.layout(), Layout::NetFlow);
+        assert_eq!((map.field(FlowColumn::StartTime), map.field(FlowColumn::SrcAddr)), (Some(1), Some(10)));
+        // LastTime stands for Dur only beside StartTime.
+        let timed = "stime,ltime,saddr,proto,dport,sport,state,bytes,sbytes";
+        assert!(ColumnMap::from_names(&names(timed, ',')).is_ok());
+        let untimed = "ltime,saddr,proto,dport,sport,state,bytes,sbytes";
+        assert_eq!(
+            ColumnMap::from_names(&names(untimed, ',')).unwrap_err(),
+            HeaderProblem::Missing { layout: Layout::Binetflow, missing: vec!["StartTime", "Dir", "DstAddr", "TotPkts"] }
+        );
+        assert_eq!(ColumnMap::from_names(&names(CTU13, ',')).unwrap().layout(), Layout::Binetflow);
+    }
+
+    #[test]
     fn missing_and_duplicate_columns() {
+        // With a column only Argus writes (Label), the missing columns are a binetflow's.
+        let problem = ColumnMap::from_names(&names("StartTime,Proto,SrcAddr,DstAddr,TotBytes,Label", ',')).unwrap_err();
+        assert_eq!(
+            problem,
+            HeaderProblem::Missing {
+                layout: Layout::Binetflow,
+                missing: vec!["Dur (or LastTime)", "Sport", "Dir", "Dport", "State", "TotPkts"]
+            }
+        );
+        // Without one, BotRecon's.
         let problem = ColumnMap::from_names(&names("StartTime,Proto,SrcAddr,DstAddr,TotBytes", ',')).unwrap_err();
         assert_eq!(
             problem,
-            HeaderProblem::Missing(vec!["Dur (or LastTime)", "Sport", "Dir", "Dport", "State", "TotPkts"])
+            HeaderProblem::Missing { layout: Layout::NetFlow, missing: vec!["Dport", "Sport", "State", "Dur", "SrcBytes"] }
+        );
+        let seven = "SrcAddr,Proto,Dport,Sport,State,Dur,TotBytes";
+        assert_eq!(
+            ColumnMap::from_names(&names(seven, ',')).unwrap_err(),
+            HeaderProblem::Missing { layout: Layout::NetFlow, missing: vec!["SrcBytes"] }
         );
         let problem = ColumnMap::from_names(&names(&format!("{CTU13},label"), ',')).unwrap_err();
         assert_eq!(problem, HeaderProblem::Duplicate { column: "Label", first_field: 15, second_field: 16 });
         // A data line where the header should be.
         let data = "2011/08/16 10:01:46.972101,3599.986572,tcp,88.176.79.163,49213";
-        assert!(matches!(ColumnMap::from_names(&names(data, ',')), Err(HeaderProblem::Missing(_))));
+        assert_eq!(ColumnMap::from_names(&names(data, ',')), Err(HeaderProblem::NoKnownColumn));
     }
 }

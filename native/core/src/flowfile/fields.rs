@@ -6,9 +6,10 @@
 use crate::packet::IpAddr16;
 use crate::record::{ip_protocol_number, Address, Protocol};
 
-/// A decimal unsigned count (`TotPkts`, `TotBytes`, …).
+/// A decimal unsigned count (`TotPkts`, `TotBytes`, …). A whole number written as a float
+/// (`132.0`, as pandas writes an integer column that held a missing value) is accepted.
 pub fn parse_count(text: &[u8]) -> Result<u64, &'static str> {
-    let text = text.trim_ascii();
+    let text = without_zero_fraction(text.trim_ascii());
     if text.is_empty() {
         return Err("empty");
     }
@@ -22,12 +23,26 @@ pub fn parse_count(text: &[u8]) -> Result<u64, &'static str> {
     Ok(value)
 }
 
-/// Like [`parse_count`], but an empty field means "not given".
+/// Like [`parse_count`], but an empty field (or pandas's `nan`) means "not given".
 pub fn parse_optional_count(text: &[u8]) -> Result<Option<u64>, &'static str> {
-    if text.trim_ascii().is_empty() {
+    if is_absent(text) {
         Ok(None)
     } else {
         parse_count(text).map(Some)
+    }
+}
+
+/// Empty, or pandas's spelling of a missing value.
+fn is_absent(text: &[u8]) -> bool {
+    let text = text.trim_ascii();
+    text.is_empty() || text.eq_ignore_ascii_case(b"nan")
+}
+
+/// `132.0` → `132`; anything else unchanged (and refused later if it is not a whole number).
+fn without_zero_fraction(text: &[u8]) -> &[u8] {
+    match text.iter().position(|&b| b == b'.') {
+        Some(point) if point > 0 && text[point + 1..].iter().all(|&b| b == b'0') => &text[..point],
+        _ => text,
     }
 }
 
@@ -130,14 +145,17 @@ fn scale_to_us(mantissa: u64, power: i64) -> Option<i64> {
 
 /// A port column (`Sport`, `Dport`): decimal, or hexadecimal with `0x` (Argus prints ICMP's
 /// and ESP's values so). Empty means "no port". The value may exceed 16 bits (ESP's SPI).
+///
+/// Flow files that went through pandas (BotRecon's NetFlow CSV, its test data among them)
+/// write ports as floats (`36967.0`) and absent ones as `nan`: both are read.
 pub fn parse_port_value(text: &[u8]) -> Result<Option<u32>, &'static str> {
-    let text = text.trim_ascii();
-    if text.is_empty() {
+    if is_absent(text) {
         return Ok(None);
     }
+    let text = text.trim_ascii();
     let (digits, radix) = match text {
         [b'0', b'x' | b'X', rest @ ..] => (rest, 16),
-        _ => (text, 10),
+        _ => (without_zero_fraction(text), 10),
     };
     if digits.is_empty() {
         return Err("not a port number");
@@ -288,6 +306,13 @@ mod tests {
         assert!(parse_count(b"1.5").is_err());
         assert_eq!(parse_optional_count(b""), Ok(None));
         assert_eq!(parse_optional_count(b"15"), Ok(Some(15)));
+        // As pandas writes them (BotRecon's tests/data/test.csv).
+        assert_eq!(parse_count(b"132.0"), Ok(132));
+        assert_eq!(parse_count(b"7."), Ok(7));
+        assert!(parse_count(b".0").is_err());
+        assert!(parse_count(b"nan").is_err(), "a required count cannot be missing");
+        assert_eq!(parse_optional_count(b"nan"), Ok(None));
+        assert_eq!(parse_optional_count(b"NaN"), Ok(None));
     }
 
     #[test]
@@ -343,6 +368,11 @@ mod tests {
         assert_eq!(parse_port_value(b"0x03"), Ok(Some(3)));
         // capture20110816: an ESP SPI in Dport
         assert_eq!(parse_port_value(b"0x2020597d"), Ok(Some(0x2020_597d)));
+        // BotRecon's tests/data/test.csv (written by pandas): float ports, `nan` for ICMP.
+        assert_eq!(parse_port_value(b"36967.0"), Ok(Some(36_967)));
+        assert_eq!(parse_port_value(b"nan"), Ok(None));
+        assert!(parse_port_value(b"80.5").is_err());
+        assert!(parse_port_value(b"0x1f.0").is_err());
         assert!(parse_port_value(b"0x").is_err());
         assert!(parse_port_value(b"0x1g").is_err());
         assert!(parse_port_value(b"http").is_err());

@@ -1,5 +1,6 @@
-//! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, plain or gzip,
-//! streamed into [`FlowRecord`](crate::record::FlowRecord)s in batches.
+//! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, and NetFlow CSV with
+//! BotRecon's eight columns (with or without a header), plain or gzip, streamed into
+//! [`FlowRecord`](crate::record::FlowRecord)s in batches.
 //!
 //! ```no_run
 //! use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
@@ -24,8 +25,12 @@ mod source;
 mod tcp_state;
 
 pub use civil_time::days_from_civil;
-pub use columns::FlowColumn;
+pub use columns::{FlowColumn, Layout};
 pub use fields::{parse_address, parse_protocol};
+pub use row::UNTIMED_START_US;
 pub use reader::{
     FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS, MAX_UTC_OFFSET_MINUTES,
 };
+
+#[cfg(test)]
+mod fixture_tests;

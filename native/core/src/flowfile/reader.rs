@@ -1,13 +1,18 @@
 //! The flow-file reader: a stored file (plain or gzip) in, batches of [`FlowRecord`]s out.
+//!
+//! The first line that is not blank is the header, unless it is data: a line whose first
+//! field is an address starts a NetFlow CSV without a header (BotRecon's eight columns in
+//! their order), and is read as the first row.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
-use crate::record::FlowRecord;
+use crate::record::{Address, FlowRecord};
 
-use super::columns::{ColumnMap, FlowColumn, HeaderProblem};
+use super::columns::{ColumnMap, FlowColumn, HeaderProblem, Layout};
+use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
 use super::row::RowParser;
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
@@ -57,6 +62,8 @@ pub struct FlowFileReader {
     consumed: ConsumedBytes,
     gzip: bool,
     stats: FlowFileStats,
+    /// A file without a header: its first line, a row still to be read, and its number.
+    first_row: Option<(Vec<u8>, u64)>,
     /// Once an error is returned, every later call returns it again: the stream position after
     /// a failure is not trustworthy.
     failure: Option<FlowhoundError>,
@@ -123,17 +130,47 @@ impl FlowFileReader {
         let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
         let column_names: Vec<String> =
             header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
-        let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
-            let message = match problem {
-                HeaderProblem::Missing(missing) => {
-                    format!("missing column(s) {}; found: {}", missing.join(", "), quoted_list(&column_names))
-                }
-                HeaderProblem::Duplicate { column, first_field, second_field } => {
-                    format!("column {column} appears twice (fields {first_field} and {second_field})")
-                }
-            };
-            header_error(message, lines.line_number())
-        })?;
+        let header_line = lines.line_number();
+        let (columns, first_row) = if starts_with_an_address(header, delimiter) {
+            if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
+                return Err(header_error(
+                    format!(
+                        "the first line is data, not a header (its first field {:?} is an address), and has {} \
+                         fields: a flow file without a header must hold BotRecon's eight columns in order ({})",
+                        column_names[0],
+                        column_names.len(),
+                        netflow_names()
+                    ),
+                    header_line,
+                ));
+            }
+            (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
+        } else {
+            let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
+                let found = quoted_list(&column_names);
+                let message = match problem {
+                    HeaderProblem::Missing { layout: Layout::Binetflow, missing } => {
+                        format!("missing column(s) {}; found: {found}", missing.join(", "))
+                    }
+                    HeaderProblem::Missing { layout: Layout::NetFlow, missing } => format!(
+                        "missing column(s) {} (NetFlow CSV needs BotRecon's eight: {}; a CTU-13 binetflow needs {}); \
+                         found: {found}",
+                        missing.join(", "),
+                        netflow_names(),
+                        binetflow_names()
+                    ),
+                    HeaderProblem::NoKnownColumn => format!(
+                        "no known column in the first line: neither a binetflow or NetFlow CSV header nor a \
+                         NetFlow row (which starts with an address); found: {found}"
+                    ),
+                    HeaderProblem::Duplicate { column, first_field, second_field } => {
+                        format!("column {column} appears twice (fields {first_field} and {second_field})")
+                    }
+                };
+                header_error(message, header_line)
+            })?;
+            (columns, None)
+        };
         lines.set_skip_overlong_lines(options.keep_going);
         let stats = FlowFileStats {
             lines: lines.line_number(),
@@ -150,6 +187,7 @@ impl FlowFileReader {
             consumed: source.consumed,
             gzip: source.gzip,
             stats,
+            first_row,
             failure: None,
         })
     }
@@ -175,6 +213,10 @@ impl FlowFileReader {
 
     fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
         let mut appended = 0;
+        if let Some((line, line_number)) = self.first_row.take() {
+            let parsed = self.parser.parse(&line).map_err(|err| err.message);
+            self.take_row(parsed, line_number, out, &mut appended)?;
+        }
         while appended < max_records {
             let line =
                 self.lines.next_line().map_err(|err| stream_error(&err, self.gzip, &self.consumed, &self.path))?;
@@ -184,27 +226,38 @@ impl FlowFileReader {
                 Line::Text => self.parser.parse(self.lines.line()).map_err(|err| err.message),
                 Line::TooLong => Err(format!("line longer than {MAX_LINE_BYTES} bytes")),
             };
-            match parsed {
-                Ok(record) => {
-                    out.push(record);
-                    appended += 1;
-                    self.stats.rows += 1;
+            self.take_row(parsed, self.lines.line_number(), out, &mut appended)?;
+        }
+        Ok(appended)
+    }
+
+    /// Appends a parsed row, or returns its error (skips and counts it with `keep_going`).
+    fn take_row(
+        &mut self,
+        parsed: std::result::Result<FlowRecord, String>,
+        line_number: u64,
+        out: &mut Vec<FlowRecord>,
+        appended: &mut usize,
+    ) -> Result<()> {
+        match parsed {
+            Ok(record) => {
+                out.push(record);
+                *appended += 1;
+                self.stats.rows += 1;
+            }
+            Err(message) => {
+                let err =
+                    FlowhoundError::new(ErrorCode::FlowFileBadRow, message).at_line(line_number).in_file(&self.path);
+                if !self.options.keep_going {
+                    return Err(err);
                 }
-                Err(message) => {
-                    let err = FlowhoundError::new(ErrorCode::FlowFileBadRow, message)
-                        .at_line(self.lines.line_number())
-                        .in_file(&self.path);
-                    if !self.options.keep_going {
-                        return Err(err);
-                    }
-                    self.stats.skipped_rows += 1;
-                    if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
-                        self.stats.skip_reasons.push(err);
-                    }
+                self.stats.skipped_rows += 1;
+                if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
+                    self.stats.skip_reasons.push(err);
                 }
             }
         }
-        Ok(appended)
+        Ok(())
     }
 
     /// The header's column names, as written (trimmed), in file order.
@@ -217,6 +270,12 @@ impl FlowFileReader {
         self.parser.columns().field(column).is_some()
     }
 
+    /// Which of the two layouts the file has: a binetflow, or BotRecon's NetFlow CSV (whose
+    /// rows lack a destination, a packet count and maybe times: see `row.rs`).
+    pub fn layout(&self) -> Layout {
+        self.parser.columns().layout()
+    }
+
     pub fn stats(&self) -> &FlowFileStats {
         &self.stats
     }
@@ -224,6 +283,22 @@ impl FlowFileReader {
     pub fn options(&self) -> FlowFileOptions {
         self.options
     }
+}
+
+/// Whether a line is data rather than a header: its first field is an IP or MAC address.
+fn starts_with_an_address(line: &[u8], delimiter: u8) -> bool {
+    let first = line.split(|&b| b == delimiter).next().unwrap_or_default();
+    matches!(parse_address(first), Ok(Address::Ip(_) | Address::Mac(_)))
+}
+
+fn netflow_names() -> String {
+    FlowColumn::NETFLOW_EIGHT.iter().map(|c| c.argus_name()).collect::<Vec<_>>().join(", ")
+}
+
+fn binetflow_names() -> String {
+    let mut names: Vec<&str> = FlowColumn::REQUIRED.iter().map(|c| c.argus_name()).collect();
+    names.insert(1, "Dur");
+    names.join(", ")
 }
 
 /// The header's names for a message: a binary file's "header" can be long, so only so much.

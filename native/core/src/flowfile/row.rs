@@ -5,9 +5,21 @@
 //! DstBytes` when `DstBytes` is there, else 0 (the reader's `has_column` tells which);
 //! no `SrcPkts` → `TotPkts − DstPkts`, else `None`; no `Label` or an empty one → `None`.
 //! TCP flag unions come from a `-Z b` State (`FSPA_FSA`), else 0.
+//!
+//! NetFlow CSV with BotRecon's eight columns lacks four of a binetflow's; its rows get:
+//!
+//! - no `DstAddr` → `Address::Unknown` (the flow has no responder host: it counts for its
+//!   source only, and every flow of a host goes to the same "destination");
+//! - no `Dir` → `Direction::Other` (printed `?`);
+//! - no `TotPkts` → 0, meaning "not counted", not an estimate: packet features read 0;
+//! - no `StartTime` → the file has no time at all, so it is taken as one observation, as
+//!   BotRecon took it: every row starts at [`UNTIMED_START_US`] (1970-01-01 00:00:00 UTC) and
+//!   carries that as its window start, so that the feature builder puts all of them in one
+//!   window (a row with a start time counts in both windows holding it). Rows of one start
+//!   time have no intervals between them: beacon features find none, rather than a false one.
 
 use crate::packet::ip_proto;
-use crate::record::{Direction, FlowRecord, Protocol};
+use crate::record::{Address, Direction, FlowRecord, Protocol};
 
 use super::civil_time::parse_timestamp;
 use super::columns::{ColumnMap, FlowColumn};
@@ -30,6 +42,9 @@ pub struct RowParser {
     /// (start, end) of each field of the current line; reused from row to row.
     field_bounds: Vec<(usize, usize)>,
 }
+
+/// Start time and window start of every row of a file without a time column.
+pub const UNTIMED_START_US: i64 = 0;
 
 /// How much of a bad value to quote in a message.
 const QUOTED_VALUE_MAX_CHARS: usize = 60;
@@ -90,13 +105,18 @@ impl RowParser {
     fn build(&self, line: &[u8]) -> Result<FlowRecord, RowError> {
         let fail = |column: FlowColumn| move |reason: &str| self.field_error(line, column, reason);
 
-        let start_us = parse_timestamp(self.required(line, FlowColumn::StartTime))
-            .map_err(fail(FlowColumn::StartTime))?
-            .to_utc_us(self.utc_offset_us)
-            .ok_or_else(|| fail(FlowColumn::StartTime)("time out of range"))?;
+        let untimed = self.columns.field(FlowColumn::StartTime).is_none();
+        let start_us = match self.text(line, FlowColumn::StartTime) {
+            Some(start_time) => parse_timestamp(start_time)
+                .map_err(fail(FlowColumn::StartTime))?
+                .to_utc_us(self.utc_offset_us)
+                .ok_or_else(|| fail(FlowColumn::StartTime)("time out of range"))?,
+            None => UNTIMED_START_US,
+        };
         // LastTime when the file has it: Argus keeps Dur as a 32-bit float, so `3599.986572`
         // is only good to ±122 µs, while LastTime is printed from the record's timestamps.
-        let last_us = match self.text(line, FlowColumn::LastTime) {
+        // Without a StartTime, LastTime means nothing and Dur (required then) is used.
+        let last_us = match self.text(line, FlowColumn::LastTime).filter(|_| !untimed) {
             Some(last_time) => {
                 let last_us = parse_timestamp(last_time)
                     .map_err(fail(FlowColumn::LastTime))?
@@ -123,12 +143,16 @@ impl RowParser {
                     .to_utc_us(self.utc_offset_us)
                     .ok_or_else(|| fail(FlowColumn::WindowStart)("time out of range"))?,
             ),
+            None if untimed => Some(UNTIMED_START_US),
             None => None,
         };
 
         let protocol = parse_protocol(self.required(line, FlowColumn::Proto)).map_err(fail(FlowColumn::Proto))?;
         let src_addr = parse_address(self.required(line, FlowColumn::SrcAddr)).map_err(fail(FlowColumn::SrcAddr))?;
-        let dst_addr = parse_address(self.required(line, FlowColumn::DstAddr)).map_err(fail(FlowColumn::DstAddr))?;
+        let dst_addr = match self.text(line, FlowColumn::DstAddr) {
+            Some(text) => parse_address(text).map_err(fail(FlowColumn::DstAddr))?,
+            None => Address::Unknown,
+        };
         let sport = parse_port_value(self.required(line, FlowColumn::Sport)).map_err(fail(FlowColumn::Sport))?;
         let dport = parse_port_value(self.required(line, FlowColumn::Dport)).map_err(fail(FlowColumn::Dport))?;
         let RecordPorts(src_port, dst_port) =
@@ -137,7 +161,10 @@ impl RowParser {
                 PortColumn::Destination => fail(FlowColumn::Dport)(reason),
             })?;
 
-        let direction = Direction::parse(std::str::from_utf8(self.required(line, FlowColumn::Dir)).unwrap_or(""));
+        let direction = match self.text(line, FlowColumn::Dir) {
+            Some(text) => Direction::parse(std::str::from_utf8(text).unwrap_or("")),
+            None => Direction::Other,
+        };
         let state_text = self.required(line, FlowColumn::State);
         let (src_tcp_flags, dst_tcp_flags) = match protocol {
             Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text).unwrap_or((0, 0)),
@@ -152,7 +179,10 @@ impl RowParser {
         let src_tos = tos(FlowColumn::SrcTos)?;
         let dst_tos = tos(FlowColumn::DstTos)?;
 
-        let total_pkts = parse_count(self.required(line, FlowColumn::TotPkts)).map_err(fail(FlowColumn::TotPkts))?;
+        let total_pkts = match self.text(line, FlowColumn::TotPkts) {
+            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotPkts))?,
+            None => 0,
+        };
         let total_bytes = parse_count(self.required(line, FlowColumn::TotBytes)).map_err(fail(FlowColumn::TotBytes))?;
         let optional_count = |column: FlowColumn| match self.text(line, column) {
             Some(text) => parse_optional_count(text).map_err(fail(column)),
@@ -225,7 +255,6 @@ mod tests {
     use super::*;
     use crate::packet::tcp_flag::{ACK, FIN, PSH, RST, SYN};
     use crate::packet::IpAddr16;
-    use crate::record::Address;
 
     const CTU13_HEADER: &str =
         "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label";
@@ -452,6 +481,54 @@ mod tests {
             .unwrap();
         assert_eq!((record.src_tcp_flags, record.dst_tcp_flags), (0, 0));
         assert_eq!(RST, 0x04);
+    }
+
+    #[test]
+    fn netflow_rows_without_destination_packets_or_time() {
+        // BotRecon's tests/data/test.csv row 0, its eight columns in BotRecon's order.
+        let header = "SrcAddr,Proto,Dport,Sport,State,Dur,TotBytes,SrcBytes";
+        let mut parser = parser(header, b',', 120);
+        let record = parser.parse(b"89.117.241.40,udp,13363.0,36967.0,CON,0.000499,132,72").unwrap();
+        assert_eq!(record.src_addr, v4(89, 117, 241, 40));
+        assert_eq!(record.dst_addr, Address::Unknown);
+        assert_eq!((record.src_port, record.dst_port), (Some(36967), Some(13363)));
+        assert_eq!(record.direction, Direction::Other);
+        assert_eq!((record.start_us, record.window_start_us), (UNTIMED_START_US, Some(UNTIMED_START_US)));
+        assert_eq!(record.duration_us(), 499);
+        assert_eq!((record.total_pkts, record.total_bytes, record.src_bytes), (0, 132, 72));
+        assert_eq!((record.src_pkts, record.label.as_deref()), (None, None));
+        // row 40: ICMP with `nan` ports; row 93: a TCP state gives flags.
+        let icmp = parser.parse(b"147.32.87.1,icmp,nan,nan,RED,3010.135498,2870,2870").unwrap();
+        assert_eq!((icmp.src_port, icmp.dst_port, icmp.protocol), (None, None, Protocol::Ip(1)));
+        let reset = parser.parse(b"70.37.160.39,tcp,17875.0,63878.0,S_RA,0.6592899999999999,244,124").unwrap();
+        assert_eq!((reset.src_tcp_flags, reset.dst_tcp_flags), (SYN, RST | ACK));
+        assert_eq!(reset.duration_us(), 659_290);
+    }
+
+    #[test]
+    fn netflow_rows_with_times_and_destination() {
+        // BotRecon's tests/data/test.csv, header and row 2 as pandas wrote them.
+        let header = ",StartTime,Dur,TotBytes,SrcBytes,Proto,Sport,Dport,State,DstAddr,SrcAddr";
+        let record = parser(header, b',', 0)
+            .parse(b"2,1313192829.734809,0.055283000000000006,364,0,tcp,1571.0,8081.0,_FSA,147.32.87.54,147.32.87.249")
+            .unwrap();
+        assert_eq!((record.start_us, record.window_start_us), (1_313_192_829_734_809, None));
+        assert_eq!(record.duration_us(), 55_283);
+        assert_eq!((record.src_addr, record.dst_addr), (v4(147, 32, 87, 249), v4(147, 32, 87, 54)));
+        assert_eq!((record.src_port, record.dst_port), (Some(1571), Some(8081)));
+        assert_eq!((record.src_tcp_flags, record.dst_tcp_flags), (0, FIN | SYN | ACK));
+        assert_eq!(record.total_pkts, 0);
+    }
+
+    #[test]
+    fn bad_netflow_rows_name_the_field() {
+        let header = "SrcAddr,Proto,Dport,Sport,State,Dur,TotBytes,SrcBytes";
+        let mut parser = parser(header, b',', 0);
+        let mut error = |line: &str| parser.parse(line.as_bytes()).unwrap_err().message;
+        assert_eq!(error("1.2.3.4,udp,53,1025,CON,0.1,100,200"), "field SrcBytes (column 8) \"200\": above TotBytes");
+        assert_eq!(error("1.2.3.4,udp,http,1025,CON,0.1,100,20"), "field Dport (column 3) \"http\": not a port number");
+        assert_eq!(error("1.2.3.4,udp,53,1025,CON,0.1,nan,20"), "field TotBytes (column 7) \"nan\": not a whole number");
+        assert_eq!(error("1.2.3.4,udp,53,1025,CON,0.1,100"), "expected 8 fields as in the header, found 7");
     }
 
     fn error_of(line: &[u8]) -> String {

@@ -1,0 +1,189 @@
+//! The NetFlow CSV and Arrow readers on the committed fixtures (test/fixtures/flowfiles, made
+//! by `make-netflow-fixtures.py` from the CTU-13 excerpt there), through the public API:
+//! every NetFlow row is checked against the binetflow row of the same flow.
+
+use std::path::PathBuf;
+
+use crate::cidr::Cidr;
+use crate::error::ErrorCode;
+use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
+use crate::features::{FeatureBuilder, FeatureOptions, Lan};
+use crate::flowfile::{FlowFileOptions, FlowFileReader, Layout, UNTIMED_START_US};
+use crate::input::InputKind;
+use crate::packet::IpAddr16;
+use crate::record::{Address, Direction, FlowRecord, Protocol};
+use crate::source::{FlowSource, FlowSourceOptions};
+
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
+}
+
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
+const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+/// The excerpt's lines that the NetFlow fixtures hold, in their order.
+const NETFLOW_LINES: [usize; 8] = [2, 3, 4, 7, 11, 14, 17, 19];
+
+fn read(name: &str, options: FlowFileOptions) -> (Vec<FlowRecord>, FlowFileReader) {
+    let mut reader = FlowFileReader::open(&fixture(name), options).unwrap();
+    let mut records = Vec::new();
+    while reader.next_batch(3, &mut records).unwrap() > 0 {}
+    (records, reader)
+}
+
+/// The binetflow records of the lines the NetFlow fixtures were made from.
+fn binetflow_records() -> Vec<FlowRecord> {
+    let (all, _) = read("ctu13-scenario6-excerpt.binetflow", CTU13);
+    NETFLOW_LINES.iter().map(|line| all[line - 2].clone()).collect()
+}
+
+fn ip(text: &str) -> IpAddr16 {
+    match text.parse::<std::net::IpAddr>().unwrap() {
+        std::net::IpAddr::V4(v4) => IpAddr16::from_v4(v4.octets()),
+        std::net::IpAddr::V6(v6) => IpAddr16::from_v6(v6.octets()),
+    }
+}
+
+/// What an eight-column row keeps of a binetflow record.
+fn assert_same_eight(netflow: &FlowRecord, binetflow: &FlowRecord) {
+    assert_eq!(netflow.src_addr, binetflow.src_addr);
+    assert_eq!(netflow.protocol, binetflow.protocol);
+    assert_eq!((netflow.src_port, netflow.dst_port), (binetflow.src_port, binetflow.dst_port));
+    assert_eq!(netflow.state, binetflow.state);
+    assert_eq!(netflow.duration_us(), binetflow.duration_us());
+    assert_eq!((netflow.total_bytes, netflow.src_bytes), (binetflow.total_bytes, binetflow.src_bytes));
+    assert_eq!((netflow.src_tcp_flags, netflow.dst_tcp_flags), (binetflow.src_tcp_flags, binetflow.dst_tcp_flags));
+}
+
+fn assert_untimed_eight(records: &[FlowRecord]) {
+    let binetflow = binetflow_records();
+    assert_eq!(records.len(), binetflow.len());
+    for (netflow, binetflow) in records.iter().zip(&binetflow) {
+        assert_same_eight(netflow, binetflow);
+        assert_eq!((netflow.start_us, netflow.window_start_us), (UNTIMED_START_US, Some(UNTIMED_START_US)));
+        assert_eq!((netflow.dst_addr, netflow.direction), (Address::Unknown, Direction::Other));
+        assert_eq!((netflow.total_pkts, netflow.src_pkts, netflow.label.as_deref()), (0, None, None));
+    }
+}
+
+#[test]
+fn netflow_with_header() {
+    let (records, reader) = read("netflow-header.csv", UTC);
+    assert_untimed_eight(&records);
+    assert_eq!(reader.layout(), Layout::NetFlow);
+    assert_eq!((reader.stats().rows, reader.stats().lines), (8, 9));
+    // The ICMP row keeps Argus's hex type/code, read as the binetflow's is.
+    assert_eq!((records[3].protocol.clone(), records[3].src_port), (Protocol::Ip(1), Some(0x0301)));
+}
+
+#[test]
+fn netflow_with_odd_header_spellings_order_and_an_extra_column() {
+    let (records, reader) = read("netflow-odd-header.csv", UTC);
+    assert_untimed_eight(&records);
+    assert_eq!(reader.columns()[1], "src addr");
+    assert_eq!(reader.columns()[8], "bps");
+}
+
+#[test]
+fn netflow_without_header_plain_and_gzip() {
+    let (plain, reader) = read("netflow-no-header.csv", UTC);
+    assert_untimed_eight(&plain);
+    assert_eq!((reader.stats().rows, reader.stats().lines, reader.stats().gzip), (8, 8, false));
+    let (gzip, reader) = read("netflow-no-header.csv.gz", UTC);
+    assert_eq!(gzip, plain);
+    assert!(reader.stats().gzip);
+}
+
+#[test]
+fn netflow_as_pandas_writes_it_with_times_and_destinations() {
+    // BotRecon's own test data has this form: an index column, epoch times, float ports.
+    let (records, reader) = read("netflow-pandas.csv", CTU13);
+    assert_eq!(reader.layout(), Layout::NetFlow);
+    let binetflow = binetflow_records();
+    for (netflow, binetflow) in records.iter().zip(&binetflow) {
+        assert_eq!((netflow.start_us, netflow.last_us), (binetflow.start_us, binetflow.last_us));
+        assert_eq!((netflow.dst_addr, netflow.window_start_us), (binetflow.dst_addr, None));
+        if binetflow.protocol == Protocol::Ip(1) {
+            // pandas could not read the hex ICMP ports: `nan`.
+            assert_eq!((netflow.src_port, netflow.dst_port), (None, None));
+        } else {
+            assert_same_eight(netflow, binetflow);
+        }
+    }
+}
+
+#[test]
+fn netflow_missing_column_names_file_line_and_columns() {
+    let path = fixture("bad-netflow-missing-column.csv");
+    let err = FlowFileReader::open(&path, UTC).err().unwrap();
+    assert_eq!(err.code, ErrorCode::FlowFileBadHeader);
+    assert_eq!((err.location.path.as_deref(), err.location.line), (Some(path.as_path()), Some(1)));
+    assert!(err.message.starts_with("missing column(s) SrcBytes (NetFlow CSV needs BotRecon's eight: "), "{err}");
+    assert!(err.message.ends_with("found: \"SrcAddr\", \"Proto\", \"Dport\", \"Sport\", \"State\", \"Dur\", \"TotBytes\""));
+    assert!(err.to_string().starts_with(&format!("ERR_FLOWFILE_BAD_HEADER: {}:1: ", path.display())));
+}
+
+#[test]
+fn netflow_bad_rows_stop_or_are_skipped() {
+    let path = fixture("bad-netflow-row.csv");
+    let mut reader = FlowFileReader::open(&path, UTC).unwrap();
+    let mut out = Vec::new();
+    let err = reader.next_batch(100, &mut out).unwrap_err();
+    assert_eq!((err.code, err.location.line), (ErrorCode::FlowFileBadRow, Some(3)));
+    assert_eq!(err.message, "field SrcBytes (column 8) \"7744511\": above TotBytes");
+    assert_eq!(out.len(), 1);
+
+    let options = FlowFileOptions { keep_going: true, ..UTC };
+    let (records, reader) = read("bad-netflow-row.csv", options);
+    assert_eq!(records.len(), 2);
+    let reasons: Vec<(Option<u64>, &str)> =
+        reader.stats().skip_reasons.iter().map(|e| (e.location.line, e.message.as_str())).collect();
+    assert_eq!(reasons[1], (Some(5), "field Dport (column 3) \"smtp\": not a port number"));
+}
+
+#[test]
+fn a_data_line_of_the_wrong_width_is_not_taken_for_a_header() {
+    // A CTU-13 row without its header starts with a time: "no known column".
+    let err = FlowFileReader::open(&fixture("bad-no-header.binetflow"), UTC).err().unwrap();
+    assert!(err.message.starts_with("no known column in the first line"), "{}", err.message);
+    // A row that starts with an address but is not eight fields wide.
+    let text = b"147.32.84.165,udp,53,1025,CON,0.1,100\n".to_vec();
+    let err = FlowFileReader::from_read(Box::new(std::io::Cursor::new(text)), "seven.csv", UTC).err().unwrap();
+    assert_eq!((err.code, err.location.line), (ErrorCode::FlowFileBadHeader, Some(1)));
+    assert!(err.message.contains("\"147.32.84.165\" is an address), and has 7 fields"), "{}", err.message);
+}
+
+#[test]
+fn flow_source_opens_netflow_and_the_features_see_one_window() {
+    let options = FlowSourceOptions {
+        engine: Default::default(),
+        flow_file: UTC,
+        keep_going: false,
+        decode_thread: false,
+    };
+    let mut source = FlowSource::open(&fixture("netflow-no-header.csv.gz"), options).unwrap();
+    assert_eq!(source.kind(), InputKind::FlowFile);
+    let mut records = Vec::new();
+    while source.next_batch(1000, &mut records).unwrap() {}
+    assert_eq!(records.len(), 8);
+
+    let lan = Lan::new(vec![Cidr::parse("147.32.0.0/16").unwrap()]);
+    let mut builder = FeatureBuilder::new(FeatureOptions { lan, ..FeatureOptions::default() }).unwrap();
+    let mut windows = Vec::new();
+    for record in records {
+        builder.push(record, &mut windows);
+    }
+    builder.finish(&mut windows);
+    assert_eq!(windows.len(), 1, "a file without times is one observation");
+    let window = &windows[0];
+    assert_eq!((window.window_start_us, window.flows.len()), (UNTIMED_START_US, 8));
+    // No destination: only sources get host rows.
+    assert_eq!(window.hosts, vec![ip("147.32.84.165"), ip("147.32.84.229"), ip("147.32.85.112")]);
+    let bot = window.hosts.iter().position(|h| *h == ip("147.32.84.165")).unwrap();
+    let value = |name: &str| window.host_features[bot * HOST_FEATURE_COUNT + index_of(HOST_FEATURES, name)];
+    assert_eq!((value("flows_initiated"), value("smtp_flows"), value("dns_flows")), (3.0, 2.0, 1.0));
+    assert_eq!(value("distinct_dst_addrs"), 1.0, "every destination is the unknown one");
+    assert_eq!(value("distinct_smtp_servers"), 1.0);
+    assert_eq!((value("beacon_pairs"), value("beacon_min_cv")), (0.0, -1.0), "one start time: no interval");
+    assert_eq!(value("pkts_total"), 0.0);
+    assert_eq!(value("bytes_up"), 78.0 + 124.0 + 62.0);
+}
