@@ -22,8 +22,8 @@ tables() { # NAME INPUT [options…]: the flow-file table and the table of its r
 tables scenario6 "$data/capture20110816.binetflow.gz" --infected 147.32.84.165
 tables scenario11 "$data/capture20110818-2.botnet.binetflow.gz" --infected 147.32.84.165 --infected 147.32.84.191 --infected 147.32.84.192
 tables benign "$data/benign-sample.binetflow.gz"
-# The 100-row samples are in random order: sorted by StartTime first, since windows close as
-# time passes.
+# The 100-row samples of other scenarios are in random order: sorted by StartTime first, since
+# windows close as time passes.
 for sample in "$data"/samples/*.binetflow; do
   name=$(basename "$sample" .sample.binetflow)
   case $name in
@@ -36,6 +36,8 @@ for sample in "$data"/samples/*.binetflow; do
   mkdir -p "$out/sorted"
   { head -n 1 "$sample"; tail -n +2 "$sample" | sort -t, -k1,1; } > "$sorted"
   $flowhound features "$sorted" "${ctu[@]}" "${lan[@]}" "${infected[@]}" -q -o "$out/$name.flowfile.arrow"
-  rm -rf "$out/sorted"
+  # Host rows of a 100-row sample say nothing of a host's behaviour in a window (its bot shows
+  # a flow or two): the samples train the flow model only.
+  rm -rf "$out/sorted" "$out/$name.flowfile.hosts.arrow"
 done
 ls -la "$out"
