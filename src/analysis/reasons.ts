@@ -48,7 +48,7 @@ const SENTENCES: Record<string, (v: HostValues) => string> = {
   beacon_pairs: beacon,
   beacon_min_cv: beacon,
   flow_score_max: (v) => `its most suspicious flow scores ${v.flow_score_max!.toFixed(2)}`,
-  flow_score_mean: botnetFlows,
+  flow_score_mean: (v) => `its flows score ${v.flow_score_mean!.toFixed(2)} on average with the flow model`,
   botnet_flows: botnetFlows,
   botnet_flow_share: botnetFlows,
 };

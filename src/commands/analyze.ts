@@ -99,7 +99,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   const run: RunInfo = {
     options: {
       inputs: options.inputs, lan: options.reader.lan ?? null, window_s: options.reader.windowSeconds ?? 300, step_s: options.reader.stepSeconds ?? 150,
-      threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
+      utc_offset_minutes: options.reader.utcOffsetMinutes ?? 0, threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
     },
     versions: { flowhound: await packageVersion(), core: native.coreVersion(), node: process.version, schema: featureSchema().version },
     models: [models.flow, models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
