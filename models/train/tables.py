@@ -8,6 +8,7 @@ codes into vocabularies shared by all tables, so that flows and host rows can be
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -223,7 +224,7 @@ def _class_codes(col: pa.ChunkedArray, allowed: tuple[str, ...], path: str, kind
     return codes.to_numpy().astype(np.int8)
 
 
-def load_dataset(flow_paths: list[str], host_paths: list[str], schema: Schema) -> Dataset:
+def load_dataset(flow_paths: list[str], host_paths: list[str], schema: Schema, flow_only: tuple[str, ...] = ()) -> Dataset:
     """Read, check and join-encode all tables. Raises ContractError with a readable message."""
     if not flow_paths:
         raise ContractError("no flow tables given (--flows)")
@@ -302,13 +303,13 @@ def load_dataset(flow_paths: list[str], host_paths: list[str], schema: Schema) -
         print(f"train: leaving out {int(idle.sum())} host rows of infected hosts in windows where no botnet label names them (infected_idle)", file=sys.stderr)
         hosts = hosts.take(np.flatnonzero(~idle))
 
-    _check_inputs_once(files)
+    _check_inputs_once(files, flow_only)
     ds = Dataset(flows=flows, hosts=hosts, inputs=inputs, addrs=addrs, files=files, schema=schema)
     _check_host_keys_unique(ds)
     return ds
 
 
-def _check_inputs_once(files: list[TableFile]) -> None:
+def _check_inputs_once(files: list[TableFile], flow_only: tuple[str, ...] = ()) -> None:
     """An input name must come from one flow table and one host table, else rows would be counted twice."""
     for kind in ("flow", "host"):
         seen: dict[str, str] = {}
@@ -321,7 +322,8 @@ def _check_inputs_once(files: list[TableFile]) -> None:
                 seen[name] = f.path
     flow_inputs = {n for f in files if f.kind == "flow" for n in f.inputs}
     host_inputs = {n for f in files if f.kind == "host" for n in f.inputs}
-    only_flows = sorted(flow_inputs - host_inputs)
+    # Inputs that --flow-only names train the flow model alone: they need no host table.
+    only_flows = sorted(n for n in flow_inputs - host_inputs if not any(fnmatch.fnmatchcase(n, g) for g in flow_only))
     if only_flows:
         raise ContractError(f"no host table rows for input(s) {', '.join(only_flows)}: give their .hosts.arrow tables with --hosts")
     only_hosts = sorted(host_inputs - flow_inputs)

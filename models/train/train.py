@@ -77,6 +77,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g.add_argument("--host-threshold", type=float, default=None, help="fixed host threshold instead of the out-of-fold F1 choice")
     g.add_argument("--holdout", action="append", default=[], metavar="NAME=GLOB[,GLOB][@DAY[,DAY]]",
                    help="a held-out evaluation (repeatable): inputs matching a GLOB are test-only, and so are the benign input's rows on DAY (YYYY-MM-DD)")
+    g.add_argument("--flow-only", action="append", default=[], metavar="GLOB", help="input name(s) that train the flow model only and have no host table (repeatable), e.g. small samples whose host rows say nothing of behaviour")
     g.add_argument("--benign", default="*benign*", metavar="GLOB", help="input name(s) of the benign input split by day (default '*benign*')")
     g.add_argument("--utc-offset", type=int, default=0, metavar="MINUTES", help="local time of the days in --holdout, minutes east of UTC (CTU-13: 120)")
     g = ap.add_argument_group("export")
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         schema = load_schema(args.schema)
-        ds = load_dataset(args.flows, args.hosts, schema)
+        ds = load_dataset(args.flows, args.hosts, schema, tuple(args.flow_only))
         log(f"read {len(ds.flows)} flow rows and {len(ds.hosts)} host rows from {len(ds.inputs)} input(s): {', '.join(ds.inputs)}")
         for globs in args.same_source_globs:
             if not matching(ds.inputs, globs).any():
