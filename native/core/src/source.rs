@@ -1,5 +1,5 @@
 //! One batch-oriented way to get flow records out of any input: a capture (reader → decoder
-//! → flow engine) or a flow file. The binding and the tools drive this. It owns no threads,
+//! → flow engine) or a flow file (text: binetflow or NetFlow CSV; or an Arrow flow table). The binding and the tools drive this. It owns no threads,
 //! unless asked to read and decode a capture on a thread of its own (`decode_thread`).
 
 use std::collections::VecDeque;
@@ -10,8 +10,8 @@ use crate::decode_thread::DecodeThread;
 use crate::decoded_batch::DecodedBatch;
 use crate::error::{FlowhoundError, Result};
 use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
-use crate::flowfile::{FlowFileOptions, FlowFileReader, FlowFileStats};
-use crate::input::{detect_input_kind, InputKind};
+use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
+use crate::input::{detect_input_format, InputFormat, InputKind};
 use crate::record::FlowRecord;
 
 /// How much packet work one call does at most before it returns, so callers can report
@@ -44,11 +44,12 @@ pub enum FlowSource {
 }
 
 impl FlowSource {
-    /// Opens `path`, deciding from its first bytes whether it is a capture or a flow file.
+    /// Opens `path`, deciding from its first bytes whether it is a capture, a text flow file
+    /// or an Arrow flow table.
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
-        match detect_input_kind(path)? {
-            InputKind::Capture => Ok(FlowSource::Capture(CaptureFlowSource::open(path, options)?)),
-            InputKind::FlowFile => Ok(FlowSource::FlowFile(FlowFileSource::open(path, options)?)),
+        match detect_input_format(path)? {
+            InputFormat::Capture => Ok(FlowSource::Capture(CaptureFlowSource::open(path, options)?)),
+            format => Ok(FlowSource::FlowFile(FlowFileSource::open_format(path, format, options)?)),
         }
     }
 
@@ -204,23 +205,44 @@ impl CaptureFlowSource {
 }
 
 pub struct FlowFileSource {
-    reader: FlowFileReader,
+    reader: FlowFileInput,
     records_out: u64,
     done: bool,
 }
 
+/// The reader of a flow file's format.
+enum FlowFileInput {
+    Text(FlowFileReader),
+    Arrow(ArrowFlowReader),
+}
+
 impl FlowFileSource {
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowFileSource> {
+        Self::open_format(path, detect_input_format(path)?, options)
+    }
+
+    fn open_format(path: &Path, format: InputFormat, options: FlowSourceOptions) -> Result<FlowFileSource> {
         let mut flow_file = options.flow_file;
         flow_file.keep_going = flow_file.keep_going || options.keep_going;
-        Ok(FlowFileSource { reader: FlowFileReader::open(path, flow_file)?, records_out: 0, done: false })
+        let reader = match format {
+            InputFormat::ArrowFile => FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::File, flow_file)?),
+            InputFormat::ArrowStream => {
+                FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::Stream, flow_file)?)
+            }
+            // A capture handed to this reader directly: its header error says what it is.
+            InputFormat::TextFlowFile | InputFormat::Capture => FlowFileInput::Text(FlowFileReader::open(path, flow_file)?),
+        };
+        Ok(FlowFileSource { reader, records_out: 0, done: false })
     }
 
     pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
         if self.done {
             return Ok(false);
         }
-        let read = self.reader.next_batch(max_records.max(1), out)?;
+        let read = match &mut self.reader {
+            FlowFileInput::Text(reader) => reader.next_batch(max_records.max(1), out)?,
+            FlowFileInput::Arrow(reader) => reader.next_batch(max_records.max(1), out)?,
+        };
         self.records_out += read as u64;
         if read == 0 {
             self.done = true;
@@ -229,7 +251,7 @@ impl FlowFileSource {
     }
 
     pub fn progress(&self) -> SourceProgress {
-        let stats = self.reader.stats();
+        let stats = self.file_stats();
         SourceProgress {
             bytes_consumed: stats.bytes_consumed,
             total_bytes: stats.total_bytes,
@@ -239,6 +261,14 @@ impl FlowFileSource {
     }
 
     pub fn file_stats(&self) -> &FlowFileStats {
-        self.reader.stats()
+        match &self.reader {
+            FlowFileInput::Text(reader) => reader.stats(),
+            FlowFileInput::Arrow(reader) => reader.stats(),
+        }
+    }
+
+    /// Whether the file is an Arrow flow table (rather than text).
+    pub fn is_arrow(&self) -> bool {
+        matches!(self.reader, FlowFileInput::Arrow(_))
     }
 }

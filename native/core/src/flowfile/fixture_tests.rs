@@ -8,7 +8,7 @@ use crate::cidr::Cidr;
 use crate::error::ErrorCode;
 use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
 use crate::features::{FeatureBuilder, FeatureOptions, Lan};
-use crate::flowfile::{FlowFileOptions, FlowFileReader, Layout, UNTIMED_START_US};
+use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, Layout, UNTIMED_START_US};
 use crate::input::InputKind;
 use crate::packet::IpAddr16;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
@@ -186,4 +186,103 @@ fn flow_source_opens_netflow_and_the_features_see_one_window() {
     assert_eq!((value("beacon_pairs"), value("beacon_min_cv")), (0.0, -1.0), "one start time: no interval");
     assert_eq!(value("pkts_total"), 0.0);
     assert_eq!(value("bytes_up"), 78.0 + 124.0 + 62.0);
+}
+
+fn read_arrow(name: &str, options: FlowFileOptions) -> crate::error::Result<Vec<FlowRecord>> {
+    let path = fixture(name);
+    let format = match crate::input::detect_input_format(&path)? {
+        crate::input::InputFormat::ArrowFile => ArrowFormat::File,
+        crate::input::InputFormat::ArrowStream => ArrowFormat::Stream,
+        other => panic!("{name} detected as {other:?}"),
+    };
+    let mut reader = ArrowFlowReader::open(&path, format, options)?;
+    let mut records = Vec::new();
+    while reader.next_batch(5, &mut records)? > 0 {}
+    assert_eq!(reader.stats().rows, records.len() as u64);
+    assert_eq!(reader.stats().bytes_consumed, reader.stats().total_bytes.unwrap());
+    Ok(records)
+}
+
+#[test]
+fn arrow_written_by_flows_gives_back_the_same_records() {
+    // `flowhound flows ctu13-scenario6-excerpt.binetflow --utc-offset 120 -o X.arrow` (and
+    // .arrows): every protocol of the excerpt, MAC addresses, named protocols, labels.
+    let (binetflow, _) = read("ctu13-scenario6-excerpt.binetflow", CTU13);
+    for name in ["flowhound-scenario6-excerpt.arrow", "flowhound-scenario6-excerpt.arrows"] {
+        let records = read_arrow(name, UTC).unwrap();
+        assert_eq!(records, binetflow, "{name}");
+    }
+}
+
+#[test]
+fn arrow_written_by_pyarrow_with_other_types() {
+    // Nanosecond timestamps, dictionary-encoded proto, string_view, large_string, uint16 and
+    // uint64 numbers, an extra list column, two record batches; no flag columns (taken from
+    // the state, as for text).
+    let (binetflow, _) = read("ctu13-scenario6-excerpt.binetflow", CTU13);
+    let tcp_udp: Vec<FlowRecord> = NETFLOW_LINES
+        .iter()
+        .map(|line| binetflow[line - 2].clone())
+        .filter(|r| matches!(r.protocol, Protocol::Ip(6 | 17)))
+        .collect();
+    for name in ["pyarrow-flows.arrow", "pyarrow-flows.arrows"] {
+        assert_eq!(read_arrow(name, UTC).unwrap(), tcp_udp, "{name}");
+    }
+}
+
+#[test]
+fn arrow_tables_that_cannot_be_read_say_why() {
+    let err = read_arrow("bad-arrow-missing-columns.arrow", UTC).unwrap_err();
+    assert_eq!(err.code, ErrorCode::FlowFileBadHeader);
+    assert_eq!(
+        err.message,
+        "missing column(s) start_time, last_time (or duration_s), src_port, dir, dst_addr, dst_port, state, \
+         total_pkts, total_bytes: Arrow input must be a flow table as `flowhound flows -o FILE.arrow` writes it; \
+         found: src_addr, proto, bytes"
+    );
+    assert!(err.location.byte_offset.is_some() && err.location.path.is_some());
+    let err = read_arrow("bad-arrow-wrong-type.arrow", UTC).unwrap_err();
+    assert_eq!((err.code, err.message.as_str()), (ErrorCode::FlowFileBadHeader, "column total_bytes is float64, not an integer"));
+    let err = read_arrow("bad-arrow-compressed.arrows", UTC).unwrap_err();
+    assert_eq!(err.code, ErrorCode::FlowFileBadRow);
+    assert!(err.message.contains("compressed bodies (LZ4, ZSTD) are not read"), "{}", err.message);
+}
+
+#[test]
+fn cut_arrow_files_and_streams() {
+    let dir = std::env::temp_dir().join(format!("flowhound-arrow-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["flowhound-scenario6-excerpt.arrow", "pyarrow-flows.arrows"] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let cut = dir.join(name);
+        std::fs::write(&cut, &bytes[..bytes.len() - 200]).unwrap();
+        let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+        let result = FlowSource::open(&cut, options).and_then(|mut source| {
+            let mut records = Vec::new();
+            while source.next_batch(100, &mut records)? {}
+            Ok(records.len())
+        });
+        let err = result.unwrap_err();
+        assert_eq!(err.location.path.as_deref(), Some(cut.as_path()));
+        assert!(err.location.byte_offset.is_some());
+        if name.ends_with(".arrow") {
+            assert_eq!(err.code, ErrorCode::FlowFileBadHeader);
+            assert!(err.message.contains("without its footer"), "{}", err.message);
+        } else {
+            assert_eq!(err.code, ErrorCode::FlowFileBadRow);
+            assert!(err.message.contains("runs past the end of the file"), "{}", err.message);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn flow_source_tells_arrow_from_text() {
+    let options = || FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+    for (name, arrow) in [("pyarrow-flows.arrows", true), ("flowhound-scenario6-excerpt.arrow", true), ("netflow-header.csv", false)] {
+        let source = FlowSource::open(&fixture(name), options()).unwrap();
+        assert_eq!(source.kind(), InputKind::FlowFile);
+        let FlowSource::FlowFile(file) = &source else { unreachable!() };
+        assert_eq!(file.is_arrow(), arrow, "{name}");
+    }
 }

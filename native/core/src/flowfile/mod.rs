@@ -1,6 +1,6 @@
 //! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, and NetFlow CSV with
-//! BotRecon's eight columns (with or without a header), plain or gzip, streamed into
-//! [`FlowRecord`](crate::record::FlowRecord)s in batches.
+//! BotRecon's eight columns (with or without a header), plain or gzip; and flow tables in
+//! Arrow IPC (`arrow`); streamed into [`FlowRecord`](crate::record::FlowRecord)s in batches.
 //!
 //! ```no_run
 //! use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
@@ -14,6 +14,7 @@
 //! # Ok::<(), flowhound_core::error::FlowhoundError>(())
 //! ```
 
+mod arrow;
 mod civil_time;
 mod columns;
 mod fields;
@@ -24,6 +25,7 @@ mod row;
 mod source;
 mod tcp_state;
 
+pub use arrow::{ArrowFlowReader, ArrowFormat, ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub use civil_time::days_from_civil;
 pub use columns::{FlowColumn, Layout};
 pub use fields::{parse_address, parse_protocol};

@@ -1,0 +1,855 @@
+//! Arrow IPC flow tables, file (`ARROW1` … `ARROW1`) and stream format, read into
+//! [`FlowRecord`]s: what `flowhound flows -o X.arrow` (or `.arrows`) writes, so that its output
+//! can be read again, by `flows`, `features` and `analyze`.
+//!
+//! Written by hand on the IPC specification, for the column types a flow table has, instead of
+//! the `arrow-ipc` and `arrow-array` crates: those added 205 s of compile time on this
+//! project's two cores (35 crates; the whole workspace builds in 172 s), for what is here a few
+//! hundred lines. Tested on files written by apache-arrow (flowhound's own writer) and by
+//! pyarrow.
+//!
+//! Columns are found by name (case-insensitive), as `src/sinks/arrow-flows.ts` names them:
+//! `start_time`, `last_time` (or `duration_s`), `proto`, `src_addr`, `src_port`, `dir`,
+//! `dst_addr`, `dst_port`, `state`, `total_pkts`, `total_bytes` are required; `window_start`,
+//! `proto_number`, `src_tos`, `dst_tos`, `src_bytes`, `src_pkts`, `src_payload_bytes`,
+//! `dst_payload_bytes`, `src_tcp_flags`, `dst_tcp_flags`, `label` are read when present (the
+//! same defaults as a text flow file's). Other columns are skipped. Types: timestamps of any
+//! unit; integers of any width for numbers (`duration_s` may be a float); `utf8`,
+//! `large_utf8`, `utf8_view` or dictionary-encoded text. Ports are the record's own (ICMP:
+//! `type << 8 | code`, see `FlowRecord`), not Argus's text forms.
+//!
+//! Not read: compressed bodies (LZ4, ZSTD), big-endian data, metadata before V4; each is
+//! refused with a message saying so.
+
+mod flatbuffer;
+mod ipc;
+
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::packet::ip_proto;
+use crate::record::{Address, Direction, FlowRecord, Protocol};
+
+use super::fields::{parse_address, parse_protocol};
+use super::reader::{FlowFileOptions, FlowFileStats, MAX_SKIP_REASONS};
+use super::tcp_state::tcp_flags_from_state;
+use ipc::{ArrowType, Block, Field, MessageHeader, RecordBatchHeader, Schema, TimeUnit};
+
+/// `ARROW1`, at the start (padded to 8 bytes) and the end of the file format.
+pub const ARROW_FILE_MAGIC: &[u8; 6] = b"ARROW1";
+/// The continuation marker that starts every message of the stream format since Arrow 0.15.
+pub const ARROW_CONTINUATION: [u8; 4] = [0xff; 4];
+/// Metadata of one message larger than this is taken for damage, not allocated.
+const MAX_METADATA_BYTES: u64 = 64 << 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrowFormat {
+    File,
+    Stream,
+}
+
+/// The flow table's columns, in `FLOW_ARROW_SCHEMA`'s order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    WindowStart,
+    StartTime,
+    LastTime,
+    DurationS,
+    Proto,
+    ProtoNumber,
+    SrcAddr,
+    SrcPort,
+    Dir,
+    DstAddr,
+    DstPort,
+    State,
+    SrcTos,
+    DstTos,
+    TotalPkts,
+    TotalBytes,
+    SrcBytes,
+    SrcPkts,
+    SrcPayloadBytes,
+    DstPayloadBytes,
+    SrcTcpFlags,
+    DstTcpFlags,
+    Label,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Time,
+    Seconds,
+    Text,
+    Integer,
+}
+
+use Column as C;
+const COLUMNS: [(Column, &str, Kind); 23] = [
+    (C::WindowStart, "window_start", Kind::Time),
+    (C::StartTime, "start_time", Kind::Time),
+    (C::LastTime, "last_time", Kind::Time),
+    (C::DurationS, "duration_s", Kind::Seconds),
+    (C::Proto, "proto", Kind::Text),
+    (C::ProtoNumber, "proto_number", Kind::Integer),
+    (C::SrcAddr, "src_addr", Kind::Text),
+    (C::SrcPort, "src_port", Kind::Integer),
+    (C::Dir, "dir", Kind::Text),
+    (C::DstAddr, "dst_addr", Kind::Text),
+    (C::DstPort, "dst_port", Kind::Integer),
+    (C::State, "state", Kind::Text),
+    (C::SrcTos, "src_tos", Kind::Integer),
+    (C::DstTos, "dst_tos", Kind::Integer),
+    (C::TotalPkts, "total_pkts", Kind::Integer),
+    (C::TotalBytes, "total_bytes", Kind::Integer),
+    (C::SrcBytes, "src_bytes", Kind::Integer),
+    (C::SrcPkts, "src_pkts", Kind::Integer),
+    (C::SrcPayloadBytes, "src_payload_bytes", Kind::Integer),
+    (C::DstPayloadBytes, "dst_payload_bytes", Kind::Integer),
+    (C::SrcTcpFlags, "src_tcp_flags", Kind::Integer),
+    (C::DstTcpFlags, "dst_tcp_flags", Kind::Integer),
+    (C::Label, "label", Kind::Text),
+];
+const REQUIRED: [Column; 10] =
+    [C::StartTime, C::Proto, C::SrcAddr, C::SrcPort, C::Dir, C::DstAddr, C::DstPort, C::State, C::TotalPkts, C::TotalBytes];
+
+fn name_of(column: Column) -> &'static str {
+    COLUMNS[column as usize].1
+}
+
+/// Which top-level field holds each column.
+struct ColumnFields([Option<usize>; COLUMNS.len()]);
+
+impl ColumnFields {
+    fn of(schema: &Schema) -> std::result::Result<ColumnFields, String> {
+        let mut fields = [None; COLUMNS.len()];
+        for (index, field) in schema.fields.iter().enumerate() {
+            let Some(&(column, name, kind)) = COLUMNS.iter().find(|(_, name, _)| name.eq_ignore_ascii_case(&field.name))
+            else {
+                continue;
+            };
+            if fields[column as usize].is_some() {
+                return Err(format!("column {name} appears twice"));
+            }
+            let value_type = &field.data_type;
+            let fits = match kind {
+                Kind::Time => matches!(value_type, ArrowType::Timestamp(_)) && field.dictionary.is_none(),
+                Kind::Seconds => {
+                    matches!(value_type, ArrowType::Float { .. } | ArrowType::Int { .. }) && field.dictionary.is_none()
+                }
+                Kind::Integer => matches!(value_type, ArrowType::Int { .. }) && field.dictionary.is_none(),
+                Kind::Text => matches!(value_type, ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View),
+            };
+            if !fits {
+                let expected = match kind {
+                    Kind::Time => "a timestamp",
+                    Kind::Seconds => "a number",
+                    Kind::Integer => "an integer",
+                    Kind::Text => "text (utf8, large_utf8, utf8_view or a dictionary of these)",
+                };
+                let dictionary = if field.dictionary.is_some() { "dictionary of " } else { "" };
+                return Err(format!("column {name} is {dictionary}{}, not {expected}", value_type.describe()));
+            }
+            fields[column as usize] = Some(index);
+        }
+        let mut missing: Vec<&str> = REQUIRED.iter().filter(|c| fields[**c as usize].is_none()).map(|c| name_of(*c)).collect();
+        if fields[C::LastTime as usize].is_none() && fields[C::DurationS as usize].is_none() {
+            missing.insert(usize::from(fields[C::StartTime as usize].is_none()), "last_time (or duration_s)");
+        }
+        if !missing.is_empty() {
+            let found: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).take(40).collect();
+            return Err(format!(
+                "missing column(s) {}: Arrow input must be a flow table as `flowhound flows -o FILE.arrow` writes it; \
+                 found: {}",
+                missing.join(", "),
+                found.join(", ")
+            ));
+        }
+        Ok(ColumnFields(fields))
+    }
+
+    fn get(&self, column: Column) -> Option<usize> {
+        self.0[column as usize]
+    }
+}
+
+pub struct ArrowFlowReader {
+    path: PathBuf,
+    file: File,
+    file_len: u64,
+    format: ArrowFormat,
+    options: FlowFileOptions,
+    schema: Schema,
+    columns: ColumnFields,
+    /// Dictionary values by id.
+    dictionaries: HashMap<i64, Vec<Option<String>>>,
+    /// File format: the record batches still to read.
+    blocks: VecDeque<Block>,
+    /// Stream format: where the next message starts.
+    stream_offset: u64,
+    pending: VecDeque<FlowRecord>,
+    batches_read: u64,
+    done: bool,
+    stats: FlowFileStats,
+    failure: Option<FlowhoundError>,
+}
+
+/// A message read from the file: its header, its body, and where it started.
+struct ReadMessage {
+    header: MessageHeader,
+    body: Vec<u8>,
+    offset: u64,
+}
+
+impl ArrowFlowReader {
+    pub fn open(path: &Path, format: ArrowFormat, options: FlowFileOptions) -> Result<ArrowFlowReader> {
+        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
+        let file_len = file.metadata().map_err(|err| FlowhoundError::io(&err, path))?.len();
+        let mut reader = ArrowFlowReader {
+            path: path.to_path_buf(),
+            file,
+            file_len,
+            format,
+            options,
+            schema: Schema::default(),
+            columns: ColumnFields([None; COLUMNS.len()]),
+            dictionaries: HashMap::new(),
+            blocks: VecDeque::new(),
+            stream_offset: 0,
+            pending: VecDeque::new(),
+            batches_read: 0,
+            done: false,
+            stats: FlowFileStats { total_bytes: Some(file_len), ..FlowFileStats::default() },
+            failure: None,
+        };
+        let schema_offset = match format {
+            ArrowFormat::File => reader.open_file()?,
+            ArrowFormat::Stream => reader.open_stream()?,
+        };
+        reader.columns = ColumnFields::of(&reader.schema).map_err(|message| {
+            FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_offset(schema_offset).in_file(path)
+        })?;
+        Ok(reader)
+    }
+
+    fn header_error(&self, message: impl Into<String>, offset: u64) -> FlowhoundError {
+        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_offset(offset).in_file(&self.path)
+    }
+
+    fn batch_error(&self, message: impl Into<String>, offset: u64) -> FlowhoundError {
+        FlowhoundError::new(ErrorCode::FlowFileBadRow, message).at_offset(offset).in_file(&self.path)
+    }
+
+    /// File format: the footer gives the schema and where the batches are. Returns the
+    /// footer's offset, for messages about the schema.
+    fn open_file(&mut self) -> Result<u64> {
+        const TRAILER: u64 = 10; // footer length (4) + ARROW1
+        let mut trailer = [0u8; TRAILER as usize];
+        if self.file_len < 8 + TRAILER || self.read_at(self.file_len - TRAILER, &mut trailer).is_err() {
+            return Err(self.header_error("Arrow file too short to hold a footer (cut short?)", 0));
+        }
+        if &trailer[4..] != ARROW_FILE_MAGIC {
+            return Err(self.header_error(
+                "Arrow file without its footer: it does not end in ARROW1 (cut short, or still being written?)",
+                self.file_len - 6,
+            ));
+        }
+        let footer_len = u64::from(u32::from_le_bytes(trailer[..4].try_into().expect("4 bytes")));
+        let Some(footer_offset) = (self.file_len - TRAILER).checked_sub(footer_len).filter(|&at| at >= 8) else {
+            return Err(self.header_error(format!("Arrow footer length {footer_len} beyond the file"), self.file_len - TRAILER));
+        };
+        let mut footer = vec![0u8; footer_len as usize];
+        self.read_at(footer_offset, &mut footer)?;
+        let footer = ipc::parse_footer(&footer)
+            .map_err(|reason| self.header_error(format!("damaged Arrow file footer: {reason}"), footer_offset))?;
+        self.schema = footer.schema;
+        for block in footer.dictionaries {
+            let message = self.read_block(block, ErrorCode::FlowFileBadHeader)?;
+            self.take_dictionary(message)?;
+        }
+        self.blocks = footer.record_batches.into();
+        Ok(footer_offset)
+    }
+
+    /// Stream format: the first message is the schema.
+    fn open_stream(&mut self) -> Result<u64> {
+        match self.next_stream_message(ErrorCode::FlowFileBadHeader)? {
+            Some(ReadMessage { header: MessageHeader::Schema(schema), .. }) => {
+                self.schema = schema;
+                Ok(0)
+            }
+            Some(message) => Err(self.header_error("Arrow stream does not start with a schema", message.offset)),
+            None => Err(self.header_error("Arrow stream ends before its schema", 0)),
+        }
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<()> {
+        self.file
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| self.file.read_exact(buf))
+            .map_err(|err| FlowhoundError::io(&err, &self.path))
+    }
+
+    /// Reads the message at `offset`: `None` at an end-of-stream marker or the end of the file.
+    fn read_message(&mut self, offset: u64, code: ErrorCode) -> Result<Option<(ReadMessage, u64)>> {
+        let error = |reader: &Self, message: String| {
+            FlowhoundError::new(code, message).at_offset(offset).in_file(&reader.path)
+        };
+        let remaining = self.file_len.saturating_sub(offset);
+        if remaining == 0 {
+            return Ok(None);
+        }
+        if remaining < 4 {
+            return Err(error(self, "Arrow data cut inside a message header".into()));
+        }
+        let mut word = [0u8; 4];
+        self.read_at(offset, &mut word)?;
+        let mut prefix = 4;
+        if word == ARROW_CONTINUATION {
+            if remaining < 8 {
+                return Err(error(self, "Arrow data cut inside a message header".into()));
+            }
+            self.read_at(offset + 4, &mut word)?;
+            prefix = 8;
+        }
+        // Before Arrow 0.15 the length came first, without the continuation marker.
+        let metadata_len = u64::from(u32::from_le_bytes(word));
+        if metadata_len == 0 {
+            return Ok(None);
+        }
+        if metadata_len > MAX_METADATA_BYTES || metadata_len > remaining - prefix {
+            return Err(error(self, format!("Arrow message of {metadata_len} metadata bytes runs past the end of the file")));
+        }
+        let mut metadata = vec![0u8; metadata_len as usize];
+        self.read_at(offset + prefix, &mut metadata)?;
+        let message = ipc::parse_message(&metadata)
+            .map_err(|reason| error(self, format!("damaged Arrow message: {reason}")))?;
+        if message.version < 3 {
+            return Err(error(self, format!("Arrow metadata version V{} is too old (V4 or later is read)", message.version + 1)));
+        }
+        let body_offset = offset + prefix + metadata_len;
+        let body_len = u64::try_from(message.body_length).unwrap_or(u64::MAX);
+        if body_len > self.file_len - body_offset {
+            return Err(error(self, format!("Arrow message body of {} bytes runs past the end of the file", message.body_length)));
+        }
+        let mut body = vec![0u8; body_len as usize];
+        self.read_at(body_offset, &mut body)?;
+        Ok(Some((ReadMessage { header: message.header, body, offset }, body_offset + body_len)))
+    }
+
+    fn read_block(&mut self, block: Block, code: ErrorCode) -> Result<ReadMessage> {
+        let offset = u64::try_from(block.offset).unwrap_or(u64::MAX);
+        match self.read_message(offset, code)? {
+            Some((message, _)) => Ok(message),
+            None => Err(FlowhoundError::new(code, "Arrow file footer points at no message").at_offset(offset).in_file(&self.path)),
+        }
+    }
+
+    fn next_stream_message(&mut self, code: ErrorCode) -> Result<Option<ReadMessage>> {
+        match self.read_message(self.stream_offset, code)? {
+            Some((message, next)) => {
+                self.stream_offset = next;
+                Ok(Some(message))
+            }
+            None => {
+                self.stream_offset = self.file_len;
+                Ok(None)
+            }
+        }
+    }
+
+    fn take_dictionary(&mut self, message: ReadMessage) -> Result<()> {
+        let MessageHeader::DictionaryBatch { id, data, is_delta } = message.header else {
+            return Err(self.header_error("Arrow file footer's dictionary block is not a dictionary", message.offset));
+        };
+        // Only dictionaries of top-level text columns matter; others are skipped.
+        let Some(field) = self.schema.fields.iter().find(|f| f.dictionary.as_ref().is_some_and(|d| d.id == id)) else {
+            return Ok(());
+        };
+        let value_field = Field { dictionary: None, ..field.clone() };
+        let batch = Batch::new(&message.body, &data, std::slice::from_ref(&value_field))
+            .map_err(|reason| self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset))?;
+        let values = match batch.text(&value_field, &batch.spans[0], &self.dictionaries) {
+            Ok(values) => values.into_iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>(),
+            Err(reason) => return Err(self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset)),
+        };
+        let entry = self.dictionaries.entry(id).or_default();
+        if !is_delta {
+            entry.clear();
+        }
+        entry.extend(values);
+        Ok(())
+    }
+
+    /// Reads record batches until one gives records or the input ends.
+    fn fill(&mut self) -> Result<()> {
+        while self.pending.is_empty() && !self.done {
+            let message = match self.format {
+                ArrowFormat::File => match self.blocks.pop_front() {
+                    Some(block) => Some(self.read_block(block, ErrorCode::FlowFileBadRow)?),
+                    None => None,
+                },
+                ArrowFormat::Stream => self.next_stream_message(ErrorCode::FlowFileBadRow)?,
+            };
+            let Some(message) = message else {
+                self.done = true;
+                self.stats.bytes_consumed = self.file_len;
+                break;
+            };
+            self.stats.bytes_consumed = self.stats.bytes_consumed.max(message.offset);
+            match &message.header {
+                MessageHeader::RecordBatch(header) => {
+                    let header = header.clone();
+                    self.take_batch(&message, &header)?;
+                }
+                MessageHeader::DictionaryBatch { .. } => self.take_dictionary(message)?,
+                MessageHeader::Schema(_) => {
+                    return Err(self.batch_error("a second schema in the Arrow stream", message.offset));
+                }
+                MessageHeader::Other(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn take_batch(&mut self, message: &ReadMessage, header: &RecordBatchHeader) -> Result<()> {
+        let batch_number = self.batches_read + 1;
+        self.batches_read += 1;
+        let fail = |reader: &Self, reason: String| {
+            reader.batch_error(format!("Arrow record batch {batch_number}: {reason}"), message.offset)
+        };
+        let batch = Batch::new(&message.body, header, &self.schema.fields).map_err(|reason| fail(self, reason))?;
+        let rows = batch.decode_rows(&self.schema, &self.columns, &self.dictionaries).map_err(|reason| fail(self, reason))?;
+        for (row, record) in rows.into_iter().enumerate() {
+            match record {
+                Ok(record) => {
+                    self.pending.push_back(record);
+                    self.stats.rows += 1;
+                }
+                Err(reason) => {
+                    let error = fail(self, format!("row {}: {reason}", row + 1));
+                    if !self.options.keep_going {
+                        return Err(error);
+                    }
+                    self.stats.skipped_rows += 1;
+                    if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
+                        self.stats.skip_reasons.push(error);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends up to `max_records` records to `out`; returns how many, 0 at the end. After an
+    /// error every call returns it again, as the text reader does.
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        let mut appended = 0;
+        while appended < max_records.max(1) {
+            if let Err(error) = self.fill() {
+                self.failure = Some(error.clone());
+                return Err(error);
+            }
+            let Some(record) = self.pending.pop_front() else { break };
+            out.push(record);
+            appended += 1;
+        }
+        Ok(appended)
+    }
+
+    pub fn format(&self) -> ArrowFormat {
+        self.format
+    }
+
+    /// The table's column names, in order.
+    pub fn columns(&self) -> Vec<&str> {
+        self.schema.fields.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    pub fn stats(&self) -> &FlowFileStats {
+        &self.stats
+    }
+}
+
+/// Where one field's nodes and buffers start in a record batch.
+struct Span {
+    node: usize,
+    buffer: usize,
+}
+
+/// One record batch's body, and the span of each top-level field in it.
+struct Batch<'a> {
+    body: &'a [u8],
+    header: &'a RecordBatchHeader,
+    length: usize,
+    spans: Vec<Span>,
+}
+
+type Decoded<T> = std::result::Result<T, String>;
+
+impl<'a> Batch<'a> {
+    fn new(body: &'a [u8], header: &'a RecordBatchHeader, fields: &[Field]) -> Decoded<Batch<'a>> {
+        if header.compressed {
+            return Err("compressed bodies (LZ4, ZSTD) are not read: write the table uncompressed".into());
+        }
+        let length = usize::try_from(header.length).map_err(|_| format!("negative length {}", header.length))?;
+        let (mut node, mut buffer, mut variadic) = (0, 0, 0);
+        let mut spans = Vec::with_capacity(fields.len());
+        for field in fields {
+            spans.push(Span { node, buffer });
+            count_buffers(field, &mut node, &mut buffer, &mut variadic, &header.variadic_buffer_counts)?;
+        }
+        if node > header.nodes.len() || buffer > header.buffers.len() {
+            return Err(format!(
+                "the schema needs {node} field nodes and {buffer} buffers, the batch has {} and {}",
+                header.nodes.len(),
+                header.buffers.len()
+            ));
+        }
+        Ok(Batch { body, header, length, spans })
+    }
+
+    fn buffer(&self, index: usize) -> Decoded<&'a [u8]> {
+        let (offset, length) = self.header.buffers[index];
+        usize::try_from(offset)
+            .ok()
+            .zip(usize::try_from(length).ok())
+            .and_then(|(offset, length)| self.body.get(offset..offset.checked_add(length)?))
+            .ok_or_else(|| format!("buffer {index} (offset {offset}, {length} bytes) lies outside the body"))
+    }
+
+    /// Whether each row holds a value (the field's validity bitmap).
+    fn validity(&self, span: &Span) -> Decoded<Vec<bool>> {
+        let (length, null_count) = self.header.nodes[span.node];
+        if length != self.header.length {
+            return Err(format!("a column of {length} rows in a batch of {}", self.header.length));
+        }
+        if null_count == 0 {
+            return Ok(vec![true; self.length]);
+        }
+        let bitmap = self.buffer(span.buffer)?;
+        if bitmap.len() * 8 < self.length {
+            return Err("validity bitmap shorter than the column".into());
+        }
+        Ok((0..self.length).map(|row| bitmap[row / 8] & (1 << (row % 8)) != 0).collect())
+    }
+
+    fn integers(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<i128>>> {
+        let ArrowType::Int { bits, signed } = *data_type else { return Err("not an integer column".into()) };
+        let valid = self.validity(span)?;
+        let values = self.buffer(span.buffer + 1)?;
+        let width = usize::from(bits / 8);
+        if values.len() < width * self.length {
+            return Err("integer values shorter than the column".into());
+        }
+        Ok((0..self.length)
+            .map(|row| {
+                valid[row].then(|| {
+                    let bytes = &values[row * width..(row + 1) * width];
+                    let mut le = [0u8; 16];
+                    le[..width].copy_from_slice(bytes);
+                    if signed && bytes[width - 1] & 0x80 != 0 {
+                        le[width..].fill(0xff);
+                    }
+                    i128::from_le_bytes(le)
+                })
+            })
+            .collect())
+    }
+
+    /// A timestamp column in µs since the epoch.
+    fn times_us(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<i64>>> {
+        let ArrowType::Timestamp(unit) = *data_type else { return Err("not a timestamp column".into()) };
+        let raw = self.integers(&ArrowType::Int { bits: 64, signed: true }, span)?;
+        raw.into_iter()
+            .map(|value| {
+                value
+                    .map(|v| {
+                        let v = v as i64;
+                        match unit {
+                            TimeUnit::Second => v.checked_mul(1_000_000),
+                            TimeUnit::Millisecond => v.checked_mul(1_000),
+                            TimeUnit::Microsecond => Some(v),
+                            TimeUnit::Nanosecond => Some(v.div_euclid(1_000)),
+                        }
+                        .ok_or_else(|| "time out of range".to_string())
+                    })
+                    .transpose()
+            })
+            .collect()
+    }
+
+    fn seconds(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<f64>>> {
+        match *data_type {
+            ArrowType::Float { bits } => {
+                let valid = self.validity(span)?;
+                let values = self.buffer(span.buffer + 1)?;
+                let width = usize::from(bits / 8);
+                if values.len() < width * self.length {
+                    return Err("float values shorter than the column".into());
+                }
+                Ok((0..self.length)
+                    .map(|row| {
+                        valid[row].then(|| {
+                            let bytes = &values[row * width..(row + 1) * width];
+                            if width == 8 {
+                                f64::from_le_bytes(bytes.try_into().expect("8 bytes"))
+                            } else {
+                                f64::from(f32::from_le_bytes(bytes.try_into().expect("4 bytes")))
+                            }
+                        })
+                    })
+                    .collect())
+            }
+            _ => Ok(self.integers(data_type, span)?.into_iter().map(|v| v.map(|v| v as f64)).collect()),
+        }
+    }
+
+    /// A text column: plain, large, view, or dictionary-encoded.
+    fn text<'d>(
+        &self,
+        field: &Field,
+        span: &Span,
+        dictionaries: &'d HashMap<i64, Vec<Option<String>>>,
+    ) -> Decoded<Vec<Option<&'d str>>>
+    where
+        'a: 'd,
+    {
+        if let Some(encoding) = &field.dictionary {
+            let values = dictionaries.get(&encoding.id);
+            return self
+                .integers(&encoding.index, span)?
+                .into_iter()
+                .map(|index| match index {
+                    None => Ok(None),
+                    Some(index) => values
+                        .and_then(|values| values.get(usize::try_from(index).ok()?))
+                        .map(|value| value.as_deref())
+                        .ok_or_else(|| format!("dictionary {} has no value {index}", encoding.id)),
+                })
+                .collect();
+        }
+        let valid = self.validity(span)?;
+        let utf8 = |bytes: &'a [u8]| std::str::from_utf8(bytes).map_err(|_| "text that is not UTF-8".to_string());
+        match field.data_type {
+            ArrowType::Utf8 | ArrowType::LargeUtf8 => {
+                let width = if field.data_type == ArrowType::Utf8 { 4 } else { 8 };
+                let offsets = self.buffer(span.buffer + 1)?;
+                let data = self.buffer(span.buffer + 2)?;
+                if offsets.len() < width * (self.length + 1) {
+                    return Err("text offsets shorter than the column".into());
+                }
+                let offset = |i: usize| -> Option<usize> {
+                    let bytes = &offsets[i * width..(i + 1) * width];
+                    if width == 4 {
+                        usize::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()
+                    } else {
+                        usize::try_from(i64::from_le_bytes(bytes.try_into().ok()?)).ok()
+                    }
+                };
+                (0..self.length)
+                    .map(|row| {
+                        if !valid[row] {
+                            return Ok(None);
+                        }
+                        let bytes = offset(row)
+                            .zip(offset(row + 1))
+                            .and_then(|(start, end)| data.get(start..end))
+                            .ok_or_else(|| format!("text offsets of row {} outside the data", row + 1))?;
+                        utf8(bytes).map(Some)
+                    })
+                    .collect()
+            }
+            ArrowType::Utf8View => {
+                let views = self.buffer(span.buffer + 1)?;
+                if views.len() < 16 * self.length {
+                    return Err("text views shorter than the column".into());
+                }
+                (0..self.length)
+                    .map(|row| {
+                        if !valid[row] {
+                            return Ok(None);
+                        }
+                        let view = &views[row * 16..(row + 1) * 16];
+                        let word = |at: usize| i32::from_le_bytes(view[at..at + 4].try_into().expect("4 bytes"));
+                        let length = usize::try_from(word(0)).map_err(|_| "negative text length".to_string())?;
+                        if length <= 12 {
+                            return utf8(&view[4..4 + length]).map(Some);
+                        }
+                        let data_buffer = usize::try_from(word(8)).map_err(|_| "negative buffer index".to_string())?;
+                        let start = usize::try_from(word(12)).map_err(|_| "negative text offset".to_string())?;
+                        let data = self.buffer(span.buffer + 2 + data_buffer)?;
+                        let bytes = data.get(start..start + length).ok_or_else(|| "text view outside its buffer".to_string())?;
+                        utf8(bytes).map(Some)
+                    })
+                    .collect()
+            }
+            _ => Err(format!("{} is not text", field.data_type.describe())),
+        }
+    }
+
+    /// Every row of the batch, as a record or the reason it is not one.
+    fn decode_rows(
+        &self,
+        schema: &Schema,
+        columns: &ColumnFields,
+        dictionaries: &HashMap<i64, Vec<Option<String>>>,
+    ) -> Decoded<Vec<Decoded<FlowRecord>>> {
+        let field = |column: Column| columns.get(column).map(|index| (&schema.fields[index], &self.spans[index]));
+        let context = |column: Column| move |reason: String| format!("column {}: {reason}", name_of(column));
+        let times = |column: Column| -> Decoded<Option<Vec<Option<i64>>>> {
+            field(column).map(|(f, span)| self.times_us(&f.data_type, span).map_err(context(column))).transpose()
+        };
+        let integers = |column: Column| -> Decoded<Option<Vec<Option<i128>>>> {
+            field(column).map(|(f, span)| self.integers(&f.data_type, span).map_err(context(column))).transpose()
+        };
+        let texts = |column: Column| -> Decoded<Option<Vec<Option<&str>>>> {
+            field(column).map(|(f, span)| self.text(f, span, dictionaries).map_err(context(column))).transpose()
+        };
+        let seconds = match field(C::DurationS) {
+            Some((f, span)) => Some(self.seconds(&f.data_type, span).map_err(context(C::DurationS))?),
+            None => None,
+        };
+        let window_start = times(C::WindowStart)?;
+        let start = times(C::StartTime)?.expect("required");
+        let last = times(C::LastTime)?;
+        let proto = texts(C::Proto)?.expect("required");
+        let proto_number = integers(C::ProtoNumber)?;
+        let src_addr = texts(C::SrcAddr)?.expect("required");
+        let dst_addr = texts(C::DstAddr)?.expect("required");
+        let src_port = integers(C::SrcPort)?.expect("required");
+        let dst_port = integers(C::DstPort)?.expect("required");
+        let dir = texts(C::Dir)?.expect("required");
+        let state = texts(C::State)?.expect("required");
+        let src_tos = integers(C::SrcTos)?;
+        let dst_tos = integers(C::DstTos)?;
+        let total_pkts = integers(C::TotalPkts)?.expect("required");
+        let total_bytes = integers(C::TotalBytes)?.expect("required");
+        let src_bytes = integers(C::SrcBytes)?;
+        let src_pkts = integers(C::SrcPkts)?;
+        let src_payload = integers(C::SrcPayloadBytes)?;
+        let dst_payload = integers(C::DstPayloadBytes)?;
+        let src_flags = integers(C::SrcTcpFlags)?;
+        let dst_flags = integers(C::DstTcpFlags)?;
+        let label = texts(C::Label)?;
+
+        let at = |values: &Option<Vec<Option<i128>>>, row: usize| values.as_ref().and_then(|v| v[row]);
+        let build = |row: usize| -> Decoded<FlowRecord> {
+            let required = |value: Option<i128>, column: Column| {
+                value.ok_or_else(|| format!("{} is null", name_of(column)))
+            };
+            let ranged = |value: Option<i128>, column: Column, max: i128| -> Decoded<Option<i128>> {
+                match value {
+                    Some(v) if !(0..=max).contains(&v) => Err(format!("{} {v} out of range 0..={max}", name_of(column))),
+                    other => Ok(other),
+                }
+            };
+            let count = |value: Option<i128>, column: Column| -> Decoded<Option<u64>> {
+                Ok(ranged(value, column, i128::from(u64::MAX))?.map(|v| v as u64))
+            };
+            let start_us = start[row].ok_or("start_time is null")?;
+            let last_us = match (last.as_ref().and_then(|l| l[row]), seconds.as_ref().and_then(|s| s[row])) {
+                (Some(last_us), _) => last_us,
+                (None, Some(seconds)) if seconds.is_finite() && seconds >= 0.0 && seconds < 1e12 => {
+                    start_us.checked_add((seconds * 1e6).round() as i64).ok_or("time out of range")?
+                }
+                (None, Some(seconds)) => return Err(format!("duration_s {seconds} is not a duration")),
+                (None, None) => return Err("both last_time and duration_s are null".into()),
+            };
+            if last_us < start_us {
+                return Err("last_time before start_time".into());
+            }
+            let protocol = match ranged(at(&proto_number, row), C::ProtoNumber, 255)? {
+                Some(number) => Protocol::Ip(number as u8),
+                None => parse_protocol(proto[row].unwrap_or_default().as_bytes())
+                    .map_err(|reason| format!("proto {:?}: {reason}", proto[row].unwrap_or_default()))?,
+            };
+            let address = |values: &Vec<Option<&str>>, column: Column| -> Decoded<Address> {
+                let text = values[row].unwrap_or_default();
+                parse_address(text.as_bytes()).map_err(|reason| format!("{} {text:?}: {reason}", name_of(column)))
+            };
+            let port = |values: &Vec<Option<i128>>, column: Column| -> Decoded<Option<u16>> {
+                Ok(ranged(values[row], column, 65_535)?.map(|v| v as u16))
+            };
+            let tos = |values: &Option<Vec<Option<i128>>>, column: Column| -> Decoded<Option<u8>> {
+                Ok(ranged(at(values, row), column, 255)?.map(|v| v as u8))
+            };
+            let state_text = state[row].unwrap_or_default().to_string();
+            let total_pkts = count(Some(required(total_pkts[row], C::TotalPkts)?), C::TotalPkts)?.unwrap_or(0);
+            let total_bytes = count(Some(required(total_bytes[row], C::TotalBytes)?), C::TotalBytes)?.unwrap_or(0);
+            let src_bytes = count(at(&src_bytes, row), C::SrcBytes)?.unwrap_or(0);
+            if src_bytes > total_bytes {
+                return Err("src_bytes above total_bytes".into());
+            }
+            let src_pkts = count(at(&src_pkts, row), C::SrcPkts)?;
+            if src_pkts.is_some_and(|src_pkts| src_pkts > total_pkts) {
+                return Err("src_pkts above total_pkts".into());
+            }
+            let (state_src_flags, state_dst_flags) = match protocol {
+                Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text.as_bytes()).unwrap_or((0, 0)),
+                _ => (0, 0),
+            };
+            let flags = |values: &Option<Vec<Option<i128>>>, column: Column, from_state: u8| -> Decoded<u8> {
+                match values {
+                    Some(_) => Ok(ranged(at(values, row), column, 255)?.map_or(0, |v| v as u8)),
+                    None => Ok(from_state),
+                }
+            };
+            Ok(FlowRecord {
+                window_start_us: window_start.as_ref().and_then(|w| w[row]),
+                start_us,
+                last_us,
+                protocol,
+                src_addr: address(&src_addr, C::SrcAddr)?,
+                dst_addr: address(&dst_addr, C::DstAddr)?,
+                src_port: port(&src_port, C::SrcPort)?,
+                dst_port: port(&dst_port, C::DstPort)?,
+                direction: dir[row].map_or(Direction::Other, Direction::parse),
+                src_tos: tos(&src_tos, C::SrcTos)?,
+                dst_tos: tos(&dst_tos, C::DstTos)?,
+                total_pkts,
+                total_bytes,
+                src_bytes,
+                src_pkts,
+                src_payload_bytes: count(at(&src_payload, row), C::SrcPayloadBytes)?,
+                dst_payload_bytes: count(at(&dst_payload, row), C::DstPayloadBytes)?,
+                src_tcp_flags: flags(&src_flags, C::SrcTcpFlags, state_src_flags)?,
+                dst_tcp_flags: flags(&dst_flags, C::DstTcpFlags, state_dst_flags)?,
+                state: state_text,
+                label: label.as_ref().and_then(|l| l[row]).filter(|l| !l.is_empty()).map(str::to_string),
+            })
+        };
+        Ok((0..self.length).map(build).collect())
+    }
+}
+
+/// Advances the node and buffer cursors past `field` (and its children).
+fn count_buffers(field: &Field, node: &mut usize, buffer: &mut usize, variadic: &mut usize, counts: &[i64]) -> Decoded<()> {
+    *node += 1;
+    if field.dictionary.is_some() {
+        // Indices only: the values are in dictionary batches.
+        *buffer += 2;
+        return Ok(());
+    }
+    *buffer += match &field.data_type {
+        ArrowType::Null => 0,
+        ArrowType::Int { .. } | ArrowType::Float { .. } | ArrowType::Timestamp(_) => 2,
+        ArrowType::Utf8 | ArrowType::LargeUtf8 => 3,
+        ArrowType::Utf8View | ArrowType::BinaryView => {
+            let data_buffers = counts.get(*variadic).copied().ok_or("a view column without its buffer count")?;
+            *variadic += 1;
+            2 + usize::try_from(data_buffers).map_err(|_| "negative buffer count")?
+        }
+        ArrowType::Other { buffers, .. } => *buffers,
+    };
+    for child in &field.children {
+        count_buffers(child, node, buffer, variadic, counts)?;
+    }
+    Ok(())
+}
