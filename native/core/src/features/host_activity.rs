@@ -188,32 +188,14 @@ fn entropy_bits(counts: impl Iterator<Item = u64> + Clone) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::IpAddr16;
-    use crate::record::{Direction, Protocol};
 
     fn flow(dst: [u8; 4], dst_port: u16, start_s: f64, dst_bytes: u64, dst_flags: u8) -> FlowRecord {
+        let start_us = (start_s * 1e6) as i64;
         FlowRecord {
-            window_start_us: None,
-            start_us: (start_s * 1e6) as i64,
-            last_us: (start_s * 1e6) as i64 + 1_000_000,
-            protocol: Protocol::Ip(6),
-            src_addr: Address::Ip(IpAddr16::from_v4([10, 0, 0, 1])),
-            dst_addr: Address::Ip(IpAddr16::from_v4(dst)),
-            src_port: Some(40000),
-            dst_port: Some(dst_port),
-            direction: Direction::Forward,
-            state: String::new(),
-            src_tos: Some(0),
-            dst_tos: None,
-            total_pkts: 3,
             total_bytes: 180 + dst_bytes,
-            src_bytes: 180,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
             src_tcp_flags: tcp_flag::SYN,
             dst_tcp_flags: dst_flags,
-            label: None,
+            ..FlowRecord::example_tcp([10, 0, 0, 1], 40000, dst, dst_port, start_us, start_us + 1_000_000)
         }
     }
 

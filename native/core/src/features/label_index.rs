@@ -161,8 +161,6 @@ fn unquote(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::IpAddr16;
-    use crate::record::Direction;
 
     const SIDECAR: &str = "start_us,last_us,proto,src_addr,src_port,dst_addr,dst_port,state,total_pkts,total_bytes,src_bytes,label
 1313675277983212,1313675277983409,udp,147.32.84.165,1025,147.32.80.9,53,CON,2,203,64,flow=From-Botnet-V52-1-UDP-DNS
@@ -172,29 +170,7 @@ mod tests {
 ";
 
     fn piece(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, proto: u8, start_us: i64, last_us: i64) -> FlowRecord {
-        FlowRecord {
-            window_start_us: Some(0),
-            start_us,
-            last_us,
-            protocol: Protocol::Ip(proto),
-            src_addr: Address::Ip(IpAddr16::from_v4(src)),
-            dst_addr: Address::Ip(IpAddr16::from_v4(dst)),
-            src_port: Some(sport),
-            dst_port: Some(dport),
-            direction: Direction::Forward,
-            state: String::new(),
-            src_tos: None,
-            dst_tos: None,
-            total_pkts: 1,
-            total_bytes: 60,
-            src_bytes: 60,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
-            src_tcp_flags: 0,
-            dst_tcp_flags: 0,
-            label: None,
-        }
+        FlowRecord { window_start_us: Some(0), protocol: Protocol::Ip(proto), ..FlowRecord::example_tcp(src, sport, dst, dport, start_us, last_us) }
     }
 
     #[test]

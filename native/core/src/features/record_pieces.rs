@@ -65,35 +65,21 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::IpAddr16;
-    use crate::record::{Address, Direction, Protocol};
 
     const S: i64 = 150_000_000;
     const W: i64 = 300_000_000;
 
     fn record(start_us: i64, last_us: i64) -> FlowRecord {
         FlowRecord {
-            window_start_us: None,
-            start_us,
-            last_us,
-            protocol: Protocol::Ip(6),
-            src_addr: Address::Ip(IpAddr16::from_v4([147, 32, 84, 165])),
-            dst_addr: Address::Ip(IpAddr16::from_v4([1, 2, 3, 4])),
-            src_port: Some(1040),
-            dst_port: Some(443),
-            direction: Direction::Forward,
             state: "FSPA_FSPA".into(),
-            src_tos: Some(0),
             dst_tos: Some(0),
             total_pkts: 1000,
             total_bytes: 600_000,
             src_bytes: 100_000,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
             src_tcp_flags: tcp_flag::SYN | tcp_flag::ACK | tcp_flag::PSH | tcp_flag::FIN,
             dst_tcp_flags: tcp_flag::SYN | tcp_flag::ACK | tcp_flag::FIN,
             label: Some("flow=Background".into()),
+            ..FlowRecord::example_tcp([147, 32, 84, 165], 1040, [1, 2, 3, 4], 443, start_us, last_us)
         }
     }
 
