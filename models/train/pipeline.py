@@ -102,7 +102,8 @@ def train(ds: Dataset, cfg: TrainConfig, what: str) -> Trained:
     host_X = np.hstack([h.X, agg.values]).astype(np.float32)
     hy = h.y
     all_rows = np.ones(len(h), dtype=bool)
-    host_folds = make_folds(source[h.input], h.host.astype(np.int64), hy, all_rows, cfg.group_by, cfg.folds, cfg.seed, f"{what}: host model")
+    host_hours = h.host.astype(np.int64) * 1_000_000 + h.window_us // 3_600_000_000
+    host_folds = make_folds(source[h.input], h.host.astype(np.int64), hy, all_rows, cfg.group_by, cfg.folds, cfg.seed, f"{what}: host model", host_hours)
     log(f"{what}: host model, {host_folds.n_splits} folds grouped by {host_folds.grouping}")
     host_oof = _oof(host_X, hy, all_rows, host_folds, cfg.host, cfg.seed + 1000)
     host_thr = _fixed(cfg.host_threshold) if cfg.host_threshold is not None else pick_threshold(hy, host_oof)

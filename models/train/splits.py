@@ -237,11 +237,20 @@ def _usable(test_fold: np.ndarray, y: np.ndarray, usable_rows: np.ndarray) -> bo
     return True
 
 
-def make_folds(input_groups: np.ndarray, host_groups: np.ndarray, y: np.ndarray, usable_rows: np.ndarray, grouping: str, n_splits: int, seed: int, what: str) -> Folds:
-    """Grouped folds for ``what`` rows; every fold's training part must hold both classes."""
+def make_folds(input_groups: np.ndarray, host_groups: np.ndarray, y: np.ndarray, usable_rows: np.ndarray, grouping: str, n_splits: int, seed: int, what: str,
+               host_hour_groups: np.ndarray | None = None) -> Folds:
+    """Grouped folds for ``what`` rows; every fold's training part must hold both classes.
+
+    In auto mode, by input, else by host, else (when every positive is one host, as when a
+    single scenario's bot is left for training) by host and hour of capture: adjacent windows
+    of a host stay together, so only the thresholds chosen on these scores see a little of the
+    host's other hours.
+    """
     tried = ["input", "host"] if grouping == "auto" else [grouping]
+    if grouping == "auto" and host_hour_groups is not None:
+        tried.append("host-hour")
     for g in tried:
-        groups = input_groups if g == "input" else host_groups
+        groups = input_groups if g == "input" else host_groups if g == "host" else host_hour_groups
         test_fold = _assign(groups, np.where(usable_rows, y, 0), n_splits, seed)
         if _usable(test_fold, y, usable_rows):
             return Folds(g, int(test_fold.max()) + 1, test_fold)
