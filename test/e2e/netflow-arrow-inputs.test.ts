@@ -1,0 +1,199 @@
+// NetFlow CSV (BotRecon's eight columns) and Arrow flow tables as inputs of `flows` and
+// `features`, end to end: the real command on the fixtures of test/fixtures/flowfiles.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { buildPcap } from '../helpers/pcap-builder.js';
+import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
+import { BEACON_PACKETS, SMALL_LAN_PACKETS } from '../helpers/small-lan.js';
+
+const FIXTURES = join(repoRoot, 'test', 'fixtures', 'flowfiles');
+const fixture = (name: string) => join(FIXTURES, name);
+/** The CTU-13 excerpt the NetFlow fixtures were made from; times are CEST. */
+const EXCERPT = fixture('ctu13-scenario6-excerpt.binetflow');
+const NETFLOW_LINES = [2, 3, 4, 7, 11, 14, 17, 19];
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+});
+
+function flowsCsv(args: string[]): string {
+  const run = runCli(['flows', ...args]);
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
+}
+
+/** A table's columns as plain arrays, without the ones naming the input file. */
+function tableColumns(table: Table): Record<string, unknown[]> {
+  const columns: Record<string, unknown[]> = {};
+  for (const field of table.schema.fields) {
+    if (field.name === 'input') continue;
+    columns[field.name] = Array.from(table.getChild(field.name)!.toArray() as ArrayLike<unknown>);
+  }
+  return columns;
+}
+
+describe('flowhound flows on NetFlow CSV with BotRecon\'s eight columns', () => {
+  it('reads the eight columns: no destination, no packet count, one untimed window', () => {
+    const rows = parseCsv(flowsCsv([fixture('netflow-header.csv')]));
+    const source = readFileSync(EXCERPT, 'utf8').trim().split('\n');
+    const binetflow = parseCsv([source[0], ...NETFLOW_LINES.map((n) => source[n - 1])].join('\n'));
+    expect(rows).toHaveLength(8);
+    rows.forEach((row, i) => {
+      const original = binetflow[i]!;
+      expect(row).toMatchObject({
+        SrcAddr: original.SrcAddr,
+        Proto: original.Proto,
+        Sport: original.Sport,
+        Dport: original.Dport,
+        State: original.State,
+        Dur: original.Dur,
+        TotBytes: original.TotBytes,
+        SrcBytes: original.SrcBytes,
+        DstAddr: '',
+        TotPkts: '0',
+        StartTime: '1970/01/01 00:00:00.000000',
+      });
+    });
+  });
+
+  it('finds the columns by other spellings and order, by position without a header, and in gzip', () => {
+    const expected = flowsCsv([fixture('netflow-header.csv')]);
+    for (const name of ['netflow-odd-header.csv', 'netflow-no-header.csv', 'netflow-no-header.csv.gz']) {
+      expect(flowsCsv([fixture(name)]), name).toBe(expected);
+    }
+  });
+
+  it('reads NetFlow CSV as pandas writes it: float ports, nan, epoch times, a destination', () => {
+    const rows = parseCsv(flowsCsv([fixture('netflow-pandas.csv')]));
+    expect(rows.map((r) => r.StartTime)[0]).toBe('2011/08/16 08:01:46.972101');
+    expect(rows[0]).toMatchObject({ SrcAddr: '88.176.79.163', Sport: '49213', DstAddr: '147.32.84.172', Dport: '18250' });
+    expect(rows[3]).toMatchObject({ Proto: 'icmp', Sport: '', Dport: '' });
+  });
+
+  it('a missing column: ERR_FLOWFILE_BAD_HEADER naming the file, the line and the column; exit 2', () => {
+    const path = fixture('bad-netflow-missing-column.csv');
+    const run = runCli(['flows', path]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`ERR_FLOWFILE_BAD_HEADER: ${path}:1: missing column(s) SrcBytes (NetFlow CSV needs BotRecon's eight: SrcAddr, Proto, Dport, Sport, State, Dur, TotBytes, SrcBytes;`);
+  });
+
+  it('unknown columns only: a clear message, not a guess', () => {
+    const path = join(dir, 'unknown.csv');
+    writeFileSync(path, 'host,when,what\n10.0.0.1,today,web\n');
+    const run = runCli(['flows', path]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`ERR_FLOWFILE_BAD_HEADER: ${path}:1: no known column in the first line`);
+    expect(run.stderr).toContain('found: "host", "when", "what"');
+  });
+
+  it('a bad row: ERR_FLOWFILE_BAD_ROW with its line; --keep-going skips and counts it', () => {
+    const path = fixture('bad-netflow-row.csv');
+    const run = runCli(['flows', path]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`ERR_FLOWFILE_BAD_ROW: ${path}:3: field SrcBytes (column 8) "7744511": above TotBytes`);
+    const kept = runCli(['flows', path, '--keep-going']);
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(parseCsv(kept.stdout)).toHaveLength(2);
+    expect(kept.stderr).toContain('flow-file rows skipped (--keep-going): 2');
+  });
+});
+
+describe('flowhound features on NetFlow CSV', () => {
+  it('puts a file without times in one window; only sources get host rows', () => {
+    const out = join(dir, 'netflow.arrow');
+    const run = runCli(['features', fixture('netflow-no-header.csv.gz'), '--lan', '147.32.0.0/16', '-o', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const flows = tableFromIPC(readFileSync(out));
+    expect(flows.numRows).toBe(8);
+    expect(new Set(Array.from(flows.getChild('window_start_us')!.toArray() as ArrayLike<unknown>).map(Number))).toEqual(new Set([0]));
+    const hosts = tableFromIPC(readFileSync(join(dir, 'netflow.hosts.arrow')));
+    expect(Array.from(hosts.getChild('host')!.toArray() as ArrayLike<string>)).toEqual(['147.32.84.165', '147.32.84.229', '147.32.85.112']);
+    const smtp = Array.from(hosts.getChild('smtp_flows')!.toArray() as ArrayLike<number>);
+    expect(smtp[0]).toBe(2);
+    expect(Array.from(hosts.getChild('pkts_total')!.toArray() as ArrayLike<number>)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('Arrow flow tables as input', () => {
+  it('flows X.binetflow -o X.arrow (and .arrows), then flows X.arrow, gives the same records', () => {
+    const direct = flowsCsv([EXCERPT, '--utc-offset', '120']);
+    for (const name of ['excerpt.arrow', 'excerpt.arrows']) {
+      const table = join(dir, name);
+      flowsCsv([EXCERPT, '--utc-offset', '120', '-q', '-o', table]);
+      expect(flowsCsv([table]), name).toBe(direct);
+    }
+  });
+
+  it('features on X.arrow give the same rows as on X.binetflow', () => {
+    const table = join(dir, 'for-features.arrow');
+    flowsCsv([EXCERPT, '--utc-offset', '120', '-q', '-o', table]);
+    const fromText = join(dir, 'text-features.arrow');
+    const fromArrow = join(dir, 'arrow-features.arrow');
+    const lan = ['--lan', '147.32.0.0/16'];
+    expect(runCli(['features', EXCERPT, '--utc-offset', '120', ...lan, '-o', fromText]).status).toBe(0);
+    const run = runCli(['features', table, ...lan, '-o', fromArrow]);
+    expect(run.status, run.stderr).toBe(0);
+    for (const suffix of ['', '.hosts']) {
+      const a = tableFromIPC(readFileSync(fromText.replace('.arrow', `${suffix}.arrow`)));
+      const b = tableFromIPC(readFileSync(fromArrow.replace('.arrow', `${suffix}.arrow`)));
+      expect(b.numRows).toBeGreaterThan(0);
+      expect(tableColumns(b)).toEqual(tableColumns(a));
+    }
+  });
+
+  it('a capture\'s windowed flows through Arrow keep their windows: same records, same features', () => {
+    const pcap = join(dir, 'small-lan.pcap');
+    writeFileSync(pcap, buildPcap([...SMALL_LAN_PACKETS, ...BEACON_PACKETS].sort((a, b) => a.timeUs - b.timeUs)));
+    const table = join(dir, 'capture.arrow');
+    flowsCsv([pcap, '-q', '-o', table]);
+    const direct = parseCsv(flowsCsv([pcap]));
+    const again = parseCsv(flowsCsv([table]));
+    expect(again.length).toBeGreaterThan(0);
+    // The CSV of a flow file has no WindowStart column: the records are compared without it.
+    const key = (r: Record<string, string>) =>
+      [r.StartTime, r.Dur, r.Proto, r.SrcAddr, r.Sport, r.Dir, r.DstAddr, r.Dport, r.State, r.TotPkts, r.TotBytes, r.SrcBytes].join(' ');
+    expect(again.map(key)).toEqual(direct.map(key));
+
+    const fromPcap = join(dir, 'pcap-features.arrow');
+    const fromArrow = join(dir, 'pcap-arrow-features.arrow');
+    expect(runCli(['features', pcap, '-o', fromPcap]).status).toBe(0);
+    expect(runCli(['features', table, '-o', fromArrow]).status).toBe(0);
+    for (const suffix of ['', '.hosts']) {
+      const a = tableFromIPC(readFileSync(fromPcap.replace('.arrow', `${suffix}.arrow`)));
+      const b = tableFromIPC(readFileSync(fromArrow.replace('.arrow', `${suffix}.arrow`)));
+      expect(b.numRows).toBeGreaterThan(0);
+      expect(tableColumns(b)).toEqual(tableColumns(a));
+    }
+  });
+
+  it('reads a table pyarrow wrote, with other column types', () => {
+    const rows = parseCsv(flowsCsv([fixture('pyarrow-flows.arrows')]));
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toMatchObject({ StartTime: '2011/08/16 08:01:46.972101', SrcAddr: '88.176.79.163', Proto: 'tcp', TotBytes: '415389446' });
+  });
+
+  it('tables that cannot be read: a code, the file, and why', () => {
+    const missing = fixture('bad-arrow-missing-columns.arrow');
+    let run = runCli(['flows', missing]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`ERR_FLOWFILE_BAD_HEADER: ${missing} at byte \\d+: missing column\\(s\\) start_time, `));
+    expect(run.stderr).toContain('found: src_addr, proto, bytes');
+
+    run = runCli(['flows', fixture('bad-arrow-compressed.arrows')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('ERR_FLOWFILE_BAD_ROW');
+    expect(run.stderr).toContain('compressed bodies (LZ4, ZSTD) are not read');
+
+    const whole = readFileSync(fixture('flowhound-scenario6-excerpt.arrow'));
+    const cut = join(dir, 'cut.arrow');
+    writeFileSync(cut, whole.subarray(0, whole.length - 100));
+    run = runCli(['flows', cut]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`ERR_FLOWFILE_BAD_HEADER: ${cut} at byte`);
+    expect(run.stderr).toContain('Arrow file without its footer');
+  });
+});
