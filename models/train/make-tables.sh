@@ -36,8 +36,6 @@ for sample in "$data"/samples/*.binetflow; do
   mkdir -p "$out/sorted"
   { head -n 1 "$sample"; tail -n +2 "$sample" | sort -t, -k1,1; } > "$sorted"
   $flowhound features "$sorted" "${ctu[@]}" "${lan[@]}" "${infected[@]}" -q -o "$out/$name.flowfile.arrow"
-  # Host rows of a 100-row sample say nothing of a host's behaviour in a window (its bot shows
-  # a flow or two): the samples train the flow model only.
-  rm -rf "$out/sorted" "$out/$name.flowfile.hosts.arrow"
+  rm -rf "$out/sorted"
 done
 ls -la "$out"

@@ -101,11 +101,15 @@ export class WindowScorer {
   }
 
   /**
-   * For the top hosts: each input put back to the window's median, the host scored again; the
-   * inputs whose return lowers the score most are its reasons.
+   * For the top hosts, why: each input put back to the window's median and the host scored
+   * again; the inputs whose return lowers the score most are its reasons. The flow-score
+   * aggregates alone often hold a bot's score at 1 whatever one behaviour input does, so the
+   * behaviour inputs are also measured with the aggregates put back to typical: what the
+   * host's behaviour says on its own comes first, then what its flows' scores say.
    */
   async #explain(matrix: Float32Array, scores: Float32Array, hostCount: number): Promise<Map<number, string[]>> {
     const width = this.#hostInputs.length;
+    const behaviourWidth = this.#hostWidth;
     const chosen = [...scores.keys()]
       .filter((row) => scores[row]! >= this.#explainFrom)
       .sort((a, b) => scores[b]! - scores[a]!)
@@ -113,20 +117,44 @@ export class WindowScorer {
     const reasons = new Map<number, string[]>();
     if (chosen.length === 0) return reasons;
     const medians = columnMedians(matrix, hostCount, width);
-    const probes = new Float32Array(chosen.length * width * width);
+    // Per host: width probes with one input typical, one base with the aggregates typical, and
+    // behaviourWidth probes on that base with one behaviour input typical too.
+    const perHost = width + 1 + behaviourWidth;
+    const probes = new Float32Array(chosen.length * perHost * width);
     chosen.forEach((row, i) => {
+      const host = matrix.subarray(row * width, (row + 1) * width);
+      const first = i * perHost;
       for (let input = 0; input < width; input++) {
-        const at = (i * width + input) * width;
-        probes.set(matrix.subarray(row * width, (row + 1) * width), at);
+        const at = (first + input) * width;
+        probes.set(host, at);
+        probes[at + input] = medians[input]!;
+      }
+      const base = (first + width) * width;
+      probes.set(host, base);
+      for (let input = behaviourWidth; input < width; input++) probes[base + input] = medians[input]!;
+      for (let input = 0; input < behaviourWidth; input++) {
+        const at = (first + width + 1 + input) * width;
+        probes.set(probes.subarray(base, base + width), at);
         probes[at + input] = medians[input]!;
       }
     });
-    const probed = await this.#infer(this.#models.host, probes, chosen.length * width, width);
+    const probed = await this.#infer(this.#models.host, probes, chosen.length * perHost, width);
     chosen.forEach((row, i) => {
+      const first = i * perHost;
       const values: HostValues = {};
       this.#hostInputs.forEach((name, input) => (values[name] = matrix[row * width + input]!));
-      const contributions = Array.from({ length: width }, (_, input) => scores[row]! - probed[i * width + input]!);
-      reasons.set(row, reasonsFrom(this.#hostInputs, values, contributions, medians));
+      const alone = Array.from({ length: width }, (_, input) => scores[row]! - probed[first + input]!);
+      const baseScore = probed[first + width]!;
+      const behaviour = Array.from({ length: width }, (_, input) =>
+        input < behaviourWidth ? baseScore - probed[first + width + 1 + input]! : 0,
+      );
+      const aggregatesOnly = alone.map((c, input) => (input < behaviourWidth ? 0 : c));
+      const told = [
+        ...reasonsFrom(this.#hostInputs, values, behaviour, medians, 2),
+        ...reasonsFrom(this.#hostInputs, values, aggregatesOnly, medians, 1),
+      ];
+      // When the behaviour says nothing on its own, what each input does to the full score.
+      reasons.set(row, told.length > 0 ? told : reasonsFrom(this.#hostInputs, values, alone, medians));
     });
     return reasons;
   }
