@@ -758,7 +758,7 @@ impl<'a> Batch<'a> {
             let start_us = start[row].ok_or("start_time is null")?;
             let last_us = match (last.as_ref().and_then(|l| l[row]), seconds.as_ref().and_then(|s| s[row])) {
                 (Some(last_us), _) => last_us,
-                (None, Some(seconds)) if seconds.is_finite() && seconds >= 0.0 && seconds < 1e12 => {
+                (None, Some(seconds)) if (0.0..1e12).contains(&seconds) => {
                     start_us.checked_add((seconds * 1e6).round() as i64).ok_or("time out of range")?
                 }
                 (None, Some(seconds)) => return Err(format!("duration_s {seconds} is not a duration")),
