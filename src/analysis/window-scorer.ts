@@ -7,8 +7,10 @@ import { hostFlowCounts, hostScoreAggregates, SCORE_AGGREGATE_COUNT } from './ho
 import { reasonsFrom, type HostValues } from './reasons.js';
 import type { HostWindowScore, WindowResult } from './types.js';
 
-/** Rows per batch handed to a worker: large enough to amortise a task, small enough to spread. */
-const ROWS_PER_BATCH = 65_536;
+/** Rows per batch handed to a worker at most; a window's rows are spread over every thread. */
+const MAX_ROWS_PER_BATCH = 65_536;
+/** Below this a batch costs more to hand over than to score. */
+const MIN_ROWS_PER_BATCH = 4_096;
 
 export interface WindowScorerOptions {
   /** Hosts explained per window at most, the highest scores first (default 20). */
@@ -53,8 +55,9 @@ export class WindowScorer {
   async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number): Promise<Float32Array> {
     const scores = new Float32Array(rows);
     const batches: Promise<void>[] = [];
-    for (let first = 0; first < rows; first += ROWS_PER_BATCH) {
-      const last = Math.min(rows, first + ROWS_PER_BATCH);
+    const perBatch = Math.min(MAX_ROWS_PER_BATCH, Math.max(MIN_ROWS_PER_BATCH, Math.ceil(rows / this.#pool.threads)));
+    for (let first = 0; first < rows; first += perBatch) {
+      const last = Math.min(rows, first + perBatch);
       // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
       const batch = matrix.slice(first * width, last * width);
       const submitted = await this.#pool.submit(model.path, batch, last - first, width);
