@@ -372,10 +372,10 @@ impl ArrowFlowReader {
         let value_field = Field { dictionary: None, ..field.clone() };
         let batch = Batch::new(&message.body, &data, std::slice::from_ref(&value_field))
             .map_err(|reason| self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset))?;
-        let values = match batch.text(&value_field, &batch.spans[0], &self.dictionaries) {
-            Ok(values) => values.into_iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>(),
-            Err(reason) => return Err(self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset)),
-        };
+        let values = batch
+            .text(&value_field, &batch.spans[0], &self.dictionaries)
+            .and_then(|column| (0..batch.length).map(|row| Ok(column.get(row)?.map(str::to_string))).collect::<Decoded<Vec<_>>>())
+            .map_err(|reason| self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset))?;
         let entry = self.dictionaries.entry(id).or_default();
         if !is_delta {
             entry.clear();
@@ -526,23 +526,23 @@ impl<'a> Batch<'a> {
             .ok_or_else(|| format!("buffer {index} (offset {offset}, {length} bytes) lies outside the body"))
     }
 
-    /// Whether each row holds a value (the field's validity bitmap).
-    fn validity(&self, span: &Span) -> Decoded<Vec<bool>> {
+    /// The field's validity bitmap; `None` when every row holds a value.
+    fn validity(&self, span: &Span) -> Decoded<Validity<'a>> {
         let (length, null_count) = self.header.nodes[span.node];
         if length != self.header.length {
             return Err(format!("a column of {length} rows in a batch of {}", self.header.length));
         }
         if null_count == 0 {
-            return Ok(vec![true; self.length]);
+            return Ok(Validity(None));
         }
         let bitmap = self.buffer(span.buffer)?;
         if bitmap.len() * 8 < self.length {
             return Err("validity bitmap shorter than the column".into());
         }
-        Ok((0..self.length).map(|row| bitmap[row / 8] & (1 << (row % 8)) != 0).collect())
+        Ok(Validity(Some(bitmap)))
     }
 
-    fn integers(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<i128>>> {
+    fn integers(&self, data_type: &ArrowType, span: &Span) -> Decoded<IntColumn<'a>> {
         let ArrowType::Int { bits, signed } = *data_type else { return Err("not an integer column".into()) };
         let valid = self.validity(span)?;
         let values = self.buffer(span.buffer + 1)?;
@@ -550,44 +550,15 @@ impl<'a> Batch<'a> {
         if values.len() < width * self.length {
             return Err("integer values shorter than the column".into());
         }
-        Ok((0..self.length)
-            .map(|row| {
-                valid[row].then(|| {
-                    let bytes = &values[row * width..(row + 1) * width];
-                    let mut le = [0u8; 16];
-                    le[..width].copy_from_slice(bytes);
-                    if signed && bytes[width - 1] & 0x80 != 0 {
-                        le[width..].fill(0xff);
-                    }
-                    i128::from_le_bytes(le)
-                })
-            })
-            .collect())
+        Ok(IntColumn { valid, values, width, signed })
     }
 
-    /// A timestamp column in µs since the epoch.
-    fn times_us(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<i64>>> {
+    fn times(&self, data_type: &ArrowType, span: &Span) -> Decoded<TimeColumn<'a>> {
         let ArrowType::Timestamp(unit) = *data_type else { return Err("not a timestamp column".into()) };
-        let raw = self.integers(&ArrowType::Int { bits: 64, signed: true }, span)?;
-        raw.into_iter()
-            .map(|value| {
-                value
-                    .map(|v| {
-                        let v = v as i64;
-                        match unit {
-                            TimeUnit::Second => v.checked_mul(1_000_000),
-                            TimeUnit::Millisecond => v.checked_mul(1_000),
-                            TimeUnit::Microsecond => Some(v),
-                            TimeUnit::Nanosecond => Some(v.div_euclid(1_000)),
-                        }
-                        .ok_or_else(|| "time out of range".to_string())
-                    })
-                    .transpose()
-            })
-            .collect()
+        Ok(TimeColumn { ints: self.integers(&ArrowType::Int { bits: 64, signed: true }, span)?, unit })
     }
 
-    fn seconds(&self, data_type: &ArrowType, span: &Span) -> Decoded<Vec<Option<f64>>> {
+    fn seconds(&self, data_type: &ArrowType, span: &Span) -> Decoded<SecondsColumn<'a>> {
         match *data_type {
             ArrowType::Float { bits } => {
                 let valid = self.validity(span)?;
@@ -596,20 +567,9 @@ impl<'a> Batch<'a> {
                 if values.len() < width * self.length {
                     return Err("float values shorter than the column".into());
                 }
-                Ok((0..self.length)
-                    .map(|row| {
-                        valid[row].then(|| {
-                            let bytes = &values[row * width..(row + 1) * width];
-                            if width == 8 {
-                                f64::from_le_bytes(bytes.try_into().expect("8 bytes"))
-                            } else {
-                                f64::from(f32::from_le_bytes(bytes.try_into().expect("4 bytes")))
-                            }
-                        })
-                    })
-                    .collect())
+                Ok(SecondsColumn::Float { valid, values, width })
             }
-            _ => Ok(self.integers(data_type, span)?.into_iter().map(|v| v.map(|v| v as f64)).collect()),
+            _ => Ok(SecondsColumn::Int(self.integers(data_type, span)?)),
         }
     }
 
@@ -619,78 +579,34 @@ impl<'a> Batch<'a> {
         field: &Field,
         span: &Span,
         dictionaries: &'d HashMap<i64, Vec<Option<String>>>,
-    ) -> Decoded<Vec<Option<&'d str>>>
+    ) -> Decoded<TextColumn<'d>>
     where
         'a: 'd,
     {
         if let Some(encoding) = &field.dictionary {
-            let values = dictionaries.get(&encoding.id);
-            return self
-                .integers(&encoding.index, span)?
-                .into_iter()
-                .map(|index| match index {
-                    None => Ok(None),
-                    Some(index) => values
-                        .and_then(|values| values.get(usize::try_from(index).ok()?))
-                        .map(|value| value.as_deref())
-                        .ok_or_else(|| format!("dictionary {} has no value {index}", encoding.id)),
-                })
-                .collect();
+            return Ok(TextColumn::Dictionary {
+                indices: self.integers(&encoding.index, span)?,
+                values: dictionaries.get(&encoding.id).map(Vec::as_slice),
+                id: encoding.id,
+            });
         }
         let valid = self.validity(span)?;
-        let utf8 = |bytes: &'a [u8]| std::str::from_utf8(bytes).map_err(|_| "text that is not UTF-8".to_string());
         match field.data_type {
             ArrowType::Utf8 | ArrowType::LargeUtf8 => {
-                let width = if field.data_type == ArrowType::Utf8 { 4 } else { 8 };
+                let wide = field.data_type == ArrowType::LargeUtf8;
                 let offsets = self.buffer(span.buffer + 1)?;
-                let data = self.buffer(span.buffer + 2)?;
-                if offsets.len() < width * (self.length + 1) {
+                if offsets.len() < if wide { 8 } else { 4 } * (self.length + 1) {
                     return Err("text offsets shorter than the column".into());
                 }
-                let offset = |i: usize| -> Option<usize> {
-                    let bytes = &offsets[i * width..(i + 1) * width];
-                    if width == 4 {
-                        usize::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()
-                    } else {
-                        usize::try_from(i64::from_le_bytes(bytes.try_into().ok()?)).ok()
-                    }
-                };
-                (0..self.length)
-                    .map(|row| {
-                        if !valid[row] {
-                            return Ok(None);
-                        }
-                        let bytes = offset(row)
-                            .zip(offset(row + 1))
-                            .and_then(|(start, end)| data.get(start..end))
-                            .ok_or_else(|| format!("text offsets of row {} outside the data", row + 1))?;
-                        utf8(bytes).map(Some)
-                    })
-                    .collect()
+                Ok(TextColumn::Offsets { valid, offsets, data: self.buffer(span.buffer + 2)?, wide })
             }
             ArrowType::Utf8View => {
                 let views = self.buffer(span.buffer + 1)?;
                 if views.len() < 16 * self.length {
                     return Err("text views shorter than the column".into());
                 }
-                (0..self.length)
-                    .map(|row| {
-                        if !valid[row] {
-                            return Ok(None);
-                        }
-                        let view = &views[row * 16..(row + 1) * 16];
-                        let word = |at: usize| i32::from_le_bytes(view[at..at + 4].try_into().expect("4 bytes"));
-                        let length = usize::try_from(word(0)).map_err(|_| "negative text length".to_string())?;
-                        if length <= 12 {
-                            return utf8(&view[4..4 + length]).map(Some);
-                        }
-                        let data_buffer = usize::try_from(word(8)).map_err(|_| "negative buffer index".to_string())?;
-                        let start = usize::try_from(word(12)).map_err(|_| "negative text offset".to_string())?;
-                        let data = self.buffer(span.buffer + 2 + data_buffer)?;
-                        let bytes = data.get(start..start + length).ok_or_else(|| "text view outside its buffer".to_string())?;
-                        utf8(bytes).map(Some)
-                    })
-                    .collect()
+                let data_buffers = (span.buffer + 2..self.header.buffers.len()).map(|i| self.buffer(i)).collect::<Decoded<_>>()?;
+                Ok(TextColumn::Views { valid, views, data_buffers })
             }
             _ => Err(format!("{} is not text", field.data_type.describe())),
         }
@@ -705,13 +621,13 @@ impl<'a> Batch<'a> {
     ) -> Decoded<Vec<Decoded<FlowRecord>>> {
         let field = |column: Column| columns.get(column).map(|index| (&schema.fields[index], &self.spans[index]));
         let context = |column: Column| move |reason: String| format!("column {}: {reason}", name_of(column));
-        let times = |column: Column| -> Decoded<Option<Vec<Option<i64>>>> {
-            field(column).map(|(f, span)| self.times_us(&f.data_type, span).map_err(context(column))).transpose()
+        let times = |column: Column| -> Decoded<Option<TimeColumn>> {
+            field(column).map(|(f, span)| self.times(&f.data_type, span).map_err(context(column))).transpose()
         };
-        let integers = |column: Column| -> Decoded<Option<Vec<Option<i128>>>> {
+        let integers = |column: Column| -> Decoded<Option<IntColumn>> {
             field(column).map(|(f, span)| self.integers(&f.data_type, span).map_err(context(column))).transpose()
         };
-        let texts = |column: Column| -> Decoded<Option<Vec<Option<&str>>>> {
+        let texts = |column: Column| -> Decoded<Option<TextColumn>> {
             field(column).map(|(f, span)| self.text(f, span, dictionaries).map_err(context(column))).transpose()
         };
         let seconds = match field(C::DurationS) {
@@ -741,7 +657,13 @@ impl<'a> Batch<'a> {
         let dst_flags = integers(C::DstTcpFlags)?;
         let label = texts(C::Label)?;
 
-        let at = |values: &Option<Vec<Option<i128>>>, row: usize| values.as_ref().and_then(|v| v[row]);
+        let at = |values: &Option<IntColumn>, row: usize| values.as_ref().and_then(|v| v.get(row));
+        let time_at = |values: &Option<TimeColumn>, column: Column, row: usize| -> Decoded<Option<i64>> {
+            values.as_ref().map_or(Ok(None), |v| v.get(row)).map_err(context(column))
+        };
+        fn text_at<'t>(values: &TextColumn<'t>, column: Column, row: usize) -> Decoded<Option<&'t str>> {
+            values.get(row).map_err(|reason| format!("{}: {reason}", name_of(column)))
+        }
         let build = |row: usize| -> Decoded<FlowRecord> {
             let required = |value: Option<i128>, column: Column| {
                 value.ok_or_else(|| format!("{} is null", name_of(column)))
@@ -755,8 +677,8 @@ impl<'a> Batch<'a> {
             let count = |value: Option<i128>, column: Column| -> Decoded<Option<u64>> {
                 Ok(ranged(value, column, i128::from(u64::MAX))?.map(|v| v as u64))
             };
-            let start_us = start[row].ok_or("start_time is null")?;
-            let last_us = match (last.as_ref().and_then(|l| l[row]), seconds.as_ref().and_then(|s| s[row])) {
+            let start_us = start.get(row).map_err(context(C::StartTime))?.ok_or("start_time is null")?;
+            let last_us = match (time_at(&last, C::LastTime, row)?, seconds.as_ref().and_then(|s| s.get(row))) {
                 (Some(last_us), _) => last_us,
                 (None, Some(seconds)) if (0.0..1e12).contains(&seconds) => {
                     start_us.checked_add((seconds * 1e6).round() as i64).ok_or("time out of range")?
@@ -769,22 +691,24 @@ impl<'a> Batch<'a> {
             }
             let protocol = match ranged(at(&proto_number, row), C::ProtoNumber, 255)? {
                 Some(number) => Protocol::Ip(number as u8),
-                None => parse_protocol(proto[row].unwrap_or_default().as_bytes())
-                    .map_err(|reason| format!("proto {:?}: {reason}", proto[row].unwrap_or_default()))?,
+                None => {
+                    let text = text_at(&proto, C::Proto, row)?.unwrap_or_default();
+                    parse_protocol(text.as_bytes()).map_err(|reason| format!("proto {text:?}: {reason}"))?
+                }
             };
-            let address = |values: &Vec<Option<&str>>, column: Column| -> Decoded<Address> {
-                let text = values[row].unwrap_or_default();
+            let address = |values: &TextColumn, column: Column| -> Decoded<Address> {
+                let text = text_at(values, column, row)?.unwrap_or_default();
                 parse_address(text.as_bytes()).map_err(|reason| format!("{} {text:?}: {reason}", name_of(column)))
             };
-            let port = |values: &Vec<Option<i128>>, column: Column| -> Decoded<Option<u16>> {
-                Ok(ranged(values[row], column, 65_535)?.map(|v| v as u16))
+            let port = |values: &IntColumn, column: Column| -> Decoded<Option<u16>> {
+                Ok(ranged(values.get(row), column, 65_535)?.map(|v| v as u16))
             };
-            let tos = |values: &Option<Vec<Option<i128>>>, column: Column| -> Decoded<Option<u8>> {
+            let tos = |values: &Option<IntColumn>, column: Column| -> Decoded<Option<u8>> {
                 Ok(ranged(at(values, row), column, 255)?.map(|v| v as u8))
             };
-            let state_text = state[row].unwrap_or_default().to_string();
-            let total_pkts = count(Some(required(total_pkts[row], C::TotalPkts)?), C::TotalPkts)?.unwrap_or(0);
-            let total_bytes = count(Some(required(total_bytes[row], C::TotalBytes)?), C::TotalBytes)?.unwrap_or(0);
+            let state_text = text_at(&state, C::State, row)?.unwrap_or_default().to_string();
+            let total_pkts = count(Some(required(total_pkts.get(row), C::TotalPkts)?), C::TotalPkts)?.unwrap_or(0);
+            let total_bytes = count(Some(required(total_bytes.get(row), C::TotalBytes)?), C::TotalBytes)?.unwrap_or(0);
             let src_bytes = count(at(&src_bytes, row), C::SrcBytes)?.unwrap_or(0);
             if src_bytes > total_bytes {
                 return Err("src_bytes above total_bytes".into());
@@ -797,14 +721,14 @@ impl<'a> Batch<'a> {
                 Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text.as_bytes()).unwrap_or((0, 0)),
                 _ => (0, 0),
             };
-            let flags = |values: &Option<Vec<Option<i128>>>, column: Column, from_state: u8| -> Decoded<u8> {
+            let flags = |values: &Option<IntColumn>, column: Column, from_state: u8| -> Decoded<u8> {
                 match values {
                     Some(_) => Ok(ranged(at(values, row), column, 255)?.map_or(0, |v| v as u8)),
                     None => Ok(from_state),
                 }
             };
             Ok(FlowRecord {
-                window_start_us: window_start.as_ref().and_then(|w| w[row]),
+                window_start_us: time_at(&window_start, C::WindowStart, row)?,
                 start_us,
                 last_us,
                 protocol,
@@ -812,7 +736,7 @@ impl<'a> Batch<'a> {
                 dst_addr: address(&dst_addr, C::DstAddr)?,
                 src_port: port(&src_port, C::SrcPort)?,
                 dst_port: port(&dst_port, C::DstPort)?,
-                direction: dir[row].map_or(Direction::Other, Direction::parse),
+                direction: text_at(&dir, C::Dir, row)?.map_or(Direction::Other, Direction::parse),
                 src_tos: tos(&src_tos, C::SrcTos)?,
                 dst_tos: tos(&dst_tos, C::DstTos)?,
                 total_pkts,
@@ -824,10 +748,147 @@ impl<'a> Batch<'a> {
                 src_tcp_flags: flags(&src_flags, C::SrcTcpFlags, state_src_flags)?,
                 dst_tcp_flags: flags(&dst_flags, C::DstTcpFlags, state_dst_flags)?,
                 state: state_text,
-                label: label.as_ref().and_then(|l| l[row]).filter(|l| !l.is_empty()).map(str::to_string),
+                label: match &label {
+                    Some(label) => text_at(label, C::Label, row)?.filter(|l| !l.is_empty()).map(str::to_string),
+                    None => None,
+                },
             })
         };
         Ok((0..self.length).map(build).collect())
+    }
+}
+
+/// A column's validity bitmap; `None`: every row holds a value.
+#[derive(Clone, Copy)]
+struct Validity<'a>(Option<&'a [u8]>);
+
+impl Validity<'_> {
+    fn holds(&self, row: usize) -> bool {
+        self.0.is_none_or(|bitmap| bitmap[row / 8] & (1 << (row % 8)) != 0)
+    }
+}
+
+/// Columns are read in place, row by row, from the batch's body: nothing is copied per
+/// column, so memory stays at the body and the records made from it.
+struct IntColumn<'a> {
+    valid: Validity<'a>,
+    values: &'a [u8],
+    width: usize,
+    signed: bool,
+}
+
+impl IntColumn<'_> {
+    fn get(&self, row: usize) -> Option<i128> {
+        if !self.valid.holds(row) {
+            return None;
+        }
+        let bytes = &self.values[row * self.width..(row + 1) * self.width];
+        let mut le = [0u8; 16];
+        le[..self.width].copy_from_slice(bytes);
+        if self.signed && bytes[self.width - 1] & 0x80 != 0 {
+            le[self.width..].fill(0xff);
+        }
+        Some(i128::from_le_bytes(le))
+    }
+}
+
+struct TimeColumn<'a> {
+    ints: IntColumn<'a>,
+    unit: TimeUnit,
+}
+
+impl TimeColumn<'_> {
+    /// µs since the epoch.
+    fn get(&self, row: usize) -> Decoded<Option<i64>> {
+        let Some(value) = self.ints.get(row) else { return Ok(None) };
+        let value = value as i64;
+        match self.unit {
+            TimeUnit::Second => value.checked_mul(1_000_000),
+            TimeUnit::Millisecond => value.checked_mul(1_000),
+            TimeUnit::Microsecond => Some(value),
+            TimeUnit::Nanosecond => Some(value.div_euclid(1_000)),
+        }
+        .map(Some)
+        .ok_or_else(|| "time out of range".to_string())
+    }
+}
+
+enum SecondsColumn<'a> {
+    Float { valid: Validity<'a>, values: &'a [u8], width: usize },
+    Int(IntColumn<'a>),
+}
+
+impl SecondsColumn<'_> {
+    fn get(&self, row: usize) -> Option<f64> {
+        match self {
+            SecondsColumn::Float { valid, values, width } => valid.holds(row).then(|| {
+                let bytes = &values[row * width..(row + 1) * width];
+                match bytes.try_into() {
+                    Ok(eight) => f64::from_le_bytes(eight),
+                    Err(_) => f64::from(f32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
+                }
+            }),
+            SecondsColumn::Int(ints) => ints.get(row).map(|v| v as f64),
+        }
+    }
+}
+
+enum TextColumn<'a> {
+    Offsets { valid: Validity<'a>, offsets: &'a [u8], data: &'a [u8], wide: bool },
+    Views { valid: Validity<'a>, views: &'a [u8], data_buffers: Vec<&'a [u8]> },
+    Dictionary { indices: IntColumn<'a>, values: Option<&'a [Option<String>]>, id: i64 },
+}
+
+fn utf8(bytes: &[u8]) -> Decoded<&str> {
+    std::str::from_utf8(bytes).map_err(|_| "text that is not UTF-8".to_string())
+}
+
+impl<'a> TextColumn<'a> {
+    fn get(&self, row: usize) -> Decoded<Option<&'a str>> {
+        match self {
+            TextColumn::Dictionary { indices, values, id } => match indices.get(row) {
+                None => Ok(None),
+                Some(index) => values
+                    .and_then(|values| values.get(usize::try_from(index).ok()?))
+                    .map(|value| value.as_deref())
+                    .ok_or_else(|| format!("dictionary {id} has no value {index}")),
+            },
+            TextColumn::Offsets { valid, offsets, data, wide } => {
+                if !valid.holds(row) {
+                    return Ok(None);
+                }
+                let offset = |i: usize| -> Option<usize> {
+                    if *wide {
+                        usize::try_from(i64::from_le_bytes(offsets[i * 8..i * 8 + 8].try_into().ok()?)).ok()
+                    } else {
+                        usize::try_from(i32::from_le_bytes(offsets[i * 4..i * 4 + 4].try_into().ok()?)).ok()
+                    }
+                };
+                let bytes = offset(row)
+                    .zip(offset(row + 1))
+                    .and_then(|(start, end)| data.get(start..end))
+                    .ok_or_else(|| "text offsets outside the data".to_string())?;
+                utf8(bytes).map(Some)
+            }
+            TextColumn::Views { valid, views, data_buffers } => {
+                if !valid.holds(row) {
+                    return Ok(None);
+                }
+                let view = &views[row * 16..(row + 1) * 16];
+                let word = |at: usize| i32::from_le_bytes(view[at..at + 4].try_into().expect("4 bytes"));
+                let length = usize::try_from(word(0)).map_err(|_| "negative text length".to_string())?;
+                if length <= 12 {
+                    return utf8(&view[4..4 + length]).map(Some);
+                }
+                let bytes = usize::try_from(word(8))
+                    .ok()
+                    .and_then(|buffer| data_buffers.get(buffer))
+                    .zip(usize::try_from(word(12)).ok())
+                    .and_then(|(data, start)| data.get(start..start.checked_add(length)?))
+                    .ok_or_else(|| "text view outside its buffers".to_string())?;
+                utf8(bytes).map(Some)
+            }
+        }
     }
 }
 
@@ -906,7 +967,7 @@ mod tests {
         let body_at = at + 8 + batch_len;
         let body = &stream[body_at..body_at + 8];
         let batch = Batch::new(body, &header, &schema.fields).unwrap();
-        assert_eq!(batch.integers(&schema.fields[0].data_type, &batch.spans[0]).unwrap(), vec![Some(443)]);
+        assert_eq!(batch.integers(&schema.fields[0].data_type, &batch.spans[0]).unwrap().get(0), Some(443));
         assert_eq!(stream[body_at + 8..], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], "end of stream");
 
         // Damage inside the metadata is an error, not a panic.
