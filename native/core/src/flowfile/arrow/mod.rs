@@ -416,32 +416,39 @@ impl ArrowFlowReader {
     }
 
     fn take_batch(&mut self, message: &ReadMessage, header: &RecordBatchHeader) -> Result<()> {
-        let batch_number = self.batches_read + 1;
         self.batches_read += 1;
-        let fail = |reader: &Self, reason: String| {
-            reader.batch_error(format!("Arrow record batch {batch_number}: {reason}"), message.offset)
+        let batch_number = self.batches_read;
+        let ArrowFlowReader { path, options, schema, columns, dictionaries, pending, stats, .. } = self;
+        let error = |reason: String| {
+            FlowhoundError::new(ErrorCode::FlowFileBadRow, format!("Arrow record batch {batch_number}: {reason}"))
+                .at_offset(message.offset)
+                .in_file(&*path)
         };
-        let batch = Batch::new(&message.body, header, &self.schema.fields).map_err(|reason| fail(self, reason))?;
-        let rows = batch.decode_rows(&self.schema, &self.columns, &self.dictionaries).map_err(|reason| fail(self, reason))?;
-        for (row, record) in rows.into_iter().enumerate() {
-            match record {
+        let mut fatal = None;
+        let batch = Batch::new(&message.body, header, &schema.fields).map_err(error)?;
+        // Records go straight into `pending`: a batch is never held twice.
+        batch
+            .decode_rows(schema, columns, dictionaries, &mut |row, record| match record {
                 Ok(record) => {
-                    self.pending.push_back(record);
-                    self.stats.rows += 1;
+                    pending.push_back(record);
+                    stats.rows += 1;
+                    true
                 }
                 Err(reason) => {
-                    let error = fail(self, format!("row {}: {reason}", row + 1));
-                    if !self.options.keep_going {
-                        return Err(error);
+                    let bad_row = error(format!("row {}: {reason}", row + 1));
+                    if !options.keep_going {
+                        fatal = Some(bad_row);
+                        return false;
                     }
-                    self.stats.skipped_rows += 1;
-                    if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
-                        self.stats.skip_reasons.push(error);
+                    stats.skipped_rows += 1;
+                    if stats.skip_reasons.len() < MAX_SKIP_REASONS {
+                        stats.skip_reasons.push(bad_row);
                     }
+                    true
                 }
-            }
-        }
-        Ok(())
+            })
+            .map_err(error)?;
+        fatal.map_or(Ok(()), Err)
     }
 
     /// Appends up to `max_records` records to `out`; returns how many, 0 at the end. After an
@@ -612,13 +619,15 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Every row of the batch, as a record or the reason it is not one.
+    /// Hands every row of the batch to `sink`, as a record or the reason it is not one, until
+    /// `sink` returns false.
     fn decode_rows(
         &self,
         schema: &Schema,
         columns: &ColumnFields,
         dictionaries: &HashMap<i64, Vec<Option<String>>>,
-    ) -> Decoded<Vec<Decoded<FlowRecord>>> {
+        sink: &mut dyn FnMut(usize, Decoded<FlowRecord>) -> bool,
+    ) -> Decoded<()> {
         let field = |column: Column| columns.get(column).map(|index| (&schema.fields[index], &self.spans[index]));
         let context = |column: Column| move |reason: String| format!("column {}: {reason}", name_of(column));
         let times = |column: Column| -> Decoded<Option<TimeColumn>> {
@@ -754,7 +763,12 @@ impl<'a> Batch<'a> {
                 },
             })
         };
-        Ok((0..self.length).map(build).collect())
+        for row in 0..self.length {
+            if !sink(row, build(row)) {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 
