@@ -105,6 +105,17 @@ describe('flowhound analyze', () => {
     expect(document.hosts.length).toBeGreaterThan(0);
   });
 
+  it('reads NetFlow CSV with BotRecon\'s eight columns and Arrow flow tables', () => {
+    const flowfiles = join(repoRoot, 'test', 'fixtures', 'flowfiles');
+    for (const input of ['netflow-header.csv', 'netflow-no-header.csv.gz', 'flowhound-scenario6-excerpt.arrow']) {
+      const run = runCli(['analyze', join(flowfiles, input), '--lan', '147.32.0.0/16', '--no-db', '--format', 'json', '-q']);
+      expect(run.status, `${input}: ${run.stderr}`).toBe(0);
+      const document = JSON.parse(run.stdout);
+      expect(document.windows.length, input).toBeGreaterThan(0);
+      expect(document.hosts.map((h: { host: string }) => h.host), input).toContain(BOT);
+    }
+  });
+
   it('exits 1 with --fail-on-detection when a host scores above the threshold, 0 when none can', () => {
     expect(runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '-q', '--fail-on-detection']).status).toBe(1);
     const clean = runCli(['analyze', DEMO, '--lan', '147.32.84.134', '-q', '--fail-on-detection', '--threshold', '1']);
