@@ -4,6 +4,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { expect } from 'vitest';
+
+import { FlowhoundError } from '../../src/errors.js';
 import type { FeatureSchema } from '../../src/models/schema-check.js';
 import { schemaNames } from '../../src/models/scoring-models.js';
 
@@ -71,4 +74,15 @@ export function assertWorkerBuilt(): void {
   for (const source of sources) {
     if (statSync(source).mtimeMs > builtMs) throw new Error(`${compiled} is older than ${source}: ${hint}`);
   }
+}
+
+/** The FlowhoundError a promise rejects with. */
+export async function rejection(promise: Promise<unknown>): Promise<FlowhoundError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowhoundError);
+    return error as FlowhoundError;
+  }
+  throw new Error('expected a rejection');
 }

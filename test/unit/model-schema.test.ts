@@ -8,21 +8,10 @@ import { FlowhoundError } from '../../src/errors.js';
 import { cardPathFor, loadModelCard, parseModelCard } from '../../src/models/model-card.js';
 import { parseOnnxModel, readOnnxModelFile } from '../../src/models/onnx-model-file.js';
 import { type FeatureSchema, firstDifference, loadCheckedModel, modelInputNames } from '../../src/models/schema-check.js';
-import { MISMATCHED_MODEL, ROOT, SCHEMA_V1, TINY_MODEL } from '../helpers/models.js';
+import { MISMATCHED_MODEL, ROOT, SCHEMA_V1, TINY_MODEL, rejection } from '../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowhound-models-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** The FlowhoundError a promise rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<FlowhoundError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowhoundError);
-    return error as FlowhoundError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ONNX model files, read in the main thread', () => {
   it('gives inputs, outputs and metadata_props as onnx (Python) wrote them', async () => {

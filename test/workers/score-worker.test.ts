@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FlowhoundError } from '../../src/errors.js';
 import { ScoringPool } from '../../src/pool/scoring-pool.js';
-import { MISMATCHED_MODEL, TINY_MODEL, assertWorkerBuilt, parityFiles, readParity } from '../helpers/models.js';
+import { MISMATCHED_MODEL, TINY_MODEL, assertWorkerBuilt, parityFiles, readParity, rejection } from '../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowhound-scoring-'));
 let pool: ScoringPool;
@@ -26,16 +26,6 @@ function rowMajor(rows: number[][]): Float32Array {
   const values = new Float32Array(rows.length * columns);
   rows.forEach((row, i) => values.set(row, i * columns));
   return values;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FlowhoundError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowhoundError);
-    return error as FlowhoundError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('parity with scikit-learn, inside a worker', () => {
