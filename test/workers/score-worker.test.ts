@@ -5,7 +5,6 @@ import { basename, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { FlowhoundError } from '../../src/errors.js';
 import { ScoringPool } from '../../src/pool/scoring-pool.js';
 import { MISMATCHED_MODEL, TINY_MODEL, assertWorkerBuilt, parityFiles, readParity, rejection } from '../helpers/models.js';
 
