@@ -21,6 +21,25 @@ interface HostHistory {
   botnetFlows: number;
 }
 
+/** What decides a host's place in a ranking. */
+export interface RankedFacts {
+  host: string;
+  /** Score in the "now" window. */
+  score: number;
+  peakScore: number;
+  suspiciousNow: boolean;
+}
+
+/**
+ * The order of every ranking flowhound shows (analyze, report): suspicious now first, by their
+ * score now; then everyone else by their peak, so that a bot quiet in the last window still
+ * ranks above hosts that never looked like one; ties by address.
+ */
+export function rankingOrder(a: RankedFacts, b: RankedFacts): number {
+  const key = (facts: RankedFacts) => (facts.suspiciousNow ? 1 + facts.score : facts.peakScore);
+  return key(b) - key(a) || b.peakScore - a.peakScore || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0);
+}
+
 export class Ranking {
   readonly #hosts = new Map<string, HostHistory>();
   readonly #windows = new Map<number, { hosts: Set<string>; maxScore: number; suspicious: Set<string> }>();
@@ -111,10 +130,7 @@ export class Ranking {
         suspiciousBefore: !suspiciousNow && earlierPeak >= options.threshold,
       });
     }
-    // Suspicious now first, by their score now; then everyone else by their peak, so that a bot
-    // quiet in the last window still ranks above hosts that never looked like one.
-    const key = (row: Omit<HostRanking, 'rank'>) => (row.suspiciousNow ? 1 + row.score : row.peakScore);
-    rows.sort((a, b) => key(b) - key(a) || b.peakScore - a.peakScore || (a.host < b.host ? -1 : 1));
+    rows.sort(rankingOrder);
     return { nowWindowStartUs: now, hosts: rows.map((row, i) => ({ ...row, rank: i + 1 })) };
   }
 }

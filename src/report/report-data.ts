@@ -4,6 +4,7 @@
 // outputs are drawn from it.
 import { commonHosts, resemblances, type CommonHosts, type GroupResemblance } from '../analysis/compare.js';
 import { FeatureScale, groupHostsDetailed, type HostBehaviour } from '../analysis/grouping.js';
+import { rankingOrder } from '../analysis/ranking.js';
 import type { AnalysisResult, BotnetGroup, HostRanking, RunInfo } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
 import type { AddressMode, HistorySelection, HistoryStore, RunStatus, StoredRun } from '../history/store.js';
@@ -206,14 +207,10 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
     return { ...group, hosts: group.hosts.map((key) => labelOfKey.get(key) ?? key) };
   });
 
-  // The order analyze ranks in (src/analysis/ranking.ts): suspicious in the last window first, by
-  // that window's score; then every other host by its peak, so that a bot quiet at the end still
-  // ranks above hosts that never looked like one.
+  // The order analyze ranks in.
   const nowScore = (host: HostAccumulator) => (last >= 0 ? Math.max(0, host.scores[last]!) : 0);
-  const key = (host: HostAccumulator) => (host.suspiciousAtLast ? 1 + nowScore(host) : host.peakScore);
-  const ordered = [...hosts.values()].sort(
-    (a, b) => key(b) - key(a) || b.peakScore - a.peakScore || (labelOf(a.hostId) < labelOf(b.hostId) ? -1 : 1),
-  );
+  const facts = (host: HostAccumulator) => ({ host: labelOf(host.hostId), score: nowScore(host), peakScore: host.peakScore, suspiciousNow: host.suspiciousAtLast });
+  const ordered = [...hosts.values()].sort((a, b) => rankingOrder(facts(a), facts(b)));
   const heat = new Uint8Array(ordered.length * columns);
   const rankings = ordered.map((host, index): ReportHost => {
     const scores = Array.from(host.scores, (s) => Math.max(0, s));
