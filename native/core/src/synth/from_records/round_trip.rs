@@ -280,27 +280,16 @@ mod tests {
 
     fn record(protocol: Protocol, src_port: Option<u16>, dst_port: Option<u16>, state: &str) -> FlowRecord {
         FlowRecord {
-            window_start_us: None,
-            start_us: 1_000_000,
-            last_us: 1_500_000,
             protocol,
-            src_addr: Address::Ip(IpAddr16::from_v4([147, 32, 84, 165])),
-            dst_addr: Address::Ip(IpAddr16::from_v4([147, 32, 80, 9])),
             src_port,
             dst_port,
             direction: Direction::Both,
             state: state.into(),
-            src_tos: Some(0),
             dst_tos: Some(0),
             total_pkts: 2,
             total_bytes: 203,
             src_bytes: 64,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
-            src_tcp_flags: 0,
-            dst_tcp_flags: 0,
-            label: None,
+            ..FlowRecord::example_tcp([147, 32, 84, 165], 0, [147, 32, 80, 9], 0, 1_000_000, 1_500_000)
         }
     }
 

@@ -94,28 +94,18 @@ mod tests {
     use crate::cidr::Cidr;
 
     pub fn record(protocol: Protocol, src: Address, dst: Address) -> FlowRecord {
+        let start_us = 1_313_481_706_972_101;
         FlowRecord {
-            window_start_us: None,
-            start_us: 1_313_481_706_972_101,
-            last_us: 1_313_481_706_972_101,
             protocol,
             src_addr: src,
             dst_addr: dst,
-            src_port: Some(1025),
-            dst_port: Some(53),
             direction: Direction::Both,
             state: "CON".into(),
-            src_tos: Some(0),
             dst_tos: Some(0),
             total_pkts: 2,
             total_bytes: 203,
             src_bytes: 64,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
-            src_tcp_flags: 0,
-            dst_tcp_flags: 0,
-            label: None,
+            ..FlowRecord::example_tcp([0; 4], 1025, [0; 4], 53, start_us, start_us)
         }
     }
 

@@ -246,8 +246,7 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::IpAddr16;
-    use crate::record::{Address, Direction, Protocol};
+    use crate::record::{Direction, Protocol};
 
     const S: i64 = 1_000_000;
     /// 2011-08-16 08:00:00 UTC.
@@ -256,27 +255,14 @@ mod tests {
     /// A UDP record of `pkts` packets of 100 bytes, half each way, from a port of its own.
     fn udp(start_us: i64, dur_us: i64, pkts: u64, port: u16) -> FlowRecord {
         FlowRecord {
-            window_start_us: None,
-            start_us,
-            last_us: start_us + dur_us,
             protocol: Protocol::Ip(17),
-            src_addr: Address::Ip(IpAddr16::from_v4([147, 32, 84, 165])),
-            dst_addr: Address::Ip(IpAddr16::from_v4([8, 8, 8, 8])),
-            src_port: Some(port),
-            dst_port: Some(9999),
             direction: Direction::Both,
             state: "CON".into(),
-            src_tos: Some(0),
             dst_tos: Some(0),
             total_pkts: pkts,
             total_bytes: pkts * 100,
             src_bytes: pkts.div_ceil(2) * 100,
-            src_pkts: None,
-            src_payload_bytes: None,
-            dst_payload_bytes: None,
-            src_tcp_flags: 0,
-            dst_tcp_flags: 0,
-            label: None,
+            ..FlowRecord::example_tcp([147, 32, 84, 165], port, [8, 8, 8, 8], 9999, start_us, start_us + dur_us)
         }
     }
 
