@@ -128,17 +128,25 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   let detected = false;
   /** Host rows at or above the threshold: what the botnet grouping looks at. */
   const suspiciousRows: HostWindowScore[] = [];
+  let failed = false;
   try {
     // Inputs in parallel; within one, the next window is built natively while this one is scored.
     await Promise.all(
       readers.map(async (reader, i) => {
         const name = basename(options.inputs[i]!);
         let waitStarted = performance.now();
-        let next: Promise<FeatureWindow | null> = reader.next();
+        // A prefetched window that is never awaited (Ctrl-C, or a failure while scoring) must
+        // not turn a read error into an unhandled rejection; awaited, it still throws.
+        const prefetch = () => {
+          const promise = reader.next();
+          promise.catch(() => {});
+          return promise;
+        };
+        let next: Promise<FeatureWindow | null> = prefetch();
         for (let window = await next; window !== null; window = await next) {
           times.waitForFeaturesMs += performance.now() - waitStarted;
           if (options.signal?.aborted) break;
-          next = reader.next();
+          next = prefetch();
           const result = await scorer.score(window, name);
           const rankStarted = performance.now();
           ranking.add(result);
@@ -156,10 +164,14 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
         if (damage) options.log(`warning: ${name}: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
       }),
     );
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     progress.stop();
     await pool.close();
-    run.interrupted = options.signal?.aborted === true;
+    // A run that failed part way is recorded as interrupted: what is stored was complete.
+    run.interrupted = options.signal?.aborted === true || failed;
     run.finishedAt = new Date().toISOString();
     if (history !== null && runId !== null) history.finishRun(runId, { interrupted: run.interrupted, finishedAt: run.finishedAt });
     history?.close();

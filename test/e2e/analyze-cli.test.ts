@@ -143,6 +143,15 @@ describe('flowhound analyze', () => {
     const damaged = runCli(['analyze', truncated, '-q']);
     expect(damaged.status).toBe(2);
     expect(damaged.stderr).toMatch(/ERR_PCAP_TRUNCATED: .*truncated\.pcap at byte \d+/);
+    // The history keeps the windows finished before the damage, and calls the run interrupted.
+    const db = join(dir, 'damaged.sqlite');
+    expect(runCli(['analyze', truncated, '-q', '--db', db]).status).toBe(2);
+    const store = HistoryStore.open(db, { mode: 'read' });
+    try {
+      expect(store.runs().map((run) => run.interrupted)).toEqual([true]);
+    } finally {
+      store.close();
+    }
 
     const usage = runCli(['analyze', DEMO, '--threshold', '2']);
     expect(usage.status).toBe(2);
