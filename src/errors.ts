@@ -76,3 +76,10 @@ export function fromNativeError(error: unknown): unknown {
   if (detail.packetIndex !== undefined) location.packetIndex = detail.packetIndex;
   return new FlowhoundError(detail.code, detail.message, location);
 }
+
+/** The damage a keepGoing reader reports (the same JSON a thrown native error carries), or null. */
+export function damageFromNative(json: string | null | undefined): FlowhoundError | null {
+  if (json === null || json === undefined) return null;
+  const error = fromNativeError(new Error(json));
+  return error instanceof FlowhoundError ? error : null;
+}

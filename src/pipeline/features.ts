@@ -1,7 +1,7 @@
 // Stage 2 of the data path: any input → closed windows of feature rows (every flow, every LAN
 // host), computed by the addon on libuv's thread pool. The schema the rows follow comes from
 // the addon too: it is written once, in the native core.
-import { FlowhoundError, fromNativeError } from '../errors.js';
+import { damageFromNative, type FlowhoundError } from '../errors.js';
 import {
   awaitNative,
   callNative,
@@ -77,9 +77,6 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   }
 
   damage(): FlowhoundError | null {
-    const json = this.#stream.damage();
-    if (json === null || json === undefined) return null;
-    const error = fromNativeError(new Error(json));
-    return error instanceof FlowhoundError ? error : null;
+    return damageFromNative(this.#stream.damage());
   }
 }

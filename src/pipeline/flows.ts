@@ -1,6 +1,6 @@
 // Stage 1 of the data path: any input (capture or flow file) → batches of flow records.
 // The addon does the work on libuv's thread pool; this module only drives it.
-import { FlowhoundError, fromNativeError } from '../errors.js';
+import { damageFromNative, type FlowhoundError } from '../errors.js';
 import {
   awaitNative,
   callNative,
@@ -76,9 +76,6 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
 
   /** With keepGoing: where reading stopped on damaged input, or null. */
   damage(): FlowhoundError | null {
-    const json = this.#stream.damage();
-    if (json === null || json === undefined) return null;
-    const error = fromNativeError(new Error(json));
-    return error instanceof FlowhoundError ? error : null;
+    return damageFromNative(this.#stream.damage());
   }
 }
