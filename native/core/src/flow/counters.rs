@@ -214,6 +214,26 @@ impl FlowCounters {
         self.bits & UNCERTAIN != 0
     }
 
+    /// The initiator is whoever happened to send first (or, for TCP, a guess from the ports):
+    /// no handshake or ICMP request told it.
+    pub fn initiator_is_a_guess(&self, key: &FlowKey) -> bool {
+        match key.proto {
+            ip_proto::TCP => self.direction_uncertain(),
+            ip_proto::ICMP | ip_proto::ICMPV6 => false,
+            _ => true,
+        }
+    }
+
+    /// Names `initiator` as the flow's initiator, when something surer than its first packet
+    /// tells it (the flow's earlier records).
+    pub fn set_initiator(&mut self, initiator: Side) {
+        if initiator == Side::B {
+            self.bits |= INITIATOR_IS_B;
+        } else {
+            self.bits &= !INITIATOR_IS_B;
+        }
+    }
+
     pub fn phase(&self) -> TcpPhase {
         TcpPhase::from_bits((self.bits & PHASE_MASK) >> PHASE_SHIFT)
     }

@@ -4,6 +4,7 @@
 //! when it closes.
 
 pub mod bucket_math;
+pub mod initiator_memory;
 pub mod windowed;
 
 pub use windowed::WindowedFlows;

@@ -5,6 +5,15 @@
 //! the reorder slack, and its records are the merge, flow by flow, of those buckets (counts
 //! summed, first time the minimum, last time the maximum, initiator from the earliest
 //! bucket). A bucket is dropped once every window holding it has closed.
+//!
+//! A flow's first packet in a bucket decides its initiator there, unless the flow has packets
+//! in an earlier live bucket: then its initiator and TCP phase carry over, as they do from one
+//! of Argus's status records to the next. Failing that, when the first packet leaves the
+//! initiator a guess (no TCP handshake, no ICMP request), the initiator the flow had in a
+//! bucket already dropped, within the hour, is taken (`InitiatorMemory`). A window starting in
+//! the middle of a connection so names the host that opened it, as the window before it and a
+//! flow file's record of the connection do, where Argus run on the window's packets alone (the
+//! way botd built its windows) guesses from the first packet.
 
 use crate::flow::counters::{FlowCounters, PacketFacts};
 use crate::flow::key::{FlowKey, PacketKey};
@@ -13,6 +22,7 @@ use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
 use crate::flow::whole::evict_count;
 use crate::record::FlowRecord;
+use crate::window::initiator_memory::InitiatorMemory;
 use crate::window::bucket_math::{last_window_ended_by, windows_of_bucket, BucketFinder};
 
 struct Bucket {
@@ -38,6 +48,7 @@ pub struct WindowedFlows {
     expected_bucket_flows: usize,
     visited: Vec<Vec<u64>>,
     bucket_finder: BucketFinder,
+    initiators: InitiatorMemory,
 }
 
 const INITIAL_BUCKET_FLOWS: usize = 4096;
@@ -57,6 +68,7 @@ impl WindowedFlows {
             expected_bucket_flows: INITIAL_BUCKET_FLOWS,
             visited: Vec::new(),
             bucket_finder: BucketFinder::new(step_us),
+            initiators: InitiatorMemory::new(max_active_flows),
         }
     }
 
@@ -70,7 +82,7 @@ impl WindowedFlows {
     }
 
     pub fn memory_bytes(&self) -> usize {
-        self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>()
+        self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>() + self.initiators.memory_bytes()
     }
 
     /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`),
@@ -113,10 +125,25 @@ impl WindowedFlows {
             }
         }
         let position = self.bucket_position(bucket);
-        let table = &mut self.buckets[position].table;
+        let (earlier, later) = self.buckets.split_at_mut(position);
+        let table = &mut later[0].table;
         let key = packet.key;
         debug_assert_eq!(hash, key.hash(self.seed));
-        let (index, inserted) = table.find_or_insert_with(&key, hash, || FlowCounters::first_packet(&key, packet.sender, &facts));
+        let initiators = &self.initiators;
+        let (index, inserted) = table.find_or_insert_with(&key, hash, || {
+            // The flow's state in the latest earlier bucket that has it.
+            let before = earlier.iter().rev().find_map(|bucket| Some(&bucket.table.entry(bucket.table.find(&key, hash)?).value));
+            if let Some(before) = before {
+                return before.continuation(&key, packet.sender, &facts);
+            }
+            let mut counters = FlowCounters::first_packet(&key, packet.sender, &facts);
+            if counters.initiator_is_a_guess(&key) {
+                if let Some(initiator) = initiators.recall(hash, facts.ts_us) {
+                    counters.set_initiator(initiator);
+                }
+            }
+            counters
+        });
         if !inserted {
             if table.value_mut(index).add(&key, packet.sender, &facts).saturated {
                 stats.saturated_counters += 1;
@@ -142,11 +169,15 @@ impl WindowedFlows {
             return;
         }
         self.emit_windows_through(due_through, out, stats);
-        // Buckets no open window holds.
+        // Buckets no open window holds; their flows' initiators are remembered.
         while self.buckets.first().is_some_and(|bucket| bucket.index <= due_through) {
             let bucket = self.buckets.remove(0);
             self.expected_bucket_flows = bucket.table.len().max(INITIAL_BUCKET_FLOWS);
+            for entry in bucket.table.iter() {
+                self.initiators.remember(entry.key.hash(self.seed), entry.value.initiator(), entry.value.last_us);
+            }
         }
+        self.initiators.forget_before(self.max_ts_us);
         let next_window_end = (due_through + 1 + self.span).saturating_mul(self.step_us);
         self.next_close_at_us = next_window_end.saturating_add(self.reorder_slack_us);
     }
@@ -254,7 +285,8 @@ impl WindowedFlows {
             }
             for bucket in self.buckets.iter_mut().filter(|bucket| cleared.contains(&bucket.index)) {
                 if let Some(found) = bucket.table.find(&key, hash) {
-                    bucket.table.remove(found);
+                    let removed = bucket.table.remove(found);
+                    self.initiators.remember(hash, removed.value.initiator(), removed.value.last_us);
                 }
             }
         }
@@ -341,6 +373,42 @@ mod tests {
         assert_eq!(in_window(b - STEP_US)[0].total_pkts, 2);
         let later = in_window(b + STEP_US)[0];
         assert_eq!((later.total_pkts, later.state.as_str()), (2, "FA_PA"));
+    }
+
+    #[test]
+    fn a_window_starting_with_the_answer_names_the_flows_initiator() {
+        let mut flows = engine(1000);
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        // Host 9 asks in bucket b; host 1's answers open buckets b+1 and, after a silent
+        // bucket, b+3 (the initiator then comes from the dropped bucket b+1).
+        flows.push(&udp(b + 10 * SECOND_US, 9, 1, 40000, 123), &mut out);
+        flows.push(&udp(b + STEP_US + SECOND_US, 1, 9, 123, 40000), &mut out);
+        flows.push(&udp(b + STEP_US + 2 * SECOND_US, 9, 1, 40000, 123), &mut out);
+        flows.push(&udp(b + 3 * STEP_US + 10 * SECOND_US, 1, 9, 123, 40000), &mut out);
+        // A flow first seen answer first stays named by its first packet.
+        flows.push(&udp(b + 3 * STEP_US + 12 * SECOND_US, 5, 6, 53, 50000), &mut out);
+        flows.finish(&mut out);
+        for record in out.iter().filter(|r| r.dst_port == Some(123) || r.src_port == Some(123)) {
+            assert_eq!((record.src_addr, record.src_port), (Address::Ip(host(9)), Some(40000)), "{record:?}");
+        }
+        let windows = out.iter().filter(|r| r.src_port == Some(40000)).count();
+        assert_eq!(windows, 5, "windows b−1 … b+1 and b+2, b+3");
+        assert!(out.iter().any(|r| r.src_addr == Address::Ip(host(5))));
+    }
+
+    #[test]
+    fn a_new_handshake_on_the_same_ports_names_its_own_initiator() {
+        let mut flows = engine(1000);
+        let mut out = Vec::new();
+        let b = bucket_start(T0_US);
+        flows.push(&tcp(b + 10 * SECOND_US, 9, 1, 4444, 80, SYN, 100, 0, 0), &mut out);
+        // Three buckets later, host 1 opens a connection between the same ports.
+        let later = b + 3 * STEP_US + SECOND_US;
+        flows.push(&tcp(later, 1, 9, 80, 4444, SYN, 700, 0, 0), &mut out);
+        flows.finish(&mut out);
+        let record = out.iter().find(|r| r.window_start_us == Some(bucket_start(later))).unwrap();
+        assert_eq!(record.src_addr, Address::Ip(host(1)));
     }
 
     #[test]
