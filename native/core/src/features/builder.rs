@@ -14,6 +14,7 @@ use super::label_index::LabelIndex;
 use super::labels::{classify_label, FlowClass, HostLabel, LabelledEnd};
 use super::lan::Lan;
 use super::record_pieces::record_pieces;
+use super::repeated_rows::RepeatedRows;
 use super::schema::{FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT};
 
 pub struct FeatureOptions {
@@ -41,6 +42,9 @@ pub struct WindowFeatures {
     pub flow_classes: Vec<FlowClass>,
     /// `flows.len() × FLOW_FEATURE_COUNT`, row-major.
     pub flow_features: Vec<f32>,
+    /// Per flow: the row of the window this builder emitted just before whose features are
+    /// the same bits, or -1. A scorer that keeps that window's flow scores can reuse them.
+    pub flow_repeat_of: Vec<i32>,
     /// Index into `hosts` of each flow's source and destination; -1 when that end is not a
     /// LAN host.
     pub flow_src_host: Vec<i32>,
@@ -85,6 +89,7 @@ pub struct FeatureBuilder {
     /// Newest record time seen: its window's start (records from packets) or its start.
     newest_us: i64,
     stats: FeatureStats,
+    repeated_flow_rows: RepeatedRows,
 }
 
 impl FeatureBuilder {
@@ -101,7 +106,15 @@ impl FeatureBuilder {
             ));
         }
         let infected = options.infected.iter().copied().collect();
-        Ok(FeatureBuilder { options, infected, open: BTreeMap::new(), closed_through: None, newest_us: i64::MIN, stats: FeatureStats::default() })
+        Ok(FeatureBuilder {
+            options,
+            infected,
+            open: BTreeMap::new(),
+            closed_through: None,
+            newest_us: i64::MIN,
+            stats: FeatureStats::default(),
+            repeated_flow_rows: RepeatedRows::new(FLOW_FEATURE_COUNT),
+        })
     }
 
     pub fn stats(&self) -> FeatureStats {
@@ -230,6 +243,7 @@ impl FeatureBuilder {
         for (record, row) in flows.iter().zip(flow_features.chunks_exact_mut(FLOW_FEATURE_COUNT)) {
             write_flow_features(record, row);
         }
+        let flow_repeat_of = self.repeated_flow_rows.next_window(&flow_features);
         let flow_classes = flows.iter().map(|r| r.label.as_deref().map_or(FlowClass::Unlabelled, |l| classify_label(l).0)).collect();
         let flow_src_host = flows.iter().map(|r| host_row(&r.src_addr)).collect();
         let flow_dst_host = flows.iter().map(|r| host_row(&r.dst_addr)).collect();
@@ -263,6 +277,7 @@ impl FeatureBuilder {
             flows,
             flow_classes,
             flow_features,
+            flow_repeat_of,
             flow_src_host,
             flow_dst_host,
             hosts: hosts.into_iter().map(|(address, _)| address).collect(),
@@ -335,6 +350,27 @@ mod tests {
         assert_eq!(host_value(middle, [147, 32, 80, 9], "bytes_up"), 120.0);
         let smtp = index_of(FLOW_FEATURES, "dst_port_is_smtp");
         assert_eq!((middle.flow_features[smtp], middle.flow_features[FLOW_FEATURE_COUNT + smtp]), (1.0, 0.0));
+    }
+
+    #[test]
+    fn a_flow_row_unchanged_in_the_next_window_points_back_at_its_row_before() {
+        let input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.165,1040,   ->,65.55.92.152,25,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt-SPAM",
+            "2011/08/16 10:03:00.000000,0.5,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP",
+        ]);
+        let (windows, _) = run(ctu_options(), input);
+        // Windows 09:57:30 [spam], 10:00:00 [spam, dns], 10:02:30 [dns]: each record lies
+        // whole in both windows that hold it, so its row is the same in both.
+        let repeats: Vec<Vec<i32>> = windows.iter().map(|w| w.flow_repeat_of.clone()).collect();
+        assert_eq!(repeats, vec![vec![-1], vec![0, -1], vec![1]]);
+        for (before, after) in windows.iter().zip(&windows[1..]) {
+            for (row, &repeat_of) in after.flow_repeat_of.iter().enumerate() {
+                if repeat_of >= 0 {
+                    let at = |w: &WindowFeatures, row: usize| w.flow_features[row * FLOW_FEATURE_COUNT..(row + 1) * FLOW_FEATURE_COUNT].to_vec();
+                    assert_eq!(at(after, row), at(before, repeat_of as usize));
+                }
+            }
+        }
     }
 
     #[test]

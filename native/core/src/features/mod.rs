@@ -6,7 +6,7 @@
 //! `flow_features` (a flow's row), `host_activity` (a host's window, accumulated), `labels`
 //! (ground truth from CTU-13 labels), `label_index` (labels for flows rebuilt from a synth
 //! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window),
-//! `builder` (windows in, rows out).
+//! `repeated_rows` (flow rows identical to one of the window before), `builder` (windows in, rows out).
 
 pub mod builder;
 pub mod flow_features;
@@ -15,6 +15,7 @@ pub mod label_index;
 pub mod labels;
 pub mod lan;
 pub mod record_pieces;
+pub mod repeated_rows;
 pub mod schema;
 pub mod traffic_class;
 

@@ -1,0 +1,222 @@
+//! Which rows of a window repeat, bit for bit, a row of the window before.
+//!
+//! Windows overlap: 300 s every 150 s, so a flow that lives inside one 150-s step is in two
+//! consecutive windows with the same record, and so the same feature row. A model gives an
+//! identical row an identical score, so a scorer that keeps the previous window's scores need
+//! not score such a row again. The match is exact: values are compared as bits
+//! (`f32::to_bits`), so a NaN matches only the same NaN and −0 does not match +0. The hash only
+//! finds candidates; every candidate is confirmed by comparing the rows.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keeps the previous window's rows and finds, for each row of the next, an identical one.
+pub struct RepeatedRows {
+    width: usize,
+    hash_of: fn(&[u32]) -> u64,
+    previous: IndexedRows,
+    /// The window being looked up, indexed as it goes; it becomes `previous`, whose buffers
+    /// are then reused for the window after.
+    current: IndexedRows,
+}
+
+/// One window's rows, as bits, found by their hash.
+#[derive(Default)]
+struct IndexedRows {
+    /// Row-major.
+    bits: Vec<u32>,
+    /// Row hash → the last distinct row with that hash.
+    by_hash: RowsByHash,
+    /// Per row: the next distinct row with the same hash (a collision), if any.
+    same_hash: Vec<Option<u32>>,
+}
+
+impl IndexedRows {
+    fn row(&self, row: u32, width: usize) -> &[u32] {
+        let start = row as usize * width;
+        &self.bits[start..start + width]
+    }
+
+    /// The first row with these bits, following the rows that share their hash.
+    fn find(&self, hash: u64, row_bits: &[u32], width: usize) -> Option<u32> {
+        let mut candidate = self.by_hash.get(&hash).copied();
+        while let Some(row) = candidate {
+            if self.row(row, width) == row_bits {
+                return Some(row);
+            }
+            candidate = self.same_hash[row as usize];
+        }
+        None
+    }
+
+    /// Indexes `row` (already in `bits`) unless an identical earlier row is indexed: rows are
+    /// then found at their first occurrence, and chains hold distinct rows only.
+    fn index(&mut self, hash: u64, row: u32, width: usize) {
+        self.same_hash.push(None);
+        match self.by_hash.get(&hash).copied() {
+            None => {
+                self.by_hash.insert(hash, row);
+            }
+            Some(head) => {
+                if self.find(hash, self.row(row, width), width).is_none() {
+                    self.same_hash[row as usize] = Some(head);
+                    self.by_hash.insert(hash, row);
+                }
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.bits.clear();
+        self.by_hash.clear();
+        self.same_hash.clear();
+    }
+}
+
+type RowsByHash = HashMap<u64, u32, BuildHasherDefault<PremixedHasher>>;
+
+/// The row hash is mixed already: the map takes it as its own hash instead of hashing it again.
+#[derive(Default)]
+struct PremixedHasher(u64);
+
+impl Hasher for PremixedHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; any other key still gets a hash, a poor one.
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(FX_MULTIPLIER);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// rustc's FxHash step: cheap, and with the finaliser below, good enough to find candidates.
+const FX_MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
+
+fn row_hash(bits: &[u32]) -> u64 {
+    let mut hash = 0u64;
+    // Two values per step: half the multiplications of one per step.
+    for pair in bits.chunks(2) {
+        let word = u64::from(pair[0]) | pair.get(1).map_or(0, |&high| u64::from(high) << 32);
+        hash = (hash.rotate_left(5) ^ word).wrapping_mul(FX_MULTIPLIER);
+    }
+    // MurmurHash3's finaliser: the map picks buckets from the low bits and groups from the
+    // high ones, and an Fx hash's low bits depend on few input bits.
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^ (hash >> 33)
+}
+
+impl RepeatedRows {
+    /// Rows of `width` values (`width` > 0).
+    pub fn new(width: usize) -> RepeatedRows {
+        RepeatedRows::with_hash(width, row_hash)
+    }
+
+    fn with_hash(width: usize, hash_of: fn(&[u32]) -> u64) -> RepeatedRows {
+        assert!(width > 0, "rows need at least one value");
+        RepeatedRows { width, hash_of, previous: IndexedRows::default(), current: IndexedRows::default() }
+    }
+
+    /// Per row of `rows` (this window, row-major, a whole number of rows): the index of the
+    /// first row of the previous window with the same bits, or -1. This window then becomes
+    /// the previous one.
+    pub fn next_window(&mut self, rows: &[f32]) -> Vec<i32> {
+        debug_assert_eq!(rows.len() % self.width, 0);
+        let width = self.width;
+        let current = &mut self.current;
+        current.clear();
+        current.bits.extend(rows.iter().map(|value| value.to_bits()));
+        let row_count = current.bits.len() / width;
+        current.by_hash.reserve(row_count);
+        let mut repeat_of = Vec::with_capacity(row_count);
+        for row in 0..row_count as u32 {
+            let row_bits = current.row(row, width);
+            let hash = (self.hash_of)(row_bits);
+            repeat_of.push(self.previous.find(hash, row_bits, width).map_or(-1, |found| found as i32));
+            current.index(hash, row, width);
+        }
+        std::mem::swap(&mut self.previous, &mut self.current);
+        repeat_of
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(values: &[&[f32]]) -> Vec<f32> {
+        values.iter().flat_map(|row| row.iter().copied()).collect()
+    }
+
+    #[test]
+    fn the_first_window_repeats_nothing() {
+        let mut repeated = RepeatedRows::new(2);
+        assert_eq!(repeated.next_window(&rows(&[&[1.0, 2.0], &[1.0, 2.0], &[0.0, 0.0]])), vec![-1, -1, -1]);
+    }
+
+    #[test]
+    fn identical_rows_are_found_wherever_they_moved() {
+        let mut repeated = RepeatedRows::new(3);
+        repeated.next_window(&rows(&[&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0], &[7.0, 8.0, 9.0]]));
+        let now = rows(&[&[7.0, 8.0, 9.0], &[10.0, 11.0, 12.0], &[1.0, 2.0, 3.0]]);
+        assert_eq!(repeated.next_window(&now), vec![2, -1, 0]);
+        // Only the window just before counts: [4, 5, 6] was two windows ago.
+        assert_eq!(repeated.next_window(&rows(&[&[4.0, 5.0, 6.0], &[10.0, 11.0, 12.0]])), vec![-1, 1]);
+    }
+
+    #[test]
+    fn a_one_bit_difference_is_not_a_repeat() {
+        let mut repeated = RepeatedRows::new(2);
+        let before = 0.1f32;
+        repeated.next_window(&[before, 1.0]);
+        let next_float = f32::from_bits(before.to_bits() ^ 1);
+        assert_eq!(repeated.next_window(&[next_float, 1.0]), vec![-1]);
+    }
+
+    #[test]
+    fn bits_decide_for_nan_and_signed_zero() {
+        let mut repeated = RepeatedRows::new(1);
+        let quiet_nan = f32::NAN;
+        let other_nan = f32::from_bits(quiet_nan.to_bits() | 1);
+        repeated.next_window(&[quiet_nan, 0.0]);
+        // NaN != NaN as floats, yet the same bits are the same input; -0 == 0 as floats, yet
+        // not the same bits.
+        assert_eq!(repeated.next_window(&[quiet_nan, other_nan, -0.0, 0.0]), vec![0, -1, -1, 1]);
+    }
+
+    #[test]
+    fn duplicates_within_a_window_are_found_at_their_first_row() {
+        let mut repeated = RepeatedRows::new(2);
+        repeated.next_window(&rows(&[&[5.0, 5.0], &[1.0, 1.0], &[5.0, 5.0], &[5.0, 5.0]]));
+        assert_eq!(repeated.next_window(&rows(&[&[5.0, 5.0], &[5.0, 5.0], &[1.0, 1.0]])), vec![0, 0, 1]);
+        // The window just indexed had its own duplicates: they point at its first one too.
+        assert_eq!(repeated.next_window(&rows(&[&[1.0, 1.0], &[5.0, 5.0]])), vec![2, 0]);
+    }
+
+    #[test]
+    fn rows_sharing_a_hash_are_told_apart_by_their_bits() {
+        // Every row has the same hash: what collisions do, all at once.
+        let mut repeated = RepeatedRows::with_hash(2, |_| 7);
+        repeated.next_window(&rows(&[&[1.0, 1.0], &[2.0, 2.0], &[1.0, 1.0], &[3.0, 3.0]]));
+        let now = rows(&[&[3.0, 3.0], &[4.0, 4.0], &[1.0, 1.0], &[2.0, 2.0], &[4.0, 4.0]]);
+        assert_eq!(repeated.next_window(&now), vec![3, -1, 0, 1, -1]);
+        assert_eq!(repeated.next_window(&rows(&[&[4.0, 4.0], &[2.0, 2.0], &[5.0, 5.0]])), vec![1, 3, -1]);
+    }
+
+    #[test]
+    fn an_empty_window_forgets_the_one_before() {
+        let mut repeated = RepeatedRows::new(2);
+        repeated.next_window(&[1.0, 2.0]);
+        assert_eq!(repeated.next_window(&[]), Vec::<i32>::new());
+        assert_eq!(repeated.next_window(&[1.0, 2.0]), vec![-1]);
+    }
+}
