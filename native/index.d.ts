@@ -116,6 +116,11 @@ export interface FeatureWindow {
   flowClass: Uint8Array
   /** flows.length × schema.flow.length, row-major. */
   flowFeatures: Float32Array
+  /**
+   * Per flow: the row of this stream's previous window whose features are the same bits
+   * (its score can be reused), or -1.
+   */
+  flowRepeatOf: Int32Array
   /** Row in `hosts` of each flow's source and destination; -1 when not a LAN host. */
   flowSrcHost: Int32Array
   flowDstHost: Int32Array

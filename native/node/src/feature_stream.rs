@@ -93,6 +93,9 @@ pub struct FeatureWindow {
     pub flow_class: Uint8Array,
     /// flows.length × schema.flow.length, row-major.
     pub flow_features: Float32Array,
+    /// Per flow: the row of this stream's previous window whose features are the same bits
+    /// (its score can be reused), or -1.
+    pub flow_repeat_of: Int32Array,
     /// Row in `hosts` of each flow's source and destination; -1 when not a LAN host.
     pub flow_src_host: Int32Array,
     pub flow_dst_host: Int32Array,
@@ -112,6 +115,7 @@ fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
+        flow_repeat_of: Int32Array::new(window.flow_repeat_of),
         flow_src_host: Int32Array::new(window.flow_src_host),
         flow_dst_host: Int32Array::new(window.flow_dst_host),
         hosts: window.hosts.iter().map(IpAddr16::to_string).collect(),
