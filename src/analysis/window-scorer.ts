@@ -1,10 +1,13 @@
-// Scores one closed window: the flow model on every flow, the flow scores gathered per host,
-// the host model on every LAN host, and the reasons of the hosts that stand out.
+// Scores one closed window: the flow model on every flow (but those whose rows repeat the
+// input's previous window, which keep that window's scores), the flow scores gathered per
+// host, the host model on every LAN host, and the reasons of the hosts that stand out.
+import { FlowhoundError } from '../errors.js';
 import type { CheckedModel } from '../models/schema-check.js';
 import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
 import type { ScoringPool } from '../pool/scoring-pool.js';
 import { hostFlowCounts, hostScoreAggregates, SCORE_AGGREGATE_COUNT } from './host-aggregates.js';
 import { reasonsFrom, type HostValues } from './reasons.js';
+import { flowScoresWithRepeats, gatherRows, rowsToScore } from './repeated-flow-rows.js';
 import type { HostWindowScore, WindowResult } from './types.js';
 
 /** Rows per batch handed to a worker at most; a window's rows are spread over every thread. */
@@ -24,11 +27,28 @@ export interface ScoringModels {
   host: CheckedModel;
 }
 
-/** Time spent per stage, ms, summed over windows (inference overlaps itself across inputs). */
+/**
+ * Time spent per stage, ms, summed over windows (inference overlaps itself across inputs); and
+ * how many flow rows were scored, how many reused.
+ */
 export interface ScoringTimes {
   flowInferenceMs: number;
   hostInferenceMs: number;
   aggregateMs: number;
+  /** Flow rows the flow model scored. */
+  flowRowsScored: number;
+  /** Flow rows that repeated a row of their input's previous window and took its score. */
+  flowRowsReused: number;
+}
+
+/**
+ * The scorer of one input's windows. Each window must be handed in the order read, every one,
+ * one at a time: a window's repeated flow rows take the scores of the window before.
+ */
+export interface InputScorer {
+  score(window: FeatureWindow): Promise<WindowResult>;
+  /** The flow scores of the last window scored (what the next window's repeated rows take). */
+  readonly lastFlowScores: Float32Array | null;
 }
 
 export class WindowScorer {
@@ -39,7 +59,7 @@ export class WindowScorer {
   readonly #hostWidth: number;
   readonly #explainTop: number;
   readonly #explainFrom: number;
-  readonly times: ScoringTimes = { flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0 };
+  readonly times: ScoringTimes = { flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, flowRowsScored: 0, flowRowsReused: 0 };
 
   constructor(pool: ScoringPool, models: ScoringModels, schema: FeatureSchema, options: WindowScorerOptions = {}) {
     this.#pool = pool;
@@ -51,15 +71,19 @@ export class WindowScorer {
     this.#explainFrom = options.explainFrom ?? models.host.threshold;
   }
 
-  /** Class-1 probabilities of `rows` rows, in batches spread over the pool's threads. */
-  async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number): Promise<Float32Array> {
-    const scores = new Float32Array(rows);
+  /**
+   * Class-1 probabilities of the first `rows` rows of `matrix`, or of the rows listed in
+   * `only` (in that order), in batches spread over the pool's threads.
+   */
+  async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number, only: Int32Array | null = null): Promise<Float32Array> {
+    const count = only?.length ?? rows;
+    const scores = new Float32Array(count);
     const batches: Promise<void>[] = [];
-    const perBatch = Math.min(MAX_ROWS_PER_BATCH, Math.max(MIN_ROWS_PER_BATCH, Math.ceil(rows / this.#pool.threads)));
-    for (let first = 0; first < rows; first += perBatch) {
-      const last = Math.min(rows, first + perBatch);
+    const perBatch = Math.min(MAX_ROWS_PER_BATCH, Math.max(MIN_ROWS_PER_BATCH, Math.ceil(count / this.#pool.threads)));
+    for (let first = 0; first < count; first += perBatch) {
+      const last = Math.min(count, first + perBatch);
       // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
-      const batch = matrix.slice(first * width, last * width);
+      const batch = only === null ? matrix.slice(first * width, last * width) : gatherRows(matrix, only.subarray(first, last), width);
       const submitted = await this.#pool.submit(model.path, batch, last - first, width);
       batches.push(submitted.result.then((probabilities) => scores.set(probabilities, first)));
     }
@@ -67,14 +91,53 @@ export class WindowScorer {
     return scores;
   }
 
-  async score(window: FeatureWindow, input: string): Promise<WindowResult> {
-    const hostCount = window.hosts.length;
-    const flowCount = window.flowFeatures.length / this.#flowWidth;
-    let started = performance.now();
-    const flowScores = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth);
-    this.times.flowInferenceMs += performance.now() - started;
+  /** A scorer for the windows of one input (`input` names it in results). */
+  forInput(input: string): InputScorer {
+    let lastFlowScores: Float32Array | null = null;
+    let busy = false;
+    return {
+      score: async (window) => {
+        if (busy) throw new FlowhoundError('ERR_INFERENCE', 'a window was handed while the previous one was being scored', { path: input });
+        busy = true;
+        try {
+          // The previous window's scores are dropped before this window's are known: after a
+          // failure here, no later window can take scores from the wrong window.
+          const previousFlowScores = lastFlowScores;
+          lastFlowScores = null;
+          const flowScores = await this.#scoreFlows(window, previousFlowScores, input);
+          lastFlowScores = flowScores;
+          return await this.#scoreHosts(window, flowScores, input);
+        } finally {
+          busy = false;
+        }
+      },
+      get lastFlowScores() {
+        return lastFlowScores;
+      },
+    };
+  }
 
-    started = performance.now();
+  async #scoreFlows(window: FeatureWindow, previousFlowScores: Float32Array | null, input: string): Promise<Float32Array> {
+    const flowCount = window.flowFeatures.length / this.#flowWidth;
+    const started = performance.now();
+    const rows = rowsToScore(window.flowRepeatOf);
+    let flowScores: Float32Array;
+    if (rows === null) {
+      flowScores = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth);
+    } else {
+      const scored = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth, rows);
+      flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, previousFlowScores, input);
+    }
+    this.times.flowInferenceMs += performance.now() - started;
+    const scoredCount = rows?.length ?? flowCount;
+    this.times.flowRowsScored += scoredCount;
+    this.times.flowRowsReused += flowCount - scoredCount;
+    return flowScores;
+  }
+
+  async #scoreHosts(window: FeatureWindow, flowScores: Float32Array, input: string): Promise<WindowResult> {
+    const hostCount = window.hosts.length;
+    let started = performance.now();
     const aggregates = hostScoreAggregates(hostCount, window.flowSrcHost, window.flowDstHost, flowScores, this.#models.flow.threshold);
     const flows = hostFlowCounts(hostCount, window.flowSrcHost, window.flowDstHost);
     const width = this.#hostInputs.length;

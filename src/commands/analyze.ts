@@ -88,7 +88,9 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   }
   const filter = hostFilter(options.ranges);
   const started = performance.now();
-  const times: StageTimes = { totalMs: 0, waitForFeaturesMs: 0, modelLoadMs: 0, flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, rankingMs: 0, outputMs: 0 };
+  const times: StageTimes = {
+    totalMs: 0, waitForFeaturesMs: 0, modelLoadMs: 0, flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, rankingMs: 0, outputMs: 0, flowRowsScored: 0, flowRowsReused: 0,
+  };
 
   // Every input opens (and fails) before any work starts.
   const readers = options.inputs.map((input) => FeatureReader.open(input, { ...options.reader, flowColumns: false }));
@@ -134,6 +136,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     await Promise.all(
       readers.map(async (reader, i) => {
         const name = basename(options.inputs[i]!);
+        const inputScorer = scorer.forInput(name);
         let waitStarted = performance.now();
         // A prefetched window that is never awaited (Ctrl-C, or a failure while scoring) must
         // not turn a read error into an unhandled rejection; awaited, it still throws.
@@ -147,7 +150,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
           times.waitForFeaturesMs += performance.now() - waitStarted;
           if (options.signal?.aborted) break;
           next = prefetch();
-          const result = await scorer.score(window, name);
+          const result = await inputScorer.score(window);
           const rankStarted = performance.now();
           ranking.add(result);
           for (const host of result.hosts) {
@@ -206,8 +209,10 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     );
     if (options.verbose) {
       const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+      const count = (value: number) => value.toLocaleString('en-US');
+      const flowRows = `${count(times.flowRowsScored)} rows scored, ${count(times.flowRowsReused)} repeated rows reused`;
       options.log(
-        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, flow inference ${ms(times.flowInferenceMs)}, host inference and reasons ${ms(times.hostInferenceMs)}, ` +
+        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, flow inference ${ms(times.flowInferenceMs)} (${flowRows}), host inference and reasons ${ms(times.hostInferenceMs)}, ` +
           `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
       );
     }
