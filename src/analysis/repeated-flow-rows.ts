@@ -4,17 +4,15 @@
 // its score from the previous window instead of being scored again: the same result, sooner.
 import { FlowhoundError } from '../errors.js';
 
+// Plain loops over typed arrays: these run on every flow row of every window, on the thread
+// that also hands batches to the workers.
+
 /** The rows to score: those that repeat nothing (-1). Null when that is every row. */
 export function rowsToScore(flowRepeatOf: Int32Array): Int32Array | null {
-  let fresh = 0;
-  for (const repeatOf of flowRepeatOf) if (repeatOf < 0) fresh++;
-  if (fresh === flowRepeatOf.length) return null;
-  const rows = new Int32Array(fresh);
-  let at = 0;
-  flowRepeatOf.forEach((repeatOf, row) => {
-    if (repeatOf < 0) rows[at++] = row;
-  });
-  return rows;
+  const rows = new Int32Array(flowRepeatOf.length);
+  let count = 0;
+  for (let row = 0; row < flowRepeatOf.length; row++) if (flowRepeatOf[row]! < 0) rows[count++] = row;
+  return count === flowRepeatOf.length ? null : rows.subarray(0, count);
 }
 
 /** Rows `rows` (ascending) of a row-major matrix, packed into a new one; runs copied at once. */
@@ -42,17 +40,19 @@ export function flowScoresWithRepeats(
   input: string,
 ): Float32Array {
   const scores = new Float32Array(flowRepeatOf.length);
-  flowRepeatOf.forEach((repeatOf, row) => {
-    if (repeatOf < 0) return;
-    if (previousScores === null || repeatOf >= previousScores.length) {
+  const previousCount = previousScores?.length ?? 0;
+  for (let row = 0; row < flowRepeatOf.length; row++) {
+    const repeatOf = flowRepeatOf[row]!;
+    if (repeatOf < 0) continue;
+    if (repeatOf >= previousCount) {
       throw new FlowhoundError(
         'ERR_INFERENCE',
         `flow row ${row} repeats row ${repeatOf} of the previous window, which was not scored here: the windows of an input must all be scored, in order`,
         { path: input },
       );
     }
-    scores[row] = previousScores[repeatOf]!;
-  });
-  rows.forEach((row, i) => (scores[row] = scored[i]!));
+    scores[row] = previousScores![repeatOf]!;
+  }
+  for (let i = 0; i < rows.length; i++) scores[rows[i]!] = scored[i]!;
   return scores;
 }
