@@ -65,14 +65,32 @@ function agreement(a, b) {
   const byHost = (doc) => new Map(doc.hosts.map((h) => [h.host, h]));
   const [ma, mb] = [byHost(a), byHost(b)];
   const common = [...ma.keys()].filter((h) => mb.has(h) && ma.get(h).flows >= 10 && mb.get(h).flows >= 10);
+  // Ranks by peak score, tied hosts sharing their mean rank; Spearman's rho is then the
+  // Pearson correlation of the ranks.
   const ranks = (map) => {
     const order = [...common].sort((x, y) => map.get(y).peak_score - map.get(x).peak_score);
-    return new Map(order.map((h, i) => [h, i + 1]));
+    const rank = new Map();
+    for (let first = 0; first < order.length; ) {
+      let last = first;
+      while (last + 1 < order.length && map.get(order[last + 1]).peak_score === map.get(order[first]).peak_score) last++;
+      for (let i = first; i <= last; i++) rank.set(order[i], (first + last) / 2 + 1);
+      first = last + 1;
+    }
+    return common.map((h) => rank.get(h));
   };
-  const [ra, rb] = [ranks(ma), ranks(mb)];
+  const pearson = (x, y) => {
+    const mean = (v) => v.reduce((s, e) => s + e, 0) / v.length;
+    const [mx, my] = [mean(x), mean(y)];
+    let [sxy, sxx, syy] = [0, 0, 0];
+    for (let i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) ** 2;
+      syy += (y[i] - my) ** 2;
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  };
   const n = common.length;
-  const d2 = common.reduce((sum, h) => sum + (ra.get(h) - rb.get(h)) ** 2, 0);
-  return { top10Overlap: overlap, hostsCompared: n, spearman: n > 1 ? 1 - (6 * d2) / (n * (n * n - 1)) : null, firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
+  return { top10Overlap: overlap, hostsCompared: n, spearman: n > 1 ? pearson(ranks(ma), ranks(mb)) : null, firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
 }
 
 let argus = null;
