@@ -47,9 +47,16 @@ function stagesOf(stderr) {
   return Object.fromEntries([...line.matchAll(/([a-z][a-z ]+?) ([\d.]+) s/g)].map(([, name, s]) => [name.trim().replaceAll(' ', '_'), Number(s)]));
 }
 
+/** Flow rows scored, and reused from the window before, as the `-v` stage line counts them. */
+function flowRowsOf(stderr) {
+  const found = /\(([\d,]+) rows scored, ([\d,]+) repeated rows reused\)/.exec(stderr);
+  const count = (text) => Number(text.replaceAll(',', ''));
+  return found ? { scored: count(found[1]), reused: count(found[2]) } : null;
+}
+
 function analyze(input, extra, out) {
   const run = timed(process.execPath, [...flowhound, 'analyze', input, ...CTU, ...extra, '-v', '-o', out]);
-  return { ...run, result: JSON.parse(readFileSync(out, 'utf8')), stages: stagesOf(run.stderr) };
+  return { ...run, result: JSON.parse(readFileSync(out, 'utf8')), stages: stagesOf(run.stderr), flowRows: flowRowsOf(run.stderr) };
 }
 
 console.error('analyze: the rebuilt capture …');
@@ -132,6 +139,7 @@ const result = {
     peakRssBytes: fromCapture.peakRssBytes,
     stagesSeconds: s,
     inferenceShareOfWall: inference / wall,
+    flowRows: fromCapture.flowRows,
     windows: fromCapture.result.windows.length,
     hosts: fromCapture.result.hosts.length,
   },
