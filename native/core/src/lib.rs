@@ -5,6 +5,7 @@
 pub mod error;
 pub mod packet;
 pub mod prefetch;
+pub mod prehashed_map;
 pub mod record;
 
 pub mod capture;

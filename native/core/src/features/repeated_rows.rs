@@ -7,8 +7,7 @@
 //! (`f32::to_bits`), so a NaN matches only the same NaN and −0 does not match +0. The hash only
 //! finds candidates; every candidate is confirmed by comparing the rows.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::prehashed_map::PrehashedMap;
 
 /// Keeps the previous window's rows and finds, for each row of the next, an identical one.
 pub struct RepeatedRows {
@@ -73,28 +72,7 @@ impl IndexedRows {
     }
 }
 
-type RowsByHash = HashMap<u64, u32, BuildHasherDefault<PremixedHasher>>;
-
-/// The row hash is mixed already: the map takes it as its own hash instead of hashing it again.
-#[derive(Default)]
-struct PremixedHasher(u64);
-
-impl Hasher for PremixedHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed here; any other key still gets a hash, a poor one.
-        for &byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(FX_MULTIPLIER);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type RowsByHash = PrehashedMap<u32>;
 
 /// rustc's FxHash step: cheap, and with the finaliser below, good enough to find candidates.
 const FX_MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;

@@ -13,40 +13,19 @@
 //! at worst swap one flow's ends in its later windows.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::flow::key::Side;
+use crate::prehashed_map::PrehashedMap;
 
 /// How long after its last packet a flow's initiator is remembered: CTU-13's status interval.
 pub const INITIATOR_MEMORY_US: i64 = 3600 * 1_000_000;
-
-/// Keys are already hashes: used as they are.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8) | u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 /// The last second (since the memory's origin) a flow was seen, with its initiator in the top bit.
 type Remembered = u32;
 const INITIATOR_IS_B: u32 = 1 << 31;
 
 pub struct InitiatorMemory {
-    flows: HashMap<u64, Remembered, BuildHasherDefault<PassThrough>>,
+    flows: PrehashedMap<Remembered>,
     /// Times are kept in seconds from here (the first time remembered).
     origin_us: Option<i64>,
     /// Flows held at most; past it the longest-silent half is forgotten.
@@ -55,7 +34,7 @@ pub struct InitiatorMemory {
 
 impl InitiatorMemory {
     pub fn new(max_flows: usize) -> InitiatorMemory {
-        InitiatorMemory { flows: HashMap::default(), origin_us: None, max_flows: max_flows.max(1) }
+        InitiatorMemory { flows: PrehashedMap::default(), origin_us: None, max_flows: max_flows.max(1) }
     }
 
     pub fn len(&self) -> usize {
