@@ -9,7 +9,7 @@
 //! (its status interval, an hour), makes a window name the same initiator.
 //!
 //! Flows are remembered by their 64-bit table hash, not their key: 12 bytes a flow instead of
-//! 48. Two flows of an hour sharing a hash (about one chance in 10⁷ for a million flows) would
+//! 48. Two flows of an hour sharing a hash (about 3 chances in 10⁸ for a million flows) would
 //! at worst swap one flow's ends in its later windows.
 
 use std::collections::hash_map::Entry;
