@@ -224,6 +224,12 @@ impl FlowCounters {
         }
     }
 
+    /// TCP: the first packet was a bare SYN, so its sender opened a connection, whatever
+    /// the same ports carried before.
+    pub fn opened_by_syn(&self, key: &FlowKey) -> bool {
+        key.proto == ip_proto::TCP && !self.direction_uncertain() && self.bits & SYNACK_FIRST == 0 && self.phase() == TcpPhase::SynSent
+    }
+
     /// Names `initiator` as the flow's initiator, when something surer than its first packet
     /// tells it (the flow's earlier records).
     pub fn set_initiator(&mut self, initiator: Side) {

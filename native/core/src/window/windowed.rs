@@ -7,7 +7,8 @@
 //! bucket). A bucket is dropped once every window holding it has closed.
 //!
 //! A flow's first packet in a bucket decides its initiator there, unless the flow has packets
-//! in an earlier live bucket: then its initiator and TCP phase carry over, as they do from one
+//! in an earlier live bucket and that packet is not a bare SYN (a connection opened anew on the
+//! same ports): then its initiator and TCP phase carry over, as they do from one
 //! of Argus's status records to the next. Failing that, when the first packet leaves the
 //! initiator a guess (no TCP handshake, no ICMP request), the initiator the flow had in a
 //! bucket already dropped, within the hour, is taken (`InitiatorMemory`). A window starting in
@@ -133,12 +134,15 @@ impl WindowedFlows {
         debug_assert_eq!(hash, key.hash(self.seed));
         let initiators = &self.initiators;
         let (index, inserted) = table.find_or_insert_with(&key, hash, || {
+            let mut counters = FlowCounters::first_packet(&key, packet.sender, &facts);
+            if counters.opened_by_syn(&key) {
+                return counters;
+            }
             // The flow's state in the latest earlier bucket that has it.
             let before = earlier.iter().rev().find_map(|bucket| Some(&bucket.table.entry(bucket.table.find(&key, hash)?).value));
             if let Some(before) = before {
                 return before.continuation(&key, packet.sender, &facts);
             }
-            let mut counters = FlowCounters::first_packet(&key, packet.sender, &facts);
             if counters.initiator_is_a_guess(&key) {
                 if let Some(initiator) = initiators.recall(hash, facts.ts_us) {
                     counters.set_initiator(initiator);
@@ -401,16 +405,33 @@ mod tests {
 
     #[test]
     fn a_new_handshake_on_the_same_ports_names_its_own_initiator() {
+        // Host 1 opens a connection between the ports host 9 used, in the next bucket (whose
+        // flow is still live) and three buckets later (remembered only).
+        for later_by in [STEP_US + SECOND_US, 3 * STEP_US + 10 * SECOND_US] {
+            let mut flows = engine(1000);
+            let mut out = Vec::new();
+            let b = bucket_start(T0_US);
+            flows.push(&tcp(b + 10 * SECOND_US, 9, 1, 4444, 80, SYN, 100, 0, 0), &mut out);
+            let later = b + later_by;
+            flows.push(&tcp(later, 1, 9, 80, 4444, SYN, 700, 0, 0), &mut out);
+            flows.finish(&mut out);
+            let record = out.iter().find(|r| r.window_start_us == Some(bucket_start(later))).unwrap();
+            assert_eq!(record.src_addr, Address::Ip(host(1)), "{later_by} µs later");
+        }
+    }
+
+    #[test]
+    fn a_handshake_split_across_buckets_keeps_its_client() {
         let mut flows = engine(1000);
         let mut out = Vec::new();
         let b = bucket_start(T0_US);
-        flows.push(&tcp(b + 10 * SECOND_US, 9, 1, 4444, 80, SYN, 100, 0, 0), &mut out);
-        // Three buckets later, host 1 opens a connection between the same ports.
-        let later = b + 3 * STEP_US + SECOND_US;
-        flows.push(&tcp(later, 1, 9, 80, 4444, SYN, 700, 0, 0), &mut out);
+        // The SYN at the end of bucket b, the SYN-ACK and the rest in bucket b+1.
+        flows.push(&tcp(b + STEP_US - 1000, 9, 1, 4444, 80, SYN, 100, 0, 0), &mut out);
+        flows.push(&tcp(b + STEP_US + 1000, 1, 9, 80, 4444, SYN | ACK, 500, 101, 0), &mut out);
+        flows.push(&tcp(b + STEP_US + 2000, 9, 1, 4444, 80, ACK, 101, 501, 0), &mut out);
         flows.finish(&mut out);
-        let record = out.iter().find(|r| r.window_start_us == Some(bucket_start(later))).unwrap();
-        assert_eq!(record.src_addr, Address::Ip(host(1)));
+        let later = out.iter().find(|r| r.window_start_us == Some(b + STEP_US)).unwrap();
+        assert_eq!((later.src_addr, later.src_port), (Address::Ip(host(9)), Some(4444)));
     }
 
     #[test]
