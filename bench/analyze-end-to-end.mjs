@@ -11,6 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { hostsInBoth, spearman } from './rank-agreement.mjs';
+
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = dirname(bench);
 const args = process.argv.slice(2);
@@ -69,35 +71,9 @@ const fromFlows = analyze(flowFile, ['--utc-offset', '120'], join(bench, 'out', 
 function agreement(a, b) {
   const top = (doc) => doc.hosts.slice(0, 10).map((h) => h.host);
   const overlap = top(a).filter((host) => top(b).includes(host)).length;
-  const byHost = (doc) => new Map(doc.hosts.map((h) => [h.host, h]));
-  const [ma, mb] = [byHost(a), byHost(b)];
-  const common = [...ma.keys()].filter((h) => mb.has(h) && ma.get(h).flows >= 10 && mb.get(h).flows >= 10);
-  // Ranks by peak score, tied hosts sharing their mean rank; Spearman's rho is then the
-  // Pearson correlation of the ranks.
-  const ranks = (map) => {
-    const order = [...common].sort((x, y) => map.get(y).peak_score - map.get(x).peak_score);
-    const rank = new Map();
-    for (let first = 0; first < order.length; ) {
-      let last = first;
-      while (last + 1 < order.length && map.get(order[last + 1]).peak_score === map.get(order[first]).peak_score) last++;
-      for (let i = first; i <= last; i++) rank.set(order[i], (first + last) / 2 + 1);
-      first = last + 1;
-    }
-    return common.map((h) => rank.get(h));
-  };
-  const pearson = (x, y) => {
-    const mean = (v) => v.reduce((s, e) => s + e, 0) / v.length;
-    const [mx, my] = [mean(x), mean(y)];
-    let [sxy, sxx, syy] = [0, 0, 0];
-    for (let i = 0; i < x.length; i++) {
-      sxy += (x[i] - mx) * (y[i] - my);
-      sxx += (x[i] - mx) ** 2;
-      syy += (y[i] - my) ** 2;
-    }
-    return sxy / Math.sqrt(sxx * syy);
-  };
-  const n = common.length;
-  return { top10Overlap: overlap, hostsCompared: n, spearman: n > 1 ? pearson(ranks(ma), ranks(mb)) : null, firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
+  const { common, hostsA, hostsB } = hostsInBoth(a, b);
+  const peaks = (hosts) => common.map((h) => hosts.get(h).peak_score);
+  return { top10Overlap: overlap, hostsCompared: common.length, spearman: spearman(peaks(hostsA), peaks(hostsB)), firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
 }
 
 let argus = null;

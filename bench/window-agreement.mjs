@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import { hostsInBoth, spearman } from './rank-agreement.mjs';
+
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = dirname(bench);
 const shared = process.env.FLOWHOUND_SHARED_DATA ?? join(root, '..', 'shared', 'data');
@@ -95,36 +97,10 @@ async function hostFlows(path) {
   return flows;
 }
 
-function ranks(values) {
-  const order = values.map((value, i) => [value, i]).sort((x, y) => y[0] - x[0]);
-  const rank = new Array(values.length);
-  for (let first = 0; first < order.length; ) {
-    let last = first;
-    while (last + 1 < order.length && order[last + 1][0] === order[first][0]) last++;
-    for (let i = first; i <= last; i++) rank[order[i][1]] = (first + last) / 2 + 1;
-    first = last + 1;
-  }
-  return rank;
-}
-
-function pearson(x, y) {
-  const mean = (v) => v.reduce((s, e) => s + e, 0) / v.length;
-  const [mx, my] = [mean(x), mean(y)];
-  let [sxy, sxx, syy] = [0, 0, 0];
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
 const ranking = (side) => JSON.parse(readFileSync(side.ranking, 'utf8'));
 const [rankCapture, rankFlows] = [ranking(sides.capture), ranking(sides.flows)];
 const [flowsCapture, flowsFlows] = [await hostFlows(sides.capture.table.replace(/\.csv$/, '.hosts.csv')), await hostFlows(sides.flows.table.replace(/\.csv$/, '.hosts.csv'))];
-const byHost = (doc) => new Map(doc.hosts.map((h) => [h.host, h]));
-const [hostsCapture, hostsFlows] = [byHost(rankCapture), byHost(rankFlows)];
-const common = [...hostsCapture.keys()].filter((h) => hostsFlows.has(h) && hostsCapture.get(h).flows >= 10 && hostsFlows.get(h).flows >= 10);
+const { common, hostsA: hostsCapture, hostsB: hostsFlows } = hostsInBoth(rankCapture, rankFlows);
 /** A host's peak score over the windows (of `doc`) where it has at least `minFlows` flows. */
 const peak = (doc, host, flows, minFlows) => {
   const startsUs = doc.windows.map((w) => Date.parse(w.window_start) * 1000);
@@ -133,9 +109,9 @@ const peak = (doc, host, flows, minFlows) => {
 const rhoByMinWindowFlows = Object.fromEntries(
   [1, 3, 5, 10].map((minFlows) => [
     minFlows,
-    pearson(
-      ranks(common.map((h) => peak(rankCapture, hostsCapture.get(h), flowsCapture, minFlows))),
-      ranks(common.map((h) => peak(rankFlows, hostsFlows.get(h), flowsFlows, minFlows))),
+    spearman(
+      common.map((h) => peak(rankCapture, hostsCapture.get(h), flowsCapture, minFlows)),
+      common.map((h) => peak(rankFlows, hostsFlows.get(h), flowsFlows, minFlows)),
     ),
   ]),
 );
