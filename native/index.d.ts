@@ -174,6 +174,11 @@ export interface FlowStreamOptions {
   statusIntervalSeconds?: number
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number
+  /**
+   * Who a TCP connection seen without its handshake is named after: "first-sender" (the
+   * default, as the Argus that wrote CTU-13) or "service-port" (Argus 3.0.8's guess).
+   */
+  uncertainDirection?: string
   /** On damaged input, stop at the damage and still emit what was read before it. */
   keepGoing?: boolean
   /** Flow files: offset of their textual local times from UTC, in minutes. */

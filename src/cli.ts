@@ -15,6 +15,7 @@ import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synt
 import { parseTimeArgument } from './time-argument.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
 import type { FlowOutputFormat } from './sinks/flow-sink.js';
+import type { UncertainDirection } from './pipeline/flows.js';
 
 const MAIN_HELP = `flowhound: find botnet-infected hosts on a LAN from its traffic
 
@@ -60,6 +61,10 @@ Other options:
                              longest-idle flows are emitted early and counted
   --keep-going               on damaged input, keep the flows read before the damage
   --utc-offset MINUTES       flow files: their textual times are local at this offset (default 0)
+  --uncertain-direction first-sender|service-port
+                             who a TCP connection seen without its handshake is named after:
+                             its first sender (default, as the Argus that wrote CTU-13), or,
+                             as Argus 3.0.8 guesses, the side not on a service port
   -q, --quiet                no progress line and no summary
   -h, --help                 this help
 
@@ -135,7 +140,8 @@ Ground truth and hosts:
 Reading:
   --window SECONDS, --step SECONDS   windows (default 300 every 150)
   --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
-  --max-active-flows N, --keep-going   as for 'flowhound flows'
+  --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
+                             as for 'flowhound flows'
   -q, --quiet                no progress line and no summary
 
 Examples:
@@ -180,8 +186,8 @@ Output:
   -q, --quiet                no progress bar and no summary
 
 Reading:
-  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going
-                             as for 'flowhound flows'
+  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
+  --uncertain-direction first-sender|service-port   as for 'flowhound flows'
 
 Exit codes: 0 done, 1 detection with --fail-on-detection, 2 usage or input error,
 130 interrupted (the ranking of the windows finished before is still written).
@@ -244,6 +250,11 @@ function integer(value: string | undefined, option: string): number | undefined 
   return number;
 }
 
+function uncertainDirection(value: string | undefined): UncertainDirection | undefined {
+  if (value === undefined || value === 'first-sender' || value === 'service-port') return value;
+  throw usageError(`--uncertain-direction must be first-sender or service-port, got '${value}'`);
+}
+
 async function flowsCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(args, {
     output: { type: 'string', short: 'o' },
@@ -253,6 +264,7 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
     whole: { type: 'boolean' },
     'status-interval': { type: 'string' },
     'max-active-flows': { type: 'string' },
+    'uncertain-direction': { type: 'string' },
     'keep-going': { type: 'boolean' },
     'utc-offset': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
@@ -294,6 +306,7 @@ async function flowsCommand(args: string[], signal: AbortSignal): Promise<number
     stepSeconds,
     statusIntervalSeconds: positiveNumber(values['status-interval'] as string | undefined, '--status-interval'),
     maxActiveFlows,
+    uncertainDirection: uncertainDirection(values['uncertain-direction'] as string | undefined),
     keepGoing: values['keep-going'] === true,
     utcOffsetMinutes: integer(values['utc-offset'] as string | undefined, '--utc-offset'),
   });
@@ -382,6 +395,7 @@ async function featuresCommand(args: string[], signal: AbortSignal): Promise<num
     step: { type: 'string' },
     'utc-offset': { type: 'string' },
     'max-active-flows': { type: 'string' },
+    'uncertain-direction': { type: 'string' },
     'keep-going': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
@@ -409,6 +423,7 @@ async function featuresCommand(args: string[], signal: AbortSignal): Promise<num
       stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
       utcOffsetMinutes: integer(values['utc-offset'] as string | undefined, '--utc-offset'),
       maxActiveFlows,
+      uncertainDirection: uncertainDirection(values['uncertain-direction'] as string | undefined),
       keepGoing: values['keep-going'] === true,
     },
     quiet: values.quiet === true,
@@ -448,6 +463,7 @@ async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { i
     step: { type: 'string' },
     'utc-offset': { type: 'string' },
     'max-active-flows': { type: 'string' },
+    'uncertain-direction': { type: 'string' },
     'keep-going': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -475,6 +491,7 @@ async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { i
       stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
       utcOffsetMinutes,
       maxActiveFlows: positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows'),
+      uncertainDirection: uncertainDirection(values['uncertain-direction'] as string | undefined),
       keepGoing: values['keep-going'] === true,
     },
     modelPaths: (values.model as string[] | undefined) ?? [],

@@ -23,6 +23,11 @@ export interface FlowOptions {
   statusIntervalSeconds?: number;
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number;
+  /**
+   * Who a TCP connection seen without its handshake is named after: its first sender (the
+   * default, as the Argus that wrote CTU-13), or the side not on a service port (Argus 3.0.8).
+   */
+  uncertainDirection?: UncertainDirection;
   /** On damaged input, stop at the damage and still emit what was read before it. */
   keepGoing?: boolean;
   /** Flow files: offset of their textual local times from UTC, in minutes (default 0). */
@@ -30,6 +35,8 @@ export interface FlowOptions {
   /** Records per batch (default 65536). */
   batchRecords?: number;
 }
+
+export type UncertainDirection = 'first-sender' | 'service-port';
 
 export type InputKind = 'capture' | 'flowFile';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildPcap } from '../helpers/pcap-builder.js';
+import { buildPcap, TCP_FLAGS } from '../helpers/pcap-builder.js';
 import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
 import { BEACON_PACKETS, SMALL_LAN_PACKETS } from '../helpers/small-lan.js';
 
@@ -89,6 +89,31 @@ describe('flowhound flows on a capture', () => {
     expect(rows.reduce((sum, row) => sum + Number(row.TotBytes), 0)).toBe(
       2 * parseCsv(ARGUS_RECORDS).reduce((sum, row) => sum + Number(row.TotBytes), 0),
     );
+  });
+
+  it('--uncertain-direction: a connection seen mid-stream keeps its first sender, or under Argus 3.0.8 its client', () => {
+    // CTU-13's `199.59.164.114:80 ?> 147.32.86.21:3609 A_R`: an ACK from port 80, a reset back.
+    const midstream = join(dir, 'midstream.pcap');
+    const server = { src: '199.59.164.114', dst: '147.32.86.21', proto: 6, srcPort: 80, dstPort: 3609 };
+    const client = { src: server.dst, dst: server.src, proto: 6, srcPort: server.dstPort, dstPort: server.srcPort };
+    writeFileSync(midstream, buildPcap([
+      { ...server, timeUs: 1_313_483_413_165_535, tcpFlags: TCP_FLAGS.ACK },
+      { ...client, timeUs: 1_313_483_413_165_600, tcpFlags: TCP_FLAGS.RST },
+    ]));
+    const record = (args: string[]) => {
+      const result = runCli(['flows', midstream, '--whole', ...args]);
+      expect(result.status).toBe(0);
+      const rows = parseCsv(result.stdout);
+      expect(rows).toHaveLength(1);
+      const row = rows[0]!;
+      return `${row.SrcAddr}:${row.Sport} ${row.Dir!.trim()} ${row.DstAddr}:${row.Dport} ${row.State}`;
+    };
+    expect(record([])).toBe('199.59.164.114:80 <?> 147.32.86.21:3609 A_R');
+    expect(record(['--uncertain-direction', 'first-sender'])).toBe('199.59.164.114:80 <?> 147.32.86.21:3609 A_R');
+    expect(record(['--uncertain-direction', 'service-port'])).toBe('147.32.86.21:3609 <?> 199.59.164.114:80 R_A');
+    const wrong = runCli(['flows', midstream, '--uncertain-direction', 'server']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain("--uncertain-direction must be first-sender or service-port, got 'server'");
   });
 
   it('writes Arrow IPC that apache-arrow reads back with the same records', () => {

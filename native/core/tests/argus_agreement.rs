@@ -3,7 +3,9 @@
 //! `test/fixtures/argus/make-argus-records.sh` ran `argus -S <interval>` and `ra -Z b` on
 //! each capture and committed the CSVs (`test/fixtures/argus/records/`). Here the same
 //! captures go through our reader, decoder and `FlowEngine` in whole-capture mode with the
-//! same status interval and Argus's idle timeouts. An Argus record is matched by one of ours
+//! same status interval, Argus's idle timeouts and Argus 3.0.8's direction guess for
+//! connections seen without their handshake (`UncertainDirection::ServicePort`; flowhound's
+//! default is the first sender, as the Argus that wrote CTU-13 did). An Argus record is matched by one of ours
 //! (each of ours matches at most once) with equal protocol, addresses, ports, TotPkts,
 //! TotBytes, SrcBytes and State, and StartTime within 1 ms.
 //!
@@ -54,7 +56,7 @@ use std::path::Path;
 
 use flowhound_core::capture::CaptureReader;
 use flowhound_core::decode::decode;
-use flowhound_core::flow::{FlowEngine, FlowEngineOptions};
+use flowhound_core::flow::{FlowEngine, FlowEngineOptions, UncertainDirection};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, FlowRecord, Protocol};
@@ -103,8 +105,13 @@ fn read_records(path: &Path) -> Vec<FlowRecord> {
     records
 }
 
+/// `options` guessing a connection's direction as the Argus that wrote the fixtures does.
+fn argus_3_0_8(options: FlowEngineOptions) -> FlowEngineOptions {
+    FlowEngineOptions { uncertain_direction: UncertainDirection::ServicePort, ..options }
+}
+
 fn our_rows(pcap: &Path, status_interval_us: i64) -> (Vec<Row>, flowhound_core::flow::FlowEngineStats) {
-    let mut engine = FlowEngine::new(FlowEngineOptions::whole_capture(status_interval_us)).expect("options");
+    let mut engine = FlowEngine::new(argus_3_0_8(FlowEngineOptions::whole_capture(status_interval_us))).expect("options");
     let mut reader = CaptureReader::open(pcap).unwrap_or_else(|err| panic!("{err}"));
     let mut records = Vec::new();
     while let Some(raw) = reader.next_packet().unwrap_or_else(|err| panic!("{err}")) {
@@ -116,7 +123,7 @@ fn our_rows(pcap: &Path, status_interval_us: i64) -> (Vec<Row>, flowhound_core::
 }
 
 fn our_window_rows(pcap: &Path) -> Vec<(i64, Row)> {
-    let mut engine = FlowEngine::new(FlowEngineOptions::default()).expect("options");
+    let mut engine = FlowEngine::new(argus_3_0_8(FlowEngineOptions::default())).expect("options");
     let mut reader = CaptureReader::open(pcap).unwrap_or_else(|err| panic!("{err}"));
     let mut records = Vec::new();
     while let Some(raw) = reader.next_packet().unwrap_or_else(|err| panic!("{err}")) {

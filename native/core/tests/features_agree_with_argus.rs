@@ -13,7 +13,7 @@ use flowhound_core::decode::decode;
 use flowhound_core::features::flow_features::write_flow_features;
 use flowhound_core::features::schema::{FLOW_FEATURES, FLOW_FEATURE_COUNT};
 use flowhound_core::features::{FeatureBuilder, FeatureOptions, Lan, WindowFeatures, HOST_FEATURES};
-use flowhound_core::flow::{FlowEngine, FlowEngineOptions};
+use flowhound_core::flow::{FlowEngine, FlowEngineOptions, UncertainDirection};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::FlowRecord;
@@ -27,8 +27,10 @@ fn argus_records(path: &Path) -> Vec<FlowRecord> {
     records
 }
 
+/// Records of `pcap`, connections seen without their handshake named as Argus 3.0.8 (which
+/// wrote the fixtures) names them.
 fn engine_records(pcap: &Path, options: FlowEngineOptions) -> Vec<FlowRecord> {
-    let mut engine = FlowEngine::new(options).expect("options");
+    let mut engine = FlowEngine::new(FlowEngineOptions { uncertain_direction: UncertainDirection::ServicePort, ..options }).expect("options");
     let mut reader = CaptureReader::open(pcap).unwrap_or_else(|err| panic!("{err}"));
     let mut records = Vec::new();
     while let Some(raw) = reader.next_packet().unwrap_or_else(|err| panic!("{err}")) {

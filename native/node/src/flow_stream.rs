@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use flowhound_core::error::{ErrorCode, FlowhoundError};
-use flowhound_core::flow::{FlowEngineOptions, FlowMode};
+use flowhound_core::flow::{FlowEngineOptions, FlowMode, UncertainDirection};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::input::InputKind;
 use flowhound_core::record::FlowRecord;
@@ -34,6 +34,9 @@ pub struct FlowStreamOptions {
     pub status_interval_seconds: Option<f64>,
     /// Cap on active flows per table; past it the longest-idle flows are emitted early.
     pub max_active_flows: Option<u32>,
+    /// Who a TCP connection seen without its handshake is named after: "first-sender" (the
+    /// default, as the Argus that wrote CTU-13) or "service-port" (Argus 3.0.8's guess).
+    pub uncertain_direction: Option<String>,
     /// On damaged input, stop at the damage and still emit what was read before it.
     pub keep_going: Option<bool>,
     /// Flow files: offset of their textual local times from UTC, in minutes.
@@ -64,6 +67,18 @@ pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, 
             return Err(FlowhoundError::new(ErrorCode::BadOption, "maxActiveFlows must be at least 1"));
         }
         engine.max_active_flows = cap as usize;
+    }
+    if let Some(direction) = options.uncertain_direction.as_deref() {
+        engine.uncertain_direction = match direction {
+            "first-sender" => UncertainDirection::FirstSender,
+            "service-port" => UncertainDirection::ServicePort,
+            other => {
+                return Err(FlowhoundError::new(
+                    ErrorCode::BadOption,
+                    format!("uncertainDirection must be \"first-sender\" or \"service-port\", got \"{other}\""),
+                ))
+            }
+        };
     }
     Ok(engine)
 }

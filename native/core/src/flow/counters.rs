@@ -3,7 +3,7 @@
 //! counters) is 104 bytes.
 
 use crate::flow::key::{FlowKey, KeyKind, Side};
-use crate::flow::tcp::{self, TcpPhase};
+use crate::flow::tcp::{self, TcpPhase, UncertainDirection};
 use crate::packet::ip_proto;
 
 /// The facts of one packet that a flow counts.
@@ -82,8 +82,9 @@ impl FlowCounters {
         }
     }
 
-    /// Counters for a flow whose first packet is `facts`, sent by `sender`.
-    pub fn first_packet(key: &FlowKey, sender: Side, facts: &PacketFacts) -> FlowCounters {
+    /// Counters for a flow whose first packet is `facts`, sent by `sender`; `direction` names
+    /// the initiator of a TCP connection whose handshake was not seen.
+    pub fn first_packet(key: &FlowKey, sender: Side, facts: &PacketFacts, direction: UncertainDirection) -> FlowCounters {
         let mut bits = 0;
         let mut initiator = sender;
         let mut first_marker = 0;
@@ -92,7 +93,7 @@ impl FlowCounters {
                 KeyKind::Ports => (key.port[sender.index()], key.port[sender.other().index()]),
                 _ => (0, 0),
             };
-            let start = tcp::start(facts.tcp_flags, src_port, dst_port);
+            let start = tcp::start(facts.tcp_flags, src_port, dst_port, direction);
             if start.initiator_is_receiver {
                 initiator = sender.other();
             }
@@ -277,7 +278,7 @@ pub(crate) mod tests {
     #[test]
     fn initiator_is_the_first_sender_for_a_syn() {
         let (key, sender) = tcp_packet(9, 1, 4444, 80, SYN);
-        let counters = FlowCounters::first_packet(&key, sender, &facts(10, 60, SYN));
+        let counters = FlowCounters::first_packet(&key, sender, &facts(10, 60, SYN), UncertainDirection::FirstSender);
         assert_eq!(counters.initiator(), sender);
         assert!(!counters.direction_uncertain());
         assert_eq!(counters.pkts[sender.index()], 1);
@@ -287,7 +288,7 @@ pub(crate) mod tests {
     #[test]
     fn synack_first_then_ack_makes_the_acker_the_initiator() {
         let (key, server) = tcp_packet(2, 1, 80, 1111, SYN | ACK);
-        let mut counters = FlowCounters::first_packet(&key, server, &facts(0, 60, SYN | ACK));
+        let mut counters = FlowCounters::first_packet(&key, server, &facts(0, 60, SYN | ACK), UncertainDirection::FirstSender);
         assert_eq!(counters.initiator(), server);
         counters.add(&key, server.other(), &facts(1000, 60, ACK));
         assert_eq!(counters.initiator(), server.other());
@@ -301,15 +302,18 @@ pub(crate) mod tests {
     #[test]
     fn synack_then_reset_keeps_the_synack_sender() {
         let (key, server) = tcp_packet(2, 1, 80, 5555, SYN | ACK);
-        let mut counters = FlowCounters::first_packet(&key, server, &facts(0, 60, SYN | ACK));
+        let mut counters = FlowCounters::first_packet(&key, server, &facts(0, 60, SYN | ACK), UncertainDirection::FirstSender);
         counters.add(&key, server.other(), &facts(1, 60, RST));
         assert_eq!(counters.initiator(), server);
     }
 
     #[test]
-    fn midstream_ack_from_a_service_port_makes_the_receiver_the_initiator() {
+    fn midstream_ack_from_a_service_port_names_its_sender_or_under_argus_3_0_8_its_receiver() {
         let (key, sender) = tcp_packet(2, 1, 80, 9999, ACK);
-        let counters = FlowCounters::first_packet(&key, sender, &facts(0, 60, ACK));
+        let counters = FlowCounters::first_packet(&key, sender, &facts(0, 60, ACK), UncertainDirection::FirstSender);
+        assert_eq!(counters.initiator(), sender);
+        assert!(counters.direction_uncertain());
+        let counters = FlowCounters::first_packet(&key, sender, &facts(0, 60, ACK), UncertainDirection::ServicePort);
         assert_eq!(counters.initiator(), sender.other());
         assert!(counters.direction_uncertain());
     }
@@ -317,10 +321,10 @@ pub(crate) mod tests {
     #[test]
     fn merge_sums_counts_and_keeps_the_earliest_orientation() {
         let (key, client) = tcp_packet(1, 2, 5555, 80, SYN);
-        let mut early = FlowCounters::first_packet(&key, client, &facts(100, 60, SYN));
+        let mut early = FlowCounters::first_packet(&key, client, &facts(100, 60, SYN), UncertainDirection::FirstSender);
         early.add(&key, client.other(), &facts(150, 60, SYN | ACK));
         // The next bucket sees the server talk first: on its own it would be uncertain.
-        let mut late = FlowCounters::first_packet(&key, client.other(), &facts(300, 1500, PSH | ACK));
+        let mut late = FlowCounters::first_packet(&key, client.other(), &facts(300, 1500, PSH | ACK), UncertainDirection::FirstSender);
         late.add(&key, client, &facts(400, 60, ACK));
         early.merge_later(&late);
         assert_eq!(early.pkts, { let mut p = [0; 2]; p[client.index()] = 2; p[client.other().index()] = 2; p });
@@ -335,8 +339,8 @@ pub(crate) mod tests {
     #[test]
     fn merge_completes_a_handshake_split_across_buckets() {
         let (key, server) = tcp_packet(2, 1, 80, 1111, SYN | ACK);
-        let mut early = FlowCounters::first_packet(&key, server, &facts(100, 60, SYN | ACK));
-        let late = FlowCounters::first_packet(&key, server.other(), &facts(200, 60, ACK));
+        let mut early = FlowCounters::first_packet(&key, server, &facts(100, 60, SYN | ACK), UncertainDirection::FirstSender);
+        let late = FlowCounters::first_packet(&key, server.other(), &facts(200, 60, ACK), UncertainDirection::FirstSender);
         early.merge_later(&late);
         assert_eq!(early.initiator(), server.other());
     }
@@ -346,7 +350,7 @@ pub(crate) mod tests {
         let pk = packet_key(&ip(v4(1), v4(9), 1, Transport::Icmp { icmp_type: 0, icmp_code: 0, id: 5, seq: 1, quoted: None }));
         let mut f = facts(0, 42, 0);
         f.icmp_type = Some(0);
-        let counters = FlowCounters::first_packet(&pk.key, pk.sender, &f);
+        let counters = FlowCounters::first_packet(&pk.key, pk.sender, &f, UncertainDirection::FirstSender);
         assert_eq!(counters.initiator(), Side::A);
         assert_eq!(pk.sender, Side::B);
         assert!(!counters.icmp_request_seen());

@@ -45,10 +45,10 @@ impl FlowEngine {
         let seed = random_seed();
         let flows = match options.mode {
             FlowMode::Windowed { window_us, step_us } => {
-                Flows::Windowed(WindowedFlows::new(window_us, step_us, options.reorder_slack_us, options.max_active_flows, seed))
+                Flows::Windowed(WindowedFlows::new(window_us, step_us, options.reorder_slack_us, options.max_active_flows, options.uncertain_direction, seed))
             }
             FlowMode::Whole { status_interval_us } => {
-                Flows::Whole(WholeCaptureFlows::new(status_interval_us, options.timeouts, options.max_active_flows, seed))
+                Flows::Whole(WholeCaptureFlows::new(status_interval_us, options.timeouts, options.max_active_flows, options.uncertain_direction, seed))
             }
         };
         Ok(FlowEngine {

@@ -23,5 +23,5 @@ pub mod whole;
 pub(crate) mod test_packets;
 
 pub use engine::FlowEngine;
-pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts};
+pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts, UncertainDirection};
 pub use stats::FlowEngineStats;

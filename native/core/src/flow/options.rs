@@ -1,7 +1,9 @@
 //! The flow engine's options. Timeouts default to Argus 3.0.8's (`argus.conf`,
-//! `ArgusModeler.c`); the status interval to Argus's own 5 s, though CTU-13 used 3600 s.
+//! `ArgusModeler.c`); the status interval to Argus's own 5 s, though CTU-13 used 3600 s; the
+//! direction of a connection seen without its handshake to CTU-13's Argus (its first sender).
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
+pub use crate::flow::tcp::UncertainDirection;
 
 pub const SECOND_US: i64 = 1_000_000;
 
@@ -76,6 +78,8 @@ pub struct FlowEngineOptions {
     pub reorder_slack_us: i64,
     /// How many fragmented datagrams are followed at once.
     pub max_fragmented_datagrams: usize,
+    /// Who a TCP connection first seen without its handshake is named after.
+    pub uncertain_direction: UncertainDirection,
 }
 
 impl Default for FlowEngineOptions {
@@ -86,6 +90,7 @@ impl Default for FlowEngineOptions {
             timeouts: IdleTimeouts::default(),
             reorder_slack_us: 2 * SECOND_US,
             max_fragmented_datagrams: 4096,
+            uncertain_direction: UncertainDirection::FirstSender,
         }
     }
 }

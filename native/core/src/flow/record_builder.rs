@@ -128,6 +128,7 @@ mod tests {
     use crate::flow::counters::PacketFacts;
     use crate::flow::key::packet_key;
     use crate::flow::key::tests::{ip, v4};
+    use crate::flow::tcp::UncertainDirection;
     use crate::packet::tcp_flag::{ACK, RST, SYN};
     use crate::packet::Transport;
 
@@ -139,7 +140,7 @@ mod tests {
     fn udp_states_and_directions() {
         let query = packet_key(&ip(v4(16), v4(8), 17, Transport::Udp { src_port: 33649, dst_port: 53, dns_id: Some(7) }));
         let reply = packet_key(&ip(v4(8), v4(16), 17, Transport::Udp { src_port: 53, dst_port: 33649, dns_id: Some(7) }));
-        let mut counters = FlowCounters::first_packet(&query.key, query.sender, &facts(0, 79, 0));
+        let mut counters = FlowCounters::first_packet(&query.key, query.sender, &facts(0, 79, 0), UncertainDirection::FirstSender);
         let one_way = build_record(&query.key, &counters, &first(RecordPlace::First, &counters));
         assert_eq!((one_way.state.as_str(), one_way.direction), ("INT", Direction::Forward));
         assert_eq!(one_way.dst_tos, None);
@@ -157,15 +158,15 @@ mod tests {
     #[test]
     fn tcp_state_and_uncertain_direction() {
         let syn = packet_key(&ip(v4(2), v4(1), 6, Transport::Tcp { src_port: 6666, dst_port: 80, flags: SYN, seq: 0, ack: 0 }));
-        let mut counters = FlowCounters::first_packet(&syn.key, syn.sender, &facts(0, 60, SYN));
+        let mut counters = FlowCounters::first_packet(&syn.key, syn.sender, &facts(0, 60, SYN), UncertainDirection::FirstSender);
         counters.add(&syn.key, syn.sender.other(), &facts(1, 60, RST | ACK));
         let record = build_record(&syn.key, &counters, &first(RecordPlace::First, &counters));
         assert_eq!((record.state.as_str(), record.direction), ("S_RA", Direction::Forward));
         assert_eq!(record.src_port, Some(6666));
 
-        // A lone ACK from port 80: Argus makes the receiver the source and prints `<?`.
+        // A lone ACK from port 80: Argus 3.0.8 makes the receiver the source and prints `<?`.
         let ack = packet_key(&ip(v4(2), v4(1), 6, Transport::Tcp { src_port: 80, dst_port: 9999, flags: ACK, seq: 0, ack: 0 }));
-        let counters = FlowCounters::first_packet(&ack.key, ack.sender, &facts(0, 60, ACK));
+        let counters = FlowCounters::first_packet(&ack.key, ack.sender, &facts(0, 60, ACK), UncertainDirection::ServicePort);
         let record = build_record(&ack.key, &counters, &first(RecordPlace::First, &counters));
         assert_eq!((record.state.as_str(), record.direction), ("_A", Direction::BackwardUncertain));
         assert_eq!((record.src_addr, record.src_port), (Address::Ip(v4(1)), Some(9999)));
@@ -177,7 +178,7 @@ mod tests {
         let echo = |t, src, dst| packet_key(&ip(src, dst, 1, Transport::Icmp { icmp_type: t, icmp_code: 0, id: 38384, seq: 0, quoted: None }));
         let with_type = |ts, t| PacketFacts { icmp_type: Some(t), ..facts(ts, 42, 0) };
         let reply = echo(0, v4(130), v4(109));
-        let counters = FlowCounters::first_packet(&reply.key, reply.sender, &with_type(0, 0));
+        let counters = FlowCounters::first_packet(&reply.key, reply.sender, &with_type(0, 0), UncertainDirection::FirstSender);
         let record = build_record(&reply.key, &counters, &first(RecordPlace::First, &counters));
         // As ra prints it: 192.168.1.109,0x0000 <- 192.168.1.130,0x…,ECR
         assert_eq!((record.state.as_str(), record.direction), ("ECR", Direction::Backward));
@@ -186,7 +187,7 @@ mod tests {
         assert_eq!(record.src_tos, None);
 
         let request = echo(8, v4(109), v4(1));
-        let mut counters = FlowCounters::first_packet(&request.key, request.sender, &with_type(0, 8));
+        let mut counters = FlowCounters::first_packet(&request.key, request.sender, &with_type(0, 8), UncertainDirection::FirstSender);
         counters.add(&request.key, Side::B, &with_type(3027, 0));
         let record = build_record(&request.key, &counters, &first(RecordPlace::First, &counters));
         assert_eq!((record.state.as_str(), record.direction), ("ECO", Direction::Both));

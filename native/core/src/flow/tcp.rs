@@ -48,11 +48,26 @@ pub fn is_service_port(port: u16) -> bool {
 }
 
 /// For a connection first seen without its SYN: whether the sender of that first packet is
-/// the server, i.e. the initiator is the receiver. Argus's rule, found by probing: the
+/// the server, i.e. the initiator is the receiver. Argus 3.0.8's rule, found by probing: the
 /// sender's port is a service port and the receiver's is not, or both are and the sender's
 /// is lower (`80 → 443` is reversed, `443 → 80` is not).
 pub fn first_sender_is_server(src_port: u16, dst_port: u16) -> bool {
     is_service_port(src_port) && (!is_service_port(dst_port) || src_port < dst_port)
+}
+
+/// Who a connection first seen without its handshake is named after (its direction is then
+/// uncertain: Argus prints it with a `?`). Argus versions differ here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UncertainDirection {
+    /// The sender of the first packet seen, as the Argus that wrote CTU-13's flows did: its
+    /// records keep a sender on a service port as the source (scenario 6 has 878 `?>`
+    /// records from a port below 1024 to one above, the source alone sending, and no record
+    /// turned round).
+    #[default]
+    FirstSender,
+    /// Argus 3.0.8's guess (`first_sender_is_server`): a first sender on the service port
+    /// is the server, so the receiver is named the initiator.
+    ServicePort,
 }
 
 /// Argus's TCP states, folded to what changes a flow record.
@@ -96,7 +111,7 @@ pub struct TcpStart {
     pub synack_first: bool,
 }
 
-pub fn start(flags: u8, src_port: u16, dst_port: u16) -> TcpStart {
+pub fn start(flags: u8, src_port: u16, dst_port: u16, direction: UncertainDirection) -> TcpStart {
     let handshake_bits = flags & (SYN | ACK | FIN | PSH | URG);
     let (phase, uncertain, synack_first) = if flags & RST != 0 {
         (TcpPhase::Listen, true, false)
@@ -109,7 +124,8 @@ pub fn start(flags: u8, src_port: u16, dst_port: u16) -> TcpStart {
     } else {
         (TcpPhase::Established, true, false)
     };
-    let initiator_is_receiver = uncertain && first_sender_is_server(src_port, dst_port);
+    let initiator_is_receiver =
+        uncertain && direction == UncertainDirection::ServicePort && first_sender_is_server(src_port, dst_port);
     TcpStart { phase, uncertain, initiator_is_receiver, synack_first }
 }
 
@@ -186,17 +202,37 @@ mod tests {
 
     #[test]
     fn first_packet_sets_certainty_and_phase() {
-        assert_eq!(start(SYN, 5555, 80), TcpStart { phase: TcpPhase::SynSent, uncertain: false, initiator_is_receiver: false, synack_first: false });
-        assert!(!start(SYN | CWR, 5555, 80).uncertain);
-        let synack = start(SYN | ACK, 80, 5555);
+        let argus_3_0_8 = UncertainDirection::ServicePort;
+        assert_eq!(
+            start(SYN, 5555, 80, argus_3_0_8),
+            TcpStart { phase: TcpPhase::SynSent, uncertain: false, initiator_is_receiver: false, synack_first: false }
+        );
+        assert!(!start(SYN | CWR, 5555, 80, argus_3_0_8).uncertain);
+        let synack = start(SYN | ACK, 80, 5555, argus_3_0_8);
         assert!(synack.synack_first && !synack.uncertain && !synack.initiator_is_receiver);
         // SYN with URG is no handshake for Argus.
-        assert!(start(SYN | URG | ECE, 5555, 80).uncertain);
-        let ack_from_server = start(ACK, 80, 9999);
+        assert!(start(SYN | URG | ECE, 5555, 80, argus_3_0_8).uncertain);
+        let ack_from_server = start(ACK, 80, 9999, argus_3_0_8);
         assert!(ack_from_server.uncertain && ack_from_server.initiator_is_receiver);
-        assert_eq!(start(RST, 80, 5555).phase, TcpPhase::Listen);
-        assert!(start(RST, 80, 5555).initiator_is_receiver);
-        assert_eq!(start(FIN | ACK, 80, 5555).phase, TcpPhase::Closing);
+        assert_eq!(start(RST, 80, 5555, argus_3_0_8).phase, TcpPhase::Listen);
+        assert!(start(RST, 80, 5555, argus_3_0_8).initiator_is_receiver);
+        assert_eq!(start(FIN | ACK, 80, 5555, argus_3_0_8).phase, TcpPhase::Closing);
+    }
+
+    #[test]
+    fn the_first_sender_stays_the_initiator_unless_told_to_guess_from_ports() {
+        // CTU-13's `199.59.164.114:80 ?> 147.32.86.21:3609 A_R`: an ACK from port 80, a reset back.
+        for flags in [ACK, RST, FIN | ACK, PSH | ACK] {
+            let first_sender = start(flags, 80, 3609, UncertainDirection::FirstSender);
+            assert!(first_sender.uncertain && !first_sender.initiator_is_receiver, "{flags:#x}");
+            assert!(start(flags, 80, 3609, UncertainDirection::ServicePort).initiator_is_receiver, "{flags:#x}");
+        }
+        // A handshake seen decides it the same way under both.
+        for direction in [UncertainDirection::FirstSender, UncertainDirection::ServicePort] {
+            assert!(!start(SYN, 80, 3609, direction).initiator_is_receiver);
+            assert!(!start(SYN | ACK, 80, 3609, direction).initiator_is_receiver);
+        }
+        assert_eq!(UncertainDirection::default(), UncertainDirection::FirstSender);
     }
 
     #[test]

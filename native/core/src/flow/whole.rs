@@ -18,6 +18,7 @@ use crate::flow::argus_tcp::ArgusTcpTracker;
 use crate::flow::counters::{FlowCounters, PacketFacts};
 use crate::flow::key::{FlowKey, PacketKey, Side};
 use crate::flow::options::IdleTimeouts;
+use crate::flow::tcp::UncertainDirection;
 use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
@@ -57,6 +58,7 @@ pub struct WholeCaptureFlows {
     status_interval_us: i64,
     timeouts: IdleTimeouts,
     max_active_flows: usize,
+    uncertain_direction: UncertainDirection,
     /// Records by start time: the front is the next due for its status report.
     status_queue: VecDeque<QueueItem>,
     /// Reported flows by report time, one queue per idle timeout.
@@ -65,12 +67,19 @@ pub struct WholeCaptureFlows {
 }
 
 impl WholeCaptureFlows {
-    pub fn new(status_interval_us: i64, timeouts: IdleTimeouts, max_active_flows: usize, seed: u64) -> WholeCaptureFlows {
+    pub fn new(
+        status_interval_us: i64,
+        timeouts: IdleTimeouts,
+        max_active_flows: usize,
+        uncertain_direction: UncertainDirection,
+        seed: u64,
+    ) -> WholeCaptureFlows {
         WholeCaptureFlows {
             table: FlowTable::with_capacity(1024, seed),
             status_interval_us,
             timeouts,
             max_active_flows,
+            uncertain_direction,
             status_queue: VecDeque::new(),
             linger_queues: Vec::new(),
             now_us: i64::MIN,
@@ -113,7 +122,7 @@ impl WholeCaptureFlows {
         let sender_bit = 1u8 << packet.sender.index();
         let Some(index) = self.table.find(&key, hash) else {
             let flow = WholeFlow {
-                counters: FlowCounters::first_packet(&key, packet.sender, facts),
+                counters: FlowCounters::first_packet(&key, packet.sender, facts, self.uncertain_direction),
                 record_start_us: facts.ts_us,
                 generation: 0,
                 status: Status::Active,
@@ -142,7 +151,7 @@ impl WholeCaptureFlows {
                 out.push(record_of(&key, flow));
                 stats.flows_emitted += 1;
             }
-            flow.counters = FlowCounters::first_packet(&key, packet.sender, facts);
+            flow.counters = FlowCounters::first_packet(&key, packet.sender, facts, self.uncertain_direction);
             flow.tcp = facts.tcp_segment().map(|segment| ArgusTcpTracker::first(packet.sender, &segment));
             flow.place = RecordPlace::First;
             flow.tos_known = sender_bit;
@@ -371,7 +380,7 @@ mod tests {
 
     #[test]
     fn queues_stay_bounded_by_the_table_when_flows_churn() {
-        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, 5);
+        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, super::UncertainDirection::FirstSender, 5);
         let mut stats = crate::flow::FlowEngineStats::default();
         let mut out = Vec::new();
         for n in 0..50_000u32 {

@@ -21,6 +21,7 @@ use crate::flow::key::{FlowKey, PacketKey};
 use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::FlowTable;
+use crate::flow::tcp::UncertainDirection;
 use crate::flow::whole::evict_count;
 use crate::record::FlowRecord;
 use crate::window::initiator_memory::InitiatorMemory;
@@ -37,6 +38,7 @@ pub struct WindowedFlows {
     span: i64,
     reorder_slack_us: i64,
     max_active_flows: usize,
+    uncertain_direction: UncertainDirection,
     seed: u64,
     /// Live buckets, by ascending index.
     buckets: Vec<Bucket>,
@@ -55,12 +57,20 @@ pub struct WindowedFlows {
 const INITIAL_BUCKET_FLOWS: usize = 4096;
 
 impl WindowedFlows {
-    pub fn new(window_us: i64, step_us: i64, reorder_slack_us: i64, max_active_flows: usize, seed: u64) -> WindowedFlows {
+    pub fn new(
+        window_us: i64,
+        step_us: i64,
+        reorder_slack_us: i64,
+        max_active_flows: usize,
+        uncertain_direction: UncertainDirection,
+        seed: u64,
+    ) -> WindowedFlows {
         WindowedFlows {
             step_us,
             span: window_us / step_us,
             reorder_slack_us,
             max_active_flows,
+            uncertain_direction,
             seed,
             buckets: Vec::new(),
             closed_through: None,
@@ -133,8 +143,9 @@ impl WindowedFlows {
         let key = packet.key;
         debug_assert_eq!(hash, key.hash(self.seed));
         let initiators = &self.initiators;
+        let uncertain_direction = self.uncertain_direction;
         let (index, inserted) = table.find_or_insert_with(&key, hash, || {
-            let mut counters = FlowCounters::first_packet(&key, packet.sender, &facts);
+            let mut counters = FlowCounters::first_packet(&key, packet.sender, &facts, uncertain_direction);
             if counters.opened_by_syn(&key) {
                 return counters;
             }

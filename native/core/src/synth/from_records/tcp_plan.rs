@@ -7,8 +7,10 @@
 //!   handshake: it opens with the source's SYN (then the destination's SYN-ACK), or, when
 //!   only the destination has an `S`, with the destination's SYN-ACK: the next ACK makes
 //!   the SYN-ACK's receiver the initiator. A `?>`/`<?>`/`<?` record did not: it opens with
-//!   a packet without SYN from the side whose ports make Argus pick the record's source
-//!   (see `flow::tcp::first_sender_is_server`); the SYNs its State lists come right after.
+//!   a packet without SYN from its source, which the Argus that wrote CTU-13 (and flowhound
+//!   by default) names the initiator; Argus 3.0.8 names it too unless its port looks like the
+//!   server's (`flow::tcp::first_sender_is_server`), and then no order of packets would. The
+//!   SYNs its State lists come right after.
 //! - Body: each side's other packets, evenly interleaved: ACKs (`A` in its letters), with
 //!   PSH on the ones carrying data; a side without `A` repeats its SYN (retransmissions), its
 //!   PSH, its reset…
@@ -330,7 +332,10 @@ fn choose_opening(letters: [u8; 2], pkts: [u64; 2], direction: Direction, src_po
             return TcpOpening::DstSynAck;
         }
     }
-    // Argus keeps the first sender as initiator unless its port looks like the server's.
+    // The source opens whenever it sent: its first packet names it the initiator (under Argus
+    // 3.0.8's port guess too, unless its port looks like the server's, which no packet order
+    // mends). A source that sent nothing leaves it to the destination, which that guess can
+    // still turn round when the destination's port is a service port.
     let src_may_open = pkts[0] > 0 && !first_sender_is_server(src_port, dst_port);
     let dst_may_open = pkts[1] > 0 && first_sender_is_server(dst_port, src_port);
     if src_may_open || (!dst_may_open && pkts[0] > 0) {
