@@ -4,17 +4,60 @@
 //! window. Placing a whole record in the windows that hold its start would give those windows
 //! an hour of bytes and the later ones nothing, and so train and score hosts differently from
 //! captures of the same traffic. The record's packets are taken as spread evenly from its start
-//! to its end (as `flowhound synth` spreads them); each window that holds some of them gets a
-//! piece: those packets, their first and last times, bytes in proportion, and the TCP flags a
-//! piece of the connection shows there (SYN only where the record starts, FIN and RST only
-//! where it ends). A window that the record spans without one of its packets gets nothing, as
-//! it would from the capture.
+//! to its end, and each side's packets evenly among them, the source's first (it opened the
+//! flow). How many packets each side sent is the record's SrcPkts, or else the split
+//! `flowhound synth` makes (`record_packet_split`: nearest half and half that the bytes allow).
+//! Each window that holds some of the packets gets a piece: those packets, their first and last
+//! times, each side's bytes in proportion to its packets there, and only the flags a side that
+//! sent there can show (SYN only where the record starts, FIN and RST only where it ends); a
+//! UDP-like piece is `CON`, `INT` or `RSP` by which sides sent in it, as the windows of a
+//! capture name it. A window that the record spans without one of its packets gets nothing,
+//! as it would from the capture.
 
-use crate::packet::tcp_flag;
+use crate::flow::tcp::state_string;
+use crate::packet::{ip_proto, tcp_flag};
 use crate::record::FlowRecord;
+use crate::synth::from_records::packet_split::{frame_bounds, record_packet_split};
+use crate::synth::from_records::selection::wire_identity;
+use crate::synth::packet_builder::IpVersion;
 
 const OPENING_FLAGS: u8 = tcp_flag::SYN;
 const CLOSING_FLAGS: u8 = tcp_flag::FIN | tcp_flag::RST;
+/// Ethernet's longest frame without FCS, the frames `flowhound synth` prefers.
+const ETHERNET_MAX_FRAME_BYTES: u32 = 1514;
+
+/// Which of a record's packets its source sent: `src` of `total`, spread evenly, the first
+/// packet the source's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SourcePackets {
+    src: u64,
+    total: u64,
+}
+
+impl SourcePackets {
+    fn of(record: &FlowRecord) -> SourcePackets {
+        let total = record.total_pkts;
+        let src = match wire_identity(record) {
+            Ok(identity) => {
+                let version = if identity.src.is_v4() { IpVersion::V4 } else { IpVersion::V6 };
+                record_packet_split(record, identity.proto, frame_bounds(version, identity.proto, ETHERNET_MAX_FRAME_BYTES)).src_pkts
+            }
+            // Not IP (ARP, IPX): packets in proportion to bytes.
+            Err(_) => record.src_pkts.unwrap_or_else(|| {
+                (u128::from(total) * u128::from(record.src_bytes) / u128::from(record.total_bytes.max(1))) as u64
+            }),
+        };
+        SourcePackets { src: src.min(total), total }
+    }
+
+    /// Source packets among the first `count` of the record's.
+    fn among_first(&self, count: u64) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        (u128::from(count) * u128::from(self.src)).div_ceil(u128::from(self.total)) as u64
+    }
+}
 
 /// `(window start, piece)` for every window of `window_us` every `step_us` that holds one of
 /// the record's packets; a record without duration, or of one packet, goes whole into the
@@ -32,7 +75,11 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
     let spacing = (last - start) as f64 / (packets - 1) as f64;
     let index_at_or_after = |t: i64| -> u64 { ((t - start) as f64 / spacing).ceil().max(0.0) as u64 };
     let time_of = |i: u64| -> i64 { if i + 1 == packets { last } else { start + (i as f64 * spacing).round() as i64 } };
-    let scale = |value: u64, share: f64| (value as f64 * share).round() as u64;
+    let sources = SourcePackets::of(&record);
+    let dst_packets = packets - sources.src;
+    let share = |value: u64, part: u64, whole: u64| if whole == 0 { 0 } else { (value as f64 * part as f64 / whole as f64).round() as u64 };
+    let udp_like = !matches!(record.protocol, crate::record::Protocol::Ip(ip_proto::TCP | ip_proto::ICMP | ip_proto::ICMPV6))
+        && matches!(record.state.as_str(), "CON" | "INT" | "REQ" | "RSP" | "NRS");
     windows
         .filter_map(|w| {
             let first = index_at_or_after(w);
@@ -41,19 +88,20 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
                 return None;
             }
             let count = end - first;
-            let share = count as f64 / packets as f64;
+            let src_count = sources.among_first(end) - sources.among_first(first);
+            let dst_count = count - src_count;
             let mut piece = record.clone();
             piece.start_us = time_of(first);
             piece.last_us = time_of(end - 1);
             piece.total_pkts = count;
-            piece.total_bytes = scale(record.total_bytes, share);
-            piece.src_bytes = scale(record.src_bytes, share).min(piece.total_bytes);
-            piece.src_pkts = record.src_pkts.map(|p| scale(p, share).min(count));
-            piece.src_payload_bytes = record.src_payload_bytes.map(|b| scale(b, share));
-            piece.dst_payload_bytes = record.dst_payload_bytes.map(|b| scale(b, share));
+            piece.src_pkts = Some(src_count);
+            piece.src_bytes = share(record.src_bytes, src_count, sources.src);
+            piece.total_bytes = piece.src_bytes + share(record.dst_bytes(), dst_count, dst_packets);
+            piece.src_payload_bytes = record.src_payload_bytes.map(|b| share(b, src_count, sources.src));
+            piece.dst_payload_bytes = record.dst_payload_bytes.map(|b| share(b, dst_count, dst_packets));
             let (opens, closes) = (first == 0, end == packets);
-            let keep = |flags: u8| {
-                let mut kept = flags;
+            let keep = |flags: u8, sent: bool| {
+                let mut kept = if sent { flags } else { 0 };
                 if !opens {
                     kept &= !OPENING_FLAGS;
                 }
@@ -62,8 +110,18 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
                 }
                 kept
             };
-            piece.src_tcp_flags = keep(record.src_tcp_flags);
-            piece.dst_tcp_flags = keep(record.dst_tcp_flags);
+            piece.src_tcp_flags = keep(record.src_tcp_flags, src_count > 0);
+            piece.dst_tcp_flags = keep(record.dst_tcp_flags, dst_count > 0);
+            if record.protocol == crate::record::Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
+                piece.state = state_string(piece.src_tcp_flags, piece.dst_tcp_flags);
+            } else if udp_like {
+                piece.state = match (src_count > 0, dst_count > 0) {
+                    (true, true) => "CON",
+                    (true, false) => "INT",
+                    _ => "RSP",
+                }
+                .to_string();
+            }
             Some((w, piece))
         })
         .collect()
@@ -109,8 +167,11 @@ mod tests {
         assert_eq!(windows, (9..=20).collect::<Vec<_>>());
         let by_window = |k: i64| &pieces.iter().find(|(w, _)| *w == k * S).unwrap().1;
         // A window wholly inside the record holds two hundred of its packets, times those packets'.
+        // The source sent 501 of the 1,001 packets (the split synth makes), every other one;
+        // each side's bytes go in proportion to its packets there.
         let middle = by_window(14);
-        assert_eq!((middle.total_pkts, middle.total_bytes), (200, 119_880));
+        assert_eq!((middle.total_pkts, middle.src_pkts), (200, Some(100)));
+        assert_eq!((middle.src_bytes, middle.total_bytes), (19_960, 119_960));
         assert_eq!((middle.start_us, middle.last_us), (14 * S, 16 * S - S / 100));
         assert_eq!(middle.src_tcp_flags, tcp_flag::ACK | tcp_flag::PSH, "no SYN, no FIN in the middle");
         let first = by_window(9);
@@ -133,5 +194,39 @@ mod tests {
         let windows: Vec<i64> = pieces.iter().map(|(w, _)| *w / S).collect();
         assert_eq!(windows, vec![9, 10, 33, 34]);
         assert!(pieces.iter().all(|(_, p)| p.total_pkts == 1 && p.start_us == p.last_us));
+        // One packet is one side's: the source's opening, then the destination's closing.
+        for (_, opening) in &pieces[..2] {
+            assert_eq!((opening.src_pkts, opening.src_bytes, opening.total_bytes), (Some(1), 100_000, 100_000));
+            assert_eq!((opening.src_tcp_flags, opening.dst_tcp_flags), (tcp_flag::SYN | tcp_flag::ACK | tcp_flag::PSH, 0));
+            assert_eq!(opening.state, "SPA_");
+        }
+        for (_, closing) in &pieces[2..] {
+            assert_eq!((closing.src_pkts, closing.src_bytes, closing.total_bytes), (Some(0), 0, 500_000));
+            assert_eq!((closing.src_tcp_flags, closing.dst_tcp_flags), (0, tcp_flag::ACK | tcp_flag::FIN));
+            assert_eq!(closing.state, "_FA");
+        }
+    }
+
+    #[test]
+    fn a_udp_piece_is_named_by_the_sides_that_sent_in_it() {
+        // Four packets 3 steps apart, source and destination in turn, 100 bytes each.
+        let start = 10 * S;
+        let udp = FlowRecord {
+            protocol: crate::record::Protocol::Ip(ip_proto::UDP),
+            state: "CON".into(),
+            total_pkts: 4,
+            total_bytes: 400,
+            src_bytes: 200,
+            src_tcp_flags: 0,
+            dst_tcp_flags: 0,
+            ..record(start, start + 9 * S)
+        };
+        let pieces = record_pieces(udp, W, S);
+        let at = |k: i64| pieces.iter().find(|(w, _)| *w == k * S).map(|(_, p)| (p.state.as_str(), p.src_pkts, p.src_bytes, p.total_bytes));
+        assert_eq!(at(9), Some(("INT", Some(1), 100, 100)));
+        assert_eq!(at(12), Some(("RSP", Some(0), 0, 100)));
+        assert_eq!(at(15), Some(("INT", Some(1), 100, 100)));
+        assert_eq!(at(18), Some(("RSP", Some(0), 0, 100)));
+        assert_eq!(at(11), None, "no packet in [11 S, 13 S)");
     }
 }

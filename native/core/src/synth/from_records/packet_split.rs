@@ -9,6 +9,13 @@
 //! and given when the bytes allow. A record no split can make exactly gets the nearest one
 //! and is counted as inexact.
 
+use crate::packet::ip_proto;
+use crate::record::FlowRecord;
+use crate::synth::packet_builder::{min_wire_len, IpVersion};
+
+use super::record_plan::largest_frame;
+use super::tcp_plan::{letters_from_state, wanted_packets};
+
 /// Frame lengths a record's packets may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameBounds {
@@ -78,6 +85,26 @@ pub fn split_packets(
     // No exact split: packets in proportion to bytes, each side keeping one.
     let proportional = (total_pkts as u128 * src_bytes as u128 / (src_bytes as u128 + dst_bytes as u128)) as u64;
     split(proportional.clamp(1, total_pkts - 1), bounds.hard_max)
+}
+
+/// Frame bounds of a packet of IP protocol `proto`, the longest preferred being
+/// `preferred_max_frame_bytes` (Ethernet's 1514 unless told otherwise).
+pub fn frame_bounds(version: IpVersion, proto: u8, preferred_max_frame_bytes: u32) -> FrameBounds {
+    FrameBounds { min: min_wire_len(version, proto), preferred_max: preferred_max_frame_bytes, hard_max: largest_frame(version) }
+}
+
+/// The packets each side of a record sent, as `flowhound synth` rebuilds them (and as a flow
+/// file's record is cut into windows): SrcPkts when the file gives it, else the split nearest
+/// half and half that the bytes allow, each TCP side asking for the packets its State's flags
+/// need.
+pub fn record_packet_split(record: &FlowRecord, proto: u8, bounds: FrameBounds) -> PacketSplit {
+    let wanted = if proto == ip_proto::TCP {
+        let letters = letters_from_state(&record.state).unwrap_or([record.src_tcp_flags, record.dst_tcp_flags]);
+        [wanted_packets(letters[0]), wanted_packets(letters[1])]
+    } else {
+        [1, 1]
+    };
+    split_packets(record.total_pkts, record.src_bytes, record.dst_bytes(), bounds, record.src_pkts, wanted)
 }
 
 #[cfg(test)]

@@ -4,17 +4,17 @@
 
 use crate::packet::{ip_proto, IpAddr16};
 use crate::record::FlowRecord;
-use crate::synth::packet_builder::{min_wire_len, IpVersion, ETHERNET_HEADER_LEN, IPV6_HEADER_LEN};
+use crate::synth::packet_builder::{IpVersion, ETHERNET_HEADER_LEN, IPV6_HEADER_LEN};
 use crate::synth::prng::mix64;
 
 use super::flow_chains::{ChainKey, ChainKind, ChainRecord, FlowChains};
 use super::icmp_plan::{IcmpDiscriminator, IcmpPlan};
 use super::options::RecordSynthOptions;
-use super::packet_split::{split_packets, FrameBounds};
+use super::packet_split::{frame_bounds, record_packet_split};
 use super::packet_times::PacketTimes;
 use super::selection::WireIdentity;
 use super::side::{interleaved, Side};
-use super::tcp_plan::{letters_from_state, wanted_packets, TcpPlan};
+use super::tcp_plan::{letters_from_state, TcpPlan};
 use super::wire_lengths::{LengthStyle, SideLengths};
 
 const DNS_PORT: u16 = 53;
@@ -84,16 +84,11 @@ impl RecordPlan {
         let record_seed = mix64(options.seed ^ mix64(ordinal.wrapping_add(0x5851_f42d_4c95_7f2d)));
         let version = if identity.src.is_v4() { IpVersion::V4 } else { IpVersion::V6 };
         let proto = identity.proto;
-        let bounds = FrameBounds {
-            min: min_wire_len(version, proto),
-            preferred_max: options.preferred_max_frame_bytes,
-            hard_max: largest_frame(version),
-        };
+        let bounds = frame_bounds(version, proto, options.preferred_max_frame_bytes);
         let total_pkts = record.total_pkts;
         let dst_bytes = record.dst_bytes();
         let tcp_letters = letters_from_state(&record.state).unwrap_or([record.src_tcp_flags, record.dst_tcp_flags]);
-        let wanted = if proto == ip_proto::TCP { [wanted_packets(tcp_letters[0]), wanted_packets(tcp_letters[1])] } else { [1, 1] };
-        let split = split_packets(total_pkts, record.src_bytes, dst_bytes, bounds, record.src_pkts, wanted);
+        let split = record_packet_split(record, proto, bounds);
         let pkts = [split.src_pkts, split.dst_pkts];
         let ports = [record.src_port.unwrap_or(0), record.dst_port.unwrap_or(0)];
 
@@ -305,7 +300,7 @@ mod tests {
                 bytes[packet.side.index()] += u64::from(packet.wire_len);
                 pkts[packet.side.index()] += 1;
                 flags[packet.side.index()] |= packet.tcp_flags;
-                assert!(packet.wire_len >= min_wire_len(plan.version, plan.proto));
+                assert!(packet.wire_len >= crate::synth::packet_builder::min_wire_len(plan.version, plan.proto));
             }
             assert_eq!(plan.total_pkts(), record.total_pkts);
             assert_eq!((bytes[0], bytes[0] + bytes[1]), (record.src_bytes, record.total_bytes), "{record:?}");
