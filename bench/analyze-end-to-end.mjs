@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { hostsInBoth, spearman } from './rank-agreement.mjs';
+import { rankingAgreement } from './rank-agreement.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = dirname(bench);
@@ -67,13 +67,9 @@ const packetCount = Number(/analyze: (\d+) packets/.exec(fromCapture.stderr)?.[1
 console.error('analyze: the flow file …');
 const fromFlows = analyze(flowFile, ['--utc-offset', '120'], join(bench, 'out', 'analyze-scenario6-flows.json'));
 
-/** Top-10 overlap and Spearman's rank correlation over hosts with ≥ 10 flows in both runs. */
+/** The rankings' agreement (top-10 overlap, Spearman), and who each puts first. */
 function agreement(a, b) {
-  const top = (doc) => doc.hosts.slice(0, 10).map((h) => h.host);
-  const overlap = top(a).filter((host) => top(b).includes(host)).length;
-  const { common, hostsA, hostsB } = hostsInBoth(a, b);
-  const peaks = (hosts) => common.map((h) => hosts.get(h).peak_score);
-  return { top10Overlap: overlap, hostsCompared: common.length, spearman: spearman(peaks(hostsA), peaks(hostsB)), firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
+  return { ...rankingAgreement(a, b), firstInCapture: a.hosts[0]?.host, firstInFlows: b.hosts[0]?.host };
 }
 
 let argus = null;

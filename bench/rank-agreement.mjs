@@ -38,3 +38,12 @@ function pearson(x, y) {
 export function spearman(x, y) {
   return x.length > 1 ? pearson(ranks(x), ranks(y)) : null;
 }
+
+/** Top-10 overlap, and Spearman's rho of the peak scores over the hosts in both with ≥ 10 flows. */
+export function rankingAgreement(a, b) {
+  const top = (doc) => doc.hosts.slice(0, 10).map((h) => h.host);
+  const overlap = top(a).filter((host) => top(b).includes(host)).length;
+  const { common, hostsA, hostsB } = hostsInBoth(a, b);
+  const peaks = (hosts) => common.map((h) => hosts.get(h).peak_score);
+  return { top10Overlap: overlap, hostsCompared: common.length, spearman: spearman(peaks(hostsA), peaks(hostsB)) };
+}

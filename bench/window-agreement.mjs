@@ -3,16 +3,19 @@
 // rows of `flowhound features` on both, matched by (window, protocol, ends); and, from the two
 // `analyze -o X.json` rankings, Spearman's rho of the hosts' peak scores when only windows
 // where a host has at least N flows count. Usage:
-//   node bench/window-agreement.mjs [--capture FILE.pcap] [--flows FILE.binetflow.gz]
+//   node bench/window-agreement.mjs [--capture FILE.pcap] [--flows FILE.binetflow.gz] [--seed N]
 // Defaults: bench/data/scenario6.pcap (see analyze-end-to-end.mjs) and CTU-13 scenario 6 in
-// ../shared/data/ctu13. Writes its tables to bench/out/ and bench/results/window-agreement.json.
+// ../shared/data/ctu13. With --seed N, the flow file is also rebuilt with `flowhound synth
+// --seed N` (bench/data/scenario6-seedN.pcap, 3.8 GB) and the two captures' rankings are
+// compared: how far two rebuilds that differ only in the seeded packet times agree.
+// Writes its tables to bench/out/ and bench/results/window-agreement.json.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { hostsInBoth, spearman } from './rank-agreement.mjs';
+import { hostsInBoth, rankingAgreement, spearman } from './rank-agreement.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = dirname(bench);
@@ -116,6 +119,25 @@ const rhoByMinWindowFlows = Object.fromEntries(
   ]),
 );
 
-const result = { date: new Date().toISOString(), capture, flowFile, flowRows: flowRowCounts, hostsCompared: common.length, rhoByMinWindowFlows };
+const otherSeed = option('--seed', null);
+let otherSeedCapture = null;
+if (otherSeed !== null) {
+  const rebuilt = join(bench, 'data', `scenario6-seed${otherSeed}.pcap`);
+  if (!existsSync(rebuilt)) flowhound('synth', flowFile, '--utc-offset', '120', '--no-labels', '-q', '--seed', otherSeed, '-o', rebuilt);
+  const rebuiltRanking = join(out, `agreement-seed${otherSeed}.json`);
+  flowhound('analyze', rebuilt, ...CTU, '-q', '--no-db', '-o', rebuiltRanking);
+  otherSeedCapture = { seed: Number(otherSeed), capture: rebuilt, ...rankingAgreement(rankCapture, JSON.parse(readFileSync(rebuiltRanking, 'utf8'))) };
+}
+
+const result = {
+  date: new Date().toISOString(),
+  capture,
+  flowFile,
+  flowRows: flowRowCounts,
+  hostsCompared: common.length,
+  rankings: rankingAgreement(rankCapture, rankFlows),
+  rhoByMinWindowFlows,
+  otherSeedCapture,
+};
 writeFileSync(join(bench, 'results', 'window-agreement.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
