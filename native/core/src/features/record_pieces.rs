@@ -16,7 +16,7 @@
 
 use crate::flow::tcp::state_string;
 use crate::packet::{ip_proto, tcp_flag};
-use crate::record::FlowRecord;
+use crate::record::{FlowRecord, Protocol};
 use crate::synth::from_records::packet_split::{frame_bounds, record_packet_split};
 use crate::synth::from_records::selection::wire_identity;
 use crate::synth::packet_builder::IpVersion;
@@ -78,7 +78,7 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
     let sources = SourcePackets::of(&record);
     let dst_packets = packets - sources.src;
     let share = |value: u64, part: u64, whole: u64| if whole == 0 { 0 } else { (value as f64 * part as f64 / whole as f64).round() as u64 };
-    let udp_like = !matches!(record.protocol, crate::record::Protocol::Ip(ip_proto::TCP | ip_proto::ICMP | ip_proto::ICMPV6))
+    let udp_like = !matches!(record.protocol, Protocol::Ip(ip_proto::TCP | ip_proto::ICMP | ip_proto::ICMPV6))
         && matches!(record.state.as_str(), "CON" | "INT" | "REQ" | "RSP" | "NRS");
     windows
         .filter_map(|w| {
@@ -112,7 +112,7 @@ pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i
             };
             piece.src_tcp_flags = keep(record.src_tcp_flags, src_count > 0);
             piece.dst_tcp_flags = keep(record.dst_tcp_flags, dst_count > 0);
-            if record.protocol == crate::record::Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
+            if record.protocol == Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
                 piece.state = state_string(piece.src_tcp_flags, piece.dst_tcp_flags);
             } else if udp_like {
                 piece.state = match (src_count > 0, dst_count > 0) {
@@ -212,7 +212,7 @@ mod tests {
         // Four packets 3 steps apart, source and destination in turn, 100 bytes each.
         let start = 10 * S;
         let udp = FlowRecord {
-            protocol: crate::record::Protocol::Ip(ip_proto::UDP),
+            protocol: Protocol::Ip(ip_proto::UDP),
             state: "CON".into(),
             total_pkts: 4,
             total_bytes: 400,

@@ -256,6 +256,7 @@ mod tests {
     use super::*;
     use crate::flowfile::{FlowFileOptions, FlowFileReader};
     use crate::synth::from_records::selection::wire_identity;
+    use crate::synth::packet_builder::min_wire_len;
 
     /// Records of CTU-13 text (header added), read as the flow-file reader reads them.
     pub fn ctu13_records(lines: &str) -> Vec<FlowRecord> {
@@ -300,7 +301,7 @@ mod tests {
                 bytes[packet.side.index()] += u64::from(packet.wire_len);
                 pkts[packet.side.index()] += 1;
                 flags[packet.side.index()] |= packet.tcp_flags;
-                assert!(packet.wire_len >= crate::synth::packet_builder::min_wire_len(plan.version, plan.proto));
+                assert!(packet.wire_len >= min_wire_len(plan.version, plan.proto));
             }
             assert_eq!(plan.total_pkts(), record.total_pkts);
             assert_eq!((bytes[0], bytes[0] + bytes[1]), (record.src_bytes, record.total_bytes), "{record:?}");
