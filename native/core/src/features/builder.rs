@@ -324,12 +324,15 @@ mod tests {
     }
 
     // Times are UTC epoch seconds 1313488800 = 2011/08/16 10:00:00, a multiple of 150.
+    /// A spam attempt at 10:01 and a DNS query at 10:03 by the bot.
+    const SPAM_THEN_DNS: [&str; 2] = [
+        "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.165,1040,   ->,65.55.92.152,25,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt-SPAM",
+        "2011/08/16 10:03:00.000000,0.5,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP",
+    ];
+
     #[test]
     fn a_flow_file_record_counts_in_both_windows_holding_its_start() {
-        let input = records(&[
-            "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.165,1040,   ->,65.55.92.152,25,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt-SPAM",
-            "2011/08/16 10:03:00.000000,0.5,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP",
-        ]);
+        let input = records(&SPAM_THEN_DNS);
         let (windows, stats) = run(ctu_options(), input);
         let starts: Vec<i64> = windows.iter().map(|w| w.window_start_us / 1_000_000).collect();
         // 10:01 lies in windows 09:57:30 and 10:00:00; 10:03 in 10:00:00 and 10:02:30.
@@ -354,10 +357,7 @@ mod tests {
 
     #[test]
     fn a_flow_row_unchanged_in_the_next_window_points_back_at_its_row_before() {
-        let input = records(&[
-            "2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.165,1040,   ->,65.55.92.152,25,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt-SPAM",
-            "2011/08/16 10:03:00.000000,0.5,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP",
-        ]);
+        let input = records(&SPAM_THEN_DNS);
         let (windows, _) = run(ctu_options(), input);
         // Windows 09:57:30 [spam], 10:00:00 [spam, dns], 10:02:30 [dns]: each record lies
         // whole in both windows that hold it, so its row is the same in both.

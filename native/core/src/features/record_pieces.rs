@@ -39,7 +39,7 @@ impl SourcePackets {
         let total = record.total_pkts;
         let src = match wire_identity(record) {
             Ok(identity) => {
-                let version = if identity.src.is_v4() { IpVersion::V4 } else { IpVersion::V6 };
+                let version = IpVersion::of(&identity.src);
                 record_packet_split(record, identity.proto, frame_bounds(version, identity.proto, ETHERNET_MAX_FRAME_BYTES)).src_pkts
             }
             // Not IP (ARP, IPX): packets in proportion to bytes.

@@ -7,6 +7,7 @@
 //! (`f32::to_bits`), so a NaN matches only the same NaN and −0 does not match +0. The hash only
 //! finds candidates; every candidate is confirmed by comparing the rows.
 
+use crate::flow::hash::{finalise, fx_step};
 use crate::prehashed_map::PrehashedMap;
 
 /// Keeps the previous window's rows and finds, for each row of the next, an identical one.
@@ -74,23 +75,13 @@ impl IndexedRows {
 
 type RowsByHash = PrehashedMap<u32>;
 
-/// rustc's FxHash step: cheap, and with the finaliser below, good enough to find candidates.
-const FX_MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
-
+/// The flow table's hash (`flow::hash`: Fx steps, then a finaliser), over two values a step:
+/// half the multiplications of one per step.
 fn row_hash(bits: &[u32]) -> u64 {
-    let mut hash = 0u64;
-    // Two values per step: half the multiplications of one per step.
-    for pair in bits.chunks(2) {
-        let word = u64::from(pair[0]) | pair.get(1).map_or(0, |&high| u64::from(high) << 32);
-        hash = (hash.rotate_left(5) ^ word).wrapping_mul(FX_MULTIPLIER);
-    }
-    // MurmurHash3's finaliser: the map picks buckets from the low bits and groups from the
-    // high ones, and an Fx hash's low bits depend on few input bits.
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^ (hash >> 33)
+    let state = bits.chunks(2).fold(0u64, |state, pair| {
+        fx_step(state, u64::from(pair[0]) | pair.get(1).map_or(0, |&high| u64::from(high) << 32))
+    });
+    finalise(state)
 }
 
 impl RepeatedRows {

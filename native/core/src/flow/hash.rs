@@ -10,13 +10,21 @@ const MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
 pub fn hash_words(words: &[u64; 5], seed: u64) -> u64 {
     let mut state = seed;
     for &word in words {
-        state = (state.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+        state = fx_step(state, word);
     }
     finalise(state)
 }
 
+/// FxHash's step: `word` folded into `state`.
 #[inline]
-fn finalise(mut state: u64) -> u64 {
+pub fn fx_step(state: u64, word: u64) -> u64 {
+    (state.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER)
+}
+
+/// MurmurHash3's finaliser: every output bit depends on every input bit (an Fx state's low
+/// bits depend on few input bits, and tables pick slots from the low bits).
+#[inline]
+pub fn finalise(mut state: u64) -> u64 {
     state ^= state >> 33;
     state = state.wrapping_mul(0xff51_afd7_ed55_8ccd);
     state ^= state >> 33;

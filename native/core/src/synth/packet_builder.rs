@@ -40,6 +40,17 @@ pub enum IpVersion {
     V6,
 }
 
+impl IpVersion {
+    /// The version of packets to or from `address`.
+    pub fn of(address: &IpAddr16) -> IpVersion {
+        if address.is_v4() {
+            IpVersion::V4
+        } else {
+            IpVersion::V6
+        }
+    }
+}
+
 /// The transport layer of a packet to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransportSpec {
@@ -100,11 +111,7 @@ pub struct PacketSpec {
 
 impl PacketSpec {
     pub fn ip_version(&self) -> IpVersion {
-        if self.src.is_v4() {
-            IpVersion::V4
-        } else {
-            IpVersion::V6
-        }
+        IpVersion::of(&self.src)
     }
 
     /// Ethernet + IP + transport header bytes.

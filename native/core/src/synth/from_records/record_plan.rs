@@ -82,7 +82,7 @@ impl RecordPlan {
         chains: &mut FlowChains,
     ) -> RecordPlan {
         let record_seed = mix64(options.seed ^ mix64(ordinal.wrapping_add(0x5851_f42d_4c95_7f2d)));
-        let version = if identity.src.is_v4() { IpVersion::V4 } else { IpVersion::V6 };
+        let version = IpVersion::of(&identity.src);
         let proto = identity.proto;
         let bounds = frame_bounds(version, proto, options.preferred_max_frame_bytes);
         let total_pkts = record.total_pkts;
