@@ -5,9 +5,14 @@
 //! - `Even`: every packet `base` or `base + 1` bytes. UDP, ICMP and other protocols, whose
 //!   packets in a flow tend to be alike, and TCP sides too small for anything but headers.
 //! - `SmallAndData` (TCP): packets are small (60 bytes, Ethernet's minimum, a bare ACK with
-//!   padding) except as many data packets as the bytes need at up to the preferred frame
-//!   length, spread evenly over the side's data-capable packets (those between its handshake
-//!   and its FIN/RST). A transfer thus looks like full frames one way and ACKs the other.
+//!   padding) except the data packets, spread evenly over the side's data-capable packets
+//!   (those between its handshake and its FIN/RST). Every other capable packet carries data,
+//!   or more of them when the bytes need more at up to the preferred frame length. A transfer
+//!   thus looks like full frames one way and ACKs the other, and a chatty connection like
+//!   data and ACKs taking turns: in 17 real captures (`../shared/data/pcaps`, tcpdump's test
+//!   captures) 36–74% of the packets of TCP sides averaging 80–600 bytes carried data. Putting
+//!   the bytes in as few full frames as they need instead gave 4–19%, and a window's piece of
+//!   a long chatty connection nothing but bare ACKs.
 
 use super::packet_split::FrameBounds;
 
@@ -60,7 +65,10 @@ impl SideLengths {
                     if capable_len == 0 || capable_start + capable_len > pkts { (0, pkts) } else { (capable_start, capable_len) };
                 let extra_bytes = bytes - pkts * u64::from(small);
                 let room_per_data = u64::from(bounds.preferred_max.saturating_sub(small).max(1));
-                let data = extra_bytes.div_ceil(room_per_data).clamp(1, capable_len);
+                let needed_in_full_frames = extra_bytes.div_ceil(room_per_data);
+                let taking_turns_with_acks = capable_len.div_ceil(2);
+                // Each data packet carries at least one byte more than a small one.
+                let data = needed_in_full_frames.max(taking_turns_with_acks).min(extra_bytes).clamp(1, capable_len);
                 let mut data_base = u64::from(small) + extra_bytes / data;
                 let mut data_longer = extra_bytes % data;
                 let mut exact = true;
@@ -162,12 +170,30 @@ mod tests {
         assert_eq!(lengths.at(0), PacketLength { wire_len: 60, carries_data: false });
         assert_eq!(lengths.at(267_663).wire_len, 60);
 
-        // Few bytes over the small frames: one data packet, the first capable one.
+    }
+
+    #[test]
+    fn chatty_tcp_sides_take_turns_with_acks() {
+        // 66 bytes over the small frames in 5 capable packets: 3 of them carry 22 each.
         let lengths = SideLengths::plan(8, 546, TCP_V4, LengthStyle::SmallAndData { capable_start: 1, capable_len: 5 });
+        let wire_lens: Vec<u32> = all(&lengths).iter().map(|p| p.wire_len).collect();
+        assert_eq!(wire_lens, vec![60, 82, 82, 60, 82, 60, 60, 60]);
+        assert_eq!(all(&lengths).iter().filter(|p| p.carries_data).count(), 3);
+
+        // Two bytes over: two data packets, one byte each, never a data packet without one.
+        let lengths = SideLengths::plan(10, 602, TCP_V4, LengthStyle::SmallAndData { capable_start: 0, capable_len: 10 });
+        assert_eq!(all(&lengths).iter().filter(|p| p.carries_data).map(|p| p.wire_len).collect::<Vec<_>>(), vec![61, 61]);
+
+        // A long chatty side (95 bytes a packet on average): any run of 20 packets, as a
+        // window's piece of the connection might hold, has 10 data packets, not bare ACKs only.
+        let lengths = SideLengths::plan(1_000, 95_000, TCP_V4, LengthStyle::SmallAndData { capable_start: 0, capable_len: 1_000 });
+        assert!(lengths.exact);
+        assert_eq!(total(&lengths), 95_000);
         let packets = all(&lengths);
-        assert_eq!(total(&lengths), 546);
-        assert_eq!(packets.iter().filter(|p| p.carries_data).count(), 1);
-        assert!(packets[1].carries_data);
+        for run in packets.windows(20) {
+            assert_eq!(run.iter().filter(|p| p.carries_data).count(), 10);
+            assert!(run.iter().all(|p| p.wire_len == 60 || p.wire_len == 130));
+        }
     }
 
     #[test]
