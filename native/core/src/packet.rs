@@ -78,6 +78,7 @@ pub mod ip_proto {
     pub const IGMP: u8 = 2;
     pub const TCP: u8 = 6;
     pub const UDP: u8 = 17;
+    pub const ESP: u8 = 50;
     pub const ICMPV6: u8 = 58;
 }
 
@@ -107,6 +108,11 @@ pub enum Transport {
     /// (unreachable, redirect, time exceeded, …) quotes, when captured: Argus keys error
     /// flows by parts of it.
     Icmp { icmp_type: u8, icmp_code: u8, id: u16, seq: u16, quoted: Option<QuotedHeader> },
+    /// IPsec ESP: `spi` is the security parameter index. Argus keys ESP flows by it and by the
+    /// two addresses in the order sent, so each direction of a security association is a
+    /// one-way flow of its own (argus 3.0.8 on a capture of both directions sharing one SPI
+    /// gives two `INT` records).
+    Esp { spi: u32 },
     /// Any other protocol, or a known one whose header was cut off by the snap length or sits
     /// in a later fragment: the flow is keyed by the address pair (and ports, if known, from
     /// the fragment table).

@@ -22,7 +22,7 @@
 //!
 //! | capture | Argus | matched |
 //! |---|---|---|
-//! | edge-cases (synthetic, `-S 3600`) | 122 | 122 (100 %) |
+//! | edge-cases (synthetic, `-S 3600`) | 127 | 127 (100 %) |
 //! | status-interval (synthetic, `-S 60`) | 27 | 27 (100 %) |
 //! | stratosphere/test-cc__test-cc-capture-1 | 297 | 297 (100 %) |
 //! | stratosphere/test-cc__test-cc-capture-2 | 270 | 270 (100 %) |

@@ -70,7 +70,7 @@ fn flow_rows_from_packets_equal_flow_rows_from_argus_records() {
         }
         compared += 1;
     }
-    assert_eq!(compared, 122, "every IP record of the fixture");
+    assert_eq!(compared, 127, "every IP record of the fixture");
 }
 
 fn host_rows(windows: &[WindowFeatures]) -> HashMap<(i64, IpAddr16), Vec<f32>> {

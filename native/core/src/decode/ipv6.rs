@@ -235,10 +235,12 @@ mod tests {
     fn no_next_header_and_esp() {
         let packet = ip(decode_ipv6(&header(59, 0), 40));
         assert_eq!((packet.proto, packet.transport, packet.payload_len), (59, Transport::None, 0));
+        // ESP: the SPI is read, and its 8-byte header (SPI, sequence) is not payload.
         let mut esp = header(50, 16);
-        esp.extend_from_slice(&[0; 16]);
+        esp.extend_from_slice(&[0, 0, 0x12, 0x34, 0, 0, 0, 1]);
+        esp.extend_from_slice(&[0; 8]);
         let packet = ip(decode_ipv6(&esp, 56));
-        assert_eq!((packet.proto, packet.payload_len), (50, 16));
+        assert_eq!((packet.proto, packet.transport, packet.payload_len), (50, Transport::Esp { spi: 0x1234 }, 8));
     }
 
     #[test]

@@ -23,7 +23,18 @@ pub fn decode_transport(proto: u8, bytes: &[u8]) -> (Transport, u32) {
         ip_proto::UDP => udp(bytes),
         ip_proto::ICMP => icmp(bytes, |icmp_type| icmp_type == ICMP_ECHO_REQUEST || icmp_type == ICMP_ECHO_REPLY, true),
         ip_proto::ICMPV6 => icmp(bytes, |icmp_type| icmp_type == ICMPV6_ECHO_REQUEST || icmp_type == ICMPV6_ECHO_REPLY, false),
+        ip_proto::ESP => esp(bytes),
         _ => (Transport::None, 0),
+    }
+}
+
+/// The SPI and sequence number that precede the encrypted payload.
+const ESP_HEADER_BYTES: u32 = 8;
+
+fn esp(bytes: &[u8]) -> (Transport, u32) {
+    match be32(bytes, 0) {
+        Some(spi) => (Transport::Esp { spi }, ESP_HEADER_BYTES),
+        None => (Transport::None, 0),
     }
 }
 
@@ -138,6 +149,15 @@ mod tests {
         // Not DNS: never read.
         let other = [0x14, 0xe9, 0x14, 0xe9, 0x00, 0x28, 0x00, 0x00, 0x1c, 0x2f];
         assert_eq!(decode_transport(ip_proto::UDP, &other).0, Transport::Udp { src_port: 5353, dst_port: 5353, dns_id: None });
+    }
+
+    #[test]
+    fn esp_spi_is_read_when_captured() {
+        // ESP from 147.32.85.33 as CTU-13's scenario 6 shows it: SPI 0x2020597d, sequence 1.
+        let header = [0x20, 0x20, 0x59, 0x7d, 0, 0, 0, 1, 0xde, 0xad];
+        assert_eq!(decode_transport(ip_proto::ESP, &header), (Transport::Esp { spi: 0x2020_597d }, 8));
+        assert_eq!(decode_transport(ip_proto::ESP, &header[..4]), (Transport::Esp { spi: 0x2020_597d }, 8));
+        assert_eq!(decode_transport(ip_proto::ESP, &header[..3]), (Transport::None, 0));
     }
 
     #[test]

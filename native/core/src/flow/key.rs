@@ -6,7 +6,8 @@
 //! number for ICMPv4 echo, and parts of the quoted packet for ICMPv4 errors. ICMPv4 keys
 //! are not normalised but oriented requester → responder (an echo reply joins its request's
 //! flow from the other side); ICMPv6 keys are normalised and carry the type (replies mapped
-//! to their request type) and code.
+//! to their request type) and code. ESP keys are not normalised either: Argus keys ESP by
+//! the addresses in the order sent and the SPI, so each direction is a flow of its own.
 
 use crate::flow::hash::hash_words;
 use crate::packet::{ip_proto, IpAddr16, IpPacket, QuotedHeader, Transport};
@@ -57,6 +58,8 @@ pub enum KeyKind {
     IcmpV6 = 3,
     /// Later fragments whose first fragment was not seen: keyed by their IP id.
     OrphanFragment = 4,
+    /// ESP: `addr[0]` is the sender, always; `port` the SPI's high and low 16 bits.
+    Esp = 5,
 }
 
 /// 40 bytes, compared and hashed as five 64-bit words.
@@ -165,6 +168,16 @@ pub fn packet_key(ip: &IpPacket) -> PacketKey {
             };
             PacketKey { key, sender }
         }
+        Transport::Esp { spi } => PacketKey {
+            key: FlowKey {
+                addr: [ip.src, ip.dst],
+                port: [(spi >> 16) as u16, spi as u16],
+                proto: ip.proto,
+                kind: KeyKind::Esp,
+                discriminator: 0,
+            },
+            sender: Side::A,
+        },
         Transport::None => address_pair_key(ip.src, ip.dst, ip.proto, KeyKind::AddressPair, [0, 0]),
     }
 }
@@ -344,6 +357,7 @@ pub(crate) mod tests {
             Transport::Udp { src_port: 5353, dst_port: 5353, dns_id: Some(7) },
             Transport::Icmp { icmp_type: 8, icmp_code: 0, id: 1, seq: 2, quoted: None },
             Transport::Icmp { icmp_type: 3, icmp_code: 3, id: 0, seq: 0, quoted: Some(quoted) },
+            Transport::Esp { spi: 0x2020_597d },
             Transport::None,
         ];
         let six = IpAddr16::from_v6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]);
@@ -388,6 +402,20 @@ pub(crate) mod tests {
         let six = IpAddr16::from_v6([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1]);
         let v6 = IpPacket { version: 6, ..ip(six, IpAddr16::from_v6([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]), 6, tcp(1, 2)) };
         assert_ne!(packet_key(&v6).key, tcp_key.key);
+    }
+
+    #[test]
+    fn esp_is_keyed_one_way_by_its_spi() {
+        let esp = |src, dst, spi| packet_key(&ip(src, dst, 50, Transport::Esp { spi }));
+        let out = esp(v4(9), v4(1), 0x2020_597d);
+        assert_eq!(out.key.addr, [v4(9), v4(1)], "not normalised: the sender comes first");
+        assert_eq!(out.key.port, [0x2020, 0x597d]);
+        assert_eq!(out.sender, Side::A);
+        // The other direction is a flow of its own, even with the same SPI.
+        assert_ne!(esp(v4(1), v4(9), 0x2020_597d).key, out.key);
+        // A new SPI between the same addresses (a rekeyed association) is a new flow.
+        assert_ne!(esp(v4(9), v4(1), 0x2020_7e79).key, out.key);
+        assert_eq!(esp(v4(9), v4(1), 0x2020_597d), out);
     }
 
     #[test]

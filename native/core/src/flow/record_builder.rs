@@ -73,7 +73,8 @@ fn ports(key: &FlowKey, counters: &FlowCounters, src: usize, dst: usize) -> (Opt
         KeyKind::IcmpV6 => (Some(key.port[0] << 8 | key.port[1]), None),
         // Argus shows 0 for TCP and UDP flows whose ports it could not read.
         KeyKind::AddressPair | KeyKind::OrphanFragment if matches!(key.proto, ip_proto::TCP | ip_proto::UDP) => (Some(0), Some(0)),
-        KeyKind::AddressPair | KeyKind::OrphanFragment => (None, None),
+        // Argus prints the SPI in `Dport`; a record's ports have no room for it.
+        KeyKind::AddressPair | KeyKind::OrphanFragment | KeyKind::Esp => (None, None),
     }
 }
 

@@ -328,6 +328,34 @@ mod tests {
     }
 
     #[test]
+    fn esp_directions_and_spis_are_records_of_their_own() {
+        use crate::flow::test_packets::ip_packet;
+        use crate::packet::{ip_proto, Transport};
+        let esp = |second: i64, src, dst, spi| ip_packet(T0_US + second * SECOND_US, src, dst, ip_proto::ESP, Transport::Esp { spi }, 100);
+        let mut flows = whole(3600, 1000);
+        let mut out = Vec::new();
+        // 1 -> 2 under SPI a, answered 2 -> 1 under SPI b, then 1 -> 2 rekeyed to SPI c.
+        for (second, src, dst, spi) in [(0, 1, 2, 0xa), (1, 2, 1, 0xb), (2, 1, 2, 0xa), (3, 2, 1, 0xb), (4, 1, 2, 0xc)] {
+            flows.push(&esp(second, src, dst, spi), &mut out);
+        }
+        flows.finish(&mut out);
+        let mut rows: Vec<_> = out
+            .iter()
+            .map(|r| ((r.start_us - T0_US) / SECOND_US, r.src_addr, r.total_pkts, r.src_bytes, r.state.clone(), r.direction, r.dst_port))
+            .collect();
+        rows.sort_by_key(|row| row.0);
+        let addr = |last| Address::Ip(host(last));
+        assert_eq!(
+            rows,
+            vec![
+                (0, addr(1), 2, 320, "INT".to_string(), Direction::Forward, None),
+                (1, addr(2), 2, 320, "INT".to_string(), Direction::Forward, None),
+                (4, addr(1), 1, 160, "INT".to_string(), Direction::Forward, None),
+            ]
+        );
+    }
+
+    #[test]
     fn after_a_report_a_flow_lingers_for_its_idle_timeout() {
         let mut flows = whole(60, 1000);
         let mut out = Vec::new();
