@@ -6,8 +6,9 @@
 //   node bench/window-agreement.mjs [--capture FILE.pcap] [--flows FILE.binetflow.gz] [--seed N]
 // Defaults: bench/data/scenario6.pcap (see analyze-end-to-end.mjs) and CTU-13 scenario 6 in
 // ../shared/data/ctu13. With --seed N, the flow file is also rebuilt with `flowhound synth
-// --seed N` (bench/data/scenario6-seedN.pcap, 3.8 GB) and the two captures' rankings are
-// compared: how far two rebuilds that differ only in the seeded packet times agree.
+// --seed N` (bench/data/scenario6-seedN.pcap, 3.9 GB, when absent: delete it after changing
+// synth) and its ranking compared with the first capture's (how far two rebuilds that differ
+// only in the seeded packet times agree) and with the flow file's.
 // Writes its tables to bench/out/ and bench/results/window-agreement.json.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -126,7 +127,13 @@ if (otherSeed !== null) {
   if (!existsSync(rebuilt)) flowhound('synth', flowFile, '--utc-offset', '120', '--no-labels', '-q', '--seed', otherSeed, '-o', rebuilt);
   const rebuiltRanking = join(out, `agreement-seed${otherSeed}.json`);
   flowhound('analyze', rebuilt, ...CTU, '-q', '--no-db', '-o', rebuiltRanking);
-  otherSeedCapture = { seed: Number(otherSeed), capture: rebuilt, ...rankingAgreement(rankCapture, JSON.parse(readFileSync(rebuiltRanking, 'utf8'))) };
+  const rebuiltDoc = JSON.parse(readFileSync(rebuiltRanking, 'utf8'));
+  otherSeedCapture = {
+    seed: Number(otherSeed),
+    capture: rebuilt,
+    ...rankingAgreement(rankCapture, rebuiltDoc),
+    withFlowFile: rankingAgreement(rankFlows, rebuiltDoc),
+  };
 }
 
 const result = {
