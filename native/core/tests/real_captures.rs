@@ -99,7 +99,7 @@ fn differences(packet: &DecodedPacket, row: &[String]) -> Vec<String> {
         Transport::Udp { src_port, dst_port, .. } => format!("udp {src_port} {dst_port}"),
         Transport::Icmp { icmp_type, icmp_code, id, .. } => format!("icmp {icmp_type} {icmp_code} id {id}"),
         // tshark's rows name no ESP field: the SPI is checked in decode/transport.rs and
-        // against argus (flow/argus_agreement.rs).
+        // against argus (tests/argus_agreement.rs).
         Transport::Esp { .. } | Transport::None => "none".to_string(),
     };
     let theirs = if !field("tcp_flags").is_empty() {
