@@ -136,10 +136,12 @@ impl RecordPlan {
 
         let times = match &protocol {
             // The handshake and the request or answer after it come a round trip apart, as
-            // do the FINs and resets at the end.
+            // do the FINs and resets at the end. A connection met midway has no such
+            // exchange at its start: its first packet is spaced like the others.
             ProtocolPlan::Tcp(tcp) => {
                 let (opening, closing) = tcp.opening_and_closing_pkts();
-                PacketTimes::with_ends(record.start_us, last_us, total_pkts, record_seed, opening + 1, closing)
+                let head = if tcp.opens_with_handshake() { opening + 1 } else { opening };
+                PacketTimes::with_ends(record.start_us, last_us, total_pkts, record_seed, head, closing)
             }
             _ => PacketTimes::new(record.start_us, last_us, total_pkts, record_seed),
         };
@@ -256,6 +258,7 @@ mod tests {
     use super::*;
     use crate::flowfile::{FlowFileOptions, FlowFileReader};
     use crate::synth::from_records::selection::wire_identity;
+    use crate::synth::from_records::packet_times::ROUND_TRIP_US;
     use crate::synth::packet_builder::min_wire_len;
 
     /// Records of CTU-13 text (header added), read as the flow-file reader reads them.
@@ -284,6 +287,30 @@ mod tests {
 2011/08/16 10:02:29.925730,0.000005,icmp,147.32.86.96,,  <-,147.32.87.5,0x8352,ECR,,0,2,196,0,flow=Background
 2011/08/16 10:01:49.554702,3599.967041,udp,147.32.80.13,514,   ->,147.32.84.138,2990,INT,0,,21119,18271375,18271375,flow=From-Background-CVUT-Proxy
 ";
+
+    #[test]
+    fn only_a_handshake_sets_the_first_packets_a_round_trip_apart() {
+        // Two records of capture20110816: an IMAPS connection met midway (`<?>`, no SYN) and
+        // one whose handshake was seen.
+        let records = ctu13_records(
+            "\
+2011/08/16 10:02:11.708270,3000.244141,tcp,147.32.86.25,1076,  <?>,147.32.192.34,993,PA_PA,0,0,73,6570,3439,flow=Background
+2011/08/16 10:02:00.977483,0.039805,tcp,147.32.86.96,35527,   ->,147.32.87.38,12489,S_SA,,0,8,546,100,flow=Background
+",
+        );
+        let midway = plan_of(&records[0]);
+        let gap_us = midway.packet(1).ts_us - midway.packet(0).ts_us;
+        // 71 stretches of about 42 s between the first packet and the last: the second packet
+        // sits somewhere in the first, not a round trip after the first packet.
+        assert_ne!(gap_us, ROUND_TRIP_US);
+        assert!(gap_us <= 3_000_244_141 / 71 + 1, "{gap_us} µs");
+        // The handshake (SYN, SYN-ACK) and the packet after it: evenly spaced, the record
+        // being shorter than three round trips.
+        let handshake = plan_of(&records[1]);
+        let ts: Vec<i64> = (0..3).map(|index| handshake.packet(index).ts_us).collect();
+        assert_eq!(ts[1] - ts[0], 39_805 / 3);
+        assert_eq!(ts[2] - ts[1], 39_805 / 3);
+    }
 
     #[test]
     fn every_plan_adds_up_to_its_record() {

@@ -284,6 +284,11 @@ impl TcpPlan {
         self.opening_len as u64 + self.body[0] + self.body[1] + self.closing_len as u64
     }
 
+    /// Whether the opening holds a SYN: a handshake, rather than a connection met midway.
+    pub fn opens_with_handshake(&self) -> bool {
+        self.opening[..self.opening_len].iter().flatten().any(|m| m.flags & SYN != 0)
+    }
+
     /// Packets of the opening (SYN, SYN-ACK, …) and of the closing (FINs, final ACK, resets).
     pub fn opening_and_closing_pkts(&self) -> (u64, u64) {
         (self.opening_len as u64, self.closing_len as u64)
