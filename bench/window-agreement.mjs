@@ -105,17 +105,17 @@ const ranking = (side) => JSON.parse(readFileSync(side.ranking, 'utf8'));
 const [rankCapture, rankFlows] = [ranking(sides.capture), ranking(sides.flows)];
 const [flowsCapture, flowsFlows] = [await hostFlows(sides.capture.table.replace(/\.csv$/, '.hosts.csv')), await hostFlows(sides.flows.table.replace(/\.csv$/, '.hosts.csv'))];
 const { common, hostsA: hostsCapture, hostsB: hostsFlows } = hostsInBoth(rankCapture, rankFlows);
-/** A host's peak score over the windows (of `doc`) where it has at least `minFlows` flows. */
-const peak = (doc, host, flows, minFlows) => {
-  const startsUs = doc.windows.map((w) => Date.parse(w.window_start) * 1000);
-  return Math.max(0, ...host.scores.map((score, i) => ((flows.get(`${host.host} ${startsUs[i]}`) ?? 0) >= minFlows ? (score ?? 0) : 0)));
-};
+const windowStartsUs = (doc) => doc.windows.map((w) => Date.parse(w.window_start) * 1000);
+const [startsCapture, startsFlows] = [windowStartsUs(rankCapture), windowStartsUs(rankFlows)];
+/** A host's peak score over the windows (starting at `startsUs`) where it has at least `minFlows` flows. */
+const peak = (startsUs, host, flows, minFlows) =>
+  Math.max(0, ...host.scores.map((score, i) => ((flows.get(`${host.host} ${startsUs[i]}`) ?? 0) >= minFlows ? (score ?? 0) : 0)));
 const rhoByMinWindowFlows = Object.fromEntries(
   [1, 3, 5, 10].map((minFlows) => [
     minFlows,
     spearman(
-      common.map((h) => peak(rankCapture, hostsCapture.get(h), flowsCapture, minFlows)),
-      common.map((h) => peak(rankFlows, hostsFlows.get(h), flowsFlows, minFlows)),
+      common.map((h) => peak(startsCapture, hostsCapture.get(h), flowsCapture, minFlows)),
+      common.map((h) => peak(startsFlows, hostsFlows.get(h), flowsFlows, minFlows)),
     ),
   ]),
 );

@@ -119,12 +119,12 @@ Computes what the models see, for training and evaluation: a row per (window, fl
 the flow's features, and a row per (window, LAN host) with the host's. Captures are cut
 into windows of --window seconds every --step seconds; a flow file's record is cut into the
 windows its packets, spread evenly over its duration, fall in (a piece of its packets in
-each, each side's bytes in proportion to its packets there). Ground truth comes along: each flow's CTU-13 label and class (botnet,
-normal, background, unlabelled), and each host's label per window (infected,
-infected_idle, normal, unknown). A host is infected when --infected names it or a botnet label names it as
-the bot (the source of From-Botnet, the destination of To-Botnet). Flows of a capture
-rebuilt by 'flowhound synth' take their labels from its sidecar (OUT.labels.csv beside the
-capture is found by itself).
+each, each side's bytes in proportion to its packets there). Ground truth comes along: each
+flow's CTU-13 label and class (botnet, normal, background, unlabelled), and each host's
+label per window (infected, infected_idle, normal, unknown). A host is infected when
+--infected names it or a botnet label names it as the bot (the source of From-Botnet, the
+destination of To-Botnet). Flows of a capture rebuilt by 'flowhound synth' take their
+labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
   -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv

@@ -17,14 +17,13 @@
 use crate::flow::tcp::state_string;
 use crate::packet::{ip_proto, tcp_flag};
 use crate::record::{FlowRecord, Protocol};
+use crate::synth::from_records::options::ETHERNET_MAX_FRAME_BYTES;
 use crate::synth::from_records::packet_split::{frame_bounds, record_packet_split};
 use crate::synth::from_records::selection::wire_identity;
 use crate::synth::packet_builder::IpVersion;
 
 const OPENING_FLAGS: u8 = tcp_flag::SYN;
 const CLOSING_FLAGS: u8 = tcp_flag::FIN | tcp_flag::RST;
-/// Ethernet's longest frame without FCS, the frames `flowhound synth` prefers.
-const ETHERNET_MAX_FRAME_BYTES: u32 = 1514;
 
 /// Which of a record's packets its source sent: `src` of `total`, spread evenly, the first
 /// packet the source's.

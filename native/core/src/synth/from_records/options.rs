@@ -41,6 +41,9 @@ pub struct RecordSynthOptions {
     pub preferred_max_frame_bytes: u32,
 }
 
+/// Ethernet's longest frame without FCS: the frames synth keeps to by default.
+pub const ETHERNET_MAX_FRAME_BYTES: u32 = 1514;
+
 impl Default for RecordSynthOptions {
     fn default() -> RecordSynthOptions {
         RecordSynthOptions {
@@ -53,7 +56,7 @@ impl Default for RecordSynthOptions {
             reorder_window_us: 60 * SECOND_US,
             status_interval_us: 3600 * SECOND_US,
             timeouts: IdleTimeouts::default(),
-            preferred_max_frame_bytes: 1514,
+            preferred_max_frame_bytes: ETHERNET_MAX_FRAME_BYTES,
         }
     }
 }
