@@ -121,10 +121,12 @@ into windows of --window seconds every --step seconds; a flow file's record is c
 windows its packets, spread evenly over its duration, fall in (a piece of its packets in
 each, each side's bytes in proportion to its packets there). Ground truth comes along: each
 flow's CTU-13 label and class (botnet, normal, background, unlabelled), and each host's
-label per window (infected, infected_idle, normal, unknown). A host is infected when
+label per window (infected, infected_idle, normal, unknown). A host is a known bot when
 --infected names it or a botnet label names it as the bot (the source of From-Botnet, the
-destination of To-Botnet). Flows of a capture rebuilt by 'flowhound synth' take their
-labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
+destination of To-Botnet); it is infected in a window where a botnet label names it, or
+where none of its flows carries a label and it opened one (inputs with host-level truth
+only), and infected_idle elsewhere. Flows of a capture rebuilt by 'flowhound synth' take
+their labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
   -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv
@@ -134,7 +136,7 @@ Output:
 Ground truth and hosts:
   --lan CIDR                 LAN range (repeatable); only LAN hosts get host rows
                              (default: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7)
-  --infected IP              a host known to be infected (repeatable)
+  --infected IP|CIDR         a host, or every host of a range, known to be infected (repeatable)
   --labels FILE              the synth labels sidecar of a single capture INPUT
 
 Reading:
