@@ -95,7 +95,7 @@ export interface FeatureStreamOptions {
   flows?: FlowStreamOptions
   /** LAN ranges (CIDR); default: the private ranges. */
   lan?: Array<string>
-  /** Hosts known to be infected (ground truth for training tables). */
+  /** Hosts known to be infected (ground truth for training tables): addresses, or CIDR ranges. */
   infected?: Array<string>
   /** A synth labels sidecar giving the labels of a rebuilt capture's flows. */
   labelsPath?: string

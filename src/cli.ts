@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import { runAnalyze, type AnalyzeFormat } from './commands/analyze.js';
+import { runAnalyze, type AnalyzeFormat, type AnalyzeOptions } from './commands/analyze.js';
+import { runEvaluate, type EvaluateFormat } from './commands/evaluate.js';
 import { runFeatures } from './commands/features.js';
 import { runFlows } from './commands/flows.js';
 import { runModels } from './commands/models.js';
@@ -23,6 +24,7 @@ Usage: flowhound <command> [options]
 
 Commands:
   analyze INPUT…  rank the LAN hosts most likely infected, from captures or flow files
+  evaluate INPUT… score analyze's host scores against ground truth (--infected, labels)
   demo            analyze a capture rebuilt from CTU-13 scenario 6 that ships with flowhound
   models          the models a run scores with, and the feature schema (--schema)
   report          the batch host-scoring report from the history: HTML, JSON or CSV
@@ -32,7 +34,7 @@ Commands:
   help [COMMAND]  this text, or a command's own help
   version         versions of flowhound and its native core
 
-Run 'flowhound help analyze' (or flows, synth, features) for a command's options and examples.
+Run 'flowhound help analyze' (or evaluate, flows, synth, features) for a command's options and examples.
 Exit codes: 0 success, 1 detection (analyze --fail-on-detection), 2 usage or input error,
 130 interrupted.
 `;
@@ -121,10 +123,12 @@ into windows of --window seconds every --step seconds; a flow file's record is c
 windows its packets, spread evenly over its duration, fall in (a piece of its packets in
 each, each side's bytes in proportion to its packets there). Ground truth comes along: each
 flow's CTU-13 label and class (botnet, normal, background, unlabelled), and each host's
-label per window (infected, infected_idle, normal, unknown). A host is infected when
+label per window (infected, infected_idle, normal, unknown). A host is a known bot when
 --infected names it or a botnet label names it as the bot (the source of From-Botnet, the
-destination of To-Botnet). Flows of a capture rebuilt by 'flowhound synth' take their
-labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
+destination of To-Botnet); it is infected in a window where a botnet label names it, or
+where none of its flows carries a label and it opened one (inputs with host-level truth
+only), and infected_idle elsewhere. Flows of a capture rebuilt by 'flowhound synth' take
+their labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
   -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv
@@ -134,7 +138,7 @@ Output:
 Ground truth and hosts:
   --lan CIDR                 LAN range (repeatable); only LAN hosts get host rows
                              (default: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7)
-  --infected IP              a host known to be infected (repeatable)
+  --infected IP|CIDR         a host, or every host of a range, known to be infected (repeatable)
   --labels FILE              the synth labels sidecar of a single capture INPUT
 
 Reading:
@@ -199,6 +203,71 @@ Examples:
   flowhound analyze mirror.pcapng --fail-on-detection -q || page-the-on-call
 `;
 
+const EVALUATE_HELP = `Usage: flowhound evaluate INPUT… --infected HOSTS|FILE [options]
+
+Scores the inputs exactly as analyze does (the same models, the same host score per window,
+the same threshold) and holds the scores against ground truth, per LAN host per window
+(300 s every 150 s), as García et al. (2014) and Stratosphere's BotnetDetectorsComparer do:
+
+  positive   the host is infected in the window: a botnet label names it there, or it is a
+             known bot whose flows there carry no label and it opened one there
+  left out   infected_idle: a known bot whose flows there are labelled and none botnet, or
+             that only answered (counted, with how many were flagged anyway)
+  negative   every other LAN host-window (normal or unknown)
+  flagged    score >= threshold (predicted positive)
+
+Figures: TP, FP, TN, FN; precision TP/(TP+FP), recall (TPR) TP/(TP+FN), F1 2TP/(2TP+FP+FN),
+FPR FP/(FP+TN), TNR TN/(TN+FP), accuracy (TP+TN)/all, error rate (FP+FN)/all. And the
+comparer's time-weighted ones, which value early detection: window n of an input (n = 1 for
+its first) weighs c(n) = exp(-alpha*n) + 1, and, with P(n) and N(n) the positive and negative
+host-windows of window n (windows without any add nothing),
+  t-TP = sum TP(n)*c(n)/P(n)    t-FN = sum FN(n)*c(n)/P(n)
+  t-FP = sum FP(n)/N(n)         t-TN = sum TN(n)/N(n)
+t-precision, t-recall, t-F1, t-FPR, … are the same formulas on these.
+Per infected host, in each window where it is infected: its rank among the window's LAN hosts
+by score (1 = no other host at or above it: ties count against it) and whether it was
+flagged; summed up as its active windows, share ranked first, share flagged, median and worst
+rank, idle windows (flagged), and the first window it was flagged in. Per input, and over all.
+
+Ground truth:
+  --infected HOSTS|FILE      infected hosts: addresses, CIDR ranges or comma lists of them
+                             (repeatable), or a FILE with one address or range per line
+                             (# comments). Botnet labels in the inputs add to them; a capture
+                             rebuilt by 'flowhound synth' takes the labels of its sidecar
+                             (X.labels.csv beside X.pcap)
+  --alpha A                  alpha of the time weights (default 0.01, as the comparer's)
+
+Scoring, as for 'flowhound analyze':
+  --lan CIDR                 LAN range (repeatable; default: the private ranges). CTU-13:
+                             --lan 147.32.0.0/16
+  --model FILE.onnx          a model of your own, checked against the feature schema
+  --threshold P              host score from which a host-window is flagged (default: the
+                             host model card's)
+  --threads N                scoring threads (default: the cores)
+
+Output:
+  -o, --output FILE          .json or .txt (default: the table on the terminal)
+  --format table|json        the JSON adds every window's counts, and each infected host's
+                             score, rank and flag per window
+  -y, --yes                  overwrite -o FILE without asking
+  -q, --quiet                no progress bar and no summary
+
+Reading:
+  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
+  --uncertain-direction first-sender|service-port   as for 'flowhound flows'
+
+Exit codes: 0 done, 2 usage or input error (among them: no --infected and no labels in the
+inputs, nothing to compare with), 130 interrupted (the figures of the windows scored before
+are still written).
+
+Examples:
+  flowhound evaluate capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16 --infected 147.32.84.165
+  flowhound evaluate capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16 -o s6-eval.json
+  flowhound evaluate test-sality.binetflow.gz --infected 192.168.1.128 --format json
+  flowhound evaluate s6.pcap --lan 147.32.0.0/16             # truth from s6.labels.csv (synth)
+  flowhound evaluate office.pcap --infected bots.txt --infected 10.0.7.0/24 --threshold 0.7
+`;
+
 const MODELS_HELP = `Usage: flowhound models [--model FILE.onnx…] [--schema]
 
 Shows the models analyze scores with (the shipped ones, or yours with --model, checked against
@@ -211,7 +280,7 @@ Examples:
   flowhound models --schema > feature-schema.json
 `;
 
-const HELP: Record<string, string> = { analyze: ANALYZE_HELP, report: REPORT_HELP, models: MODELS_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
+const HELP: Record<string, string> = { analyze: ANALYZE_HELP, evaluate: EVALUATE_HELP, report: REPORT_HELP, models: MODELS_HELP, flows: FLOWS_HELP, synth: SYNTH_HELP, features: FEATURES_HELP };
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
@@ -441,79 +510,137 @@ async function confirmOverwrite(path: string | undefined, yes: boolean): Promise
   if (!/^y(es)?$/i.test(answer.trim())) throw usageError(`not overwriting ${path} (give --yes to overwrite without asking)`);
 }
 
+/** The options analyze and evaluate share: how inputs are read and scored, where results go. */
+const SCORING_OPTIONS = {
+  lan: { type: 'string', multiple: true },
+  model: { type: 'string', multiple: true },
+  threshold: { type: 'string' },
+  threads: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  quiet: { type: 'boolean', short: 'q' },
+  window: { type: 'string' },
+  step: { type: 'string' },
+  'utc-offset': { type: 'string' },
+  'max-active-flows': { type: 'string' },
+  'uncertain-direction': { type: 'string' },
+  'keep-going': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionsConfig;
+
+type OptionValues = { [name: string]: string | boolean | (string | boolean)[] | undefined };
+
+/** The shared options, checked: what ScoringRun reads and scores with. */
+function scoringArguments(values: OptionValues, defaults: { lan?: string[] } = {}) {
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw usageError(`--threshold needs a probability from 0 to 1, got '${values.threshold}'`);
+  const threads = integer(values.threads as string | undefined, '--threads');
+  if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
+  const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset');
+  const reader: AnalyzeOptions['reader'] = {
+    lan: (values.lan as string[] | undefined) ?? defaults.lan,
+    windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
+    stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
+    utcOffsetMinutes,
+    maxActiveFlows: positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows'),
+    uncertainDirection: uncertainDirection(values['uncertain-direction'] as string | undefined),
+    keepGoing: values['keep-going'] === true,
+  };
+  return {
+    reader,
+    utcOffsetMinutes,
+    modelPaths: (values.model as string[] | undefined) ?? [],
+    threshold,
+    threads,
+    output: values.output as string | undefined,
+    format: values.format as string | undefined,
+    quiet: values.quiet === true,
+  };
+}
+
 async function analyzeCommand(args: string[], signal: AbortSignal, defaults: { inputs?: string[]; lan?: string[] } = {}): Promise<number> {
   const { values, positionals } = parse(args, {
-    lan: { type: 'string', multiple: true },
+    ...SCORING_OPTIONS,
     ip: { type: 'string', multiple: true },
     range: { type: 'string', multiple: true },
     'min-flows': { type: 'string' },
     at: { type: 'string' },
-    model: { type: 'string', multiple: true },
-    threshold: { type: 'string' },
-    threads: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    format: { type: 'string' },
     'fail-on-detection': { type: 'boolean' },
     db: { type: 'string' },
     'no-db': { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
     verbose: { type: 'boolean', short: 'v' },
-    quiet: { type: 'boolean', short: 'q' },
-    window: { type: 'string' },
-    step: { type: 'string' },
-    'utc-offset': { type: 'string' },
-    'max-active-flows': { type: 'string' },
-    'uncertain-direction': { type: 'string' },
-    'keep-going': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(ANALYZE_HELP);
     return ExitCode.ok;
   }
-  const format = values.format as string | undefined;
+  const shared = scoringArguments(values, defaults);
+  const format = shared.format;
   if (format !== undefined && !['table', 'json', 'csv', 'arrow'].includes(format)) throw usageError(`--format must be table, json, csv or arrow, got '${format}'`);
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw usageError(`--threshold needs a probability from 0 to 1, got '${values.threshold}'`);
   const minFlows = integer(values['min-flows'] as string | undefined, '--min-flows') ?? 1;
   if (minFlows < 0) throw usageError('--min-flows cannot be negative');
-  const threads = integer(values.threads as string | undefined, '--threads');
-  if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
-  const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset');
-  const output = values.output as string | undefined;
+  const output = shared.output;
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   await confirmOverwrite(output, values.yes === true);
   const outcome = await runAnalyze({
     inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
-    reader: {
-      lan: (values.lan as string[] | undefined) ?? defaults.lan,
-      windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
-      stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
-      utcOffsetMinutes,
-      maxActiveFlows: positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows'),
-      uncertainDirection: uncertainDirection(values['uncertain-direction'] as string | undefined),
-      keepGoing: values['keep-going'] === true,
-    },
-    modelPaths: (values.model as string[] | undefined) ?? [],
-    threshold,
+    reader: shared.reader,
+    modelPaths: shared.modelPaths,
+    threshold: shared.threshold,
     minFlows,
     ranges: [...((values.ip as string[] | undefined) ?? []), ...((values.range as string[] | undefined) ?? [])],
-    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at as string, utcOffsetMinutes ?? 0, '--at'),
+    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at as string, shared.utcOffsetMinutes ?? 0, '--at'),
     output: output ?? null,
     format: (format as AnalyzeFormat | undefined) ?? null,
-    quiet: values.quiet === true,
+    quiet: shared.quiet,
     verbose: values.verbose === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    threads,
+    threads: shared.threads,
     history: values['no-db'] === true ? null : { path: (values.db as string | undefined) ?? defaultHistoryPath(), passphrase: process.env.FLOWHOUND_PASSPHRASE || null },
     log: (line) => process.stderr.write(`${line}\n`),
-    write: async (data) => {
-      if (!process.stdout.write(data)) await once(process.stdout, 'drain');
-    },
+    write: writeStdout,
     signal,
   });
   if (outcome.result.run.interrupted) return ExitCode.interrupted;
   return values['fail-on-detection'] === true && outcome.detected ? ExitCode.detection : ExitCode.ok;
+}
+
+async function writeStdout(data: string | Uint8Array): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
+}
+
+async function evaluateCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...SCORING_OPTIONS,
+    infected: { type: 'string', multiple: true },
+    alpha: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(EVALUATE_HELP);
+    return ExitCode.ok;
+  }
+  const shared = scoringArguments(values);
+  if (shared.format !== undefined && shared.format !== 'table' && shared.format !== 'json') throw usageError(`--format must be table or json, got '${shared.format}'`);
+  const alpha = values.alpha === undefined ? undefined : Number(values.alpha);
+  if (alpha !== undefined && !(alpha >= 0 && Number.isFinite(alpha))) throw usageError(`--alpha needs a number from 0 up, got '${values.alpha}'`);
+  await confirmOverwrite(shared.output, values.yes === true);
+  const outcome = await runEvaluate({
+    inputs: positionals,
+    reader: shared.reader,
+    infected: (values.infected as string[] | undefined) ?? [],
+    modelPaths: shared.modelPaths,
+    threshold: shared.threshold,
+    alpha,
+    threads: shared.threads,
+    output: shared.output ?? null,
+    format: (shared.format as EvaluateFormat | undefined) ?? null,
+    quiet: shared.quiet,
+    log: (line) => process.stderr.write(`${line}\n`),
+    write: writeStdout,
+    signal,
+  });
+  return outcome.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 async function demoCommand(args: string[], signal: AbortSignal): Promise<number> {
@@ -585,6 +712,8 @@ export async function main(argv: string[]): Promise<number> {
         return await featuresCommand(rest, controller.signal);
       case 'analyze':
         return await analyzeCommand(rest, controller.signal);
+      case 'evaluate':
+        return await evaluateCommand(rest, controller.signal);
       case 'demo':
         return await demoCommand(rest, controller.signal);
       case 'models':

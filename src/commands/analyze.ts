@@ -1,22 +1,18 @@
 // `flowhound analyze`: inputs → windows of features (native) → flow and host scores (the
 // Piscina pool) → the ranking of LAN hosts, now and over the run → terminal, JSON, CSV, Arrow.
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
 
 import { hostFilter } from '../analysis/host-filter.js';
 import { Ranking } from '../analysis/ranking.js';
 import { groupHosts, suspiciousBehaviours } from '../analysis/grouping.js';
+import { ScoringRun } from '../analysis/scoring-run.js';
 import type { AnalysisResult, HostWindowScore, RunInfo, WindowResult } from '../analysis/types.js';
+import type { ScoringTimes } from '../analysis/window-scorer.js';
 import { HistoryStore } from '../history/store.js';
-import { WindowScorer, type ScoringTimes } from '../analysis/window-scorer.js';
 import { usageError } from '../errors.js';
-import { loadScoringModels } from '../models/scoring-models.js';
 import { native } from '../native.js';
 import { inputFingerprint } from '../pipeline/input-fingerprint.js';
-import { FeatureReader, featureSchema, type FeatureReaderOptions, type FeatureWindow } from '../pipeline/features.js';
-import { ScoringPool } from '../pool/scoring-pool.js';
-import { ProgressLine, type ProgressSnapshot } from '../progress.js';
+import { featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
 import { openOutput, writeChunk } from '../sinks/output-file.js';
 import { isoTime, renderTable, toArrow, toCsv, toJson } from '../sinks/ranking-output.js';
 
@@ -92,25 +88,27 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     totalMs: 0, waitForFeaturesMs: 0, modelLoadMs: 0, flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, rankingMs: 0, outputMs: 0, flowRowsScored: 0, flowRowsReused: 0,
   };
 
-  // Every input opens (and fails) before any work starts.
-  const readers = options.inputs.map((input) => FeatureReader.open(input, { ...options.reader, flowColumns: false }));
-  let stage = performance.now();
-  const models = await loadScoringModels({ modelPaths: options.modelPaths });
-  times.modelLoadMs = performance.now() - stage;
+  const scoring = await ScoringRun.open({
+    inputs: options.inputs,
+    reader: options.reader,
+    modelPaths: options.modelPaths,
+    threads: options.threads,
+    quiet: options.quiet,
+    label: 'analyze',
+    log: options.log,
+    signal: options.signal,
+  });
+  const models = scoring.models;
+  times.modelLoadMs = scoring.modelLoadMs;
   const threshold = options.threshold ?? models.host.threshold;
   const run: RunInfo = {
     options: {
       inputs: options.inputs, lan: options.reader.lan ?? null, window_s: options.reader.windowSeconds ?? 300, step_s: options.reader.stepSeconds ?? 150,
       utc_offset_minutes: options.reader.utcOffsetMinutes ?? 0, threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
     },
-    versions: { flowhound: await packageVersion(), core: native.coreVersion(), node: process.version, schema: featureSchema().version },
+    versions: await runVersions(),
     models: [models.flow, models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
-    inputs: await Promise.all(
-      options.inputs.map(async (path) => {
-        const sizeBytes = statSync(path).size;
-        return { path, sizeBytes, sha256: await inputFingerprint(path, sizeBytes) };
-      }),
-    ),
+    inputs: await describeInputs(options.inputs),
     startedAt: new Date().toISOString(),
     interrupted: false,
   };
@@ -123,65 +121,38 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     throw error;
   }
 
-  const pool = new ScoringPool({ threads: options.threads ?? availableParallelism() });
-  const scorer = new WindowScorer(pool, models, featureSchema());
   const ranking = new Ranking(threshold, (options.reader.windowSeconds ?? 300) * 1e6);
-  const progress = new ProgressLine(() => sumProgress(readers.map((r) => r.progress())), { quiet: options.quiet, label: 'analyze' });
   let detected = false;
   /** Host rows at or above the threshold: what the botnet grouping looks at. */
   const suspiciousRows: HostWindowScore[] = [];
   let failed = false;
   try {
-    // Inputs in parallel; within one, the next window is built natively while this one is scored.
-    await Promise.all(
-      readers.map(async (reader, i) => {
-        const name = basename(options.inputs[i]!);
-        const inputScorer = scorer.forInput(name);
-        let waitStarted = performance.now();
-        // A prefetched window that is never awaited (Ctrl-C, or a failure while scoring) must
-        // not turn a read error into an unhandled rejection; awaited, it still throws.
-        const prefetch = () => {
-          const promise = reader.next();
-          promise.catch(() => {});
-          return promise;
-        };
-        let next: Promise<FeatureWindow | null> = prefetch();
-        for (let window = await next; window !== null; window = await next) {
-          times.waitForFeaturesMs += performance.now() - waitStarted;
-          if (options.signal?.aborted) break;
-          next = prefetch();
-          const result = await inputScorer.score(window);
-          const rankStarted = performance.now();
-          ranking.add(result);
-          for (const host of result.hosts) {
-            if (host.score < threshold || (filter && !filter(host.host))) continue;
-            detected = true;
-            suspiciousRows.push(host);
-          }
-          times.rankingMs += performance.now() - rankStarted;
-          if (history !== null && runId !== null) history.commitWindow(runId, result, threshold);
-          if (options.verbose) options.log(describeWindow(result, threshold));
-          waitStarted = performance.now();
-        }
-        const damage = reader.damage();
-        if (damage) options.log(`warning: ${name}: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
-      }),
-    );
+    await scoring.scoreAll(({ result }) => {
+      const rankStarted = performance.now();
+      ranking.add(result);
+      for (const host of result.hosts) {
+        if (host.score < threshold || (filter && !filter(host.host))) continue;
+        detected = true;
+        suspiciousRows.push(host);
+      }
+      times.rankingMs += performance.now() - rankStarted;
+      if (history !== null && runId !== null) history.commitWindow(runId, result, threshold);
+      if (options.verbose) options.log(describeWindow(result, threshold));
+    });
   } catch (error) {
     failed = true;
     throw error;
   } finally {
-    progress.stop();
-    await pool.close();
     // A run that failed part way is recorded as interrupted: what is stored was complete.
     run.interrupted = options.signal?.aborted === true || failed;
     run.finishedAt = new Date().toISOString();
     if (history !== null && runId !== null) history.finishRun(runId, { interrupted: run.interrupted, finishedAt: run.finishedAt });
     history?.close();
   }
-  Object.assign(times, scorer.times);
+  Object.assign(times, scoring.scoringTimes);
+  times.waitForFeaturesMs = scoring.waitForFeaturesMs;
 
-  stage = performance.now();
+  let stage = performance.now();
   const ranked = ranking.rank({ threshold, nowWindowStartUs: options.nowUs, minFlows: options.minFlows, hostFilter: filter });
   times.rankingMs += performance.now() - stage;
   const result: AnalysisResult = {
@@ -199,8 +170,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   times.outputMs = performance.now() - stage;
   times.totalMs = performance.now() - started;
 
-  const sources = readers.map((r) => r.progress());
-  const totals = sumProgress(sources);
+  const totals = scoring.progress();
   if (!options.quiet) {
     const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
     options.log(
@@ -251,13 +221,6 @@ function describeWindow(result: WindowResult, threshold: number): string {
   return `window ${isoTime(result.windowStartUs)} (${result.input}): ${result.hosts.length} hosts, ${suspicious} suspicious, ${best}`;
 }
 
-function sumProgress(snapshots: ProgressSnapshot[]): ProgressSnapshot {
-  return snapshots.reduce(
-    (sum, p) => ({ bytesConsumed: sum.bytesConsumed + p.bytesConsumed, totalBytes: sum.totalBytes + p.totalBytes, packets: sum.packets + p.packets, records: sum.records + p.records }),
-    { bytesConsumed: 0, totalBytes: 0, packets: 0, records: 0 },
-  );
-}
-
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -271,4 +234,19 @@ async function packageVersion(): Promise<string> {
     version = (JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   }
   return version;
+}
+
+/** The versions a run's results depend on. */
+export async function runVersions(): Promise<RunInfo['versions']> {
+  return { flowhound: await packageVersion(), core: native.coreVersion(), node: process.version, schema: featureSchema().version };
+}
+
+/** Each input's path, size and fingerprint, as a run records them. */
+export async function describeInputs(inputs: string[]): Promise<RunInfo['inputs']> {
+  return Promise.all(
+    inputs.map(async (path) => {
+      const sizeBytes = statSync(path).size;
+      return { path, sizeBytes, sha256: await inputFingerprint(path, sizeBytes) };
+    }),
+  );
 }

@@ -1,6 +1,5 @@
 // `flowhound features`: inputs → the training tables (flow rows and host rows per window),
 // with ground truth from the inputs' labels, a synth labels sidecar, or --infected.
-import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import { usageError } from '../errors.js';
@@ -16,7 +15,7 @@ import {
   tableFormatFromPath,
   type TableFormat,
 } from '../sinks/feature-table.js';
-import { defaultLabelsPath } from './synth.js';
+import { sidecarBeside } from './synth.js';
 
 export interface FeaturesCommandOptions {
   inputs: string[];
@@ -41,13 +40,6 @@ export interface FeaturesSummary {
   hostRows: number;
   infectedHosts: string[];
   elapsedMs: number;
-}
-
-/** The sidecar `flowhound synth` wrote beside a capture, if there is one. */
-function sidecarBeside(input: string): string | null {
-  if (!/\.(pcap|cap|pcapng)$/i.test(input)) return null;
-  const path = defaultLabelsPath(input);
-  return existsSync(path) ? path : null;
 }
 
 export async function runFeatures(options: FeaturesCommandOptions): Promise<FeaturesSummary> {

@@ -1,4 +1,6 @@
 // `flowhound synth`: a capture rebuilt from labelled flow records, or generated traffic.
+import { existsSync } from 'node:fs';
+
 import {
   awaitNative,
   callNative,
@@ -27,6 +29,18 @@ export interface SynthCommandContext {
 /** The labels sidecar beside a capture: `x.pcap` → `x.labels.csv`. */
 export function defaultLabelsPath(output: string): string {
   return `${output.replace(/\.(pcap|cap|pcapng)$/i, '')}.labels.csv`;
+}
+
+/** True for a path named as a capture (what synth writes, and what carries no labels of its own). */
+export function isCapturePath(path: string): boolean {
+  return /\.(pcap|cap|pcapng)$/i.test(path);
+}
+
+/** The sidecar `flowhound synth` wrote beside a capture, if there is one. */
+export function sidecarBeside(input: string): string | null {
+  if (!isCapturePath(input)) return null;
+  const path = defaultLabelsPath(input);
+  return existsSync(path) ? path : null;
 }
 
 async function runJob(job: NativeSynthJob, label: string, context: SynthCommandContext): Promise<SynthSummary> {

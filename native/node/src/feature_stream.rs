@@ -73,7 +73,7 @@ pub struct FeatureStreamOptions {
     pub flows: Option<FlowStreamOptions>,
     /// LAN ranges (CIDR); default: the private ranges.
     pub lan: Option<Vec<String>>,
-    /// Hosts known to be infected (ground truth for training tables).
+    /// Hosts known to be infected (ground truth for training tables): addresses, or CIDR ranges.
     pub infected: Option<Vec<String>>,
     /// A synth labels sidecar giving the labels of a rebuilt capture's flows.
     pub labels_path: Option<String>,
@@ -176,7 +176,11 @@ fn feature_options(options: &FeatureStreamOptions, flows: &FlowStreamOptions) ->
         Some(path) => Some(LabelIndex::open(path.as_ref())?),
         None => None,
     };
-    Ok(FeatureOptions { window_us, step_us, lan, infected: parse_hosts(options.infected.as_deref().unwrap_or(&[]), "infected")?, labels })
+    // `--infected` takes addresses and ranges alike.
+    let (ranges, addresses): (Vec<&String>, Vec<&String>) = options.infected.iter().flatten().partition(|text| text.contains('/'));
+    let infected = parse_hosts(&addresses.into_iter().cloned().collect::<Vec<_>>(), "infected")?;
+    let infected_ranges = ranges.into_iter().map(|text| Cidr::parse(text)).collect::<Result<_, _>>()?;
+    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels })
 }
 
 #[napi]

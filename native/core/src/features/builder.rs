@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::cidr::Cidr;
 use crate::error::{ErrorCode, FlowhoundError, Result};
 use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
@@ -23,13 +24,22 @@ pub struct FeatureOptions {
     pub lan: Lan,
     /// Hosts known to be infected; hosts that botnet labels name as bots join them.
     pub infected: Vec<IpAddr16>,
+    /// Ranges whose every host is known to be infected (`--infected 10.0.5.0/24`).
+    pub infected_ranges: Vec<Cidr>,
     /// Labels for records that carry none (flows rebuilt from packets of a synth capture).
     pub labels: Option<LabelIndex>,
 }
 
 impl Default for FeatureOptions {
     fn default() -> FeatureOptions {
-        FeatureOptions { window_us: 300_000_000, step_us: 150_000_000, lan: Lan::default(), infected: Vec::new(), labels: None }
+        FeatureOptions {
+            window_us: 300_000_000,
+            step_us: 150_000_000,
+            lan: Lan::default(),
+            infected: Vec::new(),
+            infected_ranges: Vec::new(),
+            labels: None,
+        }
     }
 }
 
@@ -70,10 +80,20 @@ pub struct FeatureStats {
     pub sidecar_unmatched: u64,
 }
 
+/// A LAN host in an open window: its activity, and what its ground truth there depends on.
+#[derive(Default)]
+struct HostWindow {
+    activity: HostActivity,
+    /// It is the source of at least one of the window's flows.
+    initiated: bool,
+    /// At least one of its flows in the window carries a label (any label).
+    labelled: bool,
+}
+
 #[derive(Default)]
 struct OpenWindow {
     flows: Vec<FlowRecord>,
-    hosts: HashMap<IpAddr16, HostActivity>,
+    hosts: HashMap<IpAddr16, HostWindow>,
     /// Hosts that a Normal label names in this window.
     normal_hosts: HashSet<IpAddr16>,
     /// Hosts that a botnet label names as the bot in this window.
@@ -128,6 +148,19 @@ impl FeatureBuilder {
         hosts
     }
 
+    /// A known infected host: given, named by a botnet label, or in a given range (it then
+    /// joins the given hosts, so that `infected_hosts` names it).
+    fn is_infected(&mut self, address: &IpAddr16) -> bool {
+        if self.infected.contains(address) {
+            return true;
+        }
+        if self.options.infected_ranges.iter().any(|range| range.contains(address)) {
+            self.infected.insert(*address);
+            return true;
+        }
+        false
+    }
+
     /// Adds one record; appends to `out` the windows that can no longer receive records.
     pub fn push(&mut self, mut record: FlowRecord, out: &mut Vec<WindowFeatures>) {
         self.stats.records += 1;
@@ -170,6 +203,9 @@ impl FeatureBuilder {
             _ => None,
         };
 
+        // An empty label is no label: Stratosphere's files often have the column and leave it blank.
+        let has_label = record.label.as_deref().is_some_and(|label| !label.trim().is_empty());
+
         let time_us = record.window_start_us.unwrap_or(record.start_us);
         self.newest_us = self.newest_us.max(time_us);
         let pieces = match record.window_start_us {
@@ -186,10 +222,15 @@ impl FeatureBuilder {
             let src = self.options.lan.host(&this.src_addr);
             let dst = self.options.lan.host(&this.dst_addr);
             if let Some(src) = src {
-                window.hosts.entry(src).or_default().add_initiated(&this);
+                let host = window.hosts.entry(src).or_default();
+                host.activity.add_initiated(&this);
+                host.initiated = true;
+                host.labelled |= has_label;
             }
             if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
-                window.hosts.entry(dst).or_default().add_received(&this);
+                let host = window.hosts.entry(dst).or_default();
+                host.activity.add_received(&this);
+                host.labelled |= has_label;
             }
             if let Some(host) = labelled_normal {
                 window.normal_hosts.insert(host);
@@ -228,7 +269,7 @@ impl FeatureBuilder {
 
     fn emit(&mut self, window_start_us: i64, window: OpenWindow, out: &mut Vec<WindowFeatures>) {
         self.closed_through = Some(self.closed_through.map_or(window_start_us, |closed| closed.max(window_start_us)));
-        let mut hosts: Vec<(IpAddr16, HostActivity)> = window.hosts.into_iter().collect();
+        let mut hosts: Vec<(IpAddr16, HostWindow)> = window.hosts.into_iter().collect();
         hosts.sort_unstable_by_key(|(address, _)| *address);
         let row_of: HashMap<IpAddr16, i32> = hosts.iter().enumerate().map(|(row, (address, _))| (*address, row as i32)).collect();
         let host_row = |address: &Address| -> i32 {
@@ -249,25 +290,27 @@ impl FeatureBuilder {
         let flow_dst_host = flows.iter().map(|r| host_row(&r.dst_addr)).collect();
 
         let mut host_features = vec![0f32; hosts.len() * HOST_FEATURE_COUNT];
-        for ((_, activity), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
-            activity.write_features(row);
+        for ((_, host), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
+            host.activity.write_features(row);
         }
-        let host_labels = hosts
-            .iter()
-            .map(|(address, _)| {
-                if self.infected.contains(address) {
-                    if window.acting_bots.contains(address) {
-                        HostLabel::Infected
-                    } else {
-                        HostLabel::InfectedIdle
-                    }
-                } else if window.normal_hosts.contains(address) {
-                    HostLabel::Normal
+        let mut host_labels = Vec::with_capacity(hosts.len());
+        for (address, host) in &hosts {
+            let label = if self.is_infected(address) {
+                // Where labels speak of the host, they decide; where none of its flows here
+                // carries one (a flow file without labels, a user's capture), a known bot that
+                // opens connections is taken to be acting as one.
+                if window.acting_bots.contains(address) || (!host.labelled && host.initiated) {
+                    HostLabel::Infected
                 } else {
-                    HostLabel::Unknown
+                    HostLabel::InfectedIdle
                 }
-            })
-            .collect();
+            } else if window.normal_hosts.contains(address) {
+                HostLabel::Normal
+            } else {
+                HostLabel::Unknown
+            };
+            host_labels.push(label);
+        }
 
         self.stats.windows += 1;
         self.stats.flow_rows += flows.len() as u64;
@@ -408,8 +451,87 @@ mod tests {
         let input = records(&["2011/08/16 10:01:00.000000,1.0,udp,147.32.84.192,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background"]);
         let options = FeatureOptions { infected: vec![IpAddr16::from_v4([147, 32, 84, 192])], ..ctu_options() };
         let (windows, _) = run(options, input);
-        // Known to be infected, but no botnet label names it here: idle.
+        // Known to be infected, but its flow here is labelled and no botnet label names it: idle.
         assert_eq!(windows[0].host_labels, vec![HostLabel::Unknown, HostLabel::InfectedIdle]);
+    }
+
+    fn label_of(window: &WindowFeatures, host: [u8; 4]) -> HostLabel {
+        window.host_labels[window.hosts.iter().position(|h| *h == IpAddr16::from_v4(host)).expect("host has a row")]
+    }
+
+    fn infected(hosts: &[[u8; 4]]) -> FeatureOptions {
+        FeatureOptions { infected: hosts.iter().map(|h| IpAddr16::from_v4(*h)).collect(), ..ctu_options() }
+    }
+
+    // The three cases of a known bot's label in a window. Each input lies in the windows
+    // 09:57:30 and 10:00:00; the assertions look at the second.
+
+    #[test]
+    fn a_known_bot_is_infected_where_a_botnet_label_names_it() {
+        // The bot only receives here, and only this one flow is labelled: the label decides.
+        let input = records(&["2011/08/16 10:01:00.000000,1.0,tcp,147.32.84.10,1040,   ->,147.32.84.191,6667,S_RA,0,0,4,244,124,flow=To-Botnet-V52-IRC"]);
+        let (windows, _) = run(infected(&[[147, 32, 84, 191]]), input);
+        assert_eq!(label_of(&windows[1], [147, 32, 84, 191]), HostLabel::Infected);
+    }
+
+    #[test]
+    fn a_known_bot_without_labels_is_infected_where_it_initiates_a_flow() {
+        // A Stratosphere file whose Label column is blank, and one without the column: host-level
+        // truth only. The bot .112 opens a flow; .113, also a bot, only answers one.
+        let blank = records(&[
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.84.112,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+            "2011/08/16 10:01:30.000000,1.0,tcp,147.32.80.9,1026,   ->,147.32.84.113,445,S_,0,0,1,62,62,",
+        ]);
+        let header = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes";
+        let text = format!(
+            "{header}\n{}\n{}\n",
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.84.112,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80",
+            "2011/08/16 10:01:30.000000,1.0,tcp,147.32.80.9,1026,   ->,147.32.84.113,445,S_,0,0,1,62,62",
+        );
+        let mut reader = FlowFileReader::from_read(Box::new(std::io::Cursor::new(text.into_bytes())), "n.binetflow", FlowFileOptions::default()).unwrap();
+        let mut no_column = Vec::new();
+        reader.next_batch(10, &mut no_column).unwrap();
+        assert!(no_column.iter().all(|r| r.label.is_none()));
+        for input in [blank, no_column] {
+            let (windows, _) = run(infected(&[[147, 32, 84, 112], [147, 32, 84, 113]]), input);
+            assert_eq!(label_of(&windows[1], [147, 32, 84, 112]), HostLabel::Infected);
+            assert_eq!(label_of(&windows[1], [147, 32, 84, 113]), HostLabel::InfectedIdle, "it initiated nothing here");
+            assert_eq!(label_of(&windows[1], [147, 32, 80, 9]), HostLabel::Unknown);
+        }
+    }
+
+    #[test]
+    fn a_known_bot_whose_flows_are_labelled_but_none_botnet_is_idle() {
+        // CTU-13 Background and Normal, IoT-23 Benign: the labeller saw nothing of the bot
+        // here, even though it opens flows. One labelled flow among unlabelled ones is enough.
+        let input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.84.165,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,flow=Background-UDP-Established",
+            "2011/08/16 10:01:10.000000,1.0,tcp,147.32.84.165,1026,   ->,8.8.8.8,443,S_RA,0,0,4,244,124,",
+            "2011/08/16 10:01:20.000000,1.0,tcp,147.32.84.170,1027,   ->,147.32.84.166,80,S_RA,0,0,4,244,124,flow=From-Normal-V47-Grill",
+        ]);
+        let (windows, _) = run(infected(&[[147, 32, 84, 165], [147, 32, 84, 166]]), input);
+        assert_eq!(label_of(&windows[1], [147, 32, 84, 165]), HostLabel::InfectedIdle);
+        // A From-Normal flow names its source normal; its destination, a known bot, is idle.
+        assert_eq!(label_of(&windows[1], [147, 32, 84, 166]), HostLabel::InfectedIdle);
+        assert_eq!(label_of(&windows[1], [147, 32, 84, 170]), HostLabel::Normal);
+    }
+
+    #[test]
+    fn every_host_of_an_infected_range_is_a_known_bot() {
+        let input = records(&[
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.84.112,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+            "2011/08/16 10:01:00.000000,1.0,udp,147.32.85.1,1025,   ->,147.32.80.9,53,CON,0,0,2,200,80,",
+        ]);
+        let options = FeatureOptions { infected_ranges: vec![Cidr::parse("147.32.84.0/24").unwrap()], ..ctu_options() };
+        let mut builder = FeatureBuilder::new(options).unwrap();
+        let mut windows = Vec::new();
+        for record in input {
+            builder.push(record, &mut windows);
+        }
+        builder.finish(&mut windows);
+        assert_eq!(label_of(&windows[1], [147, 32, 84, 112]), HostLabel::Infected);
+        assert_eq!(label_of(&windows[1], [147, 32, 85, 1]), HostLabel::Unknown);
+        assert_eq!(builder.infected_hosts(), vec![IpAddr16::from_v4([147, 32, 84, 112])]);
     }
 
     #[test]

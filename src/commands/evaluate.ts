@@ -1,0 +1,155 @@
+// `flowhound evaluate`: the scores analyze gives every LAN host in every window, held against
+// ground truth (--infected, the inputs' labels, a synth sidecar): TP/FP/TN/FN per host-window,
+// their ratios, the comparer's time-weighted figures, and each infected host's rank.
+import { DEFAULT_ALPHA, Evaluation, type HostTruth, type TruthHost } from '../analysis/evaluation.js';
+import { readAddressList } from '../analysis/host-filter.js';
+import { ScoringRun } from '../analysis/scoring-run.js';
+import { usageError } from '../errors.js';
+import { featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
+import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from '../sinks/evaluation-output.js';
+import { openOutput, writeChunk } from '../sinks/output-file.js';
+import { describeInputs, runVersions } from './analyze.js';
+import { isCapturePath, sidecarBeside } from './synth.js';
+
+export type EvaluateFormat = 'table' | 'json';
+
+export interface EvaluateOptions {
+  inputs: string[];
+  /** Windows, LAN, flow-file reading (as analyze). */
+  reader: Omit<FeatureReaderOptions, 'labelsPath' | 'infected' | 'flowColumns'>;
+  /** --infected values as given: addresses, CIDR ranges, comma lists, files of them. */
+  infected: string[];
+  modelPaths: string[];
+  /** Host threshold; default: the host model's card. */
+  threshold?: number;
+  /** α of the time weights; default 0.01, as the comparer. */
+  alpha?: number;
+  threads?: number;
+  output: string | null;
+  format: EvaluateFormat | null;
+  quiet: boolean;
+  log: (line: string) => void;
+  /** Standard output (the results when there is no -o). */
+  write: (data: string) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface EvaluateOutcome {
+  result: ReturnType<Evaluation['result']>;
+  interrupted: boolean;
+}
+
+const NO_TRUTH =
+  'no truth to compare with: give --infected HOSTS|FILE (addresses or CIDR ranges of the infected hosts), ' +
+  'or inputs with labels (CTU-13 flow files, a capture rebuilt by synth with its labels sidecar beside it)';
+
+function formatFromPath(path: string): EvaluateFormat | null {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.txt')) return 'table';
+  return null;
+}
+
+export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOutcome> {
+  if (options.inputs.length === 0) throw usageError("evaluate needs at least one INPUT; see 'flowhound help evaluate'");
+  const format = options.format ?? (options.output === null || options.output === '-' ? 'table' : formatFromPath(options.output));
+  if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json or .txt, or --format`);
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const infected = readAddressList(options.infected, '--infected');
+  const labelsPaths = options.inputs.map((input) => sidecarBeside(input) ?? undefined);
+  // A capture carries no labels of its own: without --infected or a sidecar, nothing to compare with.
+  if (infected.length === 0 && options.inputs.every((input, i) => isCapturePath(input) && labelsPaths[i] === undefined)) {
+    throw usageError(NO_TRUTH);
+  }
+
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const scoring = await ScoringRun.open({
+    inputs: options.inputs,
+    reader: { ...options.reader, infected: infected.map((range) => range.text) },
+    labelsPaths,
+    modelPaths: options.modelPaths,
+    threads: options.threads,
+    // Reasons do not change a score; evaluate needs the scores only.
+    scorer: { explainTop: 0 },
+    quiet: options.quiet,
+    label: 'evaluate',
+    log: options.log,
+    signal: options.signal,
+  });
+  const threshold = options.threshold ?? scoring.models.host.threshold;
+  const evaluation = new Evaluation({ threshold, alpha, inputs: options.inputs.length });
+  const schema = featureSchema();
+  const unlabelled = schema.flowClasses.indexOf('unlabelled');
+  let labelled = false;
+  await scoring.scoreAll(({ inputIndex, result, features }) => {
+    labelled ||= features.flowClass.some((code) => code !== unlabelled);
+    const hosts: TruthHost[] = result.hosts.map((host, row) => ({
+      host: host.host,
+      score: host.score,
+      truth: schema.hostLabels[features.hostLabel[row]!] as HostTruth,
+    }));
+    evaluation.add({ inputIndex, windowStartUs: result.windowStartUs, hosts });
+  });
+  const interrupted = options.signal?.aborted === true;
+  if (infected.length === 0 && !labelled && !interrupted) throw usageError(NO_TRUTH);
+
+  const result = evaluation.result();
+  warnAboutAbsentHosts(infected.filter((range) => range.prefix === undefined).map((range) => range.address), result, options.log);
+  const context: EvaluationContext = {
+    inputs: await describeInputs(options.inputs),
+    thresholdFrom: options.threshold === undefined ? 'host model card' : '--threshold',
+    windowSeconds: options.reader.windowSeconds ?? 300,
+    stepSeconds: options.reader.stepSeconds ?? 150,
+    models: [scoring.models.flow, scoring.models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
+    versions: await runVersions(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted,
+  };
+  const text = format === 'json' ? evaluationToJson(result, context) : renderEvaluationTable(result, context);
+  if (options.output === null || options.output === '-') {
+    await options.write(text);
+  } else {
+    const output = openOutput(options.output);
+    try {
+      await writeChunk(output.stream, text);
+      await output.commit();
+    } catch (error) {
+      await output.discard();
+      throw error;
+    }
+  }
+
+  if (!options.quiet) {
+    const totals = scoring.progress();
+    const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
+    const counted = result.totals.counts;
+    const hostWindows = counted.tp + counted.fp + counted.tn + counted.fn + counted.infectedIdle;
+    options.log(
+      `evaluate: ${what} from ${options.inputs.length} input${options.inputs.length === 1 ? '' : 's'} → ${result.totals.windows} windows, ` +
+        `${hostWindows} host-windows in ${((performance.now() - started) / 1000).toFixed(2)} s` +
+        (options.output ? ` → ${options.output}` : ''),
+    );
+    if (interrupted) options.log('evaluate: interrupted; the figures cover the windows scored before that');
+  }
+  return { result, interrupted };
+}
+
+/** A given address that no window holds as a LAN host was probably mistyped, or outside --lan. */
+function warnAboutAbsentHosts(given: string[], result: ReturnType<Evaluation['result']>, log: (line: string) => void): void {
+  const seen = new Set(result.totals.infectedHosts.map((host) => host.host));
+  for (const address of given) {
+    // The core writes addresses in their canonical form; compare them that way.
+    if (!seen.has(canonical(address))) log(`warning: --infected ${address} is a LAN host in no window (is it inside --lan?)`);
+  }
+}
+
+function canonical(address: string): string {
+  if (!address.includes(':')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
