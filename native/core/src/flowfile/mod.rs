@@ -24,6 +24,7 @@ mod reader;
 mod row;
 mod source;
 mod tcp_state;
+mod zeek;
 
 pub use arrow::{ArrowFlowReader, ArrowFormat, ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub use civil_time::days_from_civil;
