@@ -26,4 +26,5 @@
 //! empty (`(empty)`) is an empty string for text fields and an error for numbers and addresses.
 
 mod json;
+mod state;
 mod time;
