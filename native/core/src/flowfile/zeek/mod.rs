@@ -25,6 +25,51 @@
 //! Unset (`-`, JSON `null` or a missing key) is accepted for every field but `ts` and `proto`;
 //! empty (`(empty)`) is an empty string for text fields and an error for numbers and addresses.
 
+mod conn;
 mod json;
+mod json_log;
+mod label;
 mod state;
 mod time;
+mod tsv;
+
+pub use conn::ZeekField;
+pub use json_log::parse_json_line;
+pub use tsv::ZeekTsvParser;
+
+/// Which of Zeek's writers made a log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZeekFormat {
+    Tsv,
+    Json,
+}
+
+impl ZeekFormat {
+    /// What the first line that is not blank says: a Zeek header line, a JSON object, or
+    /// neither (an Argus or NetFlow header).
+    pub fn of_first_line(line: &[u8]) -> Option<ZeekFormat> {
+        if line.starts_with(b"#separator") || line.starts_with(b"#fields") {
+            Some(ZeekFormat::Tsv)
+        } else if line.trim_ascii_start().starts_with(b"{") {
+            Some(ZeekFormat::Json)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_lines() {
+        // Line 1 of every file in data/zeek/.
+        assert_eq!(ZeekFormat::of_first_line(b"#separator \\x09"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(b"#fields\tts\tuid"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(br#"{"ts":1545403816.962094,"uid":"C"}"#), Some(ZeekFormat::Json));
+        assert_eq!(ZeekFormat::of_first_line(b"  {\"ts\":1}"), Some(ZeekFormat::Json));
+        assert_eq!(ZeekFormat::of_first_line(b"StartTime,Dur,Proto"), None);
+        assert_eq!(ZeekFormat::of_first_line(b"#types\ttime"), None);
+    }
+}
