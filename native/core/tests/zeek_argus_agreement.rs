@@ -39,6 +39,7 @@ struct Case {
 const EDGE: &str = "edge-cases.csv";
 const SSH: &str = "test19-malicious-ssh__malicious-ssh-bruteforce.csv";
 
+#[rustfmt::skip]
 const CASES: &[Case] = &[
     // 10.1.3: S, SA, A, PA "GET /", PA "HTTP/1.0 200", FA, FA, A. Originator S, A, D, F;
     // responder h, d, f. Both closed: SF.

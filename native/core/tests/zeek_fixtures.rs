@@ -145,9 +145,15 @@ fn hand_made_tsv_every_field_of_its_rows() {
     };
     assert_eq!(records[4], midway);
     // Line 14: history unset, conn_state S1.
-    assert_eq!((records[5].state.as_str(), records[5].src_tcp_flags, records[5].dst_tcp_flags), ("SA_SA", SYN | ACK, SYN | ACK));
+    assert_eq!(
+        (records[5].state.as_str(), records[5].src_tcp_flags, records[5].dst_tcp_flags),
+        ("SA_SA", SYN | ACK, SYN | ACK)
+    );
     // Line 15: UDP both ways; line 16: one way.
-    assert_eq!((records[6].state.as_str(), records[6].direction, records[6].duration_us()), ("CON", Direction::Both, 12_345));
+    assert_eq!(
+        (records[6].state.as_str(), records[6].direction, records[6].duration_us()),
+        ("CON", Direction::Both, 12_345)
+    );
     assert_eq!((records[7].state.as_str(), records[7].direction), ("INT", Direction::Forward));
     // Line 17: only the responder sent (Zeek flipped a reply from port 53).
     let reply_only = FlowRecord {
@@ -208,7 +214,10 @@ fn hand_made_tsv_every_field_of_its_rows() {
     };
     assert_eq!(records[13], unknown);
     // Line 23: an hour-long IRC connection.
-    assert_eq!((records[14].duration_us(), records[14].dst_port, records[14].state.as_str()), (3_600_000_000, Some(6667), "FSPA_FSPA"));
+    assert_eq!(
+        (records[14].duration_us(), records[14].dst_port, records[14].state.as_str()),
+        (3_600_000_000, Some(6667), "FSPA_FSPA")
+    );
 }
 
 #[test]
@@ -246,14 +255,23 @@ fn iot23_excerpt_with_three_space_joined_fields() {
     assert_eq!((records[1].duration_us(), records[1].total_pkts), (0, 1));
     // Line 15: the C&C session (S3, ShAdDaf).
     let cnc = &records[6];
-    assert_eq!((cnc.dst_port, cnc.state.as_str(), cnc.total_pkts, cnc.src_pkts, cnc.total_bytes), (Some(6667), "SPA_FSPA", 13, Some(7), 1010));
+    assert_eq!(
+        (cnc.dst_port, cnc.state.as_str(), cnc.total_pkts, cnc.src_pkts, cnc.total_bytes),
+        (Some(6667), "SPA_FSPA", 13, Some(7), 1010)
+    );
     assert_eq!((cnc.src_payload_bytes, cnc.dst_payload_bytes), (Some(75), Some(243)));
     // Line 19: the DDoS with bad checksums: history C, nothing counted.
     let flood = &records[10];
-    assert_eq!((flood.state.as_str(), flood.direction, flood.total_pkts, flood.total_bytes), ("_", Direction::ForwardUncertain, 0, 0));
+    assert_eq!(
+        (flood.state.as_str(), flood.direction, flood.total_pkts, flood.total_bytes),
+        ("_", Direction::ForwardUncertain, 0, 0)
+    );
     // Line 22 (the file's last): NTP one way.
     let ntp = &records[13];
-    assert_eq!((ntp.protocol.clone(), ntp.state.as_str(), ntp.start_us), (Protocol::Ip(17), "INT", 1_545_490_181_542_213));
+    assert_eq!(
+        (ntp.protocol.clone(), ntp.state.as_str(), ntp.start_us),
+        (Protocol::Ip(17), "INT", 1_545_490_181_542_213)
+    );
 }
 
 fn reasons(reader: &FlowFileReader) -> Vec<(Option<u64>, String)> {
@@ -354,9 +372,17 @@ fn zeek_header_problems_at_open() {
     assert_eq!((err.code, err.location.line), (ErrorCode::FlowFileBadHeader, Some(2)));
     let err = from_text("#fields\tts\tuid\n", STRICT).err().unwrap();
     assert_eq!(err.location.line, Some(1));
-    assert!(err.message.starts_with("#fields lacks id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto"), "{}", err.message);
+    assert!(
+        err.message.starts_with("#fields lacks id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto"),
+        "{}",
+        err.message
+    );
     // A header without rows is an empty log.
-    let (records, _) = from_text("#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n#close\tx\n", STRICT).unwrap();
+    let (records, _) = from_text(
+        "#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n#close\tx\n",
+        STRICT,
+    )
+    .unwrap();
     assert!(records.is_empty());
     // Blank lines before the first JSON object are skipped, as before any header.
     let (records, reader) = from_text("\n\n{\"ts\":1,\"proto\":\"udp\"}\n", STRICT).unwrap();
@@ -370,7 +396,12 @@ fn every_flow_file_command_sees_zeek_logs_as_flow_files() {
     for name in ["conn-hand.log", "conn-hand.json", "conn-hand.log.gz", "iot23-excerpt.conn.log.labeled"] {
         let path = fixture(name);
         assert_eq!(detect_input_format(&path).unwrap(), InputFormat::TextFlowFile, "{name}");
-        let options = FlowSourceOptions { engine: Default::default(), flow_file: STRICT, keep_going: false, decode_thread: false };
+        let options = FlowSourceOptions {
+            engine: Default::default(),
+            flow_file: STRICT,
+            keep_going: false,
+            decode_thread: false,
+        };
         let mut source = FlowSource::open(&path, options).unwrap();
         assert_eq!(source.kind(), InputKind::FlowFile);
         let mut records = Vec::new();
@@ -399,7 +430,9 @@ fn the_feature_builder_names_the_iot23_device_a_bot() {
     let (windows, builder) = windows_of(&fixture("iot23-excerpt.conn.log.labeled"), "192.168.0.0/16");
     let device = ip16("192.168.1.195");
     assert!(builder.infected_hosts().contains(&device));
-    let label_of = |w: &flowhound_core::features::WindowFeatures| w.host_labels[w.hosts.iter().position(|h| *h == device).unwrap()];
+    let label_of = |w: &flowhound_core::features::WindowFeatures| {
+        w.host_labels[w.hosts.iter().position(|h| *h == device).unwrap()]
+    };
     assert!(windows.iter().any(|w| label_of(w) == HostLabel::Infected));
 }
 
@@ -418,7 +451,11 @@ fn an_outside_attacker_does_not_make_its_lan_victim_a_bot() {
     std::fs::remove_dir_all(&dir).unwrap();
     let host = ip16("147.32.81.167");
     assert!(!builder.infected_hosts().contains(&host));
-    assert_eq!(builder.infected_hosts(), vec![ip16("116.193.159.66"), ip16("193.201.9.232")], "the attackers are the labelled bots");
+    assert_eq!(
+        builder.infected_hosts(),
+        vec![ip16("116.193.159.66"), ip16("193.201.9.232")],
+        "the attackers are the labelled bots"
+    );
     let labels: Vec<HostLabel> =
         windows.iter().map(|w| w.host_labels[w.hosts.iter().position(|h| *h == host).unwrap()]).collect();
     assert!(labels.iter().all(|l| matches!(l, HostLabel::Normal | HostLabel::Unknown)), "{labels:?}");

@@ -83,7 +83,12 @@ fn every_row_is_read_with_the_readme_label_counts() {
         println!("{name}: {rows} rows, 0 skipped; classes {classes:?}; labels {details:?}");
         let count = |class: FlowClass| classes.get(class.as_str()).copied().unwrap_or(0);
         assert_eq!(
-            (count(FlowClass::Botnet), count(FlowClass::Normal), count(FlowClass::Background), count(FlowClass::Unlabelled)),
+            (
+                count(FlowClass::Botnet),
+                count(FlowClass::Normal),
+                count(FlowClass::Background),
+                count(FlowClass::Unlabelled)
+            ),
             (malicious, benign, background, 0),
             "{name}"
         );
@@ -101,7 +106,8 @@ fn every_row_is_read_with_the_readme_label_counts() {
 /// joined last ones split too.
 fn text_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = BufReader::new(flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap()));
-    let split = |line: &str| -> Vec<String> { line.split('\t').flat_map(|f| f.split("   ")).map(str::to_string).collect() };
+    let split =
+        |line: &str| -> Vec<String> { line.split('\t').flat_map(|f| f.split("   ")).map(str::to_string).collect() };
     let mut names = Vec::new();
     let mut rows = Vec::new();
     for line in text.lines() {
@@ -143,7 +149,11 @@ fn every_row_agrees_with_a_plain_reading_of_its_text() {
             assert_eq!(record.start_us, micros(&row[at("ts")]), "{place}");
             let duration = &row[at("duration")];
             assert_eq!(record.duration_us(), if duration == "-" { 0 } else { micros(duration) }, "{place}");
-            assert_eq!((record.src_addr, record.dst_addr), (address(&row[at("id.orig_h")]), address(&row[at("id.resp_h")])), "{place}");
+            assert_eq!(
+                (record.src_addr, record.dst_addr),
+                (address(&row[at("id.orig_h")]), address(&row[at("id.resp_h")])),
+                "{place}"
+            );
             if matches!(row[at("proto")].as_str(), "tcp" | "udp") {
                 let port = |field: &str| Some(row[at(field)].parse::<u16>().unwrap());
                 assert_eq!((record.src_port, record.dst_port), (port("id.orig_p"), port("id.resp_p")), "{place}");
@@ -197,7 +207,9 @@ fn the_iot23_device_is_a_bot_and_the_normal_hosts_never_are() {
     assert!(infected.contains(&device));
     assert!(labels.get(HostLabel::Infected.as_str()).copied().unwrap_or(0) > 0);
 
-    for (name, host) in [(NORMAL_40, "147.32.81.167"), (NORMAL_42_DAY1, "147.32.83.234"), (NORMAL_42_DAY2, "147.32.83.234")] {
+    for (name, host) in
+        [(NORMAL_40, "147.32.81.167"), (NORMAL_42_DAY1, "147.32.83.234"), (NORMAL_42_DAY2, "147.32.83.234")]
+    {
         let host = ip16(host);
         let (labels, infected) = host_labels(&dir.join(name), "147.32.0.0/16", host);
         println!("{name}: the clean host's window labels {labels:?}; {} attackers named as bots", infected.len());

@@ -329,12 +329,13 @@ fn read_argus_header(
     header_line: u64,
     path: &Path,
 ) -> Result<(ColumnMap, u8, Vec<String>, Option<(Vec<u8>, u64)>)> {
-    let header_error =
-        |message: String, line: u64| FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path);
+    let header_error = |message: String, line: u64| {
+        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
+    };
     let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
     let column_names: Vec<String> =
         header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
-let (columns, first_row) = if starts_with_an_address(header, delimiter) {
+    let (columns, first_row) = if starts_with_an_address(header, delimiter) {
         if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
             return Err(header_error(
                 format!(
@@ -386,8 +387,9 @@ fn read_zeek_header(
     (gzip, consumed): (bool, &ConsumedBytes),
     path: &Path,
 ) -> Result<(ZeekTsvParser, Option<(Vec<u8>, u64)>)> {
-    let header_error =
-        |message: String, line: u64| FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path);
+    let header_error = |message: String, line: u64| {
+        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
+    };
     let mut parser = ZeekTsvParser::default();
     parser.header_line(first).map_err(|message| header_error(message, first_line))?;
     let first_row = loop {

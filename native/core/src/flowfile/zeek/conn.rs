@@ -315,7 +315,9 @@ impl<'a> ZeekConn<'a> {
                 };
                 Ok((Some(u16::from(icmp_type) << 8 | u16::from(code)), None))
             }
-            Protocol::Ip(ip_proto::TCP | ip_proto::UDP) => Ok((port(orig_p, ZeekField::OrigP)?, port(resp_p, ZeekField::RespP)?)),
+            Protocol::Ip(ip_proto::TCP | ip_proto::UDP) => {
+                Ok((port(orig_p, ZeekField::OrigP)?, port(resp_p, ZeekField::RespP)?))
+            }
             // Zeek writes 0 and 0 for other protocols; the record has no ports for them.
             _ => Ok((None, None)),
         }
@@ -387,7 +389,8 @@ impl<'a> ZeekConn<'a> {
                 (state.to_string(), one_or_both_ways(sides), 0, 0)
             }
             Protocol::Ip(ip_proto::ICMPV6) => {
-                let state = src_port.map_or("UNK", |tc| icmp_v6_state(icmp_v6_request_type((tc >> 8) as u8), (tc & 0xff) as u8));
+                let state = src_port
+                    .map_or("UNK", |tc| icmp_v6_state(icmp_v6_request_type((tc >> 8) as u8), (tc & 0xff) as u8));
                 (state.to_string(), one_or_both_ways(sides), 0, 0)
             }
             _ => {
@@ -403,7 +406,10 @@ impl<'a> ZeekConn<'a> {
             (None, None) => (0, None),
             (src, dst) => {
                 let (src, dst) = (src.unwrap_or(0), dst.unwrap_or(0));
-                (src.checked_add(dst).ok_or_else(|| self.error(ZeekField::OrigPkts, "packet total too large"))?, Some(src))
+                (
+                    src.checked_add(dst).ok_or_else(|| self.error(ZeekField::OrigPkts, "packet total too large"))?,
+                    Some(src),
+                )
             }
         };
         let src_bytes = ends.src_bytes.unwrap_or(0);
@@ -603,7 +609,10 @@ mod tests {
         // ICMPv6 is `icmp` in Zeek: the addresses say it is IPv6.
         let solicitation = icmp("fe80::c:1", "135", "fe80::c:2", "136", "1", "0");
         assert_eq!(solicitation.protocol, Protocol::Ip(58));
-        assert_eq!((solicitation.src_port, solicitation.dst_port, solicitation.state.as_str()), (Some(135 << 8), None, "NNS"));
+        assert_eq!(
+            (solicitation.src_port, solicitation.dst_port, solicitation.state.as_str()),
+            (Some(135 << 8), None, "NNS")
+        );
         let advert = icmp("fe80::c:2", "136", "fe80::c:1", "135", "1", "0");
         assert_eq!((advert.state.as_str(), advert.src_addr), ("NNS", ip("fe80::c:2")));
         let port_unreachable = icmp("fe80::4:1", "1", "fe80::4:2", "4", "1", "0");
@@ -611,9 +620,11 @@ mod tests {
         let echo6 = icmp("2001:db8::1", "128", "2001:db8::2", "129", "2", "1");
         assert_eq!((echo6.src_port, echo6.state.as_str(), echo6.direction), (Some(128 << 8), "ECO", Direction::Both));
         // Errors name the field.
-        let bad = conn(&[(Ts, "1"), (OrigH, "10.0.0.1"), (OrigP, "300"), (RespH, "10.0.0.2"), (RespP, "0"), (Proto, "icmp")]);
+        let bad =
+            conn(&[(Ts, "1"), (OrigH, "10.0.0.1"), (OrigP, "300"), (RespH, "10.0.0.2"), (RespP, "0"), (Proto, "icmp")]);
         assert_eq!(bad.to_record().unwrap_err(), "field id.orig_p (column 3) \"300\": ICMP type above 255");
-        let bad = conn(&[(Ts, "1"), (OrigH, "10.0.0.1"), (OrigP, "3"), (RespH, "10.0.0.2"), (RespP, "256"), (Proto, "icmp")]);
+        let bad =
+            conn(&[(Ts, "1"), (OrigH, "10.0.0.1"), (OrigP, "3"), (RespH, "10.0.0.2"), (RespP, "256"), (Proto, "icmp")]);
         assert_eq!(bad.to_record().unwrap_err(), "field id.resp_p (column 5) \"256\": ICMP code above 255");
     }
 
@@ -646,12 +657,26 @@ mod tests {
             "field ip_proto (column 7) \"256\": above 255"
         );
         assert_eq!(fields("", "-").to_record().unwrap_err(), "field proto (column 6) \"\": empty");
-        assert_eq!(fields("-", "-").to_record().unwrap_err(), "field proto (column 6) \"-\": unset: a connection needs its protocol");
+        assert_eq!(
+            fields("-", "-").to_record().unwrap_err(),
+            "field proto (column 6) \"-\": unset: a connection needs its protocol"
+        );
         assert_eq!(fields("a b", "-").to_record().unwrap_err(), "field proto (column 6) \"a b\": not a protocol name");
-        let both = conn(&[(Ts, "1"), (OrigH, "10.0.0.1"), (OrigP, "1"), (RespH, "10.0.0.2"), (RespP, "2"), (Proto, "udp"), (RespPkts, "2")])
-            .to_record()
-            .unwrap();
-        assert_eq!((both.state.as_str(), both.direction, both.src_pkts, both.total_pkts), ("RSP", Direction::Backward, Some(0), 2));
+        let both = conn(&[
+            (Ts, "1"),
+            (OrigH, "10.0.0.1"),
+            (OrigP, "1"),
+            (RespH, "10.0.0.2"),
+            (RespP, "2"),
+            (Proto, "udp"),
+            (RespPkts, "2"),
+        ])
+        .to_record()
+        .unwrap();
+        assert_eq!(
+            (both.state.as_str(), both.direction, both.src_pkts, both.total_pkts),
+            ("RSP", Direction::Backward, Some(0), 2)
+        );
     }
 
     #[test]
@@ -666,8 +691,14 @@ mod tests {
             with(&[(OrigPkts, "18446744073709551615"), (RespPkts, "1")]).unwrap_err(),
             "field orig_pkts (column 7) \"18446744073709551615\": packet total too large"
         );
-        assert_eq!(with(&[(Duration, "1e300")]).unwrap_err(), "field duration (column 7) \"1e300\": duration too large");
-        assert_eq!(with(&[(Duration, "nan")]).unwrap_err(), "field duration (column 7) \"nan\": not a number of seconds");
+        assert_eq!(
+            with(&[(Duration, "1e300")]).unwrap_err(),
+            "field duration (column 7) \"1e300\": duration too large"
+        );
+        assert_eq!(
+            with(&[(Duration, "nan")]).unwrap_err(),
+            "field duration (column 7) \"nan\": not a number of seconds"
+        );
         assert_eq!(with(&[(OrigPkts, "2.5")]).unwrap_err(), "field orig_pkts (column 7) \"2.5\": not a whole number");
         let mut twice = conn(&base);
         assert_eq!(twice.set(OrigH, Value::Tsv(b"10.0.0.3"), Some(9)).unwrap_err(), "field id.orig_h appears twice");

@@ -424,7 +424,10 @@ mod tests {
         assert_eq!(error(br#"{"a":"\ud83d"}"#).reason, "a high surrogate without its low surrogate");
         assert_eq!(error(br#"{"a":"\ude00"}"#).reason, "a low surrogate without its high surrogate");
         assert_eq!(error(br#"{"a":"\u12"}"#).reason, "expected four hex digits");
-        assert_eq!(error(b"{\"a\":\"\xff\"}"), JsonError { offset: 6, reason: "bytes that are not UTF-8 inside a string" });
+        assert_eq!(
+            error(b"{\"a\":\"\xff\"}"),
+            JsonError { offset: 6, reason: "bytes that are not UTF-8 inside a string" }
+        );
         assert_eq!(error(br#"{"a":1} {"b":2}"#), JsonError { offset: 8, reason: "text after the end of the object" });
         assert_eq!(error(br#"{"a":[1 2]}"#).reason, "expected ',' or ']' in an array");
         assert_eq!(error(br#"{"a":1"#).to_string(), "not a JSON object: expected ',' or '}' after a member at byte 7");

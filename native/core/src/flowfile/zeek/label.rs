@@ -19,9 +19,17 @@
 pub fn flow_label(label: &str, detail: &str, originator_is_src: bool) -> Option<String> {
     let (label, detail) = (label.trim(), detail.trim());
     let base = if label.eq_ignore_ascii_case("malicious") {
-        if originator_is_src { "flow=From-Botnet-Zeek-Malicious" } else { "flow=To-Botnet-Zeek-Malicious" }
+        if originator_is_src {
+            "flow=From-Botnet-Zeek-Malicious"
+        } else {
+            "flow=To-Botnet-Zeek-Malicious"
+        }
     } else if label.eq_ignore_ascii_case("benign") {
-        if originator_is_src { "flow=From-Normal-Zeek-Benign" } else { "flow=To-Normal-Zeek-Benign" }
+        if originator_is_src {
+            "flow=From-Normal-Zeek-Benign"
+        } else {
+            "flow=To-Normal-Zeek-Benign"
+        }
     } else if label.eq_ignore_ascii_case("background") {
         "flow=Background-Zeek"
     } else if label.is_empty() && detail.is_empty() {
@@ -43,7 +51,10 @@ mod tests {
     fn stratosphere_labels() {
         // IoT-23 (label, detailed-label) pairs, and CTU-Normal's (label, detailedlabel).
         assert_eq!(flow_label("Malicious", "C&C", true).as_deref(), Some("flow=From-Botnet-Zeek-Malicious-C&C"));
-        assert_eq!(flow_label("Malicious", "PartOfAHorizontalPortScan", true).as_deref(), Some("flow=From-Botnet-Zeek-Malicious-PartOfAHorizontalPortScan"));
+        assert_eq!(
+            flow_label("Malicious", "PartOfAHorizontalPortScan", true).as_deref(),
+            Some("flow=From-Botnet-Zeek-Malicious-PartOfAHorizontalPortScan")
+        );
         assert_eq!(
             flow_label("Malicious", "External-Attack-to-Device", true).as_deref(),
             Some("flow=From-Botnet-Zeek-Malicious-External-Attack-to-Device")
@@ -71,6 +82,9 @@ mod tests {
         assert_eq!(class("Background", ""), (FlowClass::Background, LabelledEnd::Neither));
         assert_eq!(class("", "Odd"), (FlowClass::Unlabelled, LabelledEnd::Neither));
         assert_eq!(class("Suspicious", ""), (FlowClass::Unlabelled, LabelledEnd::Neither));
-        assert_eq!(classify_label(&flow_label("Malicious", "C&C", false).unwrap()), (FlowClass::Botnet, LabelledEnd::Dst));
+        assert_eq!(
+            classify_label(&flow_label("Malicious", "C&C", false).unwrap()),
+            (FlowClass::Botnet, LabelledEnd::Dst)
+        );
     }
 }

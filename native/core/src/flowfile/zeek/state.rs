@@ -143,9 +143,7 @@ fn view_of_conn_state(conn_state: &[u8]) -> TcpView {
 
 /// The TCP view of a connection from its `history` and `conn_state` (either may be unset).
 pub fn tcp_view(history: Option<&[u8]>, conn_state: Option<&[u8]>) -> TcpView {
-    history
-        .and_then(view_of_history)
-        .unwrap_or_else(|| conn_state.map(view_of_conn_state).unwrap_or_default())
+    history.and_then(view_of_history).unwrap_or_else(|| conn_state.map(view_of_conn_state).unwrap_or_default())
 }
 
 /// Which sides sent, from packet counts (when Zeek logged them), `history` and `conn_state`.
@@ -243,7 +241,10 @@ mod tests {
     fn no_flag_letter_falls_back_on_conn_state() {
         // IoT-23's DDoS rows: history `C`, conn_state OTH, 0 packets.
         assert_eq!(tcp_view(Some(b"C"), Some(b"OTH")), TcpView::default());
-        assert_eq!(tcp_view(Some(b"CCCC"), Some(b"S0")), TcpView { orig_flags: SYN, resp_flags: 0, opened_by_handshake: true });
+        assert_eq!(
+            tcp_view(Some(b"CCCC"), Some(b"S0")),
+            TcpView { orig_flags: SYN, resp_flags: 0, opened_by_handshake: true }
+        );
         let expected = [
             ("S0", "S_"),
             ("S1", "SA_SA"),

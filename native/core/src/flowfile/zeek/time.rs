@@ -24,11 +24,7 @@ const NOT_A_TIME: &str = "not a time (epoch seconds or ISO 8601)";
 /// A `ts` written as text: a TSV field or a JSON string.
 pub fn ts_from_text(text: &[u8]) -> Result<i64, &'static str> {
     let text = text.trim_ascii();
-    let us = if text.len() > 10 && text[4] == b'-' {
-        iso8601_us(text)?
-    } else {
-        signed_seconds_us(text)?
-    };
+    let us = if text.len() > 10 && text[4] == b'-' { iso8601_us(text)? } else { signed_seconds_us(text)? };
     in_range(us)
 }
 
@@ -91,7 +87,8 @@ fn iso8601_us(text: &[u8]) -> Result<i64, &'static str> {
             return Err(NOT_A_TIME);
         }
         let hours = i64::from(digits[0] - b'0') * 10 + i64::from(digits[1] - b'0');
-        let minutes = if digits.len() == 4 { i64::from(digits[2] - b'0') * 10 + i64::from(digits[3] - b'0') } else { 0 };
+        let minutes =
+            if digits.len() == 4 { i64::from(digits[2] - b'0') * 10 + i64::from(digits[3] - b'0') } else { 0 };
         if hours > 18 || minutes > 59 {
             return Err("UTC offset out of range");
         }
@@ -150,7 +147,8 @@ mod tests {
     fn milliseconds() {
         // JSON::TS_MILLIS of the same row: 1545403816962.
         assert_eq!(ts_from_json_number(b"1545403816962"), Ok(FIRST_ROW_US - 94));
-        assert_eq!(ts_from_json_number(b"4102444800000"), Ok(4_102_444_800_000_000)); // 2100-01-01
+        assert_eq!(ts_from_json_number(b"4102444800000"), Ok(4_102_444_800_000_000));
+        // 2100-01-01
     }
 
     #[test]
@@ -165,7 +163,21 @@ mod tests {
         assert_eq!(ts_from_json_number(b"99999999999999999999999"), Err("time out of range"));
         assert_eq!(ts_from_json_number(b"-1e300"), Err("time more than a day before 1970"));
         assert_eq!(ts_from_json_number(b"4133980800000"), Err("time past the year 2100"));
-        for bad in [&b""[..], b"-", b"nan", b"NaN", b"inf", b"-inf", b"Infinity", b"1545403816.96x", b"--1", b"-+1", b"+1", b"1,5", b"(empty)"] {
+        for bad in [
+            &b""[..],
+            b"-",
+            b"nan",
+            b"NaN",
+            b"inf",
+            b"-inf",
+            b"Infinity",
+            b"1545403816.96x",
+            b"--1",
+            b"-+1",
+            b"+1",
+            b"1,5",
+            b"(empty)",
+        ] {
             assert_eq!(ts_from_text(bad), Err(NOT_A_TIME), "{}", String::from_utf8_lossy(bad));
         }
     }

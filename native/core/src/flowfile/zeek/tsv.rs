@@ -117,7 +117,10 @@ impl ZeekTsvParser {
             let value = rest.strip_prefix(b" ").unwrap_or(rest);
             let separator = decode_escapes(value);
             if separator.is_empty() || separator.len() > MAX_SEPARATOR_BYTES {
-                return Err(format!("#separator {:?}: not a separator of 1 to {MAX_SEPARATOR_BYTES} bytes", shown(value)));
+                return Err(format!(
+                    "#separator {:?}: not a separator of 1 to {MAX_SEPARATOR_BYTES} bytes",
+                    shown(value)
+                ));
             }
             self.separator = separator;
             return Ok(());
@@ -330,9 +333,18 @@ mod tests {
             .parse_row(b"1655071198.444458\tCHLXQF2OBY4onAR0Ug\t147.32.81.167\t62771\t40.74.108.123\t443\ttcp\tssl\t1.135424\t1596\t4039\tSF\tT\tF\t5138\tShADdaFf\t14\t1016\t16\t1226\t(empty)\tBenign\tMicrosoft")
             .unwrap();
         assert_eq!((record.start_us, record.duration_us()), (1_655_071_198_444_458, 1_135_424));
-        assert_eq!((record.src_addr, record.src_port, record.dst_addr, record.dst_port), (v4("147.32.81.167"), Some(62771), v4("40.74.108.123"), Some(443)));
-        assert_eq!((record.protocol.clone(), record.state.as_str(), record.direction), (Protocol::Ip(6), "FSPA_FSPA", Direction::Forward));
-        assert_eq!((record.total_pkts, record.src_pkts, record.total_bytes, record.src_bytes), (30, Some(14), 2242, 1016));
+        assert_eq!(
+            (record.src_addr, record.src_port, record.dst_addr, record.dst_port),
+            (v4("147.32.81.167"), Some(62771), v4("40.74.108.123"), Some(443))
+        );
+        assert_eq!(
+            (record.protocol.clone(), record.state.as_str(), record.direction),
+            (Protocol::Ip(6), "FSPA_FSPA", Direction::Forward)
+        );
+        assert_eq!(
+            (record.total_pkts, record.src_pkts, record.total_bytes, record.src_bytes),
+            (30, Some(14), 2242, 1016)
+        );
         assert_eq!((record.src_payload_bytes, record.dst_payload_bytes), (Some(1596), Some(4039)));
         assert_eq!(record.label.as_deref(), Some("flow=From-Normal-Zeek-Benign-Microsoft"));
         // Line 10: an outside scanner's SYN, and `(empty)` in the detailed label elsewhere.
@@ -352,7 +364,10 @@ mod tests {
         let record = parser
             .parse_row(b"1545403816.962094\tCrDn63WjJEmrWGjqf\t192.168.1.195\t41040\t185.244.25.235\t80\ttcp\t-\t3.139211\t0\t0\tS0\t-\t-\t0\tS\t3\t180\t0\t0\t-   Benign   -")
             .unwrap();
-        assert_eq!((record.start_us, record.duration_us(), record.total_pkts, record.total_bytes), (1_545_403_816_962_094, 3_139_211, 3, 180));
+        assert_eq!(
+            (record.start_us, record.duration_us(), record.total_pkts, record.total_bytes),
+            (1_545_403_816_962_094, 3_139_211, 3, 180)
+        );
         assert_eq!(record.label.as_deref(), Some("flow=From-Normal-Zeek-Benign"));
         let record = parser
             .parse_row(b"1545466958.988497\tCkzKkQ3JSDFQLo5Cnh\t192.168.1.195\t65279\t123.59.209.185\t80\ttcp\t-\t-\t-\t-\tOTH\t-\t-\t0\tC\t0\t0\t0\t0\t-   Malicious   DDoS")
@@ -382,7 +397,10 @@ mod tests {
             "#fields,proto,id.resp_p,id.resp_h,id.orig_p,id.orig_h,ts,history,label,extra",
         ]);
         let record = parser.parse_row(b"udp,53,10.0.0.1,5353,10.0.0.2,1545403816.5,?,<none>,x").unwrap();
-        assert_eq!((record.src_addr, record.dst_addr, record.src_port, record.dst_port), (v4("10.0.0.2"), v4("10.0.0.1"), Some(5353), Some(53)));
+        assert_eq!(
+            (record.src_addr, record.dst_addr, record.src_port, record.dst_port),
+            (v4("10.0.0.2"), v4("10.0.0.1"), Some(5353), Some(53))
+        );
         assert_eq!((record.state.as_str(), record.label.as_deref(), record.total_pkts), ("INT", None, 0));
         assert_eq!(parser.parse_row(b"udp,53,?,?,10.0.0.2,1545403816.5,?,?,x").unwrap().dst_addr, Address::Unknown);
         assert_eq!(parser.parse_row(b"udp,?,10.0.0.1,?,10.0.0.2,1545403816.5,?,?,x").unwrap().src_port, None);
