@@ -42,8 +42,8 @@ Exit codes: 0 success, 1 detection (analyze --fail-on-detection), 2 usage or inp
 const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
 
 Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
-bidirectional flows with Argus's columns and meaning, or converts a flow file
-(CTU-13 .binetflow, plain or gzip) to CSV or Arrow.
+bidirectional flows with Argus's columns and meaning, or converts a flow file (CTU-13
+.binetflow or Zeek conn.log, plain or gzip) to CSV or Arrow.
 
 Modes (captures):
   (default)                  windows of --window seconds every --step seconds, aligned to
@@ -80,12 +80,12 @@ Examples:
 const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
        flowhound synth --generate --size SIZE -o OUT.pcap [options]
 
-Rebuilds a capture from flow records (CTU-13 .binetflow, plain or gzip): for every record,
-packets whose count, direction split, wire lengths (summing to TotBytes and SrcBytes),
-timing (over Dur), TCP flags (the State's letters), ICMP messages and TOS match it, so that
-\`flowhound flows --whole\` (or Argus) gives the record back. Payloads are filler up to the
-snap length; the original length is kept. The capture is in time order and written as it
-goes. A labels sidecar says which record (and label) each flow came from.
+Rebuilds a capture from flow records (CTU-13 .binetflow or Zeek conn.log, plain or gzip):
+for every record, packets whose count, direction split, wire lengths (summing to TotBytes
+and SrcBytes), timing (over Dur), TCP flags (the State's letters), ICMP messages and TOS
+match it, so that \`flowhound flows --whole\` (or Argus) gives the record back. Payloads
+are filler up to the snap length; the original length is kept. The capture is in time order
+and written as it goes. A labels sidecar says which record (and label) each flow came from.
 
 Records:
   -o, --output FILE        the capture to write (classic pcap, Ethernet)
@@ -157,12 +157,13 @@ Examples:
 
 const ANALYZE_HELP = `Usage: flowhound analyze INPUT… [options]
 
-Ranks the LAN hosts most likely infected by botnet malware. INPUT is a capture (pcap,
-pcapng), a flow file (CTU-13 .binetflow, plain or gzip) or a flow table; several inputs are
-analysed in parallel. Every window (300 s every 150 s) is scored: the flow model scores each
-flow, the host model each LAN host from its behaviour and its flows' scores. Hosts above the
-threshold in the last window are suspicious NOW (red); those above it only earlier were
-suspicious BEFORE (yellow). Each suspicious host comes with the reasons that pushed its score.
+Ranks the LAN hosts most likely infected by botnet malware. INPUT is a capture (pcap, pcapng),
+a flow file (CTU-13 .binetflow or Zeek conn.log, plain or gzip) or a flow table; several
+inputs are analysed in parallel. Every window (300 s every 150 s) is scored: the flow model
+scores each flow, the host model each LAN host from its behaviour and its flows' scores. Hosts
+above the threshold in the last window are suspicious NOW (red); those above it only earlier
+were suspicious BEFORE (yellow). Each suspicious host comes with the reasons that pushed its
+score.
 
 Hosts:
   --lan CIDR                 LAN range (repeatable; default: the private ranges). Only LAN

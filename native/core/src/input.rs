@@ -11,7 +11,7 @@ use crate::flowfile::{ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub enum InputKind {
     /// pcap (any byte order or resolution) or pcapng.
     Capture,
-    /// Flow records: text or gzip (binetflow, NetFlow CSV) or an Arrow IPC flow table.
+    /// Flow records: text or gzip (binetflow, NetFlow CSV, Zeek conn.log) or an Arrow IPC flow table.
     FlowFile,
 }
 
@@ -19,7 +19,8 @@ pub enum InputKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
     Capture,
-    /// Text, plain or gzip: binetflow or NetFlow CSV.
+    /// Text, plain or gzip: binetflow, NetFlow CSV or Zeek conn.log (the flow-file reader tells
+    /// them apart by their first line).
     TextFlowFile,
     /// Arrow IPC file format: starts with `ARROW1`.
     ArrowFile,

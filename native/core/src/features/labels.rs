@@ -3,7 +3,9 @@
 //!
 //! CTU-13 labels read `flow=From-Botnet-V47-1-TCP-Attempt-SPAM`, `flow=To-Normal-…`,
 //! `flow=Background-…`, `flow=Benign-Sample`. `From-X` says the source is of class X,
-//! `To-X` the destination: a `To-Botnet` flow makes its destination the bot.
+//! `To-X` the destination: a `To-Botnet` flow makes its destination the bot. Zeek logs'
+//! Stratosphere labels are read into the same form (`flowfile/zeek/label.rs`:
+//! `flow=From-Botnet-Zeek-Malicious-C&C`, `flow=From-Normal-Zeek-Benign`, `flow=Background-Zeek`).
 
 use crate::record::{Address, FlowRecord};
 
@@ -112,5 +114,24 @@ mod tests {
         assert_eq!(classify_label("Malware"), (FlowClass::Unlabelled, LabelledEnd::Neither));
         // Stratosphere's newer files label without the flow= prefix.
         assert_eq!(classify_label("From-Botnet-V42-TCP"), (FlowClass::Botnet, LabelledEnd::Src));
+    }
+
+    #[test]
+    fn labels_of_zeek_logs() {
+        // What the flow-file reader makes of IoT-23's and CTU-Normal's label columns.
+        assert_eq!(classify_label("flow=From-Botnet-Zeek-Malicious-C&C"), (FlowClass::Botnet, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=From-Botnet-Zeek-Malicious-DDoS"), (FlowClass::Botnet, LabelledEnd::Src));
+        assert_eq!(
+            classify_label("flow=From-Botnet-Zeek-Malicious-External-Attack-to-Device"),
+            (FlowClass::Botnet, LabelledEnd::Src),
+            "the outside attacker originates: its LAN victim is not named"
+        );
+        assert_eq!(classify_label("flow=To-Botnet-Zeek-Malicious"), (FlowClass::Botnet, LabelledEnd::Dst));
+        assert_eq!(classify_label("flow=From-Normal-Zeek-Benign-Microsoft"), (FlowClass::Normal, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=From-Normal-Zeek-Benign"), (FlowClass::Normal, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=Background-Zeek"), (FlowClass::Background, LabelledEnd::Neither));
+        // Label words the reader does not know are kept as written, and name no class.
+        assert_eq!(classify_label("flow=Zeek-Odd"), (FlowClass::Unlabelled, LabelledEnd::Neither));
+        assert_eq!(classify_label("Malicious"), (FlowClass::Unlabelled, LabelledEnd::Neither));
     }
 }

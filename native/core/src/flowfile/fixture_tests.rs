@@ -8,7 +8,7 @@ use crate::cidr::Cidr;
 use crate::error::ErrorCode;
 use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
 use crate::features::{FeatureBuilder, FeatureOptions, Lan};
-use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, Layout, UNTIMED_START_US};
+use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, TextFormat, UNTIMED_START_US};
 use crate::input::InputKind;
 use crate::packet::IpAddr16;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
@@ -69,7 +69,7 @@ fn assert_untimed_eight(records: &[FlowRecord]) {
 fn netflow_with_header() {
     let (records, reader) = read("netflow-header.csv", UTC);
     assert_untimed_eight(&records);
-    assert_eq!(reader.layout(), Layout::NetFlow);
+    assert_eq!(reader.format(), TextFormat::NetFlow);
     assert_eq!((reader.stats().rows, reader.stats().lines), (8, 9));
     // The ICMP row keeps Argus's hex type/code, read as the binetflow's is.
     assert_eq!((records[3].protocol.clone(), records[3].src_port), (Protocol::Ip(1), Some(0x0301)));
@@ -97,7 +97,7 @@ fn netflow_without_header_plain_and_gzip() {
 fn netflow_as_pandas_writes_it_with_times_and_destinations() {
     // BotRecon's own test data has this form: an index column, epoch times, float ports.
     let (records, reader) = read("netflow-pandas.csv", CTU13);
-    assert_eq!(reader.layout(), Layout::NetFlow);
+    assert_eq!(reader.format(), TextFormat::NetFlow);
     let binetflow = binetflow_records();
     for (netflow, binetflow) in records.iter().zip(&binetflow) {
         assert_eq!((netflow.start_us, netflow.last_us), (binetflow.start_us, binetflow.last_us));

@@ -1,6 +1,7 @@
-//! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, and NetFlow CSV with
-//! BotRecon's eight columns (with or without a header), plain or gzip; and flow tables in
-//! Arrow IPC (`arrow`); streamed into [`FlowRecord`](crate::record::FlowRecord)s in batches.
+//! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, NetFlow CSV with
+//! BotRecon's eight columns (with or without a header), and Zeek `conn.log` (TSV or JSON,
+//! `zeek`), plain or gzip; and flow tables in Arrow IPC (`arrow`); streamed into
+//! [`FlowRecord`](crate::record::FlowRecord)s in batches.
 //!
 //! ```no_run
 //! use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
@@ -24,6 +25,7 @@ mod reader;
 mod row;
 mod source;
 mod tcp_state;
+mod zeek;
 
 pub use arrow::{ArrowFlowReader, ArrowFormat, ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub use civil_time::days_from_civil;
@@ -31,7 +33,8 @@ pub use columns::{FlowColumn, Layout};
 pub use fields::{parse_address, parse_protocol};
 pub use row::UNTIMED_START_US;
 pub use reader::{
-    FlowFileOptions, FlowFileReader, FlowFileStats, MAX_LINE_BYTES, MAX_SKIP_REASONS, MAX_UTC_OFFSET_MINUTES,
+    FlowFileOptions, FlowFileReader, FlowFileStats, TextFormat, MAX_LINE_BYTES, MAX_SKIP_REASONS,
+    MAX_UTC_OFFSET_MINUTES,
 };
 
 #[cfg(test)]

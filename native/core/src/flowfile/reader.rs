@@ -1,8 +1,10 @@
 //! The flow-file reader: a stored file (plain or gzip) in, batches of [`FlowRecord`]s out.
 //!
-//! The first line that is not blank is the header, unless it is data: a line whose first
-//! field is an address starts a NetFlow CSV without a header (BotRecon's eight columns in
-//! their order), and is read as the first row.
+//! The first line that is not blank tells the format. `#separator` or `#fields` starts a
+//! Zeek TSV log, whose `#` header lines are read up to the first row; `{` starts a Zeek JSON
+//! log, one connection a line (`zeek/`). Anything else is an Argus or NetFlow header, unless
+//! it is data: a line whose first field is an address starts a NetFlow CSV without a header
+//! (BotRecon's eight columns in their order), and is read as the first row.
 
 use std::fs::File;
 use std::io::Read;
@@ -16,6 +18,7 @@ use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
 use super::row::RowParser;
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
+use super::zeek::{parse_json_line, ZeekField, ZeekFormat, ZeekTsvParser};
 
 /// Longest line accepted, header included. CTU-13 rows are under 200 bytes; Stratosphere rows
 /// with user-data columns under 1.5 KiB.
@@ -53,11 +56,54 @@ pub struct FlowFileStats {
     pub gzip: bool,
 }
 
+/// The kinds of text flow file the reader tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Argus `ra` CSV/TSV such as CTU-13's `.binetflow`.
+    Binetflow,
+    /// NetFlow CSV with BotRecon's eight columns (see `columns.rs`).
+    NetFlow,
+    /// Zeek `conn.log`, TSV (IoT-23's variant included).
+    ZeekTsv,
+    /// Zeek `conn.log`, one JSON object a line.
+    ZeekJson,
+}
+
+/// How each line is read.
+enum LineParser {
+    Argus(RowParser),
+    ZeekTsv(ZeekTsvParser),
+    ZeekJson,
+}
+
+/// Why a line gave no record.
+enum LineProblem {
+    /// A row that cannot be read: skipped with `keep_going`.
+    Row(String),
+    /// A header line met after the rows began (Zeek logs concatenated) that cannot be used:
+    /// the rows after it would be misread, so this always stops the reader.
+    Header(String),
+}
+
+impl LineParser {
+    /// The record of a line; `None` for a header line of a Zeek TSV log.
+    fn parse(&mut self, line: &[u8]) -> std::result::Result<Option<FlowRecord>, LineProblem> {
+        match self {
+            LineParser::Argus(parser) => parser.parse(line).map(Some).map_err(|err| LineProblem::Row(err.message)),
+            LineParser::ZeekTsv(parser) if line.first() == Some(&b'#') => {
+                parser.header_line(line).map(|()| None).map_err(LineProblem::Header)
+            }
+            LineParser::ZeekTsv(parser) => parser.parse_row(line).map(Some).map_err(LineProblem::Row),
+            LineParser::ZeekJson => parse_json_line(line).map(Some).map_err(LineProblem::Row),
+        }
+    }
+}
+
 pub struct FlowFileReader {
     path: PathBuf,
     options: FlowFileOptions,
     lines: LineReader,
-    parser: RowParser,
+    parser: LineParser,
     column_names: Vec<String>,
     consumed: ConsumedBytes,
     gzip: bool,
@@ -70,7 +116,8 @@ pub struct FlowFileReader {
 }
 
 impl FlowFileReader {
-    /// Opens a `.binetflow` (or any Argus CSV/TSV) file, gzip or plain, and reads its header.
+    /// Opens a `.binetflow` (or any Argus CSV/TSV), NetFlow CSV or Zeek conn.log file, gzip or
+    /// plain, and reads its header.
     pub fn open(path: &Path, options: FlowFileOptions) -> Result<FlowFileReader> {
         let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
         let total_bytes = file.metadata().map(|m| m.len()).ok();
@@ -127,49 +174,19 @@ impl FlowFileReader {
             }
         };
         let header = header.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&header); // UTF-8 BOM
-        let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
-        let column_names: Vec<String> =
-            header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
         let header_line = lines.line_number();
-        let (columns, first_row) = if starts_with_an_address(header, delimiter) {
-            if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
-                return Err(header_error(
-                    format!(
-                        "the first line is data, not a header (its first field {:?} is an address), and has {} \
-                         fields: a flow file without a header must hold BotRecon's eight columns in order ({})",
-                        column_names[0],
-                        column_names.len(),
-                        netflow_names()
-                    ),
-                    header_line,
-                ));
+        let (parser, column_names, first_row) = match ZeekFormat::of_first_line(header) {
+            Some(ZeekFormat::Json) => (LineParser::ZeekJson, Vec::new(), Some((header.to_vec(), header_line))),
+            Some(ZeekFormat::Tsv) => {
+                let (parser, first_row) =
+                    read_zeek_header(header, header_line, &mut lines, (source.gzip, &source.consumed), &path)?;
+                let names = parser.column_names().to_vec();
+                (LineParser::ZeekTsv(parser), names, first_row)
             }
-            (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
-        } else {
-            let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
-                let found = quoted_list(&column_names);
-                let message = match problem {
-                    HeaderProblem::Missing { layout: Layout::Binetflow, missing } => {
-                        format!("missing column(s) {}; found: {found}", missing.join(", "))
-                    }
-                    HeaderProblem::Missing { layout: Layout::NetFlow, missing } => format!(
-                        "missing column(s) {} (NetFlow CSV needs BotRecon's eight: {}; a CTU-13 binetflow needs {}); \
-                         found: {found}",
-                        missing.join(", "),
-                        netflow_names(),
-                        binetflow_names()
-                    ),
-                    HeaderProblem::NoKnownColumn => format!(
-                        "no known column in the first line: neither a binetflow or NetFlow CSV header nor a \
-                         NetFlow row (which starts with an address); found: {found}"
-                    ),
-                    HeaderProblem::Duplicate { column, first_field, second_field } => {
-                        format!("column {column} appears twice (fields {first_field} and {second_field})")
-                    }
-                };
-                header_error(message, header_line)
-            })?;
-            (columns, None)
+            None => {
+                let (columns, delimiter, names, first_row) = read_argus_header(header, header_line, &path)?;
+                (LineParser::Argus(RowParser::new(columns, delimiter, options.utc_offset_minutes)), names, first_row)
+            }
         };
         lines.set_skip_overlong_lines(options.keep_going);
         let stats = FlowFileStats {
@@ -179,7 +196,7 @@ impl FlowFileReader {
             ..FlowFileStats::default()
         };
         Ok(FlowFileReader {
-            parser: RowParser::new(columns, delimiter, options.utc_offset_minutes),
+            parser,
             path,
             options,
             lines,
@@ -214,7 +231,7 @@ impl FlowFileReader {
     fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
         let mut appended = 0;
         if let Some((line, line_number)) = self.first_row.take() {
-            let parsed = self.parser.parse(&line).map_err(|err| err.message);
+            let parsed = self.parser.parse(&line);
             self.take_row(parsed, line_number, out, &mut appended)?;
         }
         while appended < max_records {
@@ -223,8 +240,8 @@ impl FlowFileReader {
             let parsed = match line {
                 Line::End => break,
                 Line::Text if self.lines.line().trim_ascii().is_empty() => continue,
-                Line::Text => self.parser.parse(self.lines.line()).map_err(|err| err.message),
-                Line::TooLong => Err(format!("line longer than {MAX_LINE_BYTES} bytes")),
+                Line::Text => self.parser.parse(self.lines.line()),
+                Line::TooLong => Err(LineProblem::Row(format!("line longer than {MAX_LINE_BYTES} bytes"))),
             };
             self.take_row(parsed, self.lines.line_number(), out, &mut appended)?;
         }
@@ -234,18 +251,24 @@ impl FlowFileReader {
     /// Appends a parsed row, or returns its error (skips and counts it with `keep_going`).
     fn take_row(
         &mut self,
-        parsed: std::result::Result<FlowRecord, String>,
+        parsed: std::result::Result<Option<FlowRecord>, LineProblem>,
         line_number: u64,
         out: &mut Vec<FlowRecord>,
         appended: &mut usize,
     ) -> Result<()> {
         match parsed {
-            Ok(record) => {
+            Ok(Some(record)) => {
                 out.push(record);
                 *appended += 1;
                 self.stats.rows += 1;
             }
-            Err(message) => {
+            Ok(None) => {}
+            Err(LineProblem::Header(message)) => {
+                return Err(FlowhoundError::new(ErrorCode::FlowFileBadHeader, message)
+                    .at_line(line_number)
+                    .in_file(&self.path))
+            }
+            Err(LineProblem::Row(message)) => {
                 let err =
                     FlowhoundError::new(ErrorCode::FlowFileBadRow, message).at_line(line_number).in_file(&self.path);
                 if !self.options.keep_going {
@@ -260,20 +283,34 @@ impl FlowFileReader {
         Ok(())
     }
 
-    /// The header's column names, as written (trimmed), in file order.
+    /// The header's column names, as written (trimmed), in file order; a Zeek TSV log's
+    /// `#fields` (IoT-23's joined ones split); none for a Zeek JSON log, whose lines name their own.
     pub fn columns(&self) -> &[String] {
         &self.column_names
     }
 
     /// Whether the file has `column` (e.g. no `SrcBytes` means `src_bytes` is 0, not measured).
+    /// For a Zeek log: whether it has the fields that column is made from (`SrcBytes`:
+    /// `orig_ip_bytes`); a JSON log may have any of them, line by line.
     pub fn has_column(&self, column: FlowColumn) -> bool {
-        self.parser.columns().field(column).is_some()
+        match &self.parser {
+            LineParser::Argus(parser) => parser.columns().field(column).is_some(),
+            LineParser::ZeekTsv(parser) => ZeekField::making(column).iter().any(|field| parser.has_field(*field)),
+            LineParser::ZeekJson => !ZeekField::making(column).is_empty(),
+        }
     }
 
-    /// Which of the two layouts the file has: a binetflow, or BotRecon's NetFlow CSV (whose
-    /// rows lack a destination, a packet count and maybe times: see `row.rs`).
-    pub fn layout(&self) -> Layout {
-        self.parser.columns().layout()
+    /// Which kind of flow file this is: a binetflow, BotRecon's NetFlow CSV (whose rows lack a
+    /// destination, a packet count and maybe times: see `row.rs`), or a Zeek conn.log.
+    pub fn format(&self) -> TextFormat {
+        match &self.parser {
+            LineParser::Argus(parser) => match parser.columns().layout() {
+                Layout::Binetflow => TextFormat::Binetflow,
+                Layout::NetFlow => TextFormat::NetFlow,
+            },
+            LineParser::ZeekTsv(_) => TextFormat::ZeekTsv,
+            LineParser::ZeekJson => TextFormat::ZeekJson,
+        }
     }
 
     pub fn stats(&self) -> &FlowFileStats {
@@ -283,6 +320,97 @@ impl FlowFileReader {
     pub fn options(&self) -> FlowFileOptions {
         self.options
     }
+}
+
+/// An Argus or NetFlow CSV header (or, without one, the first NetFlow row): the column map,
+/// the delimiter, the column names, and the first row when the line was data.
+fn read_argus_header(
+    header: &[u8],
+    header_line: u64,
+    path: &Path,
+) -> Result<(ColumnMap, u8, Vec<String>, Option<(Vec<u8>, u64)>)> {
+    let header_error = |message: String, line: u64| {
+        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
+    };
+    let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
+    let column_names: Vec<String> =
+        header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
+    let (columns, first_row) = if starts_with_an_address(header, delimiter) {
+        if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
+            return Err(header_error(
+                format!(
+                    "the first line is data, not a header (its first field {:?} is an address), and has {} \
+                     fields: a flow file without a header must hold BotRecon's eight columns in order ({})",
+                    column_names[0],
+                    column_names.len(),
+                    netflow_names()
+                ),
+                header_line,
+            ));
+        }
+        (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
+    } else {
+        let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
+            let found = quoted_list(&column_names);
+            let message = match problem {
+                HeaderProblem::Missing { layout: Layout::Binetflow, missing } => {
+                    format!("missing column(s) {}; found: {found}", missing.join(", "))
+                }
+                HeaderProblem::Missing { layout: Layout::NetFlow, missing } => format!(
+                    "missing column(s) {} (NetFlow CSV needs BotRecon's eight: {}; a CTU-13 binetflow needs {}); \
+                     found: {found}",
+                    missing.join(", "),
+                    netflow_names(),
+                    binetflow_names()
+                ),
+                HeaderProblem::NoKnownColumn => format!(
+                    "no known column in the first line: neither a binetflow or NetFlow CSV header nor a \
+                     NetFlow row (which starts with an address); found: {found}"
+                ),
+                HeaderProblem::Duplicate { column, first_field, second_field } => {
+                    format!("column {column} appears twice (fields {first_field} and {second_field})")
+                }
+            };
+            header_error(message, header_line)
+        })?;
+        (columns, None)
+    };
+    Ok((columns, delimiter, column_names, first_row))
+}
+
+/// A Zeek TSV log's header lines, from `first` (already read) to the line before the first
+/// row; returns the parser and that row.
+fn read_zeek_header(
+    first: &[u8],
+    first_line: u64,
+    lines: &mut LineReader,
+    (gzip, consumed): (bool, &ConsumedBytes),
+    path: &Path,
+) -> Result<(ZeekTsvParser, Option<(Vec<u8>, u64)>)> {
+    let header_error = |message: String, line: u64| {
+        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
+    };
+    let mut parser = ZeekTsvParser::default();
+    parser.header_line(first).map_err(|message| header_error(message, first_line))?;
+    let first_row = loop {
+        match lines.next_line() {
+            Ok(Line::Text) if lines.line().trim_ascii().is_empty() => continue,
+            Ok(Line::Text) if lines.line().first() == Some(&b'#') => {
+                parser.header_line(lines.line()).map_err(|message| header_error(message, lines.line_number()))?
+            }
+            Ok(Line::Text) => break Some((lines.line().to_vec(), lines.line_number())),
+            Ok(Line::TooLong) => {
+                return Err(header_error(format!("line longer than {MAX_LINE_BYTES} bytes"), lines.line_number()))
+            }
+            Ok(Line::End) => break None,
+            Err(err) => return Err(stream_error(&err, gzip, consumed, path)),
+        }
+    };
+    if !parser.has_fields() {
+        let line = first_row.as_ref().map_or(lines.line_number(), |(_, line)| *line);
+        return Err(header_error("a Zeek log without a #fields line before its rows".into(), line));
+    }
+    Ok((parser, first_row))
 }
 
 /// Whether a line is data rather than a header: its first field is an IP or MAC address.

@@ -1,0 +1,184 @@
+//! Zeek's `ts`, checked where it enters: epoch seconds (`1545403816.962094`, what the TSV
+//! writer and the default JSON writer print), an ISO 8601 string (`JSON::TS_ISO8601`:
+//! `2018-12-21T14:50:16.962094Z`), or whole epoch milliseconds (`JSON::TS_MILLIS`).
+//!
+//! Times are read as integers (never through a float, so never NaN), rounded to the µs, and
+//! must lie between one day before 1970 (captures of devices without a clock start at 0) and
+//! the end of the year 2100.
+
+use crate::flowfile::civil_time::{parse_timestamp, ParsedTime};
+use crate::flowfile::fields::{parse_count, parse_seconds_as_us};
+
+/// Earliest `ts` accepted: one day before the epoch.
+pub const EARLIEST_TS_US: i64 = -86_400_000_000;
+
+/// First instant refused: 2101-01-01T00:00:00Z (`date -u -d 2101-01-01 +%s` = 4133980800).
+pub const END_OF_2100_US: i64 = 4_133_980_800_000_000;
+
+/// JSON integers at least this large are milliseconds (`JSON::TS_MILLIS`): as seconds they
+/// would be past the year 5000, refused anyway, so the two readings never compete.
+const MILLIS_THRESHOLD: u64 = 100_000_000_000;
+
+const NOT_A_TIME: &str = "not a time (epoch seconds or ISO 8601)";
+
+/// A `ts` written as text: a TSV field or a JSON string.
+pub fn ts_from_text(text: &[u8]) -> Result<i64, &'static str> {
+    let text = text.trim_ascii();
+    let us = if text.len() > 10 && text[4] == b'-' { iso8601_us(text)? } else { signed_seconds_us(text)? };
+    in_range(us)
+}
+
+/// A `ts` written as a JSON number: seconds, or milliseconds when a large integer.
+pub fn ts_from_json_number(number: &[u8]) -> Result<i64, &'static str> {
+    let is_integer = number.iter().all(u8::is_ascii_digit);
+    if is_integer && number.len() >= 12 {
+        let millis = parse_count(number).map_err(|_| "time out of range")?;
+        if millis >= MILLIS_THRESHOLD {
+            let us = i64::try_from(millis).ok().and_then(|ms| ms.checked_mul(1000)).ok_or("time out of range")?;
+            return in_range(us);
+        }
+    }
+    in_range(signed_seconds_us(number)?)
+}
+
+fn in_range(us: i64) -> Result<i64, &'static str> {
+    if us < EARLIEST_TS_US {
+        Err("time more than a day before 1970")
+    } else if us >= END_OF_2100_US {
+        Err("time past the year 2100")
+    } else {
+        Ok(us)
+    }
+}
+
+/// `[-]S[.f][e±N]` seconds → µs.
+fn signed_seconds_us(text: &[u8]) -> Result<i64, &'static str> {
+    let (negative, digits) = match text.strip_prefix(b"-") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if matches!(digits.first(), Some(b'-' | b'+')) {
+        return Err(NOT_A_TIME);
+    }
+    match parse_seconds_as_us(digits) {
+        Ok(us) => Ok(if negative { -us } else { us }),
+        Err("duration too large") if negative => Err("time more than a day before 1970"),
+        Err("duration too large") => Err("time past the year 2100"),
+        Err(_) => Err(NOT_A_TIME),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f]` and a zone: `Z`, `±HH:MM`, `±HHMM` or `±HH`.
+fn iso8601_us(text: &[u8]) -> Result<i64, &'static str> {
+    const NO_ZONE: &str = "ISO 8601 time without a zone (Z or ±hh:mm)";
+    let (local, offset_minutes) = if let Some(local) = text.strip_suffix(b"Z") {
+        (local, 0)
+    } else {
+        // The zone's sign is the last '+' or '-' after the time's colons.
+        let time_start = text.iter().position(|&b| b == b'T' || b == b' ').ok_or(NOT_A_TIME)?;
+        let sign_at = text[time_start..].iter().rposition(|&b| b == b'+' || b == b'-').ok_or(NO_ZONE)? + time_start;
+        let zone = &text[sign_at + 1..];
+        let digits: Vec<u8> = zone.iter().copied().filter(|&b| b != b':').collect();
+        let well_formed = matches!(zone.len(), 2 | 4 | 5)
+            && digits.iter().all(u8::is_ascii_digit)
+            && (zone.len() != 5 || zone[2] == b':')
+            && (zone.len() == 2 || digits.len() == 4);
+        if !well_formed {
+            return Err(NOT_A_TIME);
+        }
+        let hours = i64::from(digits[0] - b'0') * 10 + i64::from(digits[1] - b'0');
+        let minutes =
+            if digits.len() == 4 { i64::from(digits[2] - b'0') * 10 + i64::from(digits[3] - b'0') } else { 0 };
+        if hours > 18 || minutes > 59 {
+            return Err("UTC offset out of range");
+        }
+        let sign = if text[sign_at] == b'-' { -1 } else { 1 };
+        (&text[..sign_at], sign * (hours * 60 + minutes))
+    };
+    match parse_timestamp(local) {
+        Ok(ParsedTime::Calendar(us)) => shift(us, offset_minutes),
+        Ok(ParsedTime::Epoch(_)) => Err(NOT_A_TIME),
+        Err("date out of range") => Err("date out of range"),
+        Err("time of day out of range") => Err("time of day out of range"),
+        Err(_) => Err(NOT_A_TIME),
+    }
+}
+
+fn shift(local_us: i64, offset_minutes: i64) -> Result<i64, &'static str> {
+    local_us.checked_sub(offset_minutes * 60_000_000).ok_or(NOT_A_TIME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // IoT-23_CTU-IoT-Malware-Capture-34-1_Mirai.conn.log.labeled.gz line 9 (first row):
+    // ts 1545403816.962094 = 2018-12-21T14:50:16.962094Z (`date -u -d @1545403816`).
+    const FIRST_ROW_US: i64 = 1_545_403_816_962_094;
+
+    #[test]
+    fn epoch_seconds_as_text_and_number() {
+        assert_eq!(ts_from_text(b"1545403816.962094"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_json_number(b"1545403816.962094"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_json_number(b"1545403816"), Ok(1_545_403_816_000_000));
+        assert_eq!(ts_from_json_number(b"1.545403816962094e9"), Ok(FIRST_ROW_US));
+        // Nanoseconds round to the µs.
+        assert_eq!(ts_from_text(b"1545403816.9620945"), Ok(FIRST_ROW_US + 1));
+        assert_eq!(ts_from_text(b"0"), Ok(0));
+        assert_eq!(ts_from_text(b"-3600.5"), Ok(-3_600_500_000));
+    }
+
+    #[test]
+    fn iso8601_strings() {
+        assert_eq!(ts_from_text(b"2018-12-21T14:50:16.962094Z"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_text(b"2018-12-21T15:50:16.962094+01:00"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_text(b"2018-12-21T09:20:16.962094-0530"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_text(b"2018-12-21T16:50:16.962094+02"), Ok(FIRST_ROW_US));
+        assert_eq!(ts_from_text(b"2018-12-21T14:50:16Z"), Ok(FIRST_ROW_US - 962_094));
+        assert_eq!(ts_from_text(b"2018-12-21T14:50:16.962094"), Err("ISO 8601 time without a zone (Z or ±hh:mm)"));
+        assert_eq!(ts_from_text(b"2018-12-21T14:50:16+19:00"), Err("UTC offset out of range"));
+        assert_eq!(ts_from_text(b"2018-12-21T14:50:16+1:00"), Err(NOT_A_TIME));
+        assert_eq!(ts_from_text(b"2018-02-30T14:50:16Z"), Err("date out of range"));
+        assert_eq!(ts_from_text(b"2018-12-21T25:50:16Z"), Err("time of day out of range"));
+        assert_eq!(ts_from_text(b"2018-12-21 14:50:16Z"), Ok(FIRST_ROW_US - 962_094));
+    }
+
+    #[test]
+    fn milliseconds() {
+        // JSON::TS_MILLIS of the same row: 1545403816962.
+        assert_eq!(ts_from_json_number(b"1545403816962"), Ok(FIRST_ROW_US - 94));
+        assert_eq!(ts_from_json_number(b"4102444800000"), Ok(4_102_444_800_000_000));
+        // 2100-01-01
+    }
+
+    #[test]
+    fn out_of_range_and_not_numbers() {
+        assert_eq!(END_OF_2100_US, crate::flowfile::days_from_civil(2101, 1, 1) * 86_400_000_000);
+        assert_eq!(ts_from_text(b"-86400"), Ok(EARLIEST_TS_US));
+        assert_eq!(ts_from_text(b"-86400.000001"), Err("time more than a day before 1970"));
+        assert_eq!(ts_from_text(b"4133980799.999999"), Ok(END_OF_2100_US - 1));
+        assert_eq!(ts_from_text(b"4133980800"), Err("time past the year 2100"));
+        assert_eq!(ts_from_text(b"2101-01-01T00:00:00Z"), Err("time past the year 2100"));
+        assert_eq!(ts_from_text(b"1e300"), Err("time past the year 2100"));
+        assert_eq!(ts_from_json_number(b"99999999999999999999999"), Err("time out of range"));
+        assert_eq!(ts_from_json_number(b"-1e300"), Err("time more than a day before 1970"));
+        assert_eq!(ts_from_json_number(b"4133980800000"), Err("time past the year 2100"));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"nan",
+            b"NaN",
+            b"inf",
+            b"-inf",
+            b"Infinity",
+            b"1545403816.96x",
+            b"--1",
+            b"-+1",
+            b"+1",
+            b"1,5",
+            b"(empty)",
+        ] {
+            assert_eq!(ts_from_text(bad), Err(NOT_A_TIME), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
