@@ -26,10 +26,19 @@ fn flags_of_letters(letters: &[u8]) -> Option<u8> {
     letters.iter().try_fold(0u8, |flags, &letter| Some(flags | flag_of_letter(letter)?))
 }
 
-/// (source flags, destination flags), or `None` when the state is not in the `-Z b` form
-/// (`CON`, `RST`, … from Argus without `-Z b`, or `S0` from other tools).
+/// (source flags, destination flags), or `None` when the state says nothing of them (`CON`,
+/// `RST`, … from Argus without `-Z b`, or `S0` from other tools).
+///
+/// Two states of Argus without `-Z b` do say it: `REQ`, a connection request (SYN) that got
+/// no answer, and `ACC`, one that was accepted (SYN, then SYN-ACK). Stratosphere's files hold
+/// both (test4-malicious.binetflow: 218 rows `tcp … REQ` of a telnet scan).
 pub fn tcp_flags_from_state(state: &[u8]) -> Option<(u8, u8)> {
     let state = state.trim_ascii();
+    match state {
+        b"REQ" => return Some((tcp_flag::SYN, 0)),
+        b"ACC" => return Some((tcp_flag::SYN, tcp_flag::SYN | tcp_flag::ACK)),
+        _ => {}
+    }
     let underscore = state.iter().position(|&b| b == b'_')?;
     let src = flags_of_letters(&state[..underscore])?;
     let dst = flags_of_letters(&state[underscore + 1..])?;
@@ -52,6 +61,12 @@ mod tests {
         assert_eq!(tcp_flags_from_state(b"FSRPAU78_FSPA"), Some((0xff, FIN | SYN | PSH | ACK)));
         assert_eq!(tcp_flags_from_state(b"_"), Some((0, 0)));
         assert_eq!(tcp_flags_from_state(b"FSRPAUEC_"), Some((0xff, 0)));
+    }
+
+    #[test]
+    fn argus_request_and_accepted_states_name_the_handshake() {
+        assert_eq!(tcp_flags_from_state(b"REQ"), Some((SYN, 0)));
+        assert_eq!(tcp_flags_from_state(b" ACC "), Some((SYN, SYN | ACK)));
     }
 
     #[test]
