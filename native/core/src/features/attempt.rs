@@ -1,0 +1,125 @@
+//! What a flow that a host initiated says about the host: whether it was an *attempt* (a
+//! connection or a request that the other end can answer) and whether the attempt failed.
+//! Every evidence feature counts attempts, so this is where "failed" is defined, once.
+//!
+//! - TCP: an attempt. It failed when the initiator sent SYN and the responder never answered
+//!   with SYN-ACK (silence, or a reset: the port is closed). A connection that was accepted
+//!   and later reset did not fail: many servers close that way. A piece of a connection
+//!   opened in an earlier window (no SYN here) is an attempt that did not fail.
+//! - UDP: an attempt; it failed when the responder sent nothing back.
+//! - ICMP and ICMPv6: requests (echo, timestamp, information, address mask) are attempts
+//!   that fail unanswered; errors (unreachable, redirect, time exceeded) and replies are
+//!   answers to someone else's packet, never attempts.
+//! - Anything else (ARP, IGMP, GRE, ESP, …) is not an attempt.
+
+use crate::packet::tcp_flag;
+use crate::record::FlowRecord;
+
+use super::traffic_class::Transport;
+
+/// An initiated flow seen as an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub transport: Transport,
+    pub failed: bool,
+    /// TCP: the initiator sent SYN here, so the flow opened a connection in this window.
+    pub opened: bool,
+    /// Packets the initiator sent: the record's own count, or, where a flow file has none,
+    /// estimated from its share of the bytes.
+    pub src_pkts: u64,
+}
+
+/// ICMP states (Argus's names, which flowhound's engine and flow files share) of a request.
+const ICMP_REQUEST_STATES: [&str; 4] = ["ECO", "TST", "IRQ", "MAS"];
+
+/// The flow as an attempt by its initiator, or `None` when it is not one.
+pub fn attempt_of(record: &FlowRecord) -> Option<Attempt> {
+    let transport = Transport::of(record);
+    let answered = record.dst_bytes() > 0;
+    let (failed, opened) = match transport {
+        Transport::Tcp => {
+            let opened = record.src_tcp_flags & tcp_flag::SYN != 0;
+            let accepted = record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK;
+            (opened && !accepted, opened)
+        }
+        Transport::Udp => (!answered, false),
+        Transport::Icmp if ICMP_REQUEST_STATES.contains(&record.state.trim()) => (!answered, false),
+        Transport::Icmp | Transport::Other => return None,
+    };
+    Some(Attempt { transport, failed, opened, src_pkts: initiator_packets(record) })
+}
+
+/// The initiator's packets: exact when the record has them; else, all of them when the
+/// responder sent no byte, or the initiator's share of the bytes (at least one packet).
+pub fn initiator_packets(record: &FlowRecord) -> u64 {
+    if let Some(src_pkts) = record.src_pkts {
+        return src_pkts.min(record.total_pkts);
+    }
+    if record.dst_bytes() == 0 || record.total_bytes == 0 {
+        return record.total_pkts;
+    }
+    let share = record.src_bytes.min(record.total_bytes) as f64 / record.total_bytes as f64;
+    ((record.total_pkts as f64 * share).round() as u64).clamp(1.min(record.total_pkts), record.total_pkts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Protocol;
+    use tcp_flag::{ACK, FIN, PSH, RST, SYN};
+
+    fn tcp(src_flags: u8, dst_flags: u8, total_bytes: u64, src_bytes: u64) -> FlowRecord {
+        FlowRecord {
+            src_tcp_flags: src_flags,
+            dst_tcp_flags: dst_flags,
+            total_pkts: 4,
+            total_bytes,
+            src_bytes,
+            ..FlowRecord::example_tcp([10, 0, 0, 1], 40000, [1, 2, 3, 4], 25, 0, 1_000_000)
+        }
+    }
+
+    fn other(protocol: u8, state: &str, total_bytes: u64, src_bytes: u64) -> FlowRecord {
+        FlowRecord { protocol: Protocol::Ip(protocol), state: state.to_string(), src_tcp_flags: 0, dst_tcp_flags: 0, ..tcp(0, 0, total_bytes, src_bytes) }
+    }
+
+    #[test]
+    fn a_syn_without_syn_ack_failed_and_an_accepted_connection_did_not() {
+        // CTU-13 spam attempts: S_ (silence) and S_RA (the port is closed).
+        assert_eq!(attempt_of(&tcp(SYN, 0, 186, 186)).map(|a| (a.failed, a.opened)), Some((true, true)));
+        assert_eq!(attempt_of(&tcp(SYN, RST | ACK, 244, 124)).map(|a| a.failed), Some(true));
+        // FSPA_FSPA: a whole connection; FSRPA_FSPA: accepted, then reset by the initiator.
+        assert_eq!(attempt_of(&tcp(FIN | SYN | PSH | ACK, FIN | SYN | PSH | ACK, 5000, 1000)).map(|a| a.failed), Some(false));
+        // SPA_FSRPA: accepted, then reset by the server: not a failure.
+        assert_eq!(attempt_of(&tcp(SYN | PSH | ACK, FIN | SYN | RST | PSH | ACK, 5000, 1000)).map(|a| a.failed), Some(false));
+        // A piece of a connection opened before this window: PA_PA, nothing failed, nothing opened.
+        assert_eq!(attempt_of(&tcp(PSH | ACK, PSH | ACK, 5000, 1000)).map(|a| (a.failed, a.opened)), Some((false, false)));
+    }
+
+    #[test]
+    fn udp_and_icmp_requests_fail_unanswered_and_icmp_answers_are_no_attempts() {
+        assert_eq!(attempt_of(&other(17, "INT", 75, 75)).map(|a| a.failed), Some(true));
+        assert_eq!(attempt_of(&other(17, "CON", 200, 80)).map(|a| a.failed), Some(false));
+        assert_eq!(attempt_of(&other(1, "ECO", 98, 98)).map(|a| (a.transport, a.failed)), Some((Transport::Icmp, true)));
+        assert_eq!(attempt_of(&other(58, "ECO", 196, 98)).map(|a| a.failed), Some(false));
+        for answer in ["URP", "RED", "TXD", "ECR"] {
+            assert_eq!(attempt_of(&other(1, answer, 70, 70)), None, "{answer}");
+        }
+        assert_eq!(attempt_of(&other(2, "INT", 60, 60)), None, "IGMP");
+        assert_eq!(attempt_of(&other(47, "CON", 600, 300)), None, "GRE");
+    }
+
+    #[test]
+    fn initiator_packets_come_from_the_record_or_from_its_bytes() {
+        let mut record = tcp(SYN | ACK, SYN | ACK, 1000, 250);
+        record.total_pkts = 8;
+        assert_eq!(initiator_packets(&record), 2, "a quarter of the bytes, a quarter of 8 packets");
+        record.src_pkts = Some(5);
+        assert_eq!(initiator_packets(&record), 5);
+        let silent = tcp(SYN, 0, 186, 186);
+        assert_eq!(initiator_packets(&silent), 4, "the responder sent nothing");
+        let mut tiny = tcp(SYN | ACK, SYN | ACK, 10_000, 1);
+        tiny.total_pkts = 3;
+        assert_eq!(initiator_packets(&tiny), 1, "a side that sent bytes sent at least one packet");
+    }
+}
