@@ -56,6 +56,38 @@ export interface DictionaryColumn {
   values: Array<string>
 }
 
+/**
+ * What stands behind hosts' evidence: one entry per (host, evidence feature above 0), in
+ * columns. Entry i's peers are `peers[peerOffsets[i] .. peerOffsets[i + 1]]`, its ports
+ * `ports[portOffsets[i] .. portOffsets[i + 1]]`.
+ */
+export interface EvidenceDetails {
+  /** Row in `hosts`. */
+  host: Int32Array
+  /** Index of the evidence among the schema's evidence features (0: the first of them). */
+  evidence: Uint8Array
+  /**
+   * The address the value was counted against (scanned host, flooded target, server,
+   * resolver), or '' when it is not about one address.
+   */
+  subject: Array<string>
+  /** IP protocol number of the service the value was counted on; 0 when none. */
+  protocol: Uint8Array
+  /** That service's port; -1 when none. */
+  port: Int32Array
+  peerOffsets: Int32Array
+  peers: Array<string>
+  portOffsets: Int32Array
+  ports: Int32Array
+  /**
+   * A regular series: mean and standard deviation of the times between contacts, and the
+   * time from the first contact to the last, µs; 0 otherwise.
+   */
+  periodUs: Float64Array
+  jitterUs: Float64Array
+  spanUs: Float64Array
+}
+
 /** The feature schema of this build: what models must take as input. */
 export declare function featureSchema(): FeatureSchema
 
@@ -76,6 +108,8 @@ export interface FeatureSchema {
 export interface FeatureSpecJs {
   name: string
   description: string
+  /** A host feature that counts a suspicious behaviour (the host row's last block). */
+  evidence: boolean
 }
 
 export interface FeatureStats {
@@ -129,6 +163,8 @@ export interface FeatureWindow {
   hostLabel: Uint8Array
   /** hosts.length × schema.host.length, row-major. */
   hostFeatures: Float32Array
+  /** What stands behind the hosts' evidence values above 0. */
+  evidence: EvidenceDetails
 }
 
 /**

@@ -4,7 +4,8 @@
 use crate::packet::IpAddr16;
 
 /// An endpoint address as flow files may carry it: IP, or a MAC address for non-IP flows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Ordered IP first (by address), then MAC, then unknown: a stable order for reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Address {
     Ip(IpAddr16),
     Mac([u8; 6]),

@@ -9,17 +9,17 @@ use std::sync::{Arc, Mutex};
 use flowhound_core::cidr::Cidr;
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::features::{
-    FeatureBuilder, FeatureOptions, FeatureSpec, FlowClass, HostLabel, LabelIndex, Lan, WindowFeatures, FLOW_FEATURES,
+    EvidenceDetail, FeatureBuilder, FeatureOptions, FeatureSpec, FlowClass, HostLabel, LabelIndex, Lan, WindowFeatures, FLOW_FEATURES,
     HOST_FEATURES, HOST_SCORE_AGGREGATES, SCHEMA_VERSION,
 };
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::FlowRecord;
 use flowhound_core::source::FlowSource;
-use napi::bindgen_prelude::{AsyncTask, Float32Array, Int32Array, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Float64Array, Int32Array, Uint8Array};
 use napi::{Env, Task};
 
 use crate::errors::{error_json, to_napi_error};
-use crate::flow_batch::{build_flow_batch, FlowBatch};
+use crate::flow_batch::{address_text, build_flow_batch, FlowBatch};
 use crate::flow_stream::{engine_options, publish_progress, source_options, FlowStreamOptions, FlowStreamProgress, SharedProgress};
 use crate::stats::{source_stats, SourceStats};
 
@@ -29,6 +29,8 @@ const RECORDS_PER_PULL: usize = 65_536;
 pub struct FeatureSpecJs {
     pub name: String,
     pub description: String,
+    /// A host feature that counts a suspicious behaviour (the host row's last block).
+    pub evidence: bool,
 }
 
 #[napi(object)]
@@ -50,7 +52,7 @@ const FLOW_CLASSES: [FlowClass; 4] = [FlowClass::Botnet, FlowClass::Normal, Flow
 const HOST_LABELS: [HostLabel; 4] = [HostLabel::Infected, HostLabel::InfectedIdle, HostLabel::Normal, HostLabel::Unknown];
 
 fn specs(list: &[FeatureSpec]) -> Vec<FeatureSpecJs> {
-    list.iter().map(|f| FeatureSpecJs { name: f.name.to_string(), description: f.description.to_string() }).collect()
+    list.iter().map(|f| FeatureSpecJs { name: f.name.to_string(), description: f.description.to_string(), evidence: f.evidence }).collect()
 }
 
 /// The feature schema of this build: what models must take as input.
@@ -104,6 +106,77 @@ pub struct FeatureWindow {
     pub host_label: Uint8Array,
     /// hosts.length × schema.host.length, row-major.
     pub host_features: Float32Array,
+    /// What stands behind the hosts' evidence values above 0.
+    pub evidence: EvidenceDetails,
+}
+
+/// What stands behind hosts' evidence: one entry per (host, evidence feature above 0), in
+/// columns. Entry i's peers are `peers[peerOffsets[i] .. peerOffsets[i + 1]]`, its ports
+/// `ports[portOffsets[i] .. portOffsets[i + 1]]`.
+#[napi(object)]
+pub struct EvidenceDetails {
+    /// Row in `hosts`.
+    pub host: Int32Array,
+    /// Index of the evidence among the schema's evidence features (0: the first of them).
+    pub evidence: Uint8Array,
+    /// The address the value was counted against (scanned host, flooded target, server,
+    /// resolver), or '' when it is not about one address.
+    pub subject: Vec<String>,
+    /// IP protocol number of the service the value was counted on; 0 when none.
+    pub protocol: Uint8Array,
+    /// That service's port; -1 when none.
+    pub port: Int32Array,
+    pub peer_offsets: Int32Array,
+    pub peers: Vec<String>,
+    pub port_offsets: Int32Array,
+    pub ports: Int32Array,
+    /// A regular series: mean and standard deviation of the times between contacts, and the
+    /// time from the first contact to the last, µs; 0 otherwise.
+    pub period_us: Float64Array,
+    pub jitter_us: Float64Array,
+    pub span_us: Float64Array,
+}
+
+fn evidence_columns(per_host: &[Vec<EvidenceDetail>]) -> EvidenceDetails {
+    let count: usize = per_host.iter().map(Vec::len).sum();
+    let mut host = Vec::with_capacity(count);
+    let mut evidence = Vec::with_capacity(count);
+    let mut subject = Vec::with_capacity(count);
+    let mut protocol = Vec::with_capacity(count);
+    let mut port = Vec::with_capacity(count);
+    let (mut peer_offsets, mut peers) = (vec![0i32], Vec::new());
+    let (mut port_offsets, mut ports) = (vec![0i32], Vec::new());
+    let (mut period_us, mut jitter_us, mut span_us) = (Vec::with_capacity(count), Vec::with_capacity(count), Vec::with_capacity(count));
+    for (row, details) in per_host.iter().enumerate() {
+        for detail in details {
+            host.push(row as i32);
+            evidence.push(detail.evidence as u8);
+            subject.push(detail.subject.as_ref().map(address_text).unwrap_or_default());
+            protocol.push(detail.service.map_or(0, |s| s.protocol));
+            port.push(detail.service.and_then(|s| s.port).map_or(-1, i32::from));
+            peers.extend(detail.peers.iter().map(address_text));
+            peer_offsets.push(peers.len() as i32);
+            ports.extend(detail.ports.iter().map(|&p| i32::from(p)));
+            port_offsets.push(ports.len() as i32);
+            period_us.push(detail.period_us as f64);
+            jitter_us.push(detail.jitter_us as f64);
+            span_us.push(detail.span_us as f64);
+        }
+    }
+    EvidenceDetails {
+        host: Int32Array::new(host),
+        evidence: Uint8Array::new(evidence),
+        subject,
+        protocol: Uint8Array::new(protocol),
+        port: Int32Array::new(port),
+        peer_offsets: Int32Array::new(peer_offsets),
+        peers,
+        port_offsets: Int32Array::new(port_offsets),
+        ports: Int32Array::new(ports),
+        period_us: Float64Array::new(period_us),
+        jitter_us: Float64Array::new(jitter_us),
+        span_us: Float64Array::new(span_us),
+    }
 }
 
 fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
@@ -121,6 +194,7 @@ fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
         hosts: window.hosts.iter().map(IpAddr16::to_string).collect(),
         host_label: Uint8Array::new(window.host_labels.iter().map(label_code).collect()),
         host_features: Float32Array::new(window.host_features),
+        evidence: evidence_columns(&window.host_evidence),
     }
 }
 

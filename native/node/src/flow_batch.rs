@@ -81,7 +81,7 @@ impl<K: Hash + Eq> DictionaryBuilder<K> {
     }
 }
 
-fn address_text(address: &Address) -> String {
+pub fn address_text(address: &Address) -> String {
     match address {
         Address::Ip(ip) => ip.to_string(),
         Address::Mac(mac) => mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"),

@@ -10,7 +10,9 @@ use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
 
 use super::flow_features::write_flow_features;
+use super::evidence::EvidenceDetail;
 use super::host_activity::HostActivity;
+use super::host_memory::HostMemory;
 use super::label_index::LabelIndex;
 use super::labels::{classify_label, FlowClass, HostLabel, LabelledEnd};
 use super::lan::Lan;
@@ -64,6 +66,8 @@ pub struct WindowFeatures {
     pub host_labels: Vec<HostLabel>,
     /// `hosts.len() × HOST_FEATURE_COUNT`, row-major.
     pub host_features: Vec<f32>,
+    /// Per host: what stands behind each of its evidence values above 0.
+    pub host_evidence: Vec<Vec<EvidenceDetail>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -110,6 +114,7 @@ pub struct FeatureBuilder {
     newest_us: i64,
     stats: FeatureStats,
     repeated_flow_rows: RepeatedRows,
+    memory: HostMemory,
 }
 
 impl FeatureBuilder {
@@ -126,6 +131,7 @@ impl FeatureBuilder {
             ));
         }
         let infected = options.infected.iter().copied().collect();
+        let memory = HostMemory::new(options.window_us);
         Ok(FeatureBuilder {
             options,
             infected,
@@ -134,6 +140,7 @@ impl FeatureBuilder {
             newest_us: i64::MIN,
             stats: FeatureStats::default(),
             repeated_flow_rows: RepeatedRows::new(FLOW_FEATURE_COUNT),
+            memory,
         })
     }
 
@@ -223,7 +230,7 @@ impl FeatureBuilder {
             let dst = self.options.lan.host(&this.dst_addr);
             if let Some(src) = src {
                 let host = window.hosts.entry(src).or_default();
-                host.activity.add_initiated(&this);
+                host.activity.add_initiated(&this, dst.is_some());
                 host.initiated = true;
                 host.labelled |= has_label;
             }
@@ -290,8 +297,12 @@ impl FeatureBuilder {
         let flow_dst_host = flows.iter().map(|r| host_row(&r.dst_addr)).collect();
 
         let mut host_features = vec![0f32; hosts.len() * HOST_FEATURE_COUNT];
-        for ((_, host), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
-            host.activity.write_features(row);
+        let mut host_evidence = Vec::with_capacity(hosts.len());
+        for ((address, host), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
+            if host.activity.served_smtp() {
+                self.memory.remember_smtp_server(*address);
+            }
+            host_evidence.push(host.activity.write_features(&self.memory.history(window_start_us, address), row));
         }
         let mut host_labels = Vec::with_capacity(hosts.len());
         for (address, host) in &hosts {
@@ -315,6 +326,9 @@ impl FeatureBuilder {
         self.stats.windows += 1;
         self.stats.flow_rows += flows.len() as u64;
         self.stats.host_rows += hosts.len() as u64;
+        let addresses: Vec<IpAddr16> = hosts.iter().map(|(address, _)| *address).collect();
+        let dsts = hosts.into_iter().map(|(address, host)| (address, host.activity.into_dst_addrs())).collect();
+        self.memory.remember_window(window_start_us, dsts);
         out.push(WindowFeatures {
             window_start_us,
             flows,
@@ -323,9 +337,10 @@ impl FeatureBuilder {
             flow_repeat_of,
             flow_src_host,
             flow_dst_host,
-            hosts: hosts.into_iter().map(|(address, _)| address).collect(),
+            hosts: addresses,
             host_labels,
             host_features,
+            host_evidence,
         });
     }
 }
@@ -390,7 +405,7 @@ mod tests {
         assert_eq!(middle.flow_classes, vec![FlowClass::Botnet, FlowClass::Background]);
         assert_eq!(middle.host_labels, vec![HostLabel::Unknown, HostLabel::Infected]);
         assert_eq!(host_value(middle, [147, 32, 84, 165], "flows_initiated"), 2.0);
-        assert_eq!(host_value(middle, [147, 32, 84, 165], "smtp_flows"), 1.0);
+        assert_eq!(host_value(middle, [147, 32, 84, 165], "smtp_servers"), 1.0);
         assert_eq!(host_value(middle, [147, 32, 84, 165], "bytes_up"), 124.0 + 80.0);
         assert_eq!(host_value(middle, [147, 32, 80, 9], "flows_received"), 1.0);
         assert_eq!(host_value(middle, [147, 32, 80, 9], "bytes_up"), 120.0);

@@ -1,43 +1,120 @@
-//! One LAN host's activity in one window, accumulated flow by flow, and its row of
-//! `HOST_FEATURES` when the window closes.
+//! One LAN host's activity in one window, accumulated flow by flow; its row of
+//! `HOST_FEATURES` and the details behind its evidence when the window closes.
+//!
+//! What the host did before this window (the addresses it contacted, whether it serves mail)
+//! comes from [`HostHistory`], which the builder keeps from one window to the next.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::packet::tcp_flag;
-use crate::record::{Address, FlowRecord};
+use crate::record::{Address, FlowRecord, Protocol};
 
+use super::attempt::{attempt_of, Attempt};
+use super::evidence::{Evidence, EvidenceDetail, Service, MAX_PEERS};
 use super::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
 use super::traffic_class::{Services, Transport};
 
-/// Flows to one destination needed before their timing is judged.
-const BEACON_MIN_FLOWS: usize = 3;
-/// Start times kept per destination: enough to judge regularity, bounded for floods.
-const BEACON_MAX_TIMES: usize = 64;
-/// Below this coefficient of variation the times between flow starts count as regular.
-const BEACON_MAX_CV: f64 = 0.2;
+/// Distinct keys kept per tally (destinations, services, peers) for one host in one window:
+/// a host that floods millions of addresses is still counted, in bounded memory (keys beyond
+/// this are counted where a count needs no key, and otherwise left out).
+pub const MAX_KEYS_PER_TALLY: usize = 16_384;
+/// Contact times kept per destination service, for the regularity of its series.
+const MAX_CONTACT_TIMES: usize = 64;
+/// A regular series: at least this many contacts ...
+const BEACON_MIN_CONTACTS: usize = 4;
+/// ... whose times between starts vary by at most this coefficient of variation.
+const BEACON_MAX_CV: f64 = 0.25;
+
+/// TCP and UDP ports above 1023 that bots scan for: databases, remote desktops, telnet and
+/// HTTP alternates, IoT management services (Mirai and its descendants' targets). A failed
+/// sweep of one of these, or of a port below 1024, is a scan; failures spread over random
+/// high ports are what peer-to-peer clients do, and are not counted as one.
+const SCANNED_HIGH_PORTS: [u16; 19] =
+    [1433, 1900, 2323, 3306, 3389, 5060, 5358, 5555, 5900, 6379, 7547, 8080, 8081, 8291, 8443, 8888, 9200, 37215, 52869];
+
+/// What the builder remembers of a host from earlier windows of the same input.
+pub struct HostHistory<'a> {
+    /// Addresses the host initiated flows to in the window that ended where this one starts;
+    /// `None` when the host was not seen then (every address counts as new).
+    pub previous_dsts: Option<&'a HashSet<Address>>,
+    /// The host answered SMTP connections earlier in the input, or in this window.
+    pub serves_smtp: bool,
+}
+
+#[derive(Default)]
+struct ServiceTally {
+    attempts: u64,
+    failed: u64,
+    failed_dsts: HashSet<Address>,
+}
+
+#[derive(Default)]
+struct TargetTally {
+    failed_tcp_ports: HashSet<u16>,
+    /// Packets sent in attempts to this address that failed.
+    unanswered_pkts: u64,
+}
+
+#[derive(Default)]
+struct PeerTally {
+    failed: u64,
+    opened: u64,
+    contact_starts_us: Vec<i64>,
+}
 
 #[derive(Default)]
 pub struct HostActivity {
     flows_initiated: u64,
     flows_received: u64,
     dst_addrs: HashSet<Address>,
-    dst_port_counts: HashMap<u16, u64>,
     src_addrs: HashSet<Address>,
-    unanswered: u64,
-    tcp_initiated: u64,
-    tcp_failed: u64,
-    smtp_flows: u64,
-    smtp_servers: HashSet<Address>,
-    dns_flows: u64,
-    irc_flows: u64,
-    icmp_flows: u64,
-    web_flows: u64,
+    failed_attempts: u64,
+    failed_dsts: HashSet<Address>,
     bytes_up: u64,
     bytes_down: u64,
     pkts_total: u64,
-    duration_us_total: u64,
-    /// Start times of initiated flows, per destination.
-    starts_by_dst: HashMap<Address, Vec<i64>>,
+    /// Attempts per scanned service (transport and port).
+    services: HashMap<Service, ServiceTally>,
+    targets: HashMap<Address, TargetTally>,
+    peers: HashMap<(Address, Service), PeerTally>,
+    smtp_servers: HashSet<Address>,
+    irc_connections: u64,
+    irc_peers: HashMap<(Address, Service), u64>,
+    dns_unanswered: HashMap<Address, u64>,
+    dns_outside: HashMap<Address, u64>,
+    /// The host answered an inbound SMTP connection in this window.
+    served_smtp: bool,
+}
+
+fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, value: T) {
+    if set.len() < MAX_KEYS_PER_TALLY || set.contains(&value) {
+        set.insert(value);
+    }
+}
+
+fn entry_bounded<'m, K: std::hash::Hash + Eq, V: Default>(map: &'m mut HashMap<K, V>, key: K) -> Option<&'m mut V> {
+    if map.len() < MAX_KEYS_PER_TALLY || map.contains_key(&key) {
+        Some(map.entry(key).or_default())
+    } else {
+        None
+    }
+}
+
+fn service_of(attempt: &Attempt, record: &FlowRecord) -> Service {
+    match attempt.transport {
+        Transport::Tcp => Service { protocol: 6, port: record.dst_port },
+        Transport::Udp => Service { protocol: 17, port: record.dst_port },
+        _ => Service { protocol: if record.protocol == Protocol::Ip(58) { 58 } else { 1 }, port: None },
+    }
+}
+
+/// A service that a sweep of failed attempts makes a scan of: a port below 1024 or one bots
+/// scan for, or ICMP echo (a ping sweep).
+fn is_scanned_service(service: &Service) -> bool {
+    match service.port {
+        Some(port) => port < 1024 || SCANNED_HIGH_PORTS.contains(&port),
+        None => service.protocol == 1 || service.protocol == 58,
+    }
 }
 
 impl HostActivity {
@@ -45,214 +122,281 @@ impl HostActivity {
         self.flows_initiated + self.flows_received
     }
 
-    /// A flow the host initiated (it is the record's source).
-    pub fn add_initiated(&mut self, record: &FlowRecord) {
-        let transport = Transport::of(record);
-        let services = Services::of(transport, record.dst_port);
+    /// The addresses the host initiated flows to in this window (what the next windows
+    /// compare with).
+    pub fn into_dst_addrs(self) -> HashSet<Address> {
+        self.dst_addrs
+    }
+
+    pub fn served_smtp(&self) -> bool {
+        self.served_smtp
+    }
+
+    /// A flow the host initiated (it is the record's source). `lan_dst` says whether the
+    /// destination is a LAN address.
+    pub fn add_initiated(&mut self, record: &FlowRecord, lan_dst: bool) {
         self.flows_initiated += 1;
-        self.dst_addrs.insert(record.dst_addr);
-        if matches!(transport, Transport::Tcp | Transport::Udp) {
-            if let Some(port) = record.dst_port {
-                *self.dst_port_counts.entry(port).or_default() += 1;
-            }
-        }
-        if record.dst_bytes() == 0 {
-            self.unanswered += 1;
-        }
-        if transport == Transport::Tcp {
-            self.tcp_initiated += 1;
-            let opened = record.src_tcp_flags & tcp_flag::SYN != 0;
-            let accepted = record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK;
-            let reset = record.dst_tcp_flags & tcp_flag::RST != 0;
-            if reset || (opened && !accepted) {
-                self.tcp_failed += 1;
-            }
-        }
-        if services.smtp {
-            self.smtp_flows += 1;
-            self.smtp_servers.insert(record.dst_addr);
-        }
-        self.dns_flows += u64::from(services.dns);
-        self.irc_flows += u64::from(services.irc);
-        self.web_flows += u64::from(services.web);
-        self.icmp_flows += u64::from(transport == Transport::Icmp);
-        self.bytes_up += record.src_bytes;
+        insert_bounded(&mut self.dst_addrs, record.dst_addr);
+        self.bytes_up += record.src_bytes.min(record.total_bytes);
         self.bytes_down += record.dst_bytes();
-        self.add_common(record);
-        let starts = self.starts_by_dst.entry(record.dst_addr).or_default();
-        if starts.len() < BEACON_MAX_TIMES {
-            starts.push(record.start_us);
+        self.pkts_total += record.total_pkts;
+        let Some(attempt) = attempt_of(record) else { return };
+        let service = service_of(&attempt, record);
+        let services = Services::of(attempt.transport, service.port);
+        let dst = record.dst_addr;
+
+        if attempt.failed {
+            self.failed_attempts += 1;
+            insert_bounded(&mut self.failed_dsts, dst);
+            if let Some(target) = entry_bounded(&mut self.targets, dst) {
+                target.unanswered_pkts += attempt.src_pkts;
+                if let (Transport::Tcp, Some(port)) = (attempt.transport, service.port) {
+                    insert_bounded(&mut target.failed_tcp_ports, port);
+                }
+            }
+        }
+        if is_scanned_service(&service) {
+            if let Some(tally) = entry_bounded(&mut self.services, service) {
+                tally.attempts += 1;
+                if attempt.failed {
+                    tally.failed += 1;
+                    insert_bounded(&mut tally.failed_dsts, dst);
+                }
+            }
+        }
+        if let Some(peer) = entry_bounded(&mut self.peers, (dst, service)) {
+            peer.failed += u64::from(attempt.failed);
+            // Only connections to the outside count as polling: a LAN file server is not.
+            peer.opened += u64::from(attempt.opened && !lan_dst);
+            if peer.contact_starts_us.len() < MAX_CONTACT_TIMES {
+                peer.contact_starts_us.push(record.start_us);
+            }
+        }
+        if services.smtp && attempt.transport == Transport::Tcp {
+            insert_bounded(&mut self.smtp_servers, dst);
+        }
+        if services.irc {
+            self.irc_connections += 1;
+            if let Some(count) = entry_bounded(&mut self.irc_peers, (dst, service)) {
+                *count += 1;
+            }
+        }
+        if services.dns {
+            if attempt.failed {
+                if let Some(count) = entry_bounded(&mut self.dns_unanswered, dst) {
+                    *count += 1;
+                }
+            }
+            if !lan_dst {
+                if let Some(count) = entry_bounded(&mut self.dns_outside, dst) {
+                    *count += 1;
+                }
+            }
         }
     }
 
     /// A flow the host answered or was sent (it is the record's destination).
     pub fn add_received(&mut self, record: &FlowRecord) {
         self.flows_received += 1;
-        self.src_addrs.insert(record.src_addr);
+        insert_bounded(&mut self.src_addrs, record.src_addr);
         self.bytes_up += record.dst_bytes();
-        self.bytes_down += record.src_bytes;
-        self.add_common(record);
-    }
-
-    fn add_common(&mut self, record: &FlowRecord) {
+        self.bytes_down += record.src_bytes.min(record.total_bytes);
         self.pkts_total += record.total_pkts;
-        self.duration_us_total += record.duration_us().max(0) as u64;
+        let transport = Transport::of(record);
+        let accepted = record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK;
+        if transport == Transport::Tcp && accepted && Services::of(transport, record.dst_port).smtp {
+            self.served_smtp = true;
+        }
     }
 
-    /// Writes the host's features into `row` (`HOST_FEATURE_COUNT` long), in schema order.
-    pub fn write_features(&self, row: &mut [f32]) {
-        assert_eq!(row.len(), HOST_FEATURE_COUNT);
-        let initiated = self.flows_initiated as f64;
-        let share = |count: u64| if initiated > 0.0 { (count as f64 / initiated) as f32 } else { 0.0 };
-        let flows = self.flows() as f64;
-        let per_flow = |total: u64| if flows > 0.0 { (total as f64 / flows) as f32 } else { 0.0 };
-        let bytes_total = (self.bytes_up + self.bytes_down) as f64;
-        let (beacon_pairs, beacon_min_cv) = self.beacons();
+    /// The evidence values, in `Evidence` order, and the detail behind each that is above 0.
+    pub fn evidence(&self, history: &HostHistory<'_>) -> ([f64; Evidence::COUNT], Vec<EvidenceDetail>) {
+        let mut values = [0f64; Evidence::COUNT];
+        let mut details = Vec::new();
+        let is_new = |address: &Address| history.previous_dsts.is_none_or(|before| !before.contains(address));
+        let mut keep = |evidence: Evidence, value: f64, detail: EvidenceDetail| {
+            values[evidence as usize] = value;
+            if value > 0.0 {
+                details.push(detail);
+            }
+        };
 
+        // Horizontal scan: the service with the most new failed targets, weighted by how much
+        // of the host's use of that service failed.
+        let mut best: Option<(f64, &Service, &ServiceTally)> = None;
+        for (service, tally) in &self.services {
+            let new_failed = tally.failed_dsts.iter().filter(|dst| is_new(dst)).count() as f64;
+            let value = new_failed * tally.failed as f64 / tally.attempts.max(1) as f64;
+            if value > 0.0 && best.is_none_or(|(top, top_service, _)| value > top || (value == top && service < top_service)) {
+                best = Some((value, service, tally));
+            }
+        }
+        if let Some((value, service, tally)) = best {
+            let peers = sorted_first(tally.failed_dsts.iter().filter(|dst| is_new(dst)).copied());
+            keep(Evidence::ScanServiceTargets, value, EvidenceDetail::about_service(Evidence::ScanServiceTargets, *service, peers));
+        }
+
+        // Vertical scan.
+        if let Some((dst, target)) = max_by_key_then_address(self.targets.iter(), |t| t.failed_tcp_ports.len() as u64) {
+            let mut ports: Vec<u16> = target.failed_tcp_ports.iter().copied().collect();
+            ports.sort_unstable();
+            ports.truncate(MAX_PEERS);
+            let detail = EvidenceDetail { ports, ..EvidenceDetail::about_address(Evidence::ScanPortsOneTarget, *dst) };
+            keep(Evidence::ScanPortsOneTarget, target.failed_tcp_ports.len() as f64, detail);
+        }
+
+        // Failed retries against one service.
+        if let Some(((dst, service), peer)) = max_by_key_then_address(self.peers.iter(), |p| p.failed) {
+            keep(Evidence::FailedRetriesOneService, peer.failed as f64, EvidenceDetail::about_peer(Evidence::FailedRetriesOneService, *dst, *service));
+        }
+
+        // Flood.
+        if let Some((dst, target)) = max_by_key_then_address(self.targets.iter(), |t| t.unanswered_pkts) {
+            keep(Evidence::UnansweredPktsOneTarget, target.unanswered_pkts as f64, EvidenceDetail::about_address(Evidence::UnansweredPktsOneTarget, *dst));
+        }
+
+        // Spam: a mail server relays mail, so its outbound SMTP is no evidence.
+        if !history.serves_smtp && !self.served_smtp {
+            let peers = sorted_first(self.smtp_servers.iter().copied());
+            keep(Evidence::SmtpServers, self.smtp_servers.len() as f64, EvidenceDetail { peers, ..EvidenceDetail::new(Evidence::SmtpServers) });
+        }
+
+        if let Some(((dst, service), _)) = max_by_key_then_address(self.irc_peers.iter(), |count| *count) {
+            keep(Evidence::IrcConnections, self.irc_connections as f64, EvidenceDetail::about_peer(Evidence::IrcConnections, *dst, *service));
+        }
+
+        let dns_detail = |evidence: Evidence, by_resolver: &HashMap<Address, u64>| {
+            let total: u64 = by_resolver.values().sum();
+            let busiest = max_by_key_then_address(by_resolver.iter(), |count| *count).map(|(resolver, _)| *resolver);
+            let detail = match busiest {
+                Some(resolver) => EvidenceDetail::about_address(evidence, resolver),
+                None => EvidenceDetail::new(evidence),
+            };
+            (total as f64, detail)
+        };
+        let (value, detail) = dns_detail(Evidence::DnsUnanswered, &self.dns_unanswered);
+        keep(Evidence::DnsUnanswered, value, detail);
+        let (value, detail) = dns_detail(Evidence::DnsQueriesOutside, &self.dns_outside);
+        keep(Evidence::DnsQueriesOutside, value, detail);
+
+        // Polling one outside service.
+        if let Some(((dst, service), peer)) = max_by_key_then_address(self.peers.iter(), |p| p.opened) {
+            keep(Evidence::ConnsOneOutsideService, peer.opened as f64, EvidenceDetail::about_peer(Evidence::ConnsOneOutsideService, *dst, *service));
+        }
+
+        // The longest regular series of contacts with one service.
+        let mut best_series: Option<(usize, &(Address, Service), Regularity)> = None;
+        let mut starts = Vec::new();
+        for (key, peer) in &self.peers {
+            if peer.contact_starts_us.len() < BEACON_MIN_CONTACTS {
+                continue;
+            }
+            starts.clear();
+            starts.extend_from_slice(&peer.contact_starts_us);
+            starts.sort_unstable();
+            starts.dedup();
+            let Some(regularity) = regularity(&starts) else { continue };
+            if regularity.cv > BEACON_MAX_CV || starts.len() < BEACON_MIN_CONTACTS {
+                continue;
+            }
+            let contacts = starts.len();
+            if best_series.as_ref().is_none_or(|(top, top_key, _)| contacts > *top || (contacts == *top && key < *top_key)) {
+                best_series = Some((contacts, key, regularity));
+            }
+        }
+        if let Some((contacts, (dst, service), regularity)) = best_series {
+            let detail = EvidenceDetail {
+                period_us: regularity.mean_gap_us,
+                jitter_us: regularity.std_gap_us,
+                span_us: regularity.span_us,
+                ..EvidenceDetail::about_peer(Evidence::BeaconContacts, *dst, *service)
+            };
+            keep(Evidence::BeaconContacts, contacts as f64, detail);
+        }
+        (values, details)
+    }
+
+    /// Writes the host's features into `row` (`HOST_FEATURE_COUNT` long), in schema order, and
+    /// returns the details behind its evidence.
+    pub fn write_features(&self, history: &HostHistory<'_>, row: &mut [f32]) -> Vec<EvidenceDetail> {
+        assert_eq!(row.len(), HOST_FEATURE_COUNT);
+        let new_dsts = match history.previous_dsts {
+            Some(before) => self.dst_addrs.iter().filter(|dst| !before.contains(dst)).count(),
+            None => self.dst_addrs.len(),
+        };
         macro_rules! set {
             ($name:literal, $value:expr $(,)?) => {
-                row[const { index_of(HOST_FEATURES, $name) }] = $value
+                row[const { index_of(HOST_FEATURES, $name) }] = $value as f32
             };
         }
-        set!("flows_initiated", initiated as f32);
-        set!("flows_received", self.flows_received as f32);
-        set!("distinct_dst_addrs", self.dst_addrs.len() as f32);
-        set!("distinct_dst_ports", self.dst_port_counts.len() as f32);
-        set!("distinct_src_addrs", self.src_addrs.len() as f32);
-        set!("dst_port_entropy_bits", entropy_bits(self.dst_port_counts.values().copied()) as f32);
-        set!("unanswered_share", share(self.unanswered));
-        set!("tcp_failed_share",
-            if self.tcp_initiated > 0 { (self.tcp_failed as f64 / self.tcp_initiated as f64) as f32 } else { 0.0 },
-        );
-        set!("smtp_flows", self.smtp_flows as f32);
-        set!("distinct_smtp_servers", self.smtp_servers.len() as f32);
-        set!("smtp_share", share(self.smtp_flows));
-        set!("dns_flows", self.dns_flows as f32);
-        set!("dns_share", share(self.dns_flows));
-        set!("irc_flows", self.irc_flows as f32);
-        set!("irc_share", share(self.irc_flows));
-        set!("icmp_flows", self.icmp_flows as f32);
-        set!("icmp_share", share(self.icmp_flows));
-        set!("web_share", share(self.web_flows));
-        set!("bytes_up", self.bytes_up as f32);
-        set!("bytes_down", self.bytes_down as f32);
-        set!("pkts_total", self.pkts_total as f32);
-        set!("bytes_up_share", if bytes_total > 0.0 { (self.bytes_up as f64 / bytes_total) as f32 } else { 0.0 });
-        set!("mean_flow_duration_s", per_flow(self.duration_us_total) / 1e6);
-        set!("mean_bytes_per_flow", if flows > 0.0 { (bytes_total / flows) as f32 } else { 0.0 });
-        set!("beacon_pairs", beacon_pairs as f32);
-        set!("beacon_min_cv", beacon_min_cv.map_or(-1.0, |cv| cv as f32));
-    }
-
-    /// Destinations contacted at regular intervals, and the lowest coefficient of variation of
-    /// the times between flow starts over destinations contacted often enough to judge.
-    fn beacons(&self) -> (u64, Option<f64>) {
-        let mut regular = 0;
-        let mut lowest: Option<f64> = None;
-        let mut starts = Vec::new();
-        for times in self.starts_by_dst.values().filter(|times| times.len() >= BEACON_MIN_FLOWS) {
-            starts.clear();
-            starts.extend_from_slice(times);
-            starts.sort_unstable();
-            let Some(cv) = interval_cv(&starts) else { continue };
-            if cv < BEACON_MAX_CV {
-                regular += 1;
-            }
-            lowest = Some(lowest.map_or(cv, |low: f64| low.min(cv)));
+        set!("flows_initiated", self.flows_initiated);
+        set!("flows_received", self.flows_received);
+        set!("distinct_dst_addrs", self.dst_addrs.len());
+        set!("distinct_src_addrs", self.src_addrs.len());
+        set!("new_dst_addrs", new_dsts);
+        set!("failed_attempts", self.failed_attempts);
+        set!("failed_dst_addrs", self.failed_dsts.len());
+        set!("bytes_up", self.bytes_up);
+        set!("bytes_down", self.bytes_down);
+        set!("pkts_total", self.pkts_total);
+        let (values, details) = self.evidence(history);
+        for evidence in Evidence::ALL {
+            row[evidence.column()] = values[evidence as usize] as f32;
         }
-        (regular, lowest)
+        details
     }
 }
 
-/// Coefficient of variation (standard deviation / mean) of the gaps between sorted times;
-/// `None` when the mean gap is zero (all at once: a burst, not a beacon).
-fn interval_cv(sorted_times: &[i64]) -> Option<f64> {
+/// The first `MAX_PEERS` addresses in address order (a stable choice for reports and tests).
+fn sorted_first(addresses: impl Iterator<Item = Address>) -> Vec<Address> {
+    let mut all: Vec<Address> = addresses.collect();
+    all.sort_unstable();
+    all.truncate(MAX_PEERS);
+    all
+}
+
+/// The entry with the largest positive count; ties go to the lowest key, so the choice does
+/// not depend on hash order.
+fn max_by_key_then_address<'a, K: Ord + 'a, V: 'a>(
+    entries: impl Iterator<Item = (&'a K, &'a V)>,
+    count: impl Fn(&V) -> u64,
+) -> Option<(&'a K, &'a V)> {
+    let mut best: Option<(u64, &K, &V)> = None;
+    for (key, value) in entries {
+        let c = count(value);
+        if c > 0 && best.is_none_or(|(top, top_key, _)| c > top || (c == top && key < top_key)) {
+            best = Some((c, key, value));
+        }
+    }
+    best.map(|(_, key, value)| (key, value))
+}
+
+struct Regularity {
+    cv: f64,
+    mean_gap_us: i64,
+    std_gap_us: i64,
+    span_us: i64,
+}
+
+/// How regular a series of sorted, distinct times is; `None` for fewer than two.
+fn regularity(sorted_times: &[i64]) -> Option<Regularity> {
+    if sorted_times.len() < 2 {
+        return None;
+    }
     let gaps: Vec<f64> = sorted_times.windows(2).map(|pair| (pair[1] - pair[0]) as f64).collect();
     let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
     if mean <= 0.0 {
         return None;
     }
     let variance = gaps.iter().map(|gap| (gap - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
-    Some(variance.sqrt() / mean)
-}
-
-fn entropy_bits(counts: impl Iterator<Item = u64> + Clone) -> f64 {
-    let total: u64 = counts.clone().sum();
-    if total == 0 {
-        return 0.0;
-    }
-    let total = total as f64;
-    counts.filter(|&c| c > 0).map(|c| c as f64 / total).map(|p| -p * p.log2()).sum::<f64>().max(0.0)
+    let std = variance.sqrt();
+    Some(Regularity {
+        cv: std / mean,
+        mean_gap_us: mean.round() as i64,
+        std_gap_us: std.round() as i64,
+        span_us: sorted_times[sorted_times.len() - 1] - sorted_times[0],
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn flow(dst: [u8; 4], dst_port: u16, start_s: f64, dst_bytes: u64, dst_flags: u8) -> FlowRecord {
-        let start_us = (start_s * 1e6) as i64;
-        FlowRecord {
-            total_bytes: 180 + dst_bytes,
-            src_tcp_flags: tcp_flag::SYN,
-            dst_tcp_flags: dst_flags,
-            ..FlowRecord::example_tcp([10, 0, 0, 1], 40000, dst, dst_port, start_us, start_us + 1_000_000)
-        }
-    }
-
-    fn row_of(activity: &HostActivity) -> HashMap<&'static str, f32> {
-        let mut row = vec![f32::NAN; HOST_FEATURE_COUNT];
-        activity.write_features(&mut row);
-        HOST_FEATURES.iter().map(|f| f.name).zip(row).collect()
-    }
-
-    #[test]
-    fn a_spammer_fails_most_smtp_attempts() {
-        let mut host = HostActivity::default();
-        for i in 0..8u8 {
-            // Six servers reset the attempt, two accept it.
-            let answer = if i < 6 { tcp_flag::RST | tcp_flag::ACK } else { tcp_flag::SYN | tcp_flag::ACK };
-            host.add_initiated(&flow([64, 4, 4, i], 25, f64::from(i), 60, answer));
-        }
-        host.add_initiated(&flow([8, 8, 8, 8], 53, 9.0, 0, 0));
-        let row = row_of(&host);
-        assert_eq!((row["flows_initiated"], row["smtp_flows"], row["distinct_smtp_servers"]), (9.0, 8.0, 8.0));
-        assert_eq!(row["tcp_failed_share"], 7.0 / 9.0, "six resets and the unanswered SYN to port 53");
-        assert_eq!(row["unanswered_share"], 1.0 / 9.0);
-        assert!((row["smtp_share"] - 8.0 / 9.0).abs() < 1e-6);
-        assert_eq!(row["distinct_dst_ports"], 2.0);
-        // Ports 25 ×8 and 53 ×1.
-        let p = [8.0f64 / 9.0, 1.0 / 9.0];
-        let entropy = -(p[0] * p[0].log2() + p[1] * p[1].log2());
-        assert!((f64::from(row["dst_port_entropy_bits"]) - entropy).abs() < 1e-6);
-        assert_eq!(row["beacon_min_cv"], -1.0, "no destination was contacted three times");
-    }
-
-    #[test]
-    fn a_beacon_every_minute_is_regular_and_a_browser_is_not() {
-        let mut bot = HostActivity::default();
-        for minute in 0..5 {
-            bot.add_initiated(&flow([1, 2, 3, 4], 443, 60.0 * f64::from(minute) + 0.1 * f64::from(minute % 2), 500, tcp_flag::SYN | tcp_flag::ACK));
-        }
-        let row = row_of(&bot);
-        assert_eq!(row["beacon_pairs"], 1.0);
-        assert!(row["beacon_min_cv"] < 0.01);
-
-        let mut browser = HostActivity::default();
-        for (i, start) in [0.0, 1.0, 2.0, 90.0, 95.0, 280.0].into_iter().enumerate() {
-            browser.add_initiated(&flow([1, 2, 3, 4], 443, start + i as f64 * 0.0, 500, tcp_flag::SYN | tcp_flag::ACK));
-        }
-        let row = row_of(&browser);
-        assert_eq!(row["beacon_pairs"], 0.0);
-        assert!(row["beacon_min_cv"] > 0.5);
-    }
-
-    #[test]
-    fn bytes_are_counted_from_the_hosts_side() {
-        let mut server = HostActivity::default();
-        server.add_received(&flow([10, 0, 0, 2], 80, 0.0, 5000, tcp_flag::SYN | tcp_flag::ACK));
-        let row = row_of(&server);
-        assert_eq!((row["flows_received"], row["bytes_up"], row["bytes_down"], row["distinct_src_addrs"]), (1.0, 5000.0, 180.0, 1.0));
-        assert_eq!((row["flows_initiated"], row["smtp_share"]), (0.0, 0.0));
-        assert_eq!(row["mean_flow_duration_s"], 1.0);
-    }
-}
+mod tests;

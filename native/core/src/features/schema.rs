@@ -5,17 +5,23 @@
 //! Names say what is counted, from whose side, and in which unit (`_s`, `_bytes`, `_pkts`,
 //! `_share` for a fraction in [0, 1], `_bits` for entropy).
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One input of a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeatureSpec {
     pub name: &'static str,
     pub description: &'static str,
+    /// A host feature that counts a suspicious behaviour (see `HOST_FEATURES`).
+    pub evidence: bool,
 }
 
 const fn spec(name: &'static str, description: &'static str) -> FeatureSpec {
-    FeatureSpec { name, description }
+    FeatureSpec { name, description, evidence: false }
+}
+
+const fn evidence(name: &'static str, description: &'static str) -> FeatureSpec {
+    FeatureSpec { name, description, evidence: true }
 }
 
 /// Per flow (one row per flow and window). "src" is the initiator, "dst" the responder.
@@ -64,33 +70,36 @@ pub const FLOW_FEATURES: &[FeatureSpec] = &[
 
 /// Per (LAN host, window), from every flow of the window with the host at one end.
 /// "Initiated" flows have the host as initiator, "received" ones as responder.
+///
+/// The first ten describe what the host did; the others are **evidence**: counts of a
+/// behaviour that botnets show across families (scans, floods, spam, command-and-control
+/// polling, failed retries, DNS abuse), each larger when more suspicious. The host anomaly
+/// model compares every evidence with how often clean hosts reach that count, so a family never
+/// seen in training still stands out by what it does. An *attempt* is an initiated TCP or UDP
+/// flow, or an ICMP request (echo, timestamp); ICMP errors and replies are answers, never
+/// attempts. An attempt *failed* when TCP's opening SYN got no SYN-ACK (no answer, or a reset),
+/// or when a UDP or ICMP attempt got nothing back.
 pub const HOST_FEATURES: &[FeatureSpec] = &[
     spec("flows_initiated", "flows the host initiated"),
     spec("flows_received", "flows the host answered or was sent"),
     spec("distinct_dst_addrs", "addresses the host initiated flows to"),
-    spec("distinct_dst_ports", "responder ports of the flows the host initiated"),
     spec("distinct_src_addrs", "addresses that initiated flows to the host"),
-    spec("dst_port_entropy_bits", "Shannon entropy of the responder ports of initiated flows, bits"),
-    spec("unanswered_share", "share of initiated flows whose responder sent nothing"),
-    spec("tcp_failed_share", "share of initiated TCP flows never answered by SYN-ACK, or reset by the responder"),
-    spec("smtp_flows", "initiated flows to SMTP ports"),
-    spec("distinct_smtp_servers", "addresses of those SMTP flows"),
-    spec("smtp_share", "smtp_flows / flows_initiated"),
-    spec("dns_flows", "initiated flows to port 53"),
-    spec("dns_share", "dns_flows / flows_initiated"),
-    spec("irc_flows", "initiated flows to IRC ports"),
-    spec("irc_share", "irc_flows / flows_initiated"),
-    spec("icmp_flows", "initiated ICMP flows"),
-    spec("icmp_share", "icmp_flows / flows_initiated"),
-    spec("web_share", "share of initiated flows to web ports"),
+    spec("new_dst_addrs", "addresses the host initiated flows to that it had not contacted in the window-length before this window (all of them when the host was not seen then)"),
+    spec("failed_attempts", "attempts the host initiated that failed"),
+    spec("failed_dst_addrs", "addresses of those failed attempts"),
     spec("bytes_up", "bytes on the wire the host sent, all its flows"),
     spec("bytes_down", "bytes on the wire the host received, all its flows"),
-    spec("pkts_total", "packets of all its flows, both directions"),
-    spec("bytes_up_share", "bytes_up / (bytes_up + bytes_down)"),
-    spec("mean_flow_duration_s", "mean duration of its flows, seconds"),
-    spec("mean_bytes_per_flow", "mean bytes on the wire of its flows"),
-    spec("beacon_pairs", "destinations the host contacted 3 or more times at regular intervals (coefficient of variation of the times between flow starts below 0.2)"),
-    spec("beacon_min_cv", "lowest coefficient of variation of the times between flow starts to one destination contacted 3 or more times; -1 when there is none"),
+    spec("pkts_total", "packets of all its flows, both directions (CTU-13's flow files do not say which side sent how many)"),
+    evidence("scan_service_targets", "horizontal scan: for the service port (below 1024, or a port bots scan) where it is largest, the new addresses whose attempts on that port failed, times the share of the host's attempts on that port that failed"),
+    evidence("scan_ports_one_target", "vertical scan: for the address where it is largest, the TCP ports whose attempts failed"),
+    evidence("failed_retries_one_service", "for the address and port where it is largest, the failed attempts (retries against an unreachable command-and-control server, or a service flooded with attempts)"),
+    evidence("unanswered_pkts_one_target", "flood: for the address where it is largest, the packets the host sent in attempts to it that failed (no answer, or a TCP port closed)"),
+    evidence("smtp_servers", "distinct mail servers (TCP 25, 465, 587) the host opened connections to; 0 when the host itself answered SMTP connections in this input (a mail server relays)"),
+    evidence("irc_connections", "connections to IRC ports (TCP 6660-6669, 6697, 7000), the classic command-and-control channel"),
+    evidence("dns_unanswered", "DNS queries (port 53) that got no answer"),
+    evidence("dns_queries_outside", "DNS queries to resolvers outside the LAN"),
+    evidence("conns_one_outside_service", "for the outside address and TCP port where it is largest, the connections the host opened (SYN) to it: polling, brute force, click fraud"),
+    evidence("beacon_contacts", "for the address and port where it is largest, the contacts (flows) in a regular series: 4 or more, the times between their starts varying by at most 25% (coefficient of variation)"),
 ];
 
 /// Inputs of the host model that come from the flow model's scores of the host's flows in the
@@ -104,6 +113,8 @@ pub const HOST_SCORE_AGGREGATES: &[FeatureSpec] = &[
 ];
 
 pub const FLOW_FEATURE_COUNT: usize = FLOW_FEATURES.len();
+/// Column of the first evidence in a host row: the evidence is the row's last block.
+pub const HOST_EVIDENCE_FIRST: usize = index_of(HOST_FEATURES, "scan_service_targets");
 pub const HOST_FEATURE_COUNT: usize = HOST_FEATURES.len();
 
 /// The index of a feature by name, for code that fills a row (checked by the tests below, so
@@ -149,10 +160,20 @@ mod tests {
     }
 
     #[test]
-    fn version_1_has_38_flow_and_26_host_features() {
+    fn version_2_has_38_flow_and_20_host_features_of_which_10_are_evidence() {
         // Changing a list means a new schema version and retrained models.
-        assert_eq!((SCHEMA_VERSION, FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT, HOST_SCORE_AGGREGATES.len()), (1, 38, 26, 4));
+        assert_eq!((SCHEMA_VERSION, FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT, HOST_SCORE_AGGREGATES.len()), (2, 38, 20, 4));
         assert_eq!(index_of(FLOW_FEATURES, "duration_s"), 0);
-        assert_eq!(index_of(HOST_FEATURES, "beacon_min_cv"), 25);
+        assert_eq!(index_of(HOST_FEATURES, "beacon_contacts"), 19);
+        assert_eq!(HOST_FEATURES.iter().filter(|f| f.evidence).count(), 10);
+        assert!(FLOW_FEATURES.iter().chain(HOST_SCORE_AGGREGATES).all(|f| !f.evidence));
+    }
+
+    #[test]
+    fn evidence_follows_the_description_of_what_the_host_did() {
+        // The anomaly model reads the evidence as one block at the end of the host row.
+        let first = HOST_FEATURES.iter().position(|f| f.evidence).unwrap();
+        assert!(HOST_FEATURES[first..].iter().all(|f| f.evidence));
+        assert_eq!(first, HOST_EVIDENCE_FIRST);
     }
 }

@@ -180,10 +180,10 @@ fn flow_source_opens_netflow_and_the_features_see_one_window() {
     assert_eq!(window.hosts, vec![ip("147.32.84.165"), ip("147.32.84.229"), ip("147.32.85.112")]);
     let bot = window.hosts.iter().position(|h| *h == ip("147.32.84.165")).unwrap();
     let value = |name: &str| window.host_features[bot * HOST_FEATURE_COUNT + index_of(HOST_FEATURES, name)];
-    assert_eq!((value("flows_initiated"), value("smtp_flows"), value("dns_flows")), (3.0, 2.0, 1.0));
+    assert_eq!((value("flows_initiated"), value("dns_queries_outside")), (3.0, 1.0));
     assert_eq!(value("distinct_dst_addrs"), 1.0, "every destination is the unknown one");
-    assert_eq!(value("distinct_smtp_servers"), 1.0);
-    assert_eq!((value("beacon_pairs"), value("beacon_min_cv")), (0.0, -1.0), "one start time: no interval");
+    assert_eq!(value("smtp_servers"), 1.0, "two SMTP flows, to the one unknown address");
+    assert_eq!(value("beacon_contacts"), 0.0, "one start time: no interval");
     assert_eq!(value("pkts_total"), 0.0);
     assert_eq!(value("bytes_up"), 78.0 + 124.0 + 62.0);
 }
