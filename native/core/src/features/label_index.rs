@@ -33,6 +33,8 @@ pub struct LabelMatch<'a> {
     pub label: &'a str,
     /// The flow's initiator is the record's responder.
     pub reversed: bool,
+    /// When the record the flow is a piece of started, µs.
+    pub record_start_us: i64,
 }
 
 /// The sidecar in memory: about 60 bytes per record.
@@ -138,16 +140,16 @@ impl LabelIndex {
         let Protocol::Ip(protocol) = flow.protocol else { return None };
         let forward = LabelKey::new(protocol, flow.src_addr, flow.src_port, flow.dst_addr, flow.dst_port);
         let backward = LabelKey::new(protocol, flow.dst_addr, flow.dst_port, flow.src_addr, flow.src_port);
-        let mut best: Option<(i64, u32, bool)> = None;
+        let mut best: Option<(i64, &Span, bool)> = None;
         for (key, reversed) in [(forward, false), (backward, true)] {
             for span in self.spans.get(&key).into_iter().flatten() {
                 let overlap = flow.last_us.min(span.last_us) - flow.start_us.max(span.start_us);
                 if overlap >= -TOLERANCE_US && best.is_none_or(|(most, _, _)| overlap > most) {
-                    best = Some((overlap, span.label, reversed));
+                    best = Some((overlap, span, reversed));
                 }
             }
         }
-        best.map(|(_, label, reversed)| LabelMatch { label: self.labels[label as usize].as_str(), reversed })
+        best.map(|(_, span, reversed)| LabelMatch { label: self.labels[span.label as usize].as_str(), reversed, record_start_us: span.start_us })
     }
 }
 
@@ -183,7 +185,7 @@ mod tests {
         let dns = piece([147, 32, 84, 165], 1025, [147, 32, 80, 9], 53, 17, 1313675277983212, 1313675277983409);
         assert_eq!(index.label_of(&dns), Some("flow=From-Botnet-V52-1-UDP-DNS"));
         let reversed = piece([147, 32, 80, 9], 53, [147, 32, 84, 165], 1025, 17, 1313675277983300, 1313675277983409);
-        assert_eq!(index.find(&reversed), Some(LabelMatch { label: "flow=From-Botnet-V52-1-UDP-DNS", reversed: true }));
+        assert_eq!(index.find(&reversed), Some(LabelMatch { label: "flow=From-Botnet-V52-1-UDP-DNS", reversed: true, record_start_us: 1_313_675_277_983_212 }));
         assert_eq!(index.find(&dns).map(|found| found.reversed), Some(false));
         // The same five-tuple twice: a piece of the long connection, then the later attempt.
         let early = piece([147, 32, 84, 165], 1040, [1, 2, 3, 4], 25, 6, 1313675450000000, 1313675600000000);

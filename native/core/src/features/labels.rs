@@ -51,6 +51,10 @@ pub fn classify_label(label: &str) -> (FlowClass, LabelledEnd) {
     let lower = rest.to_ascii_lowercase();
     let class = if lower.starts_with("botnet") {
         FlowClass::Botnet
+    } else if lower.starts_with("malware") && end == LabelledEnd::Neither {
+        // Stratosphere's per-flow labels of malware captures (`flow=Malware-UDP-DNS`,
+        // test5-old.binetflow): the malware's own flows, opened by the infected host.
+        return (FlowClass::Botnet, LabelledEnd::Src);
     } else if lower.starts_with("normal") {
         FlowClass::Normal
     } else if lower.starts_with("background") || lower.starts_with("benign") {
@@ -75,12 +79,14 @@ pub fn labelled_bot(record: &FlowRecord, label: &str) -> Option<Address> {
 /// A LAN host's label in one window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostLabel {
-    /// The host is one of the infected hosts (given, or named by a botnet label), and a
-    /// botnet label names it in this window: it acts as a bot here.
+    /// The host is one of the infected hosts (given, or named by a botnet label), and it acts
+    /// as a bot in this window: a botnet-labelled flow that names it starts here, or, where
+    /// none of its flows here carries a label (unlabelled inputs), it opens a flow here.
     Infected,
-    /// An infected host in a window where no botnet label names it: it is quiet, or does only
-    /// what clean hosts do. Neither a positive nor a negative example: no detector can see an
-    /// infection in a window where the bot does nothing.
+    /// An infected host in a window where it does not act as one: its flows here are labelled
+    /// and none botnet, or it only answers, or all it has here are pieces of flows opened
+    /// earlier. Neither a positive nor a negative example: no detector can see an infection in
+    /// a window where the bot does nothing new.
     InfectedIdle,
     /// A `Normal` label names the host in this window, or it is a known normal host.
     Normal,
@@ -111,9 +117,18 @@ mod tests {
         assert_eq!(classify_label("flow=Background-UDP-Established"), (FlowClass::Background, LabelledEnd::Neither));
         assert_eq!(classify_label("flow=Benign-Sample"), (FlowClass::Background, LabelledEnd::Neither));
         assert_eq!(classify_label(""), (FlowClass::Unlabelled, LabelledEnd::Neither));
-        assert_eq!(classify_label("Malware"), (FlowClass::Unlabelled, LabelledEnd::Neither));
+        assert_eq!(classify_label("flow=Spyware-X"), (FlowClass::Unlabelled, LabelledEnd::Neither));
         // Stratosphere's newer files label without the flow= prefix.
         assert_eq!(classify_label("From-Botnet-V42-TCP"), (FlowClass::Botnet, LabelledEnd::Src));
+    }
+
+    #[test]
+    fn stratosphere_malware_labels_name_the_initiator() {
+        // test5-old.binetflow: the capture's infected host 10.0.2.15 opens every such flow.
+        assert_eq!(classify_label("flow=Malware-UDP-DNS"), (FlowClass::Botnet, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=Malware-TCP"), (FlowClass::Botnet, LabelledEnd::Src));
+        assert_eq!(classify_label("flow=Background-UDP-Attempt-DNS"), (FlowClass::Background, LabelledEnd::Neither));
+        assert_eq!(classify_label("flow=To-Malware-X"), (FlowClass::Unlabelled, LabelledEnd::Neither), "only the capture's own malware flows");
     }
 
     #[test]
