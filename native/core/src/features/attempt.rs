@@ -3,17 +3,18 @@
 //! Every evidence feature counts attempts, so this is where "failed" is defined, once.
 //!
 //! - TCP: an attempt. It failed when the initiator sent SYN and the responder never answered
-//!   with SYN-ACK (silence, or a reset: the port is closed). A connection that was accepted
-//!   and later reset did not fail: many servers close that way. A piece of a connection
+//!   with SYN-ACK (silence, or a reset: the port is closed) nor sent data. A connection that
+//!   was accepted and later reset did not fail: many servers close that way. A piece of a connection
 //!   opened in an earlier window (no SYN here) is an attempt that did not fail.
 //! - UDP: an attempt; it failed when the responder sent nothing back.
 //! - ICMP and ICMPv6: requests (echo, timestamp, information, address mask) are attempts
 //!   that fail unanswered; errors (unreachable, redirect, time exceeded) and replies are
 //!   answers to someone else's packet, never attempts.
-//! - Anything else (ARP, IGMP, GRE, ESP, …) is not an attempt.
+//! - Anything else (ARP, IGMP, GRE, ESP, …) is not an attempt, nor is a packet to a group
+//!   (multicast, broadcast: SSDP, mDNS, NetBIOS announcements), which no one answers as such.
 
 use crate::packet::tcp_flag;
-use crate::record::FlowRecord;
+use crate::record::{Address, FlowRecord};
 
 use super::traffic_class::Transport;
 
@@ -34,19 +35,46 @@ const ICMP_REQUEST_STATES: [&str; 4] = ["ECO", "TST", "IRQ", "MAS"];
 
 /// The flow as an attempt by its initiator, or `None` when it is not one.
 pub fn attempt_of(record: &FlowRecord) -> Option<Attempt> {
+    if is_group_address(&record.dst_addr, &record.src_addr) {
+        return None;
+    }
     let transport = Transport::of(record);
     let answered = record.dst_bytes() > 0;
     let (failed, opened) = match transport {
         Transport::Tcp => {
             let opened = record.src_tcp_flags & tcp_flag::SYN != 0;
             let accepted = record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK;
-            (opened && !accepted, opened)
+            // A responder that pushed data was talking, whether or not its SYN-ACK was seen
+            // (a capture that missed it: Zeek's `SADadF`).
+            let responded = record.dst_tcp_flags & tcp_flag::PSH != 0 || record.dst_payload_bytes.is_some_and(|bytes| bytes > 0);
+            (opened && !accepted && !responded, opened)
         }
         Transport::Udp => (!answered, false),
         Transport::Icmp if ICMP_REQUEST_STATES.contains(&record.state.trim()) => (!answered, false),
         Transport::Icmp | Transport::Other => return None,
     };
     Some(Attempt { transport, failed, opened, src_pkts: initiator_packets(record) })
+}
+
+/// A destination that is a group, not a host: IPv4 multicast (224.0.0.0/4), the limited
+/// broadcast, the broadcast of the source's /24 (`x.y.z.255`: the most common LAN; a host
+/// numbered .255 in a larger subnet is rare), IPv6 multicast (ff00::/8).
+fn is_group_address(dst: &Address, src: &Address) -> bool {
+    let Address::Ip(dst) = dst else { return false };
+    match dst.to_std() {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, d] = v4.octets();
+            let same_24 = match src {
+                Address::Ip(src) => match src.to_std() {
+                    std::net::IpAddr::V4(s) => s.octets()[..3] == [a, b, c],
+                    std::net::IpAddr::V6(_) => false,
+                },
+                _ => false,
+            };
+            v4.is_multicast() || v4.is_broadcast() || (d == 255 && same_24)
+        }
+        std::net::IpAddr::V6(v6) => v6.is_multicast(),
+    }
 }
 
 /// The initiator's packets: exact when the record has them; else, all of them when the
@@ -92,6 +120,8 @@ mod tests {
         assert_eq!(attempt_of(&tcp(FIN | SYN | PSH | ACK, FIN | SYN | PSH | ACK, 5000, 1000)).map(|a| a.failed), Some(false));
         // SPA_FSRPA: accepted, then reset by the server: not a failure.
         assert_eq!(attempt_of(&tcp(SYN | PSH | ACK, FIN | SYN | RST | PSH | ACK, 5000, 1000)).map(|a| a.failed), Some(false));
+        // FSPA_FPA: the SYN-ACK was not captured, but the server sent data: it answered.
+        assert_eq!(attempt_of(&tcp(FIN | SYN | PSH | ACK, FIN | PSH | ACK, 5000, 1000)).map(|a| a.failed), Some(false));
         // A piece of a connection opened before this window: PA_PA, nothing failed, nothing opened.
         assert_eq!(attempt_of(&tcp(PSH | ACK, PSH | ACK, 5000, 1000)).map(|a| (a.failed, a.opened)), Some((false, false)));
     }
@@ -107,6 +137,18 @@ mod tests {
         }
         assert_eq!(attempt_of(&other(2, "INT", 60, 60)), None, "IGMP");
         assert_eq!(attempt_of(&other(47, "CON", 600, 300)), None, "GRE");
+    }
+
+    #[test]
+    fn packets_to_groups_are_no_attempts() {
+        let to = |dst: [u8; 4]| FlowRecord { dst_addr: Address::Ip(crate::packet::IpAddr16::from_v4(dst)), ..other(17, "INT", 90, 90) };
+        assert_eq!(attempt_of(&to([239, 255, 255, 250])), None, "SSDP");
+        assert_eq!(attempt_of(&to([255, 255, 255, 255])), None);
+        assert_eq!(attempt_of(&to([10, 0, 0, 255])), None, "the source's /24 broadcast (the source is 10.0.0.1)");
+        assert!(attempt_of(&to([10, 0, 1, 255])).is_some(), "another /24's .255 may be a host");
+        assert!(attempt_of(&to([1, 2, 3, 4])).is_some());
+        let v6 = FlowRecord { dst_addr: Address::Ip(crate::packet::IpAddr16::from_v6([0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfb])), ..other(17, "INT", 90, 90) };
+        assert_eq!(attempt_of(&v6), None, "mDNS over IPv6");
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub struct FeatureStats {
 #[derive(Default)]
 struct HostWindow {
     activity: HostActivity,
-    /// It is the source of at least one of the window's flows.
+    /// It is the source of at least one flow that starts in the window.
     initiated: bool,
     /// At least one of its flows in the window carries a label (any label).
     labelled: bool,
@@ -173,12 +173,18 @@ impl FeatureBuilder {
         self.stats.records += 1;
         // A piece read the other way round from its record: the label's end is the other one.
         let mut reversed = false;
+        // When the flow this record is (a piece of) started: a window holds what a host did
+        // there only through flows that start in it, as the comparers of García et al. (2014)
+        // put each flow in the window of its start. A piece of a connection opened an hour
+        // before is no new act of its host.
+        let mut record_start_us = record.start_us;
         if record.label.is_none() {
             if let Some(index) = &self.options.labels {
                 match index.find(&record) {
                     Some(found) => {
                         record.label = Some(found.label.to_string());
                         reversed = found.reversed;
+                        record_start_us = found.record_start_us;
                         self.stats.sidecar_labelled += 1;
                     }
                     None => self.stats.sidecar_unmatched += 1,
@@ -226,12 +232,13 @@ impl FeatureBuilder {
                 continue;
             }
             let window = self.open.entry(window_start_us).or_default();
+            let starts_here = (window_start_us..window_start_us.saturating_add(self.options.window_us)).contains(&record_start_us);
             let src = self.options.lan.host(&this.src_addr);
             let dst = self.options.lan.host(&this.dst_addr);
             if let Some(src) = src {
                 let host = window.hosts.entry(src).or_default();
                 host.activity.add_initiated(&this, dst.is_some());
-                host.initiated = true;
+                host.initiated |= starts_here;
                 host.labelled |= has_label;
             }
             if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
@@ -242,7 +249,7 @@ impl FeatureBuilder {
             if let Some(host) = labelled_normal {
                 window.normal_hosts.insert(host);
             }
-            if let Some(bot) = acting_bot {
+            if let Some(bot) = acting_bot.filter(|_| starts_here) {
                 window.acting_bots.insert(bot);
             }
             window.flows.push(this);
@@ -299,9 +306,7 @@ impl FeatureBuilder {
         let mut host_features = vec![0f32; hosts.len() * HOST_FEATURE_COUNT];
         let mut host_evidence = Vec::with_capacity(hosts.len());
         for ((address, host), row) in hosts.iter().zip(host_features.chunks_exact_mut(HOST_FEATURE_COUNT)) {
-            if host.activity.served_smtp() {
-                self.memory.remember_smtp_server(*address);
-            }
+            self.memory.remember_served(*address, host.activity.served());
             host_evidence.push(host.activity.write_features(&self.memory.history(window_start_us, address), row));
         }
         let mut host_labels = Vec::with_capacity(hosts.len());

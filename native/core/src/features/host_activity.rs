@@ -19,7 +19,7 @@ use super::traffic_class::{Services, Transport};
 /// this are counted where a count needs no key, and otherwise left out).
 pub const MAX_KEYS_PER_TALLY: usize = 16_384;
 /// Contact times kept per destination service, for the regularity of its series.
-const MAX_CONTACT_TIMES: usize = 64;
+const MAX_CONTACT_TIMES: usize = 256;
 /// A regular series: at least this many contacts ...
 const BEACON_MIN_CONTACTS: usize = 4;
 /// ... whose times between starts vary by at most this coefficient of variation.
@@ -32,13 +32,28 @@ const BEACON_MAX_CV: f64 = 0.25;
 const SCANNED_HIGH_PORTS: [u16; 19] =
     [1433, 1900, 2323, 3306, 3389, 5060, 5358, 5555, 5900, 6379, 7547, 8080, 8081, 8291, 8443, 8888, 9200, 37215, 52869];
 
+/// Services a host was seen to provide: it answered inbound connections for them. A mail
+/// server relays mail and a resolver forwards queries, so their outbound SMTP and DNS are their
+/// job, not evidence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Served {
+    pub smtp: bool,
+    pub dns: bool,
+}
+
+impl Served {
+    pub fn union(self, other: Served) -> Served {
+        Served { smtp: self.smtp || other.smtp, dns: self.dns || other.dns }
+    }
+}
+
 /// What the builder remembers of a host from earlier windows of the same input.
 pub struct HostHistory<'a> {
     /// Addresses the host initiated flows to in the window that ended where this one starts;
     /// `None` when the host was not seen then (every address counts as new).
     pub previous_dsts: Option<&'a HashSet<Address>>,
-    /// The host answered SMTP connections earlier in the input, or in this window.
-    pub serves_smtp: bool,
+    /// Services the host answered earlier in the input.
+    pub served: Served,
 }
 
 #[derive(Default)]
@@ -82,8 +97,8 @@ pub struct HostActivity {
     irc_peers: HashMap<(Address, Service), u64>,
     dns_unanswered: HashMap<Address, u64>,
     dns_outside: HashMap<Address, u64>,
-    /// The host answered an inbound SMTP connection in this window.
-    served_smtp: bool,
+    /// Services the host answered in this window.
+    served: Served,
 }
 
 fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, value: T) {
@@ -128,8 +143,8 @@ impl HostActivity {
         self.dst_addrs
     }
 
-    pub fn served_smtp(&self) -> bool {
-        self.served_smtp
+    pub fn served(&self) -> Served {
+        self.served
     }
 
     /// A flow the host initiated (it is the record's source). `lan_dst` says whether the
@@ -166,9 +181,12 @@ impl HostActivity {
         }
         if let Some(peer) = entry_bounded(&mut self.peers, (dst, service)) {
             peer.failed += u64::from(attempt.failed);
-            // Only connections to the outside count as polling: a LAN file server is not.
-            peer.opened += u64::from(attempt.opened && !lan_dst);
-            if peer.contact_starts_us.len() < MAX_CONTACT_TIMES {
+            // Polling and beacons are about outside servers: the LAN's own resolver, file
+            // server or time server is contacted regularly by every host. DNS lookups recur
+            // as names expire; DNS abuse has evidence of its own.
+            let outside = !lan_dst;
+            peer.opened += u64::from(attempt.opened && outside);
+            if outside && !services.dns && peer.contact_starts_us.len() < MAX_CONTACT_TIMES {
                 peer.contact_starts_us.push(record.start_us);
             }
         }
@@ -203,9 +221,13 @@ impl HostActivity {
         self.bytes_down += record.src_bytes.min(record.total_bytes);
         self.pkts_total += record.total_pkts;
         let transport = Transport::of(record);
-        let accepted = record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK;
-        if transport == Transport::Tcp && accepted && Services::of(transport, record.dst_port).smtp {
-            self.served_smtp = true;
+        let answered = match transport {
+            Transport::Tcp => record.dst_tcp_flags & (tcp_flag::SYN | tcp_flag::ACK) == tcp_flag::SYN | tcp_flag::ACK,
+            _ => record.dst_bytes() > 0,
+        };
+        if answered {
+            let services = Services::of(transport, record.dst_port);
+            self.served = self.served.union(Served { smtp: services.smtp && transport == Transport::Tcp, dns: services.dns });
         }
     }
 
@@ -213,6 +235,7 @@ impl HostActivity {
     pub fn evidence(&self, history: &HostHistory<'_>) -> ([f64; Evidence::COUNT], Vec<EvidenceDetail>) {
         let mut values = [0f64; Evidence::COUNT];
         let mut details = Vec::new();
+        let served = history.served.union(self.served);
         let is_new = |address: &Address| history.previous_dsts.is_none_or(|before| !before.contains(address));
         let mut keep = |evidence: Evidence, value: f64, detail: EvidenceDetail| {
             values[evidence as usize] = value;
@@ -256,7 +279,7 @@ impl HostActivity {
         }
 
         // Spam: a mail server relays mail, so its outbound SMTP is no evidence.
-        if !history.serves_smtp && !self.served_smtp {
+        if !served.smtp {
             let peers = sorted_first(self.smtp_servers.iter().copied());
             keep(Evidence::SmtpServers, self.smtp_servers.len() as f64, EvidenceDetail { peers, ..EvidenceDetail::new(Evidence::SmtpServers) });
         }
@@ -274,10 +297,12 @@ impl HostActivity {
             };
             (total as f64, detail)
         };
-        let (value, detail) = dns_detail(Evidence::DnsUnanswered, &self.dns_unanswered);
-        keep(Evidence::DnsUnanswered, value, detail);
-        let (value, detail) = dns_detail(Evidence::DnsQueriesOutside, &self.dns_outside);
-        keep(Evidence::DnsQueriesOutside, value, detail);
+        if !served.dns {
+            let (value, detail) = dns_detail(Evidence::DnsUnanswered, &self.dns_unanswered);
+            keep(Evidence::DnsUnanswered, value, detail);
+            let (value, detail) = dns_detail(Evidence::DnsQueriesOutside, &self.dns_outside);
+            keep(Evidence::DnsQueriesOutside, value, detail);
+        }
 
         // Polling one outside service.
         if let Some(((dst, service), peer)) = max_by_key_then_address(self.peers.iter(), |p| p.opened) {

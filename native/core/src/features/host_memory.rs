@@ -1,6 +1,7 @@
 //! What the feature builder remembers of each LAN host from one window to the next: the
 //! addresses it contacted in recent windows (so that a window can tell new targets from ones it
-//! keeps talking to) and whether it serves mail (so that a mail server's relaying is not spam).
+//! keeps talking to) and the services it answers (so that a mail server's relaying is not spam,
+//! nor a resolver's forwarding DNS abuse).
 //! Bounded by the flows of a window's length, as the windows themselves are.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -8,29 +9,33 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::packet::IpAddr16;
 use crate::record::Address;
 
-use super::host_activity::HostHistory;
+use super::host_activity::{HostHistory, Served};
 
 pub struct HostMemory {
     window_us: i64,
     /// Per emitted window start (a window's length of them): each host's destinations.
     dsts_by_window: BTreeMap<i64, HashMap<IpAddr16, HashSet<Address>>>,
-    smtp_servers: HashSet<IpAddr16>,
+    served: HashMap<IpAddr16, Served>,
 }
 
 impl HostMemory {
     pub fn new(window_us: i64) -> HostMemory {
-        HostMemory { window_us, dsts_by_window: BTreeMap::new(), smtp_servers: HashSet::new() }
+        HostMemory { window_us, dsts_by_window: BTreeMap::new(), served: HashMap::new() }
     }
 
     /// What a host's row in the window starting at `window_start_us` compares with: its
     /// destinations in the window that ended where this one starts.
     pub fn history(&self, window_start_us: i64, host: &IpAddr16) -> HostHistory<'_> {
         let previous_dsts = self.dsts_by_window.get(&(window_start_us - self.window_us)).and_then(|hosts| hosts.get(host));
-        HostHistory { previous_dsts, serves_smtp: self.smtp_servers.contains(host) }
+        HostHistory { previous_dsts, served: self.served.get(host).copied().unwrap_or_default() }
     }
 
-    pub fn remember_smtp_server(&mut self, host: IpAddr16) {
-        self.smtp_servers.insert(host);
+    /// Adds services a host answered (kept for the rest of the input).
+    pub fn remember_served(&mut self, host: IpAddr16, served: Served) {
+        if served != Served::default() {
+            let known = self.served.entry(host).or_default();
+            *known = known.union(served);
+        }
     }
 
     /// Keeps a closed window's destinations, and forgets those that no later window needs
@@ -71,10 +76,12 @@ mod tests {
     }
 
     #[test]
-    fn a_mail_server_stays_one() {
+    fn a_server_stays_one() {
         let mut memory = HostMemory::new(300);
-        assert!(!memory.history(0, &host(1)).serves_smtp);
-        memory.remember_smtp_server(host(1));
-        assert!(memory.history(900, &host(1)).serves_smtp);
+        assert_eq!(memory.history(0, &host(1)).served, Served::default());
+        memory.remember_served(host(1), Served { smtp: true, dns: false });
+        memory.remember_served(host(1), Served { smtp: false, dns: true });
+        assert_eq!(memory.history(900, &host(1)).served, Served { smtp: true, dns: true });
+        assert_eq!(memory.history(900, &host(2)).served, Served::default());
     }
 }

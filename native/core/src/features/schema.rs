@@ -96,10 +96,10 @@ pub const HOST_FEATURES: &[FeatureSpec] = &[
     evidence("unanswered_pkts_one_target", "flood: for the address where it is largest, the packets the host sent in attempts to it that failed (no answer, or a TCP port closed)"),
     evidence("smtp_servers", "distinct mail servers (TCP 25, 465, 587) the host opened connections to; 0 when the host itself answered SMTP connections in this input (a mail server relays)"),
     evidence("irc_connections", "connections to IRC ports (TCP 6660-6669, 6697, 7000), the classic command-and-control channel"),
-    evidence("dns_unanswered", "DNS queries (port 53) that got no answer"),
-    evidence("dns_queries_outside", "DNS queries to resolvers outside the LAN"),
+    evidence("dns_unanswered", "DNS queries (port 53) that got no answer; 0 when the host itself answered DNS queries in this input (a resolver)"),
+    evidence("dns_queries_outside", "DNS queries to resolvers outside the LAN; 0 for a resolver, whose forwarding this is"),
     evidence("conns_one_outside_service", "for the outside address and TCP port where it is largest, the connections the host opened (SYN) to it: polling, brute force, click fraud"),
-    evidence("beacon_contacts", "for the address and port where it is largest, the contacts (flows) in a regular series: 4 or more, the times between their starts varying by at most 25% (coefficient of variation)"),
+    evidence("beacon_contacts", "for the outside address and port where it is largest (DNS aside), the contacts (flows) in a regular series: 4 or more, the times between their starts varying by at most 25% (coefficient of variation)"),
 ];
 
 /// Inputs of the host model that come from the flow model's scores of the host's flows in the

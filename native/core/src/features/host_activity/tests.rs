@@ -60,7 +60,7 @@ fn row_of(activity: &HostActivity, history: &HostHistory<'_>) -> (HashMap<&'stat
     (HOST_FEATURES.iter().map(|f| f.name).zip(row).collect(), details)
 }
 
-const FIRST_SEEN: HostHistory<'static> = HostHistory { previous_dsts: None, serves_smtp: false };
+const FIRST_SEEN: HostHistory<'static> = HostHistory { previous_dsts: None, served: Served { smtp: false, dns: false } };
 
 fn detail(details: &[EvidenceDetail], evidence: Evidence) -> &EvidenceDetail {
     details.iter().find(|d| d.evidence == evidence).expect("a detail for the evidence")
@@ -107,7 +107,7 @@ fn only_targets_new_since_the_window_before_count_as_scanned() {
         host.add_initiated(&silent_syn([192, 0, 2, i], 445, f64::from(i)), false);
     }
     let before: HashSet<Address> = [ip([192, 0, 2, 1]), ip([192, 0, 2, 2]), ip([203, 0, 113, 9])].into_iter().collect();
-    let history = HostHistory { previous_dsts: Some(&before), serves_smtp: false };
+    let history = HostHistory { previous_dsts: Some(&before), served: Served::default() };
     let (row, details) = row_of(&host, &history);
     assert_eq!(row["new_dst_addrs"], 2.0);
     assert_eq!(row["scan_service_targets"], 2.0, "two new targets, every attempt failed");
@@ -167,12 +167,30 @@ fn a_mail_server_relays_without_spamming() {
     let mut inbound = tcp([10, 0, 0, 9], 25, 0.5, SYN | ACK, SYN | ACK);
     (inbound.src_addr, inbound.dst_addr) = (ip([10, 0, 0, 9]), ip(HOST));
     server.add_received(&inbound);
-    assert!(server.served_smtp());
+    assert_eq!(server.served(), Served { smtp: true, dns: false });
     assert_eq!(row_of(&server, &FIRST_SEEN).0["smtp_servers"], 0.0);
     let mut earlier = HostActivity::default();
     earlier.add_initiated(&tcp([64, 4, 4, 1], 25, 1.0, SYN | ACK, SYN | ACK), false);
-    let history = HostHistory { previous_dsts: None, serves_smtp: true };
+    let history = HostHistory { previous_dsts: None, served: Served { smtp: true, dns: false } };
     assert_eq!(row_of(&earlier, &history).0["smtp_servers"], 0.0);
+}
+
+#[test]
+fn a_resolver_forwards_without_abusing_dns() {
+    let mut resolver = HostActivity::default();
+    for i in 0..30 {
+        resolver.add_initiated(&flow(17, [8, 8, 8, 8], Some(53), f64::from(i), 1, 70, if i % 3 == 0 { 0 } else { 120 }), false);
+    }
+    let (row, _) = row_of(&resolver, &FIRST_SEEN);
+    assert_eq!((row["dns_queries_outside"], row["dns_unanswered"]), (30.0, 10.0));
+    // A LAN client's query, answered: the host is the LAN's resolver.
+    let mut query = flow(17, [10, 0, 0, 9], Some(53), 0.1, 2, 70, 120);
+    (query.src_addr, query.dst_addr) = (ip([10, 0, 0, 9]), ip(HOST));
+    resolver.add_received(&query);
+    assert_eq!(resolver.served(), Served { smtp: false, dns: true });
+    let (row, details) = row_of(&resolver, &FIRST_SEEN);
+    assert_eq!((row["dns_queries_outside"], row["dns_unanswered"]), (0.0, 0.0));
+    assert!(details.iter().all(|d| !matches!(d.evidence, Evidence::DnsQueriesOutside | Evidence::DnsUnanswered)));
 }
 
 #[test]
@@ -203,8 +221,9 @@ fn irc_dns_and_polling() {
     assert_eq!(row["conns_one_outside_service"], 6.0, "the LAN file server does not count");
     let polled = detail(&details, Evidence::ConnsOneOutsideService);
     assert_eq!((polled.subject, polled.service), (Some(ip([93, 184, 216, 34])), Some(Service { protocol: 6, port: Some(80) })));
-    // The six web connections, 7.3 s apart, are a regular series; so are the eight to the LAN.
-    assert_eq!(row["beacon_contacts"], 8.0);
+    // The six web connections, 7.3 s apart, are a regular series; the eight to the LAN file
+    // server and the DNS queries count for no beacon.
+    assert_eq!(row["beacon_contacts"], 6.0);
 }
 
 #[test]
