@@ -218,12 +218,14 @@ fn same_options_give_the_same_bytes_and_another_seed_does_not() {
 fn the_output_is_pinned_across_versions_and_platforms() {
     // Benchmarks compare runs on captures made from the same options, possibly by different
     // builds: the bytes must not drift. This hash changes whenever the traffic model changes
-    // on purpose; update it then, in the same commit, and say so.
+    // on purpose; update it then, in the same commit, and say so. The snap length is given,
+    // not the default, so that a change of default does not pass for a change of traffic.
     let options = GeneratorOptions {
         seed: 2024,
         hosts: 50,
         external_hosts: 500,
         target_bytes: 300_000,
+        snaplen: 65_535,
         warmup_s: 30.0,
         pacing: Pacing::SessionsPerS(20.0),
         mix: bot_heavy_mix(),
@@ -304,6 +306,19 @@ fn the_snap_length_cuts_records_but_keeps_wire_lengths_and_traffic() {
         assert_eq!(full_record.orig_len, cut_record.orig_len);
         assert_eq!(&full_record.data[..cut_record.data.len()], cut_record.data);
     }
+}
+
+#[test]
+fn by_default_packets_are_cut_at_96_bytes() {
+    // What `flowhound synth --generate` writes when no --snaplen is given.
+    let options = GeneratorOptions { target_bytes: 200_000, warmup_s: 30.0, ..GeneratorOptions::default() };
+    assert_eq!(options.snaplen, 96);
+    let (bytes, summary) = run(&options);
+    let capture = parse_pcap(&bytes);
+    assert_eq!(capture.snaplen, 96);
+    assert_eq!(capture.records.len() as u64, summary.packets);
+    assert!(capture.records.iter().all(|r| r.data.len() <= 96), "every record's captured length is at most 96");
+    assert!(capture.records.iter().any(|r| r.orig_len > 96 && r.data.len() == 96), "longer packets are cut, not left out");
 }
 
 #[test]
