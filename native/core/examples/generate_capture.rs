@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     }
     let [path, size, rest @ ..] = positional.as_slice() else { return usage() };
     let Some(target_bytes) = parse_size(size) else { return usage() };
-    options.target_bytes = target_bytes;
+    options.target_bytes = Some(target_bytes);
     if let Some(seed) = rest.first() {
         let Ok(seed) = seed.parse() else { return usage() };
         options.seed = seed;

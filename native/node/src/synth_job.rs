@@ -158,7 +158,7 @@ impl SynthJob {
         if !options.target_bytes.is_finite() || options.target_bytes < 1.0 {
             return Err(bad_option(format!("targetBytes must be a positive size, got {}", options.target_bytes)));
         }
-        generator.target_bytes = options.target_bytes as u64;
+        generator.target_bytes = Some(options.target_bytes as u64);
         if let Some(seed) = options.seed {
             generator.seed = u64::from(seed);
         }
@@ -176,7 +176,7 @@ impl SynthJob {
         }
         generator.validate().map_err(|e| to_napi_error(&e))?;
         let shared = Arc::new(SharedProgress::default());
-        shared.total_bytes.store(generator.target_bytes, Ordering::Relaxed);
+        shared.total_bytes.store(generator.target_bytes.unwrap_or(0), Ordering::Relaxed);
         Ok(SynthJob { work: Mutex::new(Some(SynthWork::Generate { out: PathBuf::from(out), options: generator })), shared })
     }
 
