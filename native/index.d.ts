@@ -232,8 +232,13 @@ export interface FlowStreamProgress {
 }
 
 export interface GenerateOptions {
-  /** Size of the capture file to write, in bytes. */
-  targetBytes: number
+  /** Size of the capture file to write, in bytes; none for no size limit. */
+  targetBytes?: number
+  /**
+   * Capture time to write from the first packet, µs; none for no time limit. With both,
+   * the first reached ends the capture; one of them is needed.
+   */
+  maxDurationUs?: number
   seed?: number
   /** LAN hosts (default 500). */
   lanHosts?: number
@@ -279,6 +284,10 @@ export interface SynthProgress {
   totalBytes: number
   records: number
   packets: number
+  /** Generator: capture time written so far (last packet − first), µs. */
+  captureUs: number
+  /** Generator: the capture time asked for, µs, or 0 when none was. */
+  totalCaptureUs: number
 }
 
 export interface SynthRecordsOptions {
@@ -303,7 +312,8 @@ export interface SynthSummary {
   packetsWritten: number
   fileBytes: number
   wireBytes: number
-  /** Capture time of the last packet, µs; NaN when no packet was written. */
+  /** Capture time of the first and the last packet, µs; NaN when no packet was written. */
+  firstPacketUs: number
   lastPacketUs: number
   /** Records: read, rebuilt, skipped (any reason), made as near as possible. */
   recordsIn: number

@@ -78,7 +78,7 @@ Examples:
 `;
 
 const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
-       flowhound synth --generate --size SIZE -o OUT.pcap [options]
+       flowhound synth --generate [--size SIZE] [--duration TIME] -o OUT.pcap [options]
 
 Rebuilds a capture from flow records (CTU-13 .binetflow or Zeek conn.log, plain or gzip):
 for every record, packets whose count, direction split, wire lengths (summing to TotBytes
@@ -99,8 +99,13 @@ Records:
   --keep-going             skip unreadable rows of the flow file (counted)
 
 Generated traffic (--generate): a seeded LAN of web, DNS, long transfers, NTP, ICMP, and
-bots (SMTP spam attempts, C&C beacons, ICMP/UDP floods, SYN scans):
+bots (SMTP spam attempts, C&C beacons, ICMP/UDP floods, SYN scans), always at the same pace
+(about 3,000 flows open at once; 1 GB at the default snap length is about half an hour).
+Give a size, a capture time, or both (the first reached ends the capture); neither changes
+the traffic, so a shorter capture is the start of a longer one with the same seed:
   --size SIZE              file size: 500MB, 1GB, 4GB, or bytes
+  --duration TIME          capture time from the first packet: seconds (600), or with a unit:
+                           90s, 10m, 2h, 1d (at most 31d)
   --lan-hosts N            LAN hosts (default 500)
   --seed N, --snaplen BYTES as above (defaults 1 and 96)
   --no-bots                normal traffic only
@@ -112,7 +117,8 @@ Examples:
   flowhound synth capture20110816.binetflow.gz --utc-offset 120 --from '2011/08/16 11:30' --to '2011/08/16 11:40' -o slice.pcap
   flowhound synth capture20110818-2.botnet.binetflow.gz --hosts 147.32.84.0/24 -o rbot.pcap
   flowhound synth --generate --size 1GB --seed 7 -o mix.pcap
-  tcpreplay -i eth1 scenario6.pcap        # a fire drill on a mirror port
+  flowhound synth --generate --duration 30m --seed 7 -o drill.pcap
+  tcpreplay -i eth1 drill.pcap            # a fire drill on a mirror port
 `;
 
 const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.csv [options]
@@ -294,6 +300,23 @@ function parseSize(text: string, option: string): number {
   return bytes;
 }
 
+const DURATION_UNITS_S: Record<string, number> = { '': 1, s: 1, m: 60, min: 60, h: 3600, d: 86_400 };
+/** The longest --duration, as the core's generator allows (MAX_DURATION_US). */
+const MAX_DURATION_DAYS = 31;
+
+/** A capture time in µs from seconds or a number with a unit: 600, 90s, 10m, 2h, 1.5d. */
+function parseDuration(text: string, option: string): number {
+  const match = /^([+-]?\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? DURATION_UNITS_S[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw usageError(`${option} needs a duration: seconds, or a number with s, m, h or d, such as 600, 10m, 2h or 1d; got '${text}'`);
+  }
+  const us = Math.round(Number(match[1]) * unit * 1e6);
+  if (us < 1) throw usageError(`${option} must be positive, got '${text}'`);
+  if (us > MAX_DURATION_DAYS * 86_400e6) throw usageError(`${option} must be at most ${MAX_DURATION_DAYS} days (${MAX_DURATION_DAYS}d), got '${text}'`);
+  return us;
+}
+
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 function parse<T extends OptionsConfig>(args: string[], options: T) {
@@ -397,6 +420,7 @@ async function synthCommand(args: string[], signal: AbortSignal): Promise<number
     'keep-going': { type: 'boolean' },
     generate: { type: 'boolean' },
     size: { type: 'string' },
+    duration: { type: 'string' },
     'lan-hosts': { type: 'string' },
     'no-bots': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
@@ -416,16 +440,27 @@ async function synthCommand(args: string[], signal: AbortSignal): Promise<number
   if (values.generate) {
     if (positionals.length > 0) throw usageError('--generate takes no FLOWS input');
     const size = values.size as string | undefined;
-    if (size === undefined) throw usageError('--generate needs --size, e.g. --size 1GB');
+    const duration = values.duration as string | undefined;
+    if (size === undefined && duration === undefined) {
+      throw usageError('--generate needs --size or --duration (or both: the first reached ends it), e.g. --size 1GB or --duration 30m');
+    }
     const lanHosts = integer(values['lan-hosts'] as string | undefined, '--lan-hosts');
     const summary = await runGenerate(
-      { output, targetBytes: parseSize(size, '--size'), seed, snaplen, lanHosts, bots: values['no-bots'] !== true },
+      {
+        output,
+        targetBytes: size === undefined ? undefined : parseSize(size, '--size'),
+        maxDurationUs: duration === undefined ? undefined : parseDuration(duration, '--duration'),
+        seed,
+        snaplen,
+        lanHosts,
+        bots: values['no-bots'] !== true,
+      },
       context,
     );
     cancelled = summary.cancelled;
   } else {
     if (positionals.length !== 1) throw usageError(`synth takes one FLOWS input, got ${positionals.length}; see 'flowhound help synth'`);
-    for (const option of ['size', 'lan-hosts', 'no-bots'] as const) {
+    for (const option of ['size', 'duration', 'lan-hosts', 'no-bots'] as const) {
       if (values[option] !== undefined) throw usageError(`--${option} goes with --generate`);
     }
     const utcOffsetMinutes = integer(values['utc-offset'] as string | undefined, '--utc-offset') ?? 0;

@@ -5,6 +5,9 @@ export interface ProgressSnapshot {
   totalBytes: number;
   packets: number;
   records: number;
+  /** Capture time written so far, µs (the generator), and the capture time asked for (0: none). */
+  captureUs?: number;
+  totalCaptureUs?: number;
 }
 
 export interface ProgressOptions {
@@ -12,6 +15,8 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   quiet?: boolean;
   label?: string;
+  /** Whether the line counts records (default true; the generator reads none). */
+  records?: boolean;
 }
 
 const REDRAW_INTERVAL_MS = 250;
@@ -24,6 +29,7 @@ export class ProgressLine {
   readonly #stream: NodeJS.WriteStream;
   readonly #enabled: boolean;
   readonly #label: string;
+  readonly #records: boolean;
   readonly #startedMs = Date.now();
   #timer: NodeJS.Timeout | null = null;
   #drawn = false;
@@ -32,6 +38,7 @@ export class ProgressLine {
     this.#stream = options.stream ?? process.stderr;
     this.#enabled = shouldShowProgress(this.#stream, options.quiet ?? false);
     this.#label = options.label ?? '';
+    this.#records = options.records ?? true;
     if (this.#enabled) {
       this.#timer = setInterval(() => this.#draw(read()), REDRAW_INTERVAL_MS);
       this.#timer.unref();
@@ -42,17 +49,24 @@ export class ProgressLine {
     const elapsedS = Math.max((Date.now() - this.#startedMs) / 1000, 0.001);
     const parts: string[] = [];
     if (this.#label) parts.push(this.#label);
-    if (snapshot.totalBytes > 0) {
-      const fraction = Math.min(snapshot.bytesConsumed / snapshot.totalBytes, 1);
+    const totalCaptureUs = snapshot.totalCaptureUs ?? 0;
+    // With a size and a capture time both asked for, the run ends at whichever comes first.
+    const fractions: number[] = [];
+    if (snapshot.totalBytes > 0) fractions.push(snapshot.bytesConsumed / snapshot.totalBytes);
+    if (totalCaptureUs > 0) fractions.push((snapshot.captureUs ?? 0) / totalCaptureUs);
+    if (fractions.length > 0) {
+      const fraction = Math.min(Math.max(...fractions), 1);
       parts.push(`${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%`);
-      parts.push(`${formatBytes(snapshot.bytesConsumed)} / ${formatBytes(snapshot.totalBytes)}`);
-    } else {
-      parts.push(formatBytes(snapshot.bytesConsumed));
+    }
+    parts.push(snapshot.totalBytes > 0 ? `${formatBytes(snapshot.bytesConsumed)} / ${formatBytes(snapshot.totalBytes)}` : formatBytes(snapshot.bytesConsumed));
+    if (snapshot.captureUs !== undefined) {
+      const asked = totalCaptureUs > 0 ? ` / ${formatCaptureTime(totalCaptureUs)}` : '';
+      parts.push(`${formatCaptureTime(snapshot.captureUs)}${asked} of traffic`);
     }
     if (snapshot.packets > 0) {
       parts.push(`${formatCount(snapshot.packets)} packets (${formatCount(snapshot.packets / elapsedS)}/s)`);
     }
-    parts.push(`${formatCount(snapshot.records)} records`);
+    if (this.#records) parts.push(`${formatCount(snapshot.records)} records`);
     const columns = this.#stream.columns ?? 100;
     this.#stream.write(`\r${parts.join('  ').slice(0, columns - 1)}\x1b[K`);
     this.#drawn = true;
@@ -80,6 +94,19 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** A capture time span for people: '0.4 s', '42.0 s', '10 min', '33 min 12 s', '2 h 0 min 5 s'. */
+export function formatCaptureTime(us: number): string {
+  const seconds = us / 1e6;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const [hours, minutes, rest] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  const parts: string[] = [];
+  if (hours > 0) parts.push(`${hours} h`);
+  if (minutes > 0 || (hours > 0 && rest > 0)) parts.push(`${minutes} min`);
+  if (rest > 0) parts.push(`${rest} s`);
+  return parts.join(' ');
 }
 
 export function formatCount(count: number): string {

@@ -10,7 +10,7 @@ import {
   type SynthRecordsOptions,
   type SynthSummary,
 } from '../native.js';
-import { ProgressLine } from '../progress.js';
+import { formatCaptureTime, ProgressLine } from '../progress.js';
 import { publishedPath } from '../sinks/output-file.js';
 
 export interface SynthRecordsCommandOptions extends Omit<SynthRecordsOptions, 'labelsPath'> {
@@ -43,13 +43,15 @@ export function sidecarBeside(input: string): string | null {
   return existsSync(path) ? path : null;
 }
 
-async function runJob(job: NativeSynthJob, label: string, context: SynthCommandContext): Promise<SynthSummary> {
+async function runJob(job: NativeSynthJob, label: 'synth' | 'generate', context: SynthCommandContext): Promise<SynthSummary> {
+  const generating = label === 'generate';
   const progress = new ProgressLine(
     () => {
       const p = job.progress();
-      return { bytesConsumed: p.bytesDone, totalBytes: p.totalBytes, packets: p.packets, records: p.records };
+      const snapshot = { bytesConsumed: p.bytesDone, totalBytes: p.totalBytes, packets: p.packets, records: p.records };
+      return generating ? { ...snapshot, captureUs: p.captureUs, totalCaptureUs: p.totalCaptureUs } : snapshot;
     },
-    { quiet: context.quiet, label },
+    { quiet: context.quiet, label, records: !generating },
   );
   const onAbort = () => job.cancel();
   context.signal?.addEventListener('abort', onAbort);
@@ -125,9 +127,10 @@ export async function runGenerate(options: GenerateCommandOptions, context: Synt
   await capture.commit();
   if (!context.quiet) {
     const seconds = (Date.now() - started) / 1000;
+    const span = summary.packetsWritten > 0 ? `${formatCaptureTime(summary.lastPacketUs - summary.firstPacketUs)} of traffic` : 'no traffic';
     context.log(
       `synth: generated ${summary.packetsWritten} packets of ${summary.flows} flows, ${summary.fileBytes} bytes in ` +
-        `${seconds.toFixed(2)} s → ${options.output}`,
+        `${seconds.toFixed(2)} s → ${options.output} (${span})`,
     );
     if (summary.infectedHosts.length > 0) context.log(`  infected hosts: ${summary.infectedHosts.join(' ')}`);
   }

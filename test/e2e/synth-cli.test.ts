@@ -117,6 +117,79 @@ describe('flowhound synth --generate', () => {
   });
 });
 
+/** The capture times of a classic little-endian microsecond pcap's records, µs. */
+function recordTimesUs(capture: Buffer): number[] {
+  const times: number[] = [];
+  for (let at = 24; at + 16 <= capture.length; at += 16 + capture.readUInt32LE(at + 8)) {
+    times.push(capture.readUInt32LE(at) * 1e6 + capture.readUInt32LE(at + 4));
+  }
+  return times;
+}
+
+describe('flowhound synth --generate --duration', () => {
+  it('writes that much capture time, the start of a longer capture of the same seed', () => {
+    const [short, long] = [join(dir, 'ten-s.pcap'), join(dir, 'twenty-s.pcap')];
+    const shortRun = runCli(['synth', '--generate', '--duration', '10s', '--seed', '5', '-o', short]);
+    expect(shortRun.status).toBe(0);
+    expect(runCli(['synth', '--generate', '--duration', '20', '--seed', '5', '-q', '-o', long]).status).toBe(0);
+
+    const shortBytes = readFileSync(short);
+    const longBytes = readFileSync(long);
+    expect(longBytes.length).toBeGreaterThan(shortBytes.length);
+    expect(longBytes.subarray(0, shortBytes.length).equals(shortBytes)).toBe(true);
+    const shortTimes = recordTimesUs(shortBytes);
+    const longTimes = recordTimesUs(longBytes);
+    const first = shortTimes[0]!;
+    expect(shortTimes.at(-1)! - first).toBeLessThan(10e6);
+    expect(longTimes[shortTimes.length]! - first).toBeGreaterThanOrEqual(10e6);
+    expect(longTimes.at(-1)! - first).toBeLessThan(20e6);
+
+    // The summary gives the capture time written; the ground-truth line stays as scripts read it.
+    const summary = /synth: generated (\d+) packets of \d+ flows, (\d+) bytes in [\d.]+ s → .*ten-s\.pcap \(([\d.]+) s of traffic\)/.exec(shortRun.stderr);
+    expect(summary).not.toBeNull();
+    expect(Number(summary![1])).toBe(shortTimes.length);
+    expect(Number(summary![2])).toBe(shortBytes.length);
+    expect(Number(summary![3])).toBeCloseTo((shortTimes.at(-1)! - first) / 1e6, 1);
+    expect(shortRun.stderr).toMatch(/^ {2}infected hosts: \d+\.\d+\.\d+\.\d+( \d+\.\d+\.\d+\.\d+)*$/m);
+  });
+
+  it('with --size too, stops at whichever comes first', () => {
+    const sizeOnly = join(dir, 'size-only.pcap');
+    const both = join(dir, 'size-and-hour.pcap');
+    expect(runCli(['synth', '--generate', '--size', '300kB', '--seed', '5', '-q', '-o', sizeOnly]).status).toBe(0);
+    expect(runCli(['synth', '--generate', '--size', '300kB', '--duration', '1h', '--seed', '5', '-q', '-o', both]).status).toBe(0);
+    expect(readFileSync(both).equals(readFileSync(sizeOnly))).toBe(true);
+
+    const durationOnly = join(dir, 'six-s.pcap');
+    const durationAndGigabyte = join(dir, 'six-s-of-1GB.pcap');
+    expect(runCli(['synth', '--generate', '--duration', '6s', '--seed', '5', '-q', '-o', durationOnly]).status).toBe(0);
+    expect(runCli(['synth', '--generate', '--size', '1GB', '--duration', '0.1m', '--seed', '5', '-q', '-o', durationAndGigabyte]).status).toBe(0);
+    expect(readFileSync(durationAndGigabyte).equals(readFileSync(durationOnly))).toBe(true);
+  });
+
+  it('refuses durations it cannot use, naming the option and the limit', () => {
+    const out = join(dir, 'refused.pcap');
+    const cases: [string[], RegExp][] = [
+      [['--duration', '0'], /--duration must be positive/],
+      [['--duration=-5m'], /--duration must be positive/],
+      [['--duration', '32d'], /--duration must be at most 31 days/],
+      [['--duration', 'soon'], /--duration needs a duration: .*600, 10m, 2h or 1d/],
+      [['--duration', 'Infinity'], /--duration needs a duration/],
+      [[], /--generate needs --size or --duration/],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCli(['synth', '--generate', ...args, '-o', out]);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('ERR_USAGE');
+      expect(result.stderr).toMatch(message);
+    }
+    const withoutGenerate = runCli(['synth', FIXTURE, '--duration', '10m', '-o', out]);
+    expect(withoutGenerate.status).toBe(2);
+    expect(withoutGenerate.stderr).toMatch(/ERR_USAGE: --duration goes with --generate/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('flowhound synth errors', () => {
   it('usage errors and bad options exit 2 and leave no partial files', () => {
     const noOutput = runCli(['synth', FIXTURE]);

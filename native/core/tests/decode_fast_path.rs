@@ -38,7 +38,7 @@ fn fast_and_general_decoding_agree_on_every_test_capture() {
 #[test]
 fn fast_and_general_decoding_agree_on_generated_lan_traffic() {
     use flowhound_core::synth::generator::{generate, GeneratorOptions};
-    let options = GeneratorOptions { target_bytes: 20_000_000, snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
+    let options = GeneratorOptions { target_bytes: Some(20_000_000), snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
     let mut bytes = Vec::new();
     generate(&options, &mut bytes).unwrap();
     let mut reader = CaptureReader::from_read(Box::new(std::io::Cursor::new(bytes)), "generated").unwrap();

@@ -54,7 +54,7 @@ fn check(path: &Path) {
 #[test]
 fn two_threads_give_what_one_gives_on_generated_traffic() {
     use flowhound_core::synth::generator::{generate, GeneratorOptions};
-    let options = GeneratorOptions { target_bytes: 10_000_000, snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
+    let options = GeneratorOptions { target_bytes: Some(10_000_000), snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
     let dir = std::env::temp_dir().join(format!("flowhound-decode-thread-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("generated.pcap");

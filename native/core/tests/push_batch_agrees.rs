@@ -61,7 +61,7 @@ fn check(name: &str, packets: &[DecodedPacket]) {
 #[test]
 fn batches_count_as_single_packets_on_generated_traffic() {
     use flowhound_core::synth::generator::{generate, GeneratorOptions};
-    let options = GeneratorOptions { target_bytes: 10_000_000, snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
+    let options = GeneratorOptions { target_bytes: Some(10_000_000), snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
     let mut bytes = Vec::new();
     generate(&options, &mut bytes).unwrap();
     let mut reader = CaptureReader::from_read(Box::new(std::io::Cursor::new(bytes)), "generated").unwrap();

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use flowhound_core::error::ErrorCode;
-use flowhound_core::synth::generator::{generate, Behaviour, BehaviourMix, GeneratorOptions, GeneratorSummary, Pacing};
+use flowhound_core::synth::generator::{
+    generate, generate_with_progress, Behaviour, BehaviourMix, GeneratorOptions, GeneratorProgress, GeneratorSummary, Pacing,
+    MAX_DURATION_US,
+};
 
 const START_US: i64 = 1_700_000_000_000_000;
 const V4_MAPPED_PREFIX: [u8; 12] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
@@ -151,7 +154,7 @@ fn small_options(seed: u64, target_bytes: u64) -> GeneratorOptions {
         hosts: 120,
         external_hosts: 2_000,
         lan_network: Ipv4Addr::new(10, 20, 0, 0),
-        target_bytes,
+        target_bytes: Some(target_bytes),
         snaplen: 65_535,
         start_us: START_US,
         warmup_s: 120.0,
@@ -177,9 +180,10 @@ fn the_capture_is_a_valid_pcap_in_time_order_near_its_target_size() {
     let options = small_options(1, 4_000_000);
     let (bytes, summary) = run(&options);
     assert_eq!(bytes.len() as u64, summary.bytes_written);
-    assert!(bytes.len() as u64 <= options.target_bytes);
+    let target_bytes = options.target_bytes.unwrap();
+    assert!(bytes.len() as u64 <= target_bytes);
     // Stopped short of the target by less than one record of the largest frame.
-    assert!(options.target_bytes - (bytes.len() as u64) < 16 + 1_514, "{} bytes", bytes.len());
+    assert!(target_bytes - (bytes.len() as u64) < 16 + 1_514, "{} bytes", bytes.len());
 
     let capture = parse_pcap(&bytes);
     assert_eq!(capture.snaplen, 65_535);
@@ -218,12 +222,14 @@ fn same_options_give_the_same_bytes_and_another_seed_does_not() {
 fn the_output_is_pinned_across_versions_and_platforms() {
     // Benchmarks compare runs on captures made from the same options, possibly by different
     // builds: the bytes must not drift. This hash changes whenever the traffic model changes
-    // on purpose; update it then, in the same commit, and say so.
+    // on purpose; update it then, in the same commit, and say so. The snap length is given,
+    // not the default, so that a change of default does not pass for a change of traffic.
     let options = GeneratorOptions {
         seed: 2024,
         hosts: 50,
         external_hosts: 500,
-        target_bytes: 300_000,
+        target_bytes: Some(300_000),
+        snaplen: 65_535,
         warmup_s: 30.0,
         pacing: Pacing::SessionsPerS(20.0),
         mix: bot_heavy_mix(),
@@ -237,7 +243,7 @@ fn the_output_is_pinned_across_versions_and_platforms() {
 #[test]
 fn a_larger_target_extends_the_same_capture() {
     let small = GeneratorOptions { pacing: Pacing::ConcurrentFlows(200.0), ..small_options(3, 1_000_000) };
-    let large = GeneratorOptions { target_bytes: 3_000_000, ..small.clone() };
+    let large = GeneratorOptions { target_bytes: Some(3_000_000), ..small.clone() };
     let (small_bytes, small_summary) = run(&small);
     let (large_bytes, large_summary) = run(&large);
     assert_eq!(&large_bytes[..small_bytes.len()], &small_bytes[..]);
@@ -286,6 +292,74 @@ fn every_behaviour_appears_and_bot_traffic_comes_from_the_infected_hosts() {
     assert!(mid_stream > 0, "some TCP flows were already running when the capture starts");
 }
 
+/// Options for the duration tests: the default pacing (a concurrency target, calibrated),
+/// cut packets so that ten minutes stay small, no size limit unless a test sets one.
+fn timed_options(seed: u64, max_duration_s: i64) -> GeneratorOptions {
+    GeneratorOptions {
+        target_bytes: None,
+        max_duration_us: Some(max_duration_s * 1_000_000),
+        snaplen: 96,
+        pacing: Pacing::ConcurrentFlows(200.0),
+        ..small_options(seed, 0)
+    }
+}
+
+#[test]
+fn a_shorter_duration_gives_the_start_of_a_longer_capture() {
+    let short = timed_options(4, 300);
+    let long = timed_options(4, 600);
+    let (short_bytes, short_summary) = run(&short);
+    let (long_bytes, long_summary) = run(&long);
+    // The same file header (snap length, link type), then the same packets, byte for byte.
+    assert_eq!(short_bytes[..24], long_bytes[..24]);
+    assert!(long_bytes.len() > short_bytes.len());
+    assert_eq!(&long_bytes[24..short_bytes.len()], &short_bytes[24..]);
+    // The stop changes neither the session rate nor the bots.
+    assert_eq!(short_summary.sessions_per_s, long_summary.sessions_per_s);
+    assert_eq!(short_summary.infected_hosts, long_summary.infected_hosts);
+
+    // Each capture holds what its duration covers, and stops at the first packet beyond.
+    let short_capture = parse_pcap(&short_bytes);
+    let long_capture = parse_pcap(&long_bytes);
+    let first_us = short_capture.records[0].ts_us;
+    assert_eq!(long_capture.records[0].ts_us, first_us);
+    assert!(short_summary.last_us - first_us < 300_000_000);
+    let next = &long_capture.records[short_capture.records.len()];
+    assert!(next.ts_us - first_us >= 300_000_000, "the first packet left out is past the 300 s");
+    assert!(long_summary.last_us - first_us < 600_000_000);
+    assert!(long_summary.last_us - first_us > 590_000_000, "ten minutes of busy LAN end within seconds of 600 s");
+}
+
+#[test]
+fn with_a_size_and_a_duration_the_first_reached_ends_the_capture() {
+    // A minute fills far less than 50 MB: the duration ends it, as if there were no size.
+    let (minute_bytes, minute_summary) = run(&timed_options(6, 60));
+    let (both_bytes, _) = run(&GeneratorOptions { target_bytes: Some(50_000_000), ..timed_options(6, 60) });
+    assert_eq!(both_bytes, minute_bytes);
+    assert!(minute_summary.last_us - minute_summary.first_us < 60_000_000);
+
+    // 300 kB fill less than ten minutes: the size ends it, as if there were no duration.
+    let size_only = GeneratorOptions { target_bytes: Some(300_000), max_duration_us: None, ..timed_options(6, 600) };
+    let (size_bytes, size_summary) = run(&size_only);
+    let (both_bytes, _) = run(&GeneratorOptions { max_duration_us: Some(600_000_000), ..size_only.clone() });
+    assert_eq!(both_bytes, size_bytes);
+    assert!(size_bytes.len() as u64 > 300_000 - 16 - 96);
+    assert!(size_summary.last_us - size_summary.first_us < 600_000_000);
+}
+
+#[test]
+fn progress_is_reported_as_the_capture_grows() {
+    let options = timed_options(2, 120);
+    let mut reports: Vec<GeneratorProgress> = Vec::new();
+    let summary = generate_with_progress(&options, Vec::new(), &mut |progress| reports.push(*progress)).unwrap();
+    assert!(reports.len() > 1, "{} reports", reports.len());
+    assert!(reports.windows(2).all(|pair| pair[0].packets <= pair[1].packets && pair[0].capture_us <= pair[1].capture_us));
+    let last = reports.last().unwrap();
+    assert_eq!(last.packets, summary.packets);
+    assert_eq!(last.bytes_written, summary.bytes_written);
+    assert_eq!(last.capture_us, summary.last_us - summary.first_us);
+}
+
 #[test]
 fn the_snap_length_cuts_records_but_keeps_wire_lengths_and_traffic() {
     let full = small_options(5, 2_000_000);
@@ -304,6 +378,19 @@ fn the_snap_length_cuts_records_but_keeps_wire_lengths_and_traffic() {
         assert_eq!(full_record.orig_len, cut_record.orig_len);
         assert_eq!(&full_record.data[..cut_record.data.len()], cut_record.data);
     }
+}
+
+#[test]
+fn by_default_packets_are_cut_at_96_bytes() {
+    // What `flowhound synth --generate` writes when no --snaplen is given.
+    let options = GeneratorOptions { target_bytes: Some(200_000), warmup_s: 30.0, ..GeneratorOptions::default() };
+    assert_eq!(options.snaplen, 96);
+    let (bytes, summary) = run(&options);
+    let capture = parse_pcap(&bytes);
+    assert_eq!(capture.snaplen, 96);
+    assert_eq!(capture.records.len() as u64, summary.packets);
+    assert!(capture.records.iter().all(|r| r.data.len() <= 96), "every record's captured length is at most 96");
+    assert!(capture.records.iter().any(|r| r.orig_len > 96 && r.data.len() == 96), "longer packets are cut, not left out");
 }
 
 #[test]
@@ -341,7 +428,12 @@ fn bad_options_are_refused_with_their_code() {
         GeneratorOptions { hosts: 70_000, ..good.clone() },
         GeneratorOptions { external_hosts: 0, ..good.clone() },
         GeneratorOptions { snaplen: 0, ..good.clone() },
-        GeneratorOptions { target_bytes: 10, ..good.clone() },
+        GeneratorOptions { target_bytes: Some(10), ..good.clone() },
+        GeneratorOptions { target_bytes: None, max_duration_us: None, ..good.clone() },
+        GeneratorOptions { max_duration_us: Some(0), ..good.clone() },
+        GeneratorOptions { max_duration_us: Some(-1), ..good.clone() },
+        GeneratorOptions { max_duration_us: Some(MAX_DURATION_US + 1), ..good.clone() },
+        GeneratorOptions { target_bytes: None, max_duration_us: Some(60_000_000), pacing: Pacing::DurationS(60.0), ..good.clone() },
         GeneratorOptions { start_us: -1, ..good.clone() },
         GeneratorOptions { warmup_s: f64::NAN, ..good.clone() },
         GeneratorOptions { ipv6_fraction: 1.5, ..good.clone() },

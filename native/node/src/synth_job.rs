@@ -12,7 +12,7 @@ use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::cidr::Cidr;
 use flowhound_core::synth::from_records::{synthesize_flow_file, RecordSynthOptions};
-use flowhound_core::synth::generator::{generate, GeneratorOptions};
+use flowhound_core::synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 
@@ -41,8 +41,11 @@ pub struct SynthRecordsOptions {
 #[napi(object)]
 #[derive(Clone)]
 pub struct GenerateOptions {
-    /// Size of the capture file to write, in bytes.
-    pub target_bytes: f64,
+    /// Size of the capture file to write, in bytes; none for no size limit.
+    pub target_bytes: Option<f64>,
+    /// Capture time to write from the first packet, µs; none for no time limit. With both,
+    /// the first reached ends the capture; one of them is needed.
+    pub max_duration_us: Option<f64>,
     pub seed: Option<u32>,
     /// LAN hosts (default 500).
     pub lan_hosts: Option<u32>,
@@ -59,7 +62,8 @@ pub struct SynthSummary {
     pub packets_written: f64,
     pub file_bytes: f64,
     pub wire_bytes: f64,
-    /// Capture time of the last packet, µs; NaN when no packet was written.
+    /// Capture time of the first and the last packet, µs; NaN when no packet was written.
+    pub first_packet_us: f64,
     pub last_packet_us: f64,
     /// Records: read, rebuilt, skipped (any reason), made as near as possible.
     pub records_in: f64,
@@ -84,6 +88,8 @@ struct SharedProgress {
     total_bytes: AtomicU64,
     records: AtomicU64,
     packets: AtomicU64,
+    capture_us: AtomicU64,
+    total_capture_us: AtomicU64,
     cancelled: AtomicBool,
 }
 
@@ -95,6 +101,10 @@ pub struct SynthProgress {
     pub total_bytes: f64,
     pub records: f64,
     pub packets: f64,
+    /// Generator: capture time written so far (last packet − first), µs.
+    pub capture_us: f64,
+    /// Generator: the capture time asked for, µs, or 0 when none was.
+    pub total_capture_us: f64,
 }
 
 #[derive(Clone)]
@@ -155,10 +165,13 @@ impl SynthJob {
     #[napi(factory)]
     pub fn generate(out: String, options: GenerateOptions) -> napi::Result<SynthJob> {
         let mut generator = GeneratorOptions::default();
-        if !options.target_bytes.is_finite() || options.target_bytes < 1.0 {
-            return Err(bad_option(format!("targetBytes must be a positive size, got {}", options.target_bytes)));
-        }
-        generator.target_bytes = options.target_bytes as u64;
+        generator.target_bytes = match options.target_bytes {
+            Some(bytes) if !bytes.is_finite() || bytes < 1.0 => {
+                return Err(bad_option(format!("targetBytes must be a positive size, got {bytes}")));
+            }
+            bytes => bytes.map(|bytes| bytes as u64),
+        };
+        generator.max_duration_us = options.max_duration_us.map(|us| micros(us, "maxDurationUs")).transpose()?;
         if let Some(seed) = options.seed {
             generator.seed = u64::from(seed);
         }
@@ -176,7 +189,8 @@ impl SynthJob {
         }
         generator.validate().map_err(|e| to_napi_error(&e))?;
         let shared = Arc::new(SharedProgress::default());
-        shared.total_bytes.store(generator.target_bytes, Ordering::Relaxed);
+        shared.total_bytes.store(generator.target_bytes.unwrap_or(0), Ordering::Relaxed);
+        shared.total_capture_us.store(generator.max_duration_us.map_or(0, |us| us as u64), Ordering::Relaxed);
         Ok(SynthJob { work: Mutex::new(Some(SynthWork::Generate { out: PathBuf::from(out), options: generator })), shared })
     }
 
@@ -196,6 +210,8 @@ impl SynthJob {
             total_bytes: s.total_bytes.load(Ordering::Relaxed) as f64,
             records: s.records.load(Ordering::Relaxed) as f64,
             packets: s.packets.load(Ordering::Relaxed) as f64,
+            capture_us: s.capture_us.load(Ordering::Relaxed) as f64,
+            total_capture_us: s.total_capture_us.load(Ordering::Relaxed) as f64,
         }
     }
 
@@ -249,6 +265,7 @@ fn run_records(
         packets_written: stats.packets_written as f64,
         file_bytes: stats.file_bytes as f64,
         wire_bytes: stats.wire_bytes as f64,
+        first_packet_us: stats.first_packet_us.map_or(f64::NAN, |t| t as f64),
         last_packet_us: stats.last_packet_us.map_or(f64::NAN, |t| t as f64),
         records_in: stats.records_in as f64,
         records_synthesized: stats.records_synthesized as f64,
@@ -291,12 +308,17 @@ impl<W: Write> Write for ProgressWriter<'_, W> {
 fn run_generator(out: &std::path::Path, options: &GeneratorOptions, shared: &SharedProgress) -> Result<SynthSummary, FlowhoundError> {
     let file = File::create(out).map_err(|e| FlowhoundError::io(&e, out))?;
     let writer = ProgressWriter { inner: BufWriter::with_capacity(1 << 20, file), shared, written: 0 };
-    match generate(options, writer) {
+    let mut on_progress = |progress: &GeneratorProgress| {
+        shared.packets.store(progress.packets, Ordering::Relaxed);
+        shared.capture_us.store(progress.capture_us.max(0) as u64, Ordering::Relaxed);
+    };
+    match generate_with_progress(options, writer, &mut on_progress) {
         Ok(summary) => Ok(SynthSummary {
             packets_written: summary.packets as f64,
             file_bytes: summary.bytes_written as f64,
             wire_bytes: summary.wire_bytes as f64,
-            last_packet_us: summary.last_us as f64,
+            first_packet_us: if summary.packets == 0 { f64::NAN } else { summary.first_us as f64 },
+            last_packet_us: if summary.packets == 0 { f64::NAN } else { summary.last_us as f64 },
             flows: summary.flows as f64,
             infected_hosts: summary.infected_hosts.iter().map(ToString::to_string).collect(),
             ..SynthSummary::default()

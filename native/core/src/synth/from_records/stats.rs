@@ -41,7 +41,8 @@ pub struct RecordSynthStats {
     pub peak_active_records: u64,
     /// The most records waiting in the reorder window.
     pub peak_pending_records: u64,
-    /// Capture time of the last packet written, µs.
+    /// Capture time of the first and the last packet written, µs.
+    pub first_packet_us: Option<i64>,
     pub last_packet_us: Option<i64>,
 }
 

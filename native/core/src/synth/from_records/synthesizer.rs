@@ -221,6 +221,7 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
         self.writer.write_packet(packet.ts_us, packet.wire_len, packet.bytes)?;
         self.stats.packets_written += 1;
         self.stats.wire_bytes += u64::from(packet.wire_len);
+        self.stats.first_packet_us.get_or_insert(packet.ts_us);
         self.stats.last_packet_us = Some(packet.ts_us);
         self.written_up_to_us = packet.ts_us;
         match cursor.next_ts() {

@@ -12,7 +12,9 @@
 //! xoshiro256** stream seeded by `seed` (plus a separate stream for calibration), no
 //! platform maths (`ln`, `exp`) is used, and the heap breaks ties by insertion order. With
 //! [`Pacing::ConcurrentFlows`] or [`Pacing::SessionsPerS`] the session rate does not depend on
-//! `target_bytes`, so a larger target gives a capture that starts with the smaller one.
+//! `target_bytes`, so a larger target gives a capture that starts with the smaller one. The
+//! same holds for `max_duration_us`, which never touches the rate: a capture of 10 minutes is
+//! the first 10 minutes of one of an hour.
 
 mod activity;
 mod address_plan;
@@ -55,8 +57,14 @@ pub enum Pacing {
     /// sessions first, then Little's law). The default: a busy LAN keeps thousands open.
     ConcurrentFlows(f64),
     /// The rate that makes `target_bytes` span about this many seconds of capture time.
+    /// This makes the traffic denser or sparser; to get more capture time at the same
+    /// rate, set [`GeneratorOptions::max_duration_us`] instead.
     DurationS(f64),
 }
+
+/// The longest capture time `max_duration_us` accepts: 31 days, already some 15 billion
+/// packets (1.5 TB at snap length 96) of the default LAN; more is a typo, not a plan.
+pub const MAX_DURATION_US: i64 = 31 * 86_400 * 1_000_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneratorOptions {
@@ -73,8 +81,17 @@ pub struct GeneratorOptions {
     pub infected_hosts: u32,
     /// Size of the capture file to write, header included. Generation stops before the
     /// packet that would pass it, so the file is at most this size and short of it by less
-    /// than one record.
-    pub target_bytes: u64,
+    /// than one record. `None`: no size limit (then `max_duration_us` is needed).
+    pub target_bytes: Option<u64>,
+    /// Capture time to write, counted from the first packet written: the capture holds the
+    /// packets in [first, first + max_duration_us), and the first packet at or after the end
+    /// stops it. With `target_bytes` too, whichever is reached first ends the capture. It
+    /// does not change the pacing. At most [`MAX_DURATION_US`].
+    pub max_duration_us: Option<i64>,
+    /// Bytes kept of each packet (its record still says its wire length). The default, 96,
+    /// keeps every header the generator writes (Ethernet, IPv6 and TCP take 74 bytes), as
+    /// the CTU-13-style captures flowhound analyses are kept, and puts about ten times more
+    /// packets, so more capture time, in a file of a given size than whole packets would.
     pub snaplen: u32,
     /// Capture time of the first packet written (microseconds since the epoch).
     pub start_us: i64,
@@ -97,8 +114,9 @@ impl Default for GeneratorOptions {
             external_hosts: 20_000,
             lan_network: Ipv4Addr::new(192, 168, 0, 0),
             infected_hosts: 0,
-            target_bytes: 100_000_000,
-            snaplen: 65_535,
+            target_bytes: Some(100_000_000),
+            max_duration_us: None,
+            snaplen: 96,
             start_us: 1_700_000_000_000_000,
             warmup_s: 2_400.0,
             pacing: Pacing::ConcurrentFlows(3_000.0),
@@ -134,8 +152,18 @@ impl GeneratorOptions {
         if self.snaplen == 0 || self.snaplen > MAX_SNAPLEN {
             return bad(format!("snaplen must be 1..={MAX_SNAPLEN}, got {}", self.snaplen));
         }
-        if self.target_bytes < FILE_HEADER_LEN {
-            return bad(format!("target_bytes must be at least {FILE_HEADER_LEN}, got {}", self.target_bytes));
+        match (self.target_bytes, self.max_duration_us) {
+            (None, None) => return bad("a size (target_bytes) or a duration (max_duration_us) is needed".into()),
+            (Some(bytes), _) if bytes < FILE_HEADER_LEN => {
+                return bad(format!("target_bytes must be at least {FILE_HEADER_LEN}, got {bytes}"));
+            }
+            (_, Some(duration_us)) if !(1..=MAX_DURATION_US).contains(&duration_us) => {
+                return bad(format!("max_duration_us must be 1..={MAX_DURATION_US} ({} days), got {duration_us}", MAX_DURATION_US / 86_400_000_000));
+            }
+            _ => {}
+        }
+        if matches!(self.pacing, Pacing::DurationS(_)) && self.target_bytes.is_none() {
+            return bad("Pacing::DurationS spreads target_bytes over a time, and needs target_bytes".into());
         }
         if self.start_us < 0 || self.start_us / 1_000_000 > u32::MAX as i64 / 2 {
             return bad(format!("start_us {} is outside 1970..2038", self.start_us));
@@ -190,8 +218,31 @@ pub struct GeneratorSummary {
     pub infected_hosts: Vec<IpAddr16>,
 }
 
-/// Writes a capture of about `options.target_bytes` to `writer` and says what is in it.
+/// How far a generation has got, for progress displays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GeneratorProgress {
+    pub packets: u64,
+    /// Size of the capture so far, header included.
+    pub bytes_written: u64,
+    /// Capture time written so far: last packet − first packet.
+    pub capture_us: i64,
+}
+
+/// Packets between two progress reports.
+const PROGRESS_EVERY_PKTS: u64 = 1 << 14;
+
+/// Writes a capture of `options.target_bytes`, or `options.max_duration_us` of capture time,
+/// whichever comes first, to `writer` and says what is in it.
 pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<GeneratorSummary> {
+    generate_with_progress(options, writer, &mut |_| {})
+}
+
+/// [`generate`], calling `on_progress` every few thousand packets and once at the end.
+pub fn generate_with_progress(
+    options: &GeneratorOptions,
+    writer: impl Write,
+    on_progress: &mut dyn FnMut(&GeneratorProgress),
+) -> Result<GeneratorSummary> {
     options.validate()?;
     let mut rng = Rng::from_seed(options.seed);
     let plan = AddressPlan::new(options.lan_network, options.hosts, options.external_hosts, options.infected_count(), &mut rng);
@@ -207,7 +258,9 @@ pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<Genera
             match options.pacing {
                 Pacing::ConcurrentFlows(flows) => flows / flow_seconds.max(1e-6),
                 Pacing::DurationS(seconds) => {
-                    (options.target_bytes - FILE_HEADER_LEN) as f64 / (seconds * disk_bytes.max(1.0))
+                    // validate() makes sure there is a size to spread.
+                    let target_bytes = options.target_bytes.unwrap_or(FILE_HEADER_LEN);
+                    (target_bytes - FILE_HEADER_LEN) as f64 / (seconds * disk_bytes.max(1.0))
                 }
                 Pacing::SessionsPerS(rate) => rate,
             }
@@ -222,6 +275,7 @@ pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<Genera
         builder: PacketBuilder::new(options.snaplen),
         app_bytes: Vec::with_capacity(256),
         target_bytes: options.target_bytes,
+        max_duration_us: options.max_duration_us,
         start_us: options.start_us,
         summary: GeneratorSummary {
             packets: 0,
@@ -238,6 +292,7 @@ pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<Genera
         },
         active_flow_us: 0.0,
         previous_live_flows: 0,
+        on_progress,
     };
     let warmup_us = (options.warmup_s * 1e6) as i64;
     let mut scheduler = Scheduler::new();
@@ -248,6 +303,7 @@ pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<Genera
     let mut context = StepContext { rng: &mut rng, plan: &plan, writing: false, ipv6_fraction: options.ipv6_fraction };
     scheduler.run(&mut context, options.start_us, &mut sink)?;
 
+    sink.report_progress();
     let CaptureSink { writer, mut summary, active_flow_us, .. } = sink;
     summary.bytes_written = writer.bytes_written();
     writer.finish()?;
@@ -256,27 +312,50 @@ pub fn generate(options: &GeneratorOptions, writer: impl Write) -> Result<Genera
     Ok(summary)
 }
 
-struct CaptureSink<W: Write> {
+struct CaptureSink<'a, W: Write> {
     writer: PcapWriter<W>,
     builder: PacketBuilder,
     app_bytes: Vec<u8>,
-    target_bytes: u64,
+    target_bytes: Option<u64>,
+    max_duration_us: Option<i64>,
     /// Packets before this time are warm-up: simulated, not written.
     start_us: i64,
     summary: GeneratorSummary,
     /// Integral of the number of live flows over capture time (flow·µs).
     active_flow_us: f64,
     previous_live_flows: u64,
+    on_progress: &'a mut dyn FnMut(&GeneratorProgress),
 }
 
-impl<W: Write> PacketSink for CaptureSink<W> {
+impl<W: Write> CaptureSink<'_, W> {
+    fn report_progress(&mut self) {
+        let summary = &self.summary;
+        (self.on_progress)(&GeneratorProgress {
+            packets: summary.packets,
+            bytes_written: self.writer.bytes_written(),
+            capture_us: summary.last_us - summary.first_us,
+        });
+    }
+}
+
+impl<W: Write> PacketSink for CaptureSink<'_, W> {
     fn packet(&mut self, ts_us: i64, packet: &Emitted, behaviour: Behaviour, live_flows: u64) -> Result<bool> {
         if ts_us < self.start_us {
             return Ok(true);
         }
+        // The stops only end the run; they never change what is drawn before it, which is
+        // what makes a shorter capture the start of a longer one.
         let wire_len = packet.spec.wire_len;
-        if self.writer.bytes_written() + self.writer.record_len(wire_len) > self.target_bytes {
-            return Ok(false);
+        if let Some(target_bytes) = self.target_bytes {
+            if self.writer.bytes_written() + self.writer.record_len(wire_len) > target_bytes {
+                return Ok(false);
+            }
+        }
+        if let Some(max_duration_us) = self.max_duration_us {
+            let first_us = if self.summary.packets == 0 { ts_us } else { self.summary.first_us };
+            if ts_us - first_us >= max_duration_us {
+                return Ok(false);
+            }
         }
         packet.app.render(&mut self.app_bytes);
         let bytes = self.builder.build(&packet.spec, &self.app_bytes)?;
@@ -299,6 +378,9 @@ impl<W: Write> PacketSink for CaptureSink<W> {
         if packet.starts_flow {
             totals.flows += 1;
             summary.flows += 1;
+        }
+        if summary.packets % PROGRESS_EVERY_PKTS == 0 {
+            self.report_progress();
         }
         Ok(true)
     }
