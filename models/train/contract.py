@@ -2,7 +2,8 @@
 
 Everything else in models/train reads the feature names from here, or from a
 ``--schema schema.json`` file exported by the Rust side
-(``{"version":1,"flow":[...],"host":[...],"hostScoreAggregates":[...]}``),
+(``{"version":2,"flow":[...],"host":[...],"hostScoreAggregates":[...]}``, each feature a name or
+``{"name", "description", "evidence"}``),
 and checks that the tables' columns agree with them.
 """
 
@@ -20,6 +21,8 @@ _SCHEMA = json.loads(SCHEMA_FILE.read_text())
 SCHEMA_VERSION = int(_SCHEMA["version"])
 FLOW_FEATURES = tuple(f["name"] for f in _SCHEMA["flow"])
 HOST_FEATURES = tuple(f["name"] for f in _SCHEMA["host"])
+# The evidence block of the host features: what the host anomaly model compares with clean hosts.
+HOST_EVIDENCE = tuple(f["name"] for f in _SCHEMA["host"] if f.get("evidence"))
 HOST_SCORE_AGGREGATES = tuple(f["name"] for f in _SCHEMA["hostScoreAggregates"])
 
 # Identity and label columns (not model inputs), with the Arrow type family each must have.
@@ -49,7 +52,7 @@ FLOW_CLASSES = tuple(_SCHEMA["flowClasses"])
 # a detector could see); such rows are left out of training and evaluation (tables.py).
 HOST_LABELS = tuple(_SCHEMA["hostLabels"])
 
-MODEL_FILES = {"flow": "flow-rf-v1", "host": "host-rf-v1"}
+MODEL_FILES = {"flow": "flow-rf-v2", "host": "host-rf-v2", "anomaly": "host-anomaly-v2"}
 
 
 class ContractError(Exception):
@@ -63,6 +66,7 @@ class Schema:
     host: tuple[str, ...]
     host_score_aggregates: tuple[str, ...]
     source: str  # "contract" or the schema file's path
+    host_evidence: tuple[str, ...] = HOST_EVIDENCE
 
     @property
     def host_model_inputs(self) -> tuple[str, ...]:
@@ -70,7 +74,7 @@ class Schema:
 
 
 def contract_schema() -> Schema:
-    return Schema(SCHEMA_VERSION, FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES, "contract")
+    return Schema(SCHEMA_VERSION, FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES, "contract", HOST_EVIDENCE)
 
 
 def load_schema(path: str | None) -> Schema:
@@ -93,6 +97,9 @@ def load_schema(path: str | None) -> Schema:
             f"schema file {path}: version {raw['version']!r}, this trainer knows version {SCHEMA_VERSION}"
         )
     lists = {}
+    evidence = tuple(f["name"] for f in raw["host"] if isinstance(f, dict) and f.get("evidence"))
+    raw = {key: [f["name"] if isinstance(f, dict) else f for f in raw[key]] if key in ("flow", "host", "hostScoreAggregates") else value
+           for key, value in raw.items()}
     for key in ("flow", "host", "hostScoreAggregates"):
         value = raw[key]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -105,7 +112,7 @@ def load_schema(path: str | None) -> Schema:
             f"schema file {path}: 'hostScoreAggregates' has {len(lists['hostScoreAggregates'])} names; "
             f"the trainer computes {len(HOST_SCORE_AGGREGATES)} ({', '.join(HOST_SCORE_AGGREGATES)})"
         )
-    return Schema(raw["version"], lists["flow"], lists["host"], lists["hostScoreAggregates"], str(path))
+    return Schema(raw["version"], lists["flow"], lists["host"], lists["hostScoreAggregates"], str(path), evidence)
 
 
 def check_feature_columns(kind: str, table_path: str, found: list[str], expected: tuple[str, ...], schema_source: str) -> None:

@@ -10,6 +10,7 @@ See models/train/README.md for every option.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -52,7 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--tables", metavar="DIR", help="take every DIR/*.arrow as a flow table and every DIR/*.hosts.arrow as a host table")
     ap.add_argument("--flows", nargs="+", default=[], metavar="TABLE", help="flow tables (.arrow IPC file/stream or .csv)")
     ap.add_argument("--hosts", nargs="+", default=[], metavar="TABLE", help="host tables (the .hosts.arrow files)")
-    ap.add_argument("--out", required=True, metavar="DIR", help="where to write flow-rf-v1.* and host-rf-v1.*")
+    ap.add_argument("--out", required=True, metavar="DIR", help="where to write flow-rf-v2.*, host-rf-v2.* and host-anomaly-v2.*")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--schema", metavar="JSON", help="feature schema exported by the Rust side; default: the contract's lists")
     g = ap.add_argument_group("forests")
@@ -85,12 +86,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g.add_argument("--parity-rows", type=int, default=256, help="rows in each parity fixture (default 256)")
     g.add_argument("--bench-rows", type=int, default=200_000, help="rows for the onnxruntime speed measurement (default 200000; 0 to skip)")
     args = ap.parse_args(argv)
+    args.manifest = None
     if args.tables:
         d = Path(args.tables)
         if not d.is_dir():
             ap.error(f"--tables {args.tables}: not a directory")
-        args.flows += sorted(str(p) for p in d.glob("*.arrow") if not p.name.endswith(".hosts.arrow"))
-        args.hosts += sorted(str(p) for p in d.glob("*.hosts.arrow"))
+        if (d / "tables.json").is_file():
+            # Tables made by make_tables.py: the sources say which tables train what.
+            args.manifest = read_manifest(d)
+            args.flows += [str(d / t["flows"]) for t in args.manifest["tables"]]
+            args.hosts += [str(d / t["hosts"]) for t in args.manifest["tables"] if t["host_level"]]
+            args.flow_only += [name for t in args.manifest["tables"] if not t["host_level"] for name in t["inputs"]]
+            for views in args.manifest["same_source"]:
+                args.same_source.append(",".join(views))
+        else:
+            args.flows += sorted(str(p) for p in d.glob("*.arrow") if not p.name.endswith(".hosts.arrow"))
+            args.hosts += sorted(str(p) for p in d.glob("*.hosts.arrow"))
     if not args.flows or not args.hosts:
         ap.error("give the tables: --tables DIR, or --flows TABLE... and --hosts TABLE...")
     for name in ("flow_trees", "host_trees", "flow_max_depth", "host_max_depth", "flow_min_samples_leaf", "host_min_samples_leaf", "n_jobs", "parity_rows"):
@@ -125,6 +136,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if len(set(names)) != len(names):
         ap.error("--holdout names must differ")
     return args
+
+
+def read_manifest(tables_dir: Path) -> dict:
+    """tables.json of make_tables.py, with each table's input names (the tables' `input` column)
+    and, per source seen in two views, the inputs that hold the same traffic."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.ipc as ipc
+
+    manifest = json.loads((tables_dir / "tables.json").read_text())
+    by_source: dict[str, list[str]] = {}
+    for table in manifest["tables"]:
+        with pa.memory_map(str(tables_dir / table["flows"])) as f:
+            inputs = pc.unique(ipc.open_file(f).read_all().column("input")).to_pylist()
+        table["inputs"] = sorted(inputs)
+        by_source.setdefault(table["source"], []).extend(table["inputs"])
+    manifest["same_source"] = [sorted(names) for names in by_source.values() if len(names) > 1]
+    return manifest
 
 
 def make_config(args: argparse.Namespace, seed: int) -> TrainConfig:
@@ -208,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         write_models(ds, final, holdouts, args, cfg, out, argv)
+        if args.manifest is not None:
+            import anomaly_protocol
+
+            anomaly_protocol.run(Path(args.tables), ds.schema, out, args, argv, software_versions(), log)
     except (ContractError, TrainingError) as e:
         print(f"train: error: {e}", file=sys.stderr)
         return 2
