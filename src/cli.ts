@@ -249,7 +249,7 @@ Scoring, as for 'flowhound analyze':
                              --lan 147.32.0.0/16
   --model FILE.onnx          a model of your own, checked against the feature schema
   --threshold P              host score from which a host-window is flagged (default: the
-                             host model card's)
+                             anomaly model card's)
   --threads N                scoring threads (default: the cores)
 
 Output:

@@ -8,7 +8,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 
 import { FlowhoundError } from '../src/errors.js';
-import { PROBABILITIES_OUTPUT } from '../src/models/schema-check.js';
+import { ANOMALY_OUTPUTS, PROBABILITIES_OUTPUT } from '../src/models/schema-check.js';
 import {
   type ScoreResult,
   type ScoreTask,
@@ -21,6 +21,8 @@ interface LoadedModel {
   inputName: string;
   /** Columns the model takes, when its input shape fixes them. */
   width: number | undefined;
+  /** An anomaly model (outputs probability, anomaly, tails) rather than a forest (probabilities). */
+  anomaly: boolean;
 }
 
 async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
@@ -63,15 +65,16 @@ async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
         where,
       );
     }
-    if (!session.outputNames.includes(PROBABILITIES_OUTPUT)) {
+    const anomaly = ANOMALY_OUTPUTS.every((name) => session.outputNames.includes(name));
+    if (!anomaly && !session.outputNames.includes(PROBABILITIES_OUTPUT)) {
       throw new FlowhoundError(
         'ERR_MODEL_SCHEMA',
-        `model has no '${PROBABILITIES_OUTPUT}' output (outputs: ${session.outputNames.join(', ')})`,
+        `model has no '${PROBABILITIES_OUTPUT}' output, nor ${ANOMALY_OUTPUTS.join(', ')} (outputs: ${session.outputNames.join(', ')})`,
         where,
       );
     }
     const width = input.shape[1];
-    return { session, inputName: input.name, width: typeof width === 'number' ? width : undefined };
+    return { session, inputName: input.name, width: typeof width === 'number' ? width : undefined, anomaly };
   }
 
   function model(modelPath: string): Promise<LoadedModel> {
@@ -89,7 +92,7 @@ async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
 
   async function score(task: ScoreTask): Promise<ScoreResult> {
     const where = { path: task.modelPath };
-    const { session, inputName, width } = await model(task.modelPath);
+    const { session, inputName, width, anomaly } = await model(task.modelPath);
     if (width !== undefined && task.columns !== width) {
       throw new FlowhoundError(
         'ERR_MODEL_SCHEMA',
@@ -99,6 +102,7 @@ async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
     }
     const values = new Float32Array(task.features, task.byteOffset, task.rows * task.columns);
     const features = new ort.Tensor('float32', values, [task.rows, task.columns]);
+    if (anomaly) return { probabilities: await scoreAnomaly(session, inputName, features, task.rows, where) };
     let output;
     try {
       // Only `probabilities` is fetched: the `label` output of onnxruntime's TreeEnsembleClassifier
@@ -119,6 +123,41 @@ async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
     const probabilities = new Float32Array(task.rows);
     for (let row = 0; row < task.rows; row++) probabilities[row] = both[row * classes + 1]!;
     return { probabilities };
+  }
+
+  /** Per row: probability, anomaly, then the tail score of each evidence. */
+  async function scoreAnomaly(
+    session: InferenceSession,
+    inputName: string,
+    features: InstanceType<typeof ort.Tensor>,
+    rows: number,
+    where: { path: string },
+  ): Promise<Float32Array> {
+    let outputs;
+    try {
+      outputs = await session.run({ [inputName]: features }, [...ANOMALY_OUTPUTS]);
+    } catch (error) {
+      throw new FlowhoundError('ERR_INFERENCE', `onnxruntime failed: ${(error as Error).message}`, where);
+    }
+    const [probability, anomalyScore, tails] = ANOMALY_OUTPUTS.map((name) => outputs[name]);
+    const evidence = tails?.dims[1];
+    const shaped =
+      probability?.type === 'float32' && anomalyScore?.type === 'float32' && tails?.type === 'float32' &&
+      probability.dims[0] === rows && anomalyScore.dims[0] === rows && tails.dims[0] === rows && typeof evidence === 'number';
+    if (!shaped) {
+      throw new FlowhoundError('ERR_INFERENCE', `anomaly model returned outputs of unexpected types or shapes for ${rows} rows`, where);
+    }
+    const width = 2 + evidence;
+    const packed = new Float32Array(rows * width);
+    const p = probability.data as Float32Array;
+    const a = anomalyScore.data as Float32Array;
+    const t = tails.data as Float32Array;
+    for (let row = 0; row < rows; row++) {
+      packed[row * width] = p[row]!;
+      packed[row * width + 1] = a[row]!;
+      packed.set(t.subarray(row * evidence, (row + 1) * evidence), row * width + 2);
+    }
+    return packed;
   }
 
   return async (task: ScoreTask) => {

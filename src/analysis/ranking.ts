@@ -1,6 +1,7 @@
 // The ranking over a run: every host's score per window, "suspicious now" (the last window,
 // or the one asked for) told apart from "suspicious before" (a peak in an earlier window), as
 // botd's red and yellow hosts were.
+import type { EvidenceFinding } from './reasons.js';
 import type { HostRanking, WindowResult } from './types.js';
 
 export interface RankingOptions {
@@ -17,6 +18,8 @@ interface HostHistory {
   /** Score per window start, the highest over inputs when several inputs hold the window. */
   scores: Map<number, number>;
   reasons: Map<number, string[]>;
+  evidence: Map<number, EvidenceFinding[]>;
+  resemblance: Map<number, number>;
   flows: number;
   botnetFlows: number;
 }
@@ -65,13 +68,15 @@ export class Ranking {
     for (const score of result.hosts) {
       let history = this.#hosts.get(score.host);
       if (!history) {
-        history = { scores: new Map(), reasons: new Map(), flows: 0, botnetFlows: 0 };
+        history = { scores: new Map(), reasons: new Map(), evidence: new Map(), resemblance: new Map(), flows: 0, botnetFlows: 0 };
         this.#hosts.set(score.host, history);
       }
       const before = history.scores.get(result.windowStartUs);
       if (before === undefined || score.score > before) {
         history.scores.set(result.windowStartUs, score.score);
         history.reasons.set(result.windowStartUs, score.reasons);
+        history.evidence.set(result.windowStartUs, score.evidence);
+        history.resemblance.set(result.windowStartUs, score.resemblance);
       }
       if (result.windowStartUs % this.#windowUs === 0) {
         history.flows += score.flows;
@@ -125,6 +130,8 @@ export class Ranking {
         flows: history.flows,
         botnetFlows: history.botnetFlows,
         reasons: history.reasons.get(peakWindowStartUs) ?? [],
+        evidence: history.evidence.get(peakWindowStartUs) ?? [],
+        peakResemblance: history.resemblance.get(peakWindowStartUs) ?? 0,
         scores: starts.map((start) => history.scores.get(start) ?? 0),
         suspiciousNow,
         suspiciousBefore: !suspiciousNow && earlierPeak >= options.threshold,

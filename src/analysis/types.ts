@@ -1,19 +1,27 @@
 // What `flowhound analyze` produces: host scores per window, and the ranking over the run.
 // The sinks (terminal, JSON, CSV, Arrow, SQLite history) and `flowhound report` read these.
 
-/** One LAN host in one window, scored by the host model. */
+import type { EvidenceFinding } from './reasons.js';
+
+/** One LAN host in one window, scored by the host models. */
 export interface HostWindowScore {
   host: string;
   /** Start of the window, µs since the epoch (the window is [start, start + windowSeconds)). */
   windowStartUs: number;
-  /** The host model's probability that the host is infected in this window. */
+  /** The anomaly model's probability that the host is infected in this window. */
   score: number;
+  /** Its anomaly: the largest tail score of its evidence (4: one clean host-window in ten thousand does as much). */
+  anomaly: number;
+  /** The host forest's probability: how much it resembles the families the forest was trained on. */
+  resemblance: number;
   /** The host's flows in the window (initiated and received). */
   flows: number;
   /** Its flows the flow model scored at or above the flow threshold. */
   botnetFlows: number;
   /** Why the score is what it is, in words a person reads, most important first. */
   reasons: string[];
+  /** The evidence behind the reasons: values, rarity, peers. */
+  evidence: EvidenceFinding[];
   /** The host model's input vector (schema host features, then score aggregates), for grouping. */
   behaviour: number[];
 }
@@ -39,6 +47,10 @@ export interface HostRanking {
   botnetFlows: number;
   /** Reasons of the peak window. */
   reasons: string[];
+  /** The evidence behind them: values, rarity among clean hosts, peers. */
+  evidence: EvidenceFinding[];
+  /** The host forest's resemblance to known families in the peak window. */
+  peakResemblance: number;
   /** Score per window of the run, in window order (0 where the host had no row), for sparklines and plots. */
   scores: number[];
   /** Above the threshold in the "now" window (botd's red). */
@@ -59,7 +71,7 @@ export interface RunInfo {
   /** Options as given (paths, thresholds, LAN, …). */
   options: Record<string, unknown>;
   versions: { flowhound: string; core: string; node: string; schema: number };
-  models: { kind: 'flow' | 'host'; path: string; sha256: string; threshold: number }[];
+  models: { kind: 'flow' | 'host' | 'anomaly'; path: string; sha256: string; threshold: number }[];
   /** sha256: of the whole file, or `sample:<hex>` for large files (src/pipeline/input-fingerprint.ts). */
   inputs: { path: string; sizeBytes: number; sha256: string }[];
   startedAt: string;

@@ -100,14 +100,14 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   });
   const models = scoring.models;
   times.modelLoadMs = scoring.modelLoadMs;
-  const threshold = options.threshold ?? models.host.threshold;
+  const threshold = options.threshold ?? models.anomaly.threshold;
   const run: RunInfo = {
     options: {
       inputs: options.inputs, lan: options.reader.lan ?? null, window_s: options.reader.windowSeconds ?? 300, step_s: options.reader.stepSeconds ?? 150,
       utc_offset_minutes: options.reader.utcOffsetMinutes ?? 0, threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
     },
     versions: await runVersions(),
-    models: [models.flow, models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
+    models: [models.flow, models.host, models.anomaly].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
     inputs: await describeInputs(options.inputs),
     startedAt: new Date().toISOString(),
     interrupted: false,

@@ -71,13 +71,13 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
     modelPaths: options.modelPaths,
     threads: options.threads,
     // Reasons do not change a score; evaluate needs the scores only.
-    scorer: { explainTop: 0 },
+    scorer: { explain: false },
     quiet: options.quiet,
     label: 'evaluate',
     log: options.log,
     signal: options.signal,
   });
-  const threshold = options.threshold ?? scoring.models.host.threshold;
+  const threshold = options.threshold ?? scoring.models.anomaly.threshold;
   const evaluation = new Evaluation({ threshold, alpha, inputs: options.inputs.length });
   const schema = featureSchema();
   const unlabelled = schema.flowClasses.indexOf('unlabelled');
@@ -98,10 +98,10 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
   warnAboutAbsentHosts(infected.filter((range) => range.prefix === undefined).map((range) => range.address), result, options.log);
   const context: EvaluationContext = {
     inputs: await describeInputs(options.inputs),
-    thresholdFrom: options.threshold === undefined ? 'host model card' : '--threshold',
+    thresholdFrom: options.threshold === undefined ? 'anomaly model card' : '--threshold',
     windowSeconds: options.reader.windowSeconds ?? 300,
     stepSeconds: options.reader.stepSeconds ?? 150,
-    models: [scoring.models.flow, scoring.models.host].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
+    models: [scoring.models.flow, scoring.models.host, scoring.models.anomaly].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
     versions: await runVersions(),
     startedAt,
     finishedAt: new Date().toISOString(),

@@ -3,7 +3,8 @@
 import { DEFAULT_MODEL_PATHS, loadScoringModels } from '../models/scoring-models.js';
 import { featureSchema } from '../pipeline/features.js';
 
-/** The schema as JSON: names and descriptions, in order, with its version. */
+/** The schema as JSON: names and descriptions, in order, with its version; host features say
+ * which are evidence (what the anomaly model compares with clean hosts). */
 export function schemaJson(): string {
   const schema = featureSchema();
   const list = (features: { name: string; description: string }[]) => features.map(({ name, description }) => ({ name, description }));
@@ -11,7 +12,7 @@ export function schemaJson(): string {
     {
       version: schema.version,
       flow: list(schema.flow),
-      host: list(schema.host),
+      host: schema.host.map(({ name, description, evidence }) => ({ name, description, evidence })),
       hostScoreAggregates: list(schema.hostScoreAggregates),
       flowClasses: schema.flowClasses,
       hostLabels: schema.hostLabels,
@@ -29,7 +30,7 @@ export async function runModels(options: { schema: boolean; modelPaths: string[]
   const models = await loadScoringModels({ modelPaths: options.modelPaths });
   const schema = featureSchema();
   const lines = [`feature schema v${schema.version}: ${schema.flow.length} flow features, ${schema.host.length} host features + ${schema.hostScoreAggregates.length} flow-score aggregates`];
-  for (const model of [models.flow, models.host]) {
+  for (const model of [models.flow, models.host, models.anomaly]) {
     const shipped = model.path === DEFAULT_MODEL_PATHS[model.kind] ? 'shipped' : 'your own';
     lines.push('', `${model.kind} model (${shipped}): ${model.path}`);
     lines.push(`  schema v${model.schemaVersion}, ${model.featureNames.length} inputs, threshold ${model.threshold}, sha256 ${model.sha256.slice(0, 16)}…`);

@@ -132,6 +132,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "a run's models include the host anomaly model",
+    up(db) {
+      // SQLite cannot change a CHECK constraint in place: the table is made anew and refilled.
+      db.exec(`
+        CREATE TABLE run_models_v3 (
+          run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind       TEXT NOT NULL CHECK (kind IN ('flow', 'host', 'anomaly')),
+          path       TEXT NOT NULL,
+          sha256     TEXT NOT NULL,
+          threshold  REAL NOT NULL,
+          PRIMARY KEY (run_id, kind)
+        );
+        INSERT INTO run_models_v3 SELECT run_id, kind, path, sha256, threshold FROM run_models;
+        DROP TABLE run_models;
+        ALTER TABLE run_models_v3 RENAME TO run_models;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

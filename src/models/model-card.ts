@@ -1,10 +1,10 @@
-// A model's card (`models/flow-rf-v1.card.json`): what the model expects and how it was made.
+// A model's card (`models/flow-rf-v2.card.json`): what the model expects and how it was made.
 // The card is written by models/train; flowhound reads the keys it relies on and keeps the rest.
 import { readFile } from 'node:fs/promises';
 
 import { FlowhoundError } from '../errors.js';
 
-export const MODEL_KINDS = ['flow', 'host'] as const;
+export const MODEL_KINDS = ['flow', 'host', 'anomaly'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export interface TrainingInput {
@@ -31,7 +31,7 @@ export interface ModelCard {
   raw: Record<string, unknown>;
 }
 
-/** `models/flow-rf-v1.onnx` → `models/flow-rf-v1.card.json`. */
+/** `models/flow-rf-v2.onnx` → `models/flow-rf-v2.card.json`. */
 export function cardPathFor(modelPath: string): string {
   return modelPath.replace(/\.onnx$/i, '') + '.card.json';
 }
@@ -58,7 +58,7 @@ export function parseModelCard(text: string, path: string): ModelCard {
 
   const modelKind = raw['model_kind'];
   if (!MODEL_KINDS.includes(modelKind as ModelKind)) {
-    throw cardError(path, `model_kind should be "flow" or "host", not ${JSON.stringify(modelKind)}`);
+    throw cardError(path, `model_kind should be "flow", "host" or "anomaly", not ${JSON.stringify(modelKind)}`);
   }
   const schemaVersion = parseSchemaVersion(raw['schema_version']);
   if (schemaVersion === undefined) {

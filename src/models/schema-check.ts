@@ -15,6 +15,8 @@ export interface FeatureSchema {
   host: readonly string[];
   /** Flow-score aggregates, which follow the native host features in the host model's input. */
   hostScoreAggregates: readonly string[];
+  /** The host features that are evidence (the anomaly model's tails, in order). */
+  hostEvidence: readonly string[];
 }
 
 /** ONNX metadata_props keys written by models/train (contract, schema version 1). */
@@ -23,10 +25,16 @@ export const MetadataKey = {
   schemaVersion: 'flowhound.schema_version',
   featureNames: 'flowhound.feature_names',
   threshold: 'flowhound.threshold',
+  /** Anomaly models: the evidence features whose tails they output, in order. */
+  evidenceNames: 'flowhound.evidence_names',
+  /** Anomaly models: the anomaly at which a host-window is flagged (the threshold's preimage). */
+  anomalyThreshold: 'flowhound.anomaly_threshold',
 } as const;
 
-/** The output flowhound reads: class probabilities [N, 2]; column 1 is botnet. */
+/** The output flowhound reads of a forest: class probabilities [N, 2]; column 1 is botnet. */
 export const PROBABILITIES_OUTPUT = 'probabilities';
+/** The outputs of an anomaly model: P(infected) [N], the anomaly [N], a tail score per evidence [N, K]. */
+export const ANOMALY_OUTPUTS = ['probability', 'anomaly', 'tails'] as const;
 
 /** A model that fits the running schema, with what scoring needs to know about it. */
 export interface CheckedModel {
@@ -40,6 +48,10 @@ export interface CheckedModel {
   sha256: string;
   /** The card, when one was read. */
   card: ModelCard | undefined;
+  /** Anomaly models: the evidence features of their `tails` output, in order. */
+  evidenceNames: string[];
+  /** Anomaly models: the anomaly that `threshold` stands for. */
+  anomalyThreshold: number | undefined;
 }
 
 export interface LoadModelOptions {
@@ -52,7 +64,9 @@ export interface LoadModelOptions {
 
 /** The inputs a model of this kind must take, in order. */
 export function modelInputNames(schema: FeatureSchema, kind: ModelKind): readonly string[] {
-  return kind === 'flow' ? schema.flow : [...schema.host, ...schema.hostScoreAggregates];
+  if (kind === 'flow') return schema.flow;
+  if (kind === 'anomaly') return schema.host;
+  return [...schema.host, ...schema.hostScoreAggregates];
 }
 
 /**
@@ -100,24 +114,35 @@ export function checkModel(
     throw schemaError(`model input '${input.name}' has ${input.shape.length} dimensions; flowhound feeds [rows, features]`);
   }
   const graphWidth = typeof input.shape?.[1] === 'number' ? input.shape[1] : undefined;
-  const probabilities = file.outputs.find((output) => output.name === PROBABILITIES_OUTPUT);
-  if (probabilities === undefined) {
-    const names = file.outputs.map((output) => `'${output.name}'`).join(', ');
-    throw schemaError(`model has no '${PROBABILITIES_OUTPUT}' output (outputs: ${names}); export it with skl2onnx's zipmap: False`);
-  }
-  if (probabilities.elementType !== OnnxElementType.float) {
-    throw schemaError(`model output '${PROBABILITIES_OUTPUT}' is ${probabilities.elementTypeName}, not float32`);
-  }
-  const classes = probabilities.shape?.[1];
-  if (typeof classes === 'number' && classes !== 2) {
-    throw schemaError(`model output '${PROBABILITIES_OUTPUT}' has ${classes} classes; flowhound's models have 2`);
+  if (kind === 'anomaly') {
+    for (const name of ANOMALY_OUTPUTS) {
+      const output = file.outputs.find((o) => o.name === name);
+      if (output === undefined) {
+        const names = file.outputs.map((o) => `'${o.name}'`).join(', ');
+        throw schemaError(`anomaly model has no '${name}' output (outputs: ${names}); it needs ${ANOMALY_OUTPUTS.join(', ')}`);
+      }
+      if (output.elementType !== OnnxElementType.float) throw schemaError(`model output '${name}' is ${output.elementTypeName}, not float32`);
+    }
+  } else {
+    const probabilities = file.outputs.find((output) => output.name === PROBABILITIES_OUTPUT);
+    if (probabilities === undefined) {
+      const names = file.outputs.map((output) => `'${output.name}'`).join(', ');
+      throw schemaError(`model has no '${PROBABILITIES_OUTPUT}' output (outputs: ${names}); export it with skl2onnx's zipmap: False`);
+    }
+    if (probabilities.elementType !== OnnxElementType.float) {
+      throw schemaError(`model output '${PROBABILITIES_OUTPUT}' is ${probabilities.elementTypeName}, not float32`);
+    }
+    const classes = probabilities.shape?.[1];
+    if (typeof classes === 'number' && classes !== 2) {
+      throw schemaError(`model output '${PROBABILITIES_OUTPUT}' has ${classes} classes; flowhound's models have 2`);
+    }
   }
 
   // What the model says about itself (metadata) and what its card says must agree.
   const metadata = file.metadata;
   const declaredKind = metadata.get(MetadataKey.modelKind);
   if (declaredKind !== undefined && !MODEL_KINDS.includes(declaredKind as ModelKind)) {
-    throw schemaError(`model declares kind '${declaredKind}' (${MetadataKey.modelKind}); flowhound knows 'flow' and 'host'`);
+    throw schemaError(`model declares kind '${declaredKind}' (${MetadataKey.modelKind}); flowhound knows ${MODEL_KINDS.map((k) => `'${k}'`).join(', ')}`);
   }
   const declaredVersionText = metadata.get(MetadataKey.schemaVersion);
   const declaredVersion = parseSchemaVersion(declaredVersionText);
@@ -190,7 +215,19 @@ export function checkModel(
   } else if (schemaVersion !== schema.version) {
     problems.push(`it was made for feature schema version ${schemaVersion}, the running schema is version ${schema.version}`);
   }
+  const evidenceText = metadata.get(MetadataKey.evidenceNames);
+  const evidenceNames = evidenceText === undefined ? [] : evidenceText.split(',').map((name) => name.trim());
+  if (kind === 'anomaly') {
+    const difference = firstDifference(evidenceNames, schema.hostEvidence);
+    if (evidenceText === undefined) problems.push(`it does not name its evidence (no ${MetadataKey.evidenceNames} metadata)`);
+    else if (difference !== undefined) problems.push(`its evidence differs from the running schema's: ${difference}`);
+  }
   if (problems.length > 0) throw schemaError(problems.join('; '));
+  const anomalyThresholdText = metadata.get(MetadataKey.anomalyThreshold);
+  const anomalyThreshold = anomalyThresholdText === undefined ? undefined : Number(anomalyThresholdText);
+  if (anomalyThreshold !== undefined && !Number.isFinite(anomalyThreshold)) {
+    throw new FlowhoundError('ERR_MODEL_INVALID', `model declares anomaly threshold '${anomalyThresholdText}' (${MetadataKey.anomalyThreshold}), not a number`, { path });
+  }
 
   if (threshold === undefined) {
     throw new FlowhoundError(
@@ -209,6 +246,8 @@ export function checkModel(
     inputName: input.name,
     sha256: file.sha256,
     card,
+    evidenceNames,
+    anomalyThreshold,
   };
 }
 

@@ -12,7 +12,11 @@ export interface ScoreTask {
   columns: number;
 }
 
-/** Class-1 (botnet) probability per row, moved back to the calling thread. */
+/**
+ * Moved back to the calling thread: for a forest, its class-1 (botnet) probability per row; for
+ * an anomaly model, per row its probability, its anomaly, then its tail score per evidence
+ * (`2 + evidence` values a row).
+ */
 export interface ScoreResult {
   probabilities: Float32Array;
 }

@@ -23,7 +23,8 @@ export interface ReportRun {
   windows: number;
 }
 
-export interface ReportHost extends HostRanking {
+/** A host of the report: the history keeps its reasons as sentences (with their peers), not the evidence objects. */
+export interface ReportHost extends Omit<HostRanking, 'evidence' | 'peakResemblance'> {
   /** Botnet group (BotnetGroup.id), or null when never suspicious or ungrouped. */
   group: number | null;
 }

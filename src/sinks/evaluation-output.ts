@@ -8,7 +8,7 @@ import { isoTime } from './ranking-output.js';
 export interface EvaluationContext {
   inputs: RunInfo['inputs'];
   /** Where the threshold came from. */
-  thresholdFrom: 'host model card' | '--threshold';
+  thresholdFrom: 'anomaly model card' | '--threshold';
   windowSeconds: number;
   stepSeconds: number;
   models: RunInfo['models'];
