@@ -203,7 +203,7 @@ describe('flowhound evaluate', () => {
     const run = runCli(['evaluate', FIXTURE, '--infected', BOTS]);
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^evaluate: 1 input, 5 windows, threshold [\d.]+ \(host model card\)$/);
+    expect(lines[0]).toMatch(/^evaluate: 1 input, 5 windows, threshold [\d.]+ \(anomaly model card\)$/);
     expect(lines[1]).toMatch(/^host-windows {3}TP \d+ {2}FP \d+ {2}TN \d+ {2}FN \d+ {2}\(infected-idle left out: 2, flagged anyway: \d\)$/);
     expect(lines[2]).toMatch(/^precision \S+ {2}recall \S+ {2}F1 \S+ {2}FPR \S+ {2}TNR \S+ {2}accuracy \S+ {2}error rate \S+$/);
     expect(lines[3]).toMatch(/^time-weighted \(α 0\.01\): t-precision \S+ {2}t-recall \S+ {2}t-F1 \S+/);
