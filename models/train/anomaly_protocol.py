@@ -45,9 +45,9 @@ def run(tables_dir: Path, schema, out: Path, args, argv: list[str], software: di
     everything = np.array(rows.frame.fold.notna() | True)
     references = families.fit_references(rows, everything)
     choice = families.choose_threshold(rows, rows.frame.fold.notna().to_numpy())
-    probability_threshold = float(calibration.probability(np.array([choice.threshold]))[0])
-    # Rounded down, so that a host-window at exactly the anomaly threshold is still flagged.
-    probability_threshold = float(np.nextafter(np.float32(probability_threshold), np.float32(0)))
+    # The probability at the anomaly threshold, rounded down to four decimals: a host-window at
+    # exactly the anomaly threshold is flagged (in float32 too), and the threshold reads simply.
+    probability_threshold = float(np.floor(calibration.probability(np.array([choice.threshold]))[0] * 1e4) / 1e4)
     metadata = {
         "flowhound.model_kind": "anomaly",
         "flowhound.schema_version": str(SCHEMA_VERSION),
