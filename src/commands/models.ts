@@ -1,6 +1,8 @@
 // `flowhound models`: the models a run scores with, their cards in short, and the feature
 // schema of this build (the JSON that models/feature-schema.json and the training code hold).
 import { DEFAULT_MODEL_PATHS, loadScoringModels } from '../models/scoring-models.js';
+import type { ModelKind } from '../models/model-card.js';
+import type { CheckedModel } from '../models/schema-check.js';
 import { featureSchema } from '../pipeline/features.js';
 
 /** The schema as JSON: names and descriptions, in order, with its version; host features say
@@ -22,6 +24,14 @@ export function schemaJson(): string {
   )}\n`;
 }
 
+/** What each model does in a run, in one line. */
+const ROLES: Record<ModelKind, (model: CheckedModel) => string> = {
+  flow: () => 'scores every flow: its botnet flows are counted per host, and feed the host model',
+  host: () => "scores every host-window: shown as its resemblance to the families it was trained on; it flags nothing",
+  anomaly: (model) =>
+    `decides: a host-window is flagged when its rarest evidence is at least ${model.anomalyThreshold ?? '?'} (10^-anomaly of clean host-windows do as much)`,
+};
+
 export async function runModels(options: { schema: boolean; modelPaths: string[]; write: (text: string) => void }): Promise<void> {
   if (options.schema) {
     options.write(schemaJson());
@@ -34,6 +44,7 @@ export async function runModels(options: { schema: boolean; modelPaths: string[]
     const shipped = model.path === DEFAULT_MODEL_PATHS[model.kind] ? 'shipped' : 'your own';
     lines.push('', `${model.kind} model (${shipped}): ${model.path}`);
     lines.push(`  schema v${model.schemaVersion}, ${model.featureNames.length} inputs, threshold ${model.threshold}, sha256 ${model.sha256.slice(0, 16)}…`);
+    lines.push(`  ${ROLES[model.kind](model)}`);
     const card = model.card;
     if (card) {
       lines.push(`  card: ${card.path}`);
