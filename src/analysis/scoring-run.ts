@@ -5,12 +5,12 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 
-import { loadScoringModels } from '../models/scoring-models.js';
+import { loadScoringModels, type ScoringModels } from '../models/scoring-models.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions, type FeatureWindow } from '../pipeline/features.js';
 import { ScoringPool } from '../pool/scoring-pool.js';
 import { ProgressLine, type ProgressSnapshot } from '../progress.js';
 import type { WindowResult } from './types.js';
-import { WindowScorer, type ScoringModels, type ScoringTimes, type WindowScorerOptions } from './window-scorer.js';
+import { WindowScorer, type ScoringTimes, type WindowScorerOptions } from './window-scorer.js';
 
 export interface ScoringRunOptions {
   inputs: string[];

@@ -4,6 +4,7 @@
 // on), and the host anomaly model, which decides: how rare among clean hosts each host's
 // evidence is, and the reasons of the hosts that stand out, with the peers behind them.
 import { FlowhoundError } from '../errors.js';
+import type { ScoringModels } from '../models/scoring-models.js';
 import type { CheckedModel } from '../models/schema-check.js';
 import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
 import type { ScoringPool } from '../pool/scoring-pool.js';
@@ -22,11 +23,6 @@ export interface WindowScorerOptions {
   explain?: boolean;
 }
 
-export interface ScoringModels {
-  flow: CheckedModel;
-  host: CheckedModel;
-  anomaly: CheckedModel;
-}
 
 /**
  * Time spent per stage, ms, summed over windows (inference overlaps itself across inputs); and
@@ -76,8 +72,9 @@ export class WindowScorer {
   }
 
   /**
-   * Class-1 probabilities of the first `rows` rows of `matrix`, or of the rows listed in
-   * `only` (in that order), in batches spread over the pool's threads.
+   * The model's outputs (`outputWidth` values a row: a forest's class-1 probability, or an
+   * anomaly model's probability, anomaly and tails) for the first `rows` rows of `matrix`, or
+   * for the rows listed in `only` (in that order), in batches spread over the pool's threads.
    */
   async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number, only: Int32Array | null = null, outputWidth = 1): Promise<Float32Array> {
     const count = only?.length ?? rows;
@@ -157,7 +154,7 @@ export class WindowScorer {
     const anomalyWidth = 2 + this.#evidenceNames.length;
     const [resemblance, anomaly] = await Promise.all([
       this.#infer(this.#models.host, hostMatrix, hostCount, width),
-      this.#infer(this.#models.anomaly, window.hostFeatures.slice(), hostCount, this.#hostWidth, null, anomalyWidth),
+      this.#infer(this.#models.anomaly, window.hostFeatures, hostCount, this.#hostWidth, null, anomalyWidth),
     ]);
     this.times.hostInferenceMs += performance.now() - started;
 
