@@ -7,6 +7,7 @@ Run: python -m pytest models/train/tests -q
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sources  # noqa: E402
 from sources import SOURCES, check, host_level_families  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+# ../shared/data beside the repository (make_tables.py's default), or FLOWHOUND_SHARED_DATA.
+DATA = Path(os.environ.get("FLOWHOUND_SHARED_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
 
 
 def test_check_passes():
@@ -77,7 +79,7 @@ def test_check_refuses_a_normal_day_held_out_with_no_host_level_family(monkeypat
             sources.check()
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"SKIPPED: {DATA} is absent (the shared data folder); the registry's files cannot be looked for")
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"SKIPPED: {DATA} absent; the shared data is not in users' clones, set FLOWHOUND_SHARED_DATA")
 def test_every_source_file_is_in_the_shared_data_folder():
     missing = [f"{s.name}: {s.path}" for s in SOURCES if not (DATA / s.path).is_file()]
     assert not missing
