@@ -58,7 +58,11 @@ def fit_reference(values: np.ndarray, name: str, column: int) -> EvidenceReferen
         positive = np.array([1.0])
     # Rounded to float32 before counting, as onnxruntime compares in float32.
     knots = positive.astype(np.float32)
-    at_least = n - np.searchsorted(ordered, knots.astype(np.float64), side="left")
+    # x in (knots[i-1], knots[i]] (0 before the first knot) scores the clean values above
+    # knots[i-1]: exactly those that reach x when every distinct value is a knot, and never fewer
+    # than reach x when the knots are quantiles of them, so that x is never told rarer than it is.
+    below = np.concatenate([[0.0], knots[:-1].astype(np.float64)])
+    at_least = n - np.searchsorted(ordered, below, side="right")
     scores = -np.log10((at_least + 1.0) / (n + 1.0))
     # Past the last knot no clean value reaches: the smallest count, zero.
     past_max = -np.log10(1.0 / (n + 1.0))

@@ -35,7 +35,7 @@ LIMITATIONS = [
 
 def run(tables_dir: Path, schema, out: Path, args, argv: list[str], software: dict, log) -> dict:
     rows = families.load_host_rows(tables_dir, list(schema.host), list(schema.host_evidence))
-    held_out_families = host_level_families()
+    held_out_families = families.families_at_hand(rows, host_level_families())
     results = families.leave_one_family_out(rows, held_out_families, log)
     table = families.family_table(results)
     pooled = families.pooled(results)

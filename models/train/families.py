@@ -78,6 +78,14 @@ def load_host_rows(tables_dir: Path, host_features: list[str], evidence: list[st
     return HostRows(frame, np.vstack(matrices), evidence, columns)
 
 
+def families_at_hand(rows: HostRows, known: list[str]) -> list[str]:
+    """The families held out in turn: those of the botnet sources whose host rows were read, in
+    the order of ``known`` (sources.py), then any other in the order read. A family of the
+    registry without tables (``make_tables.py --only``) has nothing to hold out."""
+    present = list(dict.fromkeys(rows.frame.family[rows.frame.family != "normal"]))
+    return [f for f in known if f in present] + [f for f in present if f not in known]
+
+
 def fit_references(rows: HostRows, mask: np.ndarray) -> list[EvidenceReference]:
     """The clean reference of each evidence, from the clean rows under ``mask``."""
     reference = mask & rows.clean

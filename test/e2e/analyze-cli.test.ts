@@ -2,11 +2,14 @@
 // formats, filters, exit codes, bad input and interruption.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { MAX_REASONS, REASON_MIN_TAIL } from '../../src/analysis/reasons.js';
 import { HistoryStore } from '../../src/history/store.js';
+import { featureSchema } from '../../src/pipeline/features.js';
 import { parseCsv, repoRoot, runCli, tempDir, testDataHome } from '../helpers/run-cli.js';
 
 const DEMO = join(repoRoot, 'models', 'demo', 'ctu13-scenario6-slice.pcap');
@@ -48,6 +51,17 @@ function startLongRun(args: string[], onWindow: (windows: number, stop: (signal:
   );
 }
 
+/** An evidence entry of analyze's JSON. */
+interface JsonEvidence {
+  feature: string;
+  value: number;
+  rarity_among_clean_host_windows: number;
+  subject: string | null;
+  service: string | null;
+  peers: string[];
+  ports: number[];
+}
+
 /** The hosts of the terminal table, in rank order. */
 function tableHosts(stdout: string): string[] {
   return [...stdout.matchAll(/^\s+\d+\s+(\S+)\s+\d\.\d{3}/gm)].map((match) => match[1]!);
@@ -72,15 +86,50 @@ describe('flowhound analyze', () => {
     expect(run.status, run.stderr).toBe(0);
     const document = JSON.parse(readFileSync(out, 'utf8'));
     const first = document.hosts[0];
-    expect(Object.keys(first)).toEqual(expect.arrayContaining(['host', 'rank', 'score', 'peak_score', 'peak_window_start', 'flows', 'botnet_flows', 'reasons']));
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining(['host', 'rank', 'score', 'peak_score', 'peak_window_start', 'flows', 'botnet_flows', 'reasons', 'evidence', 'resemblance_to_known_families']),
+    );
     expect([first.host, first.rank]).toEqual([BOT, 1]);
     expect(first.peak_score).toBeGreaterThanOrEqual(document.threshold);
     expect(first.botnet_flows).toBeGreaterThan(0);
     expect(first.botnet_flows).toBeLessThanOrEqual(first.flows);
     expect(document.windows.length).toBeGreaterThan(1);
     expect(document.hosts.every((h: { host: string }) => h.host.startsWith('147.32.'))).toBe(true);
-    expect(document.run.models.map((m: { kind: string }) => m.kind)).toEqual(['flow', 'host']);
+    expect(document.run.models.map((m: { kind: string }) => m.kind)).toEqual(['flow', 'host', 'anomaly']);
+    // The threshold is the anomaly model's: it decides.
+    expect(document.threshold).toBe(document.run.models[2].threshold);
     expect(document.run.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // The bot's evidence: schema evidence features, rare among clean host-windows, rarest
+    // first, each told in its reason with its number and its peers (addresses).
+    const evidenceNames = featureSchema().host.filter((f) => f.evidence).map((f) => f.name);
+    const evidence: JsonEvidence[] = first.evidence;
+    expect(evidence.length).toBeGreaterThan(0);
+    expect(evidence.length).toBeLessThanOrEqual(MAX_REASONS);
+    expect(evidence.map((e) => e.feature)).toContain('smtp_servers'); // Menti sends spam
+    expect(first.reasons).toHaveLength(evidence.length);
+    evidence.forEach((e, i) => {
+      expect(evidenceNames).toContain(e.feature);
+      expect(e.value).toBeGreaterThan(0);
+      expect(e.rarity_among_clean_host_windows).toBeGreaterThan(0);
+      expect(e.rarity_among_clean_host_windows).toBeLessThanOrEqual(10 ** -REASON_MIN_TAIL);
+      if (i > 0) expect(e.rarity_among_clean_host_windows).toBeGreaterThanOrEqual(evidence[i - 1]!.rarity_among_clean_host_windows);
+      expect(e.subject === null || isIP(e.subject) !== 0, `${e.feature} subject ${e.subject}`).toBe(true);
+      expect(e.service === null || /^(tcp|udp|icmp|icmpv6|ip-proto-\d+)(\/\d+)?$/.test(e.service), `${e.feature} service ${e.service}`).toBe(true);
+      expect(e.peers.length).toBeLessThanOrEqual(5);
+      expect(e.peers.every((peer) => isIP(peer) !== 0), e.peers.join(' ')).toBe(true);
+      const reason: string = first.reasons[i];
+      expect(reason).toContain(Math.round(e.value).toLocaleString('en-US'));
+      for (const peer of e.peers) expect(reason).toContain(peer);
+    });
+    expect(evidence.some((e) => e.peers.length > 0)).toBe(true);
+    // Every host has its evidence list (empty when nothing is rare enough to tell) and its resemblance.
+    for (const host of document.hosts as { evidence: JsonEvidence[]; reasons: string[]; resemblance_to_known_families: number }[]) {
+      expect(host.evidence.length).toBe(host.reasons.length);
+      expect(host.resemblance_to_known_families).toBeGreaterThanOrEqual(0);
+      expect(host.resemblance_to_known_families).toBeLessThanOrEqual(1);
+    }
+    expect(first.resemblance_to_known_families).toBeGreaterThan(0.5);
   });
 
   it('-v tells the time per stage, and how many flow rows were scored and how many repeated rows reused', () => {

@@ -167,7 +167,7 @@ describe('flowhound evaluate', () => {
     ]);
     const bot = input.infected_hosts[0]!;
     expect(bot.active!.map((w) => w.window_start)).toEqual(['2024-03-01T09:57:30Z', '2024-03-01T10:00:00Z', '2024-03-01T10:02:30Z', '2024-03-01T10:05:00Z']);
-    expect(document.run.models.map((m) => m.kind)).toEqual(['flow', 'host']);
+    expect(document.run.models.map((m) => m.kind)).toEqual(['flow', 'host', 'anomaly']);
     expect(document.run.inputs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -30,7 +30,7 @@ describe('flowhound features', () => {
     const flows = join(dir, 'fixture.arrow');
     const run = runCli(['features', FIXTURE, ...CTU, '-o', flows]);
     expect(run.status, run.stderr).toBe(0);
-    const summary = /features: (\d+) flow rows → .*fixture\.arrow, \d+ host rows → .*fixture\.hosts\.arrow \(schema v1/.exec(run.stderr);
+    const summary = /features: (\d+) flow rows → .*fixture\.arrow, \d+ host rows → .*fixture\.hosts\.arrow \(schema v2/.exec(run.stderr);
     expect(summary, run.stderr).not.toBeNull();
 
     const schema = featureSchema();

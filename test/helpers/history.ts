@@ -27,10 +27,12 @@ export function scenario6(): Scenario6Fixture {
 export function runInfo(overrides: Partial<RunInfo> = {}): RunInfo {
   return {
     options: { lan: ['147.32.0.0/16'], utcOffset: 120 },
-    versions: { flowhound: '0.1.0', core: '0.1.0', node: process.version, schema: 1 },
+    versions: { flowhound: '0.1.0', core: '0.1.0', node: process.version, schema: 2 },
+    // The three models analyze scores with (src/models/scoring-models.ts).
     models: [
       { kind: 'flow', path: 'models/flow.onnx', sha256: 'f'.repeat(64), threshold: 0.5 },
       { kind: 'host', path: 'models/host.onnx', sha256: 'e'.repeat(64), threshold: 0.5 },
+      { kind: 'anomaly', path: 'models/anomaly.onnx', sha256: 'd'.repeat(64), threshold: 0.5 },
     ],
     inputs: [],
     startedAt: '2026-01-01T00:00:00.000Z',
@@ -60,7 +62,10 @@ export function hostRow(host: string, windowStartUs: number, score: number, cent
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return (state / 2 ** 32 - 0.5) * 0.1;
   };
-  return { host, windowStartUs, score, flows: 10, botnetFlows: score >= 0.5 ? 5 : 0, reasons, behaviour: centre.map((c) => c * (1 + jitter())) };
+  return {
+    host, windowStartUs, score, anomaly: 10 * score, resemblance: score, flows: 10, botnetFlows: score >= 0.5 ? 5 : 0, reasons, evidence: [],
+    behaviour: centre.map((c) => c * (1 + jitter())),
+  };
 }
 
 export const sha = (digit: string) => digit.repeat(64);

@@ -42,7 +42,8 @@ describe('history store', () => {
     expect(run).toMatchObject({ id: runId, status: 'finished', interrupted: false, windows: fixture.windows.length, optionsSealed: false });
     expect(run!.options).toEqual({ lan: ['147.32.0.0/16'], utcOffset: 120 });
     expect(run!.inputs).toEqual([fixture.input]);
-    expect(run!.models.map((m) => m.kind)).toEqual(['flow', 'host']);
+    expect(run!.models).toEqual([...runInfo().models].sort((a, b) => (a.kind < b.kind ? -1 : 1)));
+    expect(run!.models.map((m) => m.kind)).toEqual(['anomaly', 'flow', 'host']);
 
     const windows = store.windows();
     expect(windows.map((w) => w.windowStartUs)).toEqual(fixture.windows.map((w) => w.windowStartUs));
@@ -174,6 +175,62 @@ describe('history schema and damaged files', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
     expect(check.prepare('SELECT name FROM pragma_table_info(\'alerts\')').all().map((r) => (r as { name: string }).name)).toContain('behaviour');
+    check.close();
+  });
+
+  it('migration 3: a version-2 history keeps its runs and rows, and takes runs with an anomaly model', () => {
+    // A history as version 2 made it: one run scored with the two forests, a window, a host, an alert.
+    const old = new Database(db);
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    migrate(old, 2);
+    expect(old.pragma('user_version', { simple: true })).toBe(2);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('privacy', '{\"kdf\":\"none\"}')").run();
+    old.prepare("INSERT INTO runs (id, started_at, finished_at, options, versions, analysis_key) VALUES (1, '2025-11-01T00:00:00Z', '2025-11-01T00:01:00Z', '{}', ?, 'k')")
+      .run(JSON.stringify({ ...runInfo().versions, schema: 1 }));
+    const insertModel = old.prepare('INSERT INTO run_models (run_id, kind, path, sha256, threshold) VALUES (1, ?, ?, ?, ?)');
+    insertModel.run('flow', 'models/flow-rf-v1.onnx', sha('a'), 0.62);
+    insertModel.run('host', 'models/host-rf-v1.onnx', sha('b'), 0.71);
+    // Version 2 has no room for an anomaly model.
+    expect(() => insertModel.run('anomaly', 'models/host-anomaly-v2.onnx', sha('c'), 0.39)).toThrow(/CHECK constraint/);
+    old.prepare("INSERT INTO inputs (id, sha256, size_bytes, path) VALUES (1, ?, 10, 'old.pcap')").run(sha('0'));
+    old.prepare("INSERT INTO run_inputs (run_id, input_id, path) VALUES (1, 1, 'old.pcap')").run();
+    old.prepare("INSERT INTO windows (id, input_id, window_start_us, analysis_key, threshold, run_id, committed_at, window_us) VALUES (1, 1, 0, 'k', 0.71, 1, 'x', 300000000)").run();
+    old.prepare('INSERT INTO run_windows VALUES (1, 1)').run();
+    old.prepare("INSERT INTO hosts (id, key) VALUES (1, '10.1.1.1')").run();
+    old.prepare('INSERT INTO host_scores (window_id, host_id, score, flows, botnet_flows, reasons) VALUES (1, 1, 0.9, 3, 1, ?)').run('["412 SMTP connection attempts to 301 servers"]');
+    const behaviour = Buffer.from(Float64Array.from([1, 2.5]).buffer);
+    old.prepare('INSERT INTO alerts (window_id, host_id, score, threshold, behaviour) VALUES (1, 1, 0.9, 0.71, ?)').run(behaviour);
+    old.close();
+
+    const store = HistoryStore.open(db);
+    expect(store.counts()).toEqual({ runs: 1, inputs: 1, windows: 1, hosts: 1, hostScores: 1, alerts: 1 });
+    const [run] = store.runs();
+    expect(run).toMatchObject({ id: 1, status: 'finished', interrupted: false });
+    expect(run!.models).toEqual([
+      { kind: 'flow', path: 'models/flow-rf-v1.onnx', sha256: sha('a'), threshold: 0.62 },
+      { kind: 'host', path: 'models/host-rf-v1.onnx', sha256: sha('b'), threshold: 0.71 },
+    ]);
+    expect(store.reasonsOf(1, 1)).toEqual(['412 SMTP connection attempts to 301 servers']);
+    expect(store.alerts()).toEqual([{ windowId: 1, hostId: 1, score: 0.9, threshold: 0.71, behaviour: [1, 2.5] }]);
+    // A run of this version, with its three models, goes in beside it.
+    const runId = writeScenario6Run(store);
+    expect(store.runs().map((r) => [r.id, r.models.map((m) => m.kind)])).toEqual([
+      [1, ['flow', 'host']],
+      [runId, ['anomaly', 'flow', 'host']],
+    ]);
+    expect(store.runs([runId])[0]!.models.find((m) => m.kind === 'anomaly')).toEqual(runInfo().models[2]);
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(SCHEMA_VERSION).toBe(3);
+    expect(check.pragma('foreign_key_check')).toEqual([]);
+    // The table made anew keeps its key: one model of each kind per run.
+    const sql = (check.prepare("SELECT sql FROM sqlite_master WHERE name = 'run_models'").get() as { sql: string }).sql;
+    expect(sql).toContain("CHECK (kind IN ('flow', 'host', 'anomaly'))");
+    expect(sql).toContain('PRIMARY KEY (run_id, kind)');
+    expect(sql).toContain('REFERENCES runs(id) ON DELETE CASCADE');
     check.close();
   });
 

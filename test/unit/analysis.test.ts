@@ -1,5 +1,5 @@
 // The orchestrator's own logic: flow scores gathered per host, the ranking over windows,
-// reasons in words, host filters, sparklines.
+// reasons in words (the evidence rare among clean hosts), host filters, sparklines.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { hostFlowCounts, hostScoreAggregates } from '../../src/analysis/host-aggregates.js';
 import { hostFilter } from '../../src/analysis/host-filter.js';
 import { Ranking } from '../../src/analysis/ranking.js';
-import { reasonsFrom } from '../../src/analysis/reasons.js';
+import { describeEvidence, type EvidenceFinding, evidenceDetails, findings, MAX_REASONS, REASON_MIN_TAIL, rarity } from '../../src/analysis/reasons.js';
 import type { WindowResult } from '../../src/analysis/types.js';
+import type { FeatureWindow } from '../../src/pipeline/features.js';
+import { SCHEMA } from '../helpers/models.js';
 import { sparkline } from '../../src/sinks/ranking-output.js';
 
 describe('host score aggregates', () => {
@@ -27,12 +29,21 @@ describe('host score aggregates', () => {
   });
 });
 
+/** A finding that only names where it comes from, for the ranking's bookkeeping. */
+function marker(host: string, start: number): EvidenceFinding {
+  return {
+    feature: 'smtp_servers', value: start, tail: 5, subject: host, service: null, peers: [], ports: [],
+    periodS: null, jitterS: null, spanS: null, reason: `reason of ${host} at ${start}`,
+  };
+}
+
 function window(start: number, scores: Record<string, number>): WindowResult {
   return {
     input: 'x',
     windowStartUs: start,
     hosts: Object.entries(scores).map(([host, score]) => ({
-      host, windowStartUs: start, score, flows: 10, botnetFlows: score > 0.5 ? 5 : 0, reasons: [`reason of ${host} at ${start}`], behaviour: [],
+      host, windowStartUs: start, score, anomaly: 10 * score, resemblance: score / 2, flows: 10, botnetFlows: score > 0.5 ? 5 : 0,
+      reasons: [`reason of ${host} at ${start}`], evidence: [marker(host, start)], behaviour: [],
     })),
   };
 }
@@ -54,7 +65,10 @@ describe('ranking', () => {
     ]);
     const a = hosts[1]!;
     expect([a.score, a.peakScore, a.peakWindowStartUs, a.flows, a.botnetFlows]).toEqual([0.1, 0.9, 0, 20, 5]);
+    // The reasons, evidence and resemblance of its peak window, not of now.
     expect(a.reasons).toEqual(['reason of a at 0']);
+    expect(a.evidence).toEqual([marker('a', 0)]);
+    expect(a.peakResemblance).toBe(0.45);
     expect(hosts[2]!.scores).toEqual([0.3, 0.4, 0]);
   });
 
@@ -66,15 +80,137 @@ describe('ranking', () => {
   });
 });
 
-describe('reasons', () => {
-  it('tell the inputs that pushed the score most, once each, in words', () => {
-    const names = ['smtp_flows', 'distinct_smtp_servers', 'tcp_failed_share', 'dns_flows', 'dns_share'];
-    const values = { smtp_flows: 412, distinct_smtp_servers: 301, tcp_failed_share: 0.93, dns_flows: 3, dns_share: 0.01 };
-    const typical = [0, 0, 0.1, 10, 0.5];
-    const reasons = reasonsFrom(names, values, [0.3, 0.2, 0.1, 0.0, -0.2], typical);
-    expect(reasons).toEqual(['412 SMTP connection attempts to 301 servers', '93% of the TCP connections it opened failed or were reset']);
-    // Fewer DNS flows than typical pushed the score up: not a reason a person can use.
-    expect(reasonsFrom(names, values, [0, 0, 0, 0.4, 0], typical)).toEqual([]);
+describe('reasons: the evidence rare among clean hosts, in words', () => {
+  const EVIDENCE = SCHEMA.hostEvidence;
+  const at = (name: string) => {
+    const k = EVIDENCE.indexOf(name);
+    expect(k, name).toBeGreaterThanOrEqual(0);
+    return k;
+  };
+  const none = { subject: null, service: null, peers: [], ports: [], periodS: null, jitterS: null, spanS: null };
+  const five = ['4.59.182.109', '12.17.175.148', '12.34.32.242', '12.96.222.10', '24.71.223.11'];
+
+  it('rarity: a tail score as "1 in N", N to two figures', () => {
+    expect(rarity(3)).toBe('1 in 1,000');
+    expect(rarity(4)).toBe('1 in 10,000');
+    expect(rarity(4.49)).toBe('1 in 31,000'); // 10^4.49 = 30,903
+    expect(rarity(2.5)).toBe('1 in 320'); // 316.2
+    expect(rarity(6.186)).toBe('1 in 1,500,000'); // 1,534,617
+    expect(rarity(0)).toBe('1 in 1');
+  });
+
+  it('tells each evidence with its number, the address and service it was counted on, and its peers', () => {
+    const sentences: [string, Parameters<typeof describeEvidence>[1], string][] = [
+      ['scan_service_targets', { ...none, value: 104, service: 'tcp/25', peers: five },
+        'tried tcp/25 on 104 new addresses that did not answer or refused (4.59.182.109, 12.17.175.148, 12.34.32.242, 12.96.222.10, 24.71.223.11, … 99 more)'],
+      ['scan_ports_one_target', { ...none, value: 7, subject: '10.0.0.9', ports: [22, 23, 80, 443, 3389] },
+        'tried 7 TCP ports of 10.0.0.9, in vain (22, 23, 80, 443, 3389, …)'],
+      ['failed_retries_one_service', { ...none, value: 40, subject: '203.0.113.7', service: 'tcp/8080' },
+        '203.0.113.7 (tcp/8080) did not answer 40 attempts'],
+      ['unanswered_pkts_one_target', { ...none, value: 5270, subject: '198.51.100.1' },
+        'sent 5,270 packets that 198.51.100.1 never answered: a flood'],
+      ['smtp_servers', { ...none, value: 2, peers: five.slice(0, 2) },
+        'opened mail connections to 2 SMTP servers (4.59.182.109, 12.17.175.148)'],
+      ['irc_connections', { ...none, value: 1, subject: '147.32.96.69', service: 'tcp/6667' },
+        '1 IRC connection to 147.32.96.69 (tcp/6667)'],
+      ['dns_unanswered', { ...none, value: 12, subject: '192.168.1.1', service: 'udp/53' },
+        '12 DNS queries got no answer (resolver 192.168.1.1)'],
+      ['dns_queries_outside', { ...none, value: 1204, subject: '8.8.8.8', service: 'udp/53' },
+        '1,204 DNS queries to 8.8.8.8 outside the LAN'],
+      ['conns_one_outside_service', { ...none, value: 413, subject: '93.184.216.34', service: 'tcp/443' },
+        'opened 413 connections to 93.184.216.34 (tcp/443)'],
+      ['beacon_contacts', { ...none, value: 60, subject: '198.51.100.20', service: 'tcp/80', periodS: 1.4, jitterS: 0.12, spanS: 84 },
+        'contacted 198.51.100.20 (tcp/80) every 1.4 s ± 0.1 s, 60 times in 84 s'],
+    ];
+    // One sentence for every evidence feature of the schema.
+    expect(sentences.map(([feature]) => feature)).toEqual(EVIDENCE);
+    for (const [feature, detail, sentence] of sentences) {
+      const told = describeEvidence(feature, detail);
+      expect(told, feature).toBe(sentence);
+      expect(told).toContain(Math.round(detail.value).toLocaleString('en-US'));
+      for (const part of [detail.subject, ...detail.peers]) if (part !== null) expect(told, feature).toContain(part);
+      // The service by its port, or for DNS by its name.
+      if (detail.service !== null) expect(told.includes(detail.service) || (detail.service === 'udp/53' && told.includes('DNS')), feature).toBe(true);
+    }
+    // Longer periods in minutes; a value that is not whole (addresses times a share) rounded.
+    expect(describeEvidence('beacon_contacts', { ...none, value: 12, subject: '10.9.9.9', service: 'udp/123', periodS: 150, jitterS: 3, spanS: 1650 }))
+      .toBe('contacted 10.9.9.9 (udp/123) every 2.5 min ± 3.0 s, 12 times in 28 min');
+    expect(describeEvidence('scan_service_targets', { ...none, value: 6.6, service: 'tcp/23', peers: five }))
+      .toBe('tried tcp/23 on 7 new addresses that did not answer or refused (4.59.182.109, 12.17.175.148, 12.34.32.242, 12.96.222.10, 24.71.223.11, … 2 more)');
+    // Without the details, the number is still told.
+    expect(describeEvidence('failed_retries_one_service', { ...none, value: 1 })).toBe('one server did not answer 1 attempt');
+    expect(describeEvidence('not_an_evidence', { ...none, value: 3 })).toBe('not_an_evidence = 3');
+  });
+
+  it('findings: the evidence at least REASON_MIN_TAIL rare, the rarest first, at most MAX_REASONS, with their details', () => {
+    expect([REASON_MIN_TAIL, MAX_REASONS]).toEqual([3, 3]);
+    const values = new Array<number>(EVIDENCE.length).fill(0);
+    const tails = new Float32Array(EVIDENCE.length);
+    const set = (name: string, value: number, tail: number) => {
+      values[at(name)] = value;
+      tails[at(name)] = tail;
+    };
+    set('scan_service_targets', 104, 5.25);
+    set('smtp_servers', 128, 6.25);
+    set('dns_queries_outside', 182, 4);
+    set('conns_one_outside_service', 40, 3.5); // rare enough, but a fourth
+    set('failed_retries_one_service', 6, 2.75); // below REASON_MIN_TAIL
+    tails[at('irc_connections')] = 7; // a tail without a value: nothing to tell
+    const details = new Map([
+      [at('smtp_servers'), { ...none, peers: five }],
+      [at('scan_service_targets'), { ...none, service: 'tcp/25', peers: five }],
+      [at('dns_queries_outside'), { ...none, subject: '8.8.8.8', service: 'udp/53' }],
+    ]);
+    const found = findings(EVIDENCE, values, tails, details);
+    expect(found.map((f) => [f.feature, f.value, f.tail])).toEqual([
+      ['smtp_servers', 128, 6.25],
+      ['scan_service_targets', 104, 5.25],
+      ['dns_queries_outside', 182, 4],
+    ]);
+    expect(found[0]).toEqual({ feature: 'smtp_servers', value: 128, tail: 6.25, ...none, peers: five,
+      reason: 'opened mail connections to 128 SMTP servers (4.59.182.109, 12.17.175.148, 12.34.32.242, 12.96.222.10, 24.71.223.11, … 123 more)' });
+    expect(found[1]!.reason).toBe(describeEvidence('scan_service_targets', { ...none, service: 'tcp/25', peers: five, value: 104 }));
+    expect(found[2]!.reason).toBe('182 DNS queries to 8.8.8.8 outside the LAN');
+
+    // Fewer rare ones: all told; exactly REASON_MIN_TAIL is rare enough, just below is not.
+    tails.fill(0);
+    set('conns_one_outside_service', 40, REASON_MIN_TAIL);
+    set('beacon_contacts', 9, REASON_MIN_TAIL - 0.01);
+    expect(findings(EVIDENCE, values, tails, undefined).map((f) => [f.feature, f.reason])).toEqual([
+      ['conns_one_outside_service', 'opened 40 connections to one server'],
+    ]);
+    // Nothing rare: nothing told.
+    expect(findings(EVIDENCE, values, new Float32Array(EVIDENCE.length).fill(2.9), details)).toEqual([]);
+  });
+
+  it("evidenceDetails: the native builder's columns, by host row and evidence", () => {
+    const evidence = {
+      host: Int32Array.from([0, 0, 2]),
+      evidence: Uint8Array.from([at('smtp_servers'), at('beacon_contacts'), at('scan_ports_one_target')]),
+      subject: ['', '198.51.100.20', '10.0.0.9'],
+      protocol: Uint8Array.from([0, 6, 6]),
+      port: Int32Array.from([-1, 443, -1]),
+      peerOffsets: Int32Array.from([0, 2, 2, 2]),
+      peers: ['4.59.182.109', '12.17.175.148'],
+      portOffsets: Int32Array.from([0, 0, 0, 3]),
+      ports: Int32Array.from([22, 23, 3389]),
+      periodUs: Float64Array.from([0, 60e6, 0]),
+      jitterUs: Float64Array.from([0, 2.5e6, 0]),
+      spanUs: Float64Array.from([0, 1_800e6, 0]),
+    };
+    const byHost = evidenceDetails({ evidence } as unknown as FeatureWindow);
+    expect([...byHost.keys()]).toEqual([0, 2]);
+    expect(byHost.get(0)!.get(at('smtp_servers'))).toEqual({ ...none, peers: ['4.59.182.109', '12.17.175.148'] });
+    expect(byHost.get(0)!.get(at('beacon_contacts'))).toEqual({ ...none, subject: '198.51.100.20', service: 'tcp/443', periodS: 60, jitterS: 2.5, spanS: 1800 });
+    expect(byHost.get(2)!.get(at('scan_ports_one_target'))).toEqual({ ...none, subject: '10.0.0.9', service: 'tcp', ports: [22, 23, 3389] });
+    // Told as findings of host 0.
+    const values = new Array<number>(EVIDENCE.length).fill(0);
+    const tails = new Array<number>(EVIDENCE.length).fill(0);
+    values[at('beacon_contacts')] = 31;
+    tails[at('beacon_contacts')] = 4.5;
+    expect(findings(EVIDENCE, values, tails, byHost.get(0)).map((f) => f.reason)).toEqual([
+      'contacted 198.51.100.20 (tcp/443) every 60 s ± 2.5 s, 31 times in 30 min',
+    ]);
   });
 });
 

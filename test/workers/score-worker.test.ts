@@ -5,8 +5,20 @@ import { basename, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { readOnnxModelFile } from '../../src/models/onnx-model-file.js';
 import { ScoringPool } from '../../src/pool/scoring-pool.js';
-import { MISMATCHED_MODEL, TINY_MODEL, assertWorkerBuilt, parityFiles, readParity, rejection } from '../helpers/models.js';
+import {
+  MISMATCHED_MODEL,
+  SCHEMA,
+  TINY_ANOMALY,
+  TINY_ANOMALY_PARITY,
+  TINY_MODEL,
+  TINY_PARITY,
+  assertWorkerBuilt,
+  parityFiles,
+  readParity,
+  rejection,
+} from '../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowhound-scoring-'));
 let pool: ScoringPool;
@@ -27,30 +39,80 @@ function rowMajor(rows: number[][]): Float32Array {
   return values;
 }
 
-describe('parity with scikit-learn, inside a worker', () => {
-  // models/*.parity.json of the real models (once models/train has made them), and the fixture's.
+describe('parity with the trainer, inside a worker', () => {
+  // models/*.parity.json of the shipped models, and the fixtures': the forests' against
+  // scikit-learn, the anomaly models' against models/train/anomaly.py's tail_scores.
+  it('covers the shipped models and both tiny fixtures', () => {
+    const names = parityFiles().map((path) => basename(path));
+    expect(names).toEqual(expect.arrayContaining(['flow-rf-v2.parity.json', 'host-rf-v2.parity.json', 'host-anomaly-v2.parity.json', 'tiny-flow-rf.parity.json', 'tiny-anomaly.parity.json']));
+  });
+
   it.each(parityFiles().map((path) => [basename(path), path]))('%s', async (_name, path) => {
     const parity = readParity(path);
     const columns = parity.featureNames.length;
     expect(parity.rows.every((row) => row.length === columns)).toBe(true);
-    const probabilities = await pool.score(parity.modelPath, rowMajor(parity.rows), parity.rows.length, columns);
-    expect(probabilities).toBeInstanceOf(Float32Array);
-    expect(probabilities.length).toBe(parity.probabilities.length);
+    // A forest gives a probability per row; an anomaly model [probability, anomaly, tails…].
+    const width = parity.kind === 'anomaly' ? 2 + parity.evidenceNames.length : 1;
+    const scored = await pool.score(parity.modelPath, rowMajor(parity.rows), parity.rows.length, columns);
+    expect(scored).toBeInstanceOf(Float32Array);
+    expect(scored.length).toBe(parity.rows.length * width);
     let worst = 0;
-    parity.probabilities.forEach((expected, i) => (worst = Math.max(worst, Math.abs(probabilities[i]! - expected))));
-    expect(worst).toBeLessThanOrEqual(1e-5);
-    // Both classes are present, so the comparison says something about class 1.
-    expect(parity.probabilities.some((p) => p >= 0.5) && parity.probabilities.some((p) => p < 0.5)).toBe(true);
+    parity.expected.forEach((expected, row) => {
+      expect(expected).toHaveLength(width);
+      expected.forEach((value, j) => (worst = Math.max(worst, Math.abs(scored[row * width + j]! - value))));
+    });
+    expect(worst).toBeLessThanOrEqual(parity.tolerance);
+    expect(parity.tolerance).toBeLessThanOrEqual(1e-5);
+    const metadata = (await readOnnxModelFile(parity.modelPath)).metadata;
+    if (parity.kind === 'anomaly') {
+      // Its tails are the schema's evidence, in order, and the anomaly is their largest.
+      expect(parity.evidenceNames).toEqual(SCHEMA.hostEvidence);
+      expect(parity.featureNames).toEqual(SCHEMA.host);
+      parity.tails.forEach((tails, row) => expect(parity.anomaly[row]).toBeCloseTo(Math.max(...tails), 6));
+      // Host-windows on both sides of the model's anomaly threshold, so the comparison says something about both.
+      const threshold = Number(metadata.get('flowhound.anomaly_threshold'));
+      expect(parity.anomaly.some((a) => a >= threshold) && parity.anomaly.some((a) => a < threshold)).toBe(true);
+    } else {
+      // Both classes are present, so the comparison says something about class 1.
+      const threshold = Number(metadata.get('flowhound.threshold'));
+      expect(parity.probabilities.some((p) => p >= threshold) && parity.probabilities.some((p) => p < threshold)).toBe(true);
+    }
   });
 
   it('gives the same scores for rows in any batch split and on either thread', async () => {
-    const parity = readParity(parityFiles().at(-1)!);
+    const parity = readParity(TINY_PARITY);
     const columns = parity.featureNames.length;
     const halves = [parity.rows.slice(0, 20), parity.rows.slice(20)];
     const scored = await Promise.all(halves.map((rows) => pool.score(TINY_MODEL, rowMajor(rows), rows.length, columns)));
     const joined = [...scored[0]!, ...scored[1]!];
     const whole = await pool.score(TINY_MODEL, rowMajor(parity.rows), parity.rows.length, columns);
     expect(joined).toEqual([...whole]);
+  });
+
+  it('returns an anomaly model\'s rows as [probability, anomaly, tails…], whole rows in any batch split', async () => {
+    const parity = readParity(TINY_ANOMALY_PARITY);
+    const columns = parity.featureNames.length;
+    const width = 2 + parity.evidenceNames.length;
+    expect(width).toBe(12);
+    const cuts = [0, 1, 30, 31, parity.rows.length];
+    const parts = await Promise.all(
+      cuts.slice(1).map((end, i) => pool.score(TINY_ANOMALY, rowMajor(parity.rows.slice(cuts[i]!, end)), end - cuts[i]!, columns)),
+    );
+    const joined = parts.flatMap((part) => [...part]);
+    const whole = await pool.score(TINY_ANOMALY, rowMajor(parity.rows), parity.rows.length, columns);
+    expect(joined).toEqual([...whole]);
+    // Row by row: the probability first, then the anomaly, then one tail per evidence.
+    for (let row = 0; row < parity.rows.length; row++) {
+      const packed = whole.subarray(row * width, (row + 1) * width);
+      expect(packed[0]).toBeCloseTo(parity.probabilities[row]!, 5);
+      expect(packed[1]).toBeCloseTo(parity.anomaly[row]!, 5);
+      expect(packed[1]).toBe(Math.max(...packed.subarray(2)));
+      parity.tails[row]!.forEach((tail, k) => expect(packed[2 + k]).toBeCloseTo(tail, 5));
+    }
+    // A host-window without any evidence: every tail 0, so the anomaly is 0.
+    const quiet = parity.rows.findIndex((row) => SCHEMA.hostEvidence.every((name) => row[SCHEMA.host.indexOf(name)] === 0));
+    expect(quiet).toBeGreaterThanOrEqual(0);
+    expect([...whole.subarray(quiet * width + 1, (quiet + 1) * width)]).toEqual(new Array(width - 1).fill(0));
   });
 });
 
@@ -94,7 +156,7 @@ describe('moving batches, not copying them', () => {
   });
 
   it('scores a view into a larger buffer at its offset (and takes the whole buffer)', async () => {
-    const parity = readParity(parityFiles().at(-1)!);
+    const parity = readParity(TINY_PARITY);
     const rows = parity.rows.slice(0, 8);
     const backing = new Float32Array(10 + rows.length * 38);
     backing.set(rowMajor(rows), 10);
@@ -108,7 +170,7 @@ describe('backpressure', () => {
   it('makes producers wait when the queue is full, never failing, and every batch completes', async () => {
     const small = new ScoringPool({ threads: 1, maxQueue: 2 });
     try {
-      const parity = readParity(parityFiles().at(-1)!);
+      const parity = readParity(TINY_PARITY);
       const expected = parity.probabilities[0]!;
       const results: Promise<Float32Array>[] = [];
       let mostPending = 0;

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import make_fake_tables  # noqa: E402
 import train  # noqa: E402
-from contract import FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES  # noqa: E402
+from contract import FLOW_FEATURES, HOST_FEATURES, HOST_SCORE_AGGREGATES, MODEL_FILES, SCHEMA_VERSION  # noqa: E402
 
 HOLDOUTS = [
     "--holdout", "scenario11=*capture20110818-2*,*scenario11*@2011-08-18",
@@ -60,22 +60,32 @@ def sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("stem", ["flow-rf-v1", "host-rf-v1"])
+def test_model_files_are_version_2():
+    assert SCHEMA_VERSION == 2
+    assert MODEL_FILES == {"flow": "flow-rf-v2", "host": "host-rf-v2", "anomaly": "host-anomaly-v2"}
+
+
+@pytest.mark.parametrize("stem", ["flow-rf-v2", "host-rf-v2"])
 def test_files_exist(trained, stem):
     for suffix in (".onnx", ".card.json", ".card.md", ".parity.json"):
         assert (trained / f"{stem}{suffix}").stat().st_size > 0
 
 
+def test_no_anomaly_model_without_a_manifest(trained):
+    """Tables given one by one carry no sources or families: the anomaly model needs tables.json."""
+    assert not list(trained.glob("host-anomaly-v2.*"))
+
+
 @pytest.mark.parametrize("stem,kind,names", [
-    ("flow-rf-v1", "flow", list(FLOW_FEATURES)),
-    ("host-rf-v1", "host", list(HOST_FEATURES) + list(HOST_SCORE_AGGREGATES)),
+    ("flow-rf-v2", "flow", list(FLOW_FEATURES)),
+    ("host-rf-v2", "host", list(HOST_FEATURES) + list(HOST_SCORE_AGGREGATES)),
 ])
 def test_onnx_graph_and_metadata(trained, stem, kind, names):
     m = onnx.load(str(trained / f"{stem}.onnx"))
     meta = {p.key: p.value for p in m.metadata_props}
     card = json.loads((trained / f"{stem}.card.json").read_text())
     assert meta["flowhound.model_kind"] == kind
-    assert meta["flowhound.schema_version"] == "1"
+    assert meta["flowhound.schema_version"] == str(SCHEMA_VERSION)
     assert meta["flowhound.feature_names"].split(",") == names
     assert float(meta["flowhound.threshold"]) == card["threshold"]
     assert 0 < card["threshold"] < 1
@@ -91,7 +101,7 @@ def test_onnx_graph_and_metadata(trained, stem, kind, names):
     assert all({"path", "sha256", "rows"} <= set(t) for t in card["training_inputs"])
 
 
-@pytest.mark.parametrize("stem", ["flow-rf-v1", "host-rf-v1"])
+@pytest.mark.parametrize("stem", ["flow-rf-v2", "host-rf-v2"])
 def test_parity_fixture_matches_onnxruntime(trained, stem):
     fx = json.loads((trained / f"{stem}.parity.json").read_text())
     assert fx["model"] == f"{stem}.onnx"
@@ -106,7 +116,7 @@ def test_parity_fixture_matches_onnxruntime(trained, stem):
 
 
 def test_cards_hold_holdout_metrics(trained):
-    card = json.loads((trained / "host-rf-v1.card.json").read_text())
+    card = json.loads((trained / "host-rf-v2.card.json").read_text())
     by_name = {h["name"]: h for h in card["metrics"]["holdouts"]}
     assert set(by_name) == {"scenario11", "scenario6"}
     s11 = by_name["scenario11"]
@@ -122,7 +132,7 @@ def test_cards_hold_holdout_metrics(trained):
     for r in ranks:
         assert 0 <= r["share_ranked_first"] <= r["share_ranked_first_among_clean"] <= 1
         assert all(w["rank_among_clean"] <= w["rank"] for w in r["windows"])
-    md = (trained / "host-rf-v1.card.md").read_text()
+    md = (trained / "host-rf-v2.card.md").read_text()
     assert "scenario11" in md and "2011-08-18" in md and "| precision |" in md.replace("precision | recall", "precision |")
 
 
@@ -144,7 +154,7 @@ def test_benign_test_day_is_not_trained_on(tables):
 def test_same_seed_same_onnx_bytes(tables, trained, tmp_path):
     out = tmp_path / "again"
     assert run_train(table_args(tables) + ["--out", str(out), "--seed", "3"] + HOLDOUTS + FAST) == 0
-    for stem in ("flow-rf-v1", "host-rf-v1"):
+    for stem in ("flow-rf-v2", "host-rf-v2"):
         assert sha(out / f"{stem}.onnx") == sha(trained / f"{stem}.onnx")
 
 
@@ -155,7 +165,7 @@ def test_aggregates_follow_the_contract():
 
     # hosts: 0 = A, 1 = B (codes into an address list [A, B, X])
     hosts = Hosts(input=np.array([0, 0, 0], np.int32), window_us=np.array([0, 0, 150], np.int64), host=np.array([0, 1, 0], np.int32),
-                  host_label=np.zeros(3, np.int8), X=np.zeros((3, 26), np.float32))
+                  host_label=np.zeros(3, np.int8), X=np.zeros((3, len(HOST_FEATURES)), np.float32))
     flows = Flows(
         input=np.zeros(4, np.int32),
         window_us=np.array([0, 0, 0, 0], np.int64),
@@ -164,7 +174,7 @@ def test_aggregates_follow_the_contract():
         src_is_lan=np.array([True, False, True, True]),
         dst_is_lan=np.array([True, True, True, False]),
         flow_class=np.zeros(4, np.int8),
-        X=np.zeros((4, 38), np.float32),
+        X=np.zeros((4, len(FLOW_FEATURES)), np.float32),
     )
     p = np.array([0.9, 0.2, 0.6, 0.1])
     agg = host_aggregates.compute(flows, hosts, p, 0.5, 3)
@@ -199,10 +209,10 @@ def test_missing_feature_column_is_a_clear_error(tables, tmp_path, capsys):
 
 
 def test_renamed_and_reordered_features_are_clear_errors(tables, tmp_path, capsys):
-    renamed = _rewrite(tables["hosts"][0], tmp_path / "renamed.hosts.arrow", lambda t: t.rename_columns(["beacon_pairs_x" if c == "beacon_pairs" else c for c in t.column_names]))
+    renamed = _rewrite(tables["hosts"][0], tmp_path / "renamed.hosts.arrow", lambda t: t.rename_columns(["beacon_contacts_x" if c == "beacon_contacts" else c for c in t.column_names]))
     hosts = [str(renamed)] + [str(p) for p in tables["hosts"][1:]]
     err = _error_of(["--flows", *map(str, tables["flows"]), "--hosts", *hosts, "--out", str(tmp_path / "o")] + FAST, capsys)
-    assert "missing feature column(s): beacon_pairs" in err and "beacon_pairs_x" in err
+    assert "missing feature column(s): beacon_contacts" in err and "beacon_contacts_x" in err
 
     def swap(t):
         names = t.column_names
