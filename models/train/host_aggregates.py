@@ -7,7 +7,8 @@ whose two ends are the same host counts once), with p = flow probability of clas
     flow_score_max = max(p), flow_score_mean = mean(p),
     botnet_flows = count(p >= flow_threshold), botnet_flow_share = botnet_flows / count.
 
-A host row with no flows gets 0 for all four.
+A host row with no flows gets 0 for all four. src/analysis/host-aggregates.ts computes the same
+when flowhound scores; both are held to test/fixtures/host-aggregates/golden.json.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 // The host model's last inputs: what the flow model made of each host's flows in the window
-// (schema.hostScoreAggregates). models/train/host_aggregates.py computes the same for training.
+// (schema.hostScoreAggregates). models/train/host_aggregates.py computes the same for training;
+// both are held to one golden window (test/fixtures/host-aggregates/golden.json).
 
 /** Number of aggregates, in the schema's order: max, mean, botnet flows, botnet share. */
 export const SCORE_AGGREGATE_COUNT = 4;
