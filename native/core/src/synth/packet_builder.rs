@@ -18,14 +18,9 @@
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
 use crate::packet::{ip_proto, IpAddr16};
+use crate::record::{ip_header_len, IpVersion, ETHERNET_HEADER_LEN, ICMP_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN};
 use crate::synth::{checksum, payload_filler};
 
-pub const ETHERNET_HEADER_LEN: u32 = 14;
-pub const IPV4_HEADER_LEN: u32 = 20;
-pub const IPV6_HEADER_LEN: u32 = 40;
-pub const TCP_HEADER_LEN: u32 = 20;
-pub const UDP_HEADER_LEN: u32 = 8;
-pub const ICMP_HEADER_LEN: u32 = 8;
 /// The shortest Ethernet frame without its FCS.
 pub const ETHERNET_MIN_FRAME_LEN: u32 = 60;
 
@@ -33,23 +28,6 @@ const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 /// The largest header stack built here: Ethernet + IPv6 + TCP.
 const MAX_HEADERS_LEN: usize = (ETHERNET_HEADER_LEN + IPV6_HEADER_LEN + TCP_HEADER_LEN) as usize;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IpVersion {
-    V4,
-    V6,
-}
-
-impl IpVersion {
-    /// The version of packets to or from `address`.
-    pub fn of(address: &IpAddr16) -> IpVersion {
-        if address.is_v4() {
-            IpVersion::V4
-        } else {
-            IpVersion::V6
-        }
-    }
-}
 
 /// The transport layer of a packet to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,25 +96,6 @@ impl PacketSpec {
     pub fn headers_len(&self) -> u32 {
         ETHERNET_HEADER_LEN + ip_header_len(self.ip_version()) + self.transport.header_len()
     }
-}
-
-fn ip_header_len(version: IpVersion) -> u32 {
-    match version {
-        IpVersion::V4 => IPV4_HEADER_LEN,
-        IpVersion::V6 => IPV6_HEADER_LEN,
-    }
-}
-
-/// The shortest wire length (no padding) of a packet of IP protocol `proto`, with the headers
-/// this builder writes: TCP/IPv4 54, UDP/IPv4 42, ICMP 42, other/IPv4 34; IPv6 adds 20.
-pub fn min_wire_len(version: IpVersion, proto: u8) -> u32 {
-    let transport = match proto {
-        ip_proto::TCP => TCP_HEADER_LEN,
-        ip_proto::UDP => UDP_HEADER_LEN,
-        ip_proto::ICMP | ip_proto::ICMPV6 => ICMP_HEADER_LEN,
-        _ => 0,
-    };
-    ETHERNET_HEADER_LEN + ip_header_len(version) + transport
 }
 
 /// Padding that brings a frame of `unpadded_wire_len` bytes up to Ethernet's 60-byte minimum.
@@ -359,6 +318,7 @@ fn bad_spec(message: String) -> FlowhoundError {
 mod tests {
     use super::*;
     use crate::packet::tcp_flag;
+    use crate::record::min_wire_len;
     use crate::synth::prng::Rng;
 
     fn hex(text: &str) -> Vec<u8> {

@@ -37,7 +37,6 @@ pub mod icmp_plan;
 pub mod labels;
 pub mod options;
 pub mod packet_cursor;
-pub mod packet_split;
 pub mod packet_times;
 pub mod record_plan;
 pub mod round_trip;

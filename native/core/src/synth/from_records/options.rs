@@ -5,6 +5,7 @@ use crate::flow::IdleTimeouts;
 use crate::synth::pcap_writer::MAX_SNAPLEN;
 
 use crate::cidr::Cidr;
+use crate::record::ETHERNET_MAX_FRAME_BYTES;
 
 pub const SECOND_US: i64 = 1_000_000;
 
@@ -40,9 +41,6 @@ pub struct RecordSynthOptions {
     /// cannot fit otherwise; then the needed jumbo frames are made.
     pub preferred_max_frame_bytes: u32,
 }
-
-/// Ethernet's longest frame without FCS: the frames synth keeps to by default.
-pub const ETHERNET_MAX_FRAME_BYTES: u32 = 1514;
 
 impl Default for RecordSynthOptions {
     fn default() -> RecordSynthOptions {

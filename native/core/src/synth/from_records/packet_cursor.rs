@@ -120,7 +120,7 @@ impl PacketCursor {
         let transport = match &plan.protocol {
             ProtocolPlan::Tcp(_) => {
                 let flags = packet.tcp_flags;
-                let headers_len = crate::synth::packet_builder::min_wire_len(plan.version, plan.proto);
+                let headers_len = crate::record::min_wire_len(plan.version, plan.proto);
                 let payload_len = if packet.carries_data { packet.wire_len - headers_len } else { 0 };
                 if !packet.carries_data {
                     padding_len = packet.wire_len - headers_len;

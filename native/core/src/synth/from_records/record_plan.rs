@@ -3,18 +3,15 @@
 //! a record of 500,000 packets costs a few hundred bytes while it is being written.
 
 use crate::packet::{ip_proto, IpAddr16};
-use crate::record::FlowRecord;
-use crate::synth::packet_builder::{IpVersion, ETHERNET_HEADER_LEN, IPV6_HEADER_LEN};
+use crate::record::{frame_bounds, letters_from_state, record_packet_split, FlowRecord, IpVersion, WireIdentity};
 use crate::synth::prng::mix64;
 
 use super::flow_chains::{ChainKey, ChainKind, ChainRecord, FlowChains};
 use super::icmp_plan::{IcmpDiscriminator, IcmpPlan};
 use super::options::RecordSynthOptions;
-use super::packet_split::{frame_bounds, record_packet_split};
 use super::packet_times::PacketTimes;
-use super::selection::WireIdentity;
 use super::side::{interleaved, Side};
-use super::tcp_plan::{letters_from_state, TcpPlan};
+use super::tcp_plan::TcpPlan;
 use super::wire_lengths::{LengthStyle, SideLengths};
 
 const DNS_PORT: u16 = 53;
@@ -244,22 +241,13 @@ impl RecordPlan {
     }
 }
 
-/// The longest frame an IP packet of this version allows (IPv4 total length, IPv6 payload
-/// length: 16 bits).
-pub fn largest_frame(version: IpVersion) -> u32 {
-    match version {
-        IpVersion::V4 => ETHERNET_HEADER_LEN + u32::from(u16::MAX),
-        IpVersion::V6 => ETHERNET_HEADER_LEN + IPV6_HEADER_LEN + u32::from(u16::MAX),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::flowfile::{FlowFileOptions, FlowFileReader};
-    use crate::synth::from_records::selection::wire_identity;
+    use crate::record::wire_identity;
     use crate::synth::from_records::packet_times::ROUND_TRIP_US;
-    use crate::synth::packet_builder::min_wire_len;
+    use crate::record::min_wire_len;
 
     /// Records of CTU-13 text (header added), read as the flow-file reader reads them.
     pub fn ctu13_records(lines: &str) -> Vec<FlowRecord> {

@@ -15,9 +15,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::packet::{ip_proto, IpAddr16};
-use crate::record::{Address, FlowRecord, Protocol};
+use crate::record::{udp_application_name, Address, FlowRecord, Protocol};
 
-use super::selection::udp_application_name;
 
 /// Start and duration may differ by this much.
 pub const TIME_TOLERANCE_US: i64 = 1_000;

@@ -1,12 +1,7 @@
-//! Which records are rebuilt, and as which IP protocol.
-//!
-//! Argus names some UDP traffic by its application (`rtp`, `rtcp`, `udt`): those are rebuilt
-//! as UDP, so a reader of the capture names them `udp` (a round trip compares them as UDP).
-//! Records of protocols that are not IP (`arp`, `llc`, `ipx/spx`, `man`, …) or whose ends are
-//! not IP addresses of one family cannot be rebuilt as IP packets and are skipped.
+//! Which records are rebuilt. What a record is on the wire (its IP protocol, `rtp` as UDP,
+//! and its ends) is `record::wire_identity`'s; records without IP packets are skipped here.
 
-use crate::packet::{ip_proto, IpAddr16};
-use crate::record::{Address, FlowRecord, Protocol};
+use crate::record::{FlowRecord, NoWireIdentity, WireIdentity};
 
 use super::options::RecordSynthOptions;
 
@@ -31,33 +26,12 @@ pub enum SkipReason {
 /// Classic pcap's unsigned 32-bit seconds end here.
 const PCAP_TIME_LIMIT_US: i64 = (u32::MAX as i64 + 1) * 1_000_000;
 
-/// What a record becomes on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WireIdentity {
-    pub proto: u8,
-    pub src: IpAddr16,
-    pub dst: IpAddr16,
-    /// Named by Argus after its application (rtp, rtcp, udt) and rebuilt as UDP.
-    pub renamed_to_udp: bool,
-}
-
-/// Application protocols Argus names that run over UDP.
-pub fn udp_application_name(name: &str) -> bool {
-    matches!(name, "rtp" | "rtcp" | "udt")
-}
-
-/// The record's IP protocol and ends, or why it cannot be rebuilt as IP.
-pub fn wire_identity(record: &FlowRecord) -> Result<WireIdentity, SkipReason> {
-    let (proto, renamed_to_udp) = match &record.protocol {
-        Protocol::Ip(number) => (*number, false),
-        Protocol::Named(name) if udp_application_name(name) => (ip_proto::UDP, true),
-        Protocol::Named(_) => return Err(SkipReason::NotIp),
-    };
-    match (record.src_addr, record.dst_addr) {
-        (Address::Ip(src), Address::Ip(dst)) if src.is_v4() == dst.is_v4() => {
-            Ok(WireIdentity { proto, src, dst, renamed_to_udp })
+impl From<NoWireIdentity> for SkipReason {
+    fn from(reason: NoWireIdentity) -> SkipReason {
+        match reason {
+            NoWireIdentity::NotIp => SkipReason::NotIp,
+            NoWireIdentity::NoIpEnds => SkipReason::NoIpEnds,
         }
-        _ => Err(SkipReason::NoIpEnds),
     }
 }
 
@@ -90,8 +64,9 @@ pub fn passes_filters(record: &FlowRecord, identity: &WireIdentity, options: &Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Direction;
     use crate::cidr::Cidr;
+    use crate::packet::IpAddr16;
+    use crate::record::{wire_identity, Address, Direction, Protocol};
 
     pub fn record(protocol: Protocol, src: Address, dst: Address) -> FlowRecord {
         let start_us = 1_313_481_706_972_101;
@@ -111,21 +86,6 @@ mod tests {
 
     fn ip(a: u8, b: u8, c: u8, d: u8) -> Address {
         Address::Ip(IpAddr16::from_v4([a, b, c, d]))
-    }
-
-    #[test]
-    fn application_names_become_udp_and_non_ip_is_skipped() {
-        // capture20110816.binetflow: "rtp", "rtcp", "udt" rows carry UDP ports.
-        let rtp = record(Protocol::Named("rtp".into()), ip(147, 32, 84, 1), ip(147, 32, 84, 2));
-        let identity = wire_identity(&rtp).unwrap();
-        assert_eq!((identity.proto, identity.renamed_to_udp), (17, true));
-        let arp = record(Protocol::Named("arp".into()), ip(147, 32, 84, 1), ip(147, 32, 84, 2));
-        assert_eq!(wire_identity(&arp), Err(SkipReason::NotIp));
-        // ipx/spx rows carry MAC addresses.
-        let mac = record(Protocol::Ip(6), Address::Mac([0, 1, 2, 3, 4, 5]), ip(1, 2, 3, 4));
-        assert_eq!(wire_identity(&mac), Err(SkipReason::NoIpEnds));
-        let mixed = record(Protocol::Ip(6), ip(1, 2, 3, 4), Address::Ip(IpAddr16::from_v6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])));
-        assert_eq!(wire_identity(&mixed), Err(SkipReason::NoIpEnds));
     }
 
     #[test]

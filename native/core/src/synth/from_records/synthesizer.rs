@@ -12,7 +12,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::io::Write;
 
 use crate::error::Result;
-use crate::record::FlowRecord;
+use crate::record::{wire_identity, FlowRecord};
 use crate::synth::packet_builder::PacketBuilder;
 use crate::synth::pcap_writer::PcapWriter;
 
@@ -23,7 +23,7 @@ use super::packet_cursor::PacketCursor;
 use super::record_plan::RecordPlan;
 use super::round_trip::TIME_TOLERANCE_US;
 use super::same_flow::SameFlowKey;
-use super::selection::{passes_filters, wire_identity, SkipReason};
+use super::selection::{passes_filters, SkipReason};
 use super::stats::RecordSynthStats;
 
 /// Heap order: time, then input order (ties between records are broken the same way every run).
@@ -104,7 +104,7 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
     /// Takes one record; writes the packets that are now certain to come first.
     pub fn push(&mut self, record: &FlowRecord) -> Result<()> {
         self.stats.records_in += 1;
-        let identity = match wire_identity(record).and_then(|identity| {
+        let identity = match wire_identity(record).map_err(SkipReason::from).and_then(|identity| {
             passes_filters(record, &identity, &self.options)?;
             if record.start_us < self.written_up_to_us {
                 return Err(SkipReason::OutOfOrder);

@@ -86,29 +86,6 @@ pub struct TcpPlan {
     letters: [u8; 2],
 }
 
-/// Each side's flags from a `-Z b` State (`FSPA_FSRPA`). ra writes ECE and CWR as `E` and
-/// `C` (argus-clients 3.0.8) or `7` and `8` (older clients); both are read.
-pub fn letters_from_state(state: &str) -> Option<[u8; 2]> {
-    let (src, dst) = state.trim().split_once('_')?;
-    let side = |letters: &str| {
-        letters.bytes().try_fold(0u8, |flags, letter| {
-            let flag = match letter {
-                b'F' => FIN,
-                b'S' => SYN,
-                b'R' => RST,
-                b'P' => PSH,
-                b'A' => ACK,
-                b'U' => URG,
-                b'E' | b'7' => ECE,
-                b'C' | b'8' => CWR,
-                _ => return None,
-            };
-            Some(flags | flag)
-        })
-    };
-    Some([side(src)?, side(dst)?])
-}
-
 /// Flags from the letters that may ride on a body packet, in order of preference.
 fn body_flags_of(letters: u8) -> u8 {
     if letters & ACK != 0 {
@@ -124,12 +101,6 @@ fn opener_flags_of(letters: u8) -> u8 {
         return without_syn & (ACK | PSH);
     }
     [RST, FIN, URG, ECE, CWR].into_iter().find(|&flag| letters & flag != 0).unwrap_or(letters)
-}
-
-/// Packets a side would like for its letters: a SYN, a FIN, a reset, and a body packet when
-/// it acknowledges or pushes.
-pub fn wanted_packets(letters: u8) -> u64 {
-    u64::from(letters & SYN != 0) + u64::from(letters & FIN != 0) + u64::from(letters & RST != 0) + u64::from(letters & (ACK | PSH) != 0)
 }
 
 impl TcpPlan {
@@ -353,6 +324,7 @@ fn choose_opening(letters: [u8; 2], pkts: [u64; 2], direction: Direction, src_po
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::letters_from_state;
 
     /// (side, flags) of every packet, PSH on the body packets given as data.
     fn packets(state: &str, pkts: [u64; 2], direction: Direction, ports: (u16, u16), data: [bool; 2]) -> Vec<(Side, u8)> {
@@ -442,17 +414,6 @@ mod tests {
             assert_eq!(list.len() as u64, pkts[0] + pkts[1]);
             assert_eq!(union(&list), state, "{list:?}");
         }
-    }
-
-    #[test]
-    fn state_letters_of_both_client_generations() {
-        // capture20110816.binetflow: "FPAC_FPA" (CWR from the source), "FSPA_FSRPA".
-        assert_eq!(letters_from_state("FPAC_FPA"), Some([FIN | PSH | ACK | CWR, FIN | PSH | ACK]));
-        assert_eq!(letters_from_state("FSPA_FSRPA"), Some([FIN | SYN | PSH | ACK, FIN | SYN | RST | PSH | ACK]));
-        assert_eq!(letters_from_state("S7_S8"), Some([SYN | ECE, SYN | CWR]));
-        assert_eq!(letters_from_state("_"), Some([0, 0]));
-        assert_eq!(letters_from_state("CON"), None);
-        assert_eq!(letters_from_state("SX_A"), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   full frames as they need gave 7–25%, and a window's piece of a long chatty connection
 //!   often nothing but bare ACKs.
 
-use super::packet_split::FrameBounds;
+use crate::record::FrameBounds;
 
 /// Ethernet's shortest frame without FCS: what a bare TCP ACK occupies on the wire.
 pub const SMALL_FRAME_BYTES: u32 = 60;

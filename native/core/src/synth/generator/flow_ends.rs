@@ -3,7 +3,8 @@
 
 use crate::packet::IpAddr16;
 use crate::synth::generator::address_plan::AddressPlan;
-use crate::synth::packet_builder::{ethernet_padding_len, PacketSpec, TransportSpec, ETHERNET_HEADER_LEN};
+use crate::record::ETHERNET_HEADER_LEN;
+use crate::synth::packet_builder::{ethernet_padding_len, PacketSpec, TransportSpec};
 use crate::synth::prng::Rng;
 
 #[derive(Clone, Copy, Debug)]

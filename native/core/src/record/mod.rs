@@ -1,7 +1,23 @@
 //! A flow record: what the flow engine emits and what the flow-file reader produces.
 //! One type for both, so that features are computed by one piece of code whatever the input.
+//!
+//! And what a record says of its packets, which the analysis path (a flow file's record cut
+//! into windows) and `flowhound synth` (a record rebuilt as packets) must agree on: its
+//! identity on the wire (`wire_identity`), the frames its packets may take (`frame`), and
+//! how many of them each side sent (`packet_split`).
 
 use crate::packet::IpAddr16;
+
+mod frame;
+mod packet_split;
+mod wire_identity;
+
+pub use frame::{
+    frame_bounds, ip_header_len, largest_frame, min_wire_len, FrameBounds, IpVersion, ETHERNET_HEADER_LEN, ETHERNET_MAX_FRAME_BYTES,
+    ICMP_HEADER_LEN, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN,
+};
+pub use packet_split::{letters_from_state, record_packet_split, split_packets, wanted_packets, PacketSplit};
+pub use wire_identity::{udp_application_name, wire_identity, NoWireIdentity, WireIdentity};
 
 /// An endpoint address as flow files may carry it: IP, or a MAC address for non-IP flows.
 /// Ordered IP first (by address), then MAC, then unknown: a stable order for reports.

@@ -8,24 +8,15 @@
 //! The packets each side's TCP flags need (a SYN, a FIN, a reset) are asked for as a minimum
 //! and given when the bytes allow. A record no split can make exactly gets the nearest one
 //! and is counted as inexact.
+//!
+//! One split for the whole program: `flowhound synth` writes a record's packets this way, and
+//! a flow file's record cut into windows (`features::record_pieces`) is cut as if they had.
 
 use crate::packet::ip_proto;
-use crate::record::FlowRecord;
-use crate::synth::packet_builder::{min_wire_len, IpVersion};
+use crate::packet::tcp_flag::{ACK, CWR, ECE, FIN, PSH, RST, SYN, URG};
 
-use super::record_plan::largest_frame;
-use super::tcp_plan::{letters_from_state, wanted_packets};
-
-/// Frame lengths a record's packets may take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FrameBounds {
-    /// The headers the builder writes (TCP/IPv4: 54).
-    pub min: u32,
-    /// Ethernet's 1514 unless told otherwise.
-    pub preferred_max: u32,
-    /// The largest frame an IP packet allows (IPv4: 14 + 65535).
-    pub hard_max: u32,
-}
+use super::frame::FrameBounds;
+use super::FlowRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PacketSplit {
@@ -87,10 +78,33 @@ pub fn split_packets(
     split(proportional.clamp(1, total_pkts - 1), bounds.hard_max)
 }
 
-/// Frame bounds of a packet of IP protocol `proto`, the longest preferred being
-/// `preferred_max_frame_bytes` (Ethernet's 1514 unless told otherwise).
-pub fn frame_bounds(version: IpVersion, proto: u8, preferred_max_frame_bytes: u32) -> FrameBounds {
-    FrameBounds { min: min_wire_len(version, proto), preferred_max: preferred_max_frame_bytes, hard_max: largest_frame(version) }
+/// Each side's flags from a `-Z b` State (`FSPA_FSRPA`). ra writes ECE and CWR as `E` and
+/// `C` (argus-clients 3.0.8) or `7` and `8` (older clients); both are read.
+pub fn letters_from_state(state: &str) -> Option<[u8; 2]> {
+    let (src, dst) = state.trim().split_once('_')?;
+    let side = |letters: &str| {
+        letters.bytes().try_fold(0u8, |flags, letter| {
+            let flag = match letter {
+                b'F' => FIN,
+                b'S' => SYN,
+                b'R' => RST,
+                b'P' => PSH,
+                b'A' => ACK,
+                b'U' => URG,
+                b'E' | b'7' => ECE,
+                b'C' | b'8' => CWR,
+                _ => return None,
+            };
+            Some(flags | flag)
+        })
+    };
+    Some([side(src)?, side(dst)?])
+}
+
+/// Packets a side would like for its letters: a SYN, a FIN, a reset, and a body packet when
+/// it acknowledges or pushes.
+pub fn wanted_packets(letters: u8) -> u64 {
+    u64::from(letters & SYN != 0) + u64::from(letters & FIN != 0) + u64::from(letters & RST != 0) + u64::from(letters & (ACK | PSH) != 0)
 }
 
 /// The packets each side of a record sent, as `flowhound synth` rebuilds them (and as a flow
@@ -165,6 +179,17 @@ mod tests {
         assert_eq!(split_packets(10, 600, 6000, TCP_V4, Some(6), [1, 1]), PacketSplit { src_pkts: 6, dst_pkts: 4, exact: true });
         // Impossible known count: a feasible split instead.
         assert!(split_packets(10, 600, 6000, TCP_V4, Some(11), [1, 1]).exact);
+    }
+
+    #[test]
+    fn state_letters_of_both_client_generations() {
+        // capture20110816.binetflow: "FPAC_FPA" (CWR from the source), "FSPA_FSRPA".
+        assert_eq!(letters_from_state("FPAC_FPA"), Some([FIN | PSH | ACK | CWR, FIN | PSH | ACK]));
+        assert_eq!(letters_from_state("FSPA_FSRPA"), Some([FIN | SYN | PSH | ACK, FIN | SYN | RST | PSH | ACK]));
+        assert_eq!(letters_from_state("S7_S8"), Some([SYN | ECE, SYN | CWR]));
+        assert_eq!(letters_from_state("_"), Some([0, 0]));
+        assert_eq!(letters_from_state("CON"), None);
+        assert_eq!(letters_from_state("SX_A"), None);
     }
 
     #[test]
