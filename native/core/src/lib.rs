@@ -14,6 +14,7 @@ pub mod features;
 pub mod decode;
 pub mod flow;
 pub mod flowfile;
+pub mod labels;
 pub mod window;
 
 pub mod decode_thread;

@@ -28,13 +28,12 @@
 //! side), `wire_lengths`, `packet_times`, `tcp_plan` (flags), `icmp_plan` (messages, ids,
 //! quoted packets), `flow_chains` (DNS ids, echo sequence numbers that keep records apart or
 //! join them), `record_plan` (all of it for one record), `packet_cursor` (a record being
-//! written), `synthesizer` (the time-ordered stream), `labels`, `flow_file_to_capture`, `round_trip`
+//! written), `synthesizer` (the time-ordered stream; its labels sidecar is `crate::labels`), `flow_file_to_capture`, `round_trip`
 //! (what a reader gives back of the records).
 
 pub mod flow_chains;
 pub mod flow_file_to_capture;
 pub mod icmp_plan;
-pub mod labels;
 pub mod options;
 pub mod packet_cursor;
 pub mod packet_times;
@@ -50,7 +49,7 @@ pub mod wire_lengths;
 
 pub use crate::cidr::Cidr;
 pub use flow_file_to_capture::{synthesize_flow_file, SynthProgress};
-pub use labels::LABELS_HEADER;
+pub use crate::labels::LABELS_HEADER;
 pub use options::RecordSynthOptions;
 pub use round_trip::{RoundTrip, RoundTripReport};
 pub use selection::SkipReason;

@@ -12,12 +12,12 @@ use std::collections::{BinaryHeap, HashMap};
 use std::io::Write;
 
 use crate::error::Result;
+use crate::labels::{LabelsRow, LabelsWriter};
 use crate::record::{wire_identity, FlowRecord};
 use crate::synth::packet_builder::PacketBuilder;
 use crate::synth::pcap_writer::PcapWriter;
 
 use super::flow_chains::FlowChains;
-use super::labels::LabelsWriter;
 use super::options::RecordSynthOptions;
 use super::packet_cursor::PacketCursor;
 use super::record_plan::RecordPlan;
@@ -125,7 +125,7 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
         self.stats.records_duration_lost += u64::from(plan.fidelity.duration_lost);
         self.stats.records_duration_clamped += u64::from(plan.fidelity.duration_clamped);
         if let Some(labels) = &mut self.labels {
-            labels.write(record, &plan)?;
+            labels.write(&labels_row(record, &plan))?;
         }
         let flow = SameFlowKey::of(&plan);
         let (start_us, ordinal) = (plan.start_us, plan.ordinal);
@@ -241,6 +241,24 @@ impl<W: Write, L: Write> RecordSynthesizer<W, L> {
         }
         self.stats.file_bytes = self.writer.bytes_written();
         Ok(())
+    }
+}
+
+/// The sidecar's line of a rebuilt record: its times and protocol on the wire, as planned.
+fn labels_row<'a>(record: &'a FlowRecord, plan: &RecordPlan) -> LabelsRow<'a> {
+    LabelsRow {
+        start_us: plan.start_us,
+        last_us: plan.last_us,
+        proto: plan.proto,
+        src_addr: plan.ends[0],
+        src_port: record.src_port,
+        dst_addr: plan.ends[1],
+        dst_port: record.dst_port,
+        state: &record.state,
+        total_pkts: record.total_pkts,
+        total_bytes: record.total_bytes,
+        src_bytes: record.src_bytes,
+        label: record.label.as_deref().unwrap_or(""),
     }
 }
 
