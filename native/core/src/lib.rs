@@ -1,6 +1,7 @@
 //! flowhound's native core: capture reading, packet decoding, flow tables, windows,
-//! flow-file reading and packet synthesis. Nothing here knows of N-API; the
-//! `flowhound-node` crate binds it.
+//! flow-file reading and features. Nothing here knows of N-API; the `flowhound-node` crate
+//! binds it. Packet synthesis (`flowhound synth`) is the `flowhound-synth` crate, which
+//! builds on this one: nothing here may use it.
 
 pub mod error;
 pub mod packet;
@@ -21,5 +22,7 @@ pub mod decode_thread;
 pub mod decoded_batch;
 pub mod input;
 pub mod source;
-pub mod synth;
 pub mod throughput;
+
+#[cfg(test)]
+mod test_noise;

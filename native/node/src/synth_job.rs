@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::cidr::Cidr;
-use flowhound_core::synth::from_records::{synthesize_flow_file, RecordSynthOptions};
-use flowhound_core::synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
+use flowhound_synth::from_records::{synthesize_flow_file, RecordSynthOptions};
+use flowhound_synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 

@@ -293,7 +293,7 @@ fn damaged_arrow_bytes_give_errors_never_panics() {
     // returns records or an error with a code, and never panics or allocates past the file.
     let dir = std::env::temp_dir().join(format!("flowhound-arrow-damage-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut random = crate::synth::prng::SplitMix64::new(20_261_201);
+    let mut random = crate::test_noise::SplitMix64::new(20_261_201);
     for name in [
         "flowhound-scenario6-excerpt.arrow",
         "flowhound-scenario6-excerpt.arrows",
