@@ -18,10 +18,7 @@ pub mod flowfile;
 pub mod labels;
 pub mod window;
 
-pub mod decode_thread;
-pub mod decoded_batch;
-pub mod input;
-pub mod source;
+pub mod ingest;
 pub mod throughput;
 
 #[cfg(test)]

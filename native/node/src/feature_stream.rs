@@ -14,7 +14,7 @@ use flowhound_core::features::{
 };
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::FlowSource;
+use flowhound_core::ingest::FlowSource;
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Float64Array, Int32Array, Uint8Array};
 use napi::{Env, Task};
 

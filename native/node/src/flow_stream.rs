@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flow::{FlowEngineOptions, FlowMode, UncertainDirection};
 use flowhound_core::flowfile::FlowFileOptions;
-use flowhound_core::input::InputKind;
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::{FlowSource, FlowSourceOptions};
+use flowhound_core::ingest::{FlowSource, FlowSourceOptions, InputKind};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 

@@ -31,7 +31,7 @@ use flowhound_core::error::Result;
 use flowhound_core::flow::FlowEngineOptions;
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::{CaptureFlowSource, FlowSourceOptions};
+use flowhound_core::ingest::{CaptureFlowSource, FlowSourceOptions};
 use flowhound_synth::from_records::round_trip::describe;
 use flowhound_synth::from_records::{RecordSynthOptions, RecordSynthStats, RecordSynthesizer, RoundTrip};
 

@@ -40,7 +40,7 @@ mod decode_thread_agrees {
     use flowhound_core::flow::{FlowEngineOptions, FlowMode};
     use flowhound_core::flowfile::FlowFileOptions;
     use flowhound_core::record::FlowRecord;
-    use flowhound_core::source::{FlowSource, FlowSourceOptions};
+    use flowhound_core::ingest::{FlowSource, FlowSourceOptions};
 
     /// Records, how reading ended (code and offset), and the final packet and byte counts.
     type Outcome = (Vec<FlowRecord>, Option<(String, Option<u64>)>, (u64, u64));

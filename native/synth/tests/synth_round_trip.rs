@@ -14,7 +14,7 @@ use flowhound_core::capture::CaptureReader;
 use flowhound_core::flow::FlowEngineOptions;
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::{CaptureFlowSource, FlowSourceOptions};
+use flowhound_core::ingest::{CaptureFlowSource, FlowSourceOptions};
 use flowhound_synth::from_records::{
     RecordSynthOptions, RecordSynthStats, RecordSynthesizer, RoundTrip, RoundTripReport, LABELS_HEADER,
 };

@@ -9,10 +9,9 @@ use crate::error::ErrorCode;
 use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
 use crate::features::{FeatureBuilder, FeatureOptions, Lan};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, TextFormat, UNTIMED_START_US};
-use crate::input::InputKind;
 use crate::packet::IpAddr16;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
-use crate::source::{FlowSource, FlowSourceOptions};
+use crate::ingest::{FlowSource, FlowSourceOptions, InputKind};
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
@@ -190,9 +189,9 @@ fn flow_source_opens_netflow_and_the_features_see_one_window() {
 
 fn read_arrow(name: &str, options: FlowFileOptions) -> crate::error::Result<Vec<FlowRecord>> {
     let path = fixture(name);
-    let format = match crate::input::detect_input_format(&path)? {
-        crate::input::InputFormat::ArrowFile => ArrowFormat::File,
-        crate::input::InputFormat::ArrowStream => ArrowFormat::Stream,
+    let format = match crate::ingest::detect_input_format(&path)? {
+        crate::ingest::InputFormat::ArrowFile => ArrowFormat::File,
+        crate::ingest::InputFormat::ArrowStream => ArrowFormat::Stream,
         other => panic!("{name} detected as {other:?}"),
     };
     let mut reader = ArrowFlowReader::open(&path, format, options)?;

@@ -6,13 +6,14 @@ use std::collections::VecDeque;
 use std::path::Path;
 
 use crate::capture::CaptureReader;
-use crate::decode_thread::DecodeThread;
-use crate::decoded_batch::DecodedBatch;
 use crate::error::{FlowhoundError, Result};
 use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
-use crate::input::{detect_input_format, InputFormat, InputKind};
 use crate::record::FlowRecord;
+
+use super::decode_thread::DecodeThread;
+use super::decoded_batch::DecodedBatch;
+use super::input::{detect_input_format, InputFormat, InputKind};
 
 /// How much packet work one call does at most before it returns, so callers can report
 /// progress and notice cancellation even while a window fills.
