@@ -16,7 +16,6 @@ pub mod decode;
 pub mod flow;
 pub mod flowfile;
 pub mod labels;
-pub mod window;
 
 pub mod ingest;
 pub mod throughput;

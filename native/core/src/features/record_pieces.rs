@@ -14,7 +14,7 @@
 //! capture name it. A window that the record spans without one of its packets gets nothing,
 //! as it would from the capture.
 
-use crate::flow::tcp::state_string;
+use crate::flow::state_string;
 use crate::packet::{ip_proto, tcp_flag};
 use crate::record::{frame_bounds, record_packet_split, wire_identity, FlowRecord, Protocol, ETHERNET_MAX_FRAME_BYTES};
 

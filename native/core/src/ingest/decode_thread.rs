@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 use crate::capture::CaptureReader;
 use crate::decode::{decode, decode_common};
 use crate::error::{ErrorCode, FlowhoundError, Result};
-use crate::flow::prepared::{PacketPreparer, PreparedPacket};
+use crate::flow::{PacketPreparer, PreparedPacket};
 
 /// Packets per block: a block costs a channel hand-over (a few µs when the other thread
 /// sleeps), so it should hold far more than that in work (about 25 µs per 1,000 packets),
@@ -217,7 +217,7 @@ fn read_and_prepare(
 mod tests {
     use super::*;
     use crate::decode::decode;
-    use crate::flow::prepared::PacketKind;
+    use crate::flow::PacketKind;
     use crate::flow::{FlowEngine, FlowEngineOptions};
     use std::io::Cursor;
 

@@ -8,7 +8,7 @@
 use crate::capture::CaptureReader;
 use crate::decode::decode_into;
 use crate::error::Result;
-use crate::flow::engine::BATCH_PACKETS;
+use crate::flow::BATCH_PACKETS;
 use crate::packet::{DecodedPacket, Network};
 
 pub struct DecodedBatch {

@@ -323,7 +323,7 @@ mod tests {
             assert_eq!(plan.packet(0).ts_us, record.start_us);
             assert_eq!(previous_ts, record.last_us);
             if plan.proto == ip_proto::TCP {
-                assert_eq!(flowhound_core::flow::tcp::state_string(flags[0], flags[1]), record.state);
+                assert_eq!(flowhound_core::flow::state_string(flags[0], flags[1]), record.state);
             }
         }
     }

@@ -9,7 +9,7 @@
 //!   the SYN-ACK's receiver the initiator. A `?>`/`<?>`/`<?` record did not: it opens with
 //!   a packet without SYN from its source, which the Argus that wrote CTU-13 (and flowhound
 //!   by default) names the initiator; Argus 3.0.8 names it too unless its port looks like the
-//!   server's (`flow::tcp::first_sender_is_server`), and then no order of packets would. The
+//!   server's (`flowhound_core::flow::first_sender_is_server`), and then no order of packets would. The
 //!   SYNs its State lists come right after.
 //! - Body: each side's other packets, evenly interleaved: ACKs (`A` in its letters), with
 //!   PSH on the ones carrying data; a side without `A` repeats its SYN (retransmissions), its
@@ -21,7 +21,7 @@
 //! packet, else on its last packet. When a side has fewer packets than its SYN, FIN and
 //! reset need, they share packets.
 
-use flowhound_core::flow::tcp::first_sender_is_server;
+use flowhound_core::flow::first_sender_is_server;
 use flowhound_core::packet::tcp_flag::{ACK, CWR, ECE, FIN, PSH, RST, SYN, URG};
 use flowhound_core::record::Direction;
 
@@ -345,7 +345,7 @@ mod tests {
 
     fn union(list: &[(Side, u8)]) -> String {
         let side = |s: Side| list.iter().filter(|(x, _)| *x == s).fold(0, |acc, (_, f)| acc | f);
-        flowhound_core::flow::tcp::state_string(side(Side::Src), side(Side::Dst))
+        flowhound_core::flow::state_string(side(Side::Src), side(Side::Dst))
     }
 
     use Side::{Dst, Src};

@@ -37,12 +37,9 @@ impl InitiatorMemory {
         InitiatorMemory { flows: PrehashedMap::default(), origin_us: None, max_flows: max_flows.max(1) }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.flows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.flows.is_empty()
     }
 
     fn seconds(&self, ts_us: i64) -> Option<u32> {

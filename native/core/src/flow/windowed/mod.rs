@@ -1,4 +1,6 @@
-//! Windowed flows: one flow table per step-long bucket, merged per window when it closes.
+//! Windowed flows: sliding windows over capture time, window k covering [k·step, k·step +
+//! window), aligned to multiples of the step in Unix time. One flow table per step-long
+//! bucket, merged per window when it closes.
 //!
 //! A packet updates one table (its bucket's) however many windows hold it. Window k spans
 //! buckets k ..= k+n−1 (n = window / step); it closes once capture time passes its end by
@@ -16,16 +18,19 @@
 //! flow file's record of the connection do, where Argus run on the window's packets alone (the
 //! way botd built its windows) guesses from the first packet.
 
-use crate::flow::counters::{FlowCounters, PacketFacts};
-use crate::flow::key::{FlowKey, PacketKey};
-use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
-use crate::flow::stats::FlowEngineStats;
-use crate::flow::table::FlowTable;
-use crate::flow::tcp::UncertainDirection;
-use crate::flow::whole::evict_count;
+mod bucket_math;
+mod initiator_memory;
+
 use crate::record::FlowRecord;
-use crate::window::initiator_memory::InitiatorMemory;
-use crate::window::bucket_math::{last_window_ended_by, windows_of_bucket, BucketFinder};
+
+use super::counters::{FlowCounters, PacketFacts};
+use super::key::{FlowKey, PacketKey};
+use super::record_builder::{build_record, RecordContext, RecordPlace};
+use super::stats::FlowEngineStats;
+use super::table::{evict_count, FlowTable};
+use super::tcp::UncertainDirection;
+use bucket_math::{last_window_ended_by, windows_of_bucket, BucketFinder};
+use initiator_memory::InitiatorMemory;
 
 struct Bucket {
     index: i64,
@@ -86,10 +91,6 @@ impl WindowedFlows {
     /// Flows held, summed over the live buckets (a flow in two buckets counts twice).
     pub fn len(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.table.len()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.buckets.iter().all(|bucket| bucket.table.is_empty())
     }
 
     /// The flow tables' heap bytes (the initiator memory, at most 13 bytes and a slot for each
