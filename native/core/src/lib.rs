@@ -3,22 +3,33 @@
 //! binds it. Packet synthesis (`flowhound synth`) is the `flowhound-synth` crate, which
 //! builds on this one: nothing here may use it.
 
+//!
+//! The data path, in order: `ingest` (inputs told apart, read into records) drives `capture`
+//! (pcap, pcapng) → `decode` (packets) → `flow` (whole-capture or windowed flows), or
+//! `flowfile` (binetflow, Zeek, Arrow); both give `record::FlowRecord`s, which `features`
+//! turns into the rows the models read (with ground truth from `labels`, the sidecar of a
+//! rebuilt capture). Each module is sealed behind its front file; `lib.rs` lists the fronts.
+
+// The types every stage shares.
+pub mod cidr;
 pub mod error;
 pub mod packet;
-pub mod prefetch;
-pub mod prehashed_map;
 pub mod record;
 
+// The data path.
 pub mod capture;
-pub mod cidr;
-pub mod features;
 pub mod decode;
+pub mod features;
 pub mod flow;
 pub mod flowfile;
+pub mod ingest;
 pub mod labels;
 
-pub mod ingest;
 pub mod throughput;
+
+// Helpers of the hot loops.
+mod prefetch;
+mod prehashed_map;
 
 #[cfg(test)]
 mod test_noise;

@@ -133,10 +133,6 @@ fn is_scanned_service(service: &Service) -> bool {
 }
 
 impl HostActivity {
-    pub fn flows(&self) -> u64 {
-        self.flows_initiated + self.flows_received
-    }
-
     /// The addresses the host initiated flows to in this window (what the next windows
     /// compare with).
     pub fn into_dst_addrs(self) -> HashSet<Address> {

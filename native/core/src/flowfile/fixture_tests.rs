@@ -6,8 +6,7 @@ use std::path::PathBuf;
 
 use crate::cidr::Cidr;
 use crate::error::ErrorCode;
-use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
-use crate::features::{FeatureBuilder, FeatureOptions, Lan};
+use crate::features::{index_of, FeatureBuilder, FeatureOptions, Lan, HOST_FEATURES, HOST_FEATURE_COUNT};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, TextFormat, UNTIMED_START_US};
 use crate::packet::IpAddr16;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
