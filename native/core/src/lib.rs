@@ -25,6 +25,8 @@ pub mod flowfile;
 pub mod ingest;
 pub mod labels;
 
+// Benchmarks only: the binding's measureCaptureStage and examples/capture_stages.rs.
+#[cfg(feature = "bench")]
 pub mod throughput;
 
 // Helpers of the hot loops.

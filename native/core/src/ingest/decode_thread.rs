@@ -74,6 +74,8 @@ impl PreparedBlock {
     }
 
     /// The packets' summed wire lengths.
+    // Read by the throughput measurement, which only a `bench` build has.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
     pub fn wire_bytes(&self) -> u64 {
         self.wire_bytes
     }

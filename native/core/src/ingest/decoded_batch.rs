@@ -54,6 +54,8 @@ impl DecodedBatch {
         self.len
     }
 
+    // Read by the throughput measurement, which only a `bench` build has.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -64,6 +66,8 @@ impl DecodedBatch {
     }
 
     /// The packets' summed wire lengths.
+    // Read by the throughput measurement, which only a `bench` build has.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
     pub fn wire_bytes(&self) -> u64 {
         self.wire_bytes
     }

@@ -12,6 +12,8 @@ mod source;
 pub use input::{classify_prefix, detect_input_format, detect_input_kind, InputFormat, InputKind, Sniffed};
 pub use source::{CaptureFlowSource, FlowFileSource, FlowSource, FlowSourceOptions, SourceProgress};
 
-// The throughput measurement drives these directly.
+// The throughput measurement (feature `bench`) drives these directly.
+#[cfg(feature = "bench")]
 pub(crate) use decode_thread::DecodeThread;
+#[cfg(feature = "bench")]
 pub(crate) use decoded_batch::DecodedBatch;
