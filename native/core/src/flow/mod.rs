@@ -28,7 +28,7 @@ mod windowed;
 pub(crate) mod test_packets;
 
 pub use engine::FlowEngine;
-pub use options::{FlowEngineOptions, FlowMode, IdleTimeouts, UncertainDirection};
+pub use options::{check_windows, FlowEngineOptions, FlowMode, IdleTimeouts, UncertainDirection};
 pub use stats::FlowEngineStats;
 /// Argus's TCP rules, which flow files and rebuilt captures follow too: the `-Z b` State of
 /// each side's flags, and who the initiator is of a connection seen without its handshake.

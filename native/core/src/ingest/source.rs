@@ -30,6 +30,13 @@ pub struct FlowSourceOptions {
     pub decode_thread: bool,
 }
 
+impl Default for FlowSourceOptions {
+    /// The engine's and the flow-file reader's defaults; stop at damage; one thread.
+    fn default() -> FlowSourceOptions {
+        FlowSourceOptions { engine: FlowEngineOptions::default(), flow_file: FlowFileOptions::default(), keep_going: false, decode_thread: false }
+    }
+}
+
 /// Where a source stands, for progress displays.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SourceProgress {

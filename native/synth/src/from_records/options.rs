@@ -1,7 +1,7 @@
 //! What `flowhound synth` is asked to rebuild, and how.
 
 use flowhound_core::error::{ErrorCode, FlowhoundError, Result};
-use flowhound_core::flow::IdleTimeouts;
+use flowhound_core::flow::{FlowMode, IdleTimeouts};
 use crate::pcap_writer::MAX_SNAPLEN;
 
 use flowhound_core::cidr::Cidr;
@@ -52,7 +52,7 @@ impl Default for RecordSynthOptions {
             seed: 0,
             protocols: None,
             reorder_window_us: 60 * SECOND_US,
-            status_interval_us: 3600 * SECOND_US,
+            status_interval_us: FlowMode::CTU13_STATUS_INTERVAL_US,
             timeouts: IdleTimeouts::default(),
             preferred_max_frame_bytes: ETHERNET_MAX_FRAME_BYTES,
         }
