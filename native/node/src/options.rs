@@ -130,8 +130,7 @@ fn seconds_to_us(seconds: f64, option: &str) -> Result<i64, FlowhoundError> {
 }
 
 pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, FlowhoundError> {
-    let mut engine = FlowEngineOptions::default();
-    engine.mode = if options.whole.unwrap_or(false) {
+    let mode = if options.whole.unwrap_or(false) {
         let status_interval_us = match options.status_interval_seconds {
             Some(seconds) => seconds_to_us(seconds, "statusIntervalSeconds")?,
             None => FlowMode::DEFAULT_STATUS_INTERVAL_US,
@@ -148,6 +147,7 @@ pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, 
         };
         FlowMode::Windowed { window_us, step_us }
     };
+    let mut engine = FlowEngineOptions { mode, ..FlowEngineOptions::default() };
     if let Some(cap) = options.max_active_flows {
         if cap == 0 {
             return Err(FlowhoundError::new(ErrorCode::BadOption, "maxActiveFlows must be at least 1"));

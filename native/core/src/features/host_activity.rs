@@ -107,7 +107,7 @@ fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, value: T) {
     }
 }
 
-fn entry_bounded<'m, K: std::hash::Hash + Eq, V: Default>(map: &'m mut HashMap<K, V>, key: K) -> Option<&'m mut V> {
+fn entry_bounded<K: std::hash::Hash + Eq, V: Default>(map: &mut HashMap<K, V>, key: K) -> Option<&mut V> {
     if map.len() < MAX_KEYS_PER_TALLY || map.contains_key(&key) {
         Some(map.entry(key).or_default())
     } else {

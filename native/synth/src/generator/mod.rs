@@ -379,7 +379,7 @@ impl<W: Write> PacketSink for CaptureSink<'_, W> {
             totals.flows += 1;
             summary.flows += 1;
         }
-        if summary.packets % PROGRESS_EVERY_PKTS == 0 {
+        if summary.packets.is_multiple_of(PROGRESS_EVERY_PKTS) {
             self.report_progress();
         }
         Ok(true)
