@@ -2,7 +2,7 @@
 //! (snap length 96) → capture reader, decoder and flow engine in whole-capture mode with a
 //! 3600 s status interval (`flowhound flows --whole --status-interval 3600`) → records,
 //! matched to the input on protocol, addresses, ports, TotPkts, TotBytes, SrcBytes and State,
-//! with StartTime and Dur within 1 ms (`synth::from_records::round_trip`).
+//! with StartTime and Dur within 1 ms (`flowhound_synth::from_records::round_trip`).
 //!
 //! The fixture test runs everywhere; the data-file test uses ../shared/data when present.
 
