@@ -90,12 +90,8 @@ fn looks_like_text(prefix: &[u8]) -> bool {
     prefix.iter().all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r')
 }
 
-/// Reads the first bytes of `path` and classifies them; an empty file is an error.
-pub fn detect_input_kind(path: &Path) -> Result<InputKind> {
-    detect_input_format(path).map(InputFormat::kind)
-}
-
-/// Like [`detect_input_kind`], with the format within the kind.
+/// Reads the first bytes of `path` and classifies them: the format, and through it the kind
+/// ([`InputFormat::kind`]); an empty file is an error.
 pub fn detect_input_format(path: &Path) -> Result<InputFormat> {
     let mut file = File::open(path).map_err(|e| FlowhoundError::io(&e, path))?;
     let mut prefix = [0u8; SNIFF_BYTES];

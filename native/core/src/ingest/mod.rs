@@ -9,7 +9,7 @@ mod decoded_batch;
 mod input;
 mod source;
 
-pub use input::{classify_prefix, detect_input_format, detect_input_kind, InputFormat, InputKind, Sniffed};
+pub use input::{detect_input_format, InputFormat, InputKind};
 pub use source::{CaptureFlowSource, FlowFileSource, FlowSource, FlowSourceOptions, SourceProgress};
 
 // The throughput measurement (feature `bench`) drives these directly.
