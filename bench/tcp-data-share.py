@@ -2,7 +2,7 @@
 """How many of a TCP side's packets carry data, in real captures and in synth's layouts.
 
 `flowhound synth` knows only a record's packets and bytes per side, and must choose which
-packets carry the data (native/core/src/synth/from_records/wire_lengths.rs). This reads real
+packets carry the data (native/synth/src/from_records/wire_lengths.rs). This reads real
 Ethernet/IPv4 pcaps, and for every (connection, side) of at least 10 packets compares the
 share of packets with a TCP payload with the share two layouts would give the same packets
 and bytes:

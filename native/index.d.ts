@@ -3,6 +3,8 @@
 
 export declare class FeatureStream {
   static open(path: string, options?: FeatureStreamOptions | undefined | null): FeatureStream
+  /** The options this stream runs with, the defaults filled in. */
+  get options(): EffectiveFeatureOptions
   /** The next closed windows (one or more), or null once the input is exhausted. */
   nextWindows(): Promise<FeatureWindow[] | null>
   progress(): FlowStreamProgress
@@ -20,6 +22,8 @@ export declare class FlowStream {
   static open(path: string, options?: FlowStreamOptions | undefined | null): FlowStream
   /** "capture" or "flowFile". */
   get inputKind(): string
+  /** The options this stream reads with, the defaults filled in. */
+  get options(): EffectiveFlowOptions
   /**
    * The next batch of records, or null once the input is exhausted. A batch may be
    * empty while a window is still filling; call again.
@@ -50,10 +54,51 @@ export declare class SynthJob {
 /** Version of the native core, to tell builds apart in reports. */
 export declare function coreVersion(): string
 
+/** The defaults of this build's core, for the CLI's help and for what it records of a run. */
+export declare function defaults(): Defaults
+
+/** What a run uses for each option it is not given. */
+export interface Defaults {
+  windowSeconds: number
+  stepSeconds: number
+  /** Whole-capture mode (CTU-13's). */
+  statusIntervalSeconds: number
+  maxActiveFlows: number
+  uncertainDirection: string
+  keepGoing: boolean
+  utcOffsetMinutes: number
+  batchRecords: number
+  /** The LAN of the features and of analyze: the private ranges. */
+  lan: Array<string>
+}
+
 export interface DictionaryColumn {
   /** Index into `values` per row; 4294967295 for a missing value. */
   codes: Uint32Array
   values: Array<string>
+}
+
+/** The options a feature stream runs with, the defaults filled in. */
+export interface EffectiveFeatureOptions {
+  /** Reading (always windowed); `batchRecords` is how many records it pulls at once. */
+  flows: EffectiveFlowOptions
+  /** The LAN ranges whose hosts get rows. */
+  lan: Array<string>
+}
+
+/** The options an opened stream runs with, its defaults filled in. */
+export interface EffectiveFlowOptions {
+  whole: boolean
+  /** Windowed mode only. */
+  windowSeconds?: number
+  stepSeconds?: number
+  /** Whole-capture mode only. */
+  statusIntervalSeconds?: number
+  maxActiveFlows: number
+  uncertainDirection: string
+  keepGoing: boolean
+  utcOffsetMinutes: number
+  batchRecords: number
 }
 
 /**
@@ -200,13 +245,16 @@ export interface FlowBatch {
 }
 
 export interface FlowStreamOptions {
-  /** Window length in seconds (windowed mode, the default): 300. */
+  /** Window length in seconds (windowed mode, the default): `defaults().windowSeconds`. */
   windowSeconds?: number
-  /** Step between window starts in seconds: 150. */
+  /** Step between window starts in seconds: `defaults().stepSeconds`. */
   stepSeconds?: number
   /** Whole-capture records as Argus makes them, instead of windows. */
   whole?: boolean
-  /** Whole-capture mode: seconds between status records of a long flow (Argus `-S`). */
+  /**
+   * Whole-capture mode: seconds between status records of a long flow (Argus `-S`):
+   * `defaults().statusIntervalSeconds`.
+   */
   statusIntervalSeconds?: number
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number

@@ -1,7 +1,7 @@
 //! One stage of the capture path over a capture file, timed natively without Node: for quick
 //! comparisons while tuning (bench/capture-stages.mjs is the benchmark of record).
 //!
-//! `cargo run --release -p flowhound-core --example capture_stages FILE [STAGE...] [--repeat N]`
+//! `cargo run --release -p flowhound-core --features bench --example capture_stages FILE [STAGE...] [--repeat N]`
 //! STAGE: walk, decode, windowed, windowed-2t, whole (default: all of them).
 
 use std::path::Path;

@@ -1,24 +1,37 @@
 //! flowhound's native core: capture reading, packet decoding, flow tables, windows,
-//! flow-file reading and packet synthesis. Nothing here knows of N-API; the
-//! `flowhound-node` crate binds it.
+//! flow-file reading and features. Nothing here knows of N-API; the `flowhound-node` crate
+//! binds it. Packet synthesis (`flowhound synth`) is the `flowhound-synth` crate, which
+//! builds on this one: nothing here may use it.
 
+//!
+//! The data path, in order: `ingest` (inputs told apart, read into records) drives `capture`
+//! (pcap, pcapng) → `decode` (packets) → `flow` (whole-capture or windowed flows), or
+//! `flowfile` (binetflow, Zeek, Arrow); both give `record::FlowRecord`s, which `features`
+//! turns into the rows the models read (with ground truth from `labels`, the sidecar of a
+//! rebuilt capture). Each module is sealed behind its front file; `lib.rs` lists the fronts.
+
+// The types every stage shares.
+pub mod cidr;
 pub mod error;
 pub mod packet;
-pub mod prefetch;
-pub mod prehashed_map;
 pub mod record;
 
+// The data path.
 pub mod capture;
-pub mod cidr;
-pub mod features;
 pub mod decode;
+pub mod features;
 pub mod flow;
 pub mod flowfile;
-pub mod window;
+pub mod ingest;
+pub mod labels;
 
-pub mod decode_thread;
-pub mod decoded_batch;
-pub mod input;
-pub mod source;
-pub mod synth;
+// Benchmarks only: the binding's measureCaptureStage and examples/capture_stages.rs.
+#[cfg(feature = "bench")]
 pub mod throughput;
+
+// Helpers of the hot loops.
+mod prefetch;
+mod prehashed_map;
+
+#[cfg(test)]
+mod test_noise;

@@ -7,9 +7,12 @@
 #[inline(always)]
 pub fn prefetch_read<T>(address: *const T) {
     #[cfg(target_arch = "x86_64")]
+    // One of the crate's two unsafe blocks (the lint denies the rest): a prefetch has no safe
+    // form in core::arch.
     // SAFETY: PREFETCHT0 reads nothing architecturally: it cannot fault, whatever the address
     // (the manuals: "a prefetch to an invalid address does not raise an exception"), and SSE,
     // which it belongs to, is part of every x86_64 CPU.
+    #[allow(unsafe_code)]
     unsafe {
         core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(address.cast::<i8>());
     }

@@ -6,10 +6,9 @@ use std::time::Instant;
 
 use crate::capture::CaptureReader;
 use crate::decode::decode;
-use crate::decode_thread::DecodeThread;
-use crate::decoded_batch::DecodedBatch;
 use crate::error::Result;
 use crate::flow::{FlowEngine, FlowEngineOptions};
+use crate::ingest::{DecodeThread, DecodedBatch};
 use crate::packet::Network;
 use crate::record::FlowRecord;
 

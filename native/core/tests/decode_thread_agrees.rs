@@ -1,7 +1,8 @@
 //! A capture source that reads and decodes on a second thread must give what the one-thread
 //! source gives: the same records in the same order, the same damage, the same final
-//! progress. On generated LAN traffic, the damaged captures of the fixtures (with and without
-//! `keep_going`), the Argus fixtures and the shared real captures.
+//! progress. On the damaged captures of the fixtures (with and without `keep_going`), the
+//! Argus fixtures and the shared real captures; on generated LAN traffic in
+//! `native/synth/tests/core_on_generated_traffic.rs` (the generator is synth's).
 
 mod common;
 
@@ -11,7 +12,7 @@ use flowhound_core::error::FlowhoundError;
 use flowhound_core::flow::{FlowEngineOptions, FlowMode};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::{FlowSource, FlowSourceOptions};
+use flowhound_core::ingest::{FlowSource, FlowSourceOptions};
 
 /// Records, how reading ended (code and offset), and the final packet and byte counts.
 type Outcome = (Vec<FlowRecord>, Option<(String, Option<u64>)>, (u64, u64));
@@ -49,22 +50,6 @@ fn check(path: &Path) {
             assert!(two.0 == one.0, "{}, {engine:?}: {} records against {}", path.display(), two.0.len(), one.0.len());
         }
     }
-}
-
-#[test]
-fn two_threads_give_what_one_gives_on_generated_traffic() {
-    use flowhound_core::synth::generator::{generate, GeneratorOptions};
-    let options = GeneratorOptions { target_bytes: Some(10_000_000), snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
-    let dir = std::env::temp_dir().join(format!("flowhound-decode-thread-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("generated.pcap");
-    generate(&options, std::fs::File::create(&path).unwrap()).unwrap();
-    check(&path);
-    // Cut inside a record: the damage comes after the same packets.
-    let bytes = std::fs::read(&path).unwrap();
-    std::fs::write(&path, &bytes[..bytes.len() * 2 / 3]).unwrap();
-    check(&path);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -10,9 +10,9 @@ use std::path::Path;
 use flowhound_core::capture::CaptureReader;
 use flowhound_core::cidr::Cidr;
 use flowhound_core::decode::decode;
-use flowhound_core::features::flow_features::write_flow_features;
-use flowhound_core::features::schema::{FLOW_FEATURES, FLOW_FEATURE_COUNT};
-use flowhound_core::features::{FeatureBuilder, FeatureOptions, Lan, WindowFeatures, HOST_FEATURES};
+use flowhound_core::features::{
+    write_flow_features, FeatureBuilder, FeatureOptions, Lan, WindowFeatures, FLOW_FEATURES, FLOW_FEATURE_COUNT, HOST_FEATURES,
+};
 use flowhound_core::flow::{FlowEngine, FlowEngineOptions, UncertainDirection};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::packet::IpAddr16;

@@ -11,8 +11,7 @@ use std::path::Path;
 
 use flowhound_core::capture::CaptureReader;
 use flowhound_core::decode::decode;
-use flowhound_core::features::flow_features::write_flow_features;
-use flowhound_core::features::schema::{FLOW_FEATURES, FLOW_FEATURE_COUNT};
+use flowhound_core::features::{write_flow_features, FLOW_FEATURES, FLOW_FEATURE_COUNT};
 use flowhound_core::flow::{FlowEngine, FlowEngineOptions};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, FlowRecord};

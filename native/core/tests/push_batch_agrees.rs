@@ -1,7 +1,8 @@
 //! `FlowEngine::push_batch` must count exactly as `push` does packet by packet: the same
 //! records in the same order and the same stats, in both modes, with and without early
-//! eviction, whatever the batches' lengths. On generated LAN traffic, the Argus fixtures'
-//! edge cases (fragments, ICMP errors, port reuse) and the shared real captures.
+//! eviction, whatever the batches' lengths. On the Argus fixtures' edge cases (fragments,
+//! ICMP errors, port reuse) and the shared real captures; on generated LAN traffic in
+//! `native/synth/tests/core_on_generated_traffic.rs` (the generator is synth's).
 
 mod common;
 
@@ -56,18 +57,6 @@ fn check(name: &str, packets: &[DecodedPacket]) {
             assert!(got.0 == expected.0, "{name}, {options:?}, batches of {batch}: {} records against {}", got.0.len(), expected.0.len());
         }
     }
-}
-
-#[test]
-fn batches_count_as_single_packets_on_generated_traffic() {
-    use flowhound_core::synth::generator::{generate, GeneratorOptions};
-    let options = GeneratorOptions { target_bytes: Some(10_000_000), snaplen: 96, warmup_s: 120.0, ..GeneratorOptions::default() };
-    let mut bytes = Vec::new();
-    generate(&options, &mut bytes).unwrap();
-    let mut reader = CaptureReader::from_read(Box::new(std::io::Cursor::new(bytes)), "generated").unwrap();
-    let packets = packets_of(&mut reader);
-    assert!(packets.len() > 50_000);
-    check("generated", &packets);
 }
 
 #[test]

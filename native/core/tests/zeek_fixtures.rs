@@ -11,11 +11,10 @@ use flowhound_core::cidr::Cidr;
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::features::{FeatureBuilder, FeatureOptions, HostLabel, Lan};
 use flowhound_core::flowfile::{FlowColumn, FlowFileOptions, FlowFileReader, TextFormat};
-use flowhound_core::input::{detect_input_format, InputFormat, InputKind};
+use flowhound_core::ingest::{detect_input_format, FlowSource, FlowSourceOptions, InputFormat, InputKind};
 use flowhound_core::packet::tcp_flag::{ACK, FIN, PSH, SYN};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, Direction, FlowRecord, Protocol};
-use flowhound_core::source::{FlowSource, FlowSourceOptions};
 
 const STRICT: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
 const KEEP_GOING: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: true };

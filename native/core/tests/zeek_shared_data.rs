@@ -9,8 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use flowhound_core::cidr::Cidr;
-use flowhound_core::features::labels::{classify_label, FlowClass};
-use flowhound_core::features::{FeatureBuilder, FeatureOptions, HostLabel, Lan};
+use flowhound_core::features::{classify_label, FeatureBuilder, FeatureOptions, FlowClass, HostLabel, Lan};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader, TextFormat};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, FlowRecord};

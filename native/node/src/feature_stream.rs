@@ -14,13 +14,14 @@ use flowhound_core::features::{
 };
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::FlowRecord;
-use flowhound_core::source::FlowSource;
+use flowhound_core::ingest::FlowSource;
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Float64Array, Int32Array, Uint8Array};
 use napi::{Env, Task};
 
 use crate::errors::{error_json, to_napi_error};
 use crate::flow_batch::{address_text, build_flow_batch, FlowBatch};
-use crate::flow_stream::{engine_options, publish_progress, source_options, FlowStreamOptions, FlowStreamProgress, SharedProgress};
+use crate::flow_stream::{publish_progress, FlowStreamProgress, SharedProgress};
+use crate::options::{engine_options, lan_texts, source_options, EffectiveFlowOptions, FlowStreamOptions};
 use crate::stats::{source_stats, SourceStats};
 
 const RECORDS_PER_PULL: usize = 65_536;
@@ -218,11 +219,22 @@ struct FeatureState {
     finished: bool,
 }
 
+/// The options a feature stream runs with, the defaults filled in.
+#[napi(object)]
+#[derive(Clone)]
+pub struct EffectiveFeatureOptions {
+    /// Reading (always windowed); `batchRecords` is how many records it pulls at once.
+    pub flows: EffectiveFlowOptions,
+    /// The LAN ranges whose hosts get rows.
+    pub lan: Vec<String>,
+}
+
 #[napi]
 pub struct FeatureStream {
     state: Arc<Mutex<FeatureState>>,
     progress: Arc<SharedProgress>,
     flow_columns: bool,
+    options: EffectiveFeatureOptions,
 }
 
 fn parse_hosts(texts: &[String], option: &str) -> Result<Vec<IpAddr16>, FlowhoundError> {
@@ -270,8 +282,10 @@ impl FeatureStream {
         }
         flows.whole = Some(false);
         let features = feature_options(&options, &flows).map_err(|e| to_napi_error(&e))?;
+        let lan = lan_texts(&features.lan);
         let builder = FeatureBuilder::new(features).map_err(|e| to_napi_error(&e))?;
         let source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        let effective = EffectiveFeatureOptions { flows: EffectiveFlowOptions::of(&source_options, RECORDS_PER_PULL as u32), lan };
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());
         publish_progress(&source, &progress);
@@ -279,7 +293,14 @@ impl FeatureStream {
             state: Arc::new(Mutex::new(FeatureState { source, builder, ready: VecDeque::new(), finished: false })),
             progress,
             flow_columns: options.flow_columns.unwrap_or(true),
+            options: effective,
         })
+    }
+
+    /// The options this stream runs with, the defaults filled in.
+    #[napi(getter)]
+    pub fn options(&self) -> EffectiveFeatureOptions {
+        self.options.clone()
     }
 
     /// The next closed windows (one or more), or null once the input is exhausted.

@@ -1,6 +1,6 @@
 //! Run statistics for JavaScript: what was read, and what was not turned into ordinary flows.
 
-use flowhound_core::source::FlowSource;
+use flowhound_core::ingest::FlowSource;
 
 use crate::errors::error_json;
 

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::cidr::Cidr;
-use flowhound_core::synth::from_records::{synthesize_flow_file, RecordSynthOptions};
-use flowhound_core::synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
+use flowhound_synth::from_records::{synthesize_flow_file, RecordSynthOptions};
+use flowhound_synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 
@@ -164,14 +164,14 @@ impl SynthJob {
     /// A seeded capture of realistic LAN traffic with bots, for benchmarks and fire drills.
     #[napi(factory)]
     pub fn generate(out: String, options: GenerateOptions) -> napi::Result<SynthJob> {
-        let mut generator = GeneratorOptions::default();
-        generator.target_bytes = match options.target_bytes {
+        let target_bytes = match options.target_bytes {
             Some(bytes) if !bytes.is_finite() || bytes < 1.0 => {
                 return Err(bad_option(format!("targetBytes must be a positive size, got {bytes}")));
             }
             bytes => bytes.map(|bytes| bytes as u64),
         };
-        generator.max_duration_us = options.max_duration_us.map(|us| micros(us, "maxDurationUs")).transpose()?;
+        let max_duration_us = options.max_duration_us.map(|us| micros(us, "maxDurationUs")).transpose()?;
+        let mut generator = GeneratorOptions { target_bytes, max_duration_us, ..GeneratorOptions::default() };
         if let Some(seed) = options.seed {
             generator.seed = u64::from(seed);
         }

@@ -9,7 +9,7 @@ use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 
 use crate::errors::to_napi_error;
-use crate::flow_stream::{engine_options, FlowStreamOptions};
+use crate::options::{engine_options, FlowStreamOptions};
 
 #[napi(object)]
 pub struct ThroughputResult {

@@ -74,6 +74,9 @@ impl MappedFile {
         // up). Truncating a capture while it is read is the one case not guarded: reading a
         // page past the new end raises SIGBUS. That is documented in `CaptureReader::open`,
         // and callers that must survive it read through `CaptureReader::from_read`.
+        // One of the crate's two unsafe blocks (the lint denies the rest): memmap2 has no safe
+        // way to map a file.
+        #[allow(unsafe_code)]
         let map = unsafe { MmapOptions::new().offset(from).len(len).populate().map(&self.file)? };
         // Only a hint: without it the kernel reads ahead less, nothing else changes.
         let _ = map.advise(Advice::Sequential);

@@ -184,7 +184,7 @@ mod tests {
         }
     }
 
-    use crate::synth::prng::SplitMix64;
+    use crate::test_noise::SplitMix64;
 
     /// Frames of the fast kind with random bytes changed, random cuts and random wire
     /// lengths: the fast path must decline or agree, every time.

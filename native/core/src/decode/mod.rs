@@ -67,7 +67,7 @@ pub fn decode_general(packet: &RawPacket) -> DecodedPacket {
 mod tests {
     use super::*;
 
-    use crate::synth::prng::SplitMix64;
+    use crate::test_noise::SplitMix64;
 
     #[test]
     fn decode_keeps_time_and_length() {

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::cidr::Cidr;
-use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::error::Result;
+use crate::flow::{check_windows, FlowMode};
 use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
 
@@ -35,8 +36,8 @@ pub struct FeatureOptions {
 impl Default for FeatureOptions {
     fn default() -> FeatureOptions {
         FeatureOptions {
-            window_us: 300_000_000,
-            step_us: 150_000_000,
+            window_us: FlowMode::DEFAULT_WINDOW_US,
+            step_us: FlowMode::DEFAULT_STEP_US,
             lan: Lan::default(),
             infected: Vec::new(),
             infected_ranges: Vec::new(),
@@ -119,17 +120,7 @@ pub struct FeatureBuilder {
 
 impl FeatureBuilder {
     pub fn new(options: FeatureOptions) -> Result<FeatureBuilder> {
-        let bad = |message: String| Err(FlowhoundError::new(ErrorCode::BadOption, message));
-        if options.step_us <= 0 || options.window_us <= 0 {
-            return bad("window and step must be positive".into());
-        }
-        if options.window_us % options.step_us != 0 {
-            return bad(format!(
-                "the window ({} s) must be a multiple of the step ({} s)",
-                options.window_us as f64 / 1e6,
-                options.step_us as f64 / 1e6
-            ));
-        }
+        check_windows(options.window_us, options.step_us)?;
         let infected = options.infected.iter().copied().collect();
         let memory = HostMemory::new(options.window_us);
         Ok(FeatureBuilder {
@@ -353,6 +344,7 @@ impl FeatureBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use crate::cidr::Cidr;
     use crate::features::schema::{index_of, FLOW_FEATURES, HOST_FEATURES};
     use crate::flowfile::{FlowFileOptions, FlowFileReader};

@@ -107,7 +107,7 @@ fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, value: T) {
     }
 }
 
-fn entry_bounded<'m, K: std::hash::Hash + Eq, V: Default>(map: &'m mut HashMap<K, V>, key: K) -> Option<&'m mut V> {
+fn entry_bounded<K: std::hash::Hash + Eq, V: Default>(map: &mut HashMap<K, V>, key: K) -> Option<&mut V> {
     if map.len() < MAX_KEYS_PER_TALLY || map.contains_key(&key) {
         Some(map.entry(key).or_default())
     } else {
@@ -133,10 +133,6 @@ fn is_scanned_service(service: &Service) -> bool {
 }
 
 impl HostActivity {
-    pub fn flows(&self) -> u64 {
-        self.flows_initiated + self.flows_received
-    }
-
     /// The addresses the host initiated flows to in this window (what the next windows
     /// compare with).
     pub fn into_dst_addrs(self) -> HashSet<Address> {

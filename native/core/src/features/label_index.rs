@@ -1,4 +1,4 @@
-//! Labels for flows rebuilt from packets: the synth sidecar (`OUT.labels.csv`) says which
+//! Labels for flows rebuilt from packets: the labels sidecar (`OUT.labels.csv`, `crate::labels`) says which
 //! labelled record each rebuilt flow came from. A windowed flow is a piece of one record;
 //! it takes the label of the record with the same addresses, ports and protocol whose time
 //! span overlaps it most, in either direction (a reader may take the other end as initiator).
@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::error::{ErrorCode, FlowhoundError, Result};
-use crate::flowfile::{parse_address, parse_protocol};
+use crate::error::{FlowhoundError, Result};
+use crate::labels::LabelsReader;
 use crate::record::{Address, FlowRecord, Protocol};
-use crate::synth::from_records::LABELS_HEADER;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct LabelKey {
@@ -70,57 +69,19 @@ impl LabelIndex {
         Self::read(std::io::BufReader::with_capacity(1 << 20, file)).map_err(|error| error.in_file(path))
     }
 
-    pub fn read(mut input: impl BufRead) -> Result<LabelIndex> {
-        let bad = |line: u64, why: String| FlowhoundError::new(ErrorCode::LabelsBadRow, why).at_line(line);
+    pub fn read(input: impl BufRead) -> Result<LabelIndex> {
+        let mut reader = LabelsReader::new(input);
         let mut index = LabelIndex::default();
         let mut label_ids: HashMap<String, u32> = HashMap::new();
-        let mut line = String::new();
-        let mut number = 0u64;
-        loop {
-            line.clear();
-            let read = input.read_line(&mut line).map_err(|err| FlowhoundError::new(ErrorCode::Io, err.to_string()))?;
-            if read == 0 {
-                break;
-            }
-            number += 1;
-            let text = line.trim_end_matches(['\n', '\r']);
-            if number == 1 {
-                if text != LABELS_HEADER {
-                    return Err(bad(1, format!("not a labels sidecar: the header must be `{LABELS_HEADER}`")));
-                }
-                continue;
-            }
-            if text.is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = text.splitn(12, ',').collect();
-            if fields.len() != 12 {
-                return Err(bad(number, format!("{} fields, expected 12", fields.len())));
-            }
-            let time = |i: usize| fields[i].parse::<i64>().map_err(|_| bad(number, format!("field {} is not a time in µs: {:?}", i + 1, fields[i])));
-            let port = |i: usize| -> Result<Option<u16>> {
-                if fields[i].is_empty() {
-                    return Ok(None);
-                }
-                fields[i].parse::<u16>().map(Some).map_err(|_| bad(number, format!("field {} is not a port: {:?}", i + 1, fields[i])))
-            };
-            let address = |i: usize| parse_address(fields[i].as_bytes()).map_err(|why| bad(number, format!("field {}: {why}", i + 1)));
-            let protocol = match parse_protocol(fields[2].as_bytes()) {
-                Ok(Protocol::Ip(number)) => number,
-                _ => return Err(bad(number, format!("field 3 is not an IP protocol: {:?}", fields[2]))),
-            };
-            let key = LabelKey::new(protocol, address(3)?, port(4)?, address(5)?, port(6)?);
-            let label = unquote(fields[11]);
+        while let Some(record) = reader.next_record()? {
+            let key = LabelKey::new(record.proto, record.src_addr, record.src_port, record.dst_addr, record.dst_port);
             let next_id = index.labels.len() as u32;
-            let id = *label_ids.entry(label.clone()).or_insert_with(|| {
-                index.labels.push(label);
+            let id = *label_ids.entry(record.label).or_insert_with_key(|label| {
+                index.labels.push(label.clone());
                 next_id
             });
-            index.spans.entry(key).or_default().push(Span { start_us: time(0)?, last_us: time(1)?, label: id });
+            index.spans.entry(key).or_default().push(Span { start_us: record.start_us, last_us: record.last_us, label: id });
             index.records += 1;
-        }
-        if number == 0 {
-            return Err(FlowhoundError::new(ErrorCode::EmptyFile, "the labels sidecar is empty"));
         }
         Ok(index)
     }
@@ -153,16 +114,11 @@ impl LabelIndex {
     }
 }
 
-fn unquote(field: &str) -> String {
-    match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => field.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
+    use crate::labels::LABELS_HEADER;
 
     const SIDECAR: &str = "start_us,last_us,proto,src_addr,src_port,dst_addr,dst_port,state,total_pkts,total_bytes,src_bytes,label
 1313675277983212,1313675277983409,udp,147.32.84.165,1025,147.32.80.9,53,CON,2,203,64,flow=From-Botnet-V52-1-UDP-DNS

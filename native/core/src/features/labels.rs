@@ -7,8 +7,6 @@
 //! Stratosphere labels are read into the same form (`flowfile/zeek/label.rs`:
 //! `flow=From-Botnet-Zeek-Malicious-C&C`, `flow=From-Normal-Zeek-Benign`, `flow=Background-Zeek`).
 
-use crate::record::{Address, FlowRecord};
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlowClass {
     Botnet,
@@ -64,16 +62,6 @@ pub fn classify_label(label: &str) -> (FlowClass, LabelledEnd) {
         return (FlowClass::Unlabelled, LabelledEnd::Neither);
     };
     (class, end)
-}
-
-/// The address a botnet label names as the bot: the source of `From-Botnet`, the destination
-/// of `To-Botnet`.
-pub fn labelled_bot(record: &FlowRecord, label: &str) -> Option<Address> {
-    match classify_label(label) {
-        (FlowClass::Botnet, LabelledEnd::Src) => Some(record.src_addr),
-        (FlowClass::Botnet, LabelledEnd::Dst) => Some(record.dst_addr),
-        _ => None,
-    }
 }
 
 /// A LAN host's label in one window.

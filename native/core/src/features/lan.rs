@@ -24,6 +24,10 @@ impl Lan {
         Lan { ranges }
     }
 
+    pub fn ranges(&self) -> &[Cidr] {
+        &self.ranges
+    }
+
     /// The address, when it is an IP address inside the LAN.
     pub fn host(&self, address: &Address) -> Option<IpAddr16> {
         match address {

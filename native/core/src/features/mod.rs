@@ -9,23 +9,33 @@
 //! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window),
 //! `repeated_rows` (flow rows identical to one of the window before), `builder` (windows in, rows out).
 
-pub mod attempt;
-pub mod builder;
-pub mod evidence;
-pub mod flow_features;
-pub mod host_activity;
-pub mod host_memory;
-pub mod label_index;
-pub mod labels;
-pub mod lan;
-pub mod record_pieces;
-pub mod repeated_rows;
-pub mod schema;
-pub mod traffic_class;
+mod attempt;
+mod builder;
+mod evidence;
+mod flow_features;
+mod host_activity;
+mod host_memory;
+mod label_index;
+mod labels;
+mod lan;
+mod record_pieces;
+mod repeated_rows;
+mod schema;
+mod traffic_class;
 
 pub use builder::{FeatureBuilder, FeatureOptions, FeatureStats, WindowFeatures};
-pub use label_index::{LabelIndex, LabelMatch};
-pub use labels::{FlowClass, HostLabel};
-pub use lan::Lan;
 pub use evidence::{Evidence, EvidenceDetail, Service};
-pub use schema::{FeatureSpec, FLOW_FEATURES, HOST_EVIDENCE_FIRST, HOST_FEATURES, HOST_SCORE_AGGREGATES, SCHEMA_VERSION};
+pub use flow_features::write_flow_features;
+pub use label_index::{LabelIndex, LabelMatch};
+pub use labels::{classify_label, FlowClass, HostLabel};
+pub use lan::{Lan, PRIVATE_RANGES};
+pub use schema::{
+    FeatureSpec, FLOW_FEATURES, FLOW_FEATURE_COUNT, HOST_EVIDENCE_FIRST, HOST_FEATURES, HOST_FEATURE_COUNT, HOST_SCORE_AGGREGATES,
+    SCHEMA_VERSION,
+};
+
+// The tests of Zeek's labels read them as CTU-13's are classified.
+#[cfg(test)]
+pub(crate) use labels::LabelledEnd;
+#[cfg(test)]
+pub(crate) use schema::index_of;

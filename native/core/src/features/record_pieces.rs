@@ -14,13 +14,9 @@
 //! capture name it. A window that the record spans without one of its packets gets nothing,
 //! as it would from the capture.
 
-use crate::flow::tcp::state_string;
+use crate::flow::state_string;
 use crate::packet::{ip_proto, tcp_flag};
-use crate::record::{FlowRecord, Protocol};
-use crate::synth::from_records::options::ETHERNET_MAX_FRAME_BYTES;
-use crate::synth::from_records::packet_split::{frame_bounds, record_packet_split};
-use crate::synth::from_records::selection::wire_identity;
-use crate::synth::packet_builder::IpVersion;
+use crate::record::{frame_bounds, record_packet_split, wire_identity, FlowRecord, Protocol, ETHERNET_MAX_FRAME_BYTES};
 
 const OPENING_FLAGS: u8 = tcp_flag::SYN;
 const CLOSING_FLAGS: u8 = tcp_flag::FIN | tcp_flag::RST;
@@ -38,8 +34,7 @@ impl SourcePackets {
         let total = record.total_pkts;
         let src = match wire_identity(record) {
             Ok(identity) => {
-                let version = IpVersion::of(&identity.src);
-                record_packet_split(record, identity.proto, frame_bounds(version, identity.proto, ETHERNET_MAX_FRAME_BYTES)).src_pkts
+                record_packet_split(record, identity.proto, frame_bounds(identity.version(), identity.proto, ETHERNET_MAX_FRAME_BYTES)).src_pkts
             }
             // Not IP (ARP, IPX): packets in proportion to bytes.
             Err(_) => record.src_pkts.unwrap_or_else(|| {

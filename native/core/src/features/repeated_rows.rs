@@ -7,7 +7,7 @@
 //! (`f32::to_bits`), so a NaN matches only the same NaN and −0 does not match +0. The hash only
 //! finds candidates; every candidate is confirmed by comparing the rows.
 
-use crate::flow::hash::{finalise, fx_step};
+use crate::flow::{finalise, fx_step};
 use crate::prehashed_map::PrehashedMap;
 
 /// Keeps the previous window's rows and finds, for each row of the next, an identical one.

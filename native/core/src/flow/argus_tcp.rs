@@ -13,17 +13,22 @@
 use crate::flow::key::Side;
 use crate::packet::tcp_flag::{ACK, FIN, PSH, RST, SYN, URG};
 
+/// Argus's TCP states, all of them, so that `next_state` reads as `ArgusTcp.c` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArgusTcpState {
     Listen,
     SynSent,
     SynReceived,
     Established,
+    // Matched in `next_state` as Argus matches them, though no transition here leads to them.
+    #[allow(dead_code)]
     CloseWait,
     FinWait1,
     FinWait2,
+    #[allow(dead_code)]
     LastAck,
     Closing,
+    #[allow(dead_code)]
     TimeWait,
     Closed,
 }
@@ -94,6 +99,7 @@ impl ArgusTcpTracker {
         ArgusTcpTracker { state, sides }
     }
 
+    #[cfg(test)]
     pub fn state(&self) -> ArgusTcpState {
         self.state
     }

@@ -253,6 +253,7 @@ impl FlowCounters {
         self.bits & ICMP_REQUEST_SEEN != 0
     }
 
+    #[cfg(test)]
     pub fn total_pkts(&self) -> u64 {
         u64::from(self.pkts[0]) + u64::from(self.pkts[1])
     }

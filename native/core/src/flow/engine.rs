@@ -1,15 +1,16 @@
 //! The incremental flow engine the binding drives: packets in, finished flow records out.
 
 use crate::error::Result;
-use crate::flow::hash::random_seed;
-use crate::flow::options::{FlowEngineOptions, FlowMode};
-use crate::flow::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
-use crate::flow::stats::FlowEngineStats;
-use crate::prefetch::prefetch_read;
-use crate::flow::whole::WholeCaptureFlows;
 use crate::packet::DecodedPacket;
+use crate::prefetch::prefetch_read;
 use crate::record::FlowRecord;
-use crate::window::WindowedFlows;
+
+use super::hash::random_seed;
+use super::options::{FlowEngineOptions, FlowMode};
+use super::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
+use super::stats::FlowEngineStats;
+use super::whole::WholeCaptureFlows;
+use super::windowed::WindowedFlows;
 
 enum Flows {
     Windowed(WindowedFlows),
@@ -70,7 +71,7 @@ impl FlowEngine {
     /// prepare them elsewhere, on another thread, and count them with `push_prepared`. An
     /// engine's packets all go through one preparer: this one, or the engine's own (`push`,
     /// `push_batch`), never both.
-    pub fn preparer(&self) -> PacketPreparer {
+    pub(crate) fn preparer(&self) -> PacketPreparer {
         PacketPreparer::new(self.options.max_fragmented_datagrams, self.options.timeouts.fragment_us)
     }
 

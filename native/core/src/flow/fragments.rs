@@ -65,10 +65,12 @@ impl FragmentTable {
         Some(target.key)
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.targets.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
     }

@@ -32,15 +32,6 @@ impl Side {
             Side::B => Side::A,
         }
     }
-
-    #[inline]
-    pub fn from_index(index: usize) -> Side {
-        if index == 0 {
-            Side::A
-        } else {
-            Side::B
-        }
-    }
 }
 
 /// How to read a key's ports and whether its addresses are normalised.
@@ -104,13 +95,6 @@ impl FlowKey {
     #[inline]
     pub fn hash(&self, seed: u64) -> u64 {
         hash_words(&self.words(), seed)
-    }
-
-    /// Whether the ports are the ends' own ports (swap them with the addresses when the
-    /// record's orientation is `B → A`), as opposed to attributes of the whole flow (ICMP).
-    #[inline]
-    pub fn ports_follow_addresses(&self) -> bool {
-        self.kind == KeyKind::Ports
     }
 }
 

@@ -1,6 +1,11 @@
-//! The flow engine's options. Timeouts default to Argus 3.0.8's (`argus.conf`,
-//! `ArgusModeler.c`); the status interval to Argus's own 5 s, though CTU-13 used 3600 s; the
-//! direction of a connection seen without its handshake to CTU-13's Argus (its first sender).
+//! The flow engine's options, and the one place their defaults and checks are written: the
+//! features' builder, the binding and (through the binding's `defaults()`) the TypeScript
+//! take them from here.
+//!
+//! Windows default to 300 s every 150 s; whole-capture records to CTU-13's status interval
+//! (3600 s), so that they compare with its files. Timeouts default to Argus 3.0.8's
+//! (`argus.conf`, `ArgusModeler.c`); the direction of a connection seen without its
+//! handshake to CTU-13's Argus (its first sender).
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
 pub use crate::flow::tcp::UncertainDirection;
@@ -23,10 +28,29 @@ impl FlowMode {
     pub const ARGUS_STATUS_INTERVAL_US: i64 = 5 * SECOND_US;
     /// The status interval the CTU-13 flows were written with.
     pub const CTU13_STATUS_INTERVAL_US: i64 = 3600 * SECOND_US;
+    /// Whole-capture mode's status interval unless told otherwise: CTU-13's.
+    pub const DEFAULT_STATUS_INTERVAL_US: i64 = Self::CTU13_STATUS_INTERVAL_US;
 
     pub fn default_windowed() -> FlowMode {
         FlowMode::Windowed { window_us: Self::DEFAULT_WINDOW_US, step_us: Self::DEFAULT_STEP_US }
     }
+}
+
+/// The rule every windowed reader follows (the flow engine, the features of a flow file):
+/// window and step positive, the window a whole multiple of the step.
+pub fn check_windows(window_us: i64, step_us: i64) -> Result<()> {
+    let bad = |message: String| Err(FlowhoundError::new(ErrorCode::BadOption, message));
+    if window_us <= 0 || step_us <= 0 {
+        return bad(format!("window ({window_us} µs) and step ({step_us} µs) must be positive"));
+    }
+    if window_us % step_us != 0 {
+        return bad(format!(
+            "the window ({} s) must be a whole multiple of the step ({} s)",
+            window_us as f64 / 1e6,
+            step_us as f64 / 1e6
+        ));
+    }
+    Ok(())
 }
 
 /// How long Argus keeps a flow's state after its last record, per protocol. A packet within
@@ -82,11 +106,15 @@ pub struct FlowEngineOptions {
     pub uncertain_direction: UncertainDirection,
 }
 
+impl FlowEngineOptions {
+    pub const DEFAULT_MAX_ACTIVE_FLOWS: usize = 1 << 20;
+}
+
 impl Default for FlowEngineOptions {
     fn default() -> FlowEngineOptions {
         FlowEngineOptions {
             mode: FlowMode::default_windowed(),
-            max_active_flows: 1 << 20,
+            max_active_flows: Self::DEFAULT_MAX_ACTIVE_FLOWS,
             timeouts: IdleTimeouts::default(),
             reorder_slack_us: 2 * SECOND_US,
             max_fragmented_datagrams: 4096,
@@ -107,16 +135,7 @@ impl FlowEngineOptions {
         let bad = |message: String| Err(FlowhoundError::new(ErrorCode::BadOption, message));
         match self.mode {
             FlowMode::Windowed { window_us, step_us } => {
-                if window_us <= 0 || step_us <= 0 {
-                    return bad(format!("window ({window_us} µs) and step ({step_us} µs) must be positive"));
-                }
-                if window_us % step_us != 0 {
-                    return bad(format!(
-                        "the window ({} s) must be a whole multiple of the step ({} s)",
-                        window_us as f64 / 1e6,
-                        step_us as f64 / 1e6
-                    ));
-                }
+                check_windows(window_us, step_us)?;
                 if window_us / step_us > MAX_BUCKETS_PER_WINDOW {
                     return bad(format!("a window of more than {MAX_BUCKETS_PER_WINDOW} steps is not supported"));
                 }

@@ -42,6 +42,12 @@ const PREFETCH_PROBES: usize = 8;
 /// Entry indices are stored +1 in `u32` slots.
 pub const MAX_ENTRIES: usize = (u32::MAX - 1) as usize;
 
+/// How many flows a full table emits early at once (the longest idle): a sixteenth, so that
+/// the scan of the whole table that finds them is paid once per many new flows.
+pub fn evict_count(len: usize) -> usize {
+    (len / 16).max(1)
+}
+
 impl<V> FlowTable<V> {
     /// A table sized for `expected` entries without growing.
     pub fn with_capacity(expected: usize, seed: u64) -> FlowTable<V> {
@@ -60,6 +66,7 @@ impl<V> FlowTable<V> {
     }
 
     #[inline]
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

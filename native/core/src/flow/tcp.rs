@@ -70,6 +70,22 @@ pub enum UncertainDirection {
     ServicePort,
 }
 
+impl UncertainDirection {
+    pub const ALL: [UncertainDirection; 2] = [UncertainDirection::FirstSender, UncertainDirection::ServicePort];
+
+    /// The name options give it (`--uncertain-direction`, `uncertainDirection`).
+    pub fn name(self) -> &'static str {
+        match self {
+            UncertainDirection::FirstSender => "first-sender",
+            UncertainDirection::ServicePort => "service-port",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<UncertainDirection> {
+        Self::ALL.into_iter().find(|direction| direction.name() == name)
+    }
+}
+
 /// Argus's TCP states, folded to what changes a flow record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -178,6 +194,15 @@ pub fn step(phase: TcpPhase, flags: u8) -> TcpStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directions_are_named_as_options_name_them() {
+        for direction in UncertainDirection::ALL {
+            assert_eq!(UncertainDirection::from_name(direction.name()), Some(direction));
+        }
+        assert_eq!(UncertainDirection::default().name(), "first-sender");
+        assert_eq!(UncertainDirection::from_name("server"), None);
+    }
 
     #[test]
     fn state_strings_follow_argus_letter_order() {

@@ -21,7 +21,7 @@ use crate::flow::options::IdleTimeouts;
 use crate::flow::tcp::UncertainDirection;
 use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
 use crate::flow::stats::FlowEngineStats;
-use crate::flow::table::FlowTable;
+use crate::flow::table::{evict_count, FlowTable};
 use crate::record::FlowRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,10 +88,6 @@ impl WholeCaptureFlows {
 
     pub fn len(&self) -> usize {
         self.table.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
     }
 
     pub fn memory_bytes(&self) -> usize {
@@ -282,10 +278,6 @@ impl WholeCaptureFlows {
             }
         }
     }
-}
-
-pub fn evict_count(len: usize) -> usize {
-    (len / 16).max(1)
 }
 
 fn tos_known(bits: u8) -> [bool; 2] {

@@ -6,13 +6,11 @@ use std::path::PathBuf;
 
 use crate::cidr::Cidr;
 use crate::error::ErrorCode;
-use crate::features::schema::{index_of, HOST_FEATURES, HOST_FEATURE_COUNT};
-use crate::features::{FeatureBuilder, FeatureOptions, Lan};
+use crate::features::{index_of, FeatureBuilder, FeatureOptions, Lan, HOST_FEATURES, HOST_FEATURE_COUNT};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, TextFormat, UNTIMED_START_US};
-use crate::input::InputKind;
 use crate::packet::IpAddr16;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
-use crate::source::{FlowSource, FlowSourceOptions};
+use crate::ingest::{FlowSource, FlowSourceOptions, InputKind};
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
@@ -190,9 +188,9 @@ fn flow_source_opens_netflow_and_the_features_see_one_window() {
 
 fn read_arrow(name: &str, options: FlowFileOptions) -> crate::error::Result<Vec<FlowRecord>> {
     let path = fixture(name);
-    let format = match crate::input::detect_input_format(&path)? {
-        crate::input::InputFormat::ArrowFile => ArrowFormat::File,
-        crate::input::InputFormat::ArrowStream => ArrowFormat::Stream,
+    let format = match crate::ingest::detect_input_format(&path)? {
+        crate::ingest::InputFormat::ArrowFile => ArrowFormat::File,
+        crate::ingest::InputFormat::ArrowStream => ArrowFormat::Stream,
         other => panic!("{name} detected as {other:?}"),
     };
     let mut reader = ArrowFlowReader::open(&path, format, options)?;
@@ -293,7 +291,7 @@ fn damaged_arrow_bytes_give_errors_never_panics() {
     // returns records or an error with a code, and never panics or allocates past the file.
     let dir = std::env::temp_dir().join(format!("flowhound-arrow-damage-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut random = crate::synth::prng::SplitMix64::new(20_261_201);
+    let mut random = crate::test_noise::SplitMix64::new(20_261_201);
     for name in [
         "flowhound-scenario6-excerpt.arrow",
         "flowhound-scenario6-excerpt.arrows",

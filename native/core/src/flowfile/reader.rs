@@ -72,6 +72,9 @@ pub enum TextFormat {
 }
 
 /// How each line is read.
+// One per reader, so its size does not matter; a boxed RowParser would cost an indirection
+// per line.
+#[allow(clippy::large_enum_variant)]
 enum LineParser {
     Argus(RowParser),
     ZeekTsv(ZeekTsvParser),
@@ -111,7 +114,7 @@ pub struct FlowFileReader {
     gzip: bool,
     stats: FlowFileStats,
     /// A file without a header: its first line, a row still to be read, and its number.
-    first_row: Option<(Vec<u8>, u64)>,
+    first_row: Option<NumberedLine>,
     /// Once an error is returned, every later call returns it again: the stream position after
     /// a failure is not trustworthy.
     failure: Option<FlowhoundError>,
@@ -329,13 +332,16 @@ impl FlowFileReader {
     }
 }
 
+/// A line's bytes and its number (from 1).
+type NumberedLine = (Vec<u8>, u64);
+
 /// An Argus or NetFlow CSV header (or, without one, the first NetFlow row): the column map,
 /// the delimiter, the column names, and the first row when the line was data.
 fn read_argus_header(
     header: &[u8],
     header_line: u64,
     path: &Path,
-) -> Result<(ColumnMap, u8, Vec<String>, Option<(Vec<u8>, u64)>)> {
+) -> Result<(ColumnMap, u8, Vec<String>, Option<NumberedLine>)> {
     let header_error = |message: String, line: u64| {
         FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
     };
@@ -393,7 +399,7 @@ fn read_zeek_header(
     lines: &mut LineReader,
     (gzip, consumed): (bool, &ConsumedBytes),
     path: &Path,
-) -> Result<(ZeekTsvParser, Option<(Vec<u8>, u64)>)> {
+) -> Result<(ZeekTsvParser, Option<NumberedLine>)> {
     let header_error = |message: String, line: u64| {
         FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
     };

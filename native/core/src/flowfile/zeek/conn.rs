@@ -4,9 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::flow::icmp::{icmp_v4_state, icmp_v6_state};
-use crate::flow::key::{icmp_v4_request_of, icmp_v6_request_type};
-use crate::flow::tcp::state_string;
+use crate::flow::{icmp_v4_request_of, icmp_v4_state, icmp_v6_request_type, icmp_v6_state, state_string};
 use crate::flowfile::columns::FlowColumn;
 use crate::flowfile::fields::{parse_address, parse_count, parse_protocol, parse_seconds_as_us};
 use crate::packet::ip_proto;

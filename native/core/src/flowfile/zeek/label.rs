@@ -1,5 +1,5 @@
 //! Stratosphere's two label columns of a Zeek log (`label`, `detailed-label`) as one flowhound
-//! label, in the CTU-13 form that `features::labels::classify_label` reads.
+//! label, in the CTU-13 form that `features::classify_label` reads.
 //!
 //! | `label` | flowhound label | class, end named |
 //! |---|---|---|
@@ -45,7 +45,7 @@ pub fn flow_label(label: &str, detail: &str, originator_is_src: bool) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::labels::{classify_label, FlowClass, LabelledEnd};
+    use crate::features::{classify_label, FlowClass, LabelledEnd};
 
     #[test]
     fn stratosphere_labels() {

@@ -183,7 +183,7 @@ pub fn sides_seen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::tcp::state_string;
+    use crate::flow::state_string;
 
     fn state(history: &str) -> String {
         let view = tcp_view(Some(history.as_bytes()), None);

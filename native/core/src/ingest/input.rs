@@ -1,0 +1,160 @@
+//! Telling what kind of input a file is, from its first bytes rather than its name.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::flowfile::{ARROW_CONTINUATION, ARROW_FILE_MAGIC};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// pcap (any byte order or resolution) or pcapng.
+    Capture,
+    /// Flow records: text or gzip (binetflow, NetFlow CSV, Zeek conn.log) or an Arrow IPC flow table.
+    FlowFile,
+}
+
+/// The format within a kind: which reader opens the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    Capture,
+    /// Text, plain or gzip: binetflow, NetFlow CSV or Zeek conn.log (the flow-file reader tells
+    /// them apart by their first line).
+    TextFlowFile,
+    /// Arrow IPC file format: starts with `ARROW1`.
+    ArrowFile,
+    /// Arrow IPC stream format: starts with the continuation marker `ff ff ff ff`.
+    ArrowStream,
+}
+
+impl InputFormat {
+    pub fn kind(self) -> InputKind {
+        match self {
+            InputFormat::Capture => InputKind::Capture,
+            InputFormat::TextFlowFile | InputFormat::ArrowFile | InputFormat::ArrowStream => InputKind::FlowFile,
+        }
+    }
+}
+
+const PCAP_MAGICS: [[u8; 4]; 6] = [
+    [0xd4, 0xc3, 0xb2, 0xa1], // µs, little-endian
+    [0xa1, 0xb2, 0xc3, 0xd4], // µs, big-endian
+    [0x4d, 0x3c, 0xb2, 0xa1], // ns, little-endian
+    [0xa1, 0xb2, 0x3c, 0x4d], // ns, big-endian
+    [0x34, 0xcd, 0xb2, 0xa1], // Kuznetzov's modified pcap, little-endian
+    [0xa1, 0xb2, 0xcd, 0x34], // Kuznetzov's modified pcap, big-endian
+];
+const PCAPNG_SECTION_HEADER: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// How much of the start is looked at to tell text from binary.
+const SNIFF_BYTES: usize = 512;
+
+/// What the first bytes of an input say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    Format(InputFormat),
+    Empty,
+    /// Binary data that is neither a capture, nor Arrow IPC, nor gzip.
+    Unknown,
+}
+
+/// Classifies the first bytes (up to [`SNIFF_BYTES`]) of an input.
+pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
+    if prefix.is_empty() {
+        return Sniffed::Empty;
+    }
+    if prefix.len() >= 4 {
+        let magic: [u8; 4] = [prefix[0], prefix[1], prefix[2], prefix[3]];
+        if PCAP_MAGICS.contains(&magic) || magic == PCAPNG_SECTION_HEADER {
+            return Sniffed::Format(InputFormat::Capture);
+        }
+        if magic == ARROW_CONTINUATION {
+            return Sniffed::Format(InputFormat::ArrowStream);
+        }
+    }
+    // Checked before text: `ARROW1` is followed by NUL padding, but a cut file may not be.
+    if prefix.starts_with(ARROW_FILE_MAGIC) {
+        return Sniffed::Format(InputFormat::ArrowFile);
+    }
+    if prefix.starts_with(&GZIP_MAGIC) || looks_like_text(prefix) {
+        return Sniffed::Format(InputFormat::TextFlowFile);
+    }
+    Sniffed::Unknown
+}
+
+/// Text as flow files hold it: no NUL and no control bytes other than tab, CR and LF.
+/// UTF-8 continuation bytes are allowed, so a label with an accent does not count as binary.
+fn looks_like_text(prefix: &[u8]) -> bool {
+    prefix.iter().all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r')
+}
+
+/// Reads the first bytes of `path` and classifies them: the format, and through it the kind
+/// ([`InputFormat::kind`]); an empty file is an error.
+pub fn detect_input_format(path: &Path) -> Result<InputFormat> {
+    let mut file = File::open(path).map_err(|e| FlowhoundError::io(&e, path))?;
+    let mut prefix = [0u8; SNIFF_BYTES];
+    let mut filled = 0;
+    while filled < prefix.len() {
+        match file.read(&mut prefix[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FlowhoundError::io(&e, path)),
+        }
+    }
+    match classify_prefix(&prefix[..filled]) {
+        Sniffed::Format(format) => Ok(format),
+        Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
+        Sniffed::Unknown => Err(FlowhoundError::new(
+            ErrorCode::NotACapture,
+            format!(
+                "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}) not an Arrow IPC file or stream, and not a text or gzip flow file",
+                prefix[0], prefix.get(1).copied().unwrap_or(0), prefix.get(2).copied().unwrap_or(0), prefix.get(3).copied().unwrap_or(0)
+            ),
+        )
+        .in_file(path)
+        .at_offset(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcap_and_pcapng_magics_are_captures() {
+        assert_eq!(classify_prefix(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]), Sniffed::Format(InputFormat::Capture));
+        assert_eq!(classify_prefix(&[0xa1, 0xb2, 0x3c, 0x4d]), Sniffed::Format(InputFormat::Capture));
+        assert_eq!(classify_prefix(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c]), Sniffed::Format(InputFormat::Capture));
+    }
+
+    #[test]
+    fn text_and_gzip_are_flow_files() {
+        assert_eq!(classify_prefix(b"StartTime,Dur\r\n"), Sniffed::Format(InputFormat::TextFlowFile));
+        assert_eq!(classify_prefix(b"StartTime\tDur\tProto"), Sniffed::Format(InputFormat::TextFlowFile));
+        assert_eq!(classify_prefix(&[0x1f, 0x8b, 0x08, 0x00, 0, 0, 0]), Sniffed::Format(InputFormat::TextFlowFile));
+        assert_eq!(classify_prefix("Label=flow=Normal-\u{e9}".as_bytes()), Sniffed::Format(InputFormat::TextFlowFile));
+    }
+
+    #[test]
+    fn arrow_file_and_stream_are_flow_files() {
+        // flows -o x.arrow (apache-arrow 21): "ARROW1", two bytes of padding, then the stream.
+        let file = [b"ARROW1".as_slice(), &[0, 0, 0xff, 0xff, 0xff, 0xff, 0x78, 0, 0, 0]].concat();
+        assert_eq!(classify_prefix(&file), Sniffed::Format(InputFormat::ArrowFile));
+        assert_eq!(classify_prefix(b"ARROW1"), Sniffed::Format(InputFormat::ArrowFile));
+        // flows -o x.arrows: the continuation marker, then the schema's metadata length.
+        let stream = [0xff, 0xff, 0xff, 0xff, 0xf8, 0x01, 0, 0, 0x10, 0];
+        assert_eq!(classify_prefix(&stream), Sniffed::Format(InputFormat::ArrowStream));
+        assert_eq!(InputFormat::ArrowStream.kind(), InputKind::FlowFile);
+        // A text file that merely starts with the word is still text.
+        assert_eq!(classify_prefix(b"ARROWS,Dur\n"), Sniffed::Format(InputFormat::TextFlowFile));
+    }
+
+    #[test]
+    fn binary_garbage_is_unknown_and_nothing_is_empty() {
+        assert_eq!(classify_prefix(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]), Sniffed::Unknown);
+        assert_eq!(classify_prefix(&[]), Sniffed::Empty);
+    }
+}

@@ -1,0 +1,282 @@
+//! One batch-oriented way to get flow records out of any input: a capture (reader → decoder
+//! → flow engine) or a flow file (text: binetflow or NetFlow CSV; or an Arrow flow table). The binding and the tools drive this. It owns no threads,
+//! unless asked to read and decode a capture on a thread of its own (`decode_thread`).
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use crate::capture::CaptureReader;
+use crate::error::{FlowhoundError, Result};
+use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
+use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
+use crate::record::FlowRecord;
+
+use super::decode_thread::DecodeThread;
+use super::decoded_batch::DecodedBatch;
+use super::input::{detect_input_format, InputFormat, InputKind};
+
+/// How much packet work one call does at most before it returns, so callers can report
+/// progress and notice cancellation even while a window fills.
+const PACKETS_PER_CALL: u64 = 1 << 20;
+
+#[derive(Clone, Debug)]
+pub struct FlowSourceOptions {
+    pub engine: FlowEngineOptions,
+    pub flow_file: FlowFileOptions,
+    /// On damaged input, stop at the damage and still emit what was read before it.
+    pub keep_going: bool,
+    /// Captures: read and decode on a second thread while this one builds flows
+    /// (`DecodeThread`): the same records, sooner, when a second core is free.
+    pub decode_thread: bool,
+}
+
+impl Default for FlowSourceOptions {
+    /// The engine's and the flow-file reader's defaults; stop at damage; one thread.
+    fn default() -> FlowSourceOptions {
+        FlowSourceOptions { engine: FlowEngineOptions::default(), flow_file: FlowFileOptions::default(), keep_going: false, decode_thread: false }
+    }
+}
+
+/// Where a source stands, for progress displays.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SourceProgress {
+    pub bytes_consumed: u64,
+    pub total_bytes: Option<u64>,
+    pub packets: u64,
+    pub records: u64,
+}
+
+pub enum FlowSource {
+    Capture(CaptureFlowSource),
+    FlowFile(FlowFileSource),
+}
+
+impl FlowSource {
+    /// Opens `path`, deciding from its first bytes whether it is a capture, a text flow file
+    /// or an Arrow flow table.
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
+        match detect_input_format(path)? {
+            InputFormat::Capture => Ok(FlowSource::Capture(CaptureFlowSource::open(path, options)?)),
+            format => Ok(FlowSource::FlowFile(FlowFileSource::open_format(path, format, options)?)),
+        }
+    }
+
+    /// Appends up to `max_records` records to `out`. Returns `Ok(false)` once the input is
+    /// exhausted and every record has been handed out.
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        match self {
+            FlowSource::Capture(source) => source.next_batch(max_records, out),
+            FlowSource::FlowFile(source) => source.next_batch(max_records, out),
+        }
+    }
+
+    pub fn progress(&self) -> SourceProgress {
+        match self {
+            FlowSource::Capture(source) => source.progress(),
+            FlowSource::FlowFile(source) => source.progress(),
+        }
+    }
+
+    /// The damage met with `keep_going` set, if any: reading stopped there.
+    pub fn damage(&self) -> Option<&FlowhoundError> {
+        match self {
+            FlowSource::Capture(source) => source.damage.as_ref(),
+            FlowSource::FlowFile(_) => None,
+        }
+    }
+
+    pub fn kind(&self) -> InputKind {
+        match self {
+            FlowSource::Capture(_) => InputKind::Capture,
+            FlowSource::FlowFile(_) => InputKind::FlowFile,
+        }
+    }
+}
+
+pub struct CaptureFlowSource {
+    /// Boxed, so that a capture source is no larger than a flow-file source.
+    packets: Box<PacketInput>,
+    engine: FlowEngine,
+    keep_going: bool,
+    /// Records the engine has emitted and the caller not yet taken, oldest first.
+    pending: VecDeque<FlowRecord>,
+    /// Where the engine appends; moved into `pending` after each pump.
+    emitted: Vec<FlowRecord>,
+    input_done: bool,
+    records_out: u64,
+    damage: Option<FlowhoundError>,
+}
+
+/// Where decoded packets come from: the reader, decoded on this thread, or a decoding thread.
+enum PacketInput {
+    Here { reader: CaptureReader, batch: DecodedBatch },
+    Thread(DecodeThread),
+}
+
+impl CaptureFlowSource {
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        let reader = CaptureReader::open(path)?;
+        Self::from_reader(reader, options).map_err(|error| error.in_file(path))
+    }
+
+    pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        let engine = FlowEngine::new(options.engine)?;
+        let packets = if options.decode_thread {
+            Box::new(PacketInput::Thread(DecodeThread::spawn(reader, engine.preparer())?))
+        } else {
+            Box::new(PacketInput::Here { reader, batch: DecodedBatch::default() })
+        };
+        Ok(CaptureFlowSource {
+            packets,
+            engine,
+            keep_going: options.keep_going,
+            pending: VecDeque::new(),
+            emitted: Vec::new(),
+            input_done: false,
+            records_out: 0,
+            damage: None,
+        })
+    }
+
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        if self.pending.is_empty() && !self.input_done {
+            self.pump_packets()?;
+        }
+        let available = self.pending.len();
+        let take = available.min(max_records.max(1));
+        out.extend(self.pending.drain(..take));
+        self.records_out += take as u64;
+        Ok(!(self.input_done && self.pending.is_empty()))
+    }
+
+    /// Feeds packets to the engine, a batch at a time, until it emits records, the per-call
+    /// budget is spent, or the input ends.
+    fn pump_packets(&mut self) -> Result<()> {
+        let mut budget = PACKETS_PER_CALL;
+        while self.emitted.is_empty() && budget > 0 {
+            let (read, counted) = match self.packets.as_mut() {
+                PacketInput::Here { reader, batch } => {
+                    let read = batch.fill(reader);
+                    self.engine.push_batch(batch.packets(), &mut self.emitted);
+                    (read.map(|()| !batch.is_short()), batch.len())
+                }
+                PacketInput::Thread(thread) => match thread.next_block() {
+                    Ok(Some(block)) => {
+                        self.engine.push_prepared(block.packets(), &mut self.emitted);
+                        let counted = block.len();
+                        thread.give_back(block);
+                        (Ok(true), counted)
+                    }
+                    Ok(None) => (Ok(false), 0),
+                    Err(error) => (Err(error), 0),
+                },
+            };
+            budget = budget.saturating_sub(counted as u64);
+            match read {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.finish_input();
+                    break;
+                }
+                Err(error) => {
+                    if !self.keep_going {
+                        return Err(error);
+                    }
+                    self.damage = Some(error);
+                    self.finish_input();
+                    break;
+                }
+            }
+        }
+        self.pending.extend(self.emitted.drain(..));
+        Ok(())
+    }
+
+    fn finish_input(&mut self) {
+        self.engine.finish(&mut self.emitted);
+        self.input_done = true;
+    }
+
+    /// With a decoding thread, bytes and packets are the reader's, a few blocks ahead of the
+    /// flows.
+    pub fn progress(&self) -> SourceProgress {
+        let (bytes_consumed, total_bytes, packets) = match self.packets.as_ref() {
+            PacketInput::Here { reader, .. } => (reader.bytes_consumed(), reader.total_bytes(), reader.packets_read()),
+            PacketInput::Thread(thread) => (thread.bytes_consumed(), thread.total_bytes(), thread.packets_read()),
+        };
+        SourceProgress { bytes_consumed, total_bytes, packets, records: self.records_out }
+    }
+
+    pub fn engine_stats(&self) -> &FlowEngineStats {
+        self.engine.stats()
+    }
+}
+
+pub struct FlowFileSource {
+    reader: FlowFileInput,
+    records_out: u64,
+    done: bool,
+}
+
+/// The reader of a flow file's format.
+enum FlowFileInput {
+    Text(FlowFileReader),
+    Arrow(ArrowFlowReader),
+}
+
+impl FlowFileSource {
+    pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowFileSource> {
+        Self::open_format(path, detect_input_format(path)?, options)
+    }
+
+    fn open_format(path: &Path, format: InputFormat, options: FlowSourceOptions) -> Result<FlowFileSource> {
+        let mut flow_file = options.flow_file;
+        flow_file.keep_going = flow_file.keep_going || options.keep_going;
+        let reader = match format {
+            InputFormat::ArrowFile => FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::File, flow_file)?),
+            InputFormat::ArrowStream => {
+                FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::Stream, flow_file)?)
+            }
+            // A capture handed to this reader directly: its header error says what it is.
+            InputFormat::TextFlowFile | InputFormat::Capture => FlowFileInput::Text(FlowFileReader::open(path, flow_file)?),
+        };
+        Ok(FlowFileSource { reader, records_out: 0, done: false })
+    }
+
+    pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        let read = match &mut self.reader {
+            FlowFileInput::Text(reader) => reader.next_batch(max_records.max(1), out)?,
+            FlowFileInput::Arrow(reader) => reader.next_batch(max_records.max(1), out)?,
+        };
+        self.records_out += read as u64;
+        if read == 0 {
+            self.done = true;
+        }
+        Ok(!self.done)
+    }
+
+    pub fn progress(&self) -> SourceProgress {
+        let stats = self.file_stats();
+        SourceProgress {
+            bytes_consumed: stats.bytes_consumed,
+            total_bytes: stats.total_bytes,
+            packets: 0,
+            records: self.records_out,
+        }
+    }
+
+    pub fn file_stats(&self) -> &FlowFileStats {
+        match &self.reader {
+            FlowFileInput::Text(reader) => reader.stats(),
+            FlowFileInput::Arrow(reader) => reader.stats(),
+        }
+    }
+
+    /// Whether the file is an Arrow flow table (rather than text).
+    pub fn is_arrow(&self) -> bool {
+        matches!(self.reader, FlowFileInput::Arrow(_))
+    }
+}
