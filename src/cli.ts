@@ -14,6 +14,7 @@ import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { defaultHistoryPath } from './history/paths.js';
 import { defaultLabelsPath, runGenerate, runSynthRecords } from './commands/synth.js';
 import { parseTimeArgument } from './time-argument.js';
+import { exitCodeOf } from './error-codes.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
 import type { FlowOutputFormat } from './sinks/flow-sink.js';
 import type { UncertainDirection } from './pipeline/flows.js';
@@ -762,7 +763,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof FlowhoundError) {
       process.stderr.write(`flowhound: ${error.describe()}\n`);
-      return error.code === 'ERR_INTERRUPTED' ? ExitCode.interrupted : ExitCode.usageOrInput;
+      return exitCodeOf(error.code);
     }
     throw error;
   } finally {
