@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { runReport } from '../dist/src/commands/report.js';
+import { runReport } from '../dist/src/commands/report/run.js';
 import { HistoryStore } from '../dist/src/history/store.js';
 import { chromiumPath, launchChromium, paintedPixels } from '../test/helpers/chromium.mjs';
 

@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { reportCommand } from '../../src/commands/report.js';
+import { runCommand, terminalContext } from '../../src/cli/command.js';
+import { reportCommand } from '../../src/commands/report/command.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { chromiumPath, launchChromium, paintedPixels } from '../helpers/chromium.mjs';
 import { scenario6, writeScenario6Run } from '../helpers/history.js';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const quiet = process.stderr.write;
   process.stderr.write = () => true;
   try {
-    expect(await reportCommand(['--db', db, '-o', html], new AbortController().signal)).toBe(0);
+    expect(await runCommand(reportCommand, ['--db', db, '-o', html], terminalContext(new AbortController().signal))).toBe(0);
   } finally {
     process.stderr.write = quiet;
   }
@@ -133,7 +134,7 @@ describe('HTML report of scenario 6', () => {
     const quiet = process.stderr.write;
     process.stderr.write = () => true;
     try {
-      expect(await reportCommand(['--db', db, '-o', page], new AbortController().signal)).toBe(0);
+      expect(await runCommand(reportCommand, ['--db', db, '-o', page], terminalContext(new AbortController().signal))).toBe(0);
     } finally {
       process.stderr.write = quiet;
     }
