@@ -8,7 +8,7 @@
 //
 // Needs `npm install` (dist/) and Chromium (Debian: apt-get install chromium; or
 // FLOWHOUND_CHROMIUM=/path/to/chrome). Writes bench/results/report-render.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

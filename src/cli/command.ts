@@ -9,9 +9,9 @@ export interface CommandContext {
   /** Aborted by Ctrl-C; its reason is an ERR_INTERRUPTED FlowhoundError. */
   signal: AbortSignal;
   /** A line for the user (progress summaries, warnings): standard error. */
-  log(line: string): void;
+  log: (line: string) => void;
   /** Results: standard output; resolves once a full pipe has drained. */
-  write(data: string | Uint8Array): Promise<void>;
+  write: (data: string | Uint8Array) => Promise<void>;
   /** Every command, in the order the main help lists them (for `flowhound help`). */
   commands: readonly Command[];
 }

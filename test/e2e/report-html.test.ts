@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { runCommand, terminalContext } from '../../src/cli/command.js';
 import { reportCommand } from '../../src/commands/report/command.js';
@@ -34,12 +34,11 @@ beforeAll(async () => {
   writeScenario6Run(store);
   store.close();
   html = join(dir, 'report.html');
-  const quiet = process.stderr.write;
-  process.stderr.write = () => true;
+  const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     expect(await runCommand(reportCommand, ['--db', db, '-o', html], terminalContext(new AbortController().signal))).toBe(0);
   } finally {
-    process.stderr.write = quiet;
+    quiet.mockRestore();
   }
 });
 
@@ -64,7 +63,7 @@ describe('HTML report of scenario 6', () => {
 
     it('draws the ranking, the score plots and the heatmap without errors or requests', async () => {
       const { page, consoleErrors, pageErrors, otherRequests } = await browser.open(html);
-      const drawnMs = (await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs)) as number;
+      const drawnMs = await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-scenario6.png'), fullPage: true });
 
@@ -131,12 +130,11 @@ describe('HTML report of scenario 6', () => {
     expect(store.runs().map((r) => [r.status, r.windows])).toEqual([['finished', 54]]);
     store.close();
     const page = join(dir, 'analyzed.html');
-    const quiet = process.stderr.write;
-    process.stderr.write = () => true;
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await runCommand(reportCommand, ['--db', db, '-o', page], terminalContext(new AbortController().signal))).toBe(0);
     } finally {
-      process.stderr.write = quiet;
+      quiet.mockRestore();
     }
     const browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
     try {

@@ -12,8 +12,9 @@ async function output(name: string, args: string[]): Promise<string> {
   const context: CommandContext = {
     signal: new AbortController().signal,
     log: () => {},
-    write: async (data) => {
+    write: (data) => {
       written += String(data);
+      return Promise.resolve();
     },
     commands: COMMANDS,
   };
