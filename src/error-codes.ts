@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   // The native core's, in its order.
   ERR_IO: { origin: 'core', exit: input, meaning: 'a file could not be opened, read or written' },
   ERR_EMPTY_FILE: { origin: 'core', exit: input, meaning: 'the file holds no bytes at all' },
-  ERR_NOT_A_CAPTURE: { origin: 'core', exit: input, meaning: 'the first bytes are neither a pcap or pcapng magic number nor a flow file flowhound reads' },
+  ERR_NOT_A_CAPTURE: { origin: 'core', exit: input, meaning: 'neither a pcap or pcapng capture, nor an Arrow IPC file or stream, nor a text or gzip flow file' },
   ERR_PCAP_TRUNCATED: { origin: 'core', exit: input, meaning: 'the file ends inside a header, block or packet record' },
   ERR_PCAP_BAD_CAPLEN: { origin: 'core', exit: input, meaning: 'a record claims more captured bytes than the snap length or a sane maximum allows' },
   ERR_PCAPNG_BAD_BLOCK: { origin: 'core', exit: input, meaning: 'a pcapng block is malformed (bad length, trailer mismatch, bad section header)' },
