@@ -8,13 +8,13 @@
 //
 // Needs `npm install` (dist/) and Chromium (Debian: apt-get install chromium; or
 // FLOWHOUND_CHROMIUM=/path/to/chrome). Writes bench/results/report-render.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { runReport } from '../dist/src/commands/report.js';
+import { runReport } from '../dist/src/commands/report/run.js';
 import { HistoryStore } from '../dist/src/history/store.js';
 import { chromiumPath, launchChromium, paintedPixels } from '../test/helpers/chromium.mjs';
 

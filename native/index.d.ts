@@ -102,6 +102,12 @@ export interface EffectiveFlowOptions {
 }
 
 /**
+ * The names of every error code the core reports (`ERR_…`), in the core's order: TypeScript's
+ * list (src/error-codes.ts) is tested against them.
+ */
+export declare function errorCodes(): Array<string>
+
+/**
  * What stands behind hosts' evidence: one entry per (host, evidence feature above 0), in
  * columns. Entry i's peers are `peers[peerOffsets[i] .. peerOffsets[i + 1]]`, its ports
  * `ports[portOffsets[i] .. portOffsets[i + 1]]`.

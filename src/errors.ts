@@ -1,12 +1,9 @@
-// Errors that reach users: each has a stable `code`, and says where (file, byte offset, line).
+// Errors that reach users: each has a stable `code` (src/error-codes.ts), and says where (file,
+// byte offset, line). One codec carries them across both boundaries that drop an Error's own
+// properties: N-API (the core's errors) and worker threads (the scoring pool's).
+import { type ErrorCode, isErrorCode } from './error-codes.js';
 
-/** Exit codes of the `flowhound` command, documented in the README. */
-export const ExitCode = {
-  ok: 0,
-  detection: 1,
-  usageOrInput: 2,
-  interrupted: 130,
-} as const;
+export { ExitCode, type ErrorCode } from './error-codes.js';
 
 export interface ErrorLocation {
   path?: string;
@@ -16,10 +13,10 @@ export interface ErrorLocation {
 }
 
 export class FlowhoundError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly location: ErrorLocation;
 
-  constructor(code: string, message: string, location: ErrorLocation = {}) {
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}) {
     super(message);
     this.name = 'FlowhoundError';
     this.code = code;
@@ -49,37 +46,48 @@ export function usageError(message: string): FlowhoundError {
 }
 
 /**
- * The addon throws errors whose message is a JSON object `{code, message, path?, byteOffset?,
- * line?, packetIndex?}` (see native/node/src/errors.rs), because napi's async tasks cannot set a
- * custom `code` property. Anything else is an internal error and is passed through unchanged.
+ * The wire form of a FlowhoundError: a JSON object `{code, message, path?, byteOffset?, line?,
+ * packetIndex?}`, carried as an Error's message. The core writes the same object
+ * (native/node/src/errors.rs), because napi's async tasks cannot set a custom `code` property;
+ * worker threads clone an Error with only its message and stack.
  */
-export function fromNativeError(error: unknown): unknown {
-  if (!(error instanceof Error) || !error.message.startsWith('{')) return error;
-  let detail: {
-    code?: unknown;
-    message?: unknown;
-    path?: string;
-    byteOffset?: number;
-    line?: number;
-    packetIndex?: number;
-  };
-  try {
-    detail = JSON.parse(error.message) as typeof detail;
-  } catch {
-    return error;
-  }
-  if (typeof detail.code !== 'string' || typeof detail.message !== 'string') return error;
-  const location: ErrorLocation = {};
-  if (detail.path !== undefined) location.path = detail.path;
-  if (detail.byteOffset !== undefined) location.byteOffset = detail.byteOffset;
-  if (detail.line !== undefined) location.line = detail.line;
-  if (detail.packetIndex !== undefined) location.packetIndex = detail.packetIndex;
-  return new FlowhoundError(detail.code, detail.message, location);
+interface WireError extends ErrorLocation {
+  code: string;
+  message: string;
 }
 
-/** The damage a keepGoing reader reports (the same JSON a thrown native error carries), or null. */
+/** A FlowhoundError as the text an Error's message carries across a boundary. */
+export function encodeError(error: FlowhoundError): string {
+  const wire: WireError = { code: error.code, message: error.message, ...error.location };
+  return JSON.stringify(wire);
+}
+
+/** The FlowhoundError `encodeError` (or the core) wrote into a message, or null for any other text. */
+export function decodeError(text: string): FlowhoundError | null {
+  if (!text.startsWith('{')) return null;
+  let wire: Partial<WireError>;
+  try {
+    wire = JSON.parse(text) as Partial<WireError>;
+  } catch {
+    return null;
+  }
+  if (typeof wire.code !== 'string' || !isErrorCode(wire.code) || typeof wire.message !== 'string') return null;
+  const location: ErrorLocation = {};
+  if (typeof wire.path === 'string') location.path = wire.path;
+  if (typeof wire.byteOffset === 'number') location.byteOffset = wire.byteOffset;
+  if (typeof wire.line === 'number') location.line = wire.line;
+  if (typeof wire.packetIndex === 'number') location.packetIndex = wire.packetIndex;
+  return new FlowhoundError(wire.code, wire.message, location);
+}
+
+/** An error the addon threw, as a FlowhoundError; anything else is an internal error and is passed through unchanged. */
+export function fromNativeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  return decodeError(error.message) ?? error;
+}
+
+/** The damage a keepGoing reader reports (the same wire form a thrown native error carries), or null. */
 export function damageFromNative(json: string | null | undefined): FlowhoundError | null {
   if (json === null || json === undefined) return null;
-  const error = fromNativeError(new Error(json));
-  return error instanceof FlowhoundError ? error : null;
+  return decodeError(json);
 }

@@ -41,7 +41,7 @@ export function readAddressList(values: string[], option: string): AddressRange[
     const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
     const parsed = items.map(parseRange);
     if (items.length > 0 && parsed.every((item) => typeof item !== 'string')) {
-      ranges.push(...(parsed as AddressRange[]));
+      ranges.push(...parsed);
       continue;
     }
     let text: string;

@@ -92,7 +92,7 @@ export function parseModelCard(text: string, path: string): ModelCard {
     path,
     modelKind: modelKind as ModelKind,
     schemaVersion,
-    featureNames: featureNames as string[],
+    featureNames,
     threshold,
     onnxSha256: onnxSha256.toLowerCase(),
     trainingInputs: trainingInputs.map((input) => ({ path: input.path, sha256: input.sha256, rows: input.rows })),

@@ -1,5 +1,5 @@
 // What crosses the thread boundary between the scoring pool and workers/score.worker.ts.
-import { FlowhoundError, type ErrorLocation } from '../errors.js';
+import { decodeError, encodeError, FlowhoundError } from '../errors.js';
 
 /** One batch to score. `features` is moved (transferred) to the worker, never copied. */
 export interface ScoreTask {
@@ -34,20 +34,12 @@ export interface ScoreWorkerData {
   sessionOptions: ScoringSessionOptions;
 }
 
-// Worker threads clone errors with only their message and stack, so a FlowhoundError's code and
-// location travel in the message, as JSON behind this marker, and are rebuilt on arrival.
-const MARKER = 'flowhound-worker-error:';
-
-interface EncodedError {
-  code: string;
-  message: string;
-  location: ErrorLocation;
-}
+// Worker threads clone an Error with only its message and stack, so a FlowhoundError crosses as
+// the one wire form errors have (src/errors.ts), as the addon's do.
 
 /** In the worker: an Error whose message carries the FlowhoundError's code and location. */
 export function encodeWorkerError(error: FlowhoundError): Error {
-  const encoded: EncodedError = { code: error.code, message: error.message, location: error.location };
-  return new Error(MARKER + JSON.stringify(encoded));
+  return new Error(encodeError(error));
 }
 
 /**
@@ -57,13 +49,5 @@ export function encodeWorkerError(error: FlowhoundError): Error {
 export function decodeWorkerError(error: unknown, modelPath: string): FlowhoundError {
   if (error instanceof FlowhoundError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (message.startsWith(MARKER)) {
-    try {
-      const encoded = JSON.parse(message.slice(MARKER.length)) as EncodedError;
-      return new FlowhoundError(encoded.code, encoded.message, encoded.location);
-    } catch {
-      // fall through: report the message as it is
-    }
-  }
-  return new FlowhoundError('ERR_INFERENCE', `scoring failed: ${message}`, { path: modelPath });
+  return decodeError(message) ?? new FlowhoundError('ERR_INFERENCE', `scoring failed: ${message}`, { path: modelPath });
 }

@@ -112,7 +112,7 @@ export function utf8Column(column: DictionaryColumn, nullable: boolean): Data {
   const data = new Uint8Array(total);
   for (let row = 0; row < length; row++) {
     const code = column.codes[row]!;
-    if (code !== NULL_CODE) data.set(encoded[code]!, valueOffsets[row]!);
+    if (code !== NULL_CODE) data.set(encoded[code]!, valueOffsets[row]);
   }
   const type = new Utf8();
   if (!nullable) return makeData({ type, length, data, valueOffsets });

@@ -59,8 +59,9 @@ export function openOutput(path: string | null): OutputTarget {
         stream.end();
         await once(stream, 'finish');
       },
-      discard: async () => {
+      discard: () => {
         stream.destroy();
+        return Promise.resolve();
       },
     };
   }

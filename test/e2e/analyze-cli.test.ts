@@ -1,7 +1,7 @@
 // `flowhound analyze` and `flowhound demo` end to end, with the shipped models: rankings,
 // formats, filters, exit codes, bad input and interruption.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -62,6 +62,23 @@ interface JsonEvidence {
   ports: number[];
 }
 
+/** The parts of analyze's JSON document the tests read. */
+interface JsonRanking {
+  threshold: number;
+  hosts: {
+    host: string;
+    rank: number;
+    peak_score: number;
+    flows: number;
+    botnet_flows: number;
+    reasons: string[];
+    evidence: JsonEvidence[];
+    resemblance_to_known_families: number;
+  }[];
+  windows: unknown[];
+  run: { interrupted: boolean; inputs: { sha256: string }[]; models: { kind: string; threshold: number }[] };
+}
+
 /** The hosts of the terminal table, in rank order. */
 function tableHosts(stdout: string): string[] {
   return [...stdout.matchAll(/^\s+\d+\s+(\S+)\s+\d\.\d{3}/gm)].map((match) => match[1]!);
@@ -84,8 +101,8 @@ describe('flowhound analyze', () => {
     const out = join(dir, 'demo.json');
     const run = runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '-o', out]);
     expect(run.status, run.stderr).toBe(0);
-    const document = JSON.parse(readFileSync(out, 'utf8'));
-    const first = document.hosts[0];
+    const document = JSON.parse(readFileSync(out, 'utf8')) as JsonRanking;
+    const first = document.hosts[0]!;
     expect(Object.keys(first)).toEqual(
       expect.arrayContaining(['host', 'rank', 'score', 'peak_score', 'peak_window_start', 'flows', 'botnet_flows', 'reasons', 'evidence', 'resemblance_to_known_families']),
     );
@@ -95,10 +112,10 @@ describe('flowhound analyze', () => {
     expect(first.botnet_flows).toBeLessThanOrEqual(first.flows);
     expect(document.windows.length).toBeGreaterThan(1);
     expect(document.hosts.every((h: { host: string }) => h.host.startsWith('147.32.'))).toBe(true);
-    expect(document.run.models.map((m: { kind: string }) => m.kind)).toEqual(['flow', 'host', 'anomaly']);
+    expect(document.run.models.map((m) => m.kind)).toEqual(['flow', 'host', 'anomaly']);
     // The threshold is the anomaly model's: it decides.
-    expect(document.threshold).toBe(document.run.models[2].threshold);
-    expect(document.run.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(document.threshold).toBe(document.run.models[2]!.threshold);
+    expect(document.run.inputs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     // The bot's evidence: schema evidence features, rare among clean host-windows, rarest
     // first, each told in its reason with its number and its peers (addresses).
@@ -118,7 +135,7 @@ describe('flowhound analyze', () => {
       expect(e.service === null || /^(tcp|udp|icmp|icmpv6|ip-proto-\d+)(\/\d+)?$/.test(e.service), `${e.feature} service ${e.service}`).toBe(true);
       expect(e.peers.length).toBeLessThanOrEqual(5);
       expect(e.peers.every((peer) => isIP(peer) !== 0), e.peers.join(' ')).toBe(true);
-      const reason: string = first.reasons[i];
+      const reason = first.reasons[i]!;
       expect(reason).toContain(Math.round(e.value).toLocaleString('en-US'));
       for (const peer of e.peers) expect(reason).toContain(peer);
     });
@@ -151,7 +168,7 @@ describe('flowhound analyze', () => {
     expect(table.getChild('host')!.get(0)).toBe(BOT);
 
     const filtered = runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '--ip', '147.32.84.0/24', '--min-flows', '20', '--format', 'json', '-q']);
-    const hosts = JSON.parse(filtered.stdout).hosts as { host: string; flows: number }[];
+    const { hosts } = JSON.parse(filtered.stdout) as JsonRanking;
     expect(hosts.length).toBeGreaterThan(0);
     expect(hosts.length).toBeLessThan(rows.length);
     expect(hosts.every((h) => h.host.startsWith('147.32.84.') && h.flows >= 20)).toBe(true);
@@ -160,7 +177,7 @@ describe('flowhound analyze', () => {
   it('reads flow files too, and several inputs in one run', () => {
     const run = runCli(['analyze', FIXTURE, DEMO, ...CTU, '--format', 'json', '-q']);
     expect(run.status, run.stderr).toBe(0);
-    const document = JSON.parse(run.stdout);
+    const document = JSON.parse(run.stdout) as JsonRanking;
     expect(document.run.inputs).toHaveLength(2);
     expect(document.hosts.length).toBeGreaterThan(0);
   });
@@ -170,7 +187,7 @@ describe('flowhound analyze', () => {
     for (const input of ['netflow-header.csv', 'netflow-no-header.csv.gz', 'flowhound-scenario6-excerpt.arrow']) {
       const run = runCli(['analyze', join(flowfiles, input), '--lan', '147.32.0.0/16', '--no-db', '--format', 'json', '-q']);
       expect(run.status, `${input}: ${run.stderr}`).toBe(0);
-      const document = JSON.parse(run.stdout);
+      const document = JSON.parse(run.stdout) as JsonRanking;
       expect(document.windows.length, input).toBeGreaterThan(0);
       expect(document.hosts.map((h: { host: string }) => h.host), input).toContain(BOT);
     }
@@ -230,7 +247,7 @@ describe('flowhound analyze', () => {
     expect(signalled, run.stderr).toBe(true);
     expect(run.status, run.stderr).toBe(130);
     expect(run.stderr).toContain('interrupted; the ranking covers the windows finished before that');
-    const document = JSON.parse(readFileSync(out, 'utf8'));
+    const document = JSON.parse(readFileSync(out, 'utf8')) as JsonRanking;
     expect(document.run.interrupted).toBe(true);
     expect(document.windows.length).toBeGreaterThan(0);
   }, 180_000);

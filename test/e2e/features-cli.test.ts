@@ -22,7 +22,7 @@ function readArrow(path: string) {
 }
 
 function column(table: ReturnType<typeof readArrow>, name: string): unknown[] {
-  return table.getChild(name)!.toArray() as unknown as unknown[];
+  return table.getChild(name)!.toArray() as unknown[];
 }
 
 describe('flowhound features', () => {

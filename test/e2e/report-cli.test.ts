@@ -1,11 +1,12 @@
-// `flowhound report` end to end through reportCommand (what src/cli.ts calls): formats,
+// `flowhound report` end to end through reportCommand (what src/cli.ts runs): formats,
 // selections, --compare, --list, and errors with their codes. The history holds the scenario 6
 // fixture (real host rows, fixture-rule scores) until analyze writes real runs.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { reportCommand, REPORT_HELP } from '../../src/commands/report.js';
+import { runCommand, terminalContext } from '../../src/cli/command.js';
+import { reportCommand } from '../../src/commands/report/command.js';
 import { FlowhoundError } from '../../src/errors.js';
 import { HistoryStore } from '../../src/history/store.js';
 import type { HistoryReport } from '../../src/report/report-data.js';
@@ -45,7 +46,7 @@ async function report(...args: string[]): Promise<number> {
   });
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    return await reportCommand(args, signal);
+    return await runCommand(reportCommand, args, terminalContext(signal));
   } finally {
     vi.restoreAllMocks();
   }
@@ -121,7 +122,7 @@ describe('flowhound report', () => {
     expect(stdout).toContain('capture20110816.binetflow.gz');
     expect(stdout).toMatch(new RegExp(`\\n +${secondRun} +2026-01-02T00:00:00.000Z +finished +1 +next-day.pcap`));
     await report('--help');
-    expect(stdout).toBe(REPORT_HELP);
+    expect(stdout).toBe(reportCommand.help);
   });
 
   it('compares two runs: printed, and as JSON and HTML', async () => {

@@ -10,9 +10,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { reportCommand } from '../../src/commands/report.js';
+import { runCommand, terminalContext } from '../../src/cli/command.js';
+import { reportCommand } from '../../src/commands/report/command.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { chromiumPath, launchChromium, paintedPixels } from '../helpers/chromium.mjs';
 import { scenario6, writeScenario6Run } from '../helpers/history.js';
@@ -33,12 +34,11 @@ beforeAll(async () => {
   writeScenario6Run(store);
   store.close();
   html = join(dir, 'report.html');
-  const quiet = process.stderr.write;
-  process.stderr.write = () => true;
+  const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    expect(await reportCommand(['--db', db, '-o', html], new AbortController().signal)).toBe(0);
+    expect(await runCommand(reportCommand, ['--db', db, '-o', html], terminalContext(new AbortController().signal))).toBe(0);
   } finally {
-    process.stderr.write = quiet;
+    quiet.mockRestore();
   }
 });
 
@@ -63,7 +63,7 @@ describe('HTML report of scenario 6', () => {
 
     it('draws the ranking, the score plots and the heatmap without errors or requests', async () => {
       const { page, consoleErrors, pageErrors, otherRequests } = await browser.open(html);
-      const drawnMs = (await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs)) as number;
+      const drawnMs = await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-scenario6.png'), fullPage: true });
 
@@ -130,12 +130,11 @@ describe('HTML report of scenario 6', () => {
     expect(store.runs().map((r) => [r.status, r.windows])).toEqual([['finished', 54]]);
     store.close();
     const page = join(dir, 'analyzed.html');
-    const quiet = process.stderr.write;
-    process.stderr.write = () => true;
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      expect(await reportCommand(['--db', db, '-o', page], new AbortController().signal)).toBe(0);
+      expect(await runCommand(reportCommand, ['--db', db, '-o', page], terminalContext(new AbortController().signal))).toBe(0);
     } finally {
-      process.stderr.write = quiet;
+      quiet.mockRestore();
     }
     const browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
     try {

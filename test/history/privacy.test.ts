@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { HistoryStore } from '../../src/history/store.js';
-import { runReport, type ReportCommandOptions } from '../../src/commands/report.js';
+import { runReport, type ReportCommandOptions } from '../../src/commands/report/run.js';
 import { runInfo, scenario6 } from '../helpers/history.js';
 import { tempDir } from '../helpers/run-cli.js';
 

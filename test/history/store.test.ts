@@ -280,7 +280,7 @@ describe('history schema and damaged files', () => {
       const damaged = HistoryStore.open(db, { mode: 'read' });
       try {
         damaged.runs();
-        [...damaged.hostScores()];
+        Array.from(damaged.hostScores());
         damaged.alerts();
       } finally {
         damaged.close();

@@ -96,7 +96,7 @@ describe('parity with the trainer, inside a worker', () => {
     expect(width).toBe(12);
     const cuts = [0, 1, 30, 31, parity.rows.length];
     const parts = await Promise.all(
-      cuts.slice(1).map((end, i) => pool.score(TINY_ANOMALY, rowMajor(parity.rows.slice(cuts[i]!, end)), end - cuts[i]!, columns)),
+      cuts.slice(1).map((end, i) => pool.score(TINY_ANOMALY, rowMajor(parity.rows.slice(cuts[i], end)), end - cuts[i]!, columns)),
     );
     const joined = parts.flatMap((part) => [...part]);
     const whole = await pool.score(TINY_ANOMALY, rowMajor(parity.rows), parity.rows.length, columns);

@@ -55,6 +55,26 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// Every code, in declaration order. The binding exports their names (`errorCodes()`), and
+    /// a test holds TypeScript's list of codes (src/error-codes.ts) against them.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::Io,
+        ErrorCode::EmptyFile,
+        ErrorCode::NotACapture,
+        ErrorCode::PcapTruncated,
+        ErrorCode::PcapBadCaplen,
+        ErrorCode::PcapngBadBlock,
+        ErrorCode::PcapngUnknownInterface,
+        ErrorCode::UnsupportedLinkType,
+        ErrorCode::FlowFileBadHeader,
+        ErrorCode::FlowFileBadRow,
+        ErrorCode::GzipCorrupt,
+        ErrorCode::BadOption,
+        ErrorCode::LabelsBadRow,
+    ];
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -136,3 +156,40 @@ impl fmt::Display for FlowhoundError {
 impl std::error::Error for FlowhoundError {}
 
 pub type Result<T> = std::result::Result<T, FlowhoundError>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// A variant's place in the declaration. The match is exhaustive, so a new variant does not
+    /// compile until it is given a place here, which the test then wants in `ALL` too.
+    fn declared_position(code: ErrorCode) -> usize {
+        match code {
+            ErrorCode::Io => 0,
+            ErrorCode::EmptyFile => 1,
+            ErrorCode::NotACapture => 2,
+            ErrorCode::PcapTruncated => 3,
+            ErrorCode::PcapBadCaplen => 4,
+            ErrorCode::PcapngBadBlock => 5,
+            ErrorCode::PcapngUnknownInterface => 6,
+            ErrorCode::UnsupportedLinkType => 7,
+            ErrorCode::FlowFileBadHeader => 8,
+            ErrorCode::FlowFileBadRow => 9,
+            ErrorCode::GzipCorrupt => 10,
+            ErrorCode::BadOption => 11,
+            ErrorCode::LabelsBadRow => 12,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_code_once_in_declaration_order() {
+        for (index, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(declared_position(*code), index, "{code} is out of place in ErrorCode::ALL");
+        }
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len(), "two codes share a name");
+        assert!(names.iter().all(|name| name.starts_with("ERR_")));
+    }
+}

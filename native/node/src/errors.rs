@@ -2,7 +2,14 @@
 //! the message carries a JSON object with the stable code and location; src/errors.ts turns it
 //! back into a FlowhoundError.
 
-use flowhound_core::error::FlowhoundError;
+use flowhound_core::error::{ErrorCode, FlowhoundError};
+
+/// The names of every error code the core reports (`ERR_…`), in the core's order: TypeScript's
+/// list (src/error-codes.ts) is tested against them.
+#[napi]
+pub fn error_codes() -> Vec<String> {
+    ErrorCode::ALL.iter().map(|code| code.as_str().to_string()).collect()
+}
 
 pub fn to_napi_error(error: &FlowhoundError) -> napi::Error {
     napi::Error::new(napi::Status::GenericFailure, error_json(error))

@@ -1,20 +1,22 @@
 // `flowhound analyze`: inputs → windows of features (native) → flow and host scores (the
 // Piscina pool) → the ranking of LAN hosts, now and over the run → terminal, JSON, CSV, Arrow.
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
-import { hostFilter } from '../analysis/host-filter.js';
-import { Ranking } from '../analysis/ranking.js';
-import { groupHosts, suspiciousBehaviours } from '../analysis/grouping.js';
-import { ScoringRun } from '../analysis/scoring-run.js';
-import type { AnalysisResult, HostWindowScore, RunInfo, WindowResult } from '../analysis/types.js';
-import type { ScoringTimes } from '../analysis/window-scorer.js';
-import { HistoryStore } from '../history/store.js';
-import { usageError } from '../errors.js';
-import { native } from '../native.js';
-import { inputFingerprint } from '../pipeline/input-fingerprint.js';
-import { featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
-import { openOutput, writeChunk } from '../sinks/output-file.js';
-import { isoTime, renderTable, toArrow, toCsv, toJson } from '../sinks/ranking-output.js';
+import { hostFilter } from '../../analysis/host-filter.js';
+import { Ranking } from '../../analysis/ranking.js';
+import { groupHosts, suspiciousBehaviours } from '../../analysis/grouping.js';
+import { ScoringRun } from '../../analysis/scoring-run.js';
+import type { AnalysisResult, HostWindowScore, RunInfo, WindowResult } from '../../analysis/types.js';
+import type { ScoringTimes } from '../../analysis/window-scorer.js';
+import { HistoryStore } from '../../history/store.js';
+import { usageError } from '../../errors.js';
+import { native, packageRoot } from '../../native.js';
+import { inputFingerprint } from '../../pipeline/input-fingerprint.js';
+import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
+import { openOutput, writeChunk } from '../../sinks/output-file.js';
+import { isoTime, renderTable, toArrow, toCsv, toJson } from '../../sinks/ranking-output.js';
 
 export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
 
@@ -228,9 +230,6 @@ function plural(count: number, noun: string): string {
 let version: string | null = null;
 async function packageVersion(): Promise<string> {
   if (version === null) {
-    const { packageRoot } = await import('../native.js');
-    const { readFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
     version = (JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   }
   return version;

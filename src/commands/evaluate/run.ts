@@ -1,15 +1,15 @@
 // `flowhound evaluate`: the scores analyze gives every LAN host in every window, held against
 // ground truth (--infected, the inputs' labels, a synth sidecar): TP/FP/TN/FN per host-window,
 // their ratios, the comparer's time-weighted figures, and each infected host's rank.
-import { DEFAULT_ALPHA, Evaluation, type HostTruth, type TruthHost } from '../analysis/evaluation.js';
-import { readAddressList } from '../analysis/host-filter.js';
-import { ScoringRun } from '../analysis/scoring-run.js';
-import { usageError } from '../errors.js';
-import { featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
-import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from '../sinks/evaluation-output.js';
-import { openOutput, writeChunk } from '../sinks/output-file.js';
-import { describeInputs, runVersions } from './analyze.js';
-import { isCapturePath, sidecarBeside } from './synth.js';
+import { DEFAULT_ALPHA, Evaluation, type HostTruth, type TruthHost } from '../../analysis/evaluation.js';
+import { readAddressList } from '../../analysis/host-filter.js';
+import { ScoringRun } from '../../analysis/scoring-run.js';
+import { usageError } from '../../errors.js';
+import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
+import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from '../../sinks/evaluation-output.js';
+import { openOutput, writeChunk } from '../../sinks/output-file.js';
+import { describeInputs, runVersions } from '../analyze/run.js';
+import { isCapturePath, sidecarBeside } from '../synth/run.js';
 
 export type EvaluateFormat = 'table' | 'json';
 

@@ -9,9 +9,9 @@ import {
   type NativeSynthJob,
   type SynthRecordsOptions,
   type SynthSummary,
-} from '../native.js';
-import { formatCaptureTime, ProgressLine } from '../progress.js';
-import { publishedPath } from '../sinks/output-file.js';
+} from '../../native.js';
+import { formatCaptureTime, ProgressLine } from '../../progress.js';
+import { publishedPath } from '../../sinks/output-file.js';
 
 export interface SynthRecordsCommandOptions extends Omit<SynthRecordsOptions, 'labelsPath'> {
   flows: string;

@@ -2,9 +2,9 @@
 // with ground truth from the inputs' labels, a synth labels sidecar, or --infected.
 import { basename } from 'node:path';
 
-import { usageError } from '../errors.js';
-import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../pipeline/features.js';
-import { ProgressLine } from '../progress.js';
+import { usageError } from '../../errors.js';
+import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
+import { ProgressLine } from '../../progress.js';
 import {
   defaultHostsPath,
   FeatureTableSink,
@@ -14,8 +14,8 @@ import {
   hostTableSpec,
   tableFormatFromPath,
   type TableFormat,
-} from '../sinks/feature-table.js';
-import { sidecarBeside } from './synth.js';
+} from '../../sinks/feature-table.js';
+import { sidecarBeside } from '../synth/run.js';
 
 export interface FeaturesCommandOptions {
   inputs: string[];

@@ -1,10 +1,10 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
-import { FlowReader, type FlowOptions } from '../pipeline/flows.js';
-import { ProgressLine } from '../progress.js';
-import { ArrowFlowSink } from '../sinks/arrow-flows.js';
-import { BinetflowCsvSink } from '../sinks/binetflow-csv.js';
-import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../sinks/flow-sink.js';
-import { usageError } from '../errors.js';
+import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
+import { ProgressLine } from '../../progress.js';
+import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
+import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
+import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
+import { usageError } from '../../errors.js';
 
 export interface FlowsCommandOptions extends FlowOptions {
   input: string;

@@ -1,9 +1,9 @@
 // `flowhound models`: the models a run scores with, their cards in short, and the feature
 // schema of this build (the JSON that models/feature-schema.json and the training code hold).
-import { DEFAULT_MODEL_PATHS, loadScoringModels } from '../models/scoring-models.js';
-import type { ModelKind } from '../models/model-card.js';
-import type { CheckedModel } from '../models/schema-check.js';
-import { featureSchema } from '../pipeline/features.js';
+import { DEFAULT_MODEL_PATHS, loadScoringModels } from '../../models/scoring-models.js';
+import type { ModelKind } from '../../models/model-card.js';
+import type { CheckedModel } from '../../models/schema-check.js';
+import { featureSchema } from '../../pipeline/features.js';
 
 /** The schema as JSON: names and descriptions, in order, with its version; host features say
  * which are evidence (what the anomaly model compares with clean hosts). */
@@ -32,9 +32,18 @@ const ROLES: Record<ModelKind, (model: CheckedModel) => string> = {
     `decides: a host-window is flagged when its rarest evidence is at least ${model.anomalyThreshold ?? '?'} (10^-anomaly of clean host-windows do as much)`,
 };
 
-export async function runModels(options: { schema: boolean; modelPaths: string[]; write: (text: string) => void }): Promise<void> {
+export interface ModelsCommandOptions {
+  /** Print the feature schema as JSON, and nothing else. */
+  schema: boolean;
+  /** A user's own models (--model), checked as analyze would. */
+  modelPaths: string[];
+  /** Standard output. */
+  write: (text: string) => Promise<void>;
+}
+
+export async function runModels(options: ModelsCommandOptions): Promise<void> {
   if (options.schema) {
-    options.write(schemaJson());
+    await options.write(schemaJson());
     return;
   }
   const models = await loadScoringModels({ modelPaths: options.modelPaths });
@@ -52,5 +61,5 @@ export async function runModels(options: { schema: boolean; modelPaths: string[]
       lines.push(`  trained on ${card.trainingInputs.length} tables, ${rows} rows (see the card for the inputs and held-out results)`);
     }
   }
-  options.write(`${lines.join('\n')}\n`);
+  await options.write(`${lines.join('\n')}\n`);
 }

@@ -1,0 +1,143 @@
+// The options several commands share, each declared once with its one converter: how inputs are
+// read into flows and windows, how hosts are scored, where results go. A command spreads the
+// groups it takes into its own declaration and converts them with these functions, so a default
+// or a check is written once for every command.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { usageError } from '../errors.js';
+import type { FlowOptions, UncertainDirection } from '../pipeline/flows.js';
+import { choice, integer, positiveNumber } from './values.js';
+
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseArgs gives for a declaration: strings, booleans, lists of them. */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What parseArguments gives: the values of `Options`, and the positionals. */
+export type ParsedArguments<Options extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: Options; allowPositionals: true; strict: true }>
+>;
+
+/** parseArgs, strict, with positionals; its complaints are usage errors. */
+export function parseArguments<Options extends OptionsConfig>(args: string[], options: Options): ParsedArguments<Options> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+}
+
+export const helpOption = {
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionsConfig;
+
+// --- Reading: captures and flow files → flows and windows --------------------------------------
+
+export const readingOptions = {
+  window: { type: 'string' },
+  step: { type: 'string' },
+  'utc-offset': { type: 'string' },
+  'max-active-flows': { type: 'string' },
+  'uncertain-direction': { type: 'string' },
+  'keep-going': { type: 'boolean' },
+} as const satisfies OptionsConfig;
+
+/** How inputs are read, as every reader (flows, features, scoring) takes it. */
+export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'uncertainDirection' | 'keepGoing'>;
+
+/** The reading options, checked. */
+export function reading(values: OptionValues): Reading {
+  const maxActiveFlows = positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows');
+  if (maxActiveFlows !== undefined && !Number.isInteger(maxActiveFlows)) throw usageError('--max-active-flows needs a whole number');
+  return {
+    windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
+    stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
+    utcOffsetMinutes: utcOffsetMinutes(values),
+    maxActiveFlows,
+    uncertainDirection: choice<UncertainDirection>(values['uncertain-direction'] as string | undefined, ['first-sender', 'service-port'], '--uncertain-direction'),
+    keepGoing: values['keep-going'] === true,
+  };
+}
+
+/** The widest offset of local time from UTC that flowhound takes (as the core: ±18 h). */
+const MAX_UTC_OFFSET_MINUTES = 18 * 60;
+
+/** --utc-offset: the inputs' (or the given times') local time, in minutes east of UTC. */
+export function utcOffsetMinutes(values: OptionValues): number | undefined {
+  const text = values['utc-offset'] as string | undefined;
+  if (text === undefined) return undefined;
+  const minutes = Number(text);
+  if (!Number.isInteger(minutes) || Math.abs(minutes) > MAX_UTC_OFFSET_MINUTES) {
+    throw usageError(`--utc-offset needs whole minutes from -${MAX_UTC_OFFSET_MINUTES} to ${MAX_UTC_OFFSET_MINUTES}, got '${text}'`);
+  }
+  return minutes;
+}
+
+// --- Scoring: which hosts, which models, what threshold ----------------------------------------
+
+export const lanOption = {
+  lan: { type: 'string', multiple: true },
+} as const satisfies OptionsConfig;
+
+export const scoringOptions = {
+  ...lanOption,
+  model: { type: 'string', multiple: true },
+  threshold: { type: 'string' },
+  threads: { type: 'string' },
+} as const satisfies OptionsConfig;
+
+export interface Scoring {
+  /** LAN ranges; undefined: the private ranges. */
+  lan: string[] | undefined;
+  /** A user's own models (--model). */
+  modelPaths: string[];
+  /** Host threshold; undefined: the card's. */
+  threshold: number | undefined;
+  /** Scoring threads; undefined: the cores. */
+  threads: number | undefined;
+}
+
+/** The scoring options, checked. */
+export function scoring(values: OptionValues): Scoring {
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw usageError(`--threshold needs a probability from 0 to 1, got '${values.threshold as string}'`);
+  const threads = integer(values.threads as string | undefined, '--threads');
+  if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
+  return {
+    lan: values.lan as string[] | undefined,
+    modelPaths: (values.model as string[] | undefined) ?? [],
+    threshold,
+    threads,
+  };
+}
+
+// --- Output: where results go ------------------------------------------------------------------
+
+export const outputOptions = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const satisfies OptionsConfig;
+
+/** For commands that ask before overwriting -o FILE. */
+export const yesOption = {
+  yes: { type: 'boolean', short: 'y' },
+} as const satisfies OptionsConfig;
+
+export interface Output<Format extends string> {
+  /** -o FILE; null: standard output. */
+  output: string | null;
+  /** --format; null: from the file's extension. */
+  format: Format | null;
+  /** No progress line and no summary. */
+  quiet: boolean;
+}
+
+/** The output options, checked: `formats` are the --format values the command writes. */
+export function output<Format extends string>(values: OptionValues, formats: readonly Format[]): Output<Format> {
+  return {
+    output: (values.output as string | undefined) ?? null,
+    format: choice(values.format as string | undefined, formats, '--format') ?? null,
+    quiet: values.quiet === true,
+  };
+}

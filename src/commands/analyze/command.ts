@@ -1,0 +1,21 @@
+// `flowhound analyze`: captures or flow files → the LAN hosts most likely infected.
+import type { Command } from '../../cli/command.js';
+import { confirmOverwrite } from '../../cli/overwrite.js';
+import { ExitCode } from '../../errors.js';
+import { ANALYZE_HELP } from './help.js';
+import { parseAnalyze, type AnalyzeArguments } from './parse.js';
+import { runAnalyze } from './run.js';
+
+export const analyzeCommand: Command<AnalyzeArguments> = {
+  name: 'analyze',
+  synopsis: 'INPUT…',
+  summary: 'rank the LAN hosts most likely infected, from captures or flow files',
+  help: ANALYZE_HELP,
+  parse: (args) => parseAnalyze(args),
+  async run({ yes, failOnDetection, ...options }, context) {
+    await confirmOverwrite(options.output, yes);
+    const outcome = await runAnalyze({ ...options, log: context.log, write: context.write, signal: context.signal });
+    if (outcome.result.run.interrupted) return ExitCode.interrupted;
+    return failOnDetection && outcome.detected ? ExitCode.detection : ExitCode.ok;
+  },
+};

@@ -1,0 +1,50 @@
+// `flowhound help analyze` (and `flowhound analyze --help`): its options and examples.
+
+export const ANALYZE_HELP = `Usage: flowhound analyze INPUT… [options]
+
+Ranks the LAN hosts most likely infected by botnet malware. INPUT is a capture (pcap, pcapng),
+a flow file (CTU-13 .binetflow or Zeek conn.log, plain or gzip) or a flow table; several
+inputs are analysed in parallel. Every window (300 s every 150 s) is scored: the flow model
+scores each flow, the host model each LAN host from its behaviour and its flows' scores. Hosts
+above the threshold in the last window are suspicious NOW (red); those above it only earlier
+were suspicious BEFORE (yellow). Each suspicious host comes with the reasons that pushed its
+score.
+
+Hosts:
+  --lan CIDR                 LAN range (repeatable; default: the private ranges). Only LAN
+                             hosts are ranked. CTU-13: --lan 147.32.0.0/16
+  --ip, --range CIDR|FILE    rank only these hosts (repeatable; a FILE holds one per line)
+  --min-flows N              leave out hosts with fewer flows over the run (default 1)
+  --at TIME                  the window that is "now" (default: the last one)
+
+Models:
+  --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
+                             or card); checked against the feature schema before use
+  --threshold P              host score from which a host is suspicious (default: the card's)
+  --threads N                scoring threads (default: the cores)
+
+Output:
+  -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
+  --format table|json|csv|arrow
+  --db FILE                  the SQLite history the run is recorded in, a transaction per
+                             window (default: ~/.local/share/flowhound/history.sqlite);
+                             with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
+  --no-db                    record nothing
+  --fail-on-detection        exit 1 when a host scores above the threshold in any window
+  -y, --yes                  overwrite -o FILE without asking
+  -v, --verbose              every reason, and time per stage
+  -q, --quiet                no progress bar and no summary
+
+Reading:
+  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
+  --uncertain-direction first-sender|service-port   as for 'flowhound flows'
+
+Exit codes: 0 done, 1 detection with --fail-on-detection, 2 usage or input error,
+130 interrupted (the ranking of the windows finished before is still written).
+
+Examples:
+  flowhound analyze office.pcap
+  flowhound analyze capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16
+  flowhound analyze day1.pcap day2.pcap --lan 10.0.0.0/8 --min-flows 20 -o ranking.json
+  flowhound analyze mirror.pcapng --fail-on-detection -q || page-the-on-call
+`;

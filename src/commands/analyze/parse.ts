@@ -1,0 +1,77 @@
+// `flowhound analyze` (and `flowhound demo`) arguments → the options of a run, checked, with
+// every default filled in: the history's path and passphrase, colour on a terminal.
+import { HELP_WANTED } from '../../cli/command.js';
+import {
+  helpOption,
+  output,
+  outputOptions,
+  parseArguments,
+  reading,
+  readingOptions,
+  scoring,
+  scoringOptions,
+  yesOption,
+} from '../../cli/options.js';
+import { integer } from '../../cli/values.js';
+import { usageError } from '../../errors.js';
+import { defaultHistoryPath } from '../../history/paths.js';
+import { parseTimeArgument } from '../../time-argument.js';
+import type { AnalyzeOptions } from './run.js';
+
+export interface AnalyzeArguments extends Omit<AnalyzeOptions, 'log' | 'write' | 'signal'> {
+  /** Overwrite -o FILE without asking. */
+  yes: boolean;
+  /** Exit 1 when a host scores at or above the threshold in some window. */
+  failOnDetection: boolean;
+}
+
+/** What stands in for arguments not given (`flowhound demo`: its capture and that capture's LAN). */
+export interface AnalyzeDefaults {
+  inputs?: string[];
+  lan?: string[];
+}
+
+export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): AnalyzeArguments | typeof HELP_WANTED {
+  const { values, positionals } = parseArguments(args, {
+    ...scoringOptions,
+    ...outputOptions,
+    ...yesOption,
+    ...readingOptions,
+    ip: { type: 'string', multiple: true },
+    range: { type: 'string', multiple: true },
+    'min-flows': { type: 'string' },
+    at: { type: 'string' },
+    'fail-on-detection': { type: 'boolean' },
+    db: { type: 'string' },
+    'no-db': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    ...helpOption,
+  });
+  if (values.help) return HELP_WANTED;
+  const scored = scoring(values);
+  const reader = { lan: scored.lan ?? defaults.lan, ...reading(values) };
+  const written = output(values, ['table', 'json', 'csv', 'arrow']);
+  const minFlows = integer(values['min-flows'], '--min-flows') ?? 1;
+  if (minFlows < 0) throw usageError('--min-flows cannot be negative');
+  if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
+  return {
+    inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
+    reader,
+    modelPaths: scored.modelPaths,
+    threshold: scored.threshold,
+    minFlows,
+    ranges: [...(values.ip ?? []), ...(values.range ?? [])],
+    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at, reader.utcOffsetMinutes ?? 0, '--at'),
+    ...written,
+    verbose: values.verbose === true,
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    threads: scored.threads,
+    history:
+      values['no-db'] === true
+        ? null
+        : // An empty FLOWHOUND_PASSPHRASE is no passphrase.
+          { path: values.db ?? defaultHistoryPath(), passphrase: process.env.FLOWHOUND_PASSPHRASE || null },
+    yes: values.yes === true,
+    failOnDetection: values['fail-on-detection'] === true,
+  };
+}

@@ -1,0 +1,18 @@
+// `flowhound features`: inputs → the training tables.
+import type { Command } from '../../cli/command.js';
+import { ExitCode } from '../../errors.js';
+import { FEATURES_HELP } from './help.js';
+import { parseFeatures, type FeaturesArguments } from './parse.js';
+import { runFeatures } from './run.js';
+
+export const featuresCommand: Command<FeaturesArguments> = {
+  name: 'features',
+  synopsis: 'INPUT…',
+  summary: 'training tables: per-flow and per-(LAN host, window) feature rows, labelled',
+  help: FEATURES_HELP,
+  parse: parseFeatures,
+  async run(options, context) {
+    await runFeatures({ ...options, log: context.log, signal: context.signal });
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,31 @@
+// `flowhound features` arguments → the options of a run, checked.
+import { HELP_WANTED } from '../../cli/command.js';
+import { helpOption, lanOption, output, outputOptions, parseArguments, reading, readingOptions } from '../../cli/options.js';
+import { usageError } from '../../errors.js';
+import type { FeaturesCommandOptions } from './run.js';
+
+export type FeaturesArguments = Omit<FeaturesCommandOptions, 'log' | 'signal'>;
+
+export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_WANTED {
+  const { values, positionals } = parseArguments(args, {
+    ...outputOptions,
+    'hosts-output': { type: 'string' },
+    ...lanOption,
+    infected: { type: 'string', multiple: true },
+    labels: { type: 'string' },
+    ...readingOptions,
+    ...helpOption,
+  });
+  if (values.help) return HELP_WANTED;
+  const { output: flowTable, format, quiet } = output(values, ['arrow', 'csv']);
+  if (flowTable === null) throw usageError("features needs -o FLOWS.arrow (or .csv); see 'flowhound help features'");
+  return {
+    inputs: positionals,
+    output: flowTable,
+    hostsOutput: values['hosts-output'] ?? null,
+    format,
+    labels: values.labels ?? null,
+    reader: { lan: values.lan, infected: values.infected, ...reading(values) },
+    quiet,
+  };
+}

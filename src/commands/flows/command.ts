@@ -1,0 +1,18 @@
+// `flowhound flows`: packets or flow files → flow records.
+import type { Command } from '../../cli/command.js';
+import { ExitCode } from '../../errors.js';
+import { FLOWS_HELP } from './help.js';
+import { parseFlows, type FlowsArguments } from './parse.js';
+import { runFlows } from './run.js';
+
+export const flowsCommand: Command<FlowsArguments> = {
+  name: 'flows',
+  synopsis: 'INPUT',
+  summary: 'flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file',
+  help: FLOWS_HELP,
+  parse: parseFlows,
+  async run(options, context) {
+    await runFlows({ ...options, log: context.log, signal: context.signal });
+    return ExitCode.ok;
+  },
+};

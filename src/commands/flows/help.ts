@@ -1,0 +1,39 @@
+// `flowhound help flows` (and `flowhound flows --help`): its options and examples.
+
+export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
+
+Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
+bidirectional flows with Argus's columns and meaning, or converts a flow file (CTU-13
+.binetflow or Zeek conn.log, plain or gzip) to CSV or Arrow.
+
+Modes (captures):
+  (default)                  windows of --window seconds every --step seconds, aligned to
+                             the step in Unix time; every packet counts in each window holding it
+  --window SECONDS           window length (default 300); a multiple of the step
+  --step SECONDS             step between window starts (default 150)
+  --whole                    whole-capture records as Argus makes them (idle timeouts)
+  --status-interval SECONDS  with --whole: split long flows every SECONDS (default 3600, as CTU-13)
+
+Output:
+  -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
+                             default: CSV on standard output
+  --format csv|arrow         override the format the extension implies
+
+Other options:
+  --max-active-flows N       cap on active flows per table (default 4194304); past it the
+                             longest-idle flows are emitted early and counted
+  --keep-going               on damaged input, keep the flows read before the damage
+  --utc-offset MINUTES       flow files: their textual times are local at this offset (default 0)
+  --uncertain-direction first-sender|service-port
+                             who a TCP connection seen without its handshake is named after:
+                             its first sender (default, as the Argus that wrote CTU-13), or,
+                             as Argus 3.0.8 guesses, the side not on a service port
+  -q, --quiet                no progress line and no summary
+  -h, --help                 this help
+
+Examples:
+  flowhound flows capture.pcap -o flows.csv
+  flowhound flows capture.pcapng --whole --status-interval 3600 -o argus-like.csv
+  flowhound flows capture.pcap --window 60 --step 30 -o flows.arrow
+  flowhound flows capture20110816.binetflow.gz -o scenario6.arrow
+`;

@@ -1,0 +1,18 @@
+// `flowhound report`: the history → an HTML page, JSON or CSV, or a summary on the terminal.
+import type { Command } from '../../cli/command.js';
+import { ExitCode } from '../../errors.js';
+import { REPORT_HELP } from './help.js';
+import { parseReport, type ReportArguments } from './parse.js';
+import { runReport } from './run.js';
+
+export const reportCommand: Command<ReportArguments> = {
+  name: 'report',
+  synopsis: '',
+  summary: 'the batch host-scoring report from the history: HTML, JSON or CSV',
+  help: REPORT_HELP,
+  parse: parseReport,
+  async run(options, context) {
+    await runReport({ ...options, log: context.log, signal: context.signal });
+    return ExitCode.ok;
+  },
+};

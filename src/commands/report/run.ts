@@ -1,0 +1,116 @@
+// `flowhound report`: the history → the batch host-scoring report (HTML, JSON, CSV, or a
+// summary on the terminal), and BotHound's comparison of two runs (`--compare RUN RUN`).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { FlowhoundError, usageError } from '../../errors.js';
+import { HistoryStore } from '../../history/store.js';
+import { renderReportHtml } from '../../report/html.js';
+import { assembleReport, type AssembledReport } from '../../report/report-data.js';
+import { comparisonText, reportCsv, reportSummary, runsText } from '../../report/text.js';
+import { openOutput, writeChunk } from '../../sinks/output-file.js';
+
+export type ReportFormat = 'html' | 'json' | 'csv';
+
+export interface ReportCommandOptions {
+  db: string;
+  passphrase: string | null;
+  runIds: number[] | null;
+  fromUs: number | null;
+  toUs: number | null;
+  compare: [number, number] | null;
+  output: string | null;
+  format: ReportFormat | null;
+  list: boolean;
+  quiet: boolean;
+  /** Lines for the user (summary and notes); default: standard error. */
+  log?: (line: string) => void;
+  /** Where the summary goes without -o; default: standard output. */
+  print?: (text: string) => void;
+  signal?: AbortSignal;
+  /** Fixed time for reproducible output (tests); default: now. */
+  generatedAt?: string;
+}
+
+function flowhoundVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'flowhound' && pkg.version) return pkg.version;
+      } catch {
+        // keep looking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+function formatOf(output: string, format: ReportFormat | null): ReportFormat {
+  if (format !== null) return format;
+  const extension = extname(output).toLowerCase();
+  if (extension === '.html' || extension === '.htm') return 'html';
+  if (extension === '.json') return 'json';
+  if (extension === '.csv') return 'csv';
+  throw usageError(`cannot tell the report format from '${output}': use .html, .json or .csv, or --format`);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof FlowhoundError ? signal.reason : new FlowhoundError('ERR_INTERRUPTED', 'interrupted');
+}
+
+export async function runReport(options: ReportCommandOptions): Promise<AssembledReport | null> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const startedMs = Date.now();
+  const store = HistoryStore.open(options.db, { mode: 'read', passphrase: options.passphrase });
+  try {
+    if (options.list) {
+      print(runsText(store.runs()));
+      return null;
+    }
+    throwIfAborted(options.signal);
+    const format = options.output === null ? null : formatOf(options.output, options.format);
+    if (options.compare && format === 'csv') throw usageError('--compare writes .html or .json (or a summary without -o), not CSV');
+    const assembled = assembleReport(store, {
+      selection: { runIds: options.runIds, fromUs: options.fromUs, toUs: options.toUs },
+      compare: options.compare,
+      generatedAt: options.generatedAt,
+    });
+    throwIfAborted(options.signal);
+    const { report } = assembled;
+    if (options.output === null || format === null) {
+      print(options.compare ? comparisonText(report.comparison!) : reportSummary(report));
+      return assembled;
+    }
+    let text: string;
+    if (format === 'html') text = renderReportHtml(assembled, flowhoundVersion());
+    else if (format === 'json') text = `${JSON.stringify(report, null, 1)}\n`;
+    else text = reportCsv(report);
+    const target = openOutput(options.output);
+    try {
+      await writeChunk(target.stream, text);
+      await target.commit();
+    } catch (error) {
+      await target.discard();
+      throw new FlowhoundError('ERR_IO', `cannot write the report: ${(error as Error).message}`, { path: options.output });
+    }
+    if (!options.quiet) {
+      const seconds = ((Date.now() - startedMs) / 1000).toFixed(2);
+      log(
+        `report: ${report.hosts.length} hosts, ${report.windowStartsUs.length} windows, ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}, ` +
+          `${report.groups.length} botnet group${report.groups.length === 1 ? '' : 's'} in ${seconds} s → ${options.output}`,
+      );
+      if (report.addresses === 'hmac') log('  hosts shown as HMAC prefixes: the history is encrypted and FLOWHOUND_PASSPHRASE is not set');
+      if (options.compare) log(comparisonText(report.comparison!).trimEnd().replace(/^/gm, '  '));
+    }
+    return assembled;
+  } finally {
+    store.close();
+  }
+}

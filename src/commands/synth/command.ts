@@ -1,0 +1,20 @@
+// `flowhound synth`: labelled flow records → a capture (and a labels sidecar), or generated traffic.
+import type { Command } from '../../cli/command.js';
+import { ExitCode, FlowhoundError } from '../../errors.js';
+import { SYNTH_HELP } from './help.js';
+import { parseSynth, type SynthArguments } from './parse.js';
+import { runGenerate, runSynthRecords } from './run.js';
+
+export const synthCommand: Command<SynthArguments> = {
+  name: 'synth',
+  synopsis: 'FLOWS',
+  summary: 'a capture rebuilt from labelled flow records (CTU-13), or generated traffic',
+  help: SYNTH_HELP,
+  parse: parseSynth,
+  async run(options, context) {
+    const synthContext = { quiet: options.quiet, log: context.log, signal: context.signal };
+    const summary = options.generate ? await runGenerate(options.traffic, synthContext) : await runSynthRecords(options.records, synthContext);
+    if (summary.cancelled) throw new FlowhoundError('ERR_INTERRUPTED', 'interrupted; the incomplete capture was removed');
+    return ExitCode.ok;
+  },
+};
