@@ -4,6 +4,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { writeToString } from 'fast-csv';
 
 import type { AnalysisResult, HostRanking } from '../analysis/types.js';
+import { isoTime, runJson, runOptionsJson } from './json.js';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
@@ -20,9 +21,7 @@ export function sparkline(scores: number[], width = 40): string {
   return line;
 }
 
-export function isoTime(us: number): string {
-  return new Date(us / 1000).toISOString().replace('.000Z', 'Z');
-}
+export { isoTime };
 
 const colours = { red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 
@@ -103,7 +102,7 @@ export function toJson(result: AnalysisResult): string {
     groups: result.groups.map((g) => ({ id: g.id, hosts: g.hosts })),
     threshold: result.threshold,
     now_window_start: result.nowWindowStartUs === null ? null : isoTime(result.nowWindowStartUs),
-    run: result.run,
+    run: runJson(result.run, runOptionsJson(result.run.options)),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -103,10 +103,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
   const models = scoring.models;
   times.modelLoadMs = scoring.modelLoadMs;
   const threshold = options.threshold ?? models.anomaly.threshold;
+  // What the readers run with: the options given, the core's defaults for the rest.
+  const read = scoring.readers[0]!;
+  const { windowSeconds, stepSeconds } = read.windowing;
   const run: RunInfo = {
     options: {
-      inputs: options.inputs, lan: options.reader.lan ?? null, window_s: options.reader.windowSeconds ?? 300, step_s: options.reader.stepSeconds ?? 150,
-      utc_offset_minutes: options.reader.utcOffsetMinutes ?? 0, threshold, min_flows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
+      inputs: options.inputs, lan: read.options.lan, windowSeconds, stepSeconds, utcOffsetMinutes: read.options.flows.utcOffsetMinutes,
+      threshold, minFlows: options.minFlows, ranges: options.ranges, models: options.modelPaths,
     },
     versions: await runVersions(),
     models: [models.flow, models.host, models.anomaly].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
@@ -123,7 +126,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeOutcom
     throw error;
   }
 
-  const ranking = new Ranking(threshold, (options.reader.windowSeconds ?? 300) * 1e6);
+  const ranking = new Ranking(threshold, windowSeconds * 1e6);
   let detected = false;
   /** Host rows at or above the threshold: what the botnet grouping looks at. */
   const suspiciousRows: HostWindowScore[] = [];

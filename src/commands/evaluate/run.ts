@@ -99,8 +99,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
   const context: EvaluationContext = {
     inputs: await describeInputs(options.inputs),
     thresholdFrom: options.threshold === undefined ? 'anomaly model card' : '--threshold',
-    windowSeconds: options.reader.windowSeconds ?? 300,
-    stepSeconds: options.reader.stepSeconds ?? 150,
+    ...scoring.readers[0]!.windowing,
     models: [scoring.models.flow, scoring.models.host, scoring.models.anomaly].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
     versions: await runVersions(),
     startedAt,

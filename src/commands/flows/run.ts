@@ -69,11 +69,12 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   if (!options.quiet) {
     const stats = reader.stats();
     const from = reader.inputKind === 'capture' ? plural(summary.packets, 'packet') : 'flow file';
+    const read = reader.options;
     const mode = reader.inputKind !== 'capture'
       ? ''
-      : options.whole
-        ? `, whole capture, status interval ${options.statusIntervalSeconds ?? 3600} s`
-        : `, windows ${options.windowSeconds ?? 300} s every ${options.stepSeconds ?? 150} s`;
+      : read.whole
+        ? `, whole capture, status interval ${read.statusIntervalSeconds} s`
+        : `, windows ${read.windowSeconds} s every ${read.stepSeconds} s`;
     options.log(
       `flows: ${plural(summary.records, 'record')} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
