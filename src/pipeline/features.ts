@@ -27,6 +27,15 @@ export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statu
   flowColumns?: boolean;
 }
 
+/** The window and step a feature stream cuts time into, seconds (it reads in windows only). */
+export function windowingOf(options: EffectiveFeatureOptions, path: string): { windowSeconds: number; stepSeconds: number } {
+  const { windowSeconds, stepSeconds } = options.flows;
+  if (windowSeconds === undefined || stepSeconds === undefined) {
+    throw new FlowhoundError('ERR_BAD_OPTION', 'a feature stream reported no window or step (it reads in windows only)', { path });
+  }
+  return { windowSeconds, stepSeconds };
+}
+
 let cachedSchema: FeatureSchema | null = null;
 
 /** The feature schema of the running build (names, order, version). */
@@ -54,15 +63,6 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   /** The options this reader runs with, the core's defaults filled in. */
   get options(): EffectiveFeatureOptions {
     return this.#stream.options;
-  }
-
-  /** The window and step this reader cuts time into, seconds (a feature stream is always windowed). */
-  get windowing(): { windowSeconds: number; stepSeconds: number } {
-    const { windowSeconds, stepSeconds } = this.options.flows;
-    if (windowSeconds === undefined || stepSeconds === undefined) {
-      throw new FlowhoundError('ERR_BAD_OPTION', 'a feature stream reported no window or step (it reads in windows only)', { path: this.path });
-    }
-    return { windowSeconds, stepSeconds };
   }
 
   /** The next closed window, or null at the end of the input. */
