@@ -17,12 +17,12 @@ import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { inputFingerprint } from '../../pipeline/input-fingerprint.js';
 import { openOutput, writeChunk } from '../../sinks/output-file.js';
-import { renderTable, toArrow, toCsv, toJson } from '../../sinks/ranking-output.js';
 import { AnalyzeDisplay, type StageTimes } from './display.js';
+import { analysisOutput, type AnalyzeFormat } from './output.js';
 
 export type { StageTimes } from './display.js';
 
-export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
+export type { AnalyzeFormat } from './output.js';
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -145,11 +145,7 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
 }
 
 async function writeResult(result: AnalysisResult, format: AnalyzeFormat, options: AnalyzeOptions): Promise<void> {
-  const text =
-    format === 'json' ? toJson(result)
-    : format === 'csv' ? await toCsv(result)
-    : format === 'arrow' ? toArrow(result)
-    : renderTable(result, { colour: options.colour && options.output === null, verbose: options.verbose });
+  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose });
   if (options.output === null || options.output === '-') {
     await options.write(text);
     return;
