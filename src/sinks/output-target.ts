@@ -4,7 +4,7 @@
 // ERR_IO naming it; a target that is one of the run's inputs, or another of its outputs, is
 // refused, comparing device and inode (hard links, symbolic links and `./` spellings alike).
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { FlowhoundError, usageError } from '../errors.js';
 
@@ -96,17 +96,19 @@ export function checkOutputTarget(path: string | null): OutputTarget {
 
 /** The directory a file is created in must exist and take new files (the temporary one, then the rename). */
 function checkDirectory(path: string, directory: string): void {
+  // Named as the user wrote it when they named it: `results`, not /home/…/results.
+  const shown = dirname(path) === '.' || isAbsolute(path) ? directory : dirname(path);
   let stats: Stats;
   try {
     stats = statSync(directory);
   } catch (error) {
-    throw ioError(path, `cannot write the output: its directory ${directory} cannot be used (${describeErrno(error)})`);
+    throw ioError(path, `cannot write the output: its directory ${shown} cannot be used (${describeErrno(error)})`);
   }
-  if (!stats.isDirectory()) throw ioError(path, `cannot write the output: ${directory} is not a directory`);
+  if (!stats.isDirectory()) throw ioError(path, `cannot write the output: ${shown} is not a directory`);
   try {
     accessSync(directory, constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw ioError(path, `cannot create files in ${directory}: ${describeErrno(error)}`);
+    throw ioError(path, `cannot create files in ${shown}: ${describeErrno(error)}`);
   }
 }
 
