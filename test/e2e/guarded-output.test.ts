@@ -4,7 +4,7 @@
 // output path, A died of ERR_STREAM_DESTROYED with exit 1 and left out.csv.partial, B printed a
 // stack trace with exit 1 and recorded the run as finished, and I overwrote the input.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -81,6 +81,19 @@ describe('an output that cannot be written (row B)', () => {
     const result = runCli(['flows', FIXTURE, '-o', '/dev/full']);
     expectCleanFailure(result, 'ERR_IO');
     expect(result.stderr).toContain('ERR_IO: /dev/full: cannot write the output: no space left on the device');
+  });
+
+  it.runIf(existsSync('/dev/full'))('standard output on a full device (> /dev/full) is ERR_IO too', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['flows', FIXTURE], ['analyze', FIXTURE, '--no-db', '--format', 'json']]) {
+        const result = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { ...process.env, CI: 'true', XDG_DATA_HOME: testDataHome } });
+        expectCleanFailure({ status: result.status, stdout: '', stderr: result.stderr }, 'ERR_IO');
+        expect(result.stderr).toContain('ERR_IO: standard output: cannot write the output: no space left on the device');
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 
   it.runIf(existsSync('/dev/full'))('analyze --db whose output fails does not record the run as finished', () => {
