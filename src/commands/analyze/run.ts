@@ -133,7 +133,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId } });
     return { result, times, packets: totals.packets, records: totals.records, detected: ranking.detected };
   } finally {
-    await historyEnd?.release({ outputWritten });
+    // After a failure, the history records the run as failed; a history failing too would hide the first failure.
+    await historyEnd?.release({ outputWritten }).catch(() => {});
     // Both are closed by the session's end already, unless a stage before it failed.
     await session.close();
     history?.close();
