@@ -158,6 +158,7 @@ export function flowBatchToArrow(batch: FlowBatch): RecordBatch {
 
 export class ArrowFlowSink implements FlowSink {
   readonly #ipc: ArrowIpcOutput;
+  #batches = 0;
 
   /** `stream` selects the Arrow IPC stream format (for pipes); otherwise the file format. */
   constructor(output: GuardedOutput, stream: boolean) {
@@ -165,11 +166,13 @@ export class ArrowFlowSink implements FlowSink {
   }
 
   write(batch: FlowBatch): Promise<void> {
+    this.#batches++;
     return this.#ipc.write(flowBatchToArrow(batch));
   }
 
+  /** With no records the table still carries its schema (an empty file is no Arrow file). */
   close(): Promise<void> {
-    return this.#ipc.close();
+    return this.#ipc.close(this.#batches === 0 ? FLOW_ARROW_SCHEMA : undefined);
   }
 
   abort(): Promise<void> {

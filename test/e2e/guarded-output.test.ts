@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { HistoryStore } from '../../src/history/store.js';
@@ -212,6 +213,23 @@ describe('an output that is an input, or exists (row I)', () => {
     writeFileSync(target, 'keep me\n');
     expect(runCli(['flows', input, '-q', '-o', target]).status).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(/^StartTime,/);
+  });
+});
+
+describe('an output with nothing in it', () => {
+  it('is still a whole file: the CSV header, the Arrow schema', () => {
+    const dir = tempDir();
+    const empty = join(dir, 'empty.pcap');
+    // A pcap file header and no packets.
+    writeFileSync(empty, readFileSync(FIXTURE).subarray(0, 24));
+    expect(runCli(['flows', empty, '-q', '-o', join(dir, 'empty.csv')]).status).toBe(0);
+    expect(readFileSync(join(dir, 'empty.csv'), 'utf8')).toBe('StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,SrcPkts,WindowStart\n');
+    for (const name of ['empty.arrow', 'empty.arrows']) {
+      expect(runCli(['flows', empty, '-q', '-o', join(dir, name)]).status).toBe(0);
+      const table = tableFromIPC(readFileSync(join(dir, name)));
+      expect(table.numRows).toBe(0);
+      expect(table.schema.fields.map((field) => field.name)).toContain('start_time');
+    }
   });
 });
 
