@@ -14,6 +14,7 @@ import { synthCommand } from './commands/synth/command.js';
 import { versionCommand } from './commands/version.js';
 import { exitCodeOf } from './error-codes.js';
 import { ExitCode, FlowhoundError, usageError } from './errors.js';
+import { outputError } from './sinks/guarded-output.js';
 
 /** Every command, in the order the main help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -38,9 +39,11 @@ export async function main(argv: string[]): Promise<number> {
   const onSigint = () => controller.abort(new FlowhoundError('ERR_INTERRUPTED', 'interrupted'));
   process.once('SIGINT', onSigint);
   // A reader that goes away (`flowhound flows x.pcap | head`) ends the run quietly, as for any Unix tool.
+  // Any other failure of standard output (`> file` on a full disk) is the ERR_IO of the output.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-    throw error;
+    process.stderr.write(`flowhound: ${outputError('standard output', error).describe()}\n`);
+    process.exit(exitCodeOf('ERR_IO'));
   });
   const context = terminalContext(controller.signal, COMMANDS);
   const [name, ...args] = argv;

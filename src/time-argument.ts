@@ -9,6 +9,16 @@ const CALENDAR = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}
  * local at `utcOffsetMinutes`, like the flow file's own times.
  */
 export function parseTimeArgument(text: string, utcOffsetMinutes: number, option: string): number {
+  const us = timeUs(text, utcOffsetMinutes, option);
+  if (us < EARLIEST_US || us >= LATEST_US) throw usageError(`${option} needs a time from 1970-01-01 to 2100-01-01 UTC, got '${text}'`);
+  return us;
+}
+
+/** The times flowhound reads and writes: none before the epoch, none from 2100 on (as its inputs' timestamps). */
+const EARLIEST_US = 0;
+const LATEST_US = Date.UTC(2100, 0, 1) * 1000;
+
+function timeUs(text: string, utcOffsetMinutes: number, option: string): number {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1e6);
   const match = CALENDAR.exec(trimmed);

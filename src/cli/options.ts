@@ -2,11 +2,12 @@
 // read into flows and windows, how hosts are scored, where results go. A command spreads the
 // groups it takes into its own declaration and converts them with these functions, so a default
 // or a check is written once for every command.
+import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { usageError } from '../errors.js';
 import type { FlowOptions, UncertainDirection } from '../pipeline/flows.js';
-import { choice, integer, positiveNumber } from './values.js';
+import { choice, numberIn, seconds, wholeNumberIn } from './values.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -45,32 +46,33 @@ export const readingOptions = {
 /** How inputs are read, as every reader (flows, features, scoring) takes it. */
 export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'uncertainDirection' | 'keepGoing'>;
 
+/**
+ * The most active flows a table may hold: the core's limit (`flow::table::MAX_ENTRIES / 2`).
+ * The addon takes a u32, which would wrap a larger number silently (4294967297 → 1).
+ */
+const MAX_ACTIVE_FLOWS = 2_147_483_647;
+
 /** The reading options, checked. */
 export function reading(values: OptionValues): Reading {
-  const maxActiveFlows = positiveNumber(values['max-active-flows'] as string | undefined, '--max-active-flows');
-  if (maxActiveFlows !== undefined && !Number.isInteger(maxActiveFlows)) throw usageError('--max-active-flows needs a whole number');
   return {
-    windowSeconds: positiveNumber(values.window as string | undefined, '--window'),
-    stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
+    windowSeconds: seconds(values.window as string | undefined, '--window'),
+    stepSeconds: seconds(values.step as string | undefined, '--step'),
     utcOffsetMinutes: utcOffsetMinutes(values),
-    maxActiveFlows,
+    maxActiveFlows: wholeNumberIn(values['max-active-flows'] as string | undefined, '--max-active-flows', { what: 'a whole number of flows', min: 1, max: MAX_ACTIVE_FLOWS }),
     uncertainDirection: choice<UncertainDirection>(values['uncertain-direction'] as string | undefined, ['first-sender', 'service-port'], '--uncertain-direction'),
     keepGoing: values['keep-going'] === true,
   };
 }
 
-/** The widest offset of local time from UTC that flowhound takes (as the core: ±18 h). */
+/**
+ * The widest offset of local time from UTC that flowhound takes: ±18 h, as the core
+ * (`flowfile::MAX_UTC_OFFSET_MINUTES`) and ISO 8601; real zones lie within −12 h … +14 h.
+ */
 const MAX_UTC_OFFSET_MINUTES = 18 * 60;
 
 /** --utc-offset: the inputs' (or the given times') local time, in minutes east of UTC. */
 export function utcOffsetMinutes(values: OptionValues): number | undefined {
-  const text = values['utc-offset'] as string | undefined;
-  if (text === undefined) return undefined;
-  const minutes = Number(text);
-  if (!Number.isInteger(minutes) || Math.abs(minutes) > MAX_UTC_OFFSET_MINUTES) {
-    throw usageError(`--utc-offset needs whole minutes from -${MAX_UTC_OFFSET_MINUTES} to ${MAX_UTC_OFFSET_MINUTES}, got '${text}'`);
-  }
-  return minutes;
+  return wholeNumberIn(values['utc-offset'] as string | undefined, '--utc-offset', { what: 'whole minutes', min: -MAX_UTC_OFFSET_MINUTES, max: MAX_UTC_OFFSET_MINUTES });
 }
 
 // --- Scoring: which hosts, which models, what threshold ----------------------------------------
@@ -97,17 +99,25 @@ export interface Scoring {
   threads: number | undefined;
 }
 
+/**
+ * Scoring threads per core at most. Scoring is CPU-bound: threads past the cores only wait, and
+ * each loads its own ONNX sessions (1000 threads took 5.3 GB for a 300-packet capture).
+ */
+export const MAX_THREADS_PER_CORE = 4;
+
 /** The scoring options, checked. */
 export function scoring(values: OptionValues): Scoring {
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw usageError(`--threshold needs a probability from 0 to 1, got '${values.threshold as string}'`);
-  const threads = integer(values.threads as string | undefined, '--threads');
-  if (threads !== undefined && threads < 1) throw usageError('--threads needs at least 1');
+  const cores = availableParallelism();
   return {
     lan: values.lan as string[] | undefined,
     modelPaths: (values.model as string[] | undefined) ?? [],
-    threshold,
-    threads,
+    threshold: numberIn(values.threshold as string | undefined, '--threshold', { what: 'a probability', min: 0, max: 1 }),
+    threads: wholeNumberIn(values.threads as string | undefined, '--threads', {
+      what: 'a whole number of scoring threads',
+      min: 1,
+      max: MAX_THREADS_PER_CORE * cores,
+      note: `(${MAX_THREADS_PER_CORE} per core, ${cores} core${cores === 1 ? '' : 's'})`,
+    }),
   };
 }
 

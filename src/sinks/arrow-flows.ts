@@ -19,11 +19,10 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import { once } from 'node:events';
-
 import type { DictionaryColumn, FlowBatch } from '../native.js';
+import { ArrowIpcOutput } from './arrow-ipc-output.js';
 import type { FlowSink } from './flow-sink.js';
-import { openOutput, type OutputTarget } from './output-file.js';
+import type { GuardedOutput } from './guarded-output.js';
 
 const NULL_CODE = 0xffffffff;
 const utf8Encoder = new TextEncoder();
@@ -158,33 +157,25 @@ export function flowBatchToArrow(batch: FlowBatch): RecordBatch {
 }
 
 export class ArrowFlowSink implements FlowSink {
-  readonly #output: OutputTarget;
-  readonly #writer: RecordBatchFileWriter | RecordBatchStreamWriter;
-  readonly #piped: Promise<void>;
+  readonly #ipc: ArrowIpcOutput;
+  #batches = 0;
 
   /** `stream` selects the Arrow IPC stream format (for pipes); otherwise the file format. */
-  constructor(path: string | null, stream: boolean) {
-    this.#output = openOutput(path);
-    this.#writer = stream ? new RecordBatchStreamWriter() : new RecordBatchFileWriter();
-    const bytes = this.#writer.toNodeStream();
-    bytes.pipe(this.#output.stream, { end: false });
-    this.#piped = once(bytes, 'end').then(() => undefined);
+  constructor(output: GuardedOutput, stream: boolean) {
+    this.#ipc = new ArrowIpcOutput(output, stream ? new RecordBatchStreamWriter() : new RecordBatchFileWriter());
   }
 
-  async write(batch: FlowBatch): Promise<void> {
-    this.#writer.write(flowBatchToArrow(batch));
-    if (this.#output.stream.writableNeedDrain) await once(this.#output.stream, 'drain');
+  write(batch: FlowBatch): Promise<void> {
+    this.#batches++;
+    return this.#ipc.write(flowBatchToArrow(batch));
   }
 
-  async close(): Promise<void> {
-    this.#writer.finish();
-    this.#writer.close();
-    await this.#piped;
-    await this.#output.commit();
+  /** With no records the table still carries its schema (an empty file is no Arrow file). */
+  close(): Promise<void> {
+    return this.#ipc.close(this.#batches === 0 ? FLOW_ARROW_SCHEMA : undefined);
   }
 
-  async abort(): Promise<void> {
-    this.#writer.abort();
-    await this.#output.discard();
+  abort(): Promise<void> {
+    return this.#ipc.abort();
   }
 }

@@ -1,6 +1,7 @@
-// Flow records as a CTU-13-style binetflow CSV, written with fast-csv.
-import { format, type CsvFormatterStream } from 'fast-csv';
-import { once } from 'node:events';
+// Flow records as a CTU-13-style binetflow CSV: each batch formatted by fast-csv into text,
+// then handed to the guarded output (so a failing output fails the next write, and nothing is
+// left piped into a stream that is gone).
+import { writeToString } from 'fast-csv';
 
 import type { FlowBatch } from '../native.js';
 import {
@@ -11,7 +12,7 @@ import {
   StartTimeFormatter,
 } from './binetflow-format.js';
 import type { FlowSink } from './flow-sink.js';
-import { openOutput, type OutputTarget } from './output-file.js';
+import type { GuardedOutput } from './guarded-output.js';
 
 /** The CTU-13 columns, in their order, as Argus's `ra` names them. */
 export const BINETFLOW_COLUMNS = [
@@ -29,24 +30,25 @@ export interface BinetflowCsvOptions {
 type Row = string[];
 
 export class BinetflowCsvSink implements FlowSink {
-  readonly #output: OutputTarget;
-  readonly #csv: CsvFormatterStream<Row, Row>;
+  readonly #output: GuardedOutput;
+  readonly #headers: string[];
   readonly #options: BinetflowCsvOptions;
   readonly #startTime = new StartTimeFormatter();
   readonly #windowTime = new StartTimeFormatter();
+  #headerWritten = false;
 
-  constructor(path: string | null, options: BinetflowCsvOptions) {
+  constructor(output: GuardedOutput, options: BinetflowCsvOptions) {
     this.#options = options;
-    this.#output = openOutput(path);
-    const headers: string[] = [...BINETFLOW_COLUMNS];
-    if (options.label) headers.push('Label');
-    if (options.windowed) headers.push('SrcPkts', 'WindowStart');
-    this.#csv = format<Row, Row>({ headers, writeHeaders: true, includeEndRowDelimiter: true });
-    this.#csv.pipe(this.#output.stream, { end: false });
+    this.#output = output;
+    this.#headers = [...BINETFLOW_COLUMNS];
+    if (options.label) this.#headers.push('Label');
+    if (options.windowed) this.#headers.push('SrcPkts', 'WindowStart');
   }
 
   async write(batch: FlowBatch): Promise<void> {
+    if (batch.length === 0) return;
     const { label, windowed } = this.#options;
+    const rows: Row[] = [];
     for (let i = 0; i < batch.length; i++) {
       const protoNumber = batch.protoNumber[i]!;
       const startUs = batch.startUs[i]!;
@@ -74,18 +76,20 @@ export class BinetflowCsvSink implements FlowSink {
         row.push(Number.isNaN(srcPkts) ? '' : String(srcPkts));
         row.push(Number.isNaN(windowStartUs) ? '' : this.#windowTime.format(windowStartUs));
       }
-      if (!this.#csv.write(row)) await once(this.#csv, 'drain');
+      rows.push(row);
     }
+    const text = await writeToString<Row, Row>(rows, { headers: this.#headers, writeHeaders: !this.#headerWritten, includeEndRowDelimiter: true });
+    this.#headerWritten = true;
+    await this.#output.write(text);
   }
 
   async close(): Promise<void> {
-    this.#csv.end();
-    await once(this.#csv, 'end');
+    // With no records the file still says what its columns are.
+    if (!this.#headerWritten) await this.#output.write(`${this.#headers.join(',')}\n`);
     await this.#output.commit();
   }
 
   async abort(): Promise<void> {
-    this.#csv.destroy();
     await this.#output.discard();
   }
 }

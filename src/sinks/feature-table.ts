@@ -2,12 +2,11 @@
 // (window, LAN host), identity and label columns first, then one float32 column per feature
 // in schema order. Arrow IPC file, or CSV.
 import { Bool, Field, Float32, Float64, Int32, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8, type Data, type DataType } from 'apache-arrow';
-import { once } from 'node:events';
-
 import type { DictionaryColumn } from '../native.js';
 import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
 import { utf8Column } from './arrow-flows.js';
-import { openOutput, writeChunk, type OutputTarget } from './output-file.js';
+import { ArrowIpcOutput } from './arrow-ipc-output.js';
+import type { GuardedOutput } from './guarded-output.js';
 
 type ColumnKind = 'text' | 'float64' | 'float32' | 'int32' | 'bool';
 
@@ -183,26 +182,20 @@ function csvCell(column: Column, row: number): string {
 
 /** One table file, written window by window; it appears only when complete. */
 export class FeatureTableSink {
-  readonly #output: OutputTarget;
+  readonly #output: GuardedOutput;
   readonly #format: TableFormat;
   readonly #specs: ColumnSpec[];
   readonly #schema: Schema;
-  #arrow: RecordBatchFileWriter | null = null;
-  #piped: Promise<void> | null = null;
+  readonly #arrow: ArrowIpcOutput | null = null;
   #headerWritten = false;
   rows = 0;
 
-  constructor(path: string, format: TableFormat, specs: ColumnSpec[]) {
-    this.#output = openOutput(path);
+  constructor(output: GuardedOutput, format: TableFormat, specs: ColumnSpec[]) {
+    this.#output = output;
     this.#format = format;
     this.#specs = specs;
     this.#schema = new Schema(specs.map((spec) => new Field(spec.name, arrowType(spec), spec.kind === 'text')));
-    if (format === 'arrow') {
-      this.#arrow = new RecordBatchFileWriter();
-      const bytes = this.#arrow.toNodeStream();
-      bytes.pipe(this.#output.stream, { end: false });
-      this.#piped = once(bytes, 'end').then(() => undefined);
-    }
+    if (format === 'arrow') this.#arrow = new ArrowIpcOutput(output, new RecordBatchFileWriter());
   }
 
   async write(batch: TableBatch): Promise<void> {
@@ -220,14 +213,13 @@ export class FeatureTableSink {
       nullCount: 0,
       children: columns.map((column) => arrowData(column, length)),
     });
-    this.#arrow!.write(new RecordBatch(this.#schema, struct));
-    if (this.#output.stream.writableNeedDrain) await once(this.#output.stream, 'drain');
+    await this.#arrow!.write(new RecordBatch(this.#schema, struct));
   }
 
   async #writeCsvHeader(): Promise<void> {
     if (this.#headerWritten) return;
     this.#headerWritten = true;
-    await writeChunk(this.#output.stream, `${this.#specs.map((spec) => spec.name).join(',')}\n`);
+    await this.#output.write(`${this.#specs.map((spec) => spec.name).join(',')}\n`);
   }
 
   async #writeCsv({ length, columns }: TableBatch): Promise<void> {
@@ -236,7 +228,7 @@ export class FeatureTableSink {
     for (let row = 0; row < length; row++) {
       lines.push(columns.map((column) => csvCell(column, row)).join(','));
       if (lines.length === 4096 || row === length - 1) {
-        await writeChunk(this.#output.stream, `${lines.join('\n')}\n`);
+        await this.#output.write(`${lines.join('\n')}\n`);
         lines.length = 0;
       }
     }
@@ -245,23 +237,15 @@ export class FeatureTableSink {
   async close(): Promise<void> {
     if (this.#arrow) {
       // With no rows the file still carries the schema.
-      if (this.rows === 0) this.#arrow.reset(undefined, this.#schema);
-      this.#arrow.finish();
-      this.#arrow.close();
-      await this.#piped;
-    } else {
-      await this.#writeCsvHeader();
+      await this.#arrow.close(this.rows === 0 ? this.#schema : undefined);
+      return;
     }
+    await this.#writeCsvHeader();
     await this.#output.commit();
   }
 
   async abort(): Promise<void> {
-    // Closed rather than aborted (an abort rejects promises inside the Arrow writer that
-    // nobody awaits); what was written is removed either way.
-    if (this.#arrow) {
-      this.#arrow.close();
-      await this.#piped?.catch(() => {});
-    }
-    await this.#output.discard();
+    if (this.#arrow) await this.#arrow.abort();
+    else await this.#output.discard();
   }
 }

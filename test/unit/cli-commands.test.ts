@@ -89,7 +89,7 @@ describe('the shared options', () => {
     expect(parse('analyze', ['x.pcap', ...reading])()).toMatchObject({ reader: expected });
     expect(parse('evaluate', ['x.pcap', ...reading])()).toMatchObject({ reader: expected });
     for (const name of ['flows', 'analyze', 'evaluate']) {
-      expect(usageMessage(parse(name, ['x.pcap', '--max-active-flows', '1.5'])), name).toBe('--max-active-flows needs a whole number');
+      expect(usageMessage(parse(name, ['x.pcap', '--max-active-flows', '1.5'])), name).toBe("--max-active-flows needs a whole number of flows from 1 to 2147483647, got '1.5'");
       expect(usageMessage(parse(name, ['x.pcap', '--uncertain-direction', 'server'])), name).toBe("--uncertain-direction must be first-sender or service-port, got 'server'");
     }
   });

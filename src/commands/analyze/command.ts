@@ -1,6 +1,6 @@
 // `flowhound analyze`: captures or flow files → the LAN hosts most likely infected.
 import type { Command } from '../../cli/command.js';
-import { confirmOverwrite } from '../../cli/overwrite.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { ANALYZE_HELP } from './help.js';
 import { parseAnalyze, type AnalyzeArguments } from './parse.js';
@@ -13,8 +13,7 @@ export const analyzeCommand: Command<AnalyzeArguments> = {
   help: ANALYZE_HELP,
   parse: (args) => parseAnalyze(args),
   async run({ yes, failOnDetection, ...options }, context) {
-    await confirmOverwrite(options.output, yes);
-    const outcome = await runAnalyze({ ...options, log: context.log, write: context.write, signal: context.signal });
+    const outcome = await runAnalyze({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, write: context.write, signal: context.signal });
     if (outcome.result.run.interrupted) return ExitCode.interrupted;
     return failOnDetection && outcome.detected ? ExitCode.detection : ExitCode.ok;
   },

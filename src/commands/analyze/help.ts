@@ -24,7 +24,7 @@ Models:
   --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
                              or card); checked against the feature schema before use
   --threshold P              host score from which a host is suspicious (default: the card's)
-  --threads N                scoring threads (default: the cores)
+  --threads N                scoring threads (default: the cores; at most 4 per core)
 
 Output:
   -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)

@@ -12,14 +12,14 @@ import {
   scoringOptions,
   yesOption,
 } from '../../cli/options.js';
-import { integer } from '../../cli/values.js';
+import { wholeNumberIn } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import { coreDefaults } from '../../native.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import type { AnalyzeOptions } from './run.js';
 
-export interface AnalyzeArguments extends Omit<AnalyzeOptions, 'log' | 'write' | 'signal'> {
+export interface AnalyzeArguments extends Omit<AnalyzeOptions, 'log' | 'write' | 'signal' | 'confirmOverwrite'> {
   /** Overwrite -o FILE without asking. */
   yes: boolean;
   /** Exit 1 when a host scores at or above the threshold in some window. */
@@ -52,8 +52,7 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
   const scored = scoring(values);
   const reader = { lan: scored.lan ?? defaults.lan, ...reading(values) };
   const written = output(values, ['table', 'json', 'csv', 'arrow']);
-  const minFlows = integer(values['min-flows'], '--min-flows') ?? 1;
-  if (minFlows < 0) throw usageError('--min-flows cannot be negative');
+  const minFlows = wholeNumberIn(values['min-flows'], '--min-flows', { what: 'a whole number of flows', min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 1;
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   return {
     inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),

@@ -7,6 +7,8 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
+import { EndAfterOutput } from '../../analysis/end-after-output.js';
 import { hostFilter } from '../../analysis/host-filter.js';
 import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
@@ -16,7 +18,8 @@ import { HistoryRecorder } from '../../history/recorder.js';
 import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { inputFingerprint } from '../../pipeline/input-fingerprint.js';
-import { openOutput, writeChunk } from '../../sinks/output-file.js';
+import { writeWholeOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets, type OutputTarget } from '../../sinks/output-target.js';
 import { AnalyzeDisplay, type StageTimes } from './display.js';
 import { analysisOutput, type AnalyzeFormat } from './output.js';
 
@@ -24,7 +27,7 @@ export type { StageTimes } from './display.js';
 
 export type { AnalyzeFormat } from './output.js';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends OverwriteConfirmation {
   inputs: string[];
   /** Windows, LAN, flow-file reading. */
   reader: Omit<FeatureReaderOptions, 'labelsPath' | 'infected' | 'flowColumns'>;
@@ -80,6 +83,11 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
   const filter = hostFilter(options.ranges);
+  const [target] = checkOutputTargets({
+    outputs: [options.output],
+    inputs: [...options.inputs, ...options.modelPaths, ...(options.history ? [options.history.path] : [])],
+  });
+  await options.confirmOverwrite?.([target!]);
   const started = performance.now();
 
   // Open: every input, before any work.
@@ -88,6 +96,9 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     parts,
   );
   let history: HistoryRecorder | null = null;
+  // The history records the run as finished only once its output is written.
+  let historyEnd: EndAfterOutput | null = null;
+  let outputWritten = false;
   try {
     // Load the models; the run is described, and begun in the history.
     const scorer = await session.loadModels();
@@ -98,7 +109,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     // Per window: score, rank, record, show.
     const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter });
     const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log });
-    const listeners: WindowListener[] = [ranking, ...(history ? [history] : []), display];
+    historyEnd = history && new EndAfterOutput(history);
+    const listeners: WindowListener[] = [ranking, ...(historyEnd ? [historyEnd] : []), display];
     const end = await session.scoreWindows(listeners);
 
     // Finish: the ranking over the windows finished (all of them, or those before Ctrl-C), written out.
@@ -106,7 +118,9 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     run.finishedAt = end.finishedAt;
     const result = ranking.result(run, { nowWindowStartUs: options.nowUs, minFlows: options.minFlows });
     const outputStarted = performance.now();
-    await writeResult(result, format, options);
+    await writeResult(result, format, target!, options);
+    outputWritten = true;
+    await historyEnd?.release({ outputWritten });
     const times: StageTimes = {
       ...scorer.times,
       totalMs: performance.now() - started,
@@ -119,6 +133,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId } });
     return { result, times, packets: totals.packets, records: totals.records, detected: ranking.detected };
   } finally {
+    // After a failure, the history records the run as failed; a history failing too would hide the first failure.
+    await historyEnd?.release({ outputWritten }).catch(() => {});
     // Both are closed by the session's end already, unless a stage before it failed.
     await session.close();
     history?.close();
@@ -144,20 +160,10 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
   };
 }
 
-async function writeResult(result: AnalysisResult, format: AnalyzeFormat, options: AnalyzeOptions): Promise<void> {
+async function writeResult(result: AnalysisResult, format: AnalyzeFormat, target: OutputTarget, options: AnalyzeOptions): Promise<void> {
   const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose });
-  if (options.output === null || options.output === '-') {
-    await options.write(text);
-    return;
-  }
-  const output = openOutput(options.output);
-  try {
-    await writeChunk(output.stream, text);
-    await output.commit();
-  } catch (error) {
-    await output.discard();
-    throw error;
-  }
+  if (target.kind === 'standard-output') await options.write(text);
+  else await writeWholeOutput(target, text);
 }
 
 let version: string | null = null;

@@ -1,6 +1,6 @@
 // `flowhound evaluate`: analyze's host scores held against ground truth.
 import type { Command } from '../../cli/command.js';
-import { confirmOverwrite } from '../../cli/overwrite.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { EVALUATE_HELP } from './help.js';
 import { parseEvaluate, type EvaluateArguments } from './parse.js';
@@ -13,8 +13,7 @@ export const evaluateCommand: Command<EvaluateArguments> = {
   help: EVALUATE_HELP,
   parse: parseEvaluate,
   async run({ yes, ...options }, context) {
-    await confirmOverwrite(options.output, yes);
-    const outcome = await runEvaluate({ ...options, log: context.log, write: context.write, signal: context.signal });
+    const outcome = await runEvaluate({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, write: context.write, signal: context.signal });
     return outcome.interrupted ? ExitCode.interrupted : ExitCode.ok;
   },
 };

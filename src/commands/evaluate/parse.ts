@@ -11,10 +11,10 @@ import {
   scoringOptions,
   yesOption,
 } from '../../cli/options.js';
-import { usageError } from '../../errors.js';
+import { numberIn } from '../../cli/values.js';
 import type { EvaluateOptions } from './run.js';
 
-export interface EvaluateArguments extends Omit<EvaluateOptions, 'log' | 'write' | 'signal'> {
+export interface EvaluateArguments extends Omit<EvaluateOptions, 'log' | 'write' | 'signal' | 'confirmOverwrite'> {
   /** Overwrite -o FILE without asking. */
   yes: boolean;
 }
@@ -32,8 +32,8 @@ export function parseEvaluate(args: string[]): EvaluateArguments | typeof HELP_W
   if (values.help) return HELP_WANTED;
   const scored = scoring(values);
   const written = output(values, ['table', 'json']);
-  const alpha = values.alpha === undefined ? undefined : Number(values.alpha);
-  if (alpha !== undefined && !(alpha >= 0 && Number.isFinite(alpha))) throw usageError(`--alpha needs a number from 0 up, got '${values.alpha}'`);
+  // The weight of the n-th window is e^(−α·n) + 1: past α = 1000 the weights no longer change.
+  const alpha = numberIn(values.alpha, '--alpha', { what: 'a decay rate per window', min: 0, max: 1000 });
   return {
     inputs: positionals,
     reader: { lan: scored.lan, ...reading(values) },

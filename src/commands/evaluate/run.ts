@@ -4,16 +4,18 @@
 import { DEFAULT_ALPHA, Evaluation, type HostTruth, type TruthHost } from '../../analysis/evaluation.js';
 import { readAddressList } from '../../analysis/host-filter.js';
 import { nativeParts, ScoringSession, type SessionEnd, type SessionParts, type WindowListener } from '../../analysis/session.js';
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { usageError } from '../../errors.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from '../../sinks/evaluation-output.js';
-import { openOutput, writeChunk } from '../../sinks/output-file.js';
+import { writeWholeOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets } from '../../sinks/output-target.js';
 import { describeInputs, runVersions } from '../analyze/run.js';
 import { isCapturePath, sidecarBeside } from '../synth/run.js';
 
 export type EvaluateFormat = 'table' | 'json';
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends OverwriteConfirmation {
   inputs: string[];
   /** Windows, LAN, flow-file reading (as analyze). */
   reader: Omit<FeatureReaderOptions, 'labelsPath' | 'infected' | 'flowColumns'>;
@@ -62,6 +64,11 @@ export async function runEvaluate(options: EvaluateOptions, parts: SessionParts 
   if (infected.length === 0 && options.inputs.every((input, i) => isCapturePath(input) && labelsPaths[i] === undefined)) {
     throw usageError(NO_TRUTH);
   }
+  const [target] = checkOutputTargets({
+    outputs: [options.output],
+    inputs: [...options.inputs, ...labelsPaths.filter((path) => path !== undefined), ...options.infected, ...options.modelPaths],
+  });
+  await options.confirmOverwrite?.([target!]);
 
   const startedAt = new Date().toISOString();
   const started = performance.now();
@@ -120,18 +127,8 @@ export async function runEvaluate(options: EvaluateOptions, parts: SessionParts 
     interrupted,
   };
   const text = format === 'json' ? evaluationToJson(result, context) : renderEvaluationTable(result, context);
-  if (options.output === null || options.output === '-') {
-    await options.write(text);
-  } else {
-    const output = openOutput(options.output);
-    try {
-      await writeChunk(output.stream, text);
-      await output.commit();
-    } catch (error) {
-      await output.discard();
-      throw error;
-    }
-  }
+  if (target!.kind === 'standard-output') await options.write(text);
+  else await writeWholeOutput(target!, text);
 
   if (!options.quiet) {
     const totals = session.progress();

@@ -1,5 +1,6 @@
 // `flowhound features`: inputs → the training tables.
 import type { Command } from '../../cli/command.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { FEATURES_HELP } from './help.js';
 import { parseFeatures, type FeaturesArguments } from './parse.js';
@@ -11,8 +12,8 @@ export const featuresCommand: Command<FeaturesArguments> = {
   summary: 'training tables: per-flow and per-(LAN host, window) feature rows, labelled',
   help: FEATURES_HELP,
   parse: parseFeatures,
-  async run(options, context) {
-    await runFeatures({ ...options, log: context.log, signal: context.signal });
+  async run({ yes, ...options }, context) {
+    await runFeatures({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },
 };

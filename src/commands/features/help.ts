@@ -35,6 +35,7 @@ Reading:
   --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
                              as for 'flowhound flows'
   -q, --quiet                no progress line and no summary
+  -y, --yes                  overwrite the tables without asking (a terminal asks)
 
 Examples:
   flowhound features capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16 -o s6.arrow

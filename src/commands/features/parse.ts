@@ -1,14 +1,18 @@
 // `flowhound features` arguments → the options of a run, checked.
 import { HELP_WANTED } from '../../cli/command.js';
-import { helpOption, lanOption, output, outputOptions, parseArguments, reading, readingOptions } from '../../cli/options.js';
+import { helpOption, lanOption, output, outputOptions, parseArguments, reading, readingOptions, yesOption } from '../../cli/options.js';
 import { usageError } from '../../errors.js';
 import type { FeaturesCommandOptions } from './run.js';
 
-export type FeaturesArguments = Omit<FeaturesCommandOptions, 'log' | 'signal'>;
+export interface FeaturesArguments extends Omit<FeaturesCommandOptions, 'log' | 'signal' | 'confirmOverwrite'> {
+  /** Overwrite existing tables without asking. */
+  yes: boolean;
+}
 
 export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
     ...outputOptions,
+    ...yesOption,
     'hosts-output': { type: 'string' },
     ...lanOption,
     infected: { type: 'string', multiple: true },
@@ -27,5 +31,6 @@ export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_W
     labels: values.labels ?? null,
     reader: { lan: values.lan, infected: values.infected, ...reading(values) },
     quiet,
+    yes: values.yes === true,
   };
 }

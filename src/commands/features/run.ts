@@ -2,6 +2,7 @@
 // with ground truth from the inputs' labels, a synth labels sidecar, or --infected.
 import { basename } from 'node:path';
 
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { usageError } from '../../errors.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { readInputs } from '../../pipeline/read-loop.js';
@@ -15,9 +16,11 @@ import {
   tableFormatFromPath,
   type TableFormat,
 } from '../../sinks/feature-table.js';
+import { GuardedOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets } from '../../sinks/output-target.js';
 import { sidecarBeside } from '../synth/run.js';
 
-export interface FeaturesCommandOptions {
+export interface FeaturesCommandOptions extends OverwriteConfirmation {
   inputs: string[];
   /** Windows, LAN, infected hosts, flow-file reading. */
   reader: Omit<FeatureReaderOptions, 'labelsPath'>;
@@ -51,16 +54,26 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
   if (format === null) throw usageError(`cannot tell the table format from '${options.output}': use .arrow or .csv, or --format`);
   const hostsOutput = options.hostsOutput ?? defaultHostsPath(options.output);
   if (hostsOutput === options.output) throw usageError('the flow table and the host table need different paths');
+  const labelsPaths = options.inputs.map((input) => options.labels ?? sidecarBeside(input) ?? undefined);
+  const [flowTarget, hostTarget] = checkOutputTargets({
+    outputs: [options.output, hostsOutput],
+    inputs: [...options.inputs, ...labelsPaths.filter((path) => path !== undefined)],
+  });
+  await options.confirmOverwrite?.([flowTarget!, hostTarget!]);
 
   const startedMs = Date.now();
   const schema = featureSchema();
-  const flowSink = new FeatureTableSink(options.output, format, flowTableSpec(schema));
-  const hostSink = new FeatureTableSink(hostsOutput, format, hostTableSpec(schema));
+  const flowOutput = await GuardedOutput.open(flowTarget!);
+  const hostOutput = await GuardedOutput.open(hostTarget!).catch(async (error: unknown) => {
+    await flowOutput.discard();
+    throw error;
+  });
+  const flowSink = new FeatureTableSink(flowOutput, format, flowTableSpec(schema));
+  const hostSink = new FeatureTableSink(hostOutput, format, hostTableSpec(schema));
   let windows = 0;
   const infected = new Set<string>();
   try {
     // Every input opens (and fails) before any row is written.
-    const labelsPaths = options.inputs.map((input) => options.labels ?? sidecarBeside(input) ?? undefined);
     const readers = options.inputs.map((input, i) => FeatureReader.open(input, { ...options.reader, labelsPath: labelsPaths[i] }));
     const names = options.inputs.map((input) => basename(input));
     const describeInput = (inputIndex: number) => {

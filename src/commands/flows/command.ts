@@ -1,5 +1,6 @@
 // `flowhound flows`: packets or flow files → flow records.
 import type { Command } from '../../cli/command.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { FLOWS_HELP } from './help.js';
 import { parseFlows, type FlowsArguments } from './parse.js';
@@ -11,8 +12,8 @@ export const flowsCommand: Command<FlowsArguments> = {
   summary: 'flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file',
   help: FLOWS_HELP,
   parse: parseFlows,
-  async run(options, context) {
-    await runFlows({ ...options, log: context.log, signal: context.signal });
+  async run({ yes, ...options }, context) {
+    await runFlows({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },
 };

@@ -32,6 +32,7 @@ Other options:
                              its first sender (as the Argus that wrote CTU-13), or, as Argus
                              3.0.8 guesses, the side not on a service port (default ${uncertainDirection})
   -q, --quiet                no progress line and no summary
+  -y, --yes                  overwrite -o FILE without asking (a terminal asks)
   -h, --help                 this help
 
 Examples:

@@ -1,15 +1,19 @@
 // `flowhound flows` arguments → the options of a run, checked.
 import { HELP_WANTED } from '../../cli/command.js';
-import { helpOption, output, outputOptions, parseArguments, reading, readingOptions } from '../../cli/options.js';
-import { positiveNumber } from '../../cli/values.js';
+import { helpOption, output, outputOptions, parseArguments, reading, readingOptions, yesOption } from '../../cli/options.js';
+import { seconds } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
 import type { FlowsCommandOptions } from './run.js';
 
-export type FlowsArguments = Omit<FlowsCommandOptions, 'log' | 'signal'>;
+export interface FlowsArguments extends Omit<FlowsCommandOptions, 'log' | 'signal' | 'confirmOverwrite'> {
+  /** Overwrite -o FILE without asking. */
+  yes: boolean;
+}
 
 export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
     ...outputOptions,
+    ...yesOption,
     ...readingOptions,
     whole: { type: 'boolean' },
     'status-interval': { type: 'string' },
@@ -31,6 +35,7 @@ export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED 
     ...output(values, ['csv', 'arrow']),
     ...reading(values),
     whole,
-    statusIntervalSeconds: positiveNumber(values['status-interval'], '--status-interval'),
+    statusIntervalSeconds: seconds(values['status-interval'], '--status-interval'),
+    yes: values.yes === true,
   };
 }

@@ -1,12 +1,15 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
 import { readInputs } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
+import { GuardedOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
 
-export interface FlowsCommandOptions extends FlowOptions {
+export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
   input: string;
   /** Output path; null or '-' for standard output. */
   output: string | null;
@@ -32,13 +35,16 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
+  const targets = checkOutputTargets({ outputs: [options.output], inputs: [options.input] });
+  await options.confirmOverwrite?.(targets);
   const startedMs = Date.now();
   const reader = FlowReader.open(options.input, options);
   const windowed = reader.inputKind === 'capture' && !options.whole;
+  const output = await GuardedOutput.open(targets[0]!);
   const sink: FlowSink =
     format === 'arrow'
-      ? new ArrowFlowSink(options.output, options.output === null || options.output.endsWith('.arrows'))
-      : new BinetflowCsvSink(options.output, { label: reader.inputKind === 'flowFile', windowed });
+      ? new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows'))
+      : new BinetflowCsvSink(output, { label: reader.inputKind === 'flowFile', windowed });
   try {
     const { interrupted } = await readInputs([reader], (batch) => sink.write(batch), { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
     // Ctrl-C leaves no output: a part of the records would look like all of them.

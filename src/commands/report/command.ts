@@ -1,5 +1,6 @@
 // `flowhound report`: the history → an HTML page, JSON or CSV, or a summary on the terminal.
 import type { Command } from '../../cli/command.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { REPORT_HELP } from './help.js';
 import { parseReport, type ReportArguments } from './parse.js';
@@ -11,8 +12,8 @@ export const reportCommand: Command<ReportArguments> = {
   summary: 'the batch host-scoring report from the history: HTML, JSON or CSV',
   help: REPORT_HELP,
   parse: parseReport,
-  async run(options, context) {
-    await runReport({ ...options, log: context.log, signal: context.signal });
+  async run({ yes, ...options }, context) {
+    await runReport({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },
 };

@@ -30,6 +30,7 @@ Output:
   --format html|json|csv override the format the extension implies
   --list                 the runs in the history, and nothing else
   -q, --quiet            no summary line on standard error
+  -y, --yes              overwrite -o FILE without asking (a terminal asks)
   -h, --help             this help
 
 Privacy: a history made with FLOWHOUND_PASSPHRASE set keeps host addresses, reasons and

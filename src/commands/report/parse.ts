@@ -1,12 +1,15 @@
 // `flowhound report` arguments → the options of a report, checked.
 import { HELP_WANTED } from '../../cli/command.js';
-import { helpOption, output, outputOptions, parseArguments, readingOptions, utcOffsetMinutes } from '../../cli/options.js';
+import { helpOption, output, outputOptions, parseArguments, readingOptions, utcOffsetMinutes, yesOption } from '../../cli/options.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import type { ReportCommandOptions } from './run.js';
 
-export type ReportArguments = Omit<ReportCommandOptions, 'log' | 'print' | 'signal' | 'generatedAt'>;
+export interface ReportArguments extends Omit<ReportCommandOptions, 'log' | 'print' | 'signal' | 'generatedAt' | 'confirmOverwrite'> {
+  /** Overwrite -o FILE without asking. */
+  yes: boolean;
+}
 
 export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
@@ -17,6 +20,7 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
     'utc-offset': readingOptions['utc-offset'],
     compare: { type: 'string', multiple: true },
     ...outputOptions,
+    ...yesOption,
     list: { type: 'boolean' },
     ...helpOption,
   });
@@ -54,11 +58,15 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
     ...written,
     list: values.list === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    yes: values.yes === true,
   };
 }
 
 function runId(text: string, option: string): number {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) throw usageError(`${option} needs a run id (a whole number from 'flowhound report --list'), got '${text}'`);
-  return Number(trimmed);
+  const id = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || id < 1 || !Number.isSafeInteger(id)) {
+    throw usageError(`${option} needs a run id (a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, as 'flowhound report --list' shows them), got '${text}'`);
+  }
+  return id;
 }

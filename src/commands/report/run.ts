@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { FlowhoundError, usageError } from '../../errors.js';
 import { HistoryStore } from '../../history/store.js';
 import { renderReportHtml } from '../../report/html.js';
@@ -11,11 +12,12 @@ import { assembleReport, type AssembledReport } from '../../report/report-data.j
 import { reportJson } from '../../report/report-json.js';
 import { comparisonText, reportSummary, runsText } from '../../report/text.js';
 import { rankingCsv } from '../../sinks/ranking-table.js';
-import { openOutput, writeChunk } from '../../sinks/output-file.js';
+import { writeWholeOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets } from '../../sinks/output-target.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
 
-export interface ReportCommandOptions {
+export interface ReportCommandOptions extends OverwriteConfirmation {
   db: string;
   passphrase: string | null;
   runIds: number[] | null;
@@ -72,6 +74,9 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   const startedMs = Date.now();
+  const [target] = checkOutputTargets({ outputs: [options.list ? null : options.output], inputs: [options.db] });
+  const format = options.output === null || options.list ? null : formatOf(options.output, options.format);
+  await options.confirmOverwrite?.([target!]);
   const store = HistoryStore.open(options.db, { mode: 'read', passphrase: options.passphrase });
   try {
     if (options.list) {
@@ -79,7 +84,6 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
       return null;
     }
     throwIfAborted(options.signal);
-    const format = options.output === null ? null : formatOf(options.output, options.format);
     if (options.compare && format === 'csv') throw usageError('--compare writes .html or .json (or a summary without -o), not CSV');
     const assembled = assembleReport(store, {
       selection: { runIds: options.runIds, fromUs: options.fromUs, toUs: options.toUs },
@@ -96,14 +100,8 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
     if (format === 'html') text = renderReportHtml(assembled, flowhoundVersion());
     else if (format === 'json') text = reportJson(report);
     else text = rankingCsv(report);
-    const target = openOutput(options.output);
-    try {
-      await writeChunk(target.stream, text);
-      await target.commit();
-    } catch (error) {
-      await target.discard();
-      throw new FlowhoundError('ERR_IO', `cannot write the report: ${(error as Error).message}`, { path: options.output });
-    }
+    if (target!.kind === 'standard-output') print(text);
+    else await writeWholeOutput(target!, text);
     if (!options.quiet) {
       const seconds = ((Date.now() - startedMs) / 1000).toFixed(2);
       log(

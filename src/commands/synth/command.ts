@@ -1,5 +1,6 @@
 // `flowhound synth`: labelled flow records → a capture (and a labels sidecar), or generated traffic.
 import type { Command } from '../../cli/command.js';
+import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode, FlowhoundError } from '../../errors.js';
 import { SYNTH_HELP } from './help.js';
 import { parseSynth, type SynthArguments } from './parse.js';
@@ -12,7 +13,7 @@ export const synthCommand: Command<SynthArguments> = {
   help: SYNTH_HELP,
   parse: parseSynth,
   async run(options, context) {
-    const synthContext = { quiet: options.quiet, log: context.log, signal: context.signal };
+    const synthContext = { quiet: options.quiet, log: context.log, signal: context.signal, confirmOverwrite: options.yes ? undefined : askBeforeOverwriting };
     const summary = options.generate ? await runGenerate(options.traffic, synthContext) : await runSynthRecords(options.records, synthContext);
     if (summary.cancelled) throw new FlowhoundError('ERR_INTERRUPTED', 'interrupted; the incomplete capture was removed');
     return ExitCode.ok;

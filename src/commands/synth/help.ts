@@ -35,6 +35,7 @@ the traffic, so a shorter capture is the start of a longer one with the same see
   --no-bots                normal traffic only
 
   -q, --quiet              no progress line and no summary
+  -y, --yes                overwrite OUT.pcap and labels without asking (a terminal asks)
 
 Examples:
   flowhound synth capture20110816.binetflow.gz --utc-offset 120 -o scenario6.pcap

@@ -1,20 +1,26 @@
 // `flowhound synth` arguments → the options of a rebuild from flow records, or of generated
 // traffic (--generate), checked.
 import { HELP_WANTED } from '../../cli/command.js';
-import { helpOption, outputOptions, parseArguments, readingOptions, utcOffsetMinutes } from '../../cli/options.js';
-import { integer } from '../../cli/values.js';
+import { helpOption, outputOptions, parseArguments, readingOptions, utcOffsetMinutes, yesOption } from '../../cli/options.js';
+import { wholeNumberIn } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
 import { coreDefaults } from '../../native.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import { defaultLabelsPath, type GenerateCommandOptions, type SynthRecordsCommandOptions } from './run.js';
 
+/** The largest snap length synth writes (the core's `pcap_writer::MAX_SNAPLEN`, as libpcap's). */
+const MAX_SNAPLEN_BYTES = 262_144;
+/** The most LAN hosts the generator addresses (the core's `MAX_LAN_HOSTS`: 256 /24 networks of 254). */
+const MAX_LAN_HOSTS = 256 * 254;
+
 export type SynthArguments =
-  | { generate: false; records: SynthRecordsCommandOptions; quiet: boolean }
-  | { generate: true; traffic: GenerateCommandOptions; quiet: boolean };
+  | { generate: false; records: SynthRecordsCommandOptions; quiet: boolean; yes: boolean }
+  | { generate: true; traffic: GenerateCommandOptions; quiet: boolean; yes: boolean };
 
 export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
     output: outputOptions.output,
+    ...yesOption,
     labels: { type: 'string' },
     'no-labels': { type: 'boolean' },
     snaplen: { type: 'string' },
@@ -36,9 +42,9 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
   const output = values.output;
   if (output === undefined) throw usageError("synth needs -o OUT.pcap; see 'flowhound help synth'");
   const quiet = values.quiet === true;
-  const snaplen = integer(values.snaplen, '--snaplen');
-  const seed = integer(values.seed, '--seed');
-  if (seed !== undefined && (seed < 0 || seed > 0xffffffff)) throw usageError('--seed must be between 0 and 4294967295');
+  const yes = values.yes === true;
+  const snaplen = wholeNumberIn(values.snaplen, '--snaplen', { what: 'a whole number of bytes', min: 1, max: MAX_SNAPLEN_BYTES });
+  const seed = wholeNumberIn(values.seed, '--seed', { what: 'a whole number', min: 0, max: 0xffff_ffff });
   if (values.generate) {
     if (positionals.length > 0) throw usageError('--generate takes no FLOWS input');
     const { size, duration } = values;
@@ -51,10 +57,10 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
       maxDurationUs: duration === undefined ? undefined : parseDuration(duration, '--duration'),
       seed,
       snaplen,
-      lanHosts: integer(values['lan-hosts'], '--lan-hosts'),
+      lanHosts: wholeNumberIn(values['lan-hosts'], '--lan-hosts', { what: 'a whole number of hosts', min: 1, max: MAX_LAN_HOSTS }),
       bots: values['no-bots'] !== true,
     };
-    return { generate: true, traffic, quiet };
+    return { generate: true, traffic, quiet, yes };
   }
   if (positionals.length !== 1) throw usageError(`synth takes one FLOWS input, got ${positionals.length}; see 'flowhound help synth'`);
   for (const option of ['size', 'duration', 'lan-hosts', 'no-bots'] as const) {
@@ -74,10 +80,14 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
     hosts: values.hosts,
     keepGoing: values['keep-going'] === true,
   };
-  return { generate: false, records, quiet };
+  return { generate: false, records, quiet, yes };
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+/** The smallest capture: a pcap file header (24 bytes). */
+const MIN_SIZE_BYTES = 24;
+/** The largest capture --generate makes: 1 PB, far past any disk, well within exact integers. */
+const MAX_SIZE_BYTES = 1e15;
 
 /** A file size in bytes from a number with an optional unit: 500MB, 4GB, 1.5GiB, 1000000. */
 function parseSize(text: string, option: string): number {
@@ -86,6 +96,9 @@ function parseSize(text: string, option: string): number {
   if (!match || unit === undefined) throw usageError(`${option} needs a size such as 500MB or 4GB, got '${text}'`);
   const bytes = Math.round(Number(match[1]) * unit);
   if (bytes < 1) throw usageError(`${option} must be positive`);
+  if (bytes < MIN_SIZE_BYTES || bytes > MAX_SIZE_BYTES) {
+    throw usageError(`${option} needs a size from ${MIN_SIZE_BYTES} bytes (a pcap header) to 1PB, got '${text}'`);
+  }
   return bytes;
 }
 

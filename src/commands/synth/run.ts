@@ -1,6 +1,7 @@
 // `flowhound synth`: a capture rebuilt from labelled flow records, or generated traffic.
 import { existsSync } from 'node:fs';
 
+import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import {
   awaitNative,
   callNative,
@@ -11,7 +12,8 @@ import {
   type SynthSummary,
 } from '../../native.js';
 import { formatCaptureTime, ProgressLine } from '../../progress.js';
-import { publishedPath } from '../../sinks/output-file.js';
+import { GuardedNativeOutput } from '../../sinks/guarded-output.js';
+import { checkOutputTargets } from '../../sinks/output-target.js';
 
 export interface SynthRecordsCommandOptions extends Omit<SynthRecordsOptions, 'labelsPath'> {
   flows: string;
@@ -20,7 +22,7 @@ export interface SynthRecordsCommandOptions extends Omit<SynthRecordsOptions, 'l
   labels: string | null;
 }
 
-export interface SynthCommandContext {
+export interface SynthCommandContext extends OverwriteConfirmation {
   quiet: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
@@ -64,15 +66,17 @@ async function runJob(job: NativeSynthJob, label: 'synth' | 'generate', context:
 }
 
 export async function runSynthRecords(options: SynthRecordsCommandOptions, context: SynthCommandContext): Promise<SynthSummary> {
-  const capture = publishedPath(options.output);
-  const labels = options.labels === null ? null : publishedPath(options.labels);
+  const targets = checkOutputTargets({ outputs: options.labels === null ? [options.output] : [options.output, options.labels], inputs: [options.flows] });
+  await context.confirmOverwrite?.(targets);
+  const capture = await GuardedNativeOutput.open(targets[0]!);
+  let labels: GuardedNativeOutput | null = null;
   const { flows, output: _output, labels: _labels, ...recordOptions } = options;
   const started = Date.now();
-  const job = callNative(() =>
-    native.SynthJob.fromFlowFile(flows, capture.writePath, { ...recordOptions, labelsPath: labels?.writePath }),
-  );
   let summary: SynthSummary;
   try {
+    if (targets[1] !== undefined) labels = await GuardedNativeOutput.open(targets[1]);
+    const labelsPath = labels?.writePath;
+    const job = callNative(() => native.SynthJob.fromFlowFile(flows, capture.writePath, { ...recordOptions, labelsPath }));
     summary = await runJob(job, 'synth', context);
   } catch (error) {
     await Promise.all([capture.discard(), labels?.discard()]);
@@ -82,7 +86,13 @@ export async function runSynthRecords(options: SynthRecordsCommandOptions, conte
     await Promise.all([capture.discard(), labels?.discard()]);
     return summary;
   }
-  await Promise.all([capture.commit(), labels?.commit()]);
+  try {
+    await capture.commit();
+    await labels?.commit();
+  } catch (error) {
+    await Promise.all([capture.discard(), labels?.discard()]);
+    throw error;
+  }
   if (!context.quiet) {
     const seconds = (Date.now() - started) / 1000;
     context.log(
@@ -109,12 +119,14 @@ export interface GenerateCommandOptions extends GenerateOptions {
 }
 
 export async function runGenerate(options: GenerateCommandOptions, context: SynthCommandContext): Promise<SynthSummary> {
-  const capture = publishedPath(options.output);
+  const targets = checkOutputTargets({ outputs: [options.output], inputs: [] });
+  await context.confirmOverwrite?.(targets);
+  const capture = await GuardedNativeOutput.open(targets[0]!);
   const { output: _output, ...generateOptions } = options;
   const started = Date.now();
-  const job = callNative(() => native.SynthJob.generate(capture.writePath, generateOptions));
   let summary: SynthSummary;
   try {
+    const job = callNative(() => native.SynthJob.generate(capture.writePath, generateOptions));
     summary = await runJob(job, 'generate', context);
   } catch (error) {
     await capture.discard();
