@@ -2,6 +2,7 @@
 // errors that end a run, and returns the exit code. Each command's help, arguments and work are
 // in commands/; the options several of them share, in cli/options.ts.
 import { type Command, runCommand, terminalContext } from './cli/command.js';
+import { reportFailure } from './cli/report-failure.js';
 import { analyzeCommand } from './commands/analyze/command.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate/command.js';
@@ -57,11 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === undefined) throw usageError(`unknown command '${name}'; run 'flowhound help'`);
     return await runCommand(command, args, context);
   } catch (error) {
-    if (error instanceof FlowhoundError) {
-      process.stderr.write(`flowhound: ${error.describe()}\n`);
-      return exitCodeOf(error.code);
-    }
-    throw error;
+    return reportFailure(error, (line) => process.stderr.write(`${line}\n`));
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

@@ -8,6 +8,8 @@ export const ExitCode = {
   ok: 0,
   detection: 1,
   usageOrInput: 2,
+  /** A bug in flowhound (sysexits' EX_SOFTWARE): never 1, which scripts read as a detection. */
+  internal: 70,
   interrupted: 130,
 } as const;
 
@@ -45,6 +47,7 @@ export const ERROR_CODES = {
   // TypeScript's own.
   ERR_USAGE: { origin: 'typescript', exit: input, meaning: 'bad or missing command-line arguments' },
   ERR_INTERRUPTED: { origin: 'typescript', exit: ExitCode.interrupted, meaning: 'the run was interrupted (Ctrl-C)' },
+  ERR_INTERNAL: { origin: 'typescript', exit: ExitCode.internal, meaning: 'a bug in flowhound: an error it did not expect (FLOWHOUND_DEBUG=1 shows where)' },
   ERR_ADDON_MISSING: { origin: 'typescript', exit: input, meaning: 'the native addon is not built' },
   ERR_MODEL_INVALID: { origin: 'typescript', exit: input, meaning: 'a model file is not an ONNX model onnxruntime can load, or declares invalid metadata' },
   ERR_MODEL_SCHEMA: { origin: 'typescript', exit: input, meaning: "a model's inputs or outputs do not fit the feature schema" },

@@ -45,6 +45,12 @@ export function usageError(message: string): FlowhoundError {
   return new FlowhoundError('ERR_USAGE', message);
 }
 
+/** An error flowhound did not expect (a bug), told in one line instead of a stack trace. */
+export function internalError(error: unknown): FlowhoundError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new FlowhoundError('ERR_INTERNAL', `${message} (a bug in flowhound: please report it with the command line; FLOWHOUND_DEBUG=1 prints where it happened)`);
+}
+
 /**
  * The wire form of a FlowhoundError: a JSON object `{code, message, path?, byteOffset?, line?,
  * packetIndex?}`, carried as an Error's message. The core writes the same object
