@@ -63,6 +63,8 @@ describe('HTML report of scenario 6', () => {
 
     it('draws the ranking, the score plots and the heatmap without errors or requests', async () => {
       const { page, consoleErrors, pageErrors, otherRequests } = await browser.open(html);
+      // The page says when it has drawn everything (bench/report-render.mjs reads this to time
+      // the drawing; how long it takes is measured there, never asserted in a test).
       const drawnMs = await page.evaluate(() => (window as unknown as { __reportDrawnMs: number }).__reportDrawnMs);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-scenario6.png'), fullPage: true });
@@ -70,7 +72,7 @@ describe('HTML report of scenario 6', () => {
       expect(consoleErrors).toEqual([]);
       expect(pageErrors).toEqual([]);
       expect(otherRequests()).toEqual([]);
-      expect(drawnMs).toBeLessThan(2000);
+      expect(Number.isFinite(drawnMs)).toBe(true);
 
       // The ranking: every host, the bot first and suspicious now.
       const rows = page.locator('#ranking tbody tr');

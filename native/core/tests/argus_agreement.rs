@@ -5,44 +5,43 @@
 //! captures go through our reader, decoder and `FlowEngine` in whole-capture mode with the
 //! same status interval, Argus's idle timeouts and Argus 3.0.8's direction guess for
 //! connections seen without their handshake (`UncertainDirection::ServicePort`; flowhound's
-//! default is the first sender, as the Argus that wrote CTU-13 did). An Argus record is matched by one of ours
-//! (each of ours matches at most once) with equal protocol, addresses, ports, TotPkts,
-//! TotBytes, SrcBytes and State, and StartTime within 1 ms.
+//! default is the first sender, as the Argus that wrote CTU-13 did). Records are matched both
+//! ways, one to one: equal protocol, addresses, ports, TotPkts, TotBytes, SrcBytes and State,
+//! and StartTime within 1 ms. An Argus record left without one of ours is a miss; one of ours
+//! left without an Argus record is an extra, and counts as much.
 //!
 //! Two synthetic captures (`make-synthetic-pcaps.py`: one scenario per address pair, from
-//! the probes that taught us Argus's rules) must agree completely; they run everywhere.
-//! The real captures of `../shared/data/pcaps` must agree for at least 95 % of Argus's
-//! records in every file (a file of a single record must match it); they are skipped with a
-//! message when the shared data is absent.
+//! the probes that taught us Argus's rules) must agree completely, with no extra; they run
+//! everywhere. The real captures of `../shared/data/pcaps` must give exactly the figures
+//! measured (Argus records, ours, matched: `REAL_CAPTURE_FIGURES`); without the shared data
+//! cargo reports them as ignored, with the reason (`native/core/build.rs`).
 //!
 //! Windowed mode is compared the same way with Argus run on each window's packets alone
 //! (`cut-windows.py`: 300 s windows every 150 s), the way botd built its windows.
 //!
-//! Figures when written (Argus records, matched):
+//! Figures measured on 2026-12-07 (Argus records, ours, matched), which the tests pin exactly:
 //!
-//! | capture | Argus | matched |
-//! |---|---|---|
-//! | edge-cases (synthetic, `-S 3600`) | 127 | 127 (100 %) |
-//! | status-interval (synthetic, `-S 60`) | 27 | 27 (100 %) |
-//! | stratosphere/test-cc__test-cc-capture-1 | 297 | 297 (100 %) |
-//! | stratosphere/test-cc__test-cc-capture-2 | 270 | 270 (100 %) |
-//! | stratosphere/test12-icmp-portscan | 26 | 26 (100 %) |
-//! | stratosphere/test19-malicious-ssh__malicious-ssh-bruteforce | 67 | 67 (100 %) |
-//! | stratosphere/test7-malicious | 334 | 332 (99.4 %) |
-//! | stratosphere/test8-malicious | 1 | 1 |
-//! | ndpi-malware/bot | 1 | 1 |
-//! | ndpi-malware/emotet | 6 | 6 |
-//! | ndpi-malware/malware | 6 | 6 |
-//! | ndpi-malware/trickbot | 1 | 1 |
-//! | all real captures | 1009 | 1007 (99.80 %) |
-//! | windows of test7-malicious | 714 | 708 (99.2 %) |
-//! | windows of test-cc__test-cc-capture-1 | 596 | 596 (100 %) |
-//!
-//! The files of one record are held to the same 95 % (so: that record must match); they
-//! are few packets of one TCP or UDP conversation each, and matched.
+//! | capture | Argus | ours | matched |
+//! |---|---|---|---|
+//! | edge-cases (synthetic, `-S 3600`) | 127 | 127 | 127 |
+//! | status-interval (synthetic, `-S 60`) | 27 | 27 | 27 |
+//! | stratosphere/test-cc__test-cc-capture-1 | 297 | 297 | 297 |
+//! | stratosphere/test-cc__test-cc-capture-2 | 270 | 270 | 270 |
+//! | stratosphere/test12-icmp-portscan | 26 | 26 | 26 |
+//! | stratosphere/test19-malicious-ssh__malicious-ssh-bruteforce | 67 | 67 | 67 |
+//! | stratosphere/test7-malicious | 334 | 334 | 332 |
+//! | stratosphere/test8-malicious | 1 | 1 | 1 |
+//! | ndpi-malware/bot | 1 | 1 | 1 |
+//! | ndpi-malware/emotet | 6 | 6 | 6 |
+//! | ndpi-malware/malware | 6 | 6 | 6 |
+//! | ndpi-malware/trickbot | 1 | 1 | 1 |
+//! | all real captures | 1009 | 1009 | 1007 |
+//! | windows of test7-malicious | 714 | 714 | 706 |
+//! | windows of test-cc__test-cc-capture-1 | 596 | 596 | 596 |
 //!
 //! Unmatched, all in test7-malicious, all IGMP: `192.168.2.16 -> 0.0.0.1 INT 4 pkts` and
-//! `172.17.0.1 -> 0.0.0.1 INT 2 pkts` (and their pieces in the windows). Argus keys an IGMP
+//! `172.17.0.1 -> 0.0.0.1 INT 2 pkts` (and their pieces in the windows), each with its extra
+//! of ours, the same packets to 224.0.0.22. Argus keys an IGMP
 //! flow by the group field of the IGMP header instead of the IP destination; these are
 //! IGMPv3 reports (to 224.0.0.22), whose bytes there are the record count, printed as
 //! `0.0.0.1`. We key IGMP like any other protocol (source, destination 224.0.0.22); the
@@ -168,48 +167,66 @@ fn row_of(record: &FlowRecord) -> Row {
     Row { start_us: record.start_us, columns, text }
 }
 
+/// Records matched both ways: each Argus record by at most one of ours, each of ours by at most
+/// one of Argus's. What is left on either side is listed, and counted.
 struct Agreement {
     argus: usize,
+    ours: usize,
     matched: usize,
+    /// Argus records without one of ours.
     unmatched: Vec<String>,
+    /// Our records without one of Argus's: a record Argus did not write is as wrong as a
+    /// record missed.
+    extra: Vec<String>,
 }
 
 impl Agreement {
-    fn percent(&self) -> f64 {
-        if self.argus == 0 {
-            100.0
-        } else {
-            100.0 * self.matched as f64 / self.argus as f64
-        }
+    /// (Argus records, our records, matched): the figures the tests pin.
+    fn figures(&self) -> (usize, usize, usize) {
+        (self.argus, self.ours, self.matched)
+    }
+}
+
+/// Up to four records of `rows` between the same two addresses as `row`, to say what differs.
+fn near(rows: &[Row], row: &Row) -> String {
+    let ends = |r: &Row| (r.columns.proto, r.columns.src.min(r.columns.dst), r.columns.src.max(r.columns.dst));
+    let near: Vec<&str> = rows.iter().filter(|other| ends(other) == ends(row)).map(|other| other.text.as_str()).take(4).collect();
+    if near.is_empty() {
+        "none".to_string()
+    } else {
+        near.join("\n         ")
     }
 }
 
 fn agree(argus: &[Row], ours: &[Row]) -> Agreement {
-    let mut by_columns: HashMap<&Columns, Vec<(i64, bool)>> = HashMap::new();
-    for row in ours {
-        by_columns.entry(&row.columns).or_default().push((row.start_us, false));
+    let mut by_columns: HashMap<&Columns, Vec<(i64, usize)>> = HashMap::new();
+    for (index, row) in ours.iter().enumerate() {
+        by_columns.entry(&row.columns).or_default().push((row.start_us, index));
     }
+    let mut used = vec![false; ours.len()];
     let mut unmatched = Vec::new();
     let mut matched = 0;
     for row in argus {
-        let candidates = by_columns.get_mut(&row.columns);
-        let hit = candidates.and_then(|list| {
-            list.iter_mut().filter(|(start, used)| !used && (start - row.start_us).abs() <= START_TOLERANCE_US).min_by_key(|(start, _)| (start - row.start_us).abs())
+        let hit = by_columns.get(&row.columns).and_then(|list| {
+            list.iter()
+                .filter(|(start, index)| !used[*index] && (start - row.start_us).abs() <= START_TOLERANCE_US)
+                .min_by_key(|(start, _)| (start - row.start_us).abs())
         });
         match hit {
-            Some(candidate) => {
-                candidate.1 = true;
+            Some(&(_, index)) => {
+                used[index] = true;
                 matched += 1;
             }
-            None => {
-                // Show our records between the same two addresses, to say what differs.
-                let ends = |r: &Row| (r.columns.proto, r.columns.src.min(r.columns.dst), r.columns.src.max(r.columns.dst));
-                let near: Vec<&str> = ours.iter().filter(|ours| ends(ours) == ends(row)).map(|ours| ours.text.as_str()).take(4).collect();
-                unmatched.push(format!("argus: {}\n   ours: {}", row.text, if near.is_empty() { "none".to_string() } else { near.join("\n         ") }));
-            }
+            None => unmatched.push(format!("argus: {}\n   ours: {}", row.text, near(ours, row))),
         }
     }
-    Agreement { argus: argus.len(), matched, unmatched }
+    let extra = ours
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(row, _)| format!("ours:  {}\n  argus: {}", row.text, near(argus, row)))
+        .collect();
+    Agreement { argus: argus.len(), ours: ours.len(), matched, unmatched, extra }
 }
 
 fn check(pcap: &Path, csv: &Path, status_interval_us: i64, report: &mut String) -> Agreement {
@@ -218,19 +235,20 @@ fn check(pcap: &Path, csv: &Path, status_interval_us: i64, report: &mut String) 
     let agreement = agree(&argus, &ours);
     let name = pcap.file_name().unwrap().to_string_lossy();
     let line = format!(
-        "{name}: argus {} records, ours {}, matched {} ({:.1} %); orphan fragments {}, out of order {}",
+        "{name}: argus {} records, ours {}, matched {}, Argus's unmatched {}, ours extra {}; orphan fragments {}, out of order {}",
         agreement.argus,
-        ours.len(),
+        agreement.ours,
         agreement.matched,
-        agreement.percent(),
+        agreement.unmatched.len(),
+        agreement.extra.len(),
         stats.orphan_fragments,
         stats.out_of_order_packets
     );
     println!("{line}");
     writeln!(report, "{line}").unwrap();
-    for unmatched in &agreement.unmatched {
-        println!("  {unmatched}");
-        writeln!(report, "  {unmatched}").unwrap();
+    for difference in agreement.unmatched.iter().chain(&agreement.extra) {
+        println!("  {difference}");
+        writeln!(report, "  {difference}").unwrap();
     }
     agreement
 }
@@ -243,77 +261,97 @@ fn argus_fixture(name: &str) -> std::path::PathBuf {
 fn synthetic_edge_cases_agree_with_argus_completely() {
     let mut report = String::new();
     let agreement = check(&argus_fixture("edge-cases.pcap"), &argus_fixture("records/edge-cases.csv"), 3600 * SECOND_US, &mut report);
-    assert_eq!(agreement.matched, agreement.argus, "{report}");
+    assert_eq!(agreement.figures(), (127, 127, 127), "every record matched, none of ours extra\n{report}");
 }
 
 #[test]
 fn synthetic_status_reports_agree_with_argus_completely() {
     let mut report = String::new();
     let agreement = check(&argus_fixture("status-interval.pcap"), &argus_fixture("records/status-interval.csv"), 60 * SECOND_US, &mut report);
-    assert_eq!(agreement.matched, agreement.argus, "{report}");
+    assert_eq!(agreement.figures(), (27, 27, 27), "every record matched, none of ours extra\n{report}");
 }
 
+/// Each real capture's (Argus records, our records, matched), as measured on 2026-12-07 with
+/// argus 3.0.8's records committed in test/fixtures/argus/records/. The engine is
+/// deterministic: the figures are exact, and any change, better or worse, must be looked at
+/// and the table updated with the reason (see the module's notes on the two IGMP records).
+#[rustfmt::skip]
+const REAL_CAPTURE_FIGURES: &[(&str, (usize, usize, usize))] = &[
+    ("ndpi-malware/bot.pcap",                                                  (1, 1, 1)),
+    ("ndpi-malware/emotet.pcap",                                               (6, 6, 6)),
+    ("ndpi-malware/malware.pcap",                                              (6, 6, 6)),
+    ("ndpi-malware/trickbot.pcap",                                             (1, 1, 1)),
+    ("stratosphere/test-cc__test-cc-capture-1.pcap",                           (297, 297, 297)),
+    ("stratosphere/test-cc__test-cc-capture-2.pcap",                           (270, 270, 270)),
+    ("stratosphere/test12-icmp-portscan.pcap",                                 (26, 26, 26)),
+    ("stratosphere/test19-malicious-ssh__malicious-ssh-bruteforce.pcap",       (67, 67, 67)),
+    ("stratosphere/test7-malicious.pcap",                                      (334, 334, 332)),
+    ("stratosphere/test8-malicious.pcap",                                      (1, 1, 1)),
+];
+
 #[test]
-fn real_captures_agree_with_argus_for_95_percent_of_its_records() {
-    let Some(pcaps) = common::shared_data("pcaps") else { return };
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/pcaps (absent when the tests were built)")]
+fn real_captures_agree_with_argus_both_ways_as_measured() {
+    let pcaps = common::shared_data("pcaps");
     let mut report = String::new();
-    let (mut total_argus, mut total_matched) = (0, 0);
-    let mut failures = Vec::new();
-    for folder in ["stratosphere", "ndpi-malware"] {
+    let mut measured = Vec::new();
+    for folder in ["ndpi-malware", "stratosphere"] {
         let mut files: Vec<_> = std::fs::read_dir(pcaps.join(folder)).expect("pcaps folder").map(|entry| entry.unwrap().path()).collect();
         files.sort();
         for pcap in files.iter().filter(|path| path.extension().is_some_and(|ext| ext == "pcap")) {
             let csv = argus_fixture("records").join(format!("{}.csv", pcap.file_stem().unwrap().to_string_lossy()));
             assert!(csv.is_file(), "no Argus records for {}: run make-argus-records.sh", pcap.display());
             let agreement = check(pcap, &csv, 3600 * SECOND_US, &mut report);
-            total_argus += agreement.argus;
-            total_matched += agreement.matched;
-            if agreement.percent() < 95.0 {
-                failures.push(format!("{}: {:.1} %", pcap.display(), agreement.percent()));
-            }
+            measured.push((format!("{folder}/{}", pcap.file_name().unwrap().to_string_lossy()), agreement.figures()));
         }
     }
-    let overall = format!("overall: argus {total_argus}, matched {total_matched} ({:.2} %)", 100.0 * total_matched as f64 / total_argus.max(1) as f64);
+    let (argus, ours, matched) = measured.iter().fold((0, 0, 0), |sum, (_, (a, o, m))| (sum.0 + a, sum.1 + o, sum.2 + m));
+    let overall = format!("overall: argus {argus}, ours {ours}, matched {matched}");
     println!("{overall}");
     writeln!(report, "{overall}").unwrap();
     std::fs::write(common::target_file("argus-agreement.txt"), &report).expect("write report");
-    assert!(failures.is_empty(), "below 95 %: {failures:?}\n{report}");
+    let expected: Vec<(String, (usize, usize, usize))> = REAL_CAPTURE_FIGURES.iter().map(|(name, figures)| (name.to_string(), *figures)).collect();
+    assert_eq!(measured, expected, "(argus, ours, matched) per capture\n{report}");
 }
+
+/// Each capture's windows, all together: (Argus records, our records, matched), measured on
+/// 2026-12-07 against `records/windows-*.csv` (argus 3.0.8 on each window's packets). Exact,
+/// as above. A window step one microsecond off moves packets across window edges and breaks
+/// these figures.
+const WINDOW_FIGURES: [(&str, (usize, usize, usize)); 2] = [("test7-malicious", (714, 714, 706)), ("test-cc__test-cc-capture-1", (596, 596, 596))];
 
 /// Windowed mode must be what Argus writes for each window's packets alone (the way botd
 /// built its windows: cut the capture, run Argus on each piece).
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/pcaps/stratosphere (absent when the tests were built)")]
 fn each_window_agrees_with_argus_on_that_windows_packets() {
-    let Some(pcaps) = common::shared_data("pcaps/stratosphere") else { return };
+    let pcaps = common::shared_data("pcaps/stratosphere");
     let mut report = String::new();
-    let mut failures = Vec::new();
-    for name in ["test7-malicious", "test-cc__test-cc-capture-1"] {
+    let mut measured = Vec::new();
+    for (name, _) in WINDOW_FIGURES {
         let argus = parse_window_csv(&argus_fixture("records").join(format!("windows-{name}.csv")));
         let ours = our_window_rows(&pcaps.join(format!("{name}.pcap")));
         let mut windows: Vec<i64> = argus.iter().map(|(window, _)| *window).chain(ours.iter().map(|(window, _)| *window)).collect();
         windows.sort_unstable();
         windows.dedup();
-        let (mut total, mut matched) = (0, 0);
+        let mut figures = (0, 0, 0);
         for window in windows {
             let pick = |rows: &[(i64, Row)]| -> Vec<Row> { rows.iter().filter(|(w, _)| *w == window).map(|(_, row)| row.clone()).collect() };
-            let (argus_rows, our_rows) = (pick(&argus), pick(&ours));
-            let agreement = agree(&argus_rows, &our_rows);
-            let line = format!("{name} window {window}: argus {}, ours {}, matched {}", agreement.argus, our_rows.len(), agreement.matched);
+            let agreement = agree(&pick(&argus), &pick(&ours));
+            let line = format!("{name} window {window}: argus {}, ours {}, matched {}", agreement.argus, agreement.ours, agreement.matched);
             println!("{line}");
             writeln!(report, "{line}").unwrap();
-            for unmatched in &agreement.unmatched {
-                println!("  {unmatched}");
-                writeln!(report, "  {unmatched}").unwrap();
+            for difference in agreement.unmatched.iter().chain(&agreement.extra) {
+                println!("  {difference}");
+                writeln!(report, "  {difference}").unwrap();
             }
-            total += agreement.argus;
-            matched += agreement.matched;
+            figures = (figures.0 + agreement.argus, figures.1 + agreement.ours, figures.2 + agreement.matched);
         }
-        let percent = 100.0 * matched as f64 / total.max(1) as f64;
-        println!("{name}: windows agree for {matched} of {total} Argus records ({percent:.1} %)");
-        if percent < 95.0 {
-            failures.push(format!("{name}: {percent:.1} %"));
-        }
+        let line = format!("{name}: argus {}, ours {}, matched {}", figures.0, figures.1, figures.2);
+        println!("{line}");
+        writeln!(report, "{line}").unwrap();
+        measured.push((name, figures));
     }
     std::fs::write(common::target_file("argus-window-agreement.txt"), &report).expect("write report");
-    assert!(failures.is_empty(), "below 95 %: {failures:?}\n{report}");
+    assert_eq!(measured, WINDOW_FIGURES, "(argus, ours, matched) over each capture's windows\n{report}");
 }

@@ -9,13 +9,17 @@ use flowhound_core::capture::CaptureReader;
 use flowhound_core::decode::{decode, decode_general};
 use flowhound_core::packet::{link_type, Network, Transport};
 
-#[test]
-fn fast_and_general_decoding_agree_on_every_test_capture() {
-    let (files, shared) = common::test_capture_files();
-    assert!(files.len() >= 50, "only {} captures found", files.len());
+const FIXTURE_FILES: usize = 129;
+const FIXTURE_PACKETS: (u64, u64) = (308, 306);
+const SHARED_FILES: usize = 888;
+const SHARED_PACKETS: (u64, u64) = (23_832, 15_631);
+
+/// Decodes every packet of `files` both ways; the disagreements (at most 20), the packets
+/// read and how many of them are of the fast path's kind.
+fn compare(files: &[std::path::PathBuf]) -> (Vec<String>, u64, u64) {
     let (mut packets, mut fast_kind) = (0u64, 0u64);
     let mut disagreements = Vec::new();
-    for path in &files {
+    for path in files {
         let Ok(mut reader) = CaptureReader::open(path) else { continue };
         while let Ok(Some(raw)) = reader.next_packet() {
             let (fast, general) = (decode(&raw), decode_general(&raw));
@@ -30,6 +34,26 @@ fn fast_and_general_decoding_agree_on_every_test_capture() {
         }
     }
     println!("{} captures, {packets} packets, {fast_kind} Ethernet/IPv4/TCP-or-UDP", files.len());
-    assert!(fast_kind > if shared { 10_000 } else { 100 }, "too few packets of the fast kind to tell ({fast_kind})");
+    (disagreements, packets, fast_kind)
+}
+
+#[test]
+fn fast_and_general_decoding_agree_on_the_damaged_fixtures() {
+    let files = common::fixture_capture_files();
+    assert_eq!(files.len(), FIXTURE_FILES, "test/fixtures/parser-corpus/damaged changed: update the count");
+    let (disagreements, packets, fast_kind) = compare(&files);
+    // Measured: the figures of the committed fixtures, so that a reader that stops early, or a
+    // decoder that stops taking the fast path, cannot pass on fewer packets.
+    assert_eq!((packets, fast_kind), FIXTURE_PACKETS, "packets read, and of the fast path's kind");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/parser-corpus and ../shared/data/pcaps (absent when the tests were built)")]
+fn fast_and_general_decoding_agree_on_the_shared_corpus_and_real_captures() {
+    let files = common::shared_capture_files();
+    assert_eq!(files.len(), SHARED_FILES, "878 files of the parser corpus and 10 real captures");
+    let (disagreements, packets, fast_kind) = compare(&files);
+    assert_eq!((packets, fast_kind), SHARED_PACKETS, "packets read, and of the fast path's kind");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

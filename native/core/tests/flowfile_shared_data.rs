@@ -1,7 +1,9 @@
 //! The flow-file reader on every real flow file of the project's data folder
 //! (`<repo>/../shared/data`, or `$FLOWHOUND_SHARED_DATA` when working in a git worktree).
-//! Skipped, with a message, when the folder is absent; flowfile_fixtures.rs covers the same
-//! ground on committed excerpts.
+//! Reported as ignored, with its reason, when the folder is absent (`native/core/build.rs`);
+//! flowfile_fixtures.rs covers the same ground on committed excerpts.
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
@@ -10,19 +12,6 @@ use std::path::{Path, PathBuf};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{ip_protocol_name, Address, Direction, FlowRecord, Protocol};
-
-fn data_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("FLOWHOUND_SHARED_DATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-    };
-    if dir.join("ctu13").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no data folder at {} (set FLOWHOUND_SHARED_DATA to use another)", dir.display());
-        None
-    }
-}
 
 /// CTU-13 times are CEST; the Stratosphere files' zone is unknown, and irrelevant here.
 const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
@@ -68,8 +57,9 @@ fn count_labels(records: &[FlowRecord], word: &str) -> u64 {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (ctu13/, flows/; absent when the tests were built)")]
 fn every_file_gives_the_rows_and_botnet_labels_the_text_tools_count() {
-    let Some(data) = data_dir() else { return };
+    let data = common::shared_data("");
     let expected = expected_rows();
     // The table must list every flow file there is, so that a new one is not silently untested.
     let mut on_disk = BTreeSet::new();
@@ -100,8 +90,9 @@ fn every_file_gives_the_rows_and_botnet_labels_the_text_tools_count() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (ctu13/, flows/; absent when the tests were built)")]
 fn official_ctu13_figures() {
-    let Some(data) = data_dir() else { return };
+    let data = common::shared_data("");
     let (scenario6, _) = read_all(&data.join("ctu13/capture20110816.binetflow.gz"), CTU13);
     assert_eq!(scenario6.len(), 558_919);
     assert_eq!(count_labels(&scenario6, "Botnet"), 4_630);
@@ -126,8 +117,9 @@ fn v4(text: &str) -> Address {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (ctu13/, flows/; absent when the tests were built)")]
 fn spot_checks_of_scenario6_against_its_text() {
-    let Some(data) = data_dir() else { return };
+    let data = common::shared_data("");
     let (records, _) = read_all(&data.join("ctu13/capture20110816.binetflow.gz"), CTU13);
     // Record i is on line i + 2. `date -u -d '2011-08-16 08:01:46' +%s` = 1313481706.
     let at_line = |line: usize| &records[line - 2];
@@ -259,8 +251,9 @@ fn check_row(record: &FlowRecord, row: &ReferenceRow, where_: &str) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (ctu13/, flows/; absent when the tests were built)")]
 fn every_row_of_every_file_agrees_with_a_plain_reading_of_its_text() {
-    let Some(data) = data_dir() else { return };
+    let data = common::shared_data("");
     for file in expected_rows() {
         let path = data.join(&file.path);
         let (records, _) = read_all(&path, CTU13);

@@ -10,6 +10,9 @@ use std::path::Path;
 use flowhound_core::capture::CaptureReader;
 use flowhound_core::error::FlowhoundError;
 
+const FIXTURE_PACKETS: usize = 308;
+const SHARED_PACKETS: usize = 23_832;
+
 /// Every packet as (ts, wire length, link type, file offset, bytes), then how it ended.
 type Reading = (Vec<(i64, u32, u16, u64, Vec<u8>)>, Option<(String, Option<u64>, Option<u64>)>);
 
@@ -32,13 +35,11 @@ fn read(path: &Path, open: fn(&Path) -> flowhound_core::error::Result<CaptureRea
     }
 }
 
-#[test]
-fn mapped_and_buffered_reads_agree_on_every_test_capture() {
-    let (files, shared) = common::test_capture_files();
-    assert!(files.len() >= if shared { 1000 } else { 50 }, "only {} captures found", files.len());
+/// The captures whose two readings differ, and the packets read.
+fn compare(files: &[std::path::PathBuf]) -> (Vec<String>, usize) {
     let mut packets = 0;
     let mut disagreements = Vec::new();
-    for path in &files {
+    for path in files {
         let mapped = read(path, CaptureReader::open);
         let buffered = read(path, CaptureReader::open_buffered);
         packets += mapped.0.len();
@@ -47,5 +48,25 @@ fn mapped_and_buffered_reads_agree_on_every_test_capture() {
         }
     }
     println!("{} captures, {packets} packets", files.len());
+    (disagreements, packets)
+}
+
+#[test]
+fn mapped_and_buffered_reads_agree_on_the_damaged_fixtures() {
+    let files = common::fixture_capture_files();
+    assert_eq!(files.len(), 129, "test/fixtures/parser-corpus/damaged changed: update the count");
+    let (disagreements, packets) = compare(&files);
+    // Measured on the committed fixtures: both readings must also read every packet there is.
+    assert_eq!(packets, FIXTURE_PACKETS);
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/parser-corpus and ../shared/data/pcaps (absent when the tests were built)")]
+fn mapped_and_buffered_reads_agree_on_the_shared_corpus_and_real_captures() {
+    let files = common::shared_capture_files();
+    assert_eq!(files.len(), 888, "878 files of the parser corpus and 10 real captures");
+    let (disagreements, packets) = compare(&files);
+    assert_eq!(packets, SHARED_PACKETS);
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -1,32 +1,20 @@
 //! The Zeek reader on the four labelled conn.logs of the data folder (`<repo>/../shared/data/zeek`,
 //! or `$FLOWHOUND_SHARED_DATA/zeek`): every row read, none skipped, the label counts of the
 //! data README, every row against a plain reading of its text, and the hosts the feature
-//! builder names. Skipped, with a message, when the folder is absent; zeek_fixtures.rs covers
-//! the same ground on committed excerpts.
+//! builder names. Reported as ignored, with its reason, when the folder is absent
+//! (`native/core/build.rs`); zeek_fixtures.rs covers the same ground on committed excerpts.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use flowhound_core::cidr::Cidr;
 use flowhound_core::features::{classify_label, FeatureBuilder, FeatureOptions, FlowClass, HostLabel, Lan};
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader, TextFormat};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, FlowRecord};
-
-fn zeek_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("FLOWHOUND_SHARED_DATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-    };
-    let dir = base.join("zeek");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: {} is absent (set FLOWHOUND_SHARED_DATA to the shared data folder)", dir.display());
-        None
-    }
-}
 
 const IOT23: &str = "IoT-23_CTU-IoT-Malware-Capture-34-1_Mirai.conn.log.labeled.gz";
 const NORMAL_40: &str = "CTU-Normal-40_day1_host-147.32.81.167.conn.log.labeled.gz";
@@ -56,8 +44,9 @@ fn read_all(path: &Path) -> (Vec<FlowRecord>, FlowFileReader) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/zeek (absent when the tests were built)")]
 fn every_row_is_read_with_the_readme_label_counts() {
-    let Some(dir) = zeek_dir() else { return };
+    let dir = common::shared_data("zeek");
     let mut on_disk: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     on_disk.sort();
@@ -134,8 +123,9 @@ fn micros(text: &str) -> i64 {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/zeek (absent when the tests were built)")]
 fn every_row_agrees_with_a_plain_reading_of_its_text() {
-    let Some(dir) = zeek_dir() else { return };
+    let dir = common::shared_data("zeek");
     for (name, ..) in FIGURES {
         let path = dir.join(name);
         let (records, _) = read_all(&path);
@@ -198,8 +188,9 @@ fn host_labels(path: &Path, lan: &str, host: IpAddr16) -> (BTreeMap<&'static str
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/zeek (absent when the tests were built)")]
 fn the_iot23_device_is_a_bot_and_the_normal_hosts_never_are() {
-    let Some(dir) = zeek_dir() else { return };
+    let dir = common::shared_data("zeek");
     let device = ip16("192.168.1.195");
     let (labels, infected) = host_labels(&dir.join(IOT23), "192.168.0.0/16", device);
     println!("{IOT23}: 192.168.1.195's window labels {labels:?}");

@@ -62,6 +62,12 @@ fn read_back(capture: Box<dyn Read + Send>) -> Vec<FlowRecord> {
     records
 }
 
+/// (records expected back, records read, matched): records read and not matched are records
+/// the engine made up, as wrong as records missed.
+fn figures(report: &RoundTripReport) -> (u64, u64, u64) {
+    (report.expected, report.read, report.matched)
+}
+
 fn compare(expected: &[FlowRecord], read: Vec<FlowRecord>) -> RoundTripReport {
     let mut round_trip = RoundTrip::new(usize::MAX);
     expected.iter().for_each(|record| round_trip.expect(record));
@@ -112,7 +118,9 @@ fn fixture_records_come_back_from_the_rebuilt_capture() {
 
     let report = compare(&rebuilt, read_back(Box::new(Cursor::new(pcap))));
     println!("{}", report.summary(20));
-    assert!(report.matched_fraction() >= 0.99, "{}", report.summary(50));
+    // The fixture holds only rows that come back (make-round-trip-fixture.sh left the others
+    // out, round-trip-excluded.tsv): all 280 IP records, and not one record more.
+    assert_eq!(figures(&report), (280, 280, 280), "{}", report.summary(50));
 
     // The labels: a header and one line per rebuilt record, in input order.
     let labels = String::from_utf8(labels.unwrap()).unwrap();
@@ -168,9 +176,21 @@ fn filters_keep_what_they_name() {
     assert!(stats.skipped_time_range > 0 && stats.skipped_hosts > 0 && stats.skipped_protocol > 0);
 }
 
+// (records expected back, records read, matched) of each data file, measured on 2026-12-07
+// (matched: 99.547 %, 100 %, 99.271 %; read and unmatched: 143, 0, 664). Rebuild and engine
+// are deterministic (seeded), so the figures are pinned exactly: a change in either direction
+// is a change in behaviour to look at. What is missed is listed by class in the README of
+// test/fixtures/synth (differences between the engine, which is argus 3.0.8, and the Argus
+// that wrote CTU-13, not rebuild errors); the records read and unmatched are the engine's side
+// of the same differences.
+const SCENARIO6_TEN_MINUTES: (u64, u64, u64) = (39_734, 39_697, 39_554);
+const SCENARIO11_BOTNET: (u64, u64, u64) = (8164, 8164, 8164);
+const BENIGN_SAMPLE: (u64, u64, u64) = (95_606, 95_573, 94_909);
+
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/ctu13 (absent when the tests were built)")]
 fn ctu13_data_files_come_back_from_rebuilt_captures() {
-    let Some(ctu13) = common::shared_data("ctu13") else { return };
+    let ctu13 = common::shared_data("ctu13");
 
     // Scenario 6, ten minutes (11:30-11:40 CEST): 39,734 records, 4.1 M packets.
     let records = read_flow_file(&ctu13.join("capture20110816.binetflow.gz"), CTU13);
@@ -181,20 +201,17 @@ fn ctu13_data_files_come_back_from_rebuilt_captures() {
     };
     let (report, stats) = round_trip_streamed(records, options);
     println!("scenario 6, 11:30-11:40: {} packets\n{}", stats.packets_written, report.summary(10));
-    assert!(report.expected > 39_000);
-    assert!(report.matched_fraction() >= 0.99, "{}", report.summary(50));
+    assert_eq!(figures(&report), SCENARIO6_TEN_MINUTES, "{}", report.summary(50));
 
     // Every botnet record of scenario 11.
     let records = read_flow_file(&ctu13.join("capture20110818-2.botnet.binetflow.gz"), CTU13);
     let (report, stats) = round_trip_streamed(records, RecordSynthOptions::default());
     println!("scenario 11 botnet: {} packets\n{}", stats.packets_written, report.summary(10));
-    assert_eq!(report.expected, 8164);
-    assert!(report.matched_fraction() >= 0.99, "{}", report.summary(50));
+    assert_eq!(figures(&report), SCENARIO11_BOTNET, "{}", report.summary(50));
 
     // The benign sample.
     let records = read_flow_file(&ctu13.join("benign-sample.binetflow.gz"), CTU13);
     let (report, stats) = round_trip_streamed(records, RecordSynthOptions::default());
     println!("benign sample: {} packets\n{}", stats.packets_written, report.summary(10));
-    assert_eq!(report.expected, 95_606);
-    assert!(report.matched_fraction() >= 0.99, "{}", report.summary(50));
+    assert_eq!(figures(&report), BENIGN_SAMPLE, "{}", report.summary(50));
 }

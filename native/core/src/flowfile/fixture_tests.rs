@@ -286,12 +286,16 @@ fn flow_source_tells_arrow_from_text() {
 }
 
 #[test]
-fn damaged_arrow_bytes_give_errors_never_panics() {
+fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
     // Every Arrow fixture with 1 to 4 bytes overwritten at random, 400 times each: the reader
     // returns records or an error with a code, and never panics or allocates past the file.
+    // A rejection must carry a code that says the input is damaged (a flow-file code: the
+    // bytes were taken for a flow table), name the file and say where; `ERR_IO`, an option
+    // error or a code of another input kind would tell the user something false.
     let dir = std::env::temp_dir().join(format!("flowhound-arrow-damage-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut random = crate::test_noise::SplitMix64::new(20_261_201);
+    let mut outcomes: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
     for name in [
         "flowhound-scenario6-excerpt.arrow",
         "flowhound-scenario6-excerpt.arrows",
@@ -300,21 +304,52 @@ fn damaged_arrow_bytes_give_errors_never_panics() {
     ] {
         let original = std::fs::read(fixture(name)).unwrap();
         let damaged_path = dir.join(name);
-        for _ in 0..400 {
+        let (mut read, mut rejected) = (0, 0);
+        for attempt in 0..400 {
             let mut bytes = original.clone();
+            let mut first_damaged = bytes.len();
             for _ in 0..=random.next_u64() % 4 {
                 let at = (random.next_u64() % bytes.len() as u64) as usize;
                 bytes[at] = random.next_u64() as u8;
+                first_damaged = first_damaged.min(at);
             }
             std::fs::write(&damaged_path, &bytes).unwrap();
             let options =
                 FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
-            let _ = FlowSource::open(&damaged_path, options).and_then(|mut source| {
+            let outcome = FlowSource::open(&damaged_path, options).and_then(|mut source| {
                 let mut records = Vec::new();
                 while source.next_batch(100, &mut records)? {}
                 Ok(records.len())
             });
+            match outcome {
+                Ok(_) => {
+                    read += 1;
+                    *outcomes.entry("read").or_default() += 1;
+                }
+                Err(err) => {
+                    rejected += 1;
+                    *outcomes.entry(err.code.as_str()).or_default() += 1;
+                    let what = format!("{name}, damage {attempt}: {err}");
+                    // With its first eight bytes (Arrow's magic, or a stream's first message
+                    // header) damaged, the file is no input flowhound knows: `ERR_NOT_A_CAPTURE`,
+                    // which says so, at byte 0. Otherwise it is a damaged flow table.
+                    match err.code {
+                        ErrorCode::FlowFileBadHeader | ErrorCode::FlowFileBadRow => {}
+                        ErrorCode::NotACapture => {
+                            assert!(first_damaged < 8 && err.location.byte_offset == Some(0), "{what}: the start was not damaged")
+                        }
+                        other => panic!("{what}: {other} is not a code for a damaged flow table"),
+                    }
+                    assert_eq!(err.location.path.as_deref(), Some(damaged_path.as_path()), "{what}: the file is not named");
+                    assert!(err.location.byte_offset.is_some() || err.location.line.is_some(), "{what}: no place in the file");
+                    assert!(!err.message.trim().is_empty(), "{what}: no message");
+                    assert!(err.to_string().starts_with(err.code.as_str()), "{what}");
+                }
+            }
         }
+        // Both outcomes occur, so both were checked.
+        assert!(read > 0 && rejected > 0, "{name}: {read} read, {rejected} rejected of 400");
     }
+    println!("damaged Arrow inputs: {outcomes:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

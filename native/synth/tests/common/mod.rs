@@ -9,19 +9,23 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// `<repo>/../shared/data/<sub>`, or `$FLOWHOUND_SHARED_DATA/<sub>` when that is set (for
-/// worktrees that do not sit beside `shared/`). `None`, with a message, when absent.
-pub fn shared_data(sub: &str) -> Option<PathBuf> {
+/// worktrees that do not sit beside `shared/`).
+///
+/// Only for tests marked `#[cfg_attr(not(shared_data), ignore = "needs ../shared/data/<sub>")]`:
+/// without the folder they are reported as ignored (`native/core/build.rs` decides), and with
+/// it a missing `<sub>` is a failure, never a quiet return.
+pub fn shared_data(sub: &str) -> PathBuf {
     let base = match std::env::var_os("FLOWHOUND_SHARED_DATA") {
         Some(dir) => PathBuf::from(dir),
         None => repo_root().join("../shared/data"),
     };
     let dir = base.join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: {} is absent (set FLOWHOUND_SHARED_DATA to the shared data folder)", dir.display());
-        None
-    }
+    assert!(
+        dir.is_dir(),
+        "{} is absent, though the shared data folder was there when the tests were built (touch native/core/build.rs to look again)",
+        dir.display()
+    );
+    dir
 }
 
 /// `<repo>/test/fixtures/<sub>`.

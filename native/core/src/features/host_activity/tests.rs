@@ -248,6 +248,59 @@ fn a_regular_series_is_a_beacon_and_an_irregular_one_is_not() {
     assert_eq!(row_of(&browser, &FIRST_SEEN).0["beacon_contacts"], 0.0);
 }
 
+/// Every count of a host's row, worked out by hand, for a host whose ten counts all differ:
+/// two counts swapped in the row (a value written under the other's name) cannot pass here,
+/// as it can where two counts happen to be equal. The evidence features have tests of their own.
+#[test]
+fn every_count_of_a_host_whose_counts_all_differ() {
+    let mut host = HostActivity::default();
+    // Five silent SYNs to port 8080: three to .1, two to .2 (2 packets, 120 bytes each).
+    for start in [1.0, 2.0, 3.0] {
+        host.add_initiated(&silent_syn([64, 4, 4, 1], 8080, start), false);
+    }
+    for start in [4.0, 5.0] {
+        host.add_initiated(&silent_syn([64, 4, 4, 2], 8080, start), false);
+    }
+    // Four answered NTP exchanges, to .3 … .6: 2 packets, 76 bytes out and 90 back each.
+    for last in 3..=6u8 {
+        host.add_initiated(&flow(17, [64, 4, 4, last], Some(123), 6.0 + f64::from(last), 2, 76, 90), false);
+    }
+    // Three requests from one LAN peer to the host's web server: 6 packets, 300 bytes in
+    // and 5,000 out each.
+    for start in [20.0, 21.0, 22.0] {
+        let mut request = flow(6, [10, 0, 0, 5], Some(80), start, 6, 300, 5000);
+        (request.src_addr, request.dst_addr) = (ip([10, 0, 0, 7]), ip(HOST));
+        host.add_received(&request);
+    }
+    // The window before: the host contacted .1 and .3, so .2, .4, .5 and .6 are new.
+    let before: HashSet<Address> = [ip([64, 4, 4, 1]), ip([64, 4, 4, 3])].into_iter().collect();
+    let history = HostHistory { previous_dsts: Some(&before), served: Served::default() };
+    let (row, _) = row_of(&host, &history);
+    let expected = [
+        ("flows_initiated", 9.0),
+        ("flows_received", 3.0),
+        ("distinct_dst_addrs", 6.0),
+        ("distinct_src_addrs", 1.0),
+        ("new_dst_addrs", 4.0),
+        ("failed_attempts", 5.0),
+        ("failed_dst_addrs", 2.0),
+        // 5 × 120 + 4 × 76 + 3 × 5,000.
+        ("bytes_up", 15_904.0),
+        // 4 × 90 + 3 × 300.
+        ("bytes_down", 1_260.0),
+        // 5 × 2 + 4 × 2 + 3 × 6.
+        ("pkts_total", 36.0),
+    ];
+    let names: Vec<&str> = expected.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, HOST_FEATURES[..crate::features::schema::HOST_EVIDENCE_FIRST].iter().map(|f| f.name).collect::<Vec<_>>(), "every count, in schema order");
+    let mut values: Vec<f32> = expected.iter().map(|(_, value)| *value).collect();
+    values.sort_by(f32::total_cmp);
+    values.dedup();
+    assert_eq!(values.len(), expected.len(), "the counts must all differ for a swap to show");
+    let got: Vec<(&str, f32)> = expected.iter().map(|(name, _)| (*name, row[*name])).collect();
+    assert_eq!(got, expected);
+}
+
 #[test]
 fn bytes_and_packets_are_counted_from_the_hosts_side() {
     let mut server = HostActivity::default();
