@@ -24,18 +24,18 @@ interface FuzzSummary {
 }
 
 /**
- * Hangs of run seed 1 whose cause is known and open, by mutant number: 1837 is
- * test/fuzz/regressions/decades-long-flow.arrow (a flow-file record lasting 41 years makes the
- * core cut millions of windows; see test/fuzz/regressions/README.md). A new hang, or this one
- * gone, fails the test.
+ * Mutants of run seed 1 that hang or pass the memory limit for a known, open cause, with what
+ * they come to: 1837 is test/fuzz/regressions/decades-long-flow.arrow (flow-file records lasting
+ * 41 years, which the core cuts into millions of windows while its memory grows; see
+ * test/fuzz/regressions/README.md). A new one, or this one gone, fails the test.
  */
-const KNOWN_HANGS = [1837];
+const KNOWN_UNBOUNDED = [[1837, 'rss-over']];
 
 /** A guard against a hung harness only: on a loaded machine 2,000 mutants take minutes. */
 const HARNESS_TIMEOUT_MS = 1_800_000;
 
 describe('fuzzing the whole command', () => {
-  it('2,000 mutants end in success or a clean error (exit status 2), none crashes, hangs or prints a stack trace', () => {
+  it('2,000 mutants end in success or a clean error (exit status 2): none crashes, prints a stack trace, or (but one known) hangs or passes 500 MB', () => {
     const run = spawnSync(
       process.execPath,
       [join(repoRoot, 'test', 'fuzz', 'run-fuzz.mjs'), '--mutants', '2000', '--jobs', '2', '--run-seed', '1', '--timeout-ms', '60000', '--json'],
@@ -47,9 +47,10 @@ describe('fuzzing the whole command', () => {
     expect(summary.outcomes.crash ?? 0).toBe(0);
     expect(summary.outcomes['stack-trace'] ?? 0).toBe(0);
     expect(summary.outcomes['wrong-exit-status'] ?? 0).toBe(0);
-    expect(summary.findings.filter((finding) => finding.outcome === 'hang').map((finding) => finding.index)).toEqual(KNOWN_HANGS);
-    expect(summary.rssOverLimit).toBe(0);
-    expect(summary.maxRssMb).toBeLessThan(500);
+    const unbounded = summary.findings.filter((finding) => finding.outcome === 'hang' || finding.outcome === 'rss-over');
+    expect(unbounded.map((finding) => [finding.index, finding.outcome])).toEqual(KNOWN_UNBOUNDED);
+    // Every other mutant stayed under 500 MB.
+    expect(summary.rssOverLimit).toBe(KNOWN_UNBOUNDED.filter(([, outcome]) => outcome === 'rss-over').length);
     // Both ends are reached: mutants that run through, and mutants refused with a code.
     expect(summary.outcomes.ok).toBeGreaterThan(0);
     expect(summary.outcomes['clean-error']).toBeGreaterThan(0);

@@ -4,7 +4,8 @@
 // `flows`, `features` and `analyze` with every output kind, in-process, by JOBS child processes
 // (test/fuzz/fuzz-child.mjs) that each run a range of mutants. A child that dies is restarted
 // after the mutant that killed it (a crash); one silent for --timeout-ms is killed and restarted
-// after it (a hang). Every mutant must end in success, or in a FlowhoundError whose exit status
+// after it (a hang); one whose resident memory passes --max-rss-mb is killed at once (the
+// machine is shared) and restarted after it (rss-over). Every mutant must end in success, or in a FlowhoundError whose exit status
 // is 2, with nothing left behind, no stack trace, and the process under --max-rss-mb.
 //
 //   node test/fuzz/run-fuzz.mjs [--mutants 2000] [--jobs 2] [--run-seed 1] [--timeout-ms 60000]
@@ -97,16 +98,17 @@ async function runRange(job, first, end) {
   while (next < end && !stopping) {
     const jobPath = join(scratch, `job-${job}.json`);
     writeFileSync(jobPath, JSON.stringify({ runSeed, first: next, end, seeds, scratch: join(scratch, `job-${job}`) }));
-    const { lastStart, lastEnd, status, signal, stderr, hung } = await runChild(jobPath);
+    const { lastStart, lastEnd, status, signal, stderr, hung, overRssMb } = await runChild(jobPath);
+    const outcome = overRssMb !== null ? 'rss-over' : hung ? 'hang' : 'crash';
     if (lastEnd === end - 1 || stopping) return;
     if (lastStart === null) throw new Error(`the fuzz child could not start (status ${status}, ${signal}): ${stderr}`);
     if (lastStart.start === lastEnd) {
       // Died or hung after a mutant ended: what it left running is to blame.
-      record({ ...lastStart, index: lastEnd, outcome: hung ? 'hang' : 'crash', afterEnd: true, status, signal, stderr: stderr.slice(-2000) });
+      record({ ...lastStart, index: lastEnd, outcome, afterEnd: true, status, signal, overRssMb, stderr: stderr.slice(-2000) });
       next = lastEnd + 1;
       continue;
     }
-    record({ ...lastStart, index: lastStart.start, outcome: hung ? 'hang' : 'crash', status, signal, stderr: stderr.slice(-2000) });
+    record({ ...lastStart, index: lastStart.start, outcome, status, signal, overRssMb, stderr: stderr.slice(-2000) });
     next = lastStart.start + 1;
   }
 }
@@ -133,6 +135,15 @@ function runChild(jobPath) {
       }, timeoutMs);
     };
     arm();
+    // Resident memory, read where Linux keeps it: the child is stopped as soon as it passes the limit.
+    let overRssMb = null;
+    const watch = setInterval(() => {
+      const rssMb = residentMb(child.pid);
+      if (rssMb > maxRssMb && overRssMb === null) {
+        overRssMb = rssMb;
+        child.kill('SIGKILL');
+      }
+    }, 200);
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       arm();
@@ -146,9 +157,20 @@ function runChild(jobPath) {
     child.on('close', (status, signal) => {
       children.delete(child);
       clearTimeout(timer);
-      resolve({ lastStart, lastEnd, status, signal, stderr, hung });
+      clearInterval(watch);
+      resolve({ lastStart, lastEnd, status, signal, stderr, hung, overRssMb });
     });
   });
+}
+
+function residentMb(pid) {
+  try {
+    const kilobytes = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kilobytes === undefined ? 0 : Math.round(Number(kilobytes) / 1024);
+  } catch {
+    // Gone already, or not Linux: the peak the child reports after each mutant still counts.
+    return 0;
+  }
 }
 
 /**
@@ -157,7 +179,7 @@ function runChild(jobPath) {
  * harden-output owns them.
  */
 function classify(result) {
-  if (result.outcome === 'crash' || result.outcome === 'hang') return result.outcome;
+  if (result.outcome === 'crash' || result.outcome === 'hang' || result.outcome === 'rss-over') return result.outcome;
   if (result.stray) return outputLayer(result.stray, result) ? 'output-layer' : 'stack-trace';
   if (result.outcome === 'stack-trace') return outputLayer(result, result) ? 'output-layer' : 'stack-trace';
   if (result.outcome === 'exit') return 'wrong-exit-status';
@@ -188,13 +210,14 @@ function summarise(all, wallMs) {
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     if (result.code && outcome === 'clean-error') codes[result.code] = (codes[result.code] ?? 0) + 1;
     if (result.command) commands[result.command] = (commands[result.command] ?? 0) + 1;
-    if (result.maxRssMb !== undefined) {
-      maxRss = Math.max(maxRss, result.maxRssMb);
-      if (result.maxRssMb > maxRssMb) rssOver++;
+    const peakMb = result.overRssMb ?? result.maxRssMb;
+    if (peakMb !== undefined && peakMb !== null) {
+      maxRss = Math.max(maxRss, peakMb);
+      if (peakMb > maxRssMb) rssOver++;
     }
     if (outcome !== 'ok' && outcome !== 'clean-error') findings.push({ ...result, outcome });
   }
-  const serious = ['crash', 'hang', 'stack-trace', 'wrong-exit-status'].reduce((sum, outcome) => sum + (outcomes[outcome] ?? 0), 0);
+  const serious = ['crash', 'hang', 'rss-over', 'stack-trace', 'wrong-exit-status'].reduce((sum, outcome) => sum + (outcomes[outcome] ?? 0), 0);
   return {
     mutants: all.length,
     runSeed,
