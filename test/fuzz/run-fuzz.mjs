@@ -188,12 +188,15 @@ function classify(result) {
 }
 
 /**
- * Issue 15 A and B: a stream destroyed or written after a failed read, or the Arrow writer's
+ * Issue 15 A and B: a stream destroyed or written after a failed read; the Arrow writer's
  * unhandled rejection (`{ done: true, value: undefined }`) after the command already failed
- * cleanly while writing an Arrow file.
+ * cleanly while writing an Arrow file; or an output's `.partial` file opened after its command
+ * had ended (the harness has removed the mutant's folder by then, so the open fails: in the
+ * CLI it leaves the partial file behind).
  */
 function outputLayer(error, result) {
   if (/^ERR_STREAM_/.test(error.code ?? '') || /ERR_STREAM_|write after end|stream (was )?destroyed/i.test(error.message ?? '')) return true;
+  if (error.code === 'ENOENT' && /\.partial'$/.test(error.message ?? '')) return true;
   const writingArrow = (result.args ?? []).some((arg) => arg.endsWith('.arrow'));
   return result.outcome === 'clean-error' && writingArrow && /^\{ done: true/.test(error.message ?? '');
 }
