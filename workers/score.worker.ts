@@ -1,8 +1,11 @@
 // The scoring pool's worker (src/pool/scoring-pool.ts): onnxruntime-node sessions, nothing else.
 // This is the only file that loads onnxruntime's native binary. The module's default export is
 // a promise of the handler, so Piscina loads the runtime once per thread before the first task;
-// each model is then loaded once per thread, on first use, and kept.
+// each model is then loaded once per thread, on first use, and kept. When the runtime is loaded
+// (or failed to load) the worker tells the pool its start-up is over: until then the pool must
+// not terminate it (WORKER_STARTED in src/pool/score-task.ts says why).
 import { readFile } from 'node:fs/promises';
+import { parentPort, threadId } from 'node:worker_threads';
 
 import type { InferenceSession } from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
@@ -13,6 +16,8 @@ import {
   type ScoreResult,
   type ScoreTask,
   type ScoreWorkerData,
+  type WorkerStartedMessage,
+  WORKER_STARTED,
   encodeWorkerError,
 } from '../src/pool/score-task.js';
 
@@ -25,8 +30,25 @@ interface LoadedModel {
   anomaly: boolean;
 }
 
-async function setUp(): Promise<(task: ScoreTask) => Promise<unknown>> {
-  const ort = await import('onnxruntime-node');
+type Handler = (task: ScoreTask) => Promise<unknown>;
+
+async function setUp(): Promise<Handler> {
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (error) {
+    // Every task of this thread fails with the reason; the thread itself stays up, since a
+    // thread that dies while loading is replaced by Piscina, which would load and die again.
+    const failure = new FlowhoundError('ERR_INFERENCE', `a scoring thread cannot load onnxruntime: ${(error as Error).message.split('\n')[0]}`);
+    return () => Promise.reject(encodeWorkerError(failure));
+  } finally {
+    const started: WorkerStartedMessage = { [WORKER_STARTED]: threadId };
+    parentPort?.postMessage(started);
+  }
+  return handlerWith(ort);
+}
+
+function handlerWith(ort: typeof import('onnxruntime-node')): Handler {
   ort.env.logLevel = 'error';
   const options = (workerData as ScoreWorkerData | undefined)?.sessionOptions ?? {};
   const sessionOptions: InferenceSession.SessionOptions = {

@@ -86,7 +86,11 @@ export class WindowScorer {
       // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
       const batch = only === null ? matrix.slice(first * width, last * width) : gatherRows(matrix, only.subarray(first, last), width);
       const submitted = await this.#pool.submit(model.path, batch, last - first, width);
-      batches.push(submitted.result.then((probabilities) => scores.set(probabilities, first * outputWidth)));
+      const scored = submitted.result.then((probabilities) => scores.set(probabilities, first * outputWidth));
+      // Awaited below with the others; a failure while later batches wait for room in the
+      // queue must not be an unhandled rejection meanwhile (the process would end on it).
+      scored.catch(() => {});
+      batches.push(scored);
     }
     await Promise.all(batches);
     return scores;

@@ -34,6 +34,27 @@ export interface ScoreWorkerData {
   sessionOptions: ScoringSessionOptions;
 }
 
+/**
+ * The key of the message a scoring worker posts (through `parentPort`, which Piscina hands to the
+ * pool as a 'message' event) once its start-up is over: its module graph instantiated and
+ * onnxruntime's native binding loaded, or failed to load. Until then the worker must not be
+ * terminated: Node aborts the whole process when a thread is terminated inside the synchronous
+ * instantiation of an ES module it require()s (`v8::Module::IsGraphAsync must be used on an
+ * instantiated module`), and onnxruntime's binding, built with C++ exceptions, calls
+ * std::terminate when it cannot throw into a terminating thread
+ * (`terminate called after throwing an instance of 'Napi::Error'`).
+ */
+export const WORKER_STARTED = 'flowhoundScoreWorkerStarted';
+
+/** What a scoring worker posts when its start-up is over; the value is its `threadId`. */
+export interface WorkerStartedMessage {
+  [WORKER_STARTED]: number;
+}
+
+export function isWorkerStartedMessage(message: unknown): message is WorkerStartedMessage {
+  return typeof message === 'object' && message !== null && typeof (message as Partial<WorkerStartedMessage>)[WORKER_STARTED] === 'number';
+}
+
 // Worker threads clone an Error with only its message and stack, so a FlowhoundError crosses as
 // the one wire form errors have (src/errors.ts), as the addon's do.
 

@@ -1,6 +1,7 @@
 // A pool of worker threads that score feature batches with ONNX models (workers/score.worker.ts).
 // Batches are moved to the workers, not copied; the queue is bounded, and producers wait for room
-// in it (backpressure) instead of piling batches up in memory.
+// in it (backpressure) instead of piling batches up in memory. A thread is terminated only when
+// it runs nothing native: never while it starts (see WORKER_STARTED), never during a batch.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ import {
   type ScoringSessionOptions,
   decodeWorkerError,
 } from './score-task.js';
+import { WorkerStartups } from './worker-startups.js';
 
 export interface ScoringPoolOptions {
   /** Worker threads; os.availableParallelism() by default. */
@@ -24,7 +26,10 @@ export interface ScoringPoolOptions {
   maxQueue?: number;
   /** onnxruntime session options of every worker. */
   sessionOptions?: ScoringSessionOptions;
-  /** The compiled worker module; found beside the compiled pool by default. */
+  /**
+   * The compiled worker module; found beside the compiled pool by default. It must post
+   * WORKER_STARTED when its start-up is over, or close() waits for its thread to exit.
+   */
   workerFile?: string;
 }
 
@@ -42,7 +47,11 @@ export class ScoringPool {
   #inFlight = 0;
   /** Producers waiting for room, first come first served. */
   readonly #waiting: (() => void)[] = [];
+  /** The batches handed to Piscina and not yet settled. */
+  readonly #running = new Set<Promise<Float32Array>>();
+  readonly #startups = new WorkerStartups();
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   constructor(options: ScoringPoolOptions = {}) {
     this.threads = positiveInteger(options.threads ?? availableParallelism(), 'threads');
@@ -56,6 +65,7 @@ export class ScoringPool {
       maxQueue: this.threads + this.maxQueue,
       workerData,
     });
+    this.#piscina.on('message', (message: unknown) => this.#startups.note(message));
   }
 
   /**
@@ -96,6 +106,9 @@ export class ScoringPool {
     const taken = takeBuffers(task, transferList);
     await this.#acquire(path);
     const result = this.#run(taken, path);
+    this.#running.add(result);
+    const settled = () => this.#running.delete(result);
+    void result.then(settled, settled);
     return { result };
   }
 
@@ -104,11 +117,28 @@ export class ScoringPool {
     return this.#inFlight;
   }
 
-  /** Waits for the batches handed over, then stops the threads. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const wake of this.#waiting.splice(0)) wake();
+  /**
+   * Waits for the batches handed over and for every thread to be past its start-up, then stops
+   * the threads. Producers waiting for room are told the pool is closed. Every caller waits for
+   * the same end.
+   */
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      this.#closed = true;
+      for (const wake of this.#waiting.splice(0)) wake();
+      this.#closing = this.#stop();
+    }
+    return this.#closing;
+  }
+
+  async #stop(): Promise<void> {
+    // Piscina's own close waits for running batches only up to its close timeout, then
+    // terminates the threads, maybe inside onnxruntime: the pool waits for them itself.
+    await Promise.allSettled([...this.#running]);
+    // A small input can end before the threads have loaded onnxruntime.
+    await this.#startups.noneStarting(() => this.#piscina.threads);
+    // No turn of the event loop since the last check: Piscina cannot have started a thread
+    // meanwhile, and starts none once its close() has begun.
     await this.#piscina.close();
   }
 
