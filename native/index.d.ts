@@ -327,7 +327,12 @@ export interface SourceStats {
   /** Flow files: rows read and rows skipped with keepGoing. */
   rows: number
   skippedRows: number
-  /** Flow files: the first reasons rows were skipped, as error JSON. */
+  /**
+   * Captures: packets skipped with keepGoing because their time is out of range
+   * (`ERR_TIME_OUT_OF_RANGE`: more than a day before 1970, or past 2100-01-01).
+   */
+  skippedPackets: number
+  /** The first reasons rows (flow files) or packets (captures) were skipped, as error JSON. */
   skipReasons: Array<string>
 }
 

@@ -23,7 +23,10 @@ pub struct SourceStats {
     /// Flow files: rows read and rows skipped with keepGoing.
     pub rows: f64,
     pub skipped_rows: f64,
-    /// Flow files: the first reasons rows were skipped, as error JSON.
+    /// Captures: packets skipped with keepGoing because their time is out of range
+    /// (`ERR_TIME_OUT_OF_RANGE`: more than a day before 1970, or past 2100-01-01).
+    pub skipped_packets: f64,
+    /// The first reasons rows (flow files) or packets (captures) were skipped, as error JSON.
     pub skip_reasons: Vec<String>,
 }
 
@@ -31,7 +34,10 @@ pub fn source_stats(source: &FlowSource) -> SourceStats {
     match source {
         FlowSource::Capture(capture) => {
             let s = capture.engine_stats();
+            let skipped = capture.skipped_packets();
             SourceStats {
+                skipped_packets: skipped.count() as f64,
+                skip_reasons: skipped.reasons().iter().map(error_json).collect(),
                 packets: s.packets as f64,
                 ip_packets: s.ip_packets as f64,
                 non_ip_packets: s.non_ip_packets as f64,

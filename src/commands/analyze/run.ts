@@ -1,6 +1,5 @@
 // `flowhound analyze`: inputs → windows of features (native) → flow and host scores (the
 // Piscina pool) → the ranking of LAN hosts, now and over the run → terminal, JSON, CSV, Arrow.
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -13,7 +12,7 @@ import type { ScoringTimes } from '../../analysis/window-scorer.js';
 import { HistoryStore } from '../../history/store.js';
 import { usageError } from '../../errors.js';
 import { native, packageRoot } from '../../native.js';
-import { inputFingerprint } from '../../pipeline/input-fingerprint.js';
+import { describeInput } from '../../pipeline/input-fingerprint.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { openOutput, writeChunk } from '../../sinks/output-file.js';
 import { isoTime, renderTable, toArrow, toCsv, toJson } from '../../sinks/ranking-output.js';
@@ -242,10 +241,5 @@ export async function runVersions(): Promise<RunInfo['versions']> {
 
 /** Each input's path, size and fingerprint, as a run records them. */
 export async function describeInputs(inputs: string[]): Promise<RunInfo['inputs']> {
-  return Promise.all(
-    inputs.map(async (path) => {
-      const sizeBytes = statSync(path).size;
-      return { path, sizeBytes, sha256: await inputFingerprint(path, sizeBytes) };
-    }),
-  );
+  return Promise.all(inputs.map(describeInput));
 }
