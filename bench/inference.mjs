@@ -4,7 +4,7 @@
 //
 //   node bench/inference.mjs [MODEL.onnx] [--rows N] [--batch ROWS] [--no-sweep]
 //
-// MODEL defaults to models/flow-rf-v1.onnx when it exists, else the tests' tiny model. Rows are
+// MODEL defaults to models/flow-rf-v2.onnx when it exists, else the tests' tiny model. Rows are
 // the model's parity rows (MODEL.parity.json: real feature rows, made by models/train) repeated
 // to the batch size; every batch is a new buffer, moved to a worker as the pipeline will do.
 // Writes bench/results/inference-<model>.json and prints a table. Needs dist/ (`npm install`).
@@ -24,7 +24,7 @@ const option = (name, fallback) => (args.includes(name) ? Number(args[args.index
 const totalRows = option('--rows', 2_097_152);
 const batchRows = option('--batch', 65_536);
 const sweep = !args.includes('--no-sweep');
-const realModel = join(root, 'models', 'flow-rf-v1.onnx');
+const realModel = join(root, 'models', 'flow-rf-v2.onnx');
 const tinyModel = join(root, 'test', 'fixtures', 'models', 'tiny-flow-rf.onnx');
 const modelPath =
   args.find((a, i) => !a.startsWith('--') && !['--rows', '--batch'].includes(args[i - 1])) ??

@@ -46,7 +46,7 @@ try {
   const store = HistoryStore.open(db);
   const input = { path: 'bench-lan.pcap', sizeBytes: 1, sha256: 'b'.repeat(64) };
   const runId = store.beginRun({
-    options: { lan: ['10.0.0.0/8'] },
+    options: { inputs: [input.path], lan: ['10.0.0.0/8'], windowSeconds: (2 * STEP_US) / 1e6, stepSeconds: STEP_US / 1e6, utcOffsetMinutes: 0, threshold: 0.5, minFlows: 1, ranges: [], models: [] },
     versions: { flowhound: 'bench', core: 'bench', node: process.version, schema: 1 },
     models: [{ kind: 'host', path: 'bench', sha256: 'a'.repeat(64), threshold: 0.5 }],
     inputs: [input],

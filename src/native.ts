@@ -9,7 +9,10 @@ import type * as Addon from '../native/index.js';
 import { FlowhoundError, fromNativeError } from './errors.js';
 
 export type {
+  Defaults,
   DictionaryColumn,
+  EffectiveFeatureOptions,
+  EffectiveFlowOptions,
   FeatureSchema,
   FeatureWindow,
   FlowBatch,
@@ -60,6 +63,13 @@ export async function awaitNative<T>(promise: Promise<T>): Promise<T> {
 }
 
 export const native = addon;
+
+/**
+ * The core's defaults (window, step, status interval, active-flow cap, LAN, …). TypeScript
+ * writes none of its own: help texts interpolate these, and a run records what its streams
+ * report they ran with (`FlowStream.options`, `FeatureStream.options`).
+ */
+export const coreDefaults: Addon.Defaults = addon.defaults();
 export type NativeFlowStream = Addon.FlowStream;
 export type NativeSynthJob = Addon.SynthJob;
 export type NativeFeatureStream = Addon.FeatureStream;

@@ -10,6 +10,14 @@ export interface ProgressSnapshot {
   totalCaptureUs?: number;
 }
 
+/** Progress over several inputs: their sums. */
+export function sumProgress(snapshots: ProgressSnapshot[]): ProgressSnapshot {
+  return snapshots.reduce(
+    (sum, p) => ({ bytesConsumed: sum.bytesConsumed + p.bytesConsumed, totalBytes: sum.totalBytes + p.totalBytes, packets: sum.packets + p.packets, records: sum.records + p.records }),
+    { bytesConsumed: 0, totalBytes: 0, packets: 0, records: 0 },
+  );
+}
+
 export interface ProgressOptions {
   /** Where to draw; defaults to stderr. */
   stream?: NodeJS.WriteStream;

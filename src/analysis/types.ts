@@ -67,9 +67,29 @@ export interface BotnetGroup {
   centroid: number[];
 }
 
+/**
+ * The options a run scored with: as given, and where not given, as its readers report they
+ * ran (the core's defaults filled in). What decides the scores is here, typed.
+ */
+export interface RunOptions {
+  inputs: string[];
+  /** LAN ranges whose hosts get rows. */
+  lan: string[];
+  windowSeconds: number;
+  stepSeconds: number;
+  /** Flow files: their local time, minutes east of UTC. */
+  utcOffsetMinutes: number;
+  /** Host threshold. */
+  threshold: number;
+  minFlows: number;
+  /** --ip/--range values. */
+  ranges: string[];
+  /** A user's own models (--model). */
+  models: string[];
+}
+
 export interface RunInfo {
-  /** Options as given (paths, thresholds, LAN, …). */
-  options: Record<string, unknown>;
+  options: RunOptions;
   versions: { flowhound: string; core: string; node: string; schema: number };
   models: { kind: 'flow' | 'host' | 'anomaly'; path: string; sha256: string; threshold: number }[];
   /** sha256: of the whole file, or `sample:<hex>` for large files (src/pipeline/input-fingerprint.ts). */

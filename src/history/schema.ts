@@ -152,6 +152,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "a run's window and step as typed columns",
+    up(db) {
+      db.exec(`
+        -- The window and step the run's readers used, µs (the core's defaults filled in). The
+        -- store reads these, never the options JSON, which is a record for people.
+        ALTER TABLE runs ADD COLUMN window_us INTEGER;
+        ALTER TABLE runs ADD COLUMN step_us INTEGER;
+        -- Older runs: what analyze wrote in their options when they are in clear (window_s,
+        -- step_s), else the length their windows were stored with; NULL where neither says.
+        UPDATE runs SET
+          window_us = coalesce(
+            CASE WHEN typeof(options) = 'text' AND json_valid(options) THEN CAST(round(json_extract(options, '$.window_s') * 1000000) AS INTEGER) END,
+            (SELECT max(w.window_us) FROM run_windows rw JOIN windows w ON w.id = rw.window_id WHERE rw.run_id = runs.id)
+          ),
+          step_us = CASE WHEN typeof(options) = 'text' AND json_valid(options) THEN CAST(round(json_extract(options, '$.step_s') * 1000000) AS INTEGER) END;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

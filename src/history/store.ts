@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 
 import type { RunInfo, WindowResult } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
+import { runOptionsJson } from '../sinks/json.js';
 import type { InputIdentity } from './paths.js';
 import { HistoryKeys, hmacLabel, type PrivacyParameters } from './privacy.js';
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './schema.js';
@@ -38,8 +39,16 @@ export type AddressMode = 'plain' | 'decrypted' | 'hmac';
 
 export type RunStatus = 'finished' | 'interrupted' | 'unfinished';
 
-export interface StoredRun extends RunInfo {
+export interface StoredRun extends Omit<RunInfo, 'options'> {
   id: number;
+  /**
+   * The options as recorded, in JSON's naming (src/sinks/json.ts: `window_s`, `min_flows`, …;
+   * runs recorded before options were typed may hold other names); empty when sealed.
+   */
+  options: Record<string, unknown>;
+  /** The window and step the run read its inputs with, µs; null where an older history did not record it. */
+  windowUs: number | null;
+  stepUs: number | null;
   /** `unfinished`: no end recorded, the process died (or is still running). */
   status: RunStatus;
   /** True when the options are encrypted and the passphrase was not given (`options` is then empty). */
@@ -109,35 +118,30 @@ export interface HistoryCounts {
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
+/** A run's window or step in whole µs, as the history keeps it. */
+const secondsToUs = (seconds: number) => Math.round(seconds * 1e6);
+
 /**
- * Options that change which hosts get a row or what their scores are, by name compared without
- * case, '-' or '_' (analyze records `window_s`, `step_s`, `lan`, `ranges`, `min_flows`). The host
- * threshold is not among them: it only decides alerts, which each commit recomputes.
+ * The analysis key of a run (see the top of this file): hex SHA-256 of a canonical JSON of the
+ * feature schema, the models and the options that change which hosts get a row or what their
+ * scores are. The host threshold is not among them: it only decides alerts, which each commit
+ * recomputes. The options are named and ordered as histories made before options were typed
+ * recorded them (analyze's `lan`, `min_flows`, `ranges`, `step_s`, `utc_offset_minutes`,
+ * `window_s`, without case, '-' or '_'), so that a window scored the same way keeps its key.
  */
-const SCORING_OPTIONS = new Set([
-  'window', 'windows', 'windowseconds', 'step', 'steps', 'stepseconds', 'lan', 'ip', 'range', 'ranges', 'hosts',
-  'mincount', 'minflows', 'utcoffset', 'utcoffsetminutes', 'flowthreshold',
-]);
-
-const normaliseOptionName = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
-
-/** The window length a run's options give (`window_s`, `window`, `windowSeconds`), else the default 300 s, µs. */
-export function windowUsOf(options: Record<string, unknown>): number {
-  for (const [name, value] of Object.entries(options)) {
-    if (['windows', 'window', 'windowseconds'].includes(normaliseOptionName(name)) && typeof value === 'number' && value > 0) return Math.round(value * 1e6);
-  }
-  return 300_000_000;
-}
-
-/** The analysis key of a run (see the top of this file): hex SHA-256 of a canonical JSON. */
 export function analysisKeyOf(run: Pick<RunInfo, 'options' | 'versions' | 'models'>): string {
   const models = run.models
     .map((m) => [m.kind, m.sha256, m.kind === 'flow' ? m.threshold : null] as const)
     .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
-  const scoring = Object.keys(run.options)
-    .filter((name) => SCORING_OPTIONS.has(normaliseOptionName(name)) && run.options[name] !== undefined)
-    .map((name) => [normaliseOptionName(name), run.options[name]] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const { lan, minFlows, ranges, stepSeconds, utcOffsetMinutes, windowSeconds } = run.options;
+  const scoring = [
+    ['lan', lan],
+    ['minflows', minFlows],
+    ['ranges', ranges],
+    ['steps', stepSeconds],
+    ['utcoffsetminutes', utcOffsetMinutes],
+    ['windows', windowSeconds],
+  ];
   return createHash('sha256').update(JSON.stringify({ schema: run.versions.schema, models, scoring })).digest('hex');
 }
 
@@ -273,12 +277,21 @@ export class HistoryStore {
     return this.#run('cannot record the run', () =>
       this.#db.transaction(() => {
         const { lastInsertRowid } = this.#db
-          .prepare('INSERT INTO runs (started_at, finished_at, interrupted, options, versions, analysis_key) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(run.startedAt, null, 0, this.#sealJson('options', run.options), JSON.stringify(run.versions), analysisKey);
+          .prepare('INSERT INTO runs (started_at, finished_at, interrupted, options, versions, analysis_key, window_us, step_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(
+            run.startedAt,
+            null,
+            0,
+            this.#sealJson('options', runOptionsJson(run.options)),
+            JSON.stringify(run.versions),
+            analysisKey,
+            secondsToUs(run.options.windowSeconds),
+            secondsToUs(run.options.stepSeconds),
+          );
         const runId = Number(lastInsertRowid);
         const insertModel = this.#db.prepare('INSERT INTO run_models (run_id, kind, path, sha256, threshold) VALUES (?, ?, ?, ?, ?)');
         for (const model of run.models) insertModel.run(runId, model.kind, model.path, model.sha256, model.threshold);
-        this.#runs.set(runId, { analysisKey, windowUs: windowUsOf(run.options), inputsByPath: new Map(), inputsByName: new Map() });
+        this.#runs.set(runId, { analysisKey, windowUs: secondsToUs(run.options.windowSeconds), inputsByPath: new Map(), inputsByName: new Map() });
         for (const input of run.inputs) this.#addInput(runId, input);
         return runId;
       }).immediate(),
@@ -315,10 +328,12 @@ export class HistoryStore {
   #context(runId: number): RunContext {
     let context = this.#runs.get(runId);
     if (context) return context;
-    const run = this.#db.prepare('SELECT analysis_key, options FROM runs WHERE id = ?').get(runId) as { analysis_key: string; options: string | Buffer } | undefined;
+    const run = this.#db.prepare('SELECT analysis_key, window_us FROM runs WHERE id = ?').get(runId) as { analysis_key: string; window_us: number | null } | undefined;
     if (!run) throw new FlowhoundError('ERR_HISTORY_UNKNOWN_RUN', `no run ${runId} in this history`, { path: this.path });
-    const options = (this.#openJson('options', run.options) ?? {}) as Record<string, unknown>;
-    context = { analysisKey: run.analysis_key, windowUs: windowUsOf(options), inputsByPath: new Map(), inputsByName: new Map() };
+    if (run.window_us === null) {
+      throw new FlowhoundError('ERR_HISTORY_INVALID', `run ${runId} was recorded without its window length (an older history): it takes no new windows`, { path: this.path });
+    }
+    context = { analysisKey: run.analysis_key, windowUs: run.window_us, inputsByPath: new Map(), inputsByName: new Map() };
     for (const { input_id: id, path } of this.#db.prepare('SELECT input_id, path FROM run_inputs WHERE run_id = ?').all(runId) as { input_id: number; path: string }[]) {
       context.inputsByPath.set(path, id);
       const named = context.inputsByName.get(basename(path)) ?? [];
@@ -428,6 +443,8 @@ export class HistoryStore {
         options: string | Buffer;
         versions: string;
         analysis_key: string;
+        window_us: number | null;
+        step_us: number | null;
         window_count: number;
       }[];
       if (ids) {
@@ -455,6 +472,8 @@ export class HistoryStore {
           startedAt: row.started_at,
           interrupted: status !== 'finished',
           analysisKey: row.analysis_key,
+          windowUs: row.window_us,
+          stepUs: row.step_us,
           windows: row.window_count,
         };
         if (row.finished_at !== null) run.finishedAt = row.finished_at;

@@ -1,11 +1,12 @@
 // Stage 2 of the data path: any input → closed windows of feature rows (every flow, every LAN
 // host), computed by the addon on libuv's thread pool. The schema the rows follow comes from
 // the addon too: it is written once, in the native core.
-import { damageFromNative, type FlowhoundError } from '../errors.js';
+import { damageFromNative, FlowhoundError } from '../errors.js';
 import {
   awaitNative,
   callNative,
   native,
+  type EffectiveFeatureOptions,
   type FeatureSchema,
   type FeatureWindow,
   type FlowStreamProgress,
@@ -24,6 +25,15 @@ export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statu
   labelsPath?: string;
   /** Hand over the flows' own columns with each window (default true; scoring needs only features). */
   flowColumns?: boolean;
+}
+
+/** The window and step a feature stream cuts time into, seconds (it reads in windows only). */
+export function windowingOf(options: EffectiveFeatureOptions, path: string): { windowSeconds: number; stepSeconds: number } {
+  const { windowSeconds, stepSeconds } = options.flows;
+  if (windowSeconds === undefined || stepSeconds === undefined) {
+    throw new FlowhoundError('ERR_BAD_OPTION', 'a feature stream reported no window or step (it reads in windows only)', { path });
+  }
+  return { windowSeconds, stepSeconds };
 }
 
 let cachedSchema: FeatureSchema | null = null;
@@ -48,6 +58,11 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
     const { lan, infected, labelsPath, flowColumns, ...flows } = options;
     const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns }));
     return new FeatureReader(path, stream);
+  }
+
+  /** The options this reader runs with, the core's defaults filled in. */
+  get options(): EffectiveFeatureOptions {
+    return this.#stream.options;
   }
 
   /** The next closed window, or null at the end of the input. */

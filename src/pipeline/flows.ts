@@ -5,6 +5,7 @@ import {
   awaitNative,
   callNative,
   native,
+  type EffectiveFlowOptions,
   type FlowBatch,
   type FlowStreamProgress,
   type NativeFlowStream,
@@ -12,14 +13,18 @@ import {
 
 export type { FlowBatch } from '../native.js';
 
+/**
+ * How an input is read. An option left out takes the core's default (`coreDefaults` in
+ * native.ts); an opened reader says what it runs with (`FlowReader.options`).
+ */
 export interface FlowOptions {
-  /** Window length in seconds (default 300). Must be a multiple of the step. */
+  /** Window length in seconds. Must be a multiple of the step. */
   windowSeconds?: number;
-  /** Step between window starts in seconds (default 150). */
+  /** Step between window starts in seconds. */
   stepSeconds?: number;
   /** Whole-capture records as Argus makes them instead of windows. */
   whole?: boolean;
-  /** Whole-capture mode: status interval in seconds (default 3600, as CTU-13). */
+  /** Whole-capture mode: status interval in seconds (the core's default is CTU-13's). */
   statusIntervalSeconds?: number;
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number;
@@ -30,9 +35,9 @@ export interface FlowOptions {
   uncertainDirection?: UncertainDirection;
   /** On damaged input, stop at the damage and still emit what was read before it. */
   keepGoing?: boolean;
-  /** Flow files: offset of their textual local times from UTC, in minutes (default 0). */
+  /** Flow files: offset of their textual local times from UTC, in minutes. */
   utcOffsetMinutes?: number;
-  /** Records per batch (default 65536). */
+  /** Records per batch. */
   batchRecords?: number;
 }
 
@@ -57,6 +62,11 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
 
   get inputKind(): InputKind {
     return this.#stream.inputKind as InputKind;
+  }
+
+  /** The options this reader runs with, the core's defaults filled in. */
+  get options(): EffectiveFlowOptions {
+    return this.#stream.options;
   }
 
   /** The next non-empty batch, or null at the end of the input. */

@@ -1,7 +1,7 @@
 // What `flowhound report` shows, assembled from the history: the ranking of the hosts over the
 // windows selected, per-window summaries, botnet groups, the runs and inputs covered, and,
-// when asked, the comparison of two runs. The JSON output is this object; the HTML and CSV
-// outputs are drawn from it.
+// when asked, the comparison of two runs. The JSON, CSV, HTML and terminal outputs are drawn
+// from it (report-json.ts, the ranking table of src/sinks/ranking-table.ts, html.ts, text.ts).
 import { commonHosts, resemblances, type CommonHosts, type GroupResemblance } from '../analysis/compare.js';
 import { FeatureScale, groupHostsDetailed, type HostBehaviour } from '../analysis/grouping.js';
 import { rankingOrder } from '../analysis/ranking.js';
@@ -44,7 +44,6 @@ export interface RunComparison {
 
 export interface HistoryReport extends Omit<AnalysisResult, 'run' | 'hosts'> {
   format: 'flowhound-report';
-  formatVersion: 1;
   generatedAt: string;
   database: string;
   /** plain: stored in clear; decrypted: with the passphrase; hmac: encrypted, shown as HMAC prefixes. */
@@ -240,7 +239,6 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
 
   const report: HistoryReport = {
     format: 'flowhound-report',
-    formatVersion: 1,
     generatedAt: options.generatedAt ?? new Date().toISOString(),
     database: store.path,
     addresses: store.addressMode,

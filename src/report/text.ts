@@ -1,51 +1,20 @@
-// The CSV report (a row per host) and the plain-text summaries printed on a terminal.
+// The report on a terminal: the ranking's summary (the ranking table of
+// src/sinks/ranking-table.ts under a line saying what it covers), a comparison of runs, the
+// list of runs.
 import type { CommonHosts } from '../analysis/compare.js';
 import type { StoredRun } from '../history/store.js';
-import { utcTime } from './html.js';
+import { isoTime } from '../sinks/json.js';
+import { rankingTerminalLines } from '../sinks/ranking-table.js';
 import type { HistoryReport, RunComparison } from './report-data.js';
-
-const CSV_COLUMNS = [
-  'rank', 'host', 'score_now', 'peak_score', 'peak_window_start_utc', 'flows', 'botnet_flows',
-  'suspicious_now', 'suspicious_before', 'group', 'reasons',
-] as const;
-
-/** RFC 4180: quoted when it holds a comma, a quote or a line break. */
-function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function reportCsv(report: HistoryReport): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const host of report.hosts) {
-    lines.push(
-      [
-        host.rank, host.host, host.score.toFixed(4), host.peakScore.toFixed(4), utcTime(host.peakWindowStartUs), host.flows, host.botnetFlows,
-        host.suspiciousNow, host.suspiciousBefore, host.group, host.reasons.join('; '),
-      ].map(csvField).join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)}%`;
 
 /** The top of the ranking, for a terminal. */
-export function reportSummary(report: HistoryReport, top = 20): string {
-  const lines: string[] = [];
-  const span = report.windowStartsUs.length > 0 ? `${utcTime(report.windowStartsUs[0]!)} to ${utcTime(report.windowStartsUs.at(-1)!)} UTC` : 'no windows';
-  lines.push(`${report.hosts.length} hosts, ${report.windowStartsUs.length} windows (${span}), runs ${report.runs.map((r) => r.id).join(' ') || 'none'}; threshold ${report.threshold}`);
+export function reportSummary(report: HistoryReport, options: { colour: boolean; top?: number } = { colour: false }): string {
+  const span = report.windowStartsUs.length > 0 ? `${isoTime(report.windowStartsUs[0]!)} to ${isoTime(report.windowStartsUs.at(-1)!)}` : 'no windows';
+  const lines = [`${report.hosts.length} hosts, ${report.windowStartsUs.length} windows (${span}), runs ${report.runs.map((r) => r.id).join(' ') || 'none'}; threshold ${report.threshold}`];
   if (report.addresses === 'hmac') lines.push('hosts shown as HMAC prefixes: set FLOWHOUND_PASSPHRASE to see addresses');
-  const width = Math.max(4, ...report.hosts.slice(0, top).map((h) => h.host.length));
-  lines.push(`${'rank'.padStart(4)}  ${'host'.padEnd(width)}   now  peak  state   group  why (peak window)`);
-  for (const host of report.hosts.slice(0, top)) {
-    const state = host.suspiciousNow ? 'NOW   ' : host.suspiciousBefore ? 'before' : '      ';
-    lines.push(
-      `${String(host.rank).padStart(4)}  ${host.host.padEnd(width)}  ${host.score.toFixed(2)}  ${host.peakScore.toFixed(2)}  ${state}  ${String(host.group ?? '').padStart(5)}  ${host.reasons[0] ?? ''}`,
-    );
-  }
-  if (report.hosts.length > top) lines.push(`… ${report.hosts.length - top} more (-o report.html, .json or .csv for all)`);
-  for (const group of report.groups) lines.push(`group ${group.id}: ${group.hosts.join(' ')}`);
+  lines.push(...rankingTerminalLines(report, { colour: options.colour, limit: options.top ?? 20, moreHint: '-o report.html, .json or .csv' }));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,7 @@
 // (JSON: snake_case keys, times in ISO 8601).
 import type { ConfusionCounts, EvaluationResult, EvaluationSummary, HostWindowCounts, InfectedHostEvaluation, Ratios } from '../analysis/evaluation.js';
 import type { RunInfo } from '../analysis/types.js';
-import { isoTime } from './ranking-output.js';
+import { isoTime } from './json.js';
 
 /** What the run was, beside its figures. */
 export interface EvaluationContext {

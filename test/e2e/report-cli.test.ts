@@ -9,7 +9,6 @@ import { runCommand, terminalContext } from '../../src/cli/command.js';
 import { reportCommand } from '../../src/commands/report/command.js';
 import { FlowhoundError } from '../../src/errors.js';
 import { HistoryStore } from '../../src/history/store.js';
-import type { HistoryReport } from '../../src/report/report-data.js';
 import { hostRow, runInfo, scenario6, sha, writeScenario6Run } from '../helpers/history.js';
 import { tempDir } from '../helpers/run-cli.js';
 
@@ -33,6 +32,30 @@ beforeAll(() => {
   store.finishRun(secondRun, { interrupted: false });
   store.close();
 });
+
+/** The parts of the JSON report the tests read (flowhound's JSON naming: snake_case, ISO 8601 times). */
+interface ReportJson {
+  format: string;
+  format_version: number;
+  selection: { run_ids: number[] | null; from: string | null; to: string | null };
+  runs: { id: number; started_at: string; inputs: { path: string; size_bytes: number }[] }[];
+  hosts: {
+    host: string;
+    rank: number;
+    score: number;
+    peak_score: number;
+    peak_window_start: string;
+    flows: number;
+    suspicious_now: boolean;
+    suspicious_before: boolean;
+    reasons: string[];
+    scores: number[];
+    group: number | null;
+  }[];
+  windows: { window_start: string; suspicious_hosts: number }[];
+  groups: { id: number; hosts: string[] }[];
+  comparison: { earlier_run_id: number; later_run_id: number; suspicious: { common: number; hosts: string[] }; scored: { left: number; right: number; common: number } } | null;
+}
 
 const signal = new AbortController().signal;
 let stdout: string;
@@ -66,13 +89,17 @@ describe('flowhound report', () => {
   it('writes the JSON report: ranking, windows, groups, runs', async () => {
     const out = join(dir, 'all.json');
     expect(await report('--db', db, '-o', out)).toBe(0);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
     expect(json.format).toBe('flowhound-report');
+    expect(json.format_version).toBe(2);
     expect(json.runs.map((r) => r.id)).toEqual([firstRun, secondRun]);
+    expect(json.runs[0]!.inputs[0]).toMatchObject({ path: 'capture20110816.binetflow.gz', size_bytes: scenario6().input.sizeBytes });
     expect(json.hosts).toHaveLength(61);
-    expect(json.windowStartsUs).toHaveLength(55);
+    expect(json.windows).toHaveLength(55);
+    expect(json.windows[0]!.window_start).toMatch(/^2011-08-16T\d\d:\d\d:\d\dZ$/);
     // The bot is suspicious in the last window (the second run's), so it ranks first.
-    expect(json.hosts[0]).toMatchObject({ host: '147.32.84.165', rank: 1, suspiciousNow: true, suspiciousBefore: false });
+    expect(json.hosts[0]).toMatchObject({ host: '147.32.84.165', rank: 1, suspicious_now: true, suspicious_before: false, group: 1 });
+    expect(json.hosts[0]!.peak_window_start).toMatch(/^2011-08-16T\d\d:\d\d:\d\dZ$/);
     expect(json.hosts[0]!.reasons[0]).toMatch(/SMTP connection attempts to \d+ servers/);
     expect(json.hosts[0]!.scores).toHaveLength(55);
     // Flows over the run: each flow once, from the windows that tile time (300 s windows every 150 s).
@@ -80,44 +107,46 @@ describe('flowhound report', () => {
     const tiling = scenario6().windows.filter((w) => w.windowStartUs % 300e6 === 0).flatMap((w) => w.hosts.filter((h) => h.host === '147.32.84.165'));
     expect(tiling.length).toBe(27);
     expect(json.hosts[0]!.flows).toBe(tiling.reduce((n, h) => n + h.flows, 0) + secondRunBotFlows);
-    expect(json.hosts.filter((h) => h.suspiciousBefore).map((h) => h.host).sort()).toEqual(['147.32.84.229', '147.32.84.94']);
+    expect(json.hosts.filter((h) => h.suspicious_before).map((h) => h.host).sort()).toEqual(['147.32.84.229', '147.32.84.94']);
     expect(json.groups.flatMap((g) => g.hosts).sort()).toEqual(['147.32.84.165', '147.32.84.229', '147.32.84.94']);
-    expect(json.windows[4]).toMatchObject({ suspiciousHosts: 1 });
+    expect(json.windows[4]).toMatchObject({ suspicious_hosts: 1 });
   });
 
   it('selects by run and by time', async () => {
     const out = join(dir, 'first.json');
     await report('--db', db, '--run', String(firstRun), '-o', out);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
     expect(json.runs.map((r) => r.id)).toEqual([firstRun]);
-    expect(json.windowStartsUs).toHaveLength(54);
+    expect(json.windows).toHaveLength(54);
     expect(json.hosts[0]!.host).toBe('147.32.84.165');
 
     // Windows starting in [09:00, 09:30) UTC of 2011-08-16: 09:00, 09:02:30, …, 09:27:30.
     await report('--db', db, '--from', '2011-08-16T11:00:00', '--to', '2011-08-16 11:30', '--utc-offset', '120', '-o', out);
-    const slice = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
-    expect(slice.windowStartsUs.map((us) => new Date(us / 1000).toISOString().slice(11, 19))).toEqual([
+    const slice = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
+    expect(slice.windows.map((w) => w.window_start.slice(11, 19))).toEqual([
       '09:00:00', '09:02:30', '09:05:00', '09:07:30', '09:10:00', '09:12:30', '09:15:00', '09:17:30', '09:20:00', '09:22:30', '09:25:00', '09:27:30',
     ].filter((t) => scenario6().windows.some((w) => new Date(w.windowStartUs / 1000).toISOString().slice(11, 19) === t)));
     expect(slice.runs.map((r) => r.id)).toEqual([firstRun]);
-    expect(slice.selection.fromUs).toBe(Date.UTC(2011, 7, 16, 9, 0) * 1000);
+    expect(slice.selection).toEqual({ run_ids: null, from: '2011-08-16T09:00:00Z', to: '2011-08-16T09:30:00Z' });
   });
 
   it('writes a CSV row per host, quoted where needed', async () => {
     const out = join(dir, 'hosts.csv');
     await report('--db', db, '--run', `${firstRun}`, '-o', out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('rank,host,score_now,peak_score,peak_window_start_utc,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons');
+    // The columns of analyze's CSV: the one ranking table.
+    expect(lines[0]).toBe('rank,host,score,peak_score,peak_window_start,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons');
     expect(lines).toHaveLength(61);
-    expect(lines[1]).toMatch(/^1,147\.32\.84\.165,0\.7\d+,0\.92\d+,2011-08-16 \d\d:\d\d:\d\d,\d+,\d+,true,false,1,\d+ SMTP connection attempts to \d+ servers; /);
+    expect(lines[1]).toMatch(/^1,147\.32\.84\.165,0\.7\d+,0\.92\d+,2011-08-16T\d\d:\d\d:\d\dZ,\d+,\d+,true,false,1,\d+ SMTP connection attempts to \d+ servers; /);
     // '1,481 destination ports' holds a comma: the field is quoted.
     expect(lines.find((line) => line.includes(',147.32.84.229,'))).toMatch(/,true,1,"100% of the TCP connections it opened failed or were reset; used 1,\d{3} destination ports; \d+% of the flows it opened got no answer"$/);
   });
 
   it('prints a summary without -o, and the runs with --list', async () => {
     await report('--db', db);
-    expect(stdout).toMatch(/^61 hosts, 55 windows/);
-    expect(stdout).toMatch(/\n {3}1 {2}147\.32\.84\.165 +0\.9\d +0\.9\d +NOW/);
+    expect(stdout).toMatch(/^61 hosts, 55 windows \(2011-08-16T07:57:30Z to 2011-08-1\dT\d\d:\d\d:\d\dZ\)/);
+    // The terminal table of analyze: now, peak, peak at, flows, botnet, status, group, score over time.
+    expect(stdout).toMatch(/\n {3}1 {2}147\.32\.84\.165 +0\.9\d\d +0\.9\d\d +2011-08-1\dT[\d:]+Z +\d+ +\d+ +NOW +1 +\S+\n/);
     await report('--db', db, '--list');
     expect(stdout).toContain('capture20110816.binetflow.gz');
     expect(stdout).toMatch(new RegExp(`\\n +${secondRun} +2026-01-02T00:00:00.000Z +finished +1 +next-day.pcap`));
@@ -134,8 +163,8 @@ describe('flowhound report', () => {
 
     const out = join(dir, 'compare.json');
     await report('--db', db, '--compare', `${firstRun},${secondRun}`, '-o', out);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as HistoryReport;
-    expect(json.comparison).toMatchObject({ earlierRunId: firstRun, laterRunId: secondRun, suspicious: { common: 1, hosts: ['147.32.84.165'] } });
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
+    expect(json.comparison).toMatchObject({ earlier_run_id: firstRun, later_run_id: secondRun, suspicious: { common: 1, hosts: ['147.32.84.165'] } });
     expect(json.comparison!.scored).toMatchObject({ left: 60, right: 2, common: 1 });
     const html = join(dir, 'compare.html');
     await report('--db', db, '--compare', String(firstRun), '--compare', String(secondRun), '-o', html);

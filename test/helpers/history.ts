@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import type { HostWindowScore, RunInfo, WindowResult } from '../../src/analysis/types.js';
+import type { HostWindowScore, RunInfo, RunOptions, WindowResult } from '../../src/analysis/types.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { repoRoot } from './run-cli.js';
 
@@ -24,9 +24,25 @@ export function scenario6(): Scenario6Fixture {
   return cached;
 }
 
+/** The options of a run on CTU-13 scenario 6 (--utc-offset 120 --lan 147.32.0.0/16), the rest as the core fills them in. */
+export function runOptions(overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    inputs: ['capture20110816.binetflow.gz'],
+    lan: ['147.32.0.0/16'],
+    windowSeconds: 300,
+    stepSeconds: 150,
+    utcOffsetMinutes: 120,
+    threshold: 0.5,
+    minFlows: 1,
+    ranges: [],
+    models: [],
+    ...overrides,
+  };
+}
+
 export function runInfo(overrides: Partial<RunInfo> = {}): RunInfo {
   return {
-    options: { lan: ['147.32.0.0/16'], utcOffset: 120 },
+    options: runOptions(),
     versions: { flowhound: '0.1.0', core: '0.1.0', node: process.version, schema: 2 },
     // The three models analyze scores with (src/models/scoring-models.ts).
     models: [

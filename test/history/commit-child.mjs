@@ -9,7 +9,7 @@ const HOSTS = 400;
 const store = HistoryStore.open(db, { passphrase: passphrase || null });
 const input = { path: 'synthetic-lan.pcap', sizeBytes: 123456, sha256: 'c'.repeat(64) };
 const runId = store.beginRun({
-  options: { lan: ['10.0.0.0/8'] },
+  options: { inputs: [input.path], lan: ['10.0.0.0/8'], windowSeconds: 300, stepSeconds: 150, utcOffsetMinutes: 0, threshold: 0.5, minFlows: 1, ranges: [], models: [] },
   versions: { flowhound: '0.1.0', core: '0.1.0', node: process.version, schema: 1 },
   models: [{ kind: 'host', path: 'host.onnx', sha256: 'd'.repeat(64), threshold: 0.5 }],
   inputs: [input],

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { HistoryStore } from '../../src/history/store.js';
 import { runReport, type ReportCommandOptions } from '../../src/commands/report/run.js';
-import { runInfo, scenario6 } from '../helpers/history.js';
+import { runInfo, runOptions, scenario6 } from '../helpers/history.js';
 import { tempDir } from '../helpers/run-cli.js';
 
 const PASSPHRASE = 'a long passphrase for the tests';
@@ -29,7 +29,7 @@ function writeRun(store: HistoryStore): void {
     runInfo({
       inputs: [fixture.input],
       // A filter naming hosts, as BotRecon's --ip did: options are encrypted too.
-      options: { lan: ['147.32.0.0/16'], ip: ['147.32.84.165', PEER], utcOffset: 120 },
+      options: runOptions({ ranges: ['147.32.84.165', PEER] }),
     }),
   );
   for (const window of fixture.windows) {
@@ -91,7 +91,7 @@ describe('history privacy', () => {
     expect(shown.addresses).toBe('decrypted');
     expect(shown.hosts[0]!.host).toBe('147.32.84.165');
     expect(shown.hosts[0]!.reasons.at(-1)).toBe(`contacted ${PEER} every 60 s`);
-    expect(shown.runs[0]!.options).toEqual({ lan: ['147.32.0.0/16'], ip: ['147.32.84.165', PEER], utcOffset: 120 });
+    expect(shown.runs[0]!.options).toMatchObject({ lan: ['147.32.0.0/16'], ranges: ['147.32.84.165', PEER], utc_offset_minutes: 120 });
     // Labels stay distinct without the passphrase (prefixes lengthen where two would collide).
     expect(new Set(hiddenReport.hosts.map((h) => h.host)).size).toBe(60);
     expect(hiddenReport.hosts[0]!.host).toMatch(/^hmac:/);

@@ -9,7 +9,8 @@ import { FlowhoundError } from '../../src/errors.js';
 import { defaultHistoryPath } from '../../src/history/paths.js';
 import { APPLICATION_ID, migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src/history/schema.js';
 import { analysisKeyOf, HistoryStore } from '../../src/history/store.js';
-import { hostRow, removeDatabase, runInfo, scenario6, sha, writeScenario6Run } from '../helpers/history.js';
+import type { RunOptions } from '../../src/analysis/types.js';
+import { hostRow, removeDatabase, runInfo, runOptions, scenario6, sha, writeScenario6Run } from '../helpers/history.js';
 import { tempDir } from '../helpers/run-cli.js';
 
 let dir: string;
@@ -40,7 +41,11 @@ describe('history store', () => {
 
     const [run] = store.runs();
     expect(run).toMatchObject({ id: runId, status: 'finished', interrupted: false, windows: fixture.windows.length, optionsSealed: false });
-    expect(run!.options).toEqual({ lan: ['147.32.0.0/16'], utcOffset: 120 });
+    // The options in JSON's naming, and the window and step as typed fields.
+    expect(run!.options).toEqual({
+      inputs: ['capture20110816.binetflow.gz'], lan: ['147.32.0.0/16'], window_s: 300, step_s: 150, utc_offset_minutes: 120, threshold: 0.5, min_flows: 1, ranges: [], models: [],
+    });
+    expect([run!.windowUs, run!.stepUs]).toEqual([300e6, 150e6]);
     expect(run!.inputs).toEqual([fixture.input]);
     expect(run!.models).toEqual([...runInfo().models].sort((a, b) => (a.kind < b.kind ? -1 : 1)));
     expect(run!.models.map((m) => m.kind)).toEqual(['anomaly', 'flow', 'host']);
@@ -61,14 +66,14 @@ describe('history store', () => {
     store.close();
   });
 
-  it('does not duplicate rows when the same input is analysed again, under another path and other output options', () => {
+  it('does not duplicate rows when the same input is analysed again, under another path, with another host threshold', () => {
     const store = HistoryStore.open(db);
     const first = writeScenario6Run(store);
     const before = store.counts();
     const input = { ...scenario6().input, path: '/elsewhere/copy-of-capture.binetflow.gz' };
     const second = writeScenario6Run(store, {
       inputs: [input],
-      options: { lan: ['147.32.0.0/16'], utcOffset: 120, output: 'other.json', db: db, quiet: true },
+      options: runOptions({ inputs: [input.path], threshold: 0.7 }),
       startedAt: '2026-01-02T00:00:00.000Z',
     });
     expect(store.counts()).toEqual({ ...before, runs: 2 });
@@ -93,14 +98,16 @@ describe('history store', () => {
     store.close();
     // What the analysis key hashes, and what it ignores.
     const base = runInfo();
-    expect(analysisKeyOf({ ...base, options: { ...base.options, output: 'x.json', quiet: true } })).toBe(analysisKeyOf(base));
-    expect(analysisKeyOf({ ...base, options: { ...base.options, lan: ['10.0.0.0/8'] } })).not.toBe(analysisKeyOf(base));
-    // The names analyze records.
-    const analyzeRun = { ...base, options: { inputs: ['a.pcap'], lan: null, window_s: 300, step_s: 150, threshold: 0.5, min_flows: 1, ranges: [], models: [] } };
-    expect(analysisKeyOf({ ...analyzeRun, options: { ...analyzeRun.options, inputs: ['b.pcap'], threshold: 0.7, models: ['m.onnx'] } })).toBe(analysisKeyOf(analyzeRun));
-    for (const change of [{ window_s: 600 }, { step_s: 300 }, { ranges: ['147.32.84.165'] }, { min_flows: 5 }]) {
-      expect(analysisKeyOf({ ...analyzeRun, options: { ...analyzeRun.options, ...change } }), JSON.stringify(change)).not.toBe(analysisKeyOf(analyzeRun));
+    const withOptions = (change: Partial<RunOptions>) => ({ ...base, options: { ...base.options, ...change } });
+    expect(analysisKeyOf(withOptions({ inputs: ['b.pcap'], threshold: 0.7, models: ['m.onnx'] }))).toBe(analysisKeyOf(base));
+    for (const change of [{ lan: ['10.0.0.0/8'] }, { windowSeconds: 600 }, { stepSeconds: 300 }, { utcOffsetMinutes: 0 }, { ranges: ['147.32.84.165'] }, { minFlows: 5 }]) {
+      expect(analysisKeyOf(withOptions(change)), JSON.stringify(change)).not.toBe(analysisKeyOf(base));
     }
+    // A window scored the same way keeps the key it had before options were typed: this is the
+    // key of analyze's record { inputs: ['a.pcap'], lan: ['147.32.0.0/16'], window_s: 300,
+    // step_s: 150, utc_offset_minutes: 120, threshold: 0.5, min_flows: 1, ranges: [], models: [] }
+    // with these models, as the loose name matching of the earlier store computed it.
+    expect(analysisKeyOf(withOptions({ inputs: ['a.pcap'] }))).toBe('6e38ffcdcf654f4d0e2546c8277ebbccbfc9992aa70022aecd6a07b8d759eed4');
     expect(analysisKeyOf({ ...base, models: [...base.models].reverse() })).toBe(analysisKeyOf(base));
     expect(analysisKeyOf({ ...base, models: base.models.map((m) => (m.kind === 'host' ? { ...m, threshold: 0.9 } : m)) })).toBe(analysisKeyOf(base));
     expect(analysisKeyOf({ ...base, models: base.models.map((m) => (m.kind === 'flow' ? { ...m, threshold: 0.9 } : m)) })).not.toBe(analysisKeyOf(base));
@@ -223,8 +230,7 @@ describe('history schema and damaged files', () => {
     store.close();
 
     const check = new Database(db, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(check.pragma('foreign_key_check')).toEqual([]);
     // The table made anew keeps its key: one model of each kind per run.
     const sql = (check.prepare("SELECT sql FROM sqlite_master WHERE name = 'run_models'").get() as { sql: string }).sql;
@@ -232,6 +238,39 @@ describe('history schema and damaged files', () => {
     expect(sql).toContain('PRIMARY KEY (run_id, kind)');
     expect(sql).toContain('REFERENCES runs(id) ON DELETE CASCADE');
     check.close();
+  });
+
+  it("migration 4: a version-3 history's runs get their window and step as typed fields, from what they recorded", () => {
+    const old = new Database(db);
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    migrate(old, 3);
+    old.prepare("INSERT INTO meta (key, value) VALUES ('privacy', '{\"kdf\":\"none\"}')").run();
+    const insertRun = old.prepare("INSERT INTO runs (id, started_at, finished_at, options, versions, analysis_key) VALUES (?, '2025-12-01T00:00:00Z', '2025-12-01T00:01:00Z', ?, ?, 'k')");
+    const versions = JSON.stringify(runInfo().versions);
+    // Run 1 as analyze recorded it; run 2 with its options sealed (a BLOB); run 3 recorded nothing.
+    insertRun.run(1, JSON.stringify({ inputs: ['a.pcap'], lan: null, window_s: 600, step_s: 300, utc_offset_minutes: 0, threshold: 0.5, min_flows: 1, ranges: [], models: [] }), versions);
+    insertRun.run(2, Buffer.from('sealed options'), versions);
+    insertRun.run(3, '{}', versions);
+    old.prepare("INSERT INTO inputs (id, sha256, size_bytes, path) VALUES (1, ?, 10, 'a.pcap')").run(sha('0'));
+    old.prepare("INSERT INTO run_inputs (run_id, input_id, path) VALUES (2, 1, 'a.pcap')").run();
+    old.prepare("INSERT INTO windows (id, input_id, window_start_us, analysis_key, threshold, run_id, committed_at, window_us) VALUES (1, 1, 0, 'k', 0.5, 2, 'x', 120000000)").run();
+    old.prepare('INSERT INTO run_windows VALUES (2, 1)').run();
+    old.close();
+
+    const store = HistoryStore.open(db);
+    expect(store.runs().map((r) => [r.id, r.windowUs, r.stepUs, r.optionsSealed])).toEqual([
+      [1, 600e6, 300e6, false],
+      [2, 120e6, null, true],
+      [3, null, null, false],
+    ]);
+    // A run that says nothing of its window length takes no new windows (the length decides the flow counts).
+    expect(codeOf(() => store.commitWindow(3, { input: 'a.pcap', windowStartUs: 0, hosts: [] }, 0.5))).toBe('ERR_HISTORY_INVALID');
+    // New runs record theirs.
+    const runId = writeScenario6Run(store, { options: runOptions({ windowSeconds: 60, stepSeconds: 30 }) });
+    expect(store.runs([runId]).map((r) => [r.windowUs, r.stepUs])).toEqual([[60e6, 30e6]]);
+    expect(store.windows({ runIds: [runId] })[0]!.windowUs).toBe(60e6);
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
   });
 
   it('refuses a database from a newer flowhound with ERR_HISTORY_VERSION', () => {

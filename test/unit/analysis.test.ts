@@ -12,7 +12,7 @@ import { describeEvidence, type EvidenceFinding, evidenceDetails, findings, MAX_
 import type { WindowResult } from '../../src/analysis/types.js';
 import type { FeatureWindow } from '../../src/pipeline/features.js';
 import { SCHEMA } from '../helpers/models.js';
-import { sparkline } from '../../src/sinks/ranking-output.js';
+import { sparkline } from '../../src/sinks/ranking-table.js';
 
 describe('host score aggregates', () => {
   it('gather each host\'s flows from both ends, a flow to itself once, as the training does', () => {

@@ -1,10 +1,13 @@
 // `flowhound help analyze` (and `flowhound analyze --help`): its options and examples.
+import { coreDefaults } from '../../native.js';
+
+const { windowSeconds, stepSeconds } = coreDefaults;
 
 export const ANALYZE_HELP = `Usage: flowhound analyze INPUT… [options]
 
 Ranks the LAN hosts most likely infected by botnet malware. INPUT is a capture (pcap, pcapng),
 a flow file (CTU-13 .binetflow or Zeek conn.log, plain or gzip) or a flow table; several
-inputs are analysed in parallel. Every window (300 s every 150 s) is scored: the flow model
+inputs are analysed in parallel. Every window (${windowSeconds} s every ${stepSeconds} s) is scored: the flow model
 scores each flow, the host model each LAN host from its behaviour and its flows' scores. Hosts
 above the threshold in the last window are suspicious NOW (red); those above it only earlier
 were suspicious BEFORE (yellow). Each suspicious host comes with the reasons that pushed its

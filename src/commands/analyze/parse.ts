@@ -15,6 +15,7 @@ import {
 import { integer } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
+import { coreDefaults } from '../../native.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import type { AnalyzeOptions } from './run.js';
 
@@ -61,7 +62,7 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     threshold: scored.threshold,
     minFlows,
     ranges: [...(values.ip ?? []), ...(values.range ?? [])],
-    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at, reader.utcOffsetMinutes ?? 0, '--at'),
+    nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at, reader.utcOffsetMinutes ?? coreDefaults.utcOffsetMinutes, '--at'),
     ...written,
     verbose: values.verbose === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,

@@ -1,10 +1,13 @@
 // `flowhound help evaluate` (and `flowhound evaluate --help`): its options and examples.
+import { coreDefaults } from '../../native.js';
+
+const { windowSeconds, stepSeconds } = coreDefaults;
 
 export const EVALUATE_HELP = `Usage: flowhound evaluate INPUT… --infected HOSTS|FILE [options]
 
 Scores the inputs exactly as analyze does (the same models, the same host score per window,
 the same threshold) and holds the scores against ground truth, per LAN host per window
-(300 s every 150 s), as García et al. (2014) and Stratosphere's BotnetDetectorsComparer do:
+(${windowSeconds} s every ${stepSeconds} s), as García et al. (2014) and Stratosphere's BotnetDetectorsComparer do:
 
   positive   the host is infected in the window: a botnet label names it there, or it is a
              known bot whose flows there carry no label and it opened one there

@@ -3,7 +3,7 @@
 // their ratios, the comparer's time-weighted figures, and each infected host's rank.
 import { DEFAULT_ALPHA, Evaluation, type HostTruth, type TruthHost } from '../../analysis/evaluation.js';
 import { readAddressList } from '../../analysis/host-filter.js';
-import { ScoringRun } from '../../analysis/scoring-run.js';
+import { nativeParts, ScoringSession, type SessionEnd, type SessionParts, type WindowListener } from '../../analysis/session.js';
 import { usageError } from '../../errors.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from '../../sinks/evaluation-output.js';
@@ -50,7 +50,8 @@ function formatFromPath(path: string): EvaluateFormat | null {
   return null;
 }
 
-export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOutcome> {
+/** Runs evaluate; `parts` are the readers and scorer (the addon's and the models' unless a test gives fakes). */
+export async function runEvaluate(options: EvaluateOptions, parts: SessionParts = nativeParts): Promise<EvaluateOutcome> {
   if (options.inputs.length === 0) throw usageError("evaluate needs at least one INPUT; see 'flowhound help evaluate'");
   const format = options.format ?? (options.output === null || options.output === '-' ? 'table' : formatFromPath(options.output));
   if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json or .txt, or --format`);
@@ -64,34 +65,45 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
 
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const scoring = await ScoringRun.open({
+  const session = ScoringSession.open({
     inputs: options.inputs,
     reader: { ...options.reader, infected: infected.map((range) => range.text) },
     labelsPaths,
     modelPaths: options.modelPaths,
     threads: options.threads,
     // Reasons do not change a score; evaluate needs the scores only.
-    scorer: { explain: false },
+    explain: false,
     quiet: options.quiet,
     label: 'evaluate',
     log: options.log,
     signal: options.signal,
-  });
-  const threshold = options.threshold ?? scoring.models.anomaly.threshold;
-  const evaluation = new Evaluation({ threshold, alpha, inputs: options.inputs.length });
-  const schema = featureSchema();
-  const unlabelled = schema.flowClasses.indexOf('unlabelled');
+  }, parts);
+  let end: SessionEnd;
+  let evaluation: Evaluation;
   let labelled = false;
-  await scoring.scoreAll(({ inputIndex, result, features }) => {
-    labelled ||= features.flowClass.some((code) => code !== unlabelled);
-    const hosts: TruthHost[] = result.hosts.map((host, row) => ({
-      host: host.host,
-      score: host.score,
-      truth: schema.hostLabels[features.hostLabel[row]!] as HostTruth,
-    }));
-    evaluation.add({ inputIndex, windowStartUs: result.windowStartUs, hosts });
-  });
-  const interrupted = options.signal?.aborted === true;
+  try {
+    const scorer = await session.loadModels();
+    const threshold = options.threshold ?? scorer.hostThreshold;
+    evaluation = new Evaluation({ threshold, alpha, inputs: options.inputs.length });
+    const schema = featureSchema();
+    const unlabelled = schema.flowClasses.indexOf('unlabelled');
+    // Every scored host-window, held against its ground truth.
+    const truth: WindowListener = {
+      onWindow({ inputIndex, result, features }) {
+        labelled ||= features.flowClass.some((code) => code !== unlabelled);
+        const hosts: TruthHost[] = result.hosts.map((host, row) => ({
+          host: host.host,
+          score: host.score,
+          truth: schema.hostLabels[features.hostLabel[row]!] as HostTruth,
+        }));
+        evaluation.add({ inputIndex, windowStartUs: result.windowStartUs, hosts });
+      },
+    };
+    end = await session.scoreWindows([truth]);
+  } finally {
+    await session.close();
+  }
+  const { interrupted } = end;
   if (infected.length === 0 && !labelled && !interrupted) throw usageError(NO_TRUTH);
 
   const result = evaluation.result();
@@ -99,12 +111,12 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
   const context: EvaluationContext = {
     inputs: await describeInputs(options.inputs),
     thresholdFrom: options.threshold === undefined ? 'anomaly model card' : '--threshold',
-    windowSeconds: options.reader.windowSeconds ?? 300,
-    stepSeconds: options.reader.stepSeconds ?? 150,
-    models: [scoring.models.flow, scoring.models.host, scoring.models.anomaly].map((m) => ({ kind: m.kind, path: m.path, sha256: m.sha256, threshold: m.threshold })),
+    windowSeconds: session.reading.windowSeconds,
+    stepSeconds: session.reading.stepSeconds,
+    models: session.scorer.models,
     versions: await runVersions(),
     startedAt,
-    finishedAt: new Date().toISOString(),
+    finishedAt: end.finishedAt,
     interrupted,
   };
   const text = format === 'json' ? evaluationToJson(result, context) : renderEvaluationTable(result, context);
@@ -122,7 +134,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateOut
   }
 
   if (!options.quiet) {
-    const totals = scoring.progress();
+    const totals = session.progress();
     const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
     const counted = result.totals.counts;
     const hostWindows = counted.tp + counted.fp + counted.tn + counted.fn + counted.infectedIdle;

@@ -1,4 +1,7 @@
 // `flowhound help features` (and `flowhound features --help`): its options and examples.
+import { coreDefaults } from '../../native.js';
+
+const { windowSeconds, stepSeconds, lan } = coreDefaults;
 
 export const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.csv [options]
 
@@ -22,12 +25,12 @@ Output:
 
 Ground truth and hosts:
   --lan CIDR                 LAN range (repeatable); only LAN hosts get host rows
-                             (default: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7)
+                             (default: ${lan.join(' ')})
   --infected IP|CIDR         a host, or every host of a range, known to be infected (repeatable)
   --labels FILE              the synth labels sidecar of a single capture INPUT
 
 Reading:
-  --window SECONDS, --step SECONDS   windows (default 300 every 150)
+  --window SECONDS, --step SECONDS   windows (default ${windowSeconds} every ${stepSeconds})
   --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
   --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
                              as for 'flowhound flows'

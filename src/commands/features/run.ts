@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 
 import { usageError } from '../../errors.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
-import { ProgressLine } from '../../progress.js';
+import { readInputs } from '../../pipeline/read-loop.js';
 import {
   defaultHostsPath,
   FeatureTableSink,
@@ -59,32 +59,32 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
   let windows = 0;
   const infected = new Set<string>();
   try {
-    for (const input of options.inputs) {
-      const labelsPath = options.labels ?? sidecarBeside(input) ?? undefined;
-      const reader = FeatureReader.open(input, { ...options.reader, labelsPath });
-      const name = basename(input);
-      const progress = new ProgressLine(() => reader.progress(), { quiet: options.quiet, label: `features ${name}` });
-      try {
-        for await (const window of reader) {
-          if (options.signal?.aborted) throw options.signal.reason;
-          await flowSink.write(flowTableBatch(window, name, schema));
-          await hostSink.write(hostTableBatch(window, name, schema));
-          windows++;
-        }
-      } finally {
-        progress.stop();
-      }
-      const stats = reader.featureStats();
+    // Every input opens (and fails) before any row is written.
+    const labelsPaths = options.inputs.map((input) => options.labels ?? sidecarBeside(input) ?? undefined);
+    const readers = options.inputs.map((input, i) => FeatureReader.open(input, { ...options.reader, labelsPath: labelsPaths[i] }));
+    const names = options.inputs.map((input) => basename(input));
+    const describeInput = (inputIndex: number) => {
+      const stats = readers[inputIndex]!.featureStats();
       for (const host of stats.infectedHosts) infected.add(host);
-      if (!options.quiet) {
-        let line = `  ${name}: ${stats.records} records → ${stats.windows} windows, ${stats.flowRows} flow rows, ${stats.hostRows} host rows`;
-        if (labelsPath !== undefined) line += `; labels from ${basename(labelsPath)}: ${stats.sidecarLabelled} flows labelled, ${stats.sidecarUnmatched} without a record`;
-        options.log(line);
-        if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed and are in no row: the input is far out of time order (sort a flow file by StartTime)`);
-      }
-      const damage = reader.damage();
-      if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
-    }
+      if (options.quiet) return;
+      const labelsPath = labelsPaths[inputIndex];
+      let line = `  ${names[inputIndex]}: ${stats.records} records → ${stats.windows} windows, ${stats.flowRows} flow rows, ${stats.hostRows} host rows`;
+      if (labelsPath !== undefined) line += `; labels from ${basename(labelsPath)}: ${stats.sidecarLabelled} flows labelled, ${stats.sidecarUnmatched} without a record`;
+      options.log(line);
+      if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed and are in no row: the input is far out of time order (sort a flow file by StartTime)`);
+    };
+    const { interrupted } = await readInputs(
+      readers,
+      async (window, inputIndex) => {
+        await flowSink.write(flowTableBatch(window, names[inputIndex]!, schema));
+        await hostSink.write(hostTableBatch(window, names[inputIndex]!, schema));
+        windows++;
+      },
+      // The tables hold the inputs one after another, in the order given.
+      { label: 'features', quiet: options.quiet, log: options.log, signal: options.signal, order: 'sequential', onInputEnd: describeInput },
+    );
+    // Ctrl-C leaves no tables: a part of the rows would look like all of them.
+    if (interrupted) throw options.signal!.reason;
     await flowSink.close();
     await hostSink.close();
   } catch (error) {

@@ -1,4 +1,7 @@
 // `flowhound help flows` (and `flowhound flows --help`): its options and examples.
+import { coreDefaults } from '../../native.js';
+
+const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, utcOffsetMinutes, uncertainDirection } = coreDefaults;
 
 export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
 
@@ -9,10 +12,10 @@ bidirectional flows with Argus's columns and meaning, or converts a flow file (C
 Modes (captures):
   (default)                  windows of --window seconds every --step seconds, aligned to
                              the step in Unix time; every packet counts in each window holding it
-  --window SECONDS           window length (default 300); a multiple of the step
-  --step SECONDS             step between window starts (default 150)
+  --window SECONDS           window length (default ${windowSeconds}); a multiple of the step
+  --step SECONDS             step between window starts (default ${stepSeconds})
   --whole                    whole-capture records as Argus makes them (idle timeouts)
-  --status-interval SECONDS  with --whole: split long flows every SECONDS (default 3600, as CTU-13)
+  --status-interval SECONDS  with --whole: split long flows every SECONDS (default ${statusIntervalSeconds}, as CTU-13)
 
 Output:
   -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
@@ -20,14 +23,14 @@ Output:
   --format csv|arrow         override the format the extension implies
 
 Other options:
-  --max-active-flows N       cap on active flows per table (default 4194304); past it the
+  --max-active-flows N       cap on active flows per table (default ${maxActiveFlows}); past it the
                              longest-idle flows are emitted early and counted
   --keep-going               on damaged input, keep the flows read before the damage
-  --utc-offset MINUTES       flow files: their textual times are local at this offset (default 0)
+  --utc-offset MINUTES       flow files: their textual times are local at this offset (default ${utcOffsetMinutes})
   --uncertain-direction first-sender|service-port
                              who a TCP connection seen without its handshake is named after:
-                             its first sender (default, as the Argus that wrote CTU-13), or,
-                             as Argus 3.0.8 guesses, the side not on a service port
+                             its first sender (as the Argus that wrote CTU-13), or, as Argus
+                             3.0.8 guesses, the side not on a service port (default ${uncertainDirection})
   -q, --quiet                no progress line and no summary
   -h, --help                 this help
 

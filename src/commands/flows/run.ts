@@ -1,6 +1,6 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
 import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
-import { ProgressLine } from '../../progress.js';
+import { readInputs } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
@@ -39,25 +39,18 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
     format === 'arrow'
       ? new ArrowFlowSink(options.output, options.output === null || options.output.endsWith('.arrows'))
       : new BinetflowCsvSink(options.output, { label: reader.inputKind === 'flowFile', windowed });
-  const progress = new ProgressLine(() => reader.progress(), { quiet: options.quiet, label: 'flows' });
   try {
-    for await (const batch of reader) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      await sink.write(batch);
-    }
+    const { interrupted } = await readInputs([reader], (batch) => sink.write(batch), { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
+    // Ctrl-C leaves no output: a part of the records would look like all of them.
+    if (interrupted) throw options.signal!.reason;
     await sink.close();
   } catch (error) {
     await sink.abort();
     throw error;
-  } finally {
-    progress.stop();
   }
 
   const finalProgress = reader.progress();
   const damage = reader.damage();
-  if (damage) {
-    options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
-  }
   const summary: FlowsSummary = {
     records: finalProgress.records,
     packets: finalProgress.packets,
@@ -69,11 +62,12 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   if (!options.quiet) {
     const stats = reader.stats();
     const from = reader.inputKind === 'capture' ? plural(summary.packets, 'packet') : 'flow file';
+    const read = reader.options;
     const mode = reader.inputKind !== 'capture'
       ? ''
-      : options.whole
-        ? `, whole capture, status interval ${options.statusIntervalSeconds ?? 3600} s`
-        : `, windows ${options.windowSeconds ?? 300} s every ${options.stepSeconds ?? 150} s`;
+      : read.whole
+        ? `, whole capture, status interval ${read.statusIntervalSeconds} s`
+        : `, windows ${read.windowSeconds} s every ${read.stepSeconds} s`;
     options.log(
       `flows: ${plural(summary.records, 'record')} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),

@@ -53,6 +53,7 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
     compare,
     ...written,
     list: values.list === true,
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };
 }
 

@@ -8,7 +8,9 @@ import { FlowhoundError, usageError } from '../../errors.js';
 import { HistoryStore } from '../../history/store.js';
 import { renderReportHtml } from '../../report/html.js';
 import { assembleReport, type AssembledReport } from '../../report/report-data.js';
-import { comparisonText, reportCsv, reportSummary, runsText } from '../../report/text.js';
+import { reportJson } from '../../report/report-json.js';
+import { comparisonText, reportSummary, runsText } from '../../report/text.js';
+import { rankingCsv } from '../../sinks/ranking-table.js';
 import { openOutput, writeChunk } from '../../sinks/output-file.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
@@ -24,6 +26,8 @@ export interface ReportCommandOptions {
   format: ReportFormat | null;
   list: boolean;
   quiet: boolean;
+  /** Colour in the terminal table (default none). */
+  colour?: boolean;
   /** Lines for the user (summary and notes); default: standard error. */
   log?: (line: string) => void;
   /** Where the summary goes without -o; default: standard output. */
@@ -85,13 +89,13 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
     throwIfAborted(options.signal);
     const { report } = assembled;
     if (options.output === null || format === null) {
-      print(options.compare ? comparisonText(report.comparison!) : reportSummary(report));
+      print(options.compare ? comparisonText(report.comparison!) : reportSummary(report, { colour: options.colour ?? false }));
       return assembled;
     }
     let text: string;
     if (format === 'html') text = renderReportHtml(assembled, flowhoundVersion());
-    else if (format === 'json') text = `${JSON.stringify(report, null, 1)}\n`;
-    else text = reportCsv(report);
+    else if (format === 'json') text = reportJson(report);
+    else text = rankingCsv(report);
     const target = openOutput(options.output);
     try {
       await writeChunk(target.stream, text);

@@ -1,4 +1,5 @@
 // `flowhound help synth` (and `flowhound synth --help`): its options and examples.
+import { coreDefaults } from '../../native.js';
 
 export const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
        flowhound synth --generate [--size SIZE] [--duration TIME] -o OUT.pcap [options]
@@ -18,7 +19,7 @@ Records:
                            --utc-offset), ISO 8601 with a zone, or epoch seconds
   --hosts CIDR             keep records with an end in CIDR (repeatable)
   --seed N                 seed of the rebuild's choices (default 0)
-  --utc-offset MINUTES     the flow file's times are local at this offset (CTU-13: 120; default 0)
+  --utc-offset MINUTES     the flow file's times are local at this offset (CTU-13: 120; default ${coreDefaults.utcOffsetMinutes})
   --keep-going             skip unreadable rows of the flow file (counted)
 
 Generated traffic (--generate): a seeded LAN of web, DNS, long transfers, NTP, ICMP, and

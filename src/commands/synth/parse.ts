@@ -4,6 +4,7 @@ import { HELP_WANTED } from '../../cli/command.js';
 import { helpOption, outputOptions, parseArguments, readingOptions, utcOffsetMinutes } from '../../cli/options.js';
 import { integer } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
+import { coreDefaults } from '../../native.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import { defaultLabelsPath, type GenerateCommandOptions, type SynthRecordsCommandOptions } from './run.js';
 
@@ -59,7 +60,7 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
   for (const option of ['size', 'duration', 'lan-hosts', 'no-bots'] as const) {
     if (values[option] !== undefined) throw usageError(`--${option} goes with --generate`);
   }
-  const offset = utcOffsetMinutes(values) ?? 0;
+  const offset = utcOffsetMinutes(values) ?? coreDefaults.utcOffsetMinutes;
   const { from, to } = values;
   const records: SynthRecordsCommandOptions = {
     flows: positionals[0]!,

@@ -1,0 +1,82 @@
+// What `flowhound analyze` tells the user, as a listener of its scoring session: with -v a line
+// per finished window, what a watcher of a long run wants to see; at the end (unless -q) what
+// was read and ranked, where it went, and with -v the time by stage. The progress line itself
+// is the read loop's.
+import type { ScoredWindow, WindowListener } from '../../analysis/session.js';
+import type { AnalysisResult, WindowResult } from '../../analysis/types.js';
+import type { ScoringTimes } from '../../analysis/window-scorer.js';
+import type { ProgressSnapshot } from '../../progress.js';
+import { isoTime } from '../../sinks/json.js';
+
+/** Wall time by stage, ms. Reading, flows and features run natively while windows are scored. */
+export interface StageTimes extends ScoringTimes {
+  totalMs: number;
+  /** Waiting for the next window of features (read, decode, flows, features not yet hidden by scoring). */
+  waitForFeaturesMs: number;
+  modelLoadMs: number;
+  rankingMs: number;
+  outputMs: number;
+}
+
+export interface AnalyzeDisplayOptions {
+  threshold: number;
+  verbose: boolean;
+  quiet: boolean;
+  log: (line: string) => void;
+}
+
+export interface RunReport {
+  result: AnalysisResult;
+  inputs: number;
+  totals: ProgressSnapshot;
+  times: StageTimes;
+  output: string | null;
+  history: { path: string; runId: number } | null;
+}
+
+export class AnalyzeDisplay implements WindowListener {
+  readonly #options: AnalyzeDisplayOptions;
+
+  constructor(options: AnalyzeDisplayOptions) {
+    this.#options = options;
+  }
+
+  onWindow({ result }: ScoredWindow): void {
+    if (this.#options.verbose) this.#options.log(describeWindow(result, this.#options.threshold));
+  }
+
+  /** The lines that end a run. */
+  summary({ result, inputs, totals, times, output, history }: RunReport): void {
+    const { log, quiet, verbose } = this.#options;
+    if (quiet) return;
+    const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
+    log(
+      `analyze: ${what} from ${plural(inputs, 'input')} → ${plural(result.windowStartsUs.length, 'window')}, ${plural(result.hosts.length, 'host')} ranked in ${(times.totalMs / 1000).toFixed(2)} s` +
+        (output ? ` → ${output}` : ''),
+    );
+    if (verbose) {
+      const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+      const count = (value: number) => value.toLocaleString('en-US');
+      const flowRows = `${count(times.flowRowsScored)} rows scored, ${count(times.flowRowsReused)} repeated rows reused`;
+      log(
+        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, flow inference ${ms(times.flowInferenceMs)} (${flowRows}), host inference and reasons ${ms(times.hostInferenceMs)}, ` +
+          `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
+      );
+    }
+    if (history) log(`  history: ${history.path} (run ${history.runId})`);
+    if (result.run.interrupted) log('analyze: interrupted; the ranking covers the windows finished before that');
+  }
+}
+
+/** A line per closed window (--verbose). */
+function describeWindow(result: WindowResult, threshold: number): string {
+  let top = result.hosts[0];
+  for (const host of result.hosts) if (top === undefined || host.score > top.score) top = host;
+  const suspicious = result.hosts.filter((h) => h.score >= threshold).length;
+  const best = top === undefined ? 'no hosts' : `top ${top.host} ${top.score.toFixed(3)}`;
+  return `window ${isoTime(result.windowStartUs)} (${result.input}): ${result.hosts.length} hosts, ${suspicious} suspicious, ${best}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,216 @@
+// The ranking table: the one form of a host ranking, wherever flowhound shows one: analyze's
+// terminal table and -o (JSON, CSV, Arrow, text), and report's terminal summary and -o json/csv.
+// One set of columns under one set of names (the CSV header, the Arrow fields and the JSON
+// keys are the same words), one time format (ISO 8601 UTC; Arrow's own timestamp[us, UTC]), and
+// one number format per writer: files keep every digit of a score, the terminal shows three.
+import { Bool, Int32, makeData, makeVector, Table, tableToIPC, TimeUnit, Timestamp, Utf8, vectorFromArray } from 'apache-arrow';
+
+import type { BotnetGroup, HostRanking } from '../analysis/types.js';
+import { isoTime } from './json.js';
+
+/** A ranked host, as every ranking shows it. */
+export interface RankedHost extends Pick<
+  HostRanking,
+  'host' | 'rank' | 'score' | 'peakScore' | 'peakWindowStartUs' | 'flows' | 'botnetFlows' | 'suspiciousNow' | 'suspiciousBefore' | 'reasons' | 'scores'
+> {
+  /** The candidate botnet it is in (BotnetGroup.id), or null. */
+  group: number | null;
+}
+
+/** A window of the ranking: its hosts, its highest score, its suspicious hosts. */
+export interface RankingWindow {
+  windowStartUs: number;
+  hosts: number;
+  maxScore: number;
+  suspiciousHosts: number;
+}
+
+/** A ranking over windows: what analyze computes, and what report assembles from the history. */
+export interface RankingTable {
+  threshold: number;
+  /** The window the ranking's "now" is, µs. */
+  nowWindowStartUs: number | null;
+  hosts: RankedHost[];
+  /** In time order; `RankedHost.scores` has a score per window, in the same order. */
+  windows: RankingWindow[];
+  groups: BotnetGroup[];
+}
+
+/** The hosts of `hosts` with the candidate botnet each is in. */
+export function withGroups<Host extends { host: string }>(hosts: readonly Host[], groups: readonly BotnetGroup[]): (Host & { group: number | null })[] {
+  const groupOf = new Map(groups.flatMap((group) => group.hosts.map((host) => [host, group.id] as const)));
+  return hosts.map((host) => ({ ...host, group: groupOf.get(host.host) ?? null }));
+}
+
+// --- The columns -------------------------------------------------------------------------------
+
+interface Column {
+  /** The CSV header, the Arrow field, the JSON key. */
+  name: string;
+  /** The value a CSV cell writes (time as ISO 8601 UTC, scores with every digit). */
+  text(host: RankedHost): string | number | boolean | null;
+}
+
+/** The table's columns, in order. */
+export const RANKING_COLUMNS: readonly Column[] = [
+  { name: 'rank', text: (h) => h.rank },
+  { name: 'host', text: (h) => h.host },
+  { name: 'score', text: (h) => h.score },
+  { name: 'peak_score', text: (h) => h.peakScore },
+  { name: 'peak_window_start', text: (h) => isoTime(h.peakWindowStartUs) },
+  { name: 'flows', text: (h) => h.flows },
+  { name: 'botnet_flows', text: (h) => h.botnetFlows },
+  { name: 'suspicious_now', text: (h) => h.suspiciousNow },
+  { name: 'suspicious_before', text: (h) => h.suspiciousBefore },
+  { name: 'group', text: (h) => h.group },
+  { name: 'reasons', text: (h) => h.reasons.join('; ') },
+];
+
+/** A score for a person: three decimals. */
+export const scoreText = (score: number): string => score.toFixed(3);
+
+// --- CSV ---------------------------------------------------------------------------------------
+
+/** RFC 4180: quoted when it holds a comma, a quote or a line break; null is empty. */
+function csvField(value: string | number | boolean | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A row per host, in rank order, under the column names. */
+export function rankingCsv(table: Pick<RankingTable, 'hosts'>): string {
+  const lines = [RANKING_COLUMNS.map((column) => column.name).join(',')];
+  for (const host of table.hosts) lines.push(RANKING_COLUMNS.map((column) => csvField(column.text(host))).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+// --- Arrow -------------------------------------------------------------------------------------
+
+/** The table as an Arrow IPC file: the same columns, times as timestamp[us, UTC]. */
+export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
+  const hosts = table.hosts;
+  const peakStarts = BigInt64Array.from(hosts, (h) => BigInt(h.peakWindowStartUs));
+  const arrow = new Table({
+    rank: makeVector(Int32Array.from(hosts, (h) => h.rank)),
+    host: vectorFromArray(hosts.map((h) => h.host), new Utf8()),
+    score: makeVector(Float64Array.from(hosts, (h) => h.score)),
+    peak_score: makeVector(Float64Array.from(hosts, (h) => h.peakScore)),
+    peak_window_start: makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), length: hosts.length, data: peakStarts })),
+    flows: makeVector(Float64Array.from(hosts, (h) => h.flows)),
+    botnet_flows: makeVector(Float64Array.from(hosts, (h) => h.botnetFlows)),
+    suspicious_now: vectorFromArray(hosts.map((h) => h.suspiciousNow), new Bool()),
+    suspicious_before: vectorFromArray(hosts.map((h) => h.suspiciousBefore), new Bool()),
+    group: vectorFromArray(hosts.map((h) => h.group), new Int32()),
+    reasons: vectorFromArray(hosts.map((h) => h.reasons.join('; ')), new Utf8()),
+  });
+  return tableToIPC(arrow, 'file');
+}
+
+// --- JSON --------------------------------------------------------------------------------------
+
+/**
+ * A ranked host in JSON: the table's columns (the reasons as a list), then `detail` (analyze
+ * adds each host's evidence and resemblance), then its score per window, then, when asked, its
+ * group (report's; analyze's JSON gives the groups' hosts in `groups` only).
+ */
+export function rankedHostJson(host: RankedHost, options: { detail?: Record<string, unknown>; group?: boolean } = {}) {
+  return {
+    host: host.host,
+    rank: host.rank,
+    score: host.score,
+    peak_score: host.peakScore,
+    peak_window_start: isoTime(host.peakWindowStartUs),
+    flows: host.flows,
+    botnet_flows: host.botnetFlows,
+    suspicious_now: host.suspiciousNow,
+    suspicious_before: host.suspiciousBefore,
+    reasons: host.reasons,
+    ...options.detail,
+    scores: host.scores,
+    ...(options.group ? { group: host.group } : {}),
+  };
+}
+
+export function rankingWindowJson(window: RankingWindow) {
+  return { window_start: isoTime(window.windowStartUs), hosts: window.hosts, max_score: window.maxScore, suspicious_hosts: window.suspiciousHosts };
+}
+
+export function groupJson(group: BotnetGroup) {
+  return { id: group.id, hosts: group.hosts };
+}
+
+/** The ranking's part of a JSON document: hosts, windows, groups, threshold, the "now" window. */
+export function rankingJson(table: RankingTable, options: { detail?: (host: RankedHost, index: number) => Record<string, unknown>; group?: boolean } = {}) {
+  return {
+    hosts: table.hosts.map((host, index) => rankedHostJson(host, { detail: options.detail?.(host, index), group: options.group })),
+    windows: table.windows.map(rankingWindowJson),
+    groups: table.groups.map(groupJson),
+    threshold: table.threshold,
+    now_window_start: table.nowWindowStartUs === null ? null : isoTime(table.nowWindowStartUs),
+  };
+}
+
+// --- The terminal ------------------------------------------------------------------------------
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** One character per window, the score's height; a dot where the host had no flows. */
+export function sparkline(scores: number[], width = 40): string {
+  if (scores.length === 0) return '';
+  // Wide runs are folded: each character is the highest score of its span of windows.
+  const span = Math.max(1, Math.ceil(scores.length / width));
+  let line = '';
+  for (let start = 0; start < scores.length; start += span) {
+    const peak = Math.max(...scores.slice(start, start + span));
+    line += peak <= 0 ? '·' : SPARKS[Math.min(SPARKS.length - 1, Math.floor(peak * SPARKS.length))];
+  }
+  return line;
+}
+
+const colours = { red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+export type Paint = (colour: keyof typeof colours, text: string) => string;
+
+/** Colours text for a terminal, or leaves it plain. */
+export function painter(colour: boolean): Paint {
+  return (name, text) => (colour ? `${colours[name]}${text}${colours.reset}` : text);
+}
+
+export interface TerminalTableOptions {
+  colour: boolean;
+  /** Rows at most (default 20; the rest are counted). */
+  limit?: number;
+  /** Every reason of every host, not only the first two of the suspicious ones. */
+  verbose?: boolean;
+  /** What to run to see every host, said under a table that does not show them all. */
+  moreHint: string;
+}
+
+function status(host: RankedHost): string {
+  return host.suspiciousNow ? 'NOW' : host.suspiciousBefore ? 'before' : '';
+}
+
+/** The table for a terminal: a row per host (red: suspicious now, yellow: before), its reasons under it, then the groups. */
+export function rankingTerminalLines(table: Pick<RankingTable, 'hosts' | 'groups'>, options: TerminalTableOptions): string[] {
+  const paint = painter(options.colour);
+  const shown = table.hosts.slice(0, options.limit ?? 20);
+  const hostWidth = Math.max(4, ...shown.map((h) => h.host.length));
+  const lines = [
+    `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${'peak at'.padEnd(20)}  ${'flows'.padStart(8)}  ${'botnet'.padStart(7)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  score over time`,
+  ];
+  for (const host of shown) {
+    const colour = host.suspiciousNow ? 'red' : host.suspiciousBefore ? 'yellow' : 'dim';
+    const row =
+      `${String(host.rank).padStart(4)}  ${host.host.padEnd(hostWidth)}  ${scoreText(host.score).padStart(5)}  ${scoreText(host.peakScore).padStart(5)}  ` +
+      `${isoTime(host.peakWindowStartUs).padEnd(20)}  ${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(7)}  ${status(host).padEnd(6)}  ` +
+      `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores)}`;
+    lines.push(paint(colour, row));
+    const reasons = options.verbose ? host.reasons : host.reasons.slice(0, host.suspiciousNow || host.suspiciousBefore ? 2 : 0);
+    for (const reason of reasons) lines.push(`${' '.repeat(6 + hostWidth)}  ${paint('dim', `· ${reason}`)}`);
+  }
+  if (table.hosts.length > shown.length) lines.push(paint('dim', `… and ${table.hosts.length - shown.length} more hosts (${options.moreHint} for all)`));
+  if (table.groups.length > 0) {
+    lines.push('', paint('bold', 'candidate botnets (hosts that behave alike):'));
+    for (const group of table.groups) lines.push(`  group ${group.id}: ${group.hosts.join(' ')}`);
+  }
+  return lines;
+}
