@@ -8,7 +8,7 @@ use crate::record::FlowRecord;
 use super::hash::random_seed;
 use super::options::{FlowEngineOptions, FlowMode};
 use super::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
-use super::stats::FlowEngineStats;
+use super::stats::{FlowEngineStats, WindowEvictions};
 use super::whole::WholeCaptureFlows;
 use super::windowed::WindowedFlows;
 
@@ -45,18 +45,29 @@ impl FlowEngine {
         options.validate()?;
         let seed = random_seed();
         let flows = match options.mode {
-            FlowMode::Windowed { window_us, step_us } => {
-                Flows::Windowed(WindowedFlows::new(window_us, step_us, options.reorder_slack_us, options.max_active_flows, options.uncertain_direction, seed))
-            }
-            FlowMode::Whole { status_interval_us } => {
-                Flows::Whole(WholeCaptureFlows::new(status_interval_us, options.timeouts, options.max_active_flows, options.uncertain_direction, seed))
-            }
+            FlowMode::Windowed { window_us, step_us } => Flows::Windowed(WindowedFlows::new(
+                window_us,
+                step_us,
+                options.reorder_slack_us,
+                options.max_active_flows,
+                options.memory.flow_tables_bytes(),
+                options.uncertain_direction,
+                seed,
+            )),
+            FlowMode::Whole { status_interval_us } => Flows::Whole(WholeCaptureFlows::new(
+                status_interval_us,
+                options.timeouts,
+                options.max_active_flows,
+                options.memory.flow_tables_bytes(),
+                options.uncertain_direction,
+                seed,
+            )),
         };
         Ok(FlowEngine {
             options,
             flows,
             preparer: PacketPreparer::new(options.max_fragmented_datagrams, options.timeouts.fragment_us),
-            stats: FlowEngineStats::default(),
+            stats: FlowEngineStats { table_budget_bytes: options.memory.flow_tables_bytes() as u64, ..FlowEngineStats::default() },
             last_ts_us: i64::MIN,
             seed,
             prepared: vec![PreparedPacket::EMPTY; BATCH_PACKETS],
@@ -200,11 +211,30 @@ impl FlowEngine {
         &self.stats
     }
 
+    /// Windowed mode: the start of the last window emitted; no record of it or of an earlier
+    /// window will come again. `None` before the first (and in whole-capture mode).
+    pub fn closed_through_us(&self) -> Option<i64> {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.closed_through_us(),
+            Flows::Whole(_) => None,
+        }
+    }
+
+    /// Windowed mode: the early evictions since the last call, per window (see
+    /// `FlowEngineStats::flows_evicted_early`); empty in whole-capture mode.
+    pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
+        match &mut self.flows {
+            Flows::Windowed(flows) => flows.take_evictions(),
+            Flows::Whole(_) => Vec::new(),
+        }
+    }
+
     fn refresh_flow_counts(&mut self) {
-        let (active, memory) = match &self.flows {
-            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes()),
-            Flows::Whole(flows) => (flows.len(), flows.memory_bytes()),
+        let (active, memory, budgeted) = match &self.flows {
+            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes(), flows.budget_bytes()),
+            Flows::Whole(flows) => (flows.len(), flows.memory_bytes(), flows.budget_bytes()),
         };
+        self.stats.peak_table_bytes = self.stats.peak_table_bytes.max(budgeted as u64);
         self.stats.active_flows = active as u64;
         if active as u64 >= self.stats.peak_active_flows {
             self.stats.peak_active_flows = active as u64;

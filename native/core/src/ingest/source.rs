@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::capture::{CaptureReader, SkippedPackets};
 use crate::error::{FlowhoundError, Result};
 use crate::input_file::{open_input, InputBytes};
-use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
+use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats, WindowEvictions};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
 use crate::record::FlowRecord;
 
@@ -85,6 +85,27 @@ impl FlowSource {
         match self {
             FlowSource::Capture(source) => source.progress(),
             FlowSource::FlowFile(source) => source.progress(),
+        }
+    }
+
+    /// Windowed captures: the start of the last window all of whose records have been handed
+    /// out (none of it or of an earlier window will come), so that a consumer of windows can
+    /// close them without waiting for later records. `None` for flow files (their records may
+    /// come a step out of order) and whole-capture mode.
+    pub fn windows_closed_through_us(&self) -> Option<i64> {
+        match self {
+            FlowSource::Capture(source) => source.windows_closed_through_us(),
+            FlowSource::FlowFile(_) => None,
+        }
+    }
+
+    /// Windowed captures: the early evictions (`FlowEngineStats::flows_evicted_early`) counted
+    /// since the last call, per window. They are counted when the engine emits the records,
+    /// so before the records are handed out.
+    pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
+        match self {
+            FlowSource::Capture(source) => source.engine.take_window_evictions(),
+            FlowSource::FlowFile(_) => Vec::new(),
         }
     }
 
@@ -173,6 +194,9 @@ impl CaptureFlowSource {
         let take = available.min(max_records.max(1));
         out.extend(self.pending.drain(..take));
         self.records_out += take as u64;
+        if self.pending.is_empty() && self.pending.capacity() > 2 * max_records.max(1) {
+            self.pending = VecDeque::new();
+        }
         Ok(!(self.input_done && self.pending.is_empty()))
     }
 
@@ -215,8 +239,28 @@ impl CaptureFlowSource {
                 }
             }
         }
-        self.pending.extend(self.emitted.drain(..));
+        self.take_emitted();
         Ok(())
+    }
+
+    /// Moves what the engine emitted into `pending`. A window's close emits all its records
+    /// at once (hundreds of thousands in a flood): when nothing is pending, the buffer itself
+    /// becomes the queue (no copy, no second buffer of that size), and the emptied queue's
+    /// buffer is dropped rather than kept at its largest.
+    fn take_emitted(&mut self) {
+        if self.pending.is_empty() {
+            self.pending = VecDeque::from(std::mem::take(&mut self.emitted));
+        } else {
+            self.pending.extend(self.emitted.drain(..));
+        }
+    }
+
+    fn windows_closed_through_us(&self) -> Option<i64> {
+        if self.pending.is_empty() && self.emitted.is_empty() {
+            self.engine.closed_through_us()
+        } else {
+            None
+        }
     }
 
     fn finish_input(&mut self) {
