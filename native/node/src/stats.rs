@@ -15,6 +15,9 @@ pub struct SourceStats {
     pub late_packets: f64,
     pub flows_emitted: f64,
     pub flows_evicted_early: f64,
+    /// Of those, the flows emitted early because the flow tables reached their share of the
+    /// memory budget (`memcapBytes`); the rest reached `maxActiveFlows`.
+    pub flows_evicted_memcap: f64,
     pub fragments_joined: f64,
     pub orphan_fragments: f64,
     pub active_flows: f64,
@@ -46,6 +49,7 @@ pub fn source_stats(source: &FlowSource) -> SourceStats {
                 late_packets: s.late_packets as f64,
                 flows_emitted: s.flows_emitted as f64,
                 flows_evicted_early: s.flows_evicted_early as f64,
+                flows_evicted_memcap: s.flows_evicted_memcap as f64,
                 fragments_joined: s.fragments_joined as f64,
                 orphan_fragments: s.orphan_fragments as f64,
                 active_flows: s.active_flows as f64,
