@@ -177,6 +177,6 @@ export class WindowScorer {
         behaviour: Array.from(behaviour.subarray(row * width, (row + 1) * width)),
       };
     });
-    return { input, windowStartUs: window.windowStartUs, hosts };
+    return { input, windowStartUs: window.windowStartUs, hosts, flowsEvictedEarly: window.flowsEvictedEarly, flowRowsDropped: window.flowRowsDropped };
   }
 }

@@ -5,7 +5,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { usageError } from '../errors.js';
+import { coreDefaults } from '../native.js';
 import type { FlowOptions, UncertainDirection } from '../pipeline/flows.js';
+import { byteSize } from './byte-size.js';
 import { choice, integer, positiveNumber } from './values.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -38,12 +40,13 @@ export const readingOptions = {
   step: { type: 'string' },
   'utc-offset': { type: 'string' },
   'max-active-flows': { type: 'string' },
+  memcap: { type: 'string' },
   'uncertain-direction': { type: 'string' },
   'keep-going': { type: 'boolean' },
 } as const satisfies OptionsConfig;
 
 /** How inputs are read, as every reader (flows, features, scoring) takes it. */
-export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'uncertainDirection' | 'keepGoing'>;
+export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'memcapBytes' | 'uncertainDirection' | 'keepGoing'>;
 
 /** The reading options, checked. */
 export function reading(values: OptionValues): Reading {
@@ -54,6 +57,7 @@ export function reading(values: OptionValues): Reading {
     stepSeconds: positiveNumber(values.step as string | undefined, '--step'),
     utcOffsetMinutes: utcOffsetMinutes(values),
     maxActiveFlows,
+    memcapBytes: byteSize(values.memcap as string | undefined, '--memcap', { minBytes: coreDefaults.minMemcapBytes, maxBytes: coreDefaults.maxMemcapBytes }),
     uncertainDirection: choice<UncertainDirection>(values['uncertain-direction'] as string | undefined, ['first-sender', 'service-port'], '--uncertain-direction'),
     keepGoing: values['keep-going'] === true,
   };

@@ -96,7 +96,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
 
     // Per window: score, rank, record, show.
     const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter });
-    const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log });
+    const memcapBytes = session.readers[0]?.options.flows.memcapBytes;
+    const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log, memcapBytes });
     const listeners: WindowListener[] = [ranking, ...(history ? [history] : []), display];
     const end = await session.scoreWindows(listeners);
 

@@ -97,6 +97,7 @@ const NOTEWORTHY_STATS = new Map<string, string>([
   ['undecodablePackets', 'undecodable packets'],
   ['orphanFragments', 'IP fragments whose first fragment was not seen'],
   ['outOfOrderPackets', 'packets out of time order'],
-  ['flowsEvictedEarly', 'flows emitted early at the active-flow cap'],
+  ['flowsEvictedEarly', 'flows emitted early (the memory budget, --memcap, or --max-active-flows)'],
+  ['flowsEvictedMemcap', 'flows emitted early under the memory budget (--memcap)'],
   ['skippedRows', 'flow-file rows skipped (--keep-going)'],
 ]);
