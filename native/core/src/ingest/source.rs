@@ -88,17 +88,6 @@ impl FlowSource {
         }
     }
 
-    /// Windowed captures: the start of the last window all of whose records have been handed
-    /// out (none of it or of an earlier window will come), so that a consumer of windows can
-    /// close them without waiting for later records. `None` for flow files (their records may
-    /// come a step out of order) and whole-capture mode.
-    pub fn windows_closed_through_us(&self) -> Option<i64> {
-        match self {
-            FlowSource::Capture(source) => source.windows_closed_through_us(),
-            FlowSource::FlowFile(_) => None,
-        }
-    }
-
     /// Windowed captures: the early evictions (`FlowEngineStats::flows_evicted_early`) counted
     /// since the last call, per window. They are counted when the engine emits the records,
     /// so before the records are handed out.
@@ -252,14 +241,6 @@ impl CaptureFlowSource {
             self.pending = VecDeque::from(std::mem::take(&mut self.emitted));
         } else {
             self.pending.extend(self.emitted.drain(..));
-        }
-    }
-
-    fn windows_closed_through_us(&self) -> Option<i64> {
-        if self.pending.is_empty() && self.emitted.is_empty() {
-            self.engine.closed_through_us()
-        } else {
-            None
         }
     }
 
