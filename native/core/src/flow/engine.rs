@@ -231,10 +231,10 @@ impl FlowEngine {
 
     fn refresh_flow_counts(&mut self) {
         let (active, memory, budgeted) = match &self.flows {
-            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes(), flows.budget_bytes()),
-            Flows::Whole(flows) => (flows.len(), flows.memory_bytes(), flows.budget_bytes()),
+            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes(), flows.peak_budget_bytes()),
+            Flows::Whole(flows) => (flows.len(), flows.memory_bytes(), flows.peak_budget_bytes()),
         };
-        self.stats.peak_table_bytes = self.stats.peak_table_bytes.max(budgeted as u64);
+        self.stats.peak_table_bytes = budgeted as u64;
         self.stats.active_flows = active as u64;
         if active as u64 >= self.stats.peak_active_flows {
             self.stats.peak_active_flows = active as u64;

@@ -20,8 +20,8 @@ pub struct FlowEngineStats {
     pub flows_evicted_early: u64,
     /// Of those, the ones emitted because of the memory budget.
     pub flows_evicted_memcap: u64,
-    /// The most bytes the flow tables held, as the budget counts them (tables, and the
-    /// records their flows would become), and the budget.
+    /// The most bytes the flow tables held once each new flow was settled, as the budget
+    /// counts them (tables, and the records their flows would become), and the budget.
     pub peak_table_bytes: u64,
     pub table_budget_bytes: u64,
     /// Later fragments joined to the flow of their first fragment.

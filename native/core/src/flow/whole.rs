@@ -60,6 +60,8 @@ pub struct WholeCaptureFlows {
     max_active_flows: usize,
     /// The table's share of the memory budget (`MemoryBudget::flow_tables_bytes`).
     table_budget_bytes: usize,
+    /// The most `budget_bytes` held once a new flow was settled (evictions done).
+    peak_budget_bytes: usize,
     uncertain_direction: UncertainDirection,
     /// Records by start time: the front is the next due for its status report.
     status_queue: VecDeque<QueueItem>,
@@ -83,6 +85,7 @@ impl WholeCaptureFlows {
             timeouts,
             max_active_flows,
             table_budget_bytes,
+            peak_budget_bytes: 0,
             uncertain_direction,
             status_queue: VecDeque::new(),
             linger_queues: Vec::new(),
@@ -105,6 +108,10 @@ impl WholeCaptureFlows {
     /// would become.
     pub fn budget_bytes(&self) -> usize {
         self.memory_bytes() + self.table.len() * PACKET_RECORD_BYTES
+    }
+
+    pub fn peak_budget_bytes(&self) -> usize {
+        self.peak_budget_bytes
     }
 
     /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`).
@@ -144,6 +151,7 @@ impl WholeCaptureFlows {
             while self.budget_bytes() > self.table_budget_bytes && !self.table.is_empty() {
                 self.evict_idle(out, stats, true);
             }
+            self.peak_budget_bytes = self.peak_budget_bytes.max(self.budget_bytes());
             self.compact_queues_if_stale();
             return;
         };

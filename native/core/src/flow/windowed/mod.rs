@@ -45,6 +45,9 @@ pub struct WindowedFlows {
     max_active_flows: usize,
     /// The flow tables' share of the memory budget (`MemoryBudget::flow_tables_bytes`).
     table_budget_bytes: usize,
+    /// The most `budget_bytes` held once a new flow was settled (evictions done): per packet,
+    /// so the same however packets are batched.
+    peak_budget_bytes: usize,
     uncertain_direction: UncertainDirection,
     seed: u64,
     /// Early evictions not yet taken (`take_evictions`), per window, by window start.
@@ -81,6 +84,7 @@ impl WindowedFlows {
             reorder_slack_us,
             max_active_flows,
             table_budget_bytes,
+            peak_budget_bytes: 0,
             uncertain_direction,
             seed,
             evictions: Vec::new(),
@@ -111,6 +115,10 @@ impl WindowedFlows {
     pub fn budget_bytes(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.table.memory_bytes() + bucket.table.len() * PACKET_RECORD_BYTES).sum::<usize>()
             + self.initiators.memory_bytes()
+    }
+
+    pub fn peak_budget_bytes(&self) -> usize {
+        self.peak_budget_bytes
     }
 
     /// The start of the last window emitted: no record of it or of an earlier window will
@@ -193,8 +201,14 @@ impl WindowedFlows {
             }
         } else if table.len() > self.max_active_flows {
             self.evict_idle(position, out, stats, false);
-        } else if self.budget_bytes() > self.table_budget_bytes {
-            self.evict_for_budget(out, stats);
+        }
+        if inserted {
+            let mut held = self.budget_bytes();
+            if held > self.table_budget_bytes {
+                self.evict_for_budget(out, stats);
+                held = self.budget_bytes();
+            }
+            self.peak_budget_bytes = self.peak_budget_bytes.max(held);
         }
         inserted
     }
