@@ -109,7 +109,7 @@ pub struct MemoryBudget {
 impl MemoryBudget {
     /// 256 MiB. The budget bounds what grows with the traffic; the process holds more besides
     /// (the allocator's free lists, a window handed to the scorer, Node.js and the models), in
-    /// a flood about as much again: with this default a 5 M SYN flood peaks at ~0.6 GB for
+    /// a flood about as much again: with this default a 5 M SYN flood peaks at 0.67 GB for
     /// the whole `analyze` (bench/README.md, "The flood"), a small part of the 24 GB machine
     /// flowhound is sized for. Ordinary captures never reach it: the 4 GB benchmark capture
     /// peaks at ~15,000 flows a table and CTU-13 scenario 6 at ~60,000 flows a window, where
