@@ -67,7 +67,7 @@ impl FlowEngine {
             options,
             flows,
             preparer: PacketPreparer::new(options.max_fragmented_datagrams, options.timeouts.fragment_us),
-            stats: FlowEngineStats { table_budget_bytes: options.memory.flow_tables_bytes() as u64, ..FlowEngineStats::default() },
+            stats: FlowEngineStats::default(),
             last_ts_us: i64::MIN,
             seed,
             prepared: vec![PreparedPacket::EMPTY; BATCH_PACKETS],
@@ -211,6 +211,17 @@ impl FlowEngine {
         &self.stats
     }
 
+    /// The most bytes the flow tables held once each new flow was settled, as the memory
+    /// budget counts them (tables, queues, and the records their flows would become); at most
+    /// `MemoryBudget::flow_tables_bytes`. Not among the stats: it follows the allocations'
+    /// capacities, which the batching of packets changes a little.
+    pub fn peak_table_bytes(&self) -> usize {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.peak_budget_bytes(),
+            Flows::Whole(flows) => flows.peak_budget_bytes(),
+        }
+    }
+
     /// Windowed mode: the start of the last window emitted; no record of it or of an earlier
     /// window will come again. `None` before the first (and in whole-capture mode).
     pub fn closed_through_us(&self) -> Option<i64> {
@@ -230,11 +241,10 @@ impl FlowEngine {
     }
 
     fn refresh_flow_counts(&mut self) {
-        let (active, memory, budgeted) = match &self.flows {
-            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes(), flows.peak_budget_bytes()),
-            Flows::Whole(flows) => (flows.len(), flows.memory_bytes(), flows.peak_budget_bytes()),
+        let (active, memory) = match &self.flows {
+            Flows::Windowed(flows) => (flows.len(), flows.memory_bytes()),
+            Flows::Whole(flows) => (flows.len(), flows.memory_bytes()),
         };
-        self.stats.peak_table_bytes = budgeted as u64;
         self.stats.active_flows = active as u64;
         if active as u64 >= self.stats.peak_active_flows {
             self.stats.peak_active_flows = active as u64;

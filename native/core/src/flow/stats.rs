@@ -18,12 +18,9 @@ pub struct FlowEngineStats {
     /// Records emitted before their time because a table reached `max_active_flows` or the
     /// tables their share of the memory budget (one per flow and open window it was in).
     pub flows_evicted_early: u64,
-    /// Of those, the ones emitted because of the memory budget.
+    /// Of those, the ones emitted because of the memory budget (`FlowEngine::peak_table_bytes`
+    /// says how full the tables got).
     pub flows_evicted_memcap: u64,
-    /// The most bytes the flow tables held once each new flow was settled, as the budget
-    /// counts them (tables, and the records their flows would become), and the budget.
-    pub peak_table_bytes: u64,
-    pub table_budget_bytes: u64,
     /// Later fragments joined to the flow of their first fragment.
     pub fragments_joined: u64,
     /// Later fragments whose first fragment was not seen: counted in a flow of their own
