@@ -44,6 +44,11 @@ export declare class SynthJob {
   static fromFlowFile(flows: string, out: string, options?: SynthRecordsOptions | undefined | null): SynthJob
   /** A seeded capture of realistic LAN traffic with bots, for benchmarks and fire drills. */
   static generate(out: string, options: GenerateOptions): SynthJob
+  /**
+   * A seeded SYN flood among clean hosts: the input that shows memory bounded by the
+   * budget, not by the traffic (bench/make-flood.mjs, the flood tests).
+   */
+  static synFlood(out: string, options?: SynFloodJsOptions | undefined | null): SynthJob
   /** Runs the job (once) on a worker thread. */
   run(): Promise<SynthSummary>
   progress(): SynthProgress
@@ -64,6 +69,10 @@ export interface Defaults {
   /** Whole-capture mode (CTU-13's). */
   statusIntervalSeconds: number
   maxActiveFlows: number
+  /** The memory budget and the limits a given one must lie within, bytes. */
+  memcapBytes: number
+  minMemcapBytes: number
+  maxMemcapBytes: number
   uncertainDirection: string
   keepGoing: boolean
   utcOffsetMinutes: number
@@ -95,6 +104,7 @@ export interface EffectiveFlowOptions {
   /** Whole-capture mode only. */
   statusIntervalSeconds?: number
   maxActiveFlows: number
+  memcapBytes: number
   uncertainDirection: string
   keepGoing: boolean
   utcOffsetMinutes: number
@@ -171,6 +181,8 @@ export interface FeatureStats {
   lateRecords: number
   sidecarLabelled: number
   sidecarUnmatched: number
+  /** Flow rows left out under the memory budget (their flows still count in host rows). */
+  flowRowsDropped: number
   /** Hosts known or found (by botnet labels) to be infected. */
   infectedHosts: Array<string>
 }
@@ -216,6 +228,16 @@ export interface FeatureWindow {
   hostFeatures: Float32Array
   /** What stands behind the hosts' evidence values above 0. */
   evidence: EvidenceDetails
+  /**
+   * Flows of this window emitted before their time under the memory budget (`memcapBytes`)
+   * or `maxActiveFlows`.
+   */
+  flowsEvictedEarly: number
+  /**
+   * Flows of this window left without a row under the memory budget: counted in their
+   * hosts' rows, not in `flowCount`.
+   */
+  flowRowsDropped: number
 }
 
 /**
@@ -264,6 +286,11 @@ export interface FlowStreamOptions {
   statusIntervalSeconds?: number
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number
+  /**
+   * The memory budget in bytes (flow tables and open windows' flow rows; "memcap"):
+   * `defaults().memcapBytes`, within `minMemcapBytes` … `maxMemcapBytes`.
+   */
+  memcapBytes?: number
   /**
    * Who a TCP connection seen without its handshake is named after: "first-sender" (the
    * default, as the Argus that wrote CTU-13) or "service-port" (Argus 3.0.8's guess).
@@ -319,6 +346,11 @@ export interface SourceStats {
   latePackets: number
   flowsEmitted: number
   flowsEvictedEarly: number
+  /**
+   * Of those, the flows emitted early because the flow tables reached their share of the
+   * memory budget (`memcapBytes`); the rest reached `maxActiveFlows`.
+   */
+  flowsEvictedMemcap: number
   fragmentsJoined: number
   orphanFragments: number
   activeFlows: number
@@ -327,8 +359,26 @@ export interface SourceStats {
   /** Flow files: rows read and rows skipped with keepGoing. */
   rows: number
   skippedRows: number
-  /** Flow files: the first reasons rows were skipped, as error JSON. */
+  /**
+   * Captures: packets skipped with keepGoing because their time is out of range
+   * (`ERR_TIME_OUT_OF_RANGE`: more than a day before 1970, or past 2100-01-01).
+   */
+  skippedPackets: number
+  /** The first reasons rows (flow files) or packets (captures) were skipped, as error JSON. */
   skipReasons: Array<string>
+}
+
+/**
+ * A SYN flood (`flowhound_synth::flood`); the defaults are issue 15's: 5 M SYNs from
+ * 192.168.10.66 with random source ports to 65,536 addresses × 8 ports over 600 s, among 50
+ * clean hosts of 192.168.0.0/16.
+ */
+export interface SynFloodJsOptions {
+  seed?: number
+  syns?: number
+  durationSeconds?: number
+  targetAddresses?: number
+  backgroundHosts?: number
 }
 
 export interface SynthProgress {

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   ERR_GZIP_CORRUPT: { origin: 'core', exit: input, meaning: 'gzip data is corrupt or ends early' },
   ERR_BAD_OPTION: { origin: 'core', exit: input, meaning: 'an option value is out of range or inconsistent (e.g. a window not a multiple of the step)' },
   ERR_LABELS_BAD_ROW: { origin: 'core', exit: input, meaning: 'a labels sidecar (written by synth) has a wrong header or a row that cannot be read' },
+  ERR_TIME_OUT_OF_RANGE: { origin: 'core', exit: input, meaning: "a packet's or record's time is more than a day before 1970 or past 2100-01-01" },
 
   // TypeScript's own.
   ERR_USAGE: { origin: 'typescript', exit: input, meaning: 'bad or missing command-line arguments' },

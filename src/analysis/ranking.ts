@@ -2,7 +2,7 @@
 // or the one asked for) told apart from "suspicious before" (a peak in an earlier window), as
 // botd's red and yellow hosts were.
 import type { EvidenceFinding } from './reasons.js';
-import type { HostRanking, WindowResult } from './types.js';
+import type { AnalysisResult, HostRanking, WindowResult } from './types.js';
 
 export interface RankingOptions {
   threshold: number;
@@ -45,7 +45,7 @@ export function rankingOrder(a: RankedFacts, b: RankedFacts): number {
 
 export class Ranking {
   readonly #hosts = new Map<string, HostHistory>();
-  readonly #windows = new Map<number, { hosts: Set<string>; maxScore: number; suspicious: Set<string> }>();
+  readonly #windows = new Map<number, { hosts: Set<string>; maxScore: number; suspicious: Set<string>; flowsEvictedEarly: number; flowRowsDropped: number }>();
   readonly #threshold: number;
   readonly #windowUs: number;
 
@@ -62,9 +62,11 @@ export class Ranking {
   add(result: WindowResult): void {
     let window = this.#windows.get(result.windowStartUs);
     if (!window) {
-      window = { hosts: new Set(), maxScore: 0, suspicious: new Set() };
+      window = { hosts: new Set(), maxScore: 0, suspicious: new Set(), flowsEvictedEarly: 0, flowRowsDropped: 0 };
       this.#windows.set(result.windowStartUs, window);
     }
+    window.flowsEvictedEarly += result.flowsEvictedEarly ?? 0;
+    window.flowRowsDropped += result.flowRowsDropped ?? 0;
     for (const score of result.hosts) {
       let history = this.#hosts.get(score.host);
       if (!history) {
@@ -96,10 +98,17 @@ export class Ranking {
     return [...this.#windows.keys()].sort((a, b) => a - b);
   }
 
-  windows(): { windowStartUs: number; hosts: number; maxScore: number; suspiciousHosts: number }[] {
+  windows(): AnalysisResult['windows'] {
     return this.windowStartsUs().map((start) => {
       const window = this.#windows.get(start)!;
-      return { windowStartUs: start, hosts: window.hosts.size, maxScore: window.maxScore, suspiciousHosts: window.suspicious.size };
+      return {
+        windowStartUs: start,
+        hosts: window.hosts.size,
+        maxScore: window.maxScore,
+        suspiciousHosts: window.suspicious.size,
+        flowsEvictedEarly: window.flowsEvictedEarly,
+        flowRowsDropped: window.flowRowsDropped,
+      };
     });
   }
 

@@ -32,6 +32,14 @@ export interface WindowResult {
   windowStartUs: number;
   /** Every LAN host with a row in the window, any score. */
   hosts: HostWindowScore[];
+  /**
+   * Flows of the window emitted before their time under the memory budget (--memcap, or
+   * --max-active-flows): each still scored, cut at its last packet before. Absent: none
+   * (results made before the budget existed).
+   */
+  flowsEvictedEarly?: number;
+  /** Flows of the window whose rows the memory budget left out: in their hosts' rows, not scored. */
+  flowRowsDropped?: number;
 }
 
 /** A host over the whole run. */
@@ -108,6 +116,7 @@ export interface AnalysisResult {
   /** The window the ranking's "now" is, µs. */
   nowWindowStartUs: number | null;
   hosts: HostRanking[];
-  windows: { windowStartUs: number; hosts: number; maxScore: number; suspiciousHosts: number }[];
+  /** Per window: its hosts, highest score, suspicious hosts, and what the memory budget did (summed over inputs). */
+  windows: { windowStartUs: number; hosts: number; maxScore: number; suspiciousHosts: number; flowsEvictedEarly: number; flowRowsDropped: number }[];
   groups: BotnetGroup[];
 }

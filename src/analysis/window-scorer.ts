@@ -57,6 +57,8 @@ export class WindowScorer {
   readonly #explain: boolean;
   readonly #evidenceNames: string[];
   readonly #evidenceColumns: number[];
+  /** The host features that count a host's flows: initiated, and received. */
+  readonly #flowCountColumns: [number, number];
   readonly times: ScoringTimes = { flowInferenceMs: 0, hostInferenceMs: 0, aggregateMs: 0, flowRowsScored: 0, flowRowsReused: 0 };
 
   constructor(pool: ScoringPool, models: ScoringModels, schema: FeatureSchema, options: WindowScorerOptions = {}) {
@@ -69,6 +71,22 @@ export class WindowScorer {
     this.#evidenceNames = models.anomaly.evidenceNames;
     const hostNames = schema.host.map((f) => f.name);
     this.#evidenceColumns = this.#evidenceNames.map((name) => hostNames.indexOf(name));
+    this.#flowCountColumns = [hostNames.indexOf('flows_initiated'), hostNames.indexOf('flows_received')];
+  }
+
+  /**
+   * Each host's flows in the window. Its rows count them, unless the memory budget left some
+   * flows without a row: then its host row, which counts every flow, does.
+   */
+  #hostFlows(window: FeatureWindow): Uint32Array {
+    const hostCount = window.hosts.length;
+    const [initiated, received] = this.#flowCountColumns;
+    if (window.flowRowsDropped === 0 || initiated < 0 || received < 0) return hostFlowCounts(hostCount, window.flowSrcHost, window.flowDstHost);
+    const counts = new Uint32Array(hostCount);
+    for (let host = 0; host < hostCount; host++) {
+      counts[host] = window.hostFeatures[host * this.#hostWidth + initiated]! + window.hostFeatures[host * this.#hostWidth + received]!;
+    }
+    return counts;
   }
 
   /**
@@ -144,7 +162,7 @@ export class WindowScorer {
     const hostCount = window.hosts.length;
     let started = performance.now();
     const aggregates = hostScoreAggregates(hostCount, window.flowSrcHost, window.flowDstHost, flowScores, this.#models.flow.threshold);
-    const flows = hostFlowCounts(hostCount, window.flowSrcHost, window.flowDstHost);
+    const flows = this.#hostFlows(window);
     const width = this.#hostInputs.length;
     const hostMatrix = new Float32Array(hostCount * width);
     for (let host = 0; host < hostCount; host++) {
@@ -181,6 +199,6 @@ export class WindowScorer {
         behaviour: Array.from(behaviour.subarray(row * width, (row + 1) * width)),
       };
     });
-    return { input, windowStartUs: window.windowStartUs, hosts };
+    return { input, windowStartUs: window.windowStartUs, hosts, flowsEvictedEarly: window.flowsEvictedEarly, flowRowsDropped: window.flowRowsDropped };
   }
 }

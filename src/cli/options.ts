@@ -6,7 +6,9 @@ import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { usageError } from '../errors.js';
+import { coreDefaults } from '../native.js';
 import type { FlowOptions, UncertainDirection } from '../pipeline/flows.js';
+import { byteSize } from './byte-size.js';
 import { choice, numberIn, seconds, wholeNumberIn } from './values.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -39,12 +41,13 @@ export const readingOptions = {
   step: { type: 'string' },
   'utc-offset': { type: 'string' },
   'max-active-flows': { type: 'string' },
+  memcap: { type: 'string' },
   'uncertain-direction': { type: 'string' },
   'keep-going': { type: 'boolean' },
 } as const satisfies OptionsConfig;
 
 /** How inputs are read, as every reader (flows, features, scoring) takes it. */
-export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'uncertainDirection' | 'keepGoing'>;
+export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'memcapBytes' | 'uncertainDirection' | 'keepGoing'>;
 
 /**
  * The most active flows a table may hold: the core's limit (`flow::table::MAX_ENTRIES / 2`).
@@ -59,6 +62,7 @@ export function reading(values: OptionValues): Reading {
     stepSeconds: seconds(values.step as string | undefined, '--step'),
     utcOffsetMinutes: utcOffsetMinutes(values),
     maxActiveFlows: wholeNumberIn(values['max-active-flows'] as string | undefined, '--max-active-flows', { what: 'a whole number of flows', min: 1, max: MAX_ACTIVE_FLOWS }),
+    memcapBytes: byteSize(values.memcap as string | undefined, '--memcap', { minBytes: coreDefaults.minMemcapBytes, maxBytes: coreDefaults.maxMemcapBytes }),
     uncertainDirection: choice<UncertainDirection>(values['uncertain-direction'] as string | undefined, ['first-sender', 'service-port'], '--uncertain-direction'),
     keepGoing: values['keep-going'] === true,
   };

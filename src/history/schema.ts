@@ -172,6 +172,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'what the memory budget did to each window: flows evicted early, flow rows dropped',
+    up(db) {
+      db.exec(`
+        -- The window's flows emitted before their time under the memory budget (--memcap, or
+        -- --max-active-flows), and those left without a flow row (in their hosts' rows, not
+        -- scored). Windows stored before the budget existed had neither: 0.
+        ALTER TABLE windows ADD COLUMN flows_evicted_early INTEGER NOT NULL DEFAULT 0 CHECK (flows_evicted_early >= 0);
+        ALTER TABLE windows ADD COLUMN flow_rows_dropped INTEGER NOT NULL DEFAULT 0 CHECK (flow_rows_dropped >= 0);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

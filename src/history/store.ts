@@ -81,6 +81,9 @@ export interface StoredWindow {
   windowUs: number;
   threshold: number;
   runIds: number[];
+  /** What the memory budget did to it (WindowResult.flowsEvictedEarly, .flowRowsDropped). */
+  flowsEvictedEarly: number;
+  flowRowsDropped: number;
 }
 
 export interface StoredHostScore {
@@ -382,16 +385,22 @@ export class HistoryStore {
           .prepare('SELECT id FROM windows WHERE input_id = ? AND window_start_us = ? AND analysis_key = ?')
           .get(inputId, window.windowStartUs, context.analysisKey) as { id: number } | undefined;
         const committedAt = new Date().toISOString();
+        const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
+        const flowRowsDropped = window.flowRowsDropped ?? 0;
         let windowId: number;
         if (existing) {
           windowId = existing.id;
           this.#db.prepare('DELETE FROM host_scores WHERE window_id = ?').run(windowId);
-          this.#db.prepare('UPDATE windows SET threshold = ?, run_id = ?, committed_at = ? WHERE id = ?').run(threshold, runId, committedAt, windowId);
+          this.#db
+            .prepare('UPDATE windows SET threshold = ?, run_id = ?, committed_at = ?, flows_evicted_early = ?, flow_rows_dropped = ? WHERE id = ?')
+            .run(threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, windowId);
         } else {
           windowId = Number(
             this.#db
-              .prepare('INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-              .run(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt).lastInsertRowid,
+              .prepare(
+                'INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              )
+              .run(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped).lastInsertRowid,
           );
         }
         this.#db.prepare('INSERT OR IGNORE INTO run_windows (run_id, window_id) VALUES (?, ?)').run(runId, windowId);
@@ -499,6 +508,7 @@ export class HistoryStore {
       const rows = this.#db
         .prepare(
           `SELECT w.id, w.input_id AS inputId, i.path AS inputPath, w.window_start_us AS windowStartUs, w.window_us AS windowUs, w.threshold,
+                  w.flows_evicted_early AS flowsEvictedEarly, w.flow_rows_dropped AS flowRowsDropped,
                   (SELECT json_group_array(rw.run_id) FROM run_windows rw WHERE rw.window_id = w.id) AS runIds
            FROM windows w JOIN inputs i ON i.id = w.input_id WHERE ${where} ORDER BY w.window_start_us, w.id`,
         )

@@ -29,6 +29,12 @@ export interface FlowOptions {
   /** Cap on active flows per table; past it the longest-idle flows are emitted early. */
   maxActiveFlows?: number;
   /**
+   * The memory budget ("memcap"), bytes: the flow tables and the open windows' flow rows stay
+   * within it; past it the least recently active flows are emitted early, and a window keeps a
+   * sample of its flow rows. Both are counted.
+   */
+  memcapBytes?: number;
+  /**
    * Who a TCP connection seen without its handshake is named after: its first sender (the
    * default, as the Argus that wrote CTU-13), or the side not on a service port (Argus 3.0.8).
    */

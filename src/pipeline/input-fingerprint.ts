@@ -3,8 +3,13 @@
 // are identified by a SHA-256 of their size and 66 sampled blocks (the first and last 16 MiB's
 // first 64 KiB and 64 blocks spread evenly between), written `sample:<hex>` so that it is never
 // taken for a hash of the whole file.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+//
+// A stream (`-` for standard input, a FIFO, a device, a process substitution) is read once, by
+// the addon: reading it here too would steal its bytes (a FIFO's reader then waits for ever).
+// It is not hashed, and gets a SHA-256 of a random nonce instead, so that no two runs of
+// streams are ever taken for the same input.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export const FULL_HASH_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -32,4 +37,20 @@ export async function inputFingerprint(path: string, sizeBytes: number): Promise
     await file.close();
   }
   return `sample:${hash.digest('hex')}`;
+}
+
+/** An input as a run records it: its path, size (0 for a stream) and fingerprint. */
+export interface InputDescription {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Describes an input without consuming it: regular files are hashed, streams never read. */
+export async function describeInput(path: string): Promise<InputDescription> {
+  const info = path === '-' ? null : statSync(path);
+  if (info === null || !info.isFile()) {
+    return { path, sizeBytes: 0, sha256: createHash('sha256').update(`unread stream ${path} ${randomUUID()}`).digest('hex') };
+  }
+  return { path, sizeBytes: info.size, sha256: await inputFingerprint(path, info.size) };
 }

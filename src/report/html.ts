@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CommonHosts } from '../analysis/compare.js';
 import type { BotnetGroup } from '../analysis/types.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
+import { memoryBudgetLines } from '../sinks/ranking-table.js';
 import type { AssembledReport, HistoryReport, ReportHost, RunComparison } from './report-data.js';
 
 /** Rows of the ranking table written into the page; the JSON and CSV outputs hold every host. */
@@ -153,6 +154,14 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** The windows the memory budget touched (a flood): their scores rest on part of their flows' rows. */
+function memoryBudgetNotice(report: HistoryReport): string {
+  const lines = memoryBudgetLines(report.windows);
+  if (lines.length === 0) return '';
+  const items = lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  return `<div class="notice"><p>The memory budget (--memcap) was reached in ${lines.length} window${lines.length === 1 ? '' : 's'}: flows were evicted early, and flow rows past a window's share were left unscored (they still count in their hosts' rows).</p><ul>${items}</ul></div>`;
+}
+
 export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: string): string {
   const { report, heat } = assembled;
   const pageData = {
@@ -196,6 +205,7 @@ export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: s
 <p>${report.hosts.length} hosts over ${report.windowStartsUs.length} windows, ${escapeHtml(span)}; ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}.
 <strong>${suspiciousNow}</strong> suspicious in the last window, <strong>${suspiciousBefore}</strong> suspicious before but not now; threshold ${escapeHtml(thresholdText)}.</p>
 ${addressNotice(report)}
+${memoryBudgetNotice(report)}
 <nav class="muted"><a href="#hosts">ranking</a><a href="#plots-section">score over time</a><a href="#heatmap-section">heatmap</a><a href="#groups">botnet groups</a>${report.comparison ? '<a href="#comparison">comparison</a>' : ''}<a href="#runs-section">runs and inputs</a></nav>
 <noscript><p class="notice">The plots and the heatmap are drawn by the page's own script; allow it to see them.</p></noscript>
 </header>

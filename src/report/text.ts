@@ -4,7 +4,7 @@
 import type { CommonHosts } from '../analysis/compare.js';
 import type { StoredRun } from '../history/store.js';
 import { isoTime } from '../sinks/json.js';
-import { rankingTerminalLines } from '../sinks/ranking-table.js';
+import { memoryBudgetLines, rankingTerminalLines } from '../sinks/ranking-table.js';
 import type { HistoryReport, RunComparison } from './report-data.js';
 
 const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)}%`;
@@ -15,7 +15,17 @@ export function reportSummary(report: HistoryReport, options: { colour: boolean;
   const lines = [`${report.hosts.length} hosts, ${report.windowStartsUs.length} windows (${span}), runs ${report.runs.map((r) => r.id).join(' ') || 'none'}; threshold ${report.threshold}`];
   if (report.addresses === 'hmac') lines.push('hosts shown as HMAC prefixes: set FLOWHOUND_PASSPHRASE to see addresses');
   lines.push(...rankingTerminalLines(report, { colour: options.colour, limit: options.top ?? 20, moreHint: '-o report.html, .json or .csv' }));
+  lines.push(...budgetLines(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** The windows the memory budget touched, the first few of them (every one is in -o json). */
+function budgetLines(report: HistoryReport): string[] {
+  const shown = 20;
+  const all = memoryBudgetLines(report.windows);
+  if (all.length === 0) return [];
+  const more = all.length > shown ? [`  … and ${all.length - shown} more windows (-o report.json for all)`] : [];
+  return ['', 'memory budget (--memcap):', ...all.slice(0, shown).map((line) => `  ${line}`), ...more];
 }
 
 function commonText(what: string, common: CommonHosts, comparison: RunComparison): string {

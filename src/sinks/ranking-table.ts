@@ -17,12 +17,16 @@ export interface RankedHost extends Pick<
   group: number | null;
 }
 
-/** A window of the ranking: its hosts, its highest score, its suspicious hosts. */
+/** A window of the ranking: its hosts, its highest score, its suspicious hosts, what the memory budget did to it. */
 export interface RankingWindow {
   windowStartUs: number;
   hosts: number;
   maxScore: number;
   suspiciousHosts: number;
+  /** Its flows emitted early under the memory budget (WindowResult.flowsEvictedEarly), over every input. */
+  flowsEvictedEarly: number;
+  /** Its flows the memory budget left without a row (WindowResult.flowRowsDropped), over every input. */
+  flowRowsDropped: number;
 }
 
 /** A ranking over windows: what analyze computes, and what report assembles from the history. */
@@ -132,7 +136,28 @@ export function rankedHostJson(host: RankedHost, options: { detail?: Record<stri
 }
 
 export function rankingWindowJson(window: RankingWindow) {
-  return { window_start: isoTime(window.windowStartUs), hosts: window.hosts, max_score: window.maxScore, suspicious_hosts: window.suspiciousHosts };
+  return {
+    window_start: isoTime(window.windowStartUs),
+    hosts: window.hosts,
+    max_score: window.maxScore,
+    suspicious_hosts: window.suspiciousHosts,
+    flows_evicted_early: window.flowsEvictedEarly,
+    flow_rows_dropped: window.flowRowsDropped,
+  };
+}
+
+/**
+ * What the memory budget did, a line per window it touched: 'window 2023-11-14T22:10:00Z:
+ * 1,204,118 flows evicted early under the memory budget, 903,211 flow rows left unscored'.
+ */
+export function memoryBudgetLines(windows: readonly RankingWindow[]): string[] {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return windows
+    .filter((w) => w.flowsEvictedEarly > 0 || w.flowRowsDropped > 0)
+    .map((w) => {
+      const dropped = w.flowRowsDropped > 0 ? `, ${count(w.flowRowsDropped)} flow rows left unscored` : '';
+      return `window ${isoTime(w.windowStartUs)}: ${count(w.flowsEvictedEarly)} flows evicted early under the memory budget${dropped}`;
+    });
 }
 
 export function groupJson(group: BotnetGroup) {

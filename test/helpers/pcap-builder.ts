@@ -108,3 +108,53 @@ export function buildPcap(packets: PacketSpec[], snaplen = 65535): Uint8Array {
 export function wireLength(spec: PacketSpec): number {
   return buildFrame(spec).length;
 }
+
+/**
+ * A pcapng file (little-endian, one Ethernet interface at the default µs resolution) holding
+ * the packets in the order given, each in an Enhanced Packet Block. `ticksOverride` gives some
+ * packets a raw 64-bit timestamp instead of their `timeUs` (e.g. 10n ** 19n, a time no date holds).
+ */
+export function buildPcapng(packets: PacketSpec[], ticksOverride: Map<number, bigint> = new Map()): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  const block = (type: number, body: Uint8Array): Uint8Array => {
+    const padded = Math.ceil(body.length / 4) * 4;
+    const out = new Uint8Array(12 + padded);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, type, true);
+    view.setUint32(4, out.length, true);
+    out.set(body, 8);
+    view.setUint32(out.length - 4, out.length, true);
+    return out;
+  };
+  const sectionHeader = new Uint8Array(16);
+  const shb = new DataView(sectionHeader.buffer);
+  shb.setUint32(0, 0x1a2b3c4d, true);
+  shb.setUint16(4, 1, true);
+  shb.setBigInt64(8, -1n, true);
+  blocks.push(block(0x0a0d0d0a, sectionHeader));
+  const interfaceDescription = new Uint8Array(8);
+  const idb = new DataView(interfaceDescription.buffer);
+  idb.setUint16(0, 1, true);
+  idb.setUint32(4, 65535, true);
+  blocks.push(block(1, interfaceDescription));
+  packets.forEach((spec, index) => {
+    const frame = buildFrame(spec);
+    const body = new Uint8Array(20 + frame.length);
+    const view = new DataView(body.buffer);
+    const ticks = ticksOverride.get(index) ?? BigInt(spec.timeUs);
+    view.setUint32(4, Number(ticks >> 32n), true);
+    view.setUint32(8, Number(ticks & 0xffffffffn), true);
+    view.setUint32(12, frame.length, true);
+    view.setUint32(16, frame.length, true);
+    body.set(frame, 20);
+    blocks.push(block(6, body));
+  });
+  const size = blocks.reduce((sum, b) => sum + b.length, 0);
+  const file = new Uint8Array(size);
+  let at = 0;
+  for (const b of blocks) {
+    file.set(b, at);
+    at += b.length;
+  }
+  return file;
+}

@@ -16,6 +16,9 @@ describe('native.defaults()', () => {
       stepSeconds: 150,
       statusIntervalSeconds: 3600,
       maxActiveFlows: 1 << 20,
+      memcapBytes: 256 * 2 ** 20,
+      minMemcapBytes: 16 * 2 ** 20,
+      maxMemcapBytes: 2 ** 40,
       uncertainDirection: 'first-sender',
       keepGoing: false,
       utcOffsetMinutes: 0,
@@ -27,13 +30,15 @@ describe('native.defaults()', () => {
 
 describe('the options an opened stream reports', () => {
   it('fill in the defaults where none were given', () => {
-    const { lan, ...flowDefaults } = native.defaults();
+    const { lan, minMemcapBytes, maxMemcapBytes, ...flowDefaults } = native.defaults();
+    expect(minMemcapBytes).toBeLessThan(maxMemcapBytes);
     const { statusIntervalSeconds, ...windowed } = flowDefaults;
     expect(native.FlowStream.open(CAPTURE).options).toEqual({ whole: false, ...windowed });
     expect(native.FlowStream.open(CAPTURE, { whole: true }).options).toEqual({
       whole: true,
       statusIntervalSeconds,
       maxActiveFlows: flowDefaults.maxActiveFlows,
+      memcapBytes: flowDefaults.memcapBytes,
       uncertainDirection: flowDefaults.uncertainDirection,
       keepGoing: flowDefaults.keepGoing,
       utcOffsetMinutes: flowDefaults.utcOffsetMinutes,
@@ -47,6 +52,7 @@ describe('the options an opened stream reports', () => {
       windowSeconds: 60,
       stepSeconds: 30,
       maxActiveFlows: 5000,
+      memcapBytes: 2 ** 30,
       uncertainDirection: 'service-port',
       keepGoing: true,
       utcOffsetMinutes: 120,

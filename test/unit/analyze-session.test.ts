@@ -26,7 +26,7 @@ const CLEAN = '10.0.0.7';
 
 /** What the fake reader reports it reads with. */
 const READING: EffectiveFeatureOptions = {
-  flows: { whole: false, windowSeconds: 300, stepSeconds: 150, maxActiveFlows: 1000, uncertainDirection: 'first-sender', keepGoing: false, utcOffsetMinutes: 0, batchRecords: 100 },
+  flows: { whole: false, windowSeconds: 300, stepSeconds: 150, maxActiveFlows: 1000, memcapBytes: 256 * 2 ** 20, uncertainDirection: 'first-sender', keepGoing: false, utcOffsetMinutes: 0, batchRecords: 100 },
   lan: ['10.0.0.0/8'],
 };
 
@@ -36,6 +36,8 @@ function featureWindow(startUs: number): FeatureWindow {
     windowStartUs: startUs, flowCount: 0, flowClass: new Uint8Array(), flowFeatures: new Float32Array(), flowRepeatOf: new Int32Array(),
     flowSrcHost: new Int32Array(), flowDstHost: new Int32Array(), hosts: [BOT, CLEAN], hostLabel: new Uint8Array(2), hostFeatures: new Float32Array(),
     evidence: {} as FeatureWindow['evidence'],
+    flowsEvictedEarly: 0,
+    flowRowsDropped: 0,
   };
 }
 

@@ -34,8 +34,8 @@ const RESULT: AnalysisResult = {
     ranked('10.0.0.7', 2),
   ],
   windows: [
-    { windowStartUs: START_US, hosts: 2, maxScore: 0.2, suspiciousHosts: 0 },
-    { windowStartUs: START_US + 150e6, hosts: 2, maxScore: 0.9123456, suspiciousHosts: 1 },
+    { windowStartUs: START_US, hosts: 2, maxScore: 0.2, suspiciousHosts: 0, flowsEvictedEarly: 0, flowRowsDropped: 0 },
+    { windowStartUs: START_US + 150e6, hosts: 2, maxScore: 0.9123456, suspiciousHosts: 1, flowsEvictedEarly: 12, flowRowsDropped: 3 },
   ],
   groups: [{ id: 1, hosts: ['10.0.0.66'], centroid: [1, 2] }],
 };

@@ -33,6 +33,9 @@ pub enum ErrorCode {
     BadOption,
     /// A labels sidecar (written by synth) has a wrong header or a row that cannot be read.
     LabelsBadRow,
+    /// A packet's or a record's time is one a date cannot hold: more than a day before 1970,
+    /// or past 2100-01-01 (`time_range`).
+    TimeOutOfRange,
 }
 
 impl ErrorCode {
@@ -51,6 +54,7 @@ impl ErrorCode {
             ErrorCode::GzipCorrupt => "ERR_GZIP_CORRUPT",
             ErrorCode::BadOption => "ERR_BAD_OPTION",
             ErrorCode::LabelsBadRow => "ERR_LABELS_BAD_ROW",
+            ErrorCode::TimeOutOfRange => "ERR_TIME_OUT_OF_RANGE",
         }
     }
 }
@@ -58,7 +62,7 @@ impl ErrorCode {
 impl ErrorCode {
     /// Every code, in declaration order. The binding exports their names (`errorCodes()`), and
     /// a test holds TypeScript's list of codes (src/error-codes.ts) against them.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Io,
         ErrorCode::EmptyFile,
         ErrorCode::NotACapture,
@@ -72,6 +76,7 @@ impl ErrorCode {
         ErrorCode::GzipCorrupt,
         ErrorCode::BadOption,
         ErrorCode::LabelsBadRow,
+        ErrorCode::TimeOutOfRange,
     ];
 }
 
@@ -178,6 +183,7 @@ mod tests {
             ErrorCode::GzipCorrupt => 10,
             ErrorCode::BadOption => 11,
             ErrorCode::LabelsBadRow => 12,
+            ErrorCode::TimeOutOfRange => 13,
         }
     }
 

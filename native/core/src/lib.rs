@@ -13,8 +13,10 @@
 // The types every stage shares.
 pub mod cidr;
 pub mod error;
+pub mod input_file;
 pub mod packet;
 pub mod record;
+pub mod time_range;
 
 // The data path.
 pub mod capture;

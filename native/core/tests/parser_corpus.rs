@@ -14,6 +14,12 @@
 //! - a file libpcap refuses or stops reading is rejected after the same number of packets,
 //!   with the error code that matches libpcap's message;
 //!
+//! Packets whose time flowhound refuses (more than a day before 1970, or past 2100-01-01:
+//! `time_range`; tcpdump's `time_2106*.pcap` and some fuzzed files hold such times) are read
+//! with the reader skipping them, as `--keep-going` does: libpcap delivers them, so our count
+//! is the packets handed out plus the packets skipped, and every skipped packet must carry
+//! `ERR_TIME_OUT_OF_RANGE` with the file and its offset.
+//!
 //! except for these deliberate differences, where we read more than libpcap:
 //! - pcapng interfaces with different link types or snap lengths: libpcap 1.10 stops at the
 //!   second IDB ("an interface has a type … different from the type of the first
@@ -45,34 +51,45 @@ use flowhound_core::packet::Network;
 
 /// What our reader made of one file.
 struct Outcome {
+    /// Packets handed out, and packets skipped for their time (which libpcap delivers).
     packets: u64,
+    skipped: u64,
     ip_packets: u64,
     error: Option<FlowhoundError>,
+    /// A skipped packet whose error lacks its code, file or offset.
+    bad_skip: Option<String>,
 }
 
 impl Outcome {
     fn verdict(&self) -> String {
+        let skipped = if self.skipped > 0 { format!(" (+{} skipped: time out of range)", self.skipped) } else { String::new() };
         match &self.error {
-            None => format!("parsed {}", self.packets),
+            None => format!("parsed {}{skipped}", self.packets),
             Some(err) => format!(
-                "rejected {} at {} after {} packets",
+                "rejected {} at {} after {} packets{skipped}",
                 err.code,
                 err.location.byte_offset.map_or("?".to_string(), |offset| offset.to_string()),
                 self.packets
             ),
         }
     }
+
+    /// The packets libpcap would count: handed out or skipped.
+    fn libpcap_count(&self) -> u64 {
+        self.packets + self.skipped
+    }
 }
 
 fn read_capture(path: &Path) -> Outcome {
-    let mut outcome = Outcome { packets: 0, ip_packets: 0, error: None };
+    let mut outcome = Outcome { packets: 0, skipped: 0, ip_packets: 0, error: None, bad_skip: None };
     let mut reader = match CaptureReader::open(path) {
-        Ok(reader) => reader,
+        Ok(reader) => reader.skip_out_of_range_times(true),
         Err(err) => {
             outcome.error = Some(err);
             return outcome;
         }
     };
+    let skipped = reader.skipped_packets();
     loop {
         match reader.next_packet() {
             Ok(Some(packet)) => {
@@ -89,6 +106,12 @@ fn read_capture(path: &Path) -> Outcome {
         }
     }
     assert_eq!(reader.packets_read(), outcome.packets);
+    outcome.skipped = skipped.count();
+    outcome.bad_skip = skipped
+        .reasons()
+        .iter()
+        .find(|err| err.code != ErrorCode::TimeOutOfRange || err.location.path.as_deref() != Some(path) || err.location.byte_offset.is_none())
+        .map(ToString::to_string);
     outcome
 }
 
@@ -160,15 +183,15 @@ fn code_for_libpcap_error(message: &str, file: &str) -> Option<ErrorCode> {
 /// A deliberate difference (see the module's doc) that explains a disagreement, if any.
 fn deliberate_difference(file: &str, ours: &Outcome, libpcap: &LibpcapResult, generator_packets: Option<u64>) -> Option<&'static str> {
     let error = &libpcap.error;
-    let we_read_more = ours.error.is_none() && ours.packets >= libpcap.count;
+    let we_read_more = ours.error.is_none() && ours.libpcap_count() >= libpcap.count;
     if (error.contains("different from the type of the first interface")
         || error.contains("different from the snapshot length of the first interface"))
         && we_read_more
-        && generator_packets.is_none_or(|expected| expected == ours.packets)
+        && generator_packets.is_none_or(|expected| expected == ours.libpcap_count())
     {
         return Some("per-interface link types and snap lengths");
     }
-    if error.contains("no Interface Description Blocks") && ours.error.is_none() && ours.packets == 0 {
+    if error.contains("no Interface Description Blocks") && ours.error.is_none() && ours.libpcap_count() == 0 {
         return Some("a pcapng file without interfaces is an empty capture");
     }
     if file.contains("second-section-other-byte-order") && we_read_more {
@@ -180,7 +203,7 @@ fn deliberate_difference(file: &str, ours: &Outcome, libpcap: &LibpcapResult, ge
     if error.contains("file header bytes, only got")
         && !error.contains("only got 0")
         && ours.error.as_ref().map(|err| err.code) == Some(ErrorCode::NotACapture)
-        && ours.packets == 0
+        && ours.libpcap_count() == 0
         && std::fs::metadata(file).map_or(true, |meta| meta.len() < 4)
     {
         return Some("fewer than 4 bytes: not a capture");
@@ -208,6 +231,8 @@ struct Comparison {
     problems: Vec<String>,
     files: usize,
     deliberate: usize,
+    /// Packets skipped for their time, over every file.
+    skipped_packets: u64,
 }
 
 /// Reads every file listed in `libpcap` (relative to `root`) and compares.
@@ -217,6 +242,7 @@ fn compare_with_libpcap(root: &Path, libpcap: &BTreeMap<String, LibpcapResult>, 
         problems: Vec::new(),
         files: 0,
         deliberate: 0,
+        skipped_packets: 0,
     };
     for (file, expected) in libpcap {
         let path = root.join(file);
@@ -229,8 +255,9 @@ fn compare_with_libpcap(root: &Path, libpcap: &BTreeMap<String, LibpcapResult>, 
                 continue;
             }
         };
+        comparison.skipped_packets += outcome.skipped;
         let mut agreement = "same".to_string();
-        let mut problem = None;
+        let mut problem = outcome.bad_skip.as_ref().map(|shown| format!("a skipped packet's error lacks its code, file or offset: {shown}"));
 
         if let Some(err) = &outcome.error {
             // Whatever the verdict, a rejection must name the file, the offset and a code.
@@ -246,7 +273,7 @@ fn compare_with_libpcap(root: &Path, libpcap: &BTreeMap<String, LibpcapResult>, 
         } else {
             None
         };
-        let same_count = outcome.packets == expected.count;
+        let same_count = outcome.libpcap_count() == expected.count;
         let agrees = match (&expected.status, &outcome.error) {
             (LibpcapStatus::Ok, None) => same_count,
             (LibpcapStatus::Ok, Some(_)) => false,
@@ -296,9 +323,10 @@ fn finish(comparison: Comparison, report_name: &str) {
     let report_path = common::target_file(report_name);
     std::fs::write(&report_path, &comparison.report).unwrap();
     println!(
-        "{} files, {} deliberate differences, {} problems; report: {}",
+        "{} files, {} deliberate differences, {} packets skipped for their time, {} problems; report: {}",
         comparison.files,
         comparison.deliberate,
+        comparison.skipped_packets,
         comparison.problems.len(),
         report_path.display()
     );
@@ -317,6 +345,9 @@ fn shared_parser_corpus_reads_as_libpcap_reads_it() {
 
     let comparison = compare_with_libpcap(&corpus, &libpcap, true);
     assert_eq!(comparison.files, 878);
+    // One packet each of tcpdump's time_2106.pcap, time_2106_max.pcap,
+    // time_2106_overflow.pcapng, time_2107.pcapng, olsr-oobr-2.pcap and bgp_vpn_rt-oobr.pcap.
+    assert_eq!(comparison.skipped_packets, 6, "packets skipped for their time");
     finish(comparison, "parser-corpus-report.tsv");
 }
 
@@ -330,6 +361,9 @@ fn damaged_captures_fail_as_libpcap_fails() {
     assert!(libpcap.values().filter(|result| result.status != LibpcapStatus::Ok).count() >= 50);
 
     let comparison = compare_with_libpcap(&damaged, &libpcap, false);
+    // The pcapng-*-idb-binary-tsresol-and-offset and pcapng-*-idb-snaplen-64 files: an
+    // interface offset or resolution that puts their packets past 2100.
+    assert_eq!(comparison.skipped_packets, 12, "packets skipped for their time");
     // The differences listed in this file's doc, each in both byte orders, and no others.
     assert_eq!(comparison.deliberate, 2 * 4 + 1, "{}", comparison.report);
     finish(comparison, "damaged-captures-report.tsv");

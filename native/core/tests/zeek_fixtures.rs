@@ -297,17 +297,19 @@ fn bad_tsv_rows_name_their_line_and_are_skipped_with_keep_going() {
         (8, "expected 15 fields as in #fields, found 14"),
         (9, "field id.orig_h (column 3) \"10.0.0.300\": not an IP or MAC address"),
         (10, "field ts (column 1) \"nan\": not a time (epoch seconds or ISO 8601)"),
-        (11, "field ts (column 1) \"4133980800.000000\": time past the year 2100"),
+        (11, "ts 4133980800.000000 s since 1970 is past 2100-01-01: times are taken from 1969-12-31 to 2100-01-01"),
         (13, "field id.resp_p (column 6) \"http\": not a whole number"),
         (15, "field orig_pkts (column 11) \"-5\": not a whole number"),
-        (16, "field ts (column 1) \"-90000.5\": time more than a day before 1970"),
+        (16, "ts -90000.500000 s since 1970 is more than a day before 1970: times are taken from 1969-12-31 to 2100-01-01"),
         (18, "field id.orig_p (column 4) \"999\": ICMP type above 255"),
     ]
     .iter()
     .map(|(line, message)| (Some(*line), message.to_string()))
     .collect();
     assert_eq!(reasons(&reader), expected);
-    assert!(reader.stats().skip_reasons.iter().all(|e| e.code == ErrorCode::FlowFileBadRow));
+    let codes: Vec<(Option<u64>, ErrorCode)> = reader.stats().skip_reasons.iter().map(|e| (e.location.line, e.code)).collect();
+    let time_lines = [Some(11), Some(16)];
+    assert!(codes.iter().all(|(line, code)| *code == if time_lines.contains(line) { ErrorCode::TimeOutOfRange } else { ErrorCode::FlowFileBadRow }), "{codes:?}");
     assert_eq!(records.iter().map(|r| r.src_port.unwrap()).collect::<Vec<_>>(), [40001, 40006, 5353]);
 }
 

@@ -109,6 +109,12 @@ pub struct FeatureWindow {
     pub host_features: Float32Array,
     /// What stands behind the hosts' evidence values above 0.
     pub evidence: EvidenceDetails,
+    /// Flows of this window emitted before their time under the memory budget (`memcapBytes`)
+    /// or `maxActiveFlows`.
+    pub flows_evicted_early: f64,
+    /// Flows of this window left without a row under the memory budget: counted in their
+    /// hosts' rows, not in `flowCount`.
+    pub flow_rows_dropped: f64,
 }
 
 /// What stands behind hosts' evidence: one entry per (host, evidence feature above 0), in
@@ -196,6 +202,8 @@ fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
         host_label: Uint8Array::new(window.host_labels.iter().map(label_code).collect()),
         host_features: Float32Array::new(window.host_features),
         evidence: evidence_columns(&window.host_evidence),
+        flows_evicted_early: window.flows_evicted_early as f64,
+        flow_rows_dropped: window.flow_rows_dropped as f64,
     }
 }
 
@@ -208,6 +216,8 @@ pub struct FeatureStats {
     pub late_records: f64,
     pub sidecar_labelled: f64,
     pub sidecar_unmatched: f64,
+    /// Flow rows left out under the memory budget (their flows still count in host rows).
+    pub flow_rows_dropped: f64,
     /// Hosts known or found (by botnet labels) to be infected.
     pub infected_hosts: Vec<String>,
 }
@@ -266,7 +276,7 @@ fn feature_options(options: &FeatureStreamOptions, flows: &FlowStreamOptions) ->
     let (ranges, addresses): (Vec<&String>, Vec<&String>) = options.infected.iter().flatten().partition(|text| text.contains('/'));
     let infected = parse_hosts(&addresses.into_iter().cloned().collect::<Vec<_>>(), "infected")?;
     let infected_ranges = ranges.into_iter().map(|text| Cidr::parse(text)).collect::<Result<_, _>>()?;
-    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels })
+    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory })
 }
 
 #[napi]
@@ -331,6 +341,7 @@ impl FeatureStream {
             late_records: s.late_records as f64,
             sidecar_labelled: s.sidecar_labelled as f64,
             sidecar_unmatched: s.sidecar_unmatched as f64,
+            flow_rows_dropped: s.flow_rows_dropped as f64,
             infected_hosts: state.builder.infected_hosts().iter().map(IpAddr16::to_string).collect(),
         }
     }
@@ -364,6 +375,8 @@ impl Task for NextWindowsTask {
         while state.ready.is_empty() && !state.finished {
             records.clear();
             let more = state.source.next_batch(RECORDS_PER_PULL, &mut records).map_err(|e| to_napi_error(&e))?;
+            // Counted when the engine emitted them: before their records reach the builder.
+            state.builder.count_evictions(&state.source.take_window_evictions());
             for record in records.drain(..) {
                 state.builder.push(record, &mut closed);
             }

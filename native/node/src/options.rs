@@ -6,7 +6,7 @@
 
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::features::{Lan, PRIVATE_RANGES};
-use flowhound_core::flow::{FlowEngineOptions, FlowMode, UncertainDirection};
+use flowhound_core::flow::{FlowEngineOptions, FlowMode, MemoryBudget, UncertainDirection};
 use flowhound_core::ingest::FlowSourceOptions;
 
 /// Records per batch handed to JavaScript unless told otherwise.
@@ -27,6 +27,9 @@ pub struct FlowStreamOptions {
     pub status_interval_seconds: Option<f64>,
     /// Cap on active flows per table; past it the longest-idle flows are emitted early.
     pub max_active_flows: Option<u32>,
+    /// The memory budget in bytes (flow tables and open windows' flow rows; "memcap"):
+    /// `defaults().memcapBytes`, within `minMemcapBytes` … `maxMemcapBytes`.
+    pub memcap_bytes: Option<f64>,
     /// Who a TCP connection seen without its handshake is named after: "first-sender" (the
     /// default, as the Argus that wrote CTU-13) or "service-port" (Argus 3.0.8's guess).
     pub uncertain_direction: Option<String>,
@@ -46,6 +49,10 @@ pub struct Defaults {
     /// Whole-capture mode (CTU-13's).
     pub status_interval_seconds: f64,
     pub max_active_flows: u32,
+    /// The memory budget and the limits a given one must lie within, bytes.
+    pub memcap_bytes: f64,
+    pub min_memcap_bytes: f64,
+    pub max_memcap_bytes: f64,
     pub uncertain_direction: String,
     pub keep_going: bool,
     pub utc_offset_minutes: i32,
@@ -63,6 +70,9 @@ pub fn defaults() -> Defaults {
         step_seconds: us_to_seconds(FlowMode::DEFAULT_STEP_US),
         status_interval_seconds: us_to_seconds(FlowMode::DEFAULT_STATUS_INTERVAL_US),
         max_active_flows: max_active_flows_u32(engine.max_active_flows),
+        memcap_bytes: engine.memory.memcap_bytes as f64,
+        min_memcap_bytes: MemoryBudget::MIN_MEMCAP_BYTES as f64,
+        max_memcap_bytes: MemoryBudget::MAX_MEMCAP_BYTES as f64,
         uncertain_direction: engine.uncertain_direction.name().to_string(),
         keep_going,
         utc_offset_minutes: flow_file.utc_offset_minutes,
@@ -82,6 +92,7 @@ pub struct EffectiveFlowOptions {
     /// Whole-capture mode only.
     pub status_interval_seconds: Option<f64>,
     pub max_active_flows: u32,
+    pub memcap_bytes: f64,
     pub uncertain_direction: String,
     pub keep_going: bool,
     pub utc_offset_minutes: i32,
@@ -100,6 +111,7 @@ impl EffectiveFlowOptions {
             step_seconds: step.map(us_to_seconds),
             status_interval_seconds: status_interval.map(us_to_seconds),
             max_active_flows: max_active_flows_u32(source.engine.max_active_flows),
+            memcap_bytes: source.engine.memory.memcap_bytes as f64,
             uncertain_direction: source.engine.uncertain_direction.name().to_string(),
             keep_going: source.keep_going,
             utc_offset_minutes: source.flow_file.utc_offset_minutes,
@@ -153,6 +165,13 @@ pub fn engine_options(options: &FlowStreamOptions) -> Result<FlowEngineOptions, 
             return Err(FlowhoundError::new(ErrorCode::BadOption, "maxActiveFlows must be at least 1"));
         }
         engine.max_active_flows = cap as usize;
+    }
+    if let Some(bytes) = options.memcap_bytes {
+        // The core checks the range (`MemoryBudget::validate`); here only that it is a count.
+        if !(bytes.is_finite() && bytes >= 0.0 && bytes.fract() == 0.0 && bytes < u64::MAX as f64) {
+            return Err(FlowhoundError::new(ErrorCode::BadOption, format!("memcapBytes must be a whole number of bytes, got {bytes}")));
+        }
+        engine.memory = MemoryBudget { memcap_bytes: bytes as u64 };
     }
     if let Some(name) = options.uncertain_direction.as_deref() {
         engine.uncertain_direction = UncertainDirection::from_name(name).ok_or_else(|| {

@@ -15,6 +15,9 @@ pub struct SourceStats {
     pub late_packets: f64,
     pub flows_emitted: f64,
     pub flows_evicted_early: f64,
+    /// Of those, the flows emitted early because the flow tables reached their share of the
+    /// memory budget (`memcapBytes`); the rest reached `maxActiveFlows`.
+    pub flows_evicted_memcap: f64,
     pub fragments_joined: f64,
     pub orphan_fragments: f64,
     pub active_flows: f64,
@@ -23,7 +26,10 @@ pub struct SourceStats {
     /// Flow files: rows read and rows skipped with keepGoing.
     pub rows: f64,
     pub skipped_rows: f64,
-    /// Flow files: the first reasons rows were skipped, as error JSON.
+    /// Captures: packets skipped with keepGoing because their time is out of range
+    /// (`ERR_TIME_OUT_OF_RANGE`: more than a day before 1970, or past 2100-01-01).
+    pub skipped_packets: f64,
+    /// The first reasons rows (flow files) or packets (captures) were skipped, as error JSON.
     pub skip_reasons: Vec<String>,
 }
 
@@ -31,7 +37,10 @@ pub fn source_stats(source: &FlowSource) -> SourceStats {
     match source {
         FlowSource::Capture(capture) => {
             let s = capture.engine_stats();
+            let skipped = capture.skipped_packets();
             SourceStats {
+                skipped_packets: skipped.count() as f64,
+                skip_reasons: skipped.reasons().iter().map(error_json).collect(),
                 packets: s.packets as f64,
                 ip_packets: s.ip_packets as f64,
                 non_ip_packets: s.non_ip_packets as f64,
@@ -40,6 +49,7 @@ pub fn source_stats(source: &FlowSource) -> SourceStats {
                 late_packets: s.late_packets as f64,
                 flows_emitted: s.flows_emitted as f64,
                 flows_evicted_early: s.flows_evicted_early as f64,
+                flows_evicted_memcap: s.flows_evicted_memcap as f64,
                 fragments_joined: s.fragments_joined as f64,
                 orphan_fragments: s.orphan_fragments as f64,
                 active_flows: s.active_flows as f64,

@@ -1,5 +1,5 @@
 //! `SynthJob`: captures written by the core's synthesis, on libuv's thread pool: rebuilt from
-//! a flow file's records, or generated as benchmark traffic. Progress is read through
+//! a flow file's records, generated as benchmark traffic, or a seeded SYN flood. Progress is read through
 //! atomics while the job runs; `cancel` stops it between batches.
 
 use std::fs::File;
@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::flowfile::FlowFileOptions;
 use flowhound_core::cidr::Cidr;
+use flowhound_synth::flood::{syn_flood, SynFloodOptions};
 use flowhound_synth::from_records::{synthesize_flow_file, RecordSynthOptions};
 use flowhound_synth::generator::{generate_with_progress, GeneratorOptions, GeneratorProgress};
 use napi::bindgen_prelude::AsyncTask;
@@ -54,6 +55,19 @@ pub struct GenerateOptions {
     pub start_us: Option<f64>,
     /// Include bot behaviours (spam, beacons, floods, scans) (default true).
     pub bots: Option<bool>,
+}
+
+/// A SYN flood (`flowhound_synth::flood`); the defaults are issue 15's: 5 M SYNs from
+/// 192.168.10.66 with random source ports to 65,536 addresses × 8 ports over 600 s, among 50
+/// clean hosts of 192.168.0.0/16.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct SynFloodJsOptions {
+    pub seed: Option<u32>,
+    pub syns: Option<f64>,
+    pub duration_seconds: Option<f64>,
+    pub target_addresses: Option<u32>,
+    pub background_hosts: Option<u32>,
 }
 
 #[napi(object)]
@@ -111,6 +125,7 @@ pub struct SynthProgress {
 enum SynthWork {
     Records { flows: PathBuf, out: PathBuf, labels: Option<PathBuf>, flow_file: FlowFileOptions, options: RecordSynthOptions },
     Generate { out: PathBuf, options: GeneratorOptions },
+    Flood { out: PathBuf, options: SynFloodOptions },
 }
 
 #[napi]
@@ -194,6 +209,36 @@ impl SynthJob {
         Ok(SynthJob { work: Mutex::new(Some(SynthWork::Generate { out: PathBuf::from(out), options: generator })), shared })
     }
 
+    /// A seeded SYN flood among clean hosts: the input that shows memory bounded by the
+    /// budget, not by the traffic (bench/make-flood.mjs, the flood tests).
+    #[napi(factory)]
+    pub fn syn_flood(out: String, options: Option<SynFloodJsOptions>) -> napi::Result<SynthJob> {
+        let given = options.unwrap_or_default();
+        let mut flood = SynFloodOptions::default();
+        if let Some(seed) = given.seed {
+            flood.seed = u64::from(seed);
+        }
+        if let Some(syns) = given.syns {
+            if !((1.0..=1e10).contains(&syns) && syns.fract() == 0.0) {
+                return Err(bad_option(format!("syns must be a whole number from 1 to 10^10, got {syns}")));
+            }
+            flood.syns = syns as u64;
+        }
+        if let Some(seconds) = given.duration_seconds {
+            if !(seconds.is_finite() && seconds > 0.0 && seconds <= 1e6) {
+                return Err(bad_option(format!("durationSeconds must be from 0 to 10^6 s, got {seconds}")));
+            }
+            flood.duration_us = (seconds * 1e6).round() as i64;
+        }
+        if let Some(addresses) = given.target_addresses {
+            flood.target_addresses = addresses;
+        }
+        if let Some(hosts) = given.background_hosts {
+            flood.background_hosts = hosts;
+        }
+        Ok(SynthJob { work: Mutex::new(Some(SynthWork::Flood { out: PathBuf::from(out), options: flood })), shared: Arc::default() })
+    }
+
     /// Runs the job (once) on a worker thread.
     #[napi(ts_return_type = "Promise<SynthSummary>")]
     pub fn run(&self) -> napi::Result<AsyncTask<SynthTask>> {
@@ -235,6 +280,7 @@ impl Task for SynthTask {
         let result = match self.work.clone() {
             SynthWork::Records { flows, out, labels, flow_file, options } => run_records(&flows, &out, labels, flow_file, &options, &self.shared),
             SynthWork::Generate { out, options } => run_generator(&out, &options, &self.shared),
+            SynthWork::Flood { out, options } => run_flood(&out, &options),
         };
         result.map_err(|e| to_napi_error(&e))
     }
@@ -303,6 +349,12 @@ impl<W: Write> Write for ProgressWriter<'_, W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+fn run_flood(out: &std::path::Path, options: &SynFloodOptions) -> Result<SynthSummary, FlowhoundError> {
+    let file = File::create(out).map_err(|e| FlowhoundError::io(&e, out))?;
+    let summary = syn_flood(options, BufWriter::with_capacity(1 << 20, file)).map_err(|e| e.in_file(out))?;
+    Ok(SynthSummary { packets_written: summary.packets as f64, file_bytes: summary.bytes as f64, ..SynthSummary::default() })
 }
 
 fn run_generator(out: &std::path::Path, options: &GeneratorOptions, shared: &SharedProgress) -> Result<SynthSummary, FlowhoundError> {

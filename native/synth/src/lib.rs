@@ -6,6 +6,7 @@
 //! `flowhound-core` (records, the packet types, the flow-file reader), never the reverse.
 
 pub mod checksum;
+pub mod flood;
 pub mod from_records;
 pub mod generator;
 pub mod packet_builder;

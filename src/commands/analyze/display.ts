@@ -6,7 +6,9 @@ import type { ScoredWindow, WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, WindowResult } from '../../analysis/types.js';
 import type { ScoringTimes } from '../../analysis/window-scorer.js';
 import type { ProgressSnapshot } from '../../progress.js';
+import { formatBytes } from '../../cli/byte-size.js';
 import { isoTime } from '../../sinks/json.js';
+import { memoryBudgetLines } from '../../sinks/ranking-table.js';
 
 /** Wall time by stage, ms. Reading, flows and features run natively while windows are scored. */
 export interface StageTimes extends ScoringTimes {
@@ -23,6 +25,8 @@ export interface AnalyzeDisplayOptions {
   verbose: boolean;
   quiet: boolean;
   log: (line: string) => void;
+  /** The memory budget the inputs were read with (--memcap), bytes, if known. */
+  memcapBytes?: number;
 }
 
 export interface RunReport {
@@ -63,6 +67,9 @@ export class AnalyzeDisplay implements WindowListener {
           `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
       );
     }
+    const budget = memoryBudgetSummary(result, this.#options.memcapBytes);
+    if (budget !== null) log(budget);
+    if (verbose) for (const line of memoryBudgetLines(result.windows)) log(`    ${line}`);
     if (history) log(`  history: ${history.path} (run ${history.runId})`);
     if (result.run.interrupted) log('analyze: interrupted; the ranking covers the windows finished before that');
   }
@@ -74,7 +81,23 @@ function describeWindow(result: WindowResult, threshold: number): string {
   for (const host of result.hosts) if (top === undefined || host.score > top.score) top = host;
   const suspicious = result.hosts.filter((h) => h.score >= threshold).length;
   const best = top === undefined ? 'no hosts' : `top ${top.host} ${top.score.toFixed(3)}`;
-  return `window ${isoTime(result.windowStartUs)} (${result.input}): ${result.hosts.length} hosts, ${suspicious} suspicious, ${best}`;
+  const evicted = result.flowsEvictedEarly ? `, ${result.flowsEvictedEarly.toLocaleString('en-US')} flows evicted early under the memory budget` : '';
+  const dropped = result.flowRowsDropped ? `, ${result.flowRowsDropped.toLocaleString('en-US')} flow rows left unscored` : '';
+  return `window ${isoTime(result.windowStartUs)} (${result.input}): ${result.hosts.length} hosts, ${suspicious} suspicious, ${best}${evicted}${dropped}`;
+}
+
+/** The run's line on the memory budget, when it evicted flows or dropped rows; null otherwise. */
+function memoryBudgetSummary(result: AnalysisResult, memcapBytes: number | undefined): string | null {
+  const touched = result.windows.filter((w) => w.flowsEvictedEarly > 0 || w.flowRowsDropped > 0);
+  if (touched.length === 0) return null;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const evicted = touched.reduce((sum, w) => sum + w.flowsEvictedEarly, 0);
+  const dropped = touched.reduce((sum, w) => sum + w.flowRowsDropped, 0);
+  const memcap = memcapBytes === undefined ? '' : ` (--memcap ${formatBytes(memcapBytes)})`;
+  return (
+    `  memory budget${memcap}: ${count(evicted)} flows evicted early, ${count(dropped)} flow rows left unscored, ` +
+    `in ${plural(touched.length, 'window')} of ${result.windows.length} (a flow counts in each window it is in)`
+  );
 }
 
 function plural(count: number, noun: string): string {

@@ -1,7 +1,8 @@
 // `flowhound help analyze` (and `flowhound analyze --help`): its options and examples.
+import { formatBytes } from '../../cli/byte-size.js';
 import { coreDefaults } from '../../native.js';
 
-const { windowSeconds, stepSeconds } = coreDefaults;
+const { windowSeconds, stepSeconds, memcapBytes } = coreDefaults;
 
 export const ANALYZE_HELP = `Usage: flowhound analyze INPUT… [options]
 
@@ -41,6 +42,11 @@ Output:
 Reading:
   --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
   --uncertain-direction first-sender|service-port   as for 'flowhound flows'
+  --memcap SIZE              memory budget of the flow tables and the windows' flow rows (default
+                             ${formatBytes(memcapBytes)}, e.g. 2GiB): past it the least recently active flows are
+                             emitted early and a window scores a sample of its flows (its hosts
+                             still count them all); both are counted in the summary, -v, the
+                             JSON, the history and the report
 
 Exit codes: 0 done, 1 detection with --fail-on-detection, 2 usage or input error,
 130 interrupted (the ranking of the windows finished before is still written).

@@ -3,7 +3,6 @@
 // A scoring session in stages: open the inputs, load the models, then per window score it and
 // hand it to the listeners (rank, record in the history, show), then finish: the ranking over
 // the run, written out. This file wires the stages; each is its own module.
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -17,7 +16,7 @@ import { usageError } from '../../errors.js';
 import { HistoryRecorder } from '../../history/recorder.js';
 import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
-import { inputFingerprint } from '../../pipeline/input-fingerprint.js';
+import { describeInput } from '../../pipeline/input-fingerprint.js';
 import { writeWholeOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets, type OutputTarget } from '../../sinks/output-target.js';
 import { AnalyzeDisplay, type StageTimes } from './display.js';
@@ -108,7 +107,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
 
     // Per window: score, rank, record, show.
     const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter });
-    const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log });
+    const memcapBytes = session.readers[0]?.options.flows.memcapBytes;
+    const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log, memcapBytes });
     historyEnd = history && new EndAfterOutput(history);
     const listeners: WindowListener[] = [ranking, ...(historyEnd ? [historyEnd] : []), display];
     const end = await session.scoreWindows(listeners);
@@ -181,10 +181,5 @@ export async function runVersions(): Promise<RunInfo['versions']> {
 
 /** Each input's path, size and fingerprint, as a run records them. */
 export async function describeInputs(inputs: string[]): Promise<RunInfo['inputs']> {
-  return Promise.all(
-    inputs.map(async (path) => {
-      const sizeBytes = statSync(path).size;
-      return { path, sizeBytes, sha256: await inputFingerprint(path, sizeBytes) };
-    }),
-  );
+  return Promise.all(inputs.map(describeInput));
 }

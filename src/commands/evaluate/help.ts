@@ -53,8 +53,8 @@ Output:
   -q, --quiet                no progress bar and no summary
 
 Reading:
-  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
-  --uncertain-direction first-sender|service-port   as for 'flowhound flows'
+  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --memcap SIZE,
+  --keep-going, --uncertain-direction first-sender|service-port   as for 'flowhound flows'
 
 Exit codes: 0 done, 2 usage or input error (among them: no --infected and no labels in the
 inputs, nothing to compare with), 130 interrupted (the figures of the windows scored before

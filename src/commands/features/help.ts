@@ -1,7 +1,8 @@
 // `flowhound help features` (and `flowhound features --help`): its options and examples.
+import { formatBytes } from '../../cli/byte-size.js';
 import { coreDefaults } from '../../native.js';
 
-const { windowSeconds, stepSeconds, lan } = coreDefaults;
+const { windowSeconds, stepSeconds, lan, memcapBytes } = coreDefaults;
 
 export const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.csv [options]
 
@@ -34,6 +35,9 @@ Reading:
   --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
   --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
                              as for 'flowhound flows'
+  --memcap SIZE              memory budget (default ${formatBytes(memcapBytes)}, e.g. 2GiB): past it flows are
+                             evicted early and a window's flow rows are a sample of its flows
+                             (its host rows still count them all); both are counted
   -q, --quiet                no progress line and no summary
   -y, --yes                  overwrite the tables without asking (a terminal asks)
 

@@ -84,6 +84,10 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
       let line = `  ${names[inputIndex]}: ${stats.records} records → ${stats.windows} windows, ${stats.flowRows} flow rows, ${stats.hostRows} host rows`;
       if (labelsPath !== undefined) line += `; labels from ${basename(labelsPath)}: ${stats.sidecarLabelled} flows labelled, ${stats.sidecarUnmatched} without a record`;
       options.log(line);
+      const evicted = readers[inputIndex]!.sourceStats().flowsEvictedEarly;
+      if (evicted > 0 || stats.flowRowsDropped > 0) {
+        options.log(`  ${names[inputIndex]}: memory budget (--memcap): ${evicted} flows evicted early, ${stats.flowRowsDropped} flow rows left out of the table (their flows still count in the host rows)`);
+      }
       if (stats.lateRecords > 0) options.log(`  warning: ${stats.lateRecords} records came after their windows had closed and are in no row: the input is far out of time order (sort a flow file by StartTime)`);
     };
     const { interrupted } = await readInputs(

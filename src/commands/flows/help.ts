@@ -1,7 +1,8 @@
 // `flowhound help flows` (and `flowhound flows --help`): its options and examples.
+import { formatBytes } from '../../cli/byte-size.js';
 import { coreDefaults } from '../../native.js';
 
-const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, utcOffsetMinutes, uncertainDirection } = coreDefaults;
+const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, memcapBytes, minMemcapBytes, maxMemcapBytes, utcOffsetMinutes, uncertainDirection } = coreDefaults;
 
 export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
 
@@ -25,6 +26,9 @@ Output:
 Other options:
   --max-active-flows N       cap on active flows per table (default ${maxActiveFlows}); past it the
                              longest-idle flows are emitted early and counted
+  --memcap SIZE              memory budget of the flow tables and the windows' rows (default
+                             ${formatBytes(memcapBytes)}, from ${formatBytes(minMemcapBytes)} to ${formatBytes(maxMemcapBytes)}; e.g. 2GiB): past it the
+                             least recently active flows are emitted early, and counted
   --keep-going               on damaged input, keep the flows read before the damage
   --utc-offset MINUTES       flow files: their textual times are local at this offset (default ${utcOffsetMinutes})
   --uncertain-direction first-sender|service-port

@@ -78,7 +78,9 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
       `flows: ${plural(summary.records, 'record')} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
     );
-    for (const line of describeStats(stats)) options.log(`  ${line}`);
+    // Early evictions by their cause: the active-flow cap, or the memory budget.
+    const byCause = { ...stats, flowsEvictedEarly: stats.flowsEvictedEarly - stats.flowsEvictedMemcap };
+    for (const line of describeStats(byCause)) options.log(`  ${line}`);
   }
   return summary;
 }
@@ -104,5 +106,6 @@ const NOTEWORTHY_STATS = new Map<string, string>([
   ['orphanFragments', 'IP fragments whose first fragment was not seen'],
   ['outOfOrderPackets', 'packets out of time order'],
   ['flowsEvictedEarly', 'flows emitted early at the active-flow cap'],
+  ['flowsEvictedMemcap', 'flows emitted early under the memory budget (--memcap)'],
   ['skippedRows', 'flow-file rows skipped (--keep-going)'],
 ]);

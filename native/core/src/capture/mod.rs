@@ -24,7 +24,7 @@ mod test_captures;
 
 pub use byte_source::DEFAULT_BUFFER_BYTES;
 pub use format::{ByteOrder, CaptureFormat, PcapResolution};
-pub use reader::CaptureReader;
+pub use reader::{CaptureReader, SkippedPackets, MAX_SKIPPED_PACKET_REASONS};
 pub use snaplen::MAX_SNAPLEN_BYTES;
 
 use crate::error::{ErrorCode, FlowhoundError};

@@ -1,18 +1,54 @@
 //! The capture reader: opens a pcap or pcapng file (or stream) and hands out its packets.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::byte_source::{ByteSource, DEFAULT_BUFFER_BYTES};
 use super::format::CaptureFormat;
 #[cfg(unix)]
 use super::mapped_file::MappedFile;
 use super::io_error_at;
+use super::packet_span::PacketSpan;
 use super::pcap::{is_pcap_magic, PcapParser};
 use super::pcapng::{is_pcapng_magic, PcapNgParser};
 use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::input_file::{open_input, InputBytes};
 use crate::packet::RawPacket;
+use crate::time_range::{out_of_range_message, time_in_range};
+
+/// How many skipped packets keep their error in [`SkippedPackets::reasons`].
+pub const MAX_SKIPPED_PACKET_REASONS: usize = 10;
+
+/// Packets passed over because their time is out of range (`time_range`), when the reader
+/// was told to skip them: how many, and the first errors they would have been. Shared, so
+/// that a reader moved to another thread still reports them.
+#[derive(Debug, Default)]
+pub struct SkippedPackets {
+    count: AtomicU64,
+    reasons: Mutex<Vec<FlowhoundError>>,
+}
+
+impl SkippedPackets {
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// The first [`MAX_SKIPPED_PACKET_REASONS`] of them, as the errors they would have been.
+    pub fn reasons(&self) -> Vec<FlowhoundError> {
+        self.reasons.lock().map(|reasons| reasons.clone()).unwrap_or_default()
+    }
+
+    fn add(&self, error: FlowhoundError) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut reasons) = self.reasons.lock() {
+            if reasons.len() < MAX_SKIPPED_PACKET_REASONS {
+                reasons.push(error);
+            }
+        }
+    }
+}
 
 enum RecordParser {
     Pcap(PcapParser),
@@ -38,25 +74,35 @@ pub struct CaptureReader {
     total_bytes: Option<u64>,
     packets_read: u64,
     finished: bool,
+    /// Pass over packets whose time is out of range (counting them) instead of failing.
+    skip_out_of_range_times: bool,
+    skipped: Arc<SkippedPackets>,
 }
 
 impl CaptureReader {
-    /// Opens a capture file and reads its file header. A regular file is read through a
-    /// memory map (no copy into a buffer); anything else (a FIFO, a device) by `read` calls.
+    /// Opens a capture (`-`: standard input) and reads its file header. A regular file is
+    /// read through a memory map (no copy into a buffer); anything else (a FIFO, a device,
+    /// standard input from a pipe) by `read` calls, once.
     ///
     /// A mapped file must not be truncated by another process while it is read: touching a
     /// page past its new end raises SIGBUS. Appending to it (a capture still being written)
     /// is fine. Callers that cannot rule truncation out use [`CaptureReader::open_buffered`].
     pub fn open(path: &Path) -> Result<CaptureReader> {
-        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
-        let total_bytes = file.metadata().ok().filter(|meta| meta.is_file()).map(|meta| meta.len());
-        #[cfg(unix)]
-        let source = match MappedFile::new(file) {
-            Ok(mapped) => ByteSource::mapped(mapped, DEFAULT_BUFFER_BYTES),
-            Err(file) => ByteSource::new(Box::new(file), DEFAULT_BUFFER_BYTES),
+        CaptureReader::from_input(open_input(path)?, path)
+    }
+
+    /// Reads a capture from an input already opened (`input_file`), from its start: a
+    /// regular file through a memory map, a stream by `read` calls. `path` names it in errors.
+    pub fn from_input(input: InputBytes, path: &Path) -> Result<CaptureReader> {
+        let total_bytes = input.total_bytes();
+        let source = match input {
+            #[cfg(unix)]
+            InputBytes::File(file) => match MappedFile::new(file) {
+                Ok(mapped) => ByteSource::mapped(mapped, DEFAULT_BUFFER_BYTES),
+                Err(file) => ByteSource::new(Box::new(file), DEFAULT_BUFFER_BYTES),
+            },
+            other => ByteSource::new(other.into_read(), DEFAULT_BUFFER_BYTES),
         };
-        #[cfg(not(unix))]
-        let source = ByteSource::new(Box::new(file), DEFAULT_BUFFER_BYTES);
         let mut reader = CaptureReader::with_source(source, path.to_path_buf())?;
         reader.total_bytes = total_bytes;
         Ok(reader)
@@ -64,9 +110,9 @@ impl CaptureReader {
 
     /// As `open`, but always by `read` calls into one buffer, never through a memory map.
     pub fn open_buffered(path: &Path) -> Result<CaptureReader> {
-        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
-        let total_bytes = file.metadata().ok().filter(|meta| meta.is_file()).map(|meta| meta.len());
-        let mut reader = CaptureReader::with_buffer(Box::new(file), path.to_path_buf(), DEFAULT_BUFFER_BYTES)?;
+        let input = open_input(path)?;
+        let total_bytes = input.total_bytes();
+        let mut reader = CaptureReader::with_buffer(input.into_read(), path.to_path_buf(), DEFAULT_BUFFER_BYTES)?;
         reader.total_bytes = total_bytes;
         Ok(reader)
     }
@@ -89,7 +135,32 @@ impl CaptureReader {
 
     fn with_source(mut source: ByteSource, name: PathBuf) -> Result<CaptureReader> {
         let (parser, format) = detect(&mut source).map_err(|err| err.in_file(&name))?;
-        Ok(CaptureReader { source, parser, format, name, total_bytes: None, packets_read: 0, finished: false })
+        Ok(CaptureReader {
+            source,
+            parser,
+            format,
+            name,
+            total_bytes: None,
+            packets_read: 0,
+            finished: false,
+            skip_out_of_range_times: false,
+            skipped: Arc::default(),
+        })
+    }
+
+    /// A packet whose time is out of range (`time_range`) is `ERR_TIME_OUT_OF_RANGE` at its
+    /// record, which ends the capture; with `skip` set it is passed over instead and counted
+    /// ([`CaptureReader::skipped_packets`]), and reading goes on: its record is whole, only
+    /// its time cannot be used.
+    pub fn skip_out_of_range_times(mut self, skip: bool) -> CaptureReader {
+        self.skip_out_of_range_times = skip;
+        self
+    }
+
+    /// The packets passed over so far (see `skip_out_of_range_times`); the handle stays valid
+    /// when the reader moves to another thread.
+    pub fn skipped_packets(&self) -> Arc<SkippedPackets> {
+        Arc::clone(&self.skipped)
     }
 
     /// The next packet, `Ok(None)` at the end of the capture. After an error, the capture is
@@ -102,29 +173,53 @@ impl CaptureReader {
         if self.finished {
             return Ok(None);
         }
-        let next = match &mut self.parser {
-            RecordParser::Pcap(parser) => parser.next_record(&mut self.source),
-            RecordParser::PcapNg(parser) => parser.next_record(&mut self.source),
-        };
-        match next {
-            Ok(Some(span)) => {
-                self.packets_read += 1;
-                Ok(Some(RawPacket {
-                    ts_us: span.ts_us,
-                    wire_len: span.wire_len,
-                    data: self.source.buffered(span.data_index, span.data_len),
-                    link_type: span.link_type,
-                    file_offset: span.record_offset,
-                }))
+        loop {
+            let next = match &mut self.parser {
+                RecordParser::Pcap(parser) => parser.next_record(&mut self.source),
+                RecordParser::PcapNg(parser) => parser.next_record(&mut self.source),
+            };
+            match next {
+                Ok(Some(span)) if !time_in_range(span.ts_us) => self.out_of_range(&span)?,
+                Ok(Some(span)) => {
+                    self.packets_read += 1;
+                    return Ok(Some(RawPacket {
+                        ts_us: span.ts_us,
+                        wire_len: span.wire_len,
+                        data: self.source.buffered(span.data_index, span.data_len),
+                        link_type: span.link_type,
+                        file_offset: span.record_offset,
+                    }));
+                }
+                Ok(None) => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                Err(err) => {
+                    self.finished = true;
+                    return Err(err.at_packet(self.record_index()).in_file(&self.name));
+                }
             }
-            Ok(None) => {
-                self.finished = true;
-                Ok(None)
-            }
-            Err(err) => {
-                self.finished = true;
-                Err(err.at_packet(self.packets_read).in_file(&self.name))
-            }
+        }
+    }
+
+    /// Zero-based index of the next record: packets handed out and packets passed over.
+    fn record_index(&self) -> u64 {
+        self.packets_read + self.skipped.count()
+    }
+
+    /// A record whose time is out of range: its error, or (skipping) `Ok` after counting it.
+    #[cold]
+    fn out_of_range(&mut self, span: &PacketSpan) -> Result<()> {
+        let error = FlowhoundError::new(ErrorCode::TimeOutOfRange, out_of_range_message("packet timestamp", span.ts_us))
+            .at_offset(span.record_offset)
+            .at_packet(self.record_index())
+            .in_file(&self.name);
+        if self.skip_out_of_range_times {
+            self.skipped.add(error);
+            Ok(())
+        } else {
+            self.finished = true;
+            Err(error)
         }
     }
 
@@ -195,6 +290,7 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
     use crate::capture::format::ByteOrder;
     use crate::capture::test_captures::*;
 
@@ -232,6 +328,65 @@ mod tests {
         assert_eq!(missing.code, ErrorCode::Io);
         assert_eq!(missing.location.path, Some(dir.join("missing.pcap")));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A capture whose second of three packets has a time no date holds: `ERR_TIME_OUT_OF_RANGE`
+    /// at that record, or (skipping) the other two packets and the skip counted.
+    fn check_out_of_range_second_packet(bytes: Vec<u8>, second_offset: u64) {
+        let (packets, error) = walk(reader(bytes.clone()).unwrap());
+        assert_eq!(packets.len(), 1);
+        let error = error.expect("an error at the second packet");
+        assert_eq!(error.code, ErrorCode::TimeOutOfRange);
+        assert_eq!((error.location.byte_offset, error.location.packet_index), (Some(second_offset), Some(1)));
+        assert_eq!(error.location.path, Some(PathBuf::from("test.cap")));
+        assert!(error.message.contains("past 2100-01-01"), "{}", error.message);
+
+        let skipping = reader(bytes).unwrap().skip_out_of_range_times(true);
+        let skipped = skipping.skipped_packets();
+        let (packets, error) = walk(skipping);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(packets.len(), 2);
+        assert!(packets.iter().all(|(ts_us, ..)| crate::time_range::time_in_range(*ts_us)));
+        assert_eq!(skipped.count(), 1);
+        let reasons = skipped.reasons();
+        assert_eq!((reasons[0].code, reasons[0].location.byte_offset, reasons[0].location.packet_index), (ErrorCode::TimeOutOfRange, Some(second_offset), Some(1)));
+    }
+
+    #[test]
+    fn a_pcap_time_past_2100_is_an_error_or_skipped() {
+        // Classic pcap's unsigned seconds reach 2106: 4102444801 is 2100-01-01 00:00:01.
+        let mut bytes = pcap_header(ByteOrder::Little, 0xa1b2_c3d4, (2, 4), 65_535, 1);
+        bytes.extend(pcap_record(ByteOrder::Little, 1_300_000_000, 0, 60, &payload(60, 0)));
+        bytes.extend(pcap_record(ByteOrder::Little, 4_102_444_801, 0, 60, &payload(60, 1)));
+        bytes.extend(pcap_record(ByteOrder::Little, 1_300_000_001, 0, 60, &payload(60, 2)));
+        check_out_of_range_second_packet(bytes, 24 + 76);
+    }
+
+    #[test]
+    fn a_pcapng_time_of_ten_to_the_nineteen_microseconds_is_an_error_or_skipped() {
+        // The reproduction: tshark shows the packet; a JavaScript Date cannot hold it.
+        let order = ByteOrder::Little;
+        let mut bytes = section_header(order);
+        bytes.extend(interface(order, 1, 0, &[]));
+        let second_offset = bytes.len() as u64 + 32 + 60;
+        bytes.extend(enhanced_packet(order, 0, 1_300_000_000_000_000, 60, &payload(60, 0)));
+        bytes.extend(enhanced_packet(order, 0, 10_000_000_000_000_000_000, 60, &payload(60, 1)));
+        bytes.extend(enhanced_packet(order, 0, 1_300_000_000_000_001, 60, &payload(60, 2)));
+        check_out_of_range_second_packet(bytes, second_offset);
+    }
+
+    #[test]
+    fn a_pcapng_time_more_than_a_day_before_1970_is_an_error() {
+        // if_tsoffset (option 14) of −2 days.
+        let order = ByteOrder::Little;
+        let mut bytes = section_header(order);
+        bytes.extend(interface(order, 1, 0, &[option(order, 14, &(-172_800i64).to_le_bytes())]));
+        bytes.extend(enhanced_packet(order, 0, 5, 60, &payload(60, 0)));
+        let (packets, error) = walk(reader(bytes).unwrap());
+        assert!(packets.is_empty());
+        let error = error.unwrap();
+        assert_eq!(error.code, ErrorCode::TimeOutOfRange);
+        assert!(error.message.contains("more than a day before 1970"), "{}", error.message);
     }
 
     #[test]

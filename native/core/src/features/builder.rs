@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::cidr::Cidr;
 use crate::error::Result;
-use crate::flow::{check_windows, FlowMode};
+use crate::flow::{check_windows, FlowMode, MemoryBudget, WindowEvictions};
 use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
 
@@ -19,6 +19,7 @@ use super::labels::{classify_label, FlowClass, HostLabel, LabelledEnd};
 use super::lan::Lan;
 use super::record_pieces::record_pieces;
 use super::repeated_rows::RepeatedRows;
+use super::row_sample::RowSample;
 use super::schema::{FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT};
 
 pub struct FeatureOptions {
@@ -31,6 +32,8 @@ pub struct FeatureOptions {
     pub infected_ranges: Vec<Cidr>,
     /// Labels for records that carry none (flows rebuilt from packets of a synth capture).
     pub labels: Option<LabelIndex>,
+    /// The memory budget: the open windows' flow rows take at most `window_rows_bytes()` of it.
+    pub memory: MemoryBudget,
 }
 
 impl Default for FeatureOptions {
@@ -42,6 +45,7 @@ impl Default for FeatureOptions {
             infected: Vec::new(),
             infected_ranges: Vec::new(),
             labels: None,
+            memory: MemoryBudget::default(),
         }
     }
 }
@@ -69,6 +73,12 @@ pub struct WindowFeatures {
     pub host_features: Vec<f32>,
     /// Per host: what stands behind each of its evidence values above 0.
     pub host_evidence: Vec<Vec<EvidenceDetail>>,
+    /// Flows of this window emitted before their time under the memory budget (or
+    /// `max_active_flows`): they are in `flows`, cut at their last packet before the eviction.
+    pub flows_evicted_early: u64,
+    /// Flows of this window whose rows were left out under the memory budget: counted in
+    /// their hosts' rows, absent from `flows` and the flow rows.
+    pub flow_rows_dropped: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,6 +93,11 @@ pub struct FeatureStats {
     /// With a labels sidecar: flows it gave a label, and flows it had none for.
     pub sidecar_labelled: u64,
     pub sidecar_unmatched: u64,
+    /// Flow rows left out under the memory budget (their flows still count in host rows).
+    pub flow_rows_dropped: u64,
+    /// The most bytes the open windows' flow rows held, and what they may hold.
+    pub peak_flow_rows_bytes: u64,
+    pub flow_rows_budget_bytes: u64,
 }
 
 /// A LAN host in an open window: its activity, and what its ground truth there depends on.
@@ -95,9 +110,10 @@ struct HostWindow {
     labelled: bool,
 }
 
-#[derive(Default)]
 struct OpenWindow {
-    flows: Vec<FlowRecord>,
+    flows: RowSample,
+    /// Early evictions counted for this window by the flow engine (`count_evictions`).
+    flows_evicted_early: u64,
     hosts: HashMap<IpAddr16, HostWindow>,
     /// Hosts that a Normal label names in this window.
     normal_hosts: HashSet<IpAddr16>,
@@ -116,6 +132,11 @@ pub struct FeatureBuilder {
     stats: FeatureStats,
     repeated_flow_rows: RepeatedRows,
     memory: HostMemory,
+    /// A window's share of the rows' budget: as many windows as overlap one instant are open,
+    /// and the one last emitted is still held while it is handed out.
+    window_rows_budget_bytes: usize,
+    /// Early evictions counted for windows that have no record here yet.
+    evictions_ahead: BTreeMap<i64, u64>,
 }
 
 impl FeatureBuilder {
@@ -123,20 +144,36 @@ impl FeatureBuilder {
         check_windows(options.window_us, options.step_us)?;
         let infected = options.infected.iter().copied().collect();
         let memory = HostMemory::new(options.window_us);
+        let windows_holding_rows = usize::try_from(options.window_us / options.step_us + 2).unwrap_or(usize::MAX);
+        let window_rows_budget_bytes = options.memory.window_rows_bytes() / windows_holding_rows;
+        let stats = FeatureStats { flow_rows_budget_bytes: options.memory.window_rows_bytes() as u64, ..FeatureStats::default() };
         Ok(FeatureBuilder {
             options,
             infected,
             open: BTreeMap::new(),
             closed_through: None,
             newest_us: i64::MIN,
-            stats: FeatureStats::default(),
+            stats,
             repeated_flow_rows: RepeatedRows::new(FLOW_FEATURE_COUNT),
             memory,
+            window_rows_budget_bytes,
+            evictions_ahead: BTreeMap::new(),
         })
     }
 
     pub fn stats(&self) -> FeatureStats {
         self.stats
+    }
+
+    /// Takes the flow engine's early evictions (`FlowSource::take_window_evictions`), counted
+    /// before their records are pushed: each goes to its window's `flows_evicted_early`.
+    pub fn count_evictions(&mut self, evictions: &[WindowEvictions]) {
+        for entry in evictions {
+            match self.open.get_mut(&entry.window_start_us) {
+                Some(window) => window.flows_evicted_early += entry.flows_evicted_early,
+                None => *self.evictions_ahead.entry(entry.window_start_us).or_default() += entry.flows_evicted_early,
+            }
+        }
     }
 
     /// Hosts known or found to be infected so far.
@@ -222,7 +259,15 @@ impl FeatureBuilder {
                 late = true;
                 continue;
             }
-            let window = self.open.entry(window_start_us).or_default();
+            let budget_bytes = self.window_rows_budget_bytes;
+            let evictions_ahead = &mut self.evictions_ahead;
+            let window = self.open.entry(window_start_us).or_insert_with(|| OpenWindow {
+                flows: RowSample::new(budget_bytes, window_start_us),
+                flows_evicted_early: evictions_ahead.remove(&window_start_us).unwrap_or(0),
+                hosts: HashMap::new(),
+                normal_hosts: HashSet::new(),
+                acting_bots: HashSet::new(),
+            });
             let starts_here = (window_start_us..window_start_us.saturating_add(self.options.window_us)).contains(&record_start_us);
             let src = self.options.lan.host(&this.src_addr);
             let dst = self.options.lan.host(&this.dst_addr);
@@ -243,11 +288,13 @@ impl FeatureBuilder {
             if let Some(bot) = acting_bot.filter(|_| starts_here) {
                 window.acting_bots.insert(bot);
             }
-            window.flows.push(this);
+            window.flows.offer(this);
         }
         if late {
             self.stats.late_records += 1;
         }
+        let rows_bytes = self.open.values().map(|window| window.flows.bytes() as u64).sum::<u64>();
+        self.stats.peak_flow_rows_bytes = self.stats.peak_flow_rows_bytes.max(rows_bytes);
         self.close_due(out);
     }
 
@@ -284,7 +331,8 @@ impl FeatureBuilder {
             }
         };
 
-        let flows = window.flows;
+        let flow_rows_dropped = window.flows.dropped();
+        let flows = window.flows.into_rows();
         let mut flow_features = vec![0f32; flows.len() * FLOW_FEATURE_COUNT];
         for (record, row) in flows.iter().zip(flow_features.chunks_exact_mut(FLOW_FEATURE_COUNT)) {
             write_flow_features(record, row);
@@ -322,6 +370,7 @@ impl FeatureBuilder {
         self.stats.windows += 1;
         self.stats.flow_rows += flows.len() as u64;
         self.stats.host_rows += hosts.len() as u64;
+        self.stats.flow_rows_dropped += flow_rows_dropped;
         let addresses: Vec<IpAddr16> = hosts.iter().map(|(address, _)| *address).collect();
         let dsts = hosts.into_iter().map(|(address, host)| (address, host.activity.into_dst_addrs())).collect();
         self.memory.remember_window(window_start_us, dsts);
@@ -337,6 +386,8 @@ impl FeatureBuilder {
             host_labels,
             host_features,
             host_evidence,
+            flows_evicted_early: window.flows_evicted_early,
+            flow_rows_dropped,
         });
     }
 }
@@ -575,6 +626,38 @@ mod tests {
         let (windows, _) = run(ctu_options(), input);
         assert_eq!(windows.len(), 1);
         assert_eq!(windows[0].window_start_us, 1_313_488_800_000_000);
+    }
+
+    #[test]
+    fn past_its_share_of_the_budget_a_window_drops_flow_rows_but_its_hosts_count_every_flow() {
+        // The smallest budget: 16 MiB, three quarters for rows, shared by the three open windows
+        // and the one last emitted.
+        let memory = MemoryBudget { memcap_bytes: MemoryBudget::MIN_MEMCAP_BYTES };
+        let mut builder = FeatureBuilder::new(FeatureOptions { memory, ..ctu_options() }).unwrap();
+        let template = records(&["2011/08/16 10:01:00.000000,0.0,tcp,147.32.84.165,1040,   ->,45.33.0.1,445,S_,0,0,1,60,60,"]).remove(0);
+        let window_start_us = 1_313_488_800_000_000;
+        builder.count_evictions(&[WindowEvictions { window_start_us, flows_evicted_early: 7, flows_evicted_memcap: 7 }]);
+        let mut out = Vec::new();
+        for n in 0..100_000u32 {
+            let mut record = template.clone();
+            record.window_start_us = Some(window_start_us);
+            record.start_us += i64::from(n);
+            record.src_port = Some((n % 60_000) as u16);
+            builder.push(record, &mut out);
+        }
+        builder.count_evictions(&[WindowEvictions { window_start_us, flows_evicted_early: 3, flows_evicted_memcap: 3 }]);
+        builder.finish(&mut out);
+        let window = &out[0];
+        let share = memory.window_rows_bytes() / 4;
+        let row_bytes = RowSample::row_bytes(&template);
+        assert_eq!(window.flows.len(), share / row_bytes);
+        assert_eq!(window.flow_rows_dropped, 100_000 - window.flows.len() as u64);
+        assert_eq!(window.flow_features.len(), window.flows.len() * FLOW_FEATURE_COUNT);
+        assert_eq!(window.flows_evicted_early, 10, "counted before and after its first record");
+        assert_eq!(host_value(window, [147, 32, 84, 165], "flows_initiated"), 100_000.0);
+        let stats = builder.stats();
+        assert_eq!((stats.flow_rows, stats.flow_rows_dropped), (window.flows.len() as u64, window.flow_rows_dropped));
+        assert!(stats.peak_flow_rows_bytes <= share as u64 && stats.flow_rows_budget_bytes == memory.window_rows_bytes() as u64);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! `host_activity` (a host's window, accumulated), `evidence` (the evidence block and what is behind it), `labels`
 //! (ground truth from CTU-13 labels), `label_index` (labels for flows rebuilt from a synth
 //! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window),
-//! `repeated_rows` (flow rows identical to one of the window before), `builder` (windows in, rows out).
+//! `repeated_rows` (flow rows identical to one of the window before), `row_sample` (a window's
+//! flow rows within the memory budget), `builder` (windows in, rows out).
 
 mod attempt;
 mod builder;
@@ -20,6 +21,7 @@ mod labels;
 mod lan;
 mod record_pieces;
 mod repeated_rows;
+mod row_sample;
 mod schema;
 mod traffic_class;
 

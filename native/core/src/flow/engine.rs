@@ -8,7 +8,7 @@ use crate::record::FlowRecord;
 use super::hash::random_seed;
 use super::options::{FlowEngineOptions, FlowMode};
 use super::prepared::{FragmentOutcome, PacketKind, PacketPreparer, PreparedPacket};
-use super::stats::FlowEngineStats;
+use super::stats::{FlowEngineStats, WindowEvictions};
 use super::whole::WholeCaptureFlows;
 use super::windowed::WindowedFlows;
 
@@ -45,12 +45,23 @@ impl FlowEngine {
         options.validate()?;
         let seed = random_seed();
         let flows = match options.mode {
-            FlowMode::Windowed { window_us, step_us } => {
-                Flows::Windowed(WindowedFlows::new(window_us, step_us, options.reorder_slack_us, options.max_active_flows, options.uncertain_direction, seed))
-            }
-            FlowMode::Whole { status_interval_us } => {
-                Flows::Whole(WholeCaptureFlows::new(status_interval_us, options.timeouts, options.max_active_flows, options.uncertain_direction, seed))
-            }
+            FlowMode::Windowed { window_us, step_us } => Flows::Windowed(WindowedFlows::new(
+                window_us,
+                step_us,
+                options.reorder_slack_us,
+                options.max_active_flows,
+                options.memory.flow_tables_bytes(),
+                options.uncertain_direction,
+                seed,
+            )),
+            FlowMode::Whole { status_interval_us } => Flows::Whole(WholeCaptureFlows::new(
+                status_interval_us,
+                options.timeouts,
+                options.max_active_flows,
+                options.memory.flow_tables_bytes(),
+                options.uncertain_direction,
+                seed,
+            )),
         };
         Ok(FlowEngine {
             options,
@@ -198,6 +209,35 @@ impl FlowEngine {
 
     pub fn stats(&self) -> &FlowEngineStats {
         &self.stats
+    }
+
+    /// The most bytes the flow tables held once each new flow was settled, as the memory
+    /// budget counts them (tables, queues, and the records their flows would become); at most
+    /// `MemoryBudget::flow_tables_bytes`. Not among the stats: it follows the allocations'
+    /// capacities, which the batching of packets changes a little.
+    pub fn peak_table_bytes(&self) -> usize {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.peak_budget_bytes(),
+            Flows::Whole(flows) => flows.peak_budget_bytes(),
+        }
+    }
+
+    /// Windowed mode: the start of the last window emitted; no record of it or of an earlier
+    /// window will come again. `None` before the first (and in whole-capture mode).
+    pub fn closed_through_us(&self) -> Option<i64> {
+        match &self.flows {
+            Flows::Windowed(flows) => flows.closed_through_us(),
+            Flows::Whole(_) => None,
+        }
+    }
+
+    /// Windowed mode: the early evictions since the last call, per window (see
+    /// `FlowEngineStats::flows_evicted_early`); empty in whole-capture mode.
+    pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
+        match &mut self.flows {
+            Flows::Windowed(flows) => flows.take_evictions(),
+            Flows::Whole(_) => Vec::new(),
+        }
     }
 
     fn refresh_flow_counts(&mut self) {

@@ -25,11 +25,13 @@ mod whole;
 mod windowed;
 
 #[cfg(test)]
+mod memory_budget_tests;
+#[cfg(test)]
 pub(crate) mod test_packets;
 
 pub use engine::FlowEngine;
-pub use options::{check_windows, FlowEngineOptions, FlowMode, IdleTimeouts, UncertainDirection};
-pub use stats::FlowEngineStats;
+pub use options::{check_windows, FlowEngineOptions, FlowMode, IdleTimeouts, MemoryBudget, UncertainDirection};
+pub use stats::{FlowEngineStats, WindowEvictions};
 /// Argus's TCP rules, which flow files and rebuilt captures follow too: the `-Z b` State of
 /// each side's flags, and who the initiator is of a connection seen without its handshake.
 pub use tcp::{first_sender_is_server, state_string};

@@ -90,12 +90,76 @@ impl IdleTimeouts {
     }
 }
 
+/// The memory budget ("memcap", as Suricata's flow memcap): bytes the engine may hold for its
+/// flow tables and for the rows of the windows it has not handed out yet, whatever the input.
+/// At the budget, flows are emitted early, the longest idle first (never lost: each is
+/// finished and emitted as a record), and a window keeps at most its share of flow rows (every
+/// flow still counts in its hosts' rows); both are counted per window.
+///
+/// Split: a quarter for the flow tables ([`MemoryBudget::flow_tables_bytes`]), three quarters
+/// for the windows' rows ([`MemoryBudget::window_rows_bytes`]), the larger part because a
+/// window's rows outlive the table entries they come from and several windows hold rows at
+/// once: those open (three with the default window and step: the one closing, and the next
+/// two, which early evictions feed) and the one last handed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryBudget {
+    pub memcap_bytes: u64,
+}
+
+impl MemoryBudget {
+    /// 256 MiB. The budget bounds what grows with the traffic; the process holds more besides
+    /// (the allocator's free lists, a window handed to the scorer, Node.js and the models), in
+    /// a flood about as much again: with this default a 5 M SYN flood peaks at 0.67 GB for
+    /// the whole `analyze` (bench/README.md, "The flood"), a small part of the 24 GB machine
+    /// flowhound is sized for. Ordinary captures never reach it: the 4 GB benchmark capture
+    /// peaks at ~15,000 flows a table and CTU-13 scenario 6 at ~60,000 flows a window, where
+    /// the tables hold ~170,000 live flows and a window ~115,000 flow rows.
+    pub const DEFAULT_MEMCAP_BYTES: u64 = 256 << 20;
+    /// Below this even a quiet LAN's windows would be cut; it is refused as a mistake.
+    pub const MIN_MEMCAP_BYTES: u64 = 16 << 20;
+    /// Far beyond any machine flowhound runs on: a typo, not a plan.
+    pub const MAX_MEMCAP_BYTES: u64 = 1 << 40;
+
+    pub fn flow_tables_bytes(self) -> usize {
+        usize::try_from(self.memcap_bytes / 4).unwrap_or(usize::MAX)
+    }
+
+    pub fn window_rows_bytes(self) -> usize {
+        usize::try_from(self.memcap_bytes - self.memcap_bytes / 4).unwrap_or(usize::MAX)
+    }
+
+    pub fn validate(self) -> Result<()> {
+        if !(Self::MIN_MEMCAP_BYTES..=Self::MAX_MEMCAP_BYTES).contains(&self.memcap_bytes) {
+            return Err(FlowhoundError::new(
+                ErrorCode::BadOption,
+                format!(
+                    "the memory budget (memcap) must be from {} MiB to {} GiB ({} to {} bytes), got {} bytes",
+                    Self::MIN_MEMCAP_BYTES >> 20,
+                    Self::MAX_MEMCAP_BYTES >> 30,
+                    Self::MIN_MEMCAP_BYTES,
+                    Self::MAX_MEMCAP_BYTES,
+                    self.memcap_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for MemoryBudget {
+    fn default() -> MemoryBudget {
+        MemoryBudget { memcap_bytes: Self::DEFAULT_MEMCAP_BYTES }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlowEngineOptions {
     pub mode: FlowMode,
     /// Cap on the flows of one table (a window bucket, or the whole-capture table); past it
     /// the longest-idle flows are emitted early.
     pub max_active_flows: usize,
+    /// The memory budget; the engine holds its flow tables to `flow_tables_bytes()`.
+    pub memory: MemoryBudget,
     pub timeouts: IdleTimeouts,
     /// Windowed mode: a window closes when capture time passes its end by this much, so that
     /// packets a little out of order still land in it.
@@ -115,6 +179,7 @@ impl Default for FlowEngineOptions {
         FlowEngineOptions {
             mode: FlowMode::default_windowed(),
             max_active_flows: Self::DEFAULT_MAX_ACTIVE_FLOWS,
+            memory: MemoryBudget::default(),
             timeouts: IdleTimeouts::default(),
             reorder_slack_us: 2 * SECOND_US,
             max_fragmented_datagrams: 4096,
@@ -149,6 +214,7 @@ impl FlowEngineOptions {
         if self.max_active_flows == 0 || self.max_active_flows > crate::flow::table::MAX_ENTRIES / 2 {
             return bad(format!("max_active_flows ({}) must be between 1 and {}", self.max_active_flows, crate::flow::table::MAX_ENTRIES / 2));
         }
+        self.memory.validate()?;
         let t = self.timeouts;
         if [t.tcp_us, t.ip_us, t.icmp_us, t.igmp_us, t.fragment_us].iter().any(|&value| value < 0) {
             return bad("timeouts must not be negative".to_string());
@@ -189,6 +255,8 @@ mod tests {
             FlowEngineOptions::whole_capture(0),
             FlowEngineOptions { max_active_flows: 0, ..FlowEngineOptions::default() },
             FlowEngineOptions { reorder_slack_us: -1, ..FlowEngineOptions::default() },
+            FlowEngineOptions { memory: MemoryBudget { memcap_bytes: (16 << 20) - 1 }, ..FlowEngineOptions::default() },
+            FlowEngineOptions { memory: MemoryBudget { memcap_bytes: (1 << 40) + 1 }, ..FlowEngineOptions::default() },
         ] {
             assert_eq!(options.validate().unwrap_err().code, ErrorCode::BadOption, "{options:?}");
         }

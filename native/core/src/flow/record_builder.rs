@@ -24,6 +24,11 @@ pub struct RecordContext {
     pub tos_known: [bool; 2],
 }
 
+/// What a flow held in a table reserves of the memory budget for the record it becomes: a
+/// window's live flows all become records at once when it closes. A record from packets takes
+/// its own size and one allocation for its State (at most 15 letters: 32 bytes).
+pub const PACKET_RECORD_BYTES: usize = std::mem::size_of::<FlowRecord>() + 32;
+
 pub fn build_record(key: &FlowKey, counters: &FlowCounters, context: &RecordContext) -> FlowRecord {
     let src = counters.initiator().index();
     let dst = 1 - src;

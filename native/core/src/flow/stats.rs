@@ -15,8 +15,12 @@ pub struct FlowEngineStats {
     /// start of the oldest open bucket.
     pub late_packets_moved: u64,
     pub flows_emitted: u64,
-    /// Flows emitted before their time because a table reached `max_active_flows`.
+    /// Records emitted before their time because a table reached `max_active_flows` or the
+    /// tables their share of the memory budget (one per flow and open window it was in).
     pub flows_evicted_early: u64,
+    /// Of those, the ones emitted because of the memory budget (`FlowEngine::peak_table_bytes`
+    /// says how full the tables got).
+    pub flows_evicted_memcap: u64,
     /// Later fragments joined to the flow of their first fragment.
     pub fragments_joined: u64,
     /// Later fragments whose first fragment was not seen: counted in a flow of their own
@@ -29,4 +33,12 @@ pub struct FlowEngineStats {
     /// Heap bytes of the flow tables (slots, entries, queues) divided by the flows they
     /// held, measured when the most flows were held.
     pub bytes_per_active_flow: u64,
+}
+
+/// Early evictions whose records belong to one window: a window's share of the counts above.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WindowEvictions {
+    pub window_start_us: i64,
+    pub flows_evicted_early: u64,
+    pub flows_evicted_memcap: u64,
 }

@@ -66,7 +66,6 @@ impl<V> FlowTable<V> {
     }
 
     #[inline]
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -19,7 +19,7 @@ use crate::flow::counters::{FlowCounters, PacketFacts};
 use crate::flow::key::{FlowKey, PacketKey, Side};
 use crate::flow::options::IdleTimeouts;
 use crate::flow::tcp::UncertainDirection;
-use crate::flow::record_builder::{build_record, RecordContext, RecordPlace};
+use crate::flow::record_builder::{build_record, RecordContext, RecordPlace, PACKET_RECORD_BYTES};
 use crate::flow::stats::FlowEngineStats;
 use crate::flow::table::{evict_count, FlowTable};
 use crate::record::FlowRecord;
@@ -58,6 +58,10 @@ pub struct WholeCaptureFlows {
     status_interval_us: i64,
     timeouts: IdleTimeouts,
     max_active_flows: usize,
+    /// The table's share of the memory budget (`MemoryBudget::flow_tables_bytes`).
+    table_budget_bytes: usize,
+    /// The most `budget_bytes` held once a new flow was settled (evictions done).
+    peak_budget_bytes: usize,
     uncertain_direction: UncertainDirection,
     /// Records by start time: the front is the next due for its status report.
     status_queue: VecDeque<QueueItem>,
@@ -71,6 +75,7 @@ impl WholeCaptureFlows {
         status_interval_us: i64,
         timeouts: IdleTimeouts,
         max_active_flows: usize,
+        table_budget_bytes: usize,
         uncertain_direction: UncertainDirection,
         seed: u64,
     ) -> WholeCaptureFlows {
@@ -79,6 +84,8 @@ impl WholeCaptureFlows {
             status_interval_us,
             timeouts,
             max_active_flows,
+            table_budget_bytes,
+            peak_budget_bytes: 0,
             uncertain_direction,
             status_queue: VecDeque::new(),
             linger_queues: Vec::new(),
@@ -95,6 +102,16 @@ impl WholeCaptureFlows {
         self.table.memory_bytes()
             + self.status_queue.capacity() * item
             + self.linger_queues.iter().map(|(_, queue)| queue.capacity() * item).sum::<usize>()
+    }
+
+    /// What the memory budget counts: the table and its queues, and the records its flows
+    /// would become.
+    pub fn budget_bytes(&self) -> usize {
+        self.memory_bytes() + self.table.len() * PACKET_RECORD_BYTES
+    }
+
+    pub fn peak_budget_bytes(&self) -> usize {
+        self.peak_budget_bytes
     }
 
     /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`).
@@ -129,8 +146,12 @@ impl WholeCaptureFlows {
             self.table.find_or_insert_with(&key, hash, || flow);
             self.status_queue.push_back(QueueItem { time_us: facts.ts_us, key, generation: 0 });
             if self.table.len() > self.max_active_flows {
-                self.evict_idle(out, stats);
+                self.evict_idle(out, stats, false);
             }
+            while self.budget_bytes() > self.table_budget_bytes && !self.table.is_empty() {
+                self.evict_idle(out, stats, true);
+            }
+            self.peak_budget_bytes = self.peak_budget_bytes.max(self.budget_bytes());
             self.compact_queues_if_stale();
             return;
         };
@@ -263,8 +284,9 @@ impl WholeCaptureFlows {
         &mut self.linger_queues[position].1
     }
 
-    /// Over the cap: the longest-idle sixteenth of the flows go, their open records written.
-    fn evict_idle(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
+    /// Over the cap (or the memory budget: `memcap`): the longest-idle sixteenth of the flows
+    /// go, their open records written.
+    fn evict_idle(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats, memcap: bool) {
         let victims = evict_count(self.table.len());
         let mut by_idle: Vec<(i64, FlowKey)> = self.table.iter().map(|entry| (entry.value.counters.last_us, entry.key)).collect();
         by_idle.select_nth_unstable_by_key(victims - 1, |(last_us, _)| *last_us);
@@ -275,6 +297,7 @@ impl WholeCaptureFlows {
                 out.push(record_of(&entry.key, &entry.value));
                 stats.flows_emitted += 1;
                 stats.flows_evicted_early += 1;
+                stats.flows_evicted_memcap += u64::from(memcap);
             }
         }
     }
@@ -400,7 +423,7 @@ mod tests {
 
     #[test]
     fn queues_stay_bounded_by_the_table_when_flows_churn() {
-        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, super::UncertainDirection::FirstSender, 5);
+        let mut flows = super::WholeCaptureFlows::new(3600 * SECOND_US, crate::flow::IdleTimeouts::default(), 64, usize::MAX, super::UncertainDirection::FirstSender, 5);
         let mut stats = crate::flow::FlowEngineStats::default();
         let mut out = Vec::new();
         for n in 0..50_000u32 {

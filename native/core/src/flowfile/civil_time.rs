@@ -147,9 +147,13 @@ fn parse_epoch(text: &[u8]) -> Result<i64, &'static str> {
         Some(point) => (&text[..point], Some(&text[point + 1..])),
         None => (text, None),
     };
-    // 12 digits of seconds reach the year 33658: anything longer is not a capture time.
-    if whole.is_empty() || whole.len() > 12 || !whole.iter().all(u8::is_ascii_digit) {
+    if whole.is_empty() || !whole.iter().all(u8::is_ascii_digit) {
         return Err(FORM);
+    }
+    // 12 digits of seconds reach the year 33658: a longer number is a time no date holds,
+    // saturated here so that the reader's range check (`time_range`) refuses it as such.
+    if whole.len() > 12 {
+        return Ok(i64::MAX);
     }
     let seconds = whole.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
     let fraction_us = match fraction {
@@ -237,9 +241,10 @@ mod tests {
             b"abc",
             b"1664054596.39x",
             b"-1664054596",
-            b"99999999999999999999",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
+        // A number too large for a date is no format error: it saturates, for the range check.
+        assert_eq!(parse_timestamp(b"99999999999999999999"), Ok(ParsedTime::Epoch(i64::MAX)));
     }
 }

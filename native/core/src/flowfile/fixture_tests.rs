@@ -286,6 +286,46 @@ fn flow_source_tells_arrow_from_text() {
 }
 
 #[test]
+fn arrow_times_past_2100_are_refused_with_their_batch_and_row() {
+    // flowhound's own Arrow tables with one record's last_time (µs, little-endian) made
+    // 2128-06-11 (5·10^15 µs): the record whose last_time's bytes occur once in the file.
+    let dir = std::env::temp_dir().join(format!("flowhound-arrow-time-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["flowhound-scenario6-excerpt.arrow", "flowhound-scenario6-excerpt.arrows"] {
+        let original = std::fs::read(fixture(name)).unwrap();
+        let records = read_arrow(name, UTC).unwrap();
+        let occurrences = |value: i64| original.windows(8).filter(|w| *w == value.to_le_bytes()).count();
+        let (row, record) = records.iter().enumerate().find(|(_, r)| r.last_us != r.start_us && occurrences(r.last_us) == 1).expect("a unique last_time");
+        let at = original.windows(8).position(|w| w == record.last_us.to_le_bytes()).unwrap();
+        let mut bytes = original.clone();
+        bytes[at..at + 8].copy_from_slice(&5_000_000_000_000_000_i64.to_le_bytes());
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let format = if name.ends_with(".arrow") { ArrowFormat::File } else { ArrowFormat::Stream };
+
+        let mut reader = ArrowFlowReader::open(&path, format, UTC).unwrap();
+        let mut out = Vec::new();
+        let error = loop {
+            match reader.next_batch(100, &mut out) {
+                Ok(0) => panic!("{name}: no error"),
+                Ok(_) => {}
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(error.code, ErrorCode::TimeOutOfRange, "{error}");
+        assert!(error.message.contains(&format!("row {}: last_time 5000000000.000000 s since 1970 is past 2100-01-01", row + 1)), "{}", error.message);
+        assert!(error.location.byte_offset.is_some() && error.location.path.as_deref() == Some(path.as_path()));
+
+        let mut reader = ArrowFlowReader::open(&path, format, FlowFileOptions { keep_going: true, ..UTC }).unwrap();
+        let mut kept = Vec::new();
+        while reader.next_batch(100, &mut kept).unwrap() > 0 {}
+        assert_eq!(kept.len(), records.len() - 1, "{name}");
+        assert_eq!((reader.stats().skipped_rows, reader.stats().skip_reasons[0].code), (1, ErrorCode::TimeOutOfRange));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
     // Every Arrow fixture with 1 to 4 bytes overwritten at random, 400 times each: the reader
     // returns records or an error with a code, and never panics or allocates past the file.
@@ -334,7 +374,8 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
                     // header) damaged, the file is no input flowhound knows: `ERR_NOT_A_CAPTURE`,
                     // which says so, at byte 0. Otherwise it is a damaged flow table.
                     match err.code {
-                        ErrorCode::FlowFileBadHeader | ErrorCode::FlowFileBadRow => {}
+                        // A time damaged past 2100 or before 1970 is refused where it enters.
+                        ErrorCode::FlowFileBadHeader | ErrorCode::FlowFileBadRow | ErrorCode::TimeOutOfRange => {}
                         ErrorCode::NotACapture => {
                             assert!(first_damaged < 8 && err.location.byte_offset == Some(0), "{what}: the start was not damaged")
                         }

@@ -6,12 +6,13 @@
 //! it is data: a line whose first field is an address starts a NetFlow CSV without a header
 //! (BotRecon's eight columns in their order), and is read as the first row.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::input_file::{open_input, InputBytes};
 use crate::record::{Address, FlowRecord, Protocol};
+use crate::time_range::{check_record_times, RecordTimeNames};
 
 use super::columns::{ColumnMap, FlowColumn, HeaderProblem, Layout};
 use super::fields::parse_address;
@@ -90,7 +91,18 @@ enum LineProblem {
     Header(String),
 }
 
+const ARGUS_TIMES: RecordTimeNames = RecordTimeNames { start: "StartTime", last: "LastTime (StartTime + Dur)", window_start: "WindowStart" };
+const ZEEK_TIMES: RecordTimeNames = RecordTimeNames { start: "ts", last: "ts + duration", window_start: "window start" };
+
 impl LineParser {
+    /// What this kind of file calls a record's times, for range errors.
+    fn time_names(&self) -> &'static RecordTimeNames {
+        match self {
+            LineParser::Argus(_) => &ARGUS_TIMES,
+            LineParser::ZeekTsv(_) | LineParser::ZeekJson => &ZEEK_TIMES,
+        }
+    }
+
     /// The record of a line; `None` for a header line of a Zeek TSV log.
     fn parse(&mut self, line: &[u8]) -> std::result::Result<Option<FlowRecord>, LineProblem> {
         match self {
@@ -123,10 +135,17 @@ pub struct FlowFileReader {
 impl FlowFileReader {
     /// Opens a `.binetflow` (or any Argus CSV/TSV), NetFlow CSV or Zeek conn.log file, gzip or
     /// plain, and reads its header.
+    ///
+    /// `-` is standard input; a FIFO or a device is read as a stream, once.
     pub fn open(path: &Path, options: FlowFileOptions) -> Result<FlowFileReader> {
-        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
-        let total_bytes = file.metadata().map(|m| m.len()).ok();
-        let mut reader = Self::from_read_at(Box::new(file), path.to_path_buf(), options)?;
+        Self::from_input(open_input(path)?, path, options)
+    }
+
+    /// Reads a flow file from an input already opened (`input_file`), from its start; `path`
+    /// names it in errors.
+    pub fn from_input(input: InputBytes, path: &Path, options: FlowFileOptions) -> Result<FlowFileReader> {
+        let total_bytes = input.total_bytes();
+        let mut reader = Self::from_read_at(input.into_read(), path.to_path_buf(), options)?;
         reader.stats.total_bytes = total_bytes;
         Ok(reader)
     }
@@ -268,6 +287,9 @@ impl FlowFileReader {
                 self.stats.management_rows += 1;
             }
             Ok(Some(record)) => {
+                if let Err(error) = check_record_times(&record, self.parser.time_names()) {
+                    return self.skip_or_fail(error.at_line(line_number).in_file(&self.path));
+                }
                 out.push(record);
                 *appended += 1;
                 self.stats.rows += 1;
@@ -281,14 +303,20 @@ impl FlowFileReader {
             Err(LineProblem::Row(message)) => {
                 let err =
                     FlowhoundError::new(ErrorCode::FlowFileBadRow, message).at_line(line_number).in_file(&self.path);
-                if !self.options.keep_going {
-                    return Err(err);
-                }
-                self.stats.skipped_rows += 1;
-                if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
-                    self.stats.skip_reasons.push(err);
-                }
+                return self.skip_or_fail(err);
             }
+        }
+        Ok(())
+    }
+
+    /// A row's error: returned, or (with `keep_going`) counted and passed over.
+    fn skip_or_fail(&mut self, err: FlowhoundError) -> Result<()> {
+        if !self.options.keep_going {
+            return Err(err);
+        }
+        self.stats.skipped_rows += 1;
+        if self.stats.skip_reasons.len() < MAX_SKIP_REASONS {
+            self.stats.skip_reasons.push(err);
         }
         Ok(())
     }
@@ -476,6 +504,73 @@ fn stream_error(err: &std::io::Error, gzip: bool, consumed: &ConsumedBytes, path
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time_range::LATEST_TIME_US;
+
+    /// Reads `text` as a stream (no seek, no size), as from a pipe.
+    fn read_text(text: &str, keep_going: bool) -> (Result<Vec<FlowRecord>>, FlowFileStats) {
+        let source = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let mut reader = match FlowFileReader::from_read(source, "piped", FlowFileOptions { utc_offset_minutes: 0, keep_going }) {
+            Ok(reader) => reader,
+            Err(error) => return (Err(error), FlowFileStats::default()),
+        };
+        let mut records = Vec::new();
+        let result = loop {
+            match reader.next_batch(2, &mut records) {
+                Ok(0) => break Ok(records),
+                Ok(_) => {}
+                Err(error) => break Err(error),
+            }
+        };
+        (result, reader.stats().clone())
+    }
+
+    /// Three rows, the second (line `bad_line`) with a time out of range: an error there with
+    /// ERR_TIME_OUT_OF_RANGE naming `time_name`; with keep_going, two records and one skip.
+    fn check_out_of_range_row(text: &str, bad_line: u64, time_name: &str) {
+        let (result, _) = read_text(text, false);
+        let error = result.expect_err("an out-of-range time");
+        assert_eq!((error.code, error.location.line), (ErrorCode::TimeOutOfRange, Some(bad_line)), "{error}");
+        assert_eq!(error.location.path, Some(PathBuf::from("piped")));
+        assert!(error.message.starts_with(time_name), "{}", error.message);
+        let (result, stats) = read_text(text, true);
+        let records = result.unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records.iter().all(|r| r.start_us <= LATEST_TIME_US && r.last_us <= LATEST_TIME_US));
+        assert_eq!(stats.skipped_rows, 1);
+        assert_eq!((stats.skip_reasons[0].code, stats.skip_reasons[0].location.line), (ErrorCode::TimeOutOfRange, Some(bad_line)));
+    }
+
+    #[test]
+    fn binetflow_times_past_2100_or_long_before_1970_are_refused_with_their_line() {
+        let header = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes\n";
+        let row = |start: &str, dur: &str| format!("{start},{dur},udp,10.0.0.1,1000,   ->,10.0.0.2,53,INT,0,,1,60,60\n");
+        let good = row("2011/08/16 10:01:46.972101", "0.5");
+        for (bad, name) in [
+            (row("2150/01/01 00:00:00.000000", "0.5"), "StartTime"),
+            (row("1969/12/30 00:00:00.000000", "0.5"), "StartTime"),
+            (row("99999999999999999999", "0.5"), "StartTime"),
+            (row("4102444799.5", "1.0"), "LastTime"),
+        ] {
+            check_out_of_range_row(&format!("{header}{good}{bad}{good}"), 3, name);
+        }
+        // The bounds themselves are taken.
+        let (result, _) = read_text(&format!("{header}{}{}", row("1969/12/31 00:00:00.000000", "0"), row("4102444800", "0")), false);
+        assert_eq!(result.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn zeek_times_out_of_range_are_refused_with_their_line() {
+        let tsv_header = "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\tconn_state\n";
+        let tsv_row = |ts: &str, duration: &str| format!("{ts}\tC1\t10.0.0.1\t1000\t10.0.0.2\t53\tudp\t{duration}\tS0\n");
+        let good = tsv_row("1545403816.962094", "0.5");
+        check_out_of_range_row(&format!("{tsv_header}{good}{}{good}", tsv_row("10000000000000", "0.5")), 4, "ts ");
+        check_out_of_range_row(&format!("{tsv_header}{good}{}{good}", tsv_row("1e300", "-")), 4, "ts ");
+        check_out_of_range_row(&format!("{tsv_header}{good}{}{good}", tsv_row("4102444799", "5")), 4, "ts + duration");
+        let json_row = |ts: &str| format!("{{\"ts\":{ts},\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1000,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":53,\"proto\":\"udp\",\"conn_state\":\"S0\"}}\n");
+        let good = json_row("1545403816.962094");
+        check_out_of_range_row(&format!("{good}{}{good}", json_row("-172800")), 2, "ts ");
+        check_out_of_range_row(&format!("{good}{}{good}", json_row("\"2101-01-01T00:00:00Z\"")), 2, "ts ");
+    }
 
     #[test]
     fn reader_can_move_to_a_worker_thread() {

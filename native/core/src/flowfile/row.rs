@@ -123,16 +123,14 @@ impl RowParser {
                     .to_utc_us(self.utc_offset_us)
                     .ok_or_else(|| fail(FlowColumn::LastTime)("time out of range"))?;
                 // Argus's management (`man`) records can end before they start; ra prints their
-                // Dur as the absolute difference, and so do we.
-                last_us
-                    .checked_sub(start_us)
-                    .and_then(|difference_us| start_us.checked_add(difference_us.checked_abs()?))
-                    .ok_or_else(|| fail(FlowColumn::LastTime)("time out of range"))?
+                // Dur as the absolute difference, and so do we. Saturating: a time no date
+                // holds is refused by the reader's range check (`time_range`), with its code.
+                start_us.saturating_add(last_us.saturating_sub(start_us).saturating_abs())
             }
             None => {
                 let dur_us =
                     parse_seconds_as_us(self.required(line, FlowColumn::Dur)).map_err(fail(FlowColumn::Dur))?;
-                start_us.checked_add(dur_us).ok_or_else(|| fail(FlowColumn::Dur)("duration too large"))?
+                start_us.saturating_add(dur_us)
             }
         };
 

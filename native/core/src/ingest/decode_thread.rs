@@ -174,11 +174,17 @@ impl DecodeThread {
 impl Drop for DecodeThread {
     /// Stops the thread: with both channels closed, its next send or receive fails and it
     /// returns, so the join cannot wait for long.
+    ///
+    /// A stream (a pipe, standard input) is not waited for: its thread may be blocked in a
+    /// read until the writer sends more or closes, and the caller must not hang with it. That
+    /// thread ends at its next read's return; it holds only its reader and the block pool.
     fn drop(&mut self) {
         self.blocks = None;
         self.empties = None;
         if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
+            if self.total_bytes.is_some() {
+                let _ = handle.join();
+            }
         }
     }
 }

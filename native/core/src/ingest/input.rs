@@ -1,10 +1,9 @@
 //! Telling what kind of input a file is, from its first bytes rather than its name.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::input_file::{open_input, read_prefix, InputBytes};
 use crate::flowfile::{ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,19 +92,16 @@ fn looks_like_text(prefix: &[u8]) -> bool {
 /// Reads the first bytes of `path` and classifies them: the format, and through it the kind
 /// ([`InputFormat::kind`]); an empty file is an error.
 pub fn detect_input_format(path: &Path) -> Result<InputFormat> {
-    let mut file = File::open(path).map_err(|e| FlowhoundError::io(&e, path))?;
-    let mut prefix = [0u8; SNIFF_BYTES];
-    let mut filled = 0;
-    while filled < prefix.len() {
-        match file.read(&mut prefix[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(FlowhoundError::io(&e, path)),
-        }
-    }
-    match classify_prefix(&prefix[..filled]) {
-        Sniffed::Format(format) => Ok(format),
+    sniff_input(open_input(path)?, path).map(|(format, _)| format)
+}
+
+/// Tells `input`'s format from its first bytes, and gives the input back still yielding
+/// every byte from its start (`input_file::read_prefix`): nothing is opened twice, so a pipe
+/// or standard input is read as well as a file.
+pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, InputBytes)> {
+    let (prefix, input) = read_prefix(input, SNIFF_BYTES, path)?;
+    match classify_prefix(&prefix) {
+        Sniffed::Format(format) => Ok((format, input)),
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,

@@ -9,7 +9,7 @@ mod decoded_batch;
 mod input;
 mod source;
 
-pub use input::{detect_input_format, InputFormat, InputKind};
+pub use input::{detect_input_format, sniff_input, InputFormat, InputKind};
 pub use source::{CaptureFlowSource, FlowFileSource, FlowSource, FlowSourceOptions, SourceProgress};
 
 // The throughput measurement (feature `bench`) drives these directly.

@@ -4,16 +4,18 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::capture::CaptureReader;
+use crate::capture::{CaptureReader, SkippedPackets};
 use crate::error::{FlowhoundError, Result};
-use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats};
+use crate::input_file::{open_input, InputBytes};
+use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats, WindowEvictions};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
 use crate::record::FlowRecord;
 
 use super::decode_thread::DecodeThread;
 use super::decoded_batch::DecodedBatch;
-use super::input::{detect_input_format, InputFormat, InputKind};
+use super::input::{sniff_input, InputFormat, InputKind};
 
 /// How much packet work one call does at most before it returns, so callers can report
 /// progress and notice cancellation even while a window fills.
@@ -54,10 +56,19 @@ pub enum FlowSource {
 impl FlowSource {
     /// Opens `path`, deciding from its first bytes whether it is a capture, a text flow file
     /// or an Arrow flow table.
+    ///
+    /// The input is opened once (`-`: standard input) and its format told from the bytes
+    /// read first, which the reader then reads again from memory: a pipe, a FIFO or
+    /// standard input works as a file does, for every kind of input.
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
-        match detect_input_format(path)? {
-            InputFormat::Capture => Ok(FlowSource::Capture(CaptureFlowSource::open(path, options)?)),
-            format => Ok(FlowSource::FlowFile(FlowFileSource::open_format(path, format, options)?)),
+        Self::from_input(open_input(path)?, path, options)
+    }
+
+    /// As `open`, for an input already opened (`input_file`); `path` names it in errors.
+    pub fn from_input(input: InputBytes, path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
+        match sniff_input(input, path)? {
+            (InputFormat::Capture, input) => Ok(FlowSource::Capture(CaptureFlowSource::from_input(input, path, options)?)),
+            (format, input) => Ok(FlowSource::FlowFile(FlowFileSource::from_input(input, path, format, options)?)),
         }
     }
 
@@ -74,6 +85,16 @@ impl FlowSource {
         match self {
             FlowSource::Capture(source) => source.progress(),
             FlowSource::FlowFile(source) => source.progress(),
+        }
+    }
+
+    /// Windowed captures: the early evictions (`FlowEngineStats::flows_evicted_early`) counted
+    /// since the last call, per window. They are counted when the engine emits the records,
+    /// so before the records are handed out.
+    pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
+        match self {
+            FlowSource::Capture(source) => source.engine.take_window_evictions(),
+            FlowSource::FlowFile(_) => Vec::new(),
         }
     }
 
@@ -105,6 +126,7 @@ pub struct CaptureFlowSource {
     input_done: bool,
     records_out: u64,
     damage: Option<FlowhoundError>,
+    skipped: Arc<SkippedPackets>,
 }
 
 /// Where decoded packets come from: the reader, decoded on this thread, or a decoding thread.
@@ -115,11 +137,20 @@ enum PacketInput {
 
 impl CaptureFlowSource {
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
-        let reader = CaptureReader::open(path)?;
+        Self::from_input(open_input(path)?, path, options)
+    }
+
+    /// A capture from an input already opened, from its start.
+    pub fn from_input(input: InputBytes, path: &Path, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        let reader = CaptureReader::from_input(input, path)?;
         Self::from_reader(reader, options).map_err(|error| error.in_file(path))
     }
 
+    /// With `keep_going`, packets whose time is out of range are skipped and counted
+    /// (`skipped_packets`); otherwise they end the capture with their error.
     pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        let reader = reader.skip_out_of_range_times(options.keep_going);
+        let skipped = reader.skipped_packets();
         let engine = FlowEngine::new(options.engine)?;
         let packets = if options.decode_thread {
             Box::new(PacketInput::Thread(DecodeThread::spawn(reader, engine.preparer())?))
@@ -135,7 +166,13 @@ impl CaptureFlowSource {
             input_done: false,
             records_out: 0,
             damage: None,
+            skipped,
         })
+    }
+
+    /// Packets skipped (with `keep_going`) because their time is out of range.
+    pub fn skipped_packets(&self) -> &SkippedPackets {
+        &self.skipped
     }
 
     pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
@@ -146,6 +183,9 @@ impl CaptureFlowSource {
         let take = available.min(max_records.max(1));
         out.extend(self.pending.drain(..take));
         self.records_out += take as u64;
+        if self.pending.is_empty() && self.pending.capacity() > 2 * max_records.max(1) {
+            self.pending = VecDeque::new();
+        }
         Ok(!(self.input_done && self.pending.is_empty()))
     }
 
@@ -188,8 +228,20 @@ impl CaptureFlowSource {
                 }
             }
         }
-        self.pending.extend(self.emitted.drain(..));
+        self.take_emitted();
         Ok(())
+    }
+
+    /// Moves what the engine emitted into `pending`. A window's close emits all its records
+    /// at once (hundreds of thousands in a flood): when nothing is pending, the buffer itself
+    /// becomes the queue (no copy, no second buffer of that size), and the emptied queue's
+    /// buffer is dropped rather than kept at its largest.
+    fn take_emitted(&mut self) {
+        if self.pending.is_empty() {
+            self.pending = VecDeque::from(std::mem::take(&mut self.emitted));
+        } else {
+            self.pending.extend(self.emitted.drain(..));
+        }
     }
 
     fn finish_input(&mut self) {
@@ -226,19 +278,22 @@ enum FlowFileInput {
 
 impl FlowFileSource {
     pub fn open(path: &Path, options: FlowSourceOptions) -> Result<FlowFileSource> {
-        Self::open_format(path, detect_input_format(path)?, options)
+        let (format, input) = sniff_input(open_input(path)?, path)?;
+        Self::from_input(input, path, format, options)
     }
 
-    fn open_format(path: &Path, format: InputFormat, options: FlowSourceOptions) -> Result<FlowFileSource> {
+    fn from_input(input: InputBytes, path: &Path, format: InputFormat, options: FlowSourceOptions) -> Result<FlowFileSource> {
         let mut flow_file = options.flow_file;
         flow_file.keep_going = flow_file.keep_going || options.keep_going;
         let reader = match format {
-            InputFormat::ArrowFile => FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::File, flow_file)?),
+            InputFormat::ArrowFile => FlowFileInput::Arrow(ArrowFlowReader::from_input(input, path, ArrowFormat::File, flow_file)?),
             InputFormat::ArrowStream => {
-                FlowFileInput::Arrow(ArrowFlowReader::open(path, ArrowFormat::Stream, flow_file)?)
+                FlowFileInput::Arrow(ArrowFlowReader::from_input(input, path, ArrowFormat::Stream, flow_file)?)
             }
             // A capture handed to this reader directly: its header error says what it is.
-            InputFormat::TextFlowFile | InputFormat::Capture => FlowFileInput::Text(FlowFileReader::open(path, flow_file)?),
+            InputFormat::TextFlowFile | InputFormat::Capture => {
+                FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?)
+            }
         };
         Ok(FlowFileSource { reader, records_out: 0, done: false })
     }

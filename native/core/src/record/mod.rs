@@ -127,7 +127,32 @@ pub struct FlowRecord {
     pub label: Option<String>,
 }
 
+/// The bytes a heap allocation of `len` bytes takes (glibc's malloc: 8 bytes of header, 16-byte
+/// granules, 32 at least); 0 for none.
+fn allocation_bytes(len: usize) -> usize {
+    if len == 0 {
+        0
+    } else {
+        ((len + 8 + 15) & !15).max(32)
+    }
+}
+
 impl FlowRecord {
+    /// The memory a record takes, as the memory budget counts it: its own size and its
+    /// strings' allocations (State; the label and a named protocol of a flow file's record).
+    /// A record built from packets takes its size and 32 bytes (its State is at most 15
+    /// letters: one 32-byte allocation), which the flow tables reserve for each flow.
+    pub fn memory_bytes(&self) -> usize {
+        let named = match &self.protocol {
+            Protocol::Named(name) => allocation_bytes(name.capacity()),
+            Protocol::Ip(_) => 0,
+        };
+        std::mem::size_of::<FlowRecord>()
+            + allocation_bytes(self.state.capacity())
+            + self.label.as_ref().map_or(0, |label| allocation_bytes(label.capacity()))
+            + named
+    }
+
     pub fn duration_us(&self) -> i64 {
         self.last_us - self.start_us
     }

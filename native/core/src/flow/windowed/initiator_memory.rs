@@ -42,6 +42,11 @@ impl InitiatorMemory {
         self.flows.len()
     }
 
+    /// Heap bytes: the map's slots (a hash and a time each) and its control bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.flows.capacity() * (std::mem::size_of::<(u64, Remembered)>() + 1)
+    }
+
     fn seconds(&self, ts_us: i64) -> Option<u32> {
         let origin_us = self.origin_us?;
         u32::try_from((ts_us - origin_us).div_euclid(1_000_000)).ok().filter(|s| s & INITIATOR_IS_B == 0)

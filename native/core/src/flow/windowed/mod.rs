@@ -25,8 +25,8 @@ use crate::record::FlowRecord;
 
 use super::counters::{FlowCounters, PacketFacts};
 use super::key::{FlowKey, PacketKey};
-use super::record_builder::{build_record, RecordContext, RecordPlace};
-use super::stats::FlowEngineStats;
+use super::record_builder::{build_record, RecordContext, RecordPlace, PACKET_RECORD_BYTES};
+use super::stats::{FlowEngineStats, WindowEvictions};
 use super::table::{evict_count, FlowTable};
 use super::tcp::UncertainDirection;
 use bucket_math::{last_window_ended_by, windows_of_bucket, BucketFinder};
@@ -43,8 +43,15 @@ pub struct WindowedFlows {
     span: i64,
     reorder_slack_us: i64,
     max_active_flows: usize,
+    /// The flow tables' share of the memory budget (`MemoryBudget::flow_tables_bytes`).
+    table_budget_bytes: usize,
+    /// The most `budget_bytes` held once a new flow was settled (evictions done): per packet,
+    /// so the same however packets are batched.
+    peak_budget_bytes: usize,
     uncertain_direction: UncertainDirection,
     seed: u64,
+    /// Early evictions not yet taken (`take_evictions`), per window, by window start.
+    evictions: Vec<WindowEvictions>,
     /// Live buckets, by ascending index.
     buckets: Vec<Bucket>,
     /// Every window up to this one has been emitted.
@@ -67,6 +74,7 @@ impl WindowedFlows {
         step_us: i64,
         reorder_slack_us: i64,
         max_active_flows: usize,
+        table_budget_bytes: usize,
         uncertain_direction: UncertainDirection,
         seed: u64,
     ) -> WindowedFlows {
@@ -75,8 +83,11 @@ impl WindowedFlows {
             span: window_us / step_us,
             reorder_slack_us,
             max_active_flows,
+            table_budget_bytes,
+            peak_budget_bytes: 0,
             uncertain_direction,
             seed,
+            evictions: Vec::new(),
             buckets: Vec::new(),
             closed_through: None,
             max_ts_us: i64::MIN,
@@ -97,6 +108,28 @@ impl WindowedFlows {
     /// of up to `max_active_flows` flows, is not counted: its size depends on the hash seed).
     pub fn memory_bytes(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.table.memory_bytes()).sum::<usize>()
+    }
+
+    /// What the memory budget counts: the tables, the records their flows will become when
+    /// their windows close (all at once), and the initiator memory.
+    pub fn budget_bytes(&self) -> usize {
+        self.buckets.iter().map(|bucket| bucket.table.memory_bytes() + bucket.table.len() * PACKET_RECORD_BYTES).sum::<usize>()
+            + self.initiators.memory_bytes()
+    }
+
+    pub fn peak_budget_bytes(&self) -> usize {
+        self.peak_budget_bytes
+    }
+
+    /// The start of the last window emitted: no record of it or of an earlier window will
+    /// come again (early evictions only emit records of windows still open).
+    pub fn closed_through_us(&self) -> Option<i64> {
+        self.closed_through.map(|window| window.saturating_mul(self.step_us))
+    }
+
+    /// The early evictions counted since the last call, per window, oldest window first.
+    pub fn take_evictions(&mut self) -> Vec<WindowEvictions> {
+        std::mem::take(&mut self.evictions)
     }
 
     /// Hints that a packet of `hash` will be counted soon (see `FlowTable::prefetch_slot`),
@@ -167,7 +200,15 @@ impl WindowedFlows {
                 stats.saturated_counters += 1;
             }
         } else if table.len() > self.max_active_flows {
-            self.evict_idle(position, out, stats);
+            self.evict_idle(position, out, stats, false);
+        }
+        if inserted {
+            let mut held = self.budget_bytes();
+            if held > self.table_budget_bytes {
+                self.evict_for_budget(out, stats);
+                held = self.budget_bytes();
+            }
+            self.peak_budget_bytes = self.peak_budget_bytes.max(held);
         }
         inserted
     }
@@ -265,10 +306,21 @@ impl WindowedFlows {
         }
     }
 
-    /// A bucket is over the cap: its longest-idle sixteenth of flows is emitted now, for each
-    /// open window, from the buckets that could be cleared of them (this one and the earlier
-    /// ones in its windows); later buckets keep theirs for their own windows.
-    fn evict_idle(&mut self, position: usize, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
+    /// The tables are over their share of the memory budget: the longest-idle flows go first,
+    /// a sixteenth of the oldest bucket that holds any at a time (a bucket's flows are all
+    /// idler than a later bucket's), until the tables are back within it.
+    fn evict_for_budget(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
+        while self.budget_bytes() > self.table_budget_bytes {
+            let Some(position) = self.buckets.iter().position(|bucket| !bucket.table.is_empty()) else { break };
+            self.evict_idle(position, out, stats, true);
+        }
+    }
+
+    /// A bucket is over the cap (or the tables over the budget: `memcap`): its longest-idle
+    /// sixteenth of flows is emitted now, for each open window, from the buckets that could be
+    /// cleared of them (this one and the earlier ones in its windows); later buckets keep
+    /// theirs for their own windows.
+    fn evict_idle(&mut self, position: usize, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats, memcap: bool) {
         let current = self.buckets[position].index;
         let table = &self.buckets[position].table;
         let victims = evict_count(table.len());
@@ -295,10 +347,13 @@ impl WindowedFlows {
                     }
                 }
                 if let Some(merged) = merged {
-                    let context = RecordContext { window_start_us: Some(window.saturating_mul(self.step_us)), place: RecordPlace::First, tos_known: [false; 2] };
+                    let window_start_us = window.saturating_mul(self.step_us);
+                    let context = RecordContext { window_start_us: Some(window_start_us), place: RecordPlace::First, tos_known: [false; 2] };
                     out.push(record_of(&key, &merged, &context));
                     stats.flows_emitted += 1;
                     stats.flows_evicted_early += 1;
+                    stats.flows_evicted_memcap += u64::from(memcap);
+                    count_eviction(&mut self.evictions, window_start_us, memcap);
                 }
             }
             for bucket in self.buckets.iter_mut().filter(|bucket| cleared.contains(&bucket.index)) {
@@ -309,6 +364,20 @@ impl WindowedFlows {
             }
         }
     }
+}
+
+/// Counts one early eviction in its window's entry (windows come in a handful of values).
+fn count_eviction(evictions: &mut Vec<WindowEvictions>, window_start_us: i64, memcap: bool) {
+    let position = match evictions.iter().position(|entry| entry.window_start_us == window_start_us) {
+        Some(position) => position,
+        None => {
+            let at = evictions.partition_point(|entry| entry.window_start_us < window_start_us);
+            evictions.insert(at, WindowEvictions { window_start_us, ..WindowEvictions::default() });
+            at
+        }
+    };
+    evictions[position].flows_evicted_early += 1;
+    evictions[position].flows_evicted_memcap += u64::from(memcap);
 }
 
 fn record_of(key: &FlowKey, counters: &FlowCounters, context: &RecordContext) -> FlowRecord {

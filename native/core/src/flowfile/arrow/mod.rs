@@ -22,27 +22,31 @@
 //! Not read: compressed bodies (LZ4, ZSTD), big-endian data, metadata before V4; each is
 //! refused with a message saying so.
 
+mod bytes;
 mod flatbuffer;
 mod ipc;
 
 use std::collections::{HashMap, VecDeque};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::error::{ErrorCode, FlowhoundError, Result};
+use crate::input_file::{open_input, InputBytes};
 use crate::packet::ip_proto;
 use crate::record::{Address, Direction, FlowRecord, Protocol};
 
 use super::fields::{parse_address, parse_protocol};
 use super::reader::{FlowFileOptions, FlowFileStats, MAX_SKIP_REASONS};
 use super::tcp_state::tcp_flags_from_state;
+use crate::time_range::{check_record_times, RecordTimeNames};
+use bytes::{read_piped_file, ArrowBytes, MAX_PIPED_ARROW_FILE_BYTES};
 use ipc::{ArrowType, Block, Field, MessageHeader, RecordBatchHeader, Schema, TimeUnit};
 
 /// `ARROW1`, at the start (padded to 8 bytes) and the end of the file format.
 pub const ARROW_FILE_MAGIC: &[u8; 6] = b"ARROW1";
 /// The continuation marker that starts every message of the stream format since Arrow 0.15.
 pub const ARROW_CONTINUATION: [u8; 4] = [0xff; 4];
+const ARROW_TIMES: RecordTimeNames = RecordTimeNames { start: "start_time", last: "last_time", window_start: "window_start" };
+
 /// Metadata of one message larger than this is taken for damage, not allocated.
 const MAX_METADATA_BYTES: u64 = 64 << 20;
 
@@ -179,8 +183,7 @@ impl ColumnFields {
 
 pub struct ArrowFlowReader {
     path: PathBuf,
-    file: File,
-    file_len: u64,
+    bytes: ArrowBytes,
     format: ArrowFormat,
     options: FlowFileOptions,
     schema: Schema,
@@ -206,13 +209,42 @@ struct ReadMessage {
 }
 
 impl ArrowFlowReader {
+    /// Opens an Arrow flow table (`-`: standard input). A stream on a pipe is read as it
+    /// comes; a file on a pipe is read into memory first (its footer is at its end), up to
+    /// [`MAX_PIPED_ARROW_FILE_BYTES`].
     pub fn open(path: &Path, format: ArrowFormat, options: FlowFileOptions) -> Result<ArrowFlowReader> {
-        let file = File::open(path).map_err(|err| FlowhoundError::io(&err, path))?;
-        let file_len = file.metadata().map_err(|err| FlowhoundError::io(&err, path))?.len();
+        Self::from_input(open_input(path)?, path, format, options)
+    }
+
+    /// Reads an Arrow flow table from an input already opened (`input_file`), from its start.
+    pub fn from_input(input: InputBytes, path: &Path, format: ArrowFormat, options: FlowFileOptions) -> Result<ArrowFlowReader> {
+        let bytes = match (input, format) {
+            (InputBytes::File(file), _) => {
+                let len = file.metadata().map_err(|err| FlowhoundError::io(&err, path))?.len();
+                ArrowBytes::File { file, len }
+            }
+            (InputBytes::Stream(reader), ArrowFormat::Stream) => ArrowBytes::Stream { reader, position: 0 },
+            (InputBytes::Stream(mut reader), ArrowFormat::File) => {
+                match read_piped_file(&mut reader).map_err(|err| FlowhoundError::io(&err, path))? {
+                    Ok(bytes) => ArrowBytes::Memory(bytes),
+                    Err(_) => {
+                        return Err(FlowhoundError::new(
+                            ErrorCode::Io,
+                            format!(
+                                "an Arrow file (not stream) read from a pipe is held in memory, up to {} MiB, and this one is larger: \
+                                 give its path instead, or write it as an Arrow stream (`flowhound flows -o FILE.arrows`), which is read as it comes",
+                                MAX_PIPED_ARROW_FILE_BYTES >> 20
+                            ),
+                        )
+                        .in_file(path))
+                    }
+                }
+            }
+        };
+        let total_bytes = bytes.len();
         let mut reader = ArrowFlowReader {
             path: path.to_path_buf(),
-            file,
-            file_len,
+            bytes,
             format,
             options,
             schema: Schema::default(),
@@ -223,7 +255,7 @@ impl ArrowFlowReader {
             pending: VecDeque::new(),
             batches_read: 0,
             done: false,
-            stats: FlowFileStats { total_bytes: Some(file_len), ..FlowFileStats::default() },
+            stats: FlowFileStats { total_bytes, ..FlowFileStats::default() },
             failure: None,
         };
         let schema_offset = match format {
@@ -248,22 +280,25 @@ impl ArrowFlowReader {
     /// footer's offset, for messages about the schema.
     fn open_file(&mut self) -> Result<u64> {
         const TRAILER: u64 = 10; // footer length (4) + ARROW1
+        let file_len = self.bytes.len().unwrap_or(0);
         let mut trailer = [0u8; TRAILER as usize];
-        if self.file_len < 8 + TRAILER || self.read_at(self.file_len - TRAILER, &mut trailer).is_err() {
+        if file_len < 8 + TRAILER || !self.read_at(file_len - TRAILER, &mut trailer)? {
             return Err(self.header_error("Arrow file too short to hold a footer (cut short?)", 0));
         }
         if &trailer[4..] != ARROW_FILE_MAGIC {
             return Err(self.header_error(
                 "Arrow file without its footer: it does not end in ARROW1 (cut short, or still being written?)",
-                self.file_len - 6,
+                file_len - 6,
             ));
         }
-        let footer_len = u64::from(u32::from_le_bytes(trailer[..4].try_into().expect("4 bytes")));
-        let Some(footer_offset) = (self.file_len - TRAILER).checked_sub(footer_len).filter(|&at| at >= 8) else {
-            return Err(self.header_error(format!("Arrow footer length {footer_len} beyond the file"), self.file_len - TRAILER));
+        let footer_len = u64::from(u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]));
+        let Some(footer_offset) = (file_len - TRAILER).checked_sub(footer_len).filter(|&at| at >= 8) else {
+            return Err(self.header_error(format!("Arrow footer length {footer_len} beyond the file"), file_len - TRAILER));
         };
         let mut footer = vec![0u8; footer_len as usize];
-        self.read_at(footer_offset, &mut footer)?;
+        if !self.read_at(footer_offset, &mut footer)? {
+            return Err(self.header_error("Arrow footer cut short", footer_offset));
+        }
         let footer = ipc::parse_footer(&footer)
             .map_err(|reason| self.header_error(format!("damaged Arrow file footer: {reason}"), footer_offset))?;
         self.schema = footer.schema;
@@ -287,33 +322,36 @@ impl ArrowFlowReader {
         }
     }
 
-    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<()> {
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| self.file.read_exact(buf))
-            .map_err(|err| FlowhoundError::io(&err, &self.path))
+    /// Fills `buf` from `offset`; `Ok(false)` when the input ends first.
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<bool> {
+        match self.bytes.read_at(offset, buf) {
+            Ok(read) => Ok(read.is_ok()),
+            Err(err) => Err(FlowhoundError::io(&err, &self.path).at_offset(offset)),
+        }
     }
 
-    /// Reads the message at `offset`: `None` at an end-of-stream marker or the end of the file.
+    /// Reads the message at `offset`: `None` at an end-of-stream marker or the end of the input.
     fn read_message(&mut self, offset: u64, code: ErrorCode) -> Result<Option<(ReadMessage, u64)>> {
         let error = |reader: &Self, message: String| {
             FlowhoundError::new(code, message).at_offset(offset).in_file(&reader.path)
         };
-        let remaining = self.file_len.saturating_sub(offset);
-        if remaining == 0 {
+        let cut = "Arrow data cut inside a message header";
+        if self.bytes.remaining_from(offset) == Some(0) {
             return Ok(None);
         }
-        if remaining < 4 {
-            return Err(error(self, "Arrow data cut inside a message header".into()));
-        }
         let mut word = [0u8; 4];
-        self.read_at(offset, &mut word)?;
+        match self.bytes.read_at(offset, &mut word) {
+            Ok(Ok(())) => {}
+            // A stream that ends where a message would start has ended (without its marker).
+            Ok(Err(short)) if short.got == 0 => return Ok(None),
+            Ok(Err(_)) => return Err(error(self, cut.into())),
+            Err(err) => return Err(FlowhoundError::io(&err, &self.path).at_offset(offset)),
+        }
         let mut prefix = 4;
         if word == ARROW_CONTINUATION {
-            if remaining < 8 {
-                return Err(error(self, "Arrow data cut inside a message header".into()));
+            if !self.read_at(offset + 4, &mut word)? {
+                return Err(error(self, cut.into()));
             }
-            self.read_at(offset + 4, &mut word)?;
             prefix = 8;
         }
         // Before Arrow 0.15 the length came first, without the continuation marker.
@@ -321,11 +359,11 @@ impl ArrowFlowReader {
         if metadata_len == 0 {
             return Ok(None);
         }
-        if metadata_len > MAX_METADATA_BYTES || metadata_len > remaining - prefix {
-            return Err(error(self, format!("Arrow message of {metadata_len} metadata bytes runs past the end of the file")));
+        let past_end = format!("Arrow message of {metadata_len} metadata bytes runs past the end of the file");
+        if metadata_len > MAX_METADATA_BYTES || self.bytes.remaining_from(offset + prefix).is_some_and(|left| metadata_len > left) {
+            return Err(error(self, past_end));
         }
-        let mut metadata = vec![0u8; metadata_len as usize];
-        self.read_at(offset + prefix, &mut metadata)?;
+        let Some(metadata) = self.read_vec_at(offset + prefix, metadata_len)? else { return Err(error(self, past_end)) };
         let message = ipc::parse_message(&metadata)
             .map_err(|reason| error(self, format!("damaged Arrow message: {reason}")))?;
         if message.version < 3 {
@@ -333,12 +371,13 @@ impl ArrowFlowReader {
         }
         let body_offset = offset + prefix + metadata_len;
         let body_len = u64::try_from(message.body_length).unwrap_or(u64::MAX);
-        if body_len > self.file_len - body_offset {
-            return Err(error(self, format!("Arrow message body of {} bytes runs past the end of the file", message.body_length)));
-        }
-        let mut body = vec![0u8; body_len as usize];
-        self.read_at(body_offset, &mut body)?;
+        let past_end = format!("Arrow message body of {} bytes runs past the end of the file", message.body_length);
+        let Some(body) = self.read_vec_at(body_offset, body_len)? else { return Err(error(self, past_end)) };
         Ok(Some((ReadMessage { header: message.header, body, offset }, body_offset + body_len)))
+    }
+
+    fn read_vec_at(&mut self, offset: u64, len: u64) -> Result<Option<Vec<u8>>> {
+        self.bytes.read_vec_at(offset, len).map_err(|err| FlowhoundError::io(&err, &self.path).at_offset(offset))
     }
 
     fn read_block(&mut self, block: Block, code: ErrorCode) -> Result<ReadMessage> {
@@ -356,7 +395,7 @@ impl ArrowFlowReader {
                 Ok(Some(message))
             }
             None => {
-                self.stream_offset = self.file_len;
+                self.stream_offset = self.bytes.end_offset();
                 Ok(None)
             }
         }
@@ -397,7 +436,7 @@ impl ArrowFlowReader {
             };
             let Some(message) = message else {
                 self.done = true;
-                self.stats.bytes_consumed = self.file_len;
+                self.stats.bytes_consumed = self.bytes.end_offset();
                 break;
             };
             self.stats.bytes_consumed = self.stats.bytes_consumed.max(message.offset);
@@ -420,32 +459,38 @@ impl ArrowFlowReader {
         self.batches_read += 1;
         let batch_number = self.batches_read;
         let ArrowFlowReader { path, options, schema, columns, dictionaries, pending, stats, .. } = self;
-        let error = |reason: String| {
-            FlowhoundError::new(ErrorCode::FlowFileBadRow, format!("Arrow record batch {batch_number}: {reason}"))
-                .at_offset(message.offset)
-                .in_file(&*path)
+        let error_with = |code: ErrorCode, reason: String| {
+            FlowhoundError::new(code, format!("Arrow record batch {batch_number}: {reason}")).at_offset(message.offset).in_file(&*path)
         };
+        let error = |reason: String| error_with(ErrorCode::FlowFileBadRow, reason);
         let mut fatal = None;
         let batch = Batch::new(&message.body, header, &schema.fields).map_err(error)?;
         // Records go straight into `pending`: a batch is never held twice.
         batch
-            .decode_rows(schema, columns, dictionaries, &mut |row, record| match record {
-                Ok(record) => {
-                    pending.push_back(record);
-                    stats.rows += 1;
-                    true
-                }
-                Err(reason) => {
-                    let bad_row = error(format!("row {}: {reason}", row + 1));
-                    if !options.keep_going {
-                        fatal = Some(bad_row);
-                        return false;
+            .decode_rows(schema, columns, dictionaries, &mut |row, record| {
+                let checked = record.map_err(|reason| error(format!("row {}: {reason}", row + 1))).and_then(|record| {
+                    match check_record_times(&record, &ARROW_TIMES) {
+                        Ok(()) => Ok(record),
+                        Err(range) => Err(error_with(range.code, format!("row {}: {}", row + 1, range.message))),
                     }
-                    stats.skipped_rows += 1;
-                    if stats.skip_reasons.len() < MAX_SKIP_REASONS {
-                        stats.skip_reasons.push(bad_row);
+                });
+                match checked {
+                    Ok(record) => {
+                        pending.push_back(record);
+                        stats.rows += 1;
+                        true
                     }
-                    true
+                    Err(bad_row) => {
+                        if !options.keep_going {
+                            fatal = Some(bad_row);
+                            return false;
+                        }
+                        stats.skipped_rows += 1;
+                        if stats.skip_reasons.len() < MAX_SKIP_REASONS {
+                            stats.skip_reasons.push(bad_row);
+                        }
+                        true
+                    }
                 }
             })
             .map_err(error)?;
@@ -691,7 +736,7 @@ impl<'a> Batch<'a> {
             let last_us = match (time_at(&last, C::LastTime, row)?, seconds.as_ref().and_then(|s| s.get(row))) {
                 (Some(last_us), _) => last_us,
                 (None, Some(seconds)) if (0.0..1e12).contains(&seconds) => {
-                    start_us.checked_add((seconds * 1e6).round() as i64).ok_or("time out of range")?
+                    start_us.saturating_add((seconds * 1e6).round() as i64)
                 }
                 (None, Some(seconds)) => return Err(format!("duration_s {seconds} is not a duration")),
                 (None, None) => return Err("both last_time and duration_s are null".into()),
@@ -817,14 +862,13 @@ impl TimeColumn<'_> {
     fn get(&self, row: usize) -> Decoded<Option<i64>> {
         let Some(value) = self.ints.get(row) else { return Ok(None) };
         let value = value as i64;
-        match self.unit {
-            TimeUnit::Second => value.checked_mul(1_000_000),
-            TimeUnit::Millisecond => value.checked_mul(1_000),
-            TimeUnit::Microsecond => Some(value),
-            TimeUnit::Nanosecond => Some(value.div_euclid(1_000)),
-        }
-        .map(Some)
-        .ok_or_else(|| "time out of range".to_string())
+        // Saturating: a time no date holds is refused by the reader's range check, with its code.
+        Ok(Some(match self.unit {
+            TimeUnit::Second => value.saturating_mul(1_000_000),
+            TimeUnit::Millisecond => value.saturating_mul(1_000),
+            TimeUnit::Microsecond => value,
+            TimeUnit::Nanosecond => value.div_euclid(1_000),
+        }))
     }
 }
 

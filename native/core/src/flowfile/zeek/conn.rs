@@ -328,8 +328,8 @@ impl<'a> ZeekConn<'a> {
             Some(text) => parse_seconds_as_us(text).map_err(|reason| self.error(ZeekField::Duration, reason))?,
             None => 0,
         };
-        let last_us =
-            start_us.checked_add(duration_us).ok_or_else(|| self.error(ZeekField::Duration, "duration too large"))?;
+        // Saturating: a time no date holds is refused by the reader's range check.
+        let last_us = start_us.saturating_add(duration_us);
         let orig_addr = self.address(ZeekField::OrigH)?;
         let resp_addr = self.address(ZeekField::RespH)?;
         let protocol = self.protocol(&orig_addr, &resp_addr)?;

@@ -6,7 +6,7 @@
 //!
 //! | record field | from Zeek |
 //! |---|---|
-//! | `start_us` | `ts` (epoch seconds, ISO 8601 or JSON milliseconds; within a day before 1970 … 2100: `time.rs`) |
+//! | `start_us` | `ts` (epoch seconds, ISO 8601 or JSON milliseconds: `time.rs`; a day before 1970 … 2100-01-01, checked by the reader: `time_range`) |
 //! | `last_us` | `ts + duration`; `duration` unset → 0 |
 //! | `protocol` | `proto`: tcp 6, udp 17, icmp 1 (58 when an address is IPv6), `unknown_transport` → `ip_proto` |
 //! | `src_addr`, `dst_addr` | `id.orig_h`, `id.resp_h` (the originator is Argus's source); unset → unknown |

@@ -2,18 +2,13 @@
 //! writer and the default JSON writer print), an ISO 8601 string (`JSON::TS_ISO8601`:
 //! `2018-12-21T14:50:16.962094Z`), or whole epoch milliseconds (`JSON::TS_MILLIS`).
 //!
-//! Times are read as integers (never through a float, so never NaN), rounded to the µs, and
-//! must lie between one day before 1970 (captures of devices without a clock start at 0) and
-//! the end of the year 2100.
+//! Times are read as integers (never through a float, so never NaN) and rounded to the µs; a
+//! number too large for an `i64` of µs saturates. Whether the time is one flowhound takes (a
+//! day before 1970 to 2100-01-01) is the reader's check (`time_range`), made for every kind of
+//! flow file alike: a time outside is `ERR_TIME_OUT_OF_RANGE`, not a malformed row.
 
 use crate::flowfile::civil_time::{parse_timestamp, ParsedTime};
 use crate::flowfile::fields::{parse_count, parse_seconds_as_us};
-
-/// Earliest `ts` accepted: one day before the epoch.
-pub const EARLIEST_TS_US: i64 = -86_400_000_000;
-
-/// First instant refused: 2101-01-01T00:00:00Z (`date -u -d 2101-01-01 +%s` = 4133980800).
-pub const END_OF_2100_US: i64 = 4_133_980_800_000_000;
 
 /// JSON integers at least this large are milliseconds (`JSON::TS_MILLIS`): as seconds they
 /// would be past the year 5000, refused anyway, so the two readings never compete.
@@ -24,31 +19,24 @@ const NOT_A_TIME: &str = "not a time (epoch seconds or ISO 8601)";
 /// A `ts` written as text: a TSV field or a JSON string.
 pub fn ts_from_text(text: &[u8]) -> Result<i64, &'static str> {
     let text = text.trim_ascii();
-    let us = if text.len() > 10 && text[4] == b'-' { iso8601_us(text)? } else { signed_seconds_us(text)? };
-    in_range(us)
+    if text.len() > 10 && text[4] == b'-' {
+        iso8601_us(text)
+    } else {
+        signed_seconds_us(text)
+    }
 }
 
 /// A `ts` written as a JSON number: seconds, or milliseconds when a large integer.
 pub fn ts_from_json_number(number: &[u8]) -> Result<i64, &'static str> {
     let is_integer = number.iter().all(u8::is_ascii_digit);
     if is_integer && number.len() >= 12 {
-        let millis = parse_count(number).map_err(|_| "time out of range")?;
+        // Too many digits for a u64 is still a number: saturated, for the range check.
+        let millis = parse_count(number).unwrap_or(u64::MAX);
         if millis >= MILLIS_THRESHOLD {
-            let us = i64::try_from(millis).ok().and_then(|ms| ms.checked_mul(1000)).ok_or("time out of range")?;
-            return in_range(us);
+            return Ok(i64::try_from(millis).ok().and_then(|ms| ms.checked_mul(1000)).unwrap_or(i64::MAX));
         }
     }
-    in_range(signed_seconds_us(number)?)
-}
-
-fn in_range(us: i64) -> Result<i64, &'static str> {
-    if us < EARLIEST_TS_US {
-        Err("time more than a day before 1970")
-    } else if us >= END_OF_2100_US {
-        Err("time past the year 2100")
-    } else {
-        Ok(us)
-    }
+    signed_seconds_us(number)
 }
 
 /// `[-]S[.f][e±N]` seconds → µs.
@@ -62,8 +50,8 @@ fn signed_seconds_us(text: &[u8]) -> Result<i64, &'static str> {
     }
     match parse_seconds_as_us(digits) {
         Ok(us) => Ok(if negative { -us } else { us }),
-        Err("duration too large") if negative => Err("time more than a day before 1970"),
-        Err("duration too large") => Err("time past the year 2100"),
+        Err("duration too large") if negative => Ok(i64::MIN),
+        Err("duration too large") => Ok(i64::MAX),
         Err(_) => Err(NOT_A_TIME),
     }
 }
@@ -105,7 +93,7 @@ fn iso8601_us(text: &[u8]) -> Result<i64, &'static str> {
 }
 
 fn shift(local_us: i64, offset_minutes: i64) -> Result<i64, &'static str> {
-    local_us.checked_sub(offset_minutes * 60_000_000).ok_or(NOT_A_TIME)
+    Ok(local_us.saturating_sub(offset_minutes * 60_000_000))
 }
 
 #[cfg(test)]
@@ -153,16 +141,15 @@ mod tests {
 
     #[test]
     fn out_of_range_and_not_numbers() {
-        assert_eq!(END_OF_2100_US, crate::flowfile::days_from_civil(2101, 1, 1) * 86_400_000_000);
-        assert_eq!(ts_from_text(b"-86400"), Ok(EARLIEST_TS_US));
-        assert_eq!(ts_from_text(b"-86400.000001"), Err("time more than a day before 1970"));
-        assert_eq!(ts_from_text(b"4133980799.999999"), Ok(END_OF_2100_US - 1));
-        assert_eq!(ts_from_text(b"4133980800"), Err("time past the year 2100"));
-        assert_eq!(ts_from_text(b"2101-01-01T00:00:00Z"), Err("time past the year 2100"));
-        assert_eq!(ts_from_text(b"1e300"), Err("time past the year 2100"));
-        assert_eq!(ts_from_json_number(b"99999999999999999999999"), Err("time out of range"));
-        assert_eq!(ts_from_json_number(b"-1e300"), Err("time more than a day before 1970"));
-        assert_eq!(ts_from_json_number(b"4133980800000"), Err("time past the year 2100"));
+        // Times outside 1969-12-31 … 2100-01-01 are read as they are (saturated when no i64
+        // holds them): the reader's range check refuses them, with ERR_TIME_OUT_OF_RANGE.
+        assert_eq!(ts_from_text(b"-86400.000001"), Ok(-86_400_000_001));
+        assert_eq!(ts_from_text(b"4133980800"), Ok(4_133_980_800_000_000));
+        assert_eq!(ts_from_text(b"2101-01-01T00:00:00Z"), Ok(4_133_980_800_000_000));
+        assert_eq!(ts_from_text(b"1e300"), Ok(i64::MAX));
+        assert_eq!(ts_from_json_number(b"99999999999999999999999"), Ok(i64::MAX));
+        assert_eq!(ts_from_json_number(b"-1e300"), Ok(i64::MIN));
+        assert_eq!(ts_from_json_number(b"4133980800000"), Ok(4_133_980_800_000_000));
         for bad in [
             &b""[..],
             b"-",
