@@ -13,6 +13,7 @@ import {
   type NativeFeatureStream,
 } from '../native.js';
 import type { FlowOptions } from './flows.js';
+import { describeSkips } from './skipped-input.js';
 
 export type { FeatureSchema, FeatureWindow } from '../native.js';
 
@@ -93,5 +94,9 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
 
   damage(): FlowhoundError | null {
     return damageFromNative(this.#stream.damage());
+  }
+
+  skips(): string | null {
+    return describeSkips(this.#stream.sourceStats());
   }
 }

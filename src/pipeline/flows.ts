@@ -11,6 +11,8 @@ import {
   type NativeFlowStream,
 } from '../native.js';
 
+import { describeSkips } from './skipped-input.js';
+
 export type { FlowBatch } from '../native.js';
 
 /**
@@ -100,5 +102,10 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
   /** With keepGoing: where reading stopped on damaged input, or null. */
   damage(): FlowhoundError | null {
     return damageFromNative(this.#stream.damage());
+  }
+
+  /** With keepGoing: the rows and packets passed over, and the first reason, or null. */
+  skips(): string | null {
+    return describeSkips(this.#stream.stats());
   }
 }

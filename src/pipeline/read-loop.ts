@@ -2,7 +2,7 @@
 // features, analyze and evaluate (windows of feature rows). Within an input, the next item is
 // read natively while this one is handled; a progress line is drawn on a terminal; Ctrl-C stops
 // reading between items, keeping what was handled; an input read only up to its damage
-// (--keep-going) is warned about; and the first error, from a read or from the handler, ends
+// (--keep-going), or with rows or packets passed over, is warned about; and the first error, from a read or from the handler, ends
 // every input and is thrown once, after the item being handled is done.
 import type { FlowhoundError } from '../errors.js';
 import { ProgressLine, sumProgress, type ProgressSnapshot } from '../progress.js';
@@ -14,6 +14,8 @@ export interface InputReader<Item> {
   progress(): ProgressSnapshot;
   /** With --keep-going: where reading stopped on damaged input, or null. */
   damage(): FlowhoundError | null;
+  /** With --keep-going: what was passed over (rows, packets) and why, in a line, or null. */
+  skips?(): string | null;
 }
 
 export interface ReadLoopOptions {
@@ -71,6 +73,8 @@ export async function readInputs<Item>(
     }
     const damage = reader.damage();
     if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
+    const skips = reader.skips?.();
+    if (skips) options.log(`warning: ${skips}`);
     await options.onInputEnd?.(inputIndex);
   };
   const settle = async (reader: InputReader<Item>, inputIndex: number): Promise<void> => {

@@ -98,7 +98,7 @@ describe('flowhound flows on NetFlow CSV with BotRecon\'s eight columns', () => 
     const kept = runCli(['flows', path, '--keep-going']);
     expect(kept.status, kept.stderr).toBe(0);
     expect(parseCsv(kept.stdout)).toHaveLength(2);
-    expect(kept.stderr).toContain('flow-file rows skipped (--keep-going): 2');
+    expect(kept.stderr).toContain('warning: 2 flow-file rows skipped (--keep-going); the first: ERR_');
   });
 });
 

@@ -63,7 +63,7 @@ describe('flowhound flows on Zeek conn.log', () => {
     const kept = runCli(['flows', path, '--keep-going']);
     expect(kept.status, kept.stderr).toBe(0);
     expect(parseCsv(kept.stdout)).toHaveLength(3);
-    expect(kept.stderr).toContain('flow-file rows skipped (--keep-going): 8');
+    expect(kept.stderr).toContain('warning: 8 flow-file rows skipped (--keep-going); the first: ERR_');
   });
 });
 

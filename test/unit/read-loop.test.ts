@@ -1,11 +1,12 @@
 // The read loop every command shares (src/pipeline/read-loop.ts), with fake readers: the next
 // item is read while this one is handled, a failed read surfaces once and after the item being
-// handled, Ctrl-C stops between items, a failure in one input stops the others, damage is
-// warned about.
+// handled, Ctrl-C stops between items, a failure in one input stops the others, damage and
+// skipped rows or packets are warned about.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { FlowhoundError } from '../../src/errors.js';
+import { encodeError, FlowhoundError } from '../../src/errors.js';
 import { readInputs, type InputReader } from '../../src/pipeline/read-loop.js';
+import { describeSkips, type SkipCounts } from '../../src/pipeline/skipped-input.js';
 
 const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -17,7 +18,7 @@ class FakeReader implements InputReader<number> {
 
   constructor(
     readonly items: number[],
-    readonly options: { fail?: { at: number; error: unknown }; delayMs?: number; damage?: FlowhoundError } = {},
+    readonly options: { fail?: { at: number; error: unknown }; delayMs?: number; damage?: FlowhoundError; skips?: SkipCounts } = {},
   ) {}
 
   async next(): Promise<number | null> {
@@ -34,6 +35,10 @@ class FakeReader implements InputReader<number> {
 
   damage(): FlowhoundError | null {
     return this.options.damage ?? null;
+  }
+
+  skips(): string | null {
+    return this.options.skips ? describeSkips(this.options.skips) : null;
   }
 }
 
@@ -152,5 +157,20 @@ describe('the read loop', () => {
     });
     expect(order).toEqual(['item 1', 'item 2', 'end 0', 'item 3', 'end 1']);
     expect(lines).toEqual(['warning: stopped reading at damaged input (--keep-going): ERR_PCAP_TRUNCATED: cut.pcap at byte 422: truncated record']);
+  });
+
+  it('warns, even when quiet, of the rows and packets an input passed over, with the first reason', async () => {
+    const reason = encodeError(new FlowhoundError('ERR_TIME_OUT_OF_RANGE', 'the record lasts 1000000000 s', { path: 'long.binetflow', line: 3 }));
+    const lines: string[] = [];
+    const readers = [
+      new FakeReader([1], { skips: { skippedRows: 2, skippedPackets: 0, skipReasons: [reason] } }),
+      new FakeReader([2], { skips: { skippedRows: 0, skippedPackets: 1, skipReasons: [] } }),
+      new FakeReader([3], { skips: { skippedRows: 0, skippedPackets: 0, skipReasons: [] } }),
+    ];
+    await readInputs(readers, () => {}, { ...quiet, log: (line) => lines.push(line), order: 'sequential' });
+    expect(lines).toEqual([
+      'warning: 2 flow-file rows skipped (--keep-going); the first: ERR_TIME_OUT_OF_RANGE: long.binetflow:3: the record lasts 1000000000 s',
+      'warning: 1 packet skipped (--keep-going)',
+    ]);
   });
 });

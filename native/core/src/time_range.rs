@@ -16,6 +16,12 @@ pub const EARLIEST_TIME_US: i64 = -86_400 * SECOND_US;
 /// Latest time accepted: 2100-01-01T00:00:00Z (`date -u -d 2100-01-01 +%s` = 4102444800).
 pub const LATEST_TIME_US: i64 = 4_102_444_800 * SECOND_US;
 
+/// The longest a flow record may last: 7 days. Flow meters cut long connections (Argus at its
+/// status interval, an hour in CTU-13; the longest Zeek connection in ../shared/data lasts 13.6
+/// hours); a record over days is a damaged one, and would put its packets in thousands of
+/// windows (a record of 1970 to 2011 in 8.8 million, without end and without bound on memory).
+pub const LONGEST_RECORD_US: i64 = 7 * 86_400 * SECOND_US;
+
 /// Whether `us` (µs since the epoch) is a time flowhound takes.
 #[inline]
 pub fn time_in_range(us: i64) -> bool {
@@ -49,14 +55,23 @@ pub struct RecordTimeNames {
     pub window_start: &'static str,
 }
 
-/// Checks a record's start, end and window start: the first out of range is the error.
+/// Checks a record's start, end and window start (the first out of range is the error), and
+/// that it lasts at most `LONGEST_RECORD_US`.
 pub fn check_record_times(record: &FlowRecord, names: &RecordTimeNames) -> Result<(), FlowhoundError> {
     check_time(names.start, record.start_us)?;
     check_time(names.last, record.last_us)?;
-    match record.window_start_us {
-        Some(window_start_us) => check_time(names.window_start, window_start_us),
-        None => Ok(()),
+    if let Some(window_start_us) = record.window_start_us {
+        check_time(names.window_start, window_start_us)?;
     }
+    let lasts_us = record.last_us.saturating_sub(record.start_us);
+    if lasts_us > LONGEST_RECORD_US {
+        let days = lasts_us as f64 / (86_400 * SECOND_US) as f64;
+        return Err(FlowhoundError::new(
+            ErrorCode::TimeOutOfRange,
+            format!("the record lasts {} s ({days:.1} days): longer than the 7 days a flow record may last", lasts_us / SECOND_US),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -107,5 +107,4 @@ const NOTEWORTHY_STATS = new Map<string, string>([
   ['outOfOrderPackets', 'packets out of time order'],
   ['flowsEvictedEarly', 'flows emitted early at the active-flow cap'],
   ['flowsEvictedMemcap', 'flows emitted early under the memory budget (--memcap)'],
-  ['skippedRows', 'flow-file rows skipped (--keep-going)'],
 ]);

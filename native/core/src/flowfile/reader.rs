@@ -573,6 +573,26 @@ mod tests {
     }
 
     #[test]
+    fn records_lasting_more_than_seven_days_are_refused_with_their_line() {
+        // A damaged duration (a Dur of 10^9 s, a start zeroed to 1970) would put
+        // one record's packets in millions of windows.
+        let header = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes\n";
+        let row = |dur: &str| format!("2011/08/16 10:01:46.972101,{dur},udp,10.0.0.1,1000,   ->,10.0.0.2,53,INT,0,,1000,60000,60000\n");
+        let good = row("0.5");
+        for bad in [row("604800.000001"), row("1000000000")] {
+            check_out_of_range_row(&format!("{header}{good}{bad}{good}"), 3, "the record lasts");
+        }
+        let (result, _) = read_text(&format!("{header}{good}{}", row("604800")), false);
+        assert_eq!(result.unwrap().len(), 2, "exactly 7 days is taken");
+        let tsv_header = "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\tconn_state\n";
+        let tsv_row = |duration: &str| format!("1545403816.962094\tC1\t10.0.0.1\t1000\t10.0.0.2\t53\tudp\t{duration}\tS0\n");
+        check_out_of_range_row(&format!("{tsv_header}{}{}{}", tsv_row("1"), tsv_row("1000000"), tsv_row("2")), 4, "the record lasts");
+        let (error, _) = read_text(&format!("{header}{}", row("1314000000")), false);
+        let message = error.unwrap_err().message;
+        assert!(message.contains("the record lasts 1314000000 s (15208.3 days): longer than the 7 days"), "{message}");
+    }
+
+    #[test]
     fn reader_can_move_to_a_worker_thread() {
         // The N-API binding reads off the JavaScript thread.
         fn assert_send<T: Send>() {}
