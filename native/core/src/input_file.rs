@@ -154,21 +154,7 @@ fn read_up_to(reader: &mut dyn Read, max_bytes: usize) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    /// Hands out at most `chunk` bytes per read and cannot seek, like a pipe.
-    struct Trickle {
-        data: Vec<u8>,
-        position: usize,
-        chunk: usize,
-    }
-
-    impl Read for Trickle {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let count = out.len().min(self.chunk).min(self.data.len() - self.position);
-            out[..count].copy_from_slice(&self.data[self.position..self.position + count]);
-            self.position += count;
-            Ok(count)
-        }
-    }
+    use crate::test_pipe::Trickle;
 
     #[test]
     fn a_stream_replays_its_prefix_then_reads_on() {

@@ -37,3 +37,5 @@ mod prehashed_map;
 
 #[cfg(test)]
 mod test_noise;
+#[cfg(test)]
+mod test_pipe;

@@ -229,21 +229,7 @@ impl ByteSource {
 mod tests {
     use super::*;
 
-    /// A reader that hands out at most `chunk` bytes per call, like a pipe.
-    struct Trickle {
-        data: Vec<u8>,
-        position: usize,
-        chunk: usize,
-    }
-
-    impl Read for Trickle {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let count = out.len().min(self.chunk).min(self.data.len() - self.position);
-            out[..count].copy_from_slice(&self.data[self.position..self.position + count]);
-            self.position += count;
-            Ok(count)
-        }
-    }
+    use crate::test_pipe::Trickle;
 
     fn source(len: usize, chunk: usize, capacity: usize) -> ByteSource {
         let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
