@@ -305,6 +305,20 @@ impl FeatureBuilder {
         }
     }
 
+    /// The flow engine will emit no more records of windows starting at or before
+    /// `window_start_us` (`FlowEngine::closed_through_us`): those windows close now, without
+    /// waiting for records a step past their end. A live capture closes its windows so, as
+    /// soon as they end; files keep the wait, which a flow file out of time order needs.
+    pub fn close_through(&mut self, window_start_us: i64, out: &mut Vec<WindowFeatures>) {
+        while let Some(entry) = self.open.first_entry() {
+            if *entry.key() > window_start_us {
+                break;
+            }
+            let (start, window) = entry.remove_entry();
+            self.emit(start, window, out);
+        }
+    }
+
     /// A window closes once records a step past its end have arrived: records from packets
     /// come a window at a time (a step apart, with early evictions up to a step ahead), and a
     /// flow file may be a step out of time order.
