@@ -16,7 +16,7 @@
 mod pcap_feed;
 
 use std::collections::VecDeque;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::decode::decode;
 use crate::error::Result;
@@ -30,6 +30,9 @@ pub use pcap_feed::{list_interfaces, PcapFeed};
 /// How long the wall clock must be past a window's end (and the reorder slack) before an idle
 /// capture closes it: packets stamped before then may still be in the kernel's ring.
 pub const IDLE_GRACE_US: i64 = 1_000_000;
+
+/// How long one `LiveFlowSource::poll` reads packets before it returns, µs.
+pub const POLL_TIME_US: i64 = 100_000;
 
 /// Packets counted at once (`FlowEngine::push_batch`).
 const BATCH: usize = 256;
@@ -160,11 +163,17 @@ impl<F: PacketFeed> LiveFlowSource<F> {
         Ok(LiveFlowSource { feed, engine: FlowEngine::new(engine)?, batch: Vec::with_capacity(BATCH), packets: 0, wire_bytes: 0, clock_us: i64::MIN, slack_us })
     }
 
-    /// Reads up to `max_packets` packets, or until the feed is idle or reports its interface
-    /// lost or back; appends the records of the windows that closed meanwhile.
+    /// Reads up to `max_packets` packets, for at most about [`POLL_TIME_US`], or until the
+    /// feed is idle or reports its interface lost or back; appends the records of the windows
+    /// that closed meanwhile.
     pub fn poll(&mut self, max_packets: u64, out: &mut Vec<FlowRecord>) -> Result<LivePoll> {
         let mut poll = LivePoll::default();
+        let started = Instant::now();
         while poll.packets < max_packets {
+            // A slow trickle of packets must not hold the caller (its stop flag, its counters).
+            if poll.packets % 64 == 63 && started.elapsed().as_micros() >= POLL_TIME_US as u128 {
+                break;
+            }
             let idle_at = match self.feed.next_event()? {
                 FeedEvent::Packet(raw) => {
                     self.wire_bytes += u64::from(raw.wire_len);

@@ -15,6 +15,8 @@ use super::{wall_clock_us, FeedEvent, KernelCounters, LiveCaptureOptions, Networ
 
 /// How long a lost interface waits between attempts to reopen it.
 const REOPEN_EVERY_US: i64 = 1_000_000;
+/// How long a read waits before looking at an empty ring again.
+const EMPTY_RING_SLEEP: Duration = Duration::from_millis(2);
 
 pub struct PcapFeed {
     options: LiveCaptureOptions,
@@ -89,16 +91,28 @@ impl PacketFeed for PcapFeed {
             std::thread::sleep(Duration::from_micros(wait_us as u64));
             return Ok(FeedEvent::Idle { now_us: wall_clock_us() });
         };
-        match capture.next_packet() {
-            Ok(packet) => {
-                let header = packet.header;
-                self.frame.clear();
-                self.frame.extend_from_slice(packet.data);
-                let ts_us = i64::from(header.ts.tv_sec) * 1_000_000 + i64::from(header.ts.tv_usec);
-                Ok(FeedEvent::Packet(RawPacket { ts_us, wire_len: header.len, data: &self.frame, link_type: self.link_type, file_offset: 0 }))
+        // Non-blocking reads, with short sleeps while the ring is empty: libpcap's read timeout
+        // does not fire on Linux (TPACKET_V3) while no packet comes, and an idle network must
+        // still close its windows on the wall clock.
+        let idle_since = std::time::Instant::now();
+        let timeout = Duration::from_millis(u64::try_from(self.options.read_timeout_ms).unwrap_or(0));
+        loop {
+            match capture.next_packet() {
+                Ok(packet) => {
+                    let header = packet.header;
+                    self.frame.clear();
+                    self.frame.extend_from_slice(packet.data);
+                    let ts_us = i64::from(header.ts.tv_sec) * 1_000_000 + i64::from(header.ts.tv_usec);
+                    return Ok(FeedEvent::Packet(RawPacket { ts_us, wire_len: header.len, data: &self.frame, link_type: self.link_type, file_offset: 0 }));
+                }
+                Err(pcap::Error::TimeoutExpired) => {
+                    if idle_since.elapsed() >= timeout {
+                        return Ok(FeedEvent::Idle { now_us: wall_clock_us() });
+                    }
+                    std::thread::sleep(EMPTY_RING_SLEEP);
+                }
+                Err(error) => return Ok(self.lose(format!("capture on {} stopped: {error}", self.options.interface))),
             }
-            Err(pcap::Error::TimeoutExpired) => Ok(FeedEvent::Idle { now_us: wall_clock_us() }),
-            Err(error) => Ok(self.lose(format!("capture on {} stopped: {error}", self.options.interface))),
         }
     }
 
@@ -119,7 +133,7 @@ fn open_capture(options: &LiveCaptureOptions) -> Result<Capture<Active>> {
         .timeout(options.read_timeout_ms)
         .open()
         .map_err(failed)?;
-    let mut capture = capture;
+    let mut capture = capture.setnonblock().map_err(failed)?;
     if let Some(filter) = options.bpf.as_deref().filter(|filter| !filter.trim().is_empty()) {
         capture.filter(filter, true).map_err(|error| {
             FlowhoundError::new(ErrorCode::CaptureFilter, format!("libpcap cannot compile the filter {filter:?} (--bpf): {error}"))
