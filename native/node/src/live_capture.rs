@@ -425,7 +425,7 @@ mod capture {
                 Ok(poll) => {
                     if let Some(message) = poll.lost {
                         interface_up = false;
-                        let _ = sender.send(Message::Event(format!("lost: {message}; retrying every second")));
+                        let _ = sender.send(Message::Event(format!("lost: {message}; capturing again as soon as it is back")));
                     }
                     if poll.restored {
                         interface_up = true;

@@ -71,7 +71,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     await options.write(`${interfaceLines(listInterfaces()).join('\n')}\n`);
     return { exitCode: ExitCode.ok, packets: 0, windows: 0, kernelDropped: 0 };
   }
-  if (options.history?.path === options.alerts?.target) throw usageError('--alerts and --db name the same file');
+  if (options.history && options.alerts && options.history.path === options.alerts.target) throw usageError('--alerts and --db name the same file');
   const interfaces = listInterfaces();
   const lan = options.lan ?? defaultLan(interfaces.find((i) => i.name === options.interface));
   const input = `live:${options.interface}`;

@@ -15,6 +15,8 @@ use super::{wall_clock_us, FeedEvent, KernelCounters, LiveCaptureOptions, Networ
 
 /// How long a lost interface waits between attempts to reopen it.
 const REOPEN_EVERY_US: i64 = 1_000_000;
+/// How often the link's state is looked at.
+const LINK_CHECK_EVERY_US: i64 = 1_000_000;
 /// How long a read waits before looking at an empty ring again.
 const EMPTY_RING_SLEEP: Duration = Duration::from_millis(2);
 
@@ -29,6 +31,10 @@ pub struct PcapFeed {
     total: KernelCounters,
     last_raw: [u32; 3],
     next_reopen_us: i64,
+    /// The link was seen down (cable out, `ip link set … down`): libpcap reads on, with
+    /// nothing to read, so the state is watched apart (Linux: `/sys/class/net/*/operstate`).
+    link_down: bool,
+    next_link_check_us: i64,
 }
 
 impl PcapFeed {
@@ -44,7 +50,17 @@ impl PcapFeed {
         }
         let capture = open_capture(&options)?;
         let link_type = capture.get_datalink().0 as LinkType;
-        Ok(PcapFeed { options, capture: Some(capture), link_type, frame: Vec::new(), total: KernelCounters::default(), last_raw: [0; 3], next_reopen_us: 0 })
+        Ok(PcapFeed {
+            options,
+            capture: Some(capture),
+            link_type,
+            frame: Vec::new(),
+            total: KernelCounters::default(),
+            last_raw: [0; 3],
+            next_reopen_us: 0,
+            link_down: false,
+            next_link_check_us: 0,
+        })
     }
 
     /// The link-layer type libpcap reports for the interface.
@@ -76,6 +92,21 @@ impl PcapFeed {
 
 impl PacketFeed for PcapFeed {
     fn next_event(&mut self) -> Result<FeedEvent<'_>> {
+        let now_us = wall_clock_us();
+        if self.capture.is_some() && now_us >= self.next_link_check_us {
+            self.next_link_check_us = now_us + LINK_CHECK_EVERY_US;
+            match (link_state(&self.options.interface), self.link_down) {
+                (Some(false), false) => {
+                    self.link_down = true;
+                    return Ok(FeedEvent::Lost { message: format!("{}: the link is down (no carrier, or set down)", self.options.interface), now_us });
+                }
+                (Some(true), true) => {
+                    self.link_down = false;
+                    return Ok(FeedEvent::Restored { now_us });
+                }
+                _ => {}
+            }
+        }
         let Some(capture) = self.capture.as_mut() else {
             // Lost: try again every so often; the clock goes on meanwhile.
             let now_us = wall_clock_us();
@@ -120,6 +151,13 @@ impl PacketFeed for PcapFeed {
         self.read_counters();
         self.total
     }
+}
+
+/// Whether the interface's link is up, where the system says (Linux's operstate; `unknown`,
+/// as virtual interfaces often say, counts as up); `None` where it does not.
+fn link_state(interface: &str) -> Option<bool> {
+    let state = std::fs::read_to_string(format!("/sys/class/net/{interface}/operstate")).ok()?;
+    Some(!matches!(state.trim(), "down" | "lowerlayerdown" | "notpresent"))
 }
 
 fn open_capture(options: &LiveCaptureOptions) -> Result<Capture<Active>> {
