@@ -22,7 +22,7 @@ Usage: flowhound <command> [options]
 
 Commands:
 ${list}
-Run 'flowhound help analyze' (or evaluate, flows, synth, features) for a command's options and examples.
+Run 'flowhound help analyze' (or live, evaluate, flows, synth, features) for a command's options and examples.
 Exit codes: 0 success, 1 detection (analyze --fail-on-detection), 2 usage or input error,
 130 interrupted.
 `;

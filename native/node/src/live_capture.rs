@@ -132,6 +132,7 @@ pub struct LiveBatch {
 }
 
 /// A closed window, with the drops counted while it was open.
+#[cfg_attr(not(feature = "live"), allow(dead_code))]
 pub struct ClosedWindow {
     features: WindowFeatures,
     window_end_us: i64,
@@ -139,6 +140,8 @@ pub struct ClosedWindow {
     drops: KernelCounters,
 }
 
+// Without `live`, no capture thread sends windows or events.
+#[cfg_attr(not(feature = "live"), allow(dead_code))]
 pub enum Message {
     Window(Box<ClosedWindow>),
     Event(String),

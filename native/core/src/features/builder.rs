@@ -443,6 +443,27 @@ mod tests {
         window.host_features[row * HOST_FEATURE_COUNT + index_of(HOST_FEATURES, name)]
     }
 
+    #[test]
+    fn close_through_emits_the_windows_the_engine_has_closed_without_waiting_a_step() {
+        // Records as a live capture's engine emits them: a window's records, then its close.
+        let mut builder = FeatureBuilder::new(ctu_options()).unwrap();
+        let mut out = Vec::new();
+        let start_us = 1_313_488_800 * 1_000_000;
+        for mut record in records(&SPAM_THEN_DNS) {
+            record.window_start_us = Some(start_us);
+            builder.push(record, &mut out);
+        }
+        assert!(out.is_empty(), "push alone waits for records a step past the window's end");
+        builder.close_through(start_us - 1, &mut out);
+        assert!(out.is_empty(), "an earlier close leaves the window open");
+        builder.close_through(start_us, &mut out);
+        assert_eq!(out.iter().map(|w| w.window_start_us).collect::<Vec<_>>(), [start_us]);
+        assert_eq!(out[0].flows.len(), 2);
+        out.clear();
+        builder.finish(&mut out);
+        assert!(out.is_empty(), "nothing left open");
+    }
+
     // Times are UTC epoch seconds 1313488800 = 2011/08/16 10:00:00, a multiple of 150.
     /// A spam attempt at 10:01 and a DNS query at 10:03 by the bot.
     const SPAM_THEN_DNS: [&str; 2] = [

@@ -133,7 +133,7 @@ impl PacketFeed for PcapFeed {
                     let header = packet.header;
                     self.frame.clear();
                     self.frame.extend_from_slice(packet.data);
-                    let ts_us = i64::from(header.ts.tv_sec) * 1_000_000 + i64::from(header.ts.tv_usec);
+                    let ts_us = timeval_us(header.ts.tv_sec, header.ts.tv_usec);
                     return Ok(FeedEvent::Packet(RawPacket { ts_us, wire_len: header.len, data: &self.frame, link_type: self.link_type, file_offset: 0 }));
                 }
                 Err(pcap::Error::TimeoutExpired) => {
@@ -151,6 +151,12 @@ impl PacketFeed for PcapFeed {
         self.read_counters();
         self.total
     }
+}
+
+/// A packet's time, µs, from libc's `timeval` (its fields are 64-bit here, 32-bit on some
+/// targets: generic, so that neither needs a conversion of its own).
+fn timeval_us(seconds: impl Into<i64>, micros: impl Into<i64>) -> i64 {
+    seconds.into() * 1_000_000 + micros.into()
 }
 
 /// Whether the interface's link is up, where the system says (Linux's operstate; `unknown`,
