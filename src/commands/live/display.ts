@@ -30,6 +30,8 @@ export interface LiveDisplayOptions {
   write: (text: string) => void;
   /** Warnings (standard error). */
   log: (line: string) => void;
+  /** The terminal's width, if known. */
+  columns?: () => number | undefined;
 }
 
 export class LiveDisplay implements WindowListener {
@@ -130,10 +132,12 @@ export class LiveDisplay implements WindowListener {
     const { interface: name, lan, windowSeconds, stepSeconds, threshold } = this.#options;
     const paint = painter(this.#options.colour);
     const lanText = lan.length > 4 ? `${lan.slice(0, 4).join(', ')}, … (${lan.length})` : lan.join(', ');
+    // The lines above the table are cut to the terminal's width: a wrapped line would push the view down.
+    const fit = (line: string) => (line.length > this.#columns() ? `${line.slice(0, this.#columns() - 1)}…` : line);
     const lines = [
       paint('bold', `flowhound live on ${name}`) + ` · LAN ${lanText} · window ${windowSeconds} s, step ${stepSeconds} s · threshold ${threshold}`,
-      this.statusLine(),
-      this.#lastWindow ? `last window: ${this.#lastWindow}` : 'waiting for the first window to close…',
+      fit(this.statusLine()),
+      this.#lastWindow ? fit(`last ${this.#lastWindow}`) : 'waiting for the first window to close…',
       '',
       ...this.#lines,
       ...(this.#warnings.length > 0 ? ['', ...this.#warnings.map((w) => paint('yellow', `warning: ${w}`))] : []),
@@ -141,6 +145,10 @@ export class LiveDisplay implements WindowListener {
     ];
     // Home, the view, and clear what a longer view before left below it.
     this.#options.write(`\x1b[H${lines.map((line) => `${line}\x1b[K`).join('\n')}\n\x1b[J`);
+  }
+
+  #columns(): number {
+    return this.#options.columns?.() ?? 200;
   }
 
   /** Clears the screen once, before the first view (a terminal only). */

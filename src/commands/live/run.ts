@@ -170,6 +170,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
       top: options.top,
       write: options.alerts?.target === '-' ? (text) => process.stderr.write(text) : (text) => void options.write(text),
       log: options.log,
+      columns: () => process.stdout.columns,
     });
     for (const event of pendingEvents) display.warn(`interface ${options.interface} ${event}`);
     display.begin();
