@@ -204,7 +204,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
       `live: stopped after ${count(status.packets)} packets in ${count(end.windows)} windows; ` +
         `kernel drops ${count(status.kernelDropped)} (ps_drop), ${count(status.interfaceDropped)} (ps_ifdrop); ` +
         `${count(status.flowsEvictedEarly)} flows evicted early` +
-        (alerts ? `; ${alerts.written} alerts` : '') +
+        (alerts ? `; ${alerts.written} alert${alerts.written === 1 ? '' : 's'}` : '') +
         (history ? `; history ${history.path} (run ${history.runId})` : ''),
     );
     return { exitCode: ExitCode.ok, packets: status.packets, windows: end.windows, kernelDropped: status.kernelDropped };
