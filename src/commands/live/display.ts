@@ -52,7 +52,9 @@ export class LiveDisplay implements WindowListener {
   }
 
   onWindow({ result }: ScoredWindow): void {
-    this.#recent.push(result);
+    // Kept without the hosts' behaviour vectors (the grouping's, not the view's): a big LAN's
+    // windows stay small however long the capture runs.
+    this.#recent.push({ ...result, hosts: result.hosts.map((host) => ({ ...host, behaviour: [] })) });
     if (this.#recent.length > VIEW_WINDOWS) this.#recent.shift();
     const capture = result.capture;
     const lost = (capture?.kernelDropped ?? 0) + (capture?.interfaceDropped ?? 0);
