@@ -26,11 +26,15 @@ const root = process.getuid?.() === 0;
 /** When --duration stops the main run, s: the demo's replay (about 20 s) and a quiet LAN after it fit before. */
 const STOP_AT_S = 36;
 
-/** A LAN host's DNS queries, four a second for `seconds`: traffic without the bot. */
+/** A LAN host's DNS queries, each answered, two a second for `seconds`: ordinary traffic without the bot. */
 function quietLan(seconds: number): Uint8Array {
-  const count = Math.round(seconds * 4);
+  const count = Math.round(seconds * 2);
   return buildPcap(
-    Array.from({ length: count }, (_, i) => ({ timeUs: 1_700_000_000_000_000 + i * 250_000, src: '147.32.84.229', dst: '147.32.80.9', proto: 17, srcPort: 40_000 + i, dstPort: 53, payloadBytes: 40 })),
+    Array.from({ length: count }, (_, i) => {
+      const timeUs = 1_700_000_000_000_000 + i * 500_000;
+      const query = { timeUs, src: '147.32.84.229', dst: '147.32.80.9', proto: 17, srcPort: 40_000 + i, dstPort: 53, payloadBytes: 40 };
+      return [query, { ...query, timeUs: timeUs + 2_000, src: query.dst, dst: query.src, srcPort: 53, dstPort: query.srcPort, payloadBytes: 120 }];
+    }).flat(),
   );
 }
 

@@ -335,6 +335,9 @@ mod capture {
     const PACKETS_PER_POLL: u64 = 4096;
     /// How often the kernel's counters are read.
     const SAMPLE_EVERY: Duration = Duration::from_millis(250);
+    /// At a stop, the ring is read until two reads in a row find it empty (a block of packets
+    /// is handed over at most a read timeout after its last packet), or this long at most.
+    const DRAIN_AT_MOST: Duration = Duration::from_secs(2);
 
     pub fn list() -> Result<Vec<NetworkInterface>, FlowhoundError> {
         flowhound_core::ingest::list_interfaces()
@@ -416,16 +419,30 @@ mod capture {
         let mut last_sample = Instant::now();
         let mut windows_closed = 0u64;
         let mut interface_up = true;
+        // Set at the stop: how long the ring may still be read, and how many idle reads came since.
+        let mut draining: Option<(Instant, u32)> = None;
         let error = loop {
-            let limit_reached = limits.deadline.is_some_and(|deadline| Instant::now() >= deadline)
-                || limits.max_packets.is_some_and(|max| source.packets() >= max);
-            if limit_reached || shared.stop.load(Ordering::Relaxed) {
+            if limits.max_packets.is_some_and(|max| source.packets() >= max) {
                 break None;
+            }
+            let stopping = shared.stop.load(Ordering::Relaxed) || limits.deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            if stopping && draining.is_none() {
+                // Packets already in the kernel's ring when the stop came are read first: libpcap
+                // hands a block of them over only once the block's timeout retires it.
+                draining = Some((Instant::now() + DRAIN_AT_MOST, 0));
+            }
+            if let Some((until, idle_reads)) = draining {
+                if idle_reads >= 2 || Instant::now() >= until {
+                    break None;
+                }
             }
             let budget = limits.max_packets.map_or(PACKETS_PER_POLL, |max| (max - source.packets()).min(PACKETS_PER_POLL));
             match source.poll(budget, &mut records) {
                 Err(error) => break Some(error),
                 Ok(poll) => {
+                    if let Some((_, idle_reads)) = draining.as_mut() {
+                        *idle_reads = if poll.idle && poll.packets == 0 { *idle_reads + 1 } else { 0 };
+                    }
                     if let Some(message) = poll.lost {
                         interface_up = false;
                         let _ = sender.send(Message::Event(format!("lost: {message}; capturing again as soon as it is back")));

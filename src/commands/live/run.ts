@@ -196,8 +196,9 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
 
     const status = reader.status();
     if (!options.quiet) {
-      if (options.tty && options.alerts?.target !== '-') await options.write('\n');
-      await options.write(`${display.finalLines().join('\n')}\n`);
+      // With the alerts on standard output, the ranking goes where the view went: standard error.
+      if (options.alerts?.target === '-') process.stderr.write(`${display.finalLines().join('\n')}\n`);
+      else await options.write(`${options.tty ? '\n' : ''}${display.finalLines().join('\n')}\n`);
     }
     const count = (n: number) => n.toLocaleString('en-US');
     options.log(
