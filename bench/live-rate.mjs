@@ -10,6 +10,7 @@
 //   --rss-loops N           the demo capture replayed N times for the RSS run (default 7: 65 min of traffic)
 //   --rss-multiplier M      at M times its pace (default 10: 6.5 min)
 //   --no-rss                rates only
+//   --no-rates              the RSS run only (the rates of bench/results/live-rate.json are kept)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'rss-loops': { type: 'string', default: '7' },
     'rss-multiplier': { type: 'string', default: '10' },
     'no-rss': { type: 'boolean' },
+    'no-rates': { type: 'boolean' },
   },
 });
 const rates = values.rates.split(',').map(Number);
@@ -133,7 +135,8 @@ const TOOLS = {
 
 const results = { date: new Date().toISOString(), loadAverageAtStart: loadavg(), capture: 'models/demo/ctu13-scenario6-slice.pcap (64-byte snapped packets, looped)', stepSeconds, rates: [], rss: null };
 try {
-  for (const pps of [...rates, 'topspeed']) {
+  if (values['no-rates']) results.rates = JSON.parse(readFileSync(join(root, 'bench', 'results', 'live-rate.json'), 'utf8')).rates;
+  for (const pps of values['no-rates'] ? [] : [...rates, 'topspeed']) {
     const packets = pps === 'topspeed' ? 3_000_000 : Math.max(50_000, Math.round(pps * stepSeconds));
     for (const [tool, trial] of Object.entries(TOOLS)) {
       const outcome = await trial(pps, packets);
