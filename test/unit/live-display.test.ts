@@ -15,11 +15,11 @@ function scored(capture: WindowResult['capture'], hosts: [string, number][] = [[
   return { inputIndex: 0, result, features: {} as FeatureWindow };
 }
 
-function display(tty: boolean) {
+function display(tty: boolean, json = false) {
   const written: string[] = [];
   const logged: string[] = [];
   const view = new LiveDisplay({
-    interface: 'mirror0', lan: ['10.0.0.0/8'], windowSeconds: 10, stepSeconds: 5, threshold: 0.5, tty, colour: false, quiet: false, top: 5,
+    interface: 'mirror0', lan: ['10.0.0.0/8'], windowSeconds: 10, stepSeconds: 5, threshold: 0.5, tty, json, colour: false, quiet: false, top: 5,
     write: (text) => written.push(text), log: (line) => logged.push(line), columns: () => 200,
   });
   return { view, written, logged };
@@ -53,6 +53,18 @@ describe('the live view', () => {
     // Cut to the terminal's width (the escape codes aside): a wrapped line would push the view down.
     const escapes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
     expect(last.split('\n').every((line) => line.replace(escapes, '').length <= 200)).toBe(true);
+  });
+
+  it('with --json writes a JSON object per closed window: its hosts, the suspicious ones, its packets and drops', () => {
+    const { view, written, logged } = display(false, true);
+    view.onWindow(scored({ kernelReceived: 5000, kernelDropped: 120, interfaceDropped: 3, partial: true }));
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0]!)).toEqual({
+      window_start: '2026-12-01T00:00:00Z', window_end: '2026-12-01T00:00:10Z', partial: true, hosts: 2,
+      suspicious: [{ host: '10.0.0.1', score: 0.9, reasons: [] }], top: [{ host: '10.0.0.1', score: 0.9 }, { host: '10.0.0.2', score: 0.1 }], threshold: 0.5,
+      packets_received: 5000, packets_dropped_kernel: 120, packets_dropped_interface: 3, flows_evicted_early: 0, flow_rows_dropped: 0,
+    });
+    expect(logged[0]).toMatch(/^warning: window .* lost packets/);
   });
 
   it('names the window partial when the stop cut it, and says when there are no hosts', () => {

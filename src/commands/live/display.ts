@@ -26,6 +26,10 @@ export interface LiveDisplayOptions {
   quiet: boolean;
   /** Hosts shown. */
   top: number;
+  /** A JSON object per closed window on standard output (--json), instead of the line or the view. */
+  json?: boolean;
+  /** Every reason of every host shown (-v). */
+  verbose?: boolean;
   /** The view (standard output). */
   write: (text: string) => void;
   /** Warnings (standard error). */
@@ -65,6 +69,10 @@ export class LiveDisplay implements WindowListener {
         `window ${isoTime(result.windowStartUs)} lost packets: ${formatCount(capture!.kernelDropped)} dropped by the kernel (ps_drop), ` +
           `${formatCount(capture!.interfaceDropped)} by the interface (ps_ifdrop); its scores are from what was left (raise --buffer-size, or narrow --bpf)`,
       );
+    }
+    if (this.#options.json) {
+      this.#options.write(`${JSON.stringify(windowJson(result, this.#options))}\n`);
+      return;
     }
     if (this.#options.quiet) return;
     if (this.#options.tty) {
@@ -126,7 +134,7 @@ export class LiveDisplay implements WindowListener {
     const ranked = this.ranking();
     const hosts = withGroups(ranked.hosts, []);
     if (hosts.length === 0) return ['no LAN host seen yet'];
-    return rankingTerminalLines({ hosts, groups: [] }, { colour: this.#options.colour, limit: limitToTop ? this.#options.top : this.#options.top, moreHint: 'flowhound report' });
+    return rankingTerminalLines({ hosts, groups: [] }, { colour: this.#options.colour, limit: this.#options.top, verbose: !limitToTop && this.#options.verbose === true, moreHint: 'flowhound report' });
   }
 
   #draw(): void {
@@ -157,6 +165,26 @@ export class LiveDisplay implements WindowListener {
   begin(): void {
     if (this.#options.tty && !this.#options.quiet) this.#options.write('\x1b[2J\x1b[H');
   }
+}
+
+/** One closed window as JSON (--json): flowhound's naming, snake_case, ISO 8601 UTC times. */
+export function windowJson(result: WindowResult, options: Pick<LiveDisplayOptions, 'threshold' | 'windowSeconds'>) {
+  const ranked = [...result.hosts].sort((a, b) => b.score - a.score);
+  const capture = result.capture;
+  return {
+    window_start: isoTime(result.windowStartUs),
+    window_end: isoTime(result.windowStartUs + options.windowSeconds * 1e6),
+    partial: capture?.partial ?? false,
+    hosts: result.hosts.length,
+    suspicious: ranked.filter((h) => h.score >= options.threshold).map((h) => ({ host: h.host, score: h.score, reasons: h.reasons })),
+    top: ranked.slice(0, 5).map((h) => ({ host: h.host, score: h.score })),
+    threshold: options.threshold,
+    packets_received: capture?.kernelReceived ?? 0,
+    packets_dropped_kernel: capture?.kernelDropped ?? 0,
+    packets_dropped_interface: capture?.interfaceDropped ?? 0,
+    flows_evicted_early: result.flowsEvictedEarly ?? 0,
+    flow_rows_dropped: result.flowRowsDropped ?? 0,
+  };
 }
 
 /** One closed window in a line: what a pipe or a journal gets. */

@@ -47,6 +47,9 @@ Output:
                              reopened on SIGHUP, for log rotation
   --alert-format json|idmef  json (default) or IDMEFv2 JSON, for a SIEM
   --top N                    hosts shown on the terminal (default 15)
+  --json                     a JSON object per closed window on standard output (its hosts,
+                             the suspicious ones with their reasons, its packets and drops)
+  -v, --verbose              every reason of every host in the final table
   -q, --quiet                no view: only warnings and the closing summary
 
 Stopping: Ctrl-C or SIGTERM closes the open windows (marked partial), scores and records

@@ -31,6 +31,8 @@ export function parseLive(args: string[]): LiveArguments | typeof HELP_WANTED {
     'alert-format': { type: 'string' },
     top: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
+    verbose: { type: 'boolean', short: 'v' },
+    json: { type: 'boolean' },
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
@@ -68,6 +70,8 @@ export function parseLive(args: string[]): LiveArguments | typeof HELP_WANTED {
     alerts: values.alerts === undefined ? null : { target: values.alerts, format: alertFormat },
     top: wholeNumberIn(values.top, '--top', { what: 'a whole number of hosts', min: 1, max: 1000 }) ?? 15,
     quiet: values.quiet === true,
+    json: values.json === true,
+    verbose: values.verbose === true,
     tty: process.stdout.isTTY === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };

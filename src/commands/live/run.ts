@@ -37,6 +37,10 @@ export interface LiveOptions {
   alerts: { target: string; format: AlertFormat } | null;
   top: number;
   quiet: boolean;
+  /** A JSON object per closed window on standard output (the view and the final table left out). */
+  json: boolean;
+  /** Every reason of every host in the final table. */
+  verbose: boolean;
   /** Standard output is a terminal: the view is redrawn in place. */
   tty: boolean;
   colour: boolean;
@@ -72,6 +76,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     return { exitCode: ExitCode.ok, packets: 0, windows: 0, kernelDropped: 0 };
   }
   if (options.history && options.alerts && options.history.path === options.alerts.target) throw usageError('--alerts and --db name the same file');
+  if (options.json && options.alerts?.target === '-') throw usageError('--json and --alerts - both want standard output: give --alerts FILE');
   const interfaces = listInterfaces();
   const lan = options.lan ?? defaultLan(interfaces.find((i) => i.name === options.interface));
   const input = `live:${options.interface}`;
@@ -164,7 +169,9 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
       stepSeconds,
       threshold,
       // Alerts on standard output take it: the view then goes to standard error, a line per window.
-      tty: options.tty && options.alerts?.target !== '-',
+      tty: options.tty && options.alerts?.target !== '-' && !options.json,
+      json: options.json,
+      verbose: options.verbose,
       colour: options.colour,
       quiet: options.quiet,
       top: options.top,
@@ -195,7 +202,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     const end = await session.scoreWindows(listeners);
 
     const status = reader.status();
-    if (!options.quiet) {
+    if (!options.quiet && !options.json) {
       // With the alerts on standard output, the ranking goes where the view went: standard error.
       if (options.alerts?.target === '-') process.stderr.write(`${display.finalLines().join('\n')}\n`);
       else await options.write(`${options.tty ? '\n' : ''}${display.finalLines().join('\n')}\n`);
