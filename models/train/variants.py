@@ -19,6 +19,9 @@ The variants:
   above the host's largest value of its previous K windows: a steady stream to one address (a
   campus's one-way feeds) stops counting after its first window; a flood counts when it starts.
 - ``onset-retries-K``: the same, for failed retries against one service as well.
+- ``without-EVIDENCE``: one evidence left out (e.g. ``without-unanswered_pkts_one_target``:
+  floods judged by failed attempts to one service alone, so that one long one-way stream, a
+  camera's video or a syslog feed or what an asymmetric mirror port shows, is no flood).
 - ``training-fpr-X``: the threshold rule's budget on the training part's clean host-windows
   raised from 0.1% to X (e.g. 0.002): whether the threshold, rather than the evidence, is what
   leaves families unflagged.
@@ -86,6 +89,13 @@ def onset(rows: HostRows, windows: int, evidence: tuple[str, ...]) -> HostRows:
     return HostRows(rows.frame, features, rows.evidence, rows.evidence_columns)
 
 
+def without(rows: HostRows, evidence: str) -> HostRows:
+    if evidence not in rows.evidence:
+        raise SystemExit(f"variants.py: no evidence {evidence!r} (the evidence: {', '.join(rows.evidence)})")
+    kept = [i for i, name in enumerate(rows.evidence) if name != evidence]
+    return HostRows(rows.frame, rows.features, [rows.evidence[i] for i in kept], [rows.evidence_columns[i] for i in kept])
+
+
 def run_variant(rows: HostRows, name: str, log) -> dict:
     budget = families.MAX_TRAINING_FPR
     try:
@@ -97,6 +107,8 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
             varied = onset(rows, int(name.rsplit("-", 1)[1]), FLOOD_EVIDENCE + RETRY_EVIDENCE)
         elif name.startswith("onset-"):
             varied = onset(rows, int(name.split("-", 1)[1]), FLOOD_EVIDENCE)
+        elif name.startswith("without-"):
+            varied = without(rows, name.split("-", 1)[1])
         elif name.startswith("training-fpr-"):
             varied = rows
             families.MAX_TRAINING_FPR = float(name.split("-", 2)[2])

@@ -73,7 +73,7 @@ def fake_rows(tmp_path_factory) -> families.HostRows:
     return families.load_host_rows(tables, list(HOST_FEATURES), list(HOST_EVIDENCE))
 
 
-@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "training-fpr-0.01"])
+@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "training-fpr-0.01"])
 def test_each_variant_runs_the_protocol_and_restores_the_budget(fake_rows, name):
     outcome = variants.run_variant(fake_rows, name, lambda message: None)
     assert [row["family"] for row in outcome["families"]] == families.families_at_hand(fake_rows, variants.host_level_families())
@@ -81,6 +81,15 @@ def test_each_variant_runs_the_protocol_and_restores_the_budget(fake_rows, name)
     assert families.MAX_TRAINING_FPR == 0.001
     table = variants.markdown([outcome])
     assert table.splitlines()[2].startswith(f"| {name} |")
+
+
+def test_without_leaves_one_evidence_out_of_the_anomaly():
+    rows = one_host({0: 5000, 1: 6})
+    varied = variants.without(rows, "unanswered_pkts_one_target")
+    assert "unanswered_pkts_one_target" not in varied.evidence and len(varied.evidence) == len(HOST_EVIDENCE) - 1
+    assert FLOOD not in varied.evidence_columns
+    with pytest.raises(SystemExit, match="no evidence"):
+        variants.without(rows, "loudness")
 
 
 def test_a_larger_budget_never_raises_a_fold_threshold(fake_rows):
