@@ -3,7 +3,7 @@
 // folder (default: ../shared/data/parser-corpus, tcpdump's and the pcapng generator's test
 // captures, none of them of an infected host), and the LAN hosts it flags there.
 // Usage: node bench/corpus-false-positives.mjs [FOLDER]
-//   → bench/results/corpus-false-positives.json and a summary; about 15 minutes for the corpus.
+//   → bench/results/corpus-false-positives.json and a summary; about 12 minutes for the corpus.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
