@@ -97,6 +97,10 @@ interface HostAccumulator {
   botnetFlows: number;
   suspiciousBeforeLast: boolean;
   suspiciousAtLast: boolean;
+  /** The first and last column in which it reached the threshold; -1 when never. */
+  firstSuspiciousColumn: number;
+  lastSuspiciousColumn: number;
+  inputs: Set<string>;
 }
 
 /** Mean behaviour of each host over its alerts, keyed by host key (what compares across runs). */
@@ -130,7 +134,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   // Windows overlap, so a flow is in several: run totals count the windows that tile time
   // (starting at a multiple of the window length), where each flow is once, as analyze does.
   const windowInfo = new Map(
-    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0 }]),
+    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0, input: w.inputPath }]),
   );
   const columns = windowStartsUs.length;
   const last = columns - 1;
@@ -164,6 +168,9 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
         botnetFlows: 0,
         suspiciousBeforeLast: false,
         suspiciousAtLast: false,
+        firstSuspiciousColumn: -1,
+        lastSuspiciousColumn: -1,
+        inputs: new Set(),
       };
       hosts.set(row.hostId, host);
     }
@@ -178,8 +185,11 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       host.flows += row.flows;
       host.botnetFlows += row.botnetFlows;
     }
+    host.inputs.add(info.input);
     const suspicious = row.score >= info.threshold;
     if (suspicious) {
+      if (host.firstSuspiciousColumn < 0 || info.column < host.firstSuspiciousColumn) host.firstSuspiciousColumn = info.column;
+      host.lastSuspiciousColumn = Math.max(host.lastSuspiciousColumn, info.column);
       if (info.column === last) host.suspiciousAtLast = true;
       else host.suspiciousBeforeLast = true;
     }
@@ -236,6 +246,9 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       suspiciousNow: host.suspiciousAtLast,
       suspiciousBefore: host.suspiciousBeforeLast && !host.suspiciousAtLast,
       group: groupOfKey.get(keyOf(host.hostId)) ?? null,
+      firstSuspiciousWindowStartUs: host.firstSuspiciousColumn < 0 ? null : windowStartsUs[host.firstSuspiciousColumn]!,
+      lastSuspiciousWindowStartUs: host.lastSuspiciousColumn < 0 ? null : windowStartsUs[host.lastSuspiciousColumn]!,
+      inputs: [...host.inputs],
     };
   });
 

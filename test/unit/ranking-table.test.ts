@@ -20,7 +20,8 @@ const START_US = 1_313_480_000_000_000;
 function ranked(host: string, rank: number, overrides: Partial<HostRanking> = {}): HostRanking {
   return {
     host, rank, score: 0.1, peakScore: 0.2, peakWindowStartUs: START_US, flows: 10, botnetFlows: 0, reasons: [], evidence: [], peakResemblance: 0.5,
-    scores: [0.2, 0.1], suspiciousNow: false, suspiciousBefore: false, ...overrides,
+    scores: [0.2, 0.1], suspiciousNow: false, suspiciousBefore: false, firstSuspiciousWindowStartUs: null, lastSuspiciousWindowStartUs: null, inputs: ['lab.pcap'],
+    ...overrides,
   };
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { EndAfterOutput } from '../../analysis/end-after-output.js';
 import { hostFilter } from '../../analysis/host-filter.js';
+import { addressCensus, inputHints, sniffInput } from '../../analysis/input-hints.js';
 import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
@@ -88,6 +89,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
   });
   await options.confirmOverwrite?.([target!]);
   const started = performance.now();
+  // What the first bytes of each input say (a CTU-13 flow file), for the hints at the end.
+  const sniffs = Promise.all(options.inputs.map(sniffInput));
 
   // Open: every input, before any work.
   const session = ScoringSession.open(
@@ -106,7 +109,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     if (options.history !== null) history = HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
 
     // Per window: score, rank, record, show.
-    const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter });
+    const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter, inputs: options.inputs });
     const memcapBytes = session.readers[0]?.options.flows.memcapBytes;
     const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log, memcapBytes });
     historyEnd = history && new EndAfterOutput(history);
@@ -130,7 +133,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
       outputMs: performance.now() - outputStarted,
     };
     const totals = session.progress();
-    display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId } });
+    const hints = options.quiet ? [] : await runHints(options, session, result, await sniffs);
+    display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId }, hints });
     return { result, times, packets: totals.packets, records: totals.records, detected: ranking.detected };
   } finally {
     // After a failure, the history records the run as failed; a history failing too would hide the first failure.
@@ -139,6 +143,22 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     await session.close();
     history?.close();
   }
+}
+
+/** What the options missed of the inputs: a CTU-13 input without its LAN or offset; no LAN host at all (then a census of the inputs' addresses). */
+async function runHints(options: AnalyzeOptions, session: ScoringSession, result: AnalysisResult, sniffs: Awaited<ReturnType<typeof sniffInput>>[]): Promise<string[]> {
+  const noLanHost = !result.run.interrupted && result.windows.every((w) => w.hosts === 0);
+  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection } = options.reader;
+  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, keepGoing: true };
+  const census = noLanHost ? await addressCensus(options.inputs, reading).catch(() => null) : null;
+  return inputHints({
+    inputs: options.inputs,
+    lan: session.reading.lan,
+    lanGiven: options.reader.lan !== undefined,
+    utcOffsetGiven: options.reader.utcOffsetMinutes !== undefined,
+    sniffs,
+    census,
+  });
 }
 
 /** What the history and the JSON record of a run: its options as its readers ran them, versions, models, inputs. */
