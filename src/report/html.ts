@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CommonHosts } from '../analysis/compare.js';
 import type { BotnetGroup } from '../analysis/types.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
-import { memoryBudgetLines } from '../sinks/ranking-table.js';
+import { flowsCommand, memoryBudgetLines } from '../sinks/ranking-table.js';
 import type { AssembledReport, HistoryReport, ReportHost, RunComparison } from './report-data.js';
 
 /** Rows of the ranking table written into the page; the JSON and CSV outputs hold every host. */
@@ -33,6 +33,37 @@ function state(host: ReportHost): string {
   return '<span class="badge never">never</span>';
 }
 
+/** Suspicious hosts shown with their evidence at most (the rest are in the table, the JSON and the CSV). */
+const MAX_EVIDENCE_CARDS = 50;
+
+/**
+ * The evidence to act on, first on the page: per host that reached the threshold, since when
+ * and until when, its reasons (with the peers and ports behind them), the inputs it came from
+ * and the command that shows its flows.
+ */
+function evidenceSection(report: HistoryReport): string {
+  const suspicious = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore);
+  if (suspicious.length === 0) {
+    const top = report.hosts[0];
+    return `<p class="empty">No host reached the threshold${top ? ` (highest: <span class="mono">${escapeHtml(top.host)}</span>, ${score(top.peakScore)})` : ''}.</p>`;
+  }
+  const cards = suspicious.slice(0, MAX_EVIDENCE_CARDS).map((host) => {
+    const first = host.firstSuspiciousWindowStartUs;
+    const last = host.lastSuspiciousWindowStartUs;
+    const when =
+      first === null || last === null ? '' : first === last ? `suspicious in the window at ${utcTime(first)} UTC` : `suspicious from the window at ${utcTime(first)} to the one at ${utcTime(last)} UTC`;
+    const commands = host.inputs.map((input) => `<li><code>${escapeHtml(flowsCommand(input, host.host))}</code></li>`).join('');
+    return (
+      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
+      `<p>${escapeHtml(when)}</p>` +
+      (host.reasons.length > 0 ? `<ul class="reasons-list">${host.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '<p class="muted">No evidence rare enough to tell in its peak window.</p>') +
+      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>`
+    );
+  });
+  const more = suspicious.length > MAX_EVIDENCE_CARDS ? `<p class="muted">${suspicious.length - MAX_EVIDENCE_CARDS} more suspicious hosts are in the table below.</p>` : '';
+  return cards.join('\n') + more;
+}
+
 function rankingTable(report: HistoryReport): string {
   if (report.hosts.length === 0) return '<p class="empty">No host scores in the windows selected.</p>';
   const rows = report.hosts.slice(0, MAX_TABLE_ROWS).map(
@@ -45,7 +76,7 @@ function rankingTable(report: HistoryReport): string {
   const more = report.hosts.length > MAX_TABLE_ROWS ? `<p class="muted">${report.hosts.length - MAX_TABLE_ROWS} more hosts are in the JSON and CSV reports.</p>` : '';
   return (
     `<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">#</th><th>host</th><th class="num">now</th><th class="num">peak</th>` +
-    `<th>peak window (UTC)</th><th class="num">flows</th><th class="num">botnet flows</th><th>suspicious</th><th class="num">group</th><th>why (peak window)</th></tr></thead>` +
+    `<th>peak window (UTC)</th><th class="num">flows</th><th class="num">model's botnet flows</th><th>suspicious</th><th class="num">group</th><th>why (peak window)</th></tr></thead>` +
     `<tbody>${rows.join('\n')}</tbody></table></div>${more}`
   );
 }
@@ -206,9 +237,12 @@ export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: s
 <strong>${suspiciousNow}</strong> suspicious in the last window, <strong>${suspiciousBefore}</strong> suspicious before but not now; threshold ${escapeHtml(thresholdText)}.</p>
 ${addressNotice(report)}
 ${memoryBudgetNotice(report)}
-<nav class="muted"><a href="#hosts">ranking</a><a href="#plots-section">score over time</a><a href="#heatmap-section">heatmap</a><a href="#groups">botnet groups</a>${report.comparison ? '<a href="#comparison">comparison</a>' : ''}<a href="#runs-section">runs and inputs</a></nav>
+<nav class="muted"><a href="#evidence">suspicious hosts</a><a href="#hosts">ranking</a><a href="#plots-section">score over time</a><a href="#heatmap-section">heatmap</a><a href="#groups">botnet groups</a>${report.comparison ? '<a href="#comparison">comparison</a>' : ''}<a href="#runs-section">runs and inputs</a></nav>
 <noscript><p class="notice">The plots and the heatmap are drawn by the page's own script; allow it to see them.</p></noscript>
 </header>
+<section id="evidence"><h2>Suspicious hosts and their evidence</h2>
+${evidenceSection(report)}
+</section>
 <section id="hosts"><h2>Ranked hosts</h2>
 <p class="muted"><span class="badge now">now</span> hosts at or above the threshold in the last window (${report.nowWindowStartUs === null ? '—' : `${utcTime(report.nowWindowStartUs)} UTC`}) come first, by that window's score; then every other host by its peak score (<span class="badge before">before</span>: above the threshold earlier, not now). Flows are counted once over the windows selected; the reasons are the peak window's. Click a row to plot the host.</p>
 ${rankingTable(report)}

@@ -48,6 +48,10 @@ td.reasons span + span::before { content: " · "; }
 #runs code { word-break: break-all; }
 .hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .empty { color: var(--muted); font-style: italic; }
+.evidence-card { border: 1px solid #e0e0e0; border-left: 4px solid #c62828; border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
+.evidence-card h3 { margin: 4px 0; font-size: 15px; }
+.evidence-card ul { margin: 4px 0; }
+.evidence-card code { font-size: 12px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 `;
 

@@ -4,7 +4,7 @@ import { coreDefaults } from '../../native.js';
 
 const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, memcapBytes, minMemcapBytes, maxMemcapBytes, utcOffsetMinutes, uncertainDirection } = coreDefaults;
 
-export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
+export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [--host IP] [options]
 
 Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
 bidirectional flows with Argus's columns and meaning, or converts a flow file (CTU-13
@@ -22,6 +22,11 @@ Output:
   -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
                              default: CSV on standard output
   --format csv|arrow         override the format the extension implies
+
+Hosts:
+  --host IP|CIDR|FILE        only the records this host (or range, or a file of them) is an
+                             end of (repeatable, or a comma list): what analyze -v and its JSON
+                             point to for a suspicious host
 
 Other options:
   --max-active-flows N       cap on active flows per table (default ${maxActiveFlows}); past it the
@@ -44,4 +49,5 @@ Examples:
   flowhound flows capture.pcapng --whole --status-interval 3600 -o argus-like.csv
   flowhound flows capture.pcap --window 60 --step 30 -o flows.arrow
   flowhound flows capture20110816.binetflow.gz -o scenario6.arrow
+  flowhound flows capture.pcap --host 10.0.0.66 -o bot-flows.csv
 `;

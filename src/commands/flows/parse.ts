@@ -17,6 +17,7 @@ export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED 
     ...readingOptions,
     whole: { type: 'boolean' },
     'status-interval': { type: 'string' },
+    host: { type: 'string', multiple: true },
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
@@ -36,6 +37,7 @@ export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED 
     ...reading(values),
     whole,
     statusIntervalSeconds: seconds(values['status-interval'], '--status-interval'),
+    hosts: values.host ?? [],
     yes: values.yes === true,
   };
 }
