@@ -97,6 +97,8 @@ export interface RunOptions {
   minFlows: number;
   /** --ip/--range values. */
   ranges: string[];
+  /** --exclude values (absent in runs made before it existed). */
+  exclude?: string[];
   /** A user's own models (--model). */
   models: string[];
 }

@@ -232,6 +232,17 @@ export interface TerminalTableOptions {
   verbose?: boolean;
   /** What to run to see every host, said under a table that does not show them all. */
   moreHint: string;
+  /**
+   * The terminal's width (process.stdout.columns): the score line takes what the columns
+   * leave, and longer lines are cut with '…'. Undefined (a pipe, a file): nothing is cut.
+   */
+  columns?: number;
+}
+
+/** `line` cut to `columns` characters (ANSI colours aside), ending in '…' when cut. */
+function fit(line: string, columns: number | undefined): string {
+  if (columns === undefined || line.length <= columns) return line;
+  return `${line.slice(0, Math.max(1, columns - 1))}…`;
 }
 
 /** -v, under a suspicious host: since when, until when, from which input, and the command that shows its flows. */
@@ -255,19 +266,27 @@ export function rankingTerminalLines(table: Pick<RankingTable, 'hosts' | 'groups
   const paint = painter(options.colour);
   const shown = table.hosts.slice(0, options.limit ?? 20);
   const hostWidth = Math.max(4, ...shown.map((h) => h.host.length));
+  // rank, host, now, peak, peak at, flows, model botnet, status, group, then the score line.
+  const fixedWidth = 4 + 2 + hostWidth + 2 + 5 + 2 + 5 + 2 + 20 + 2 + 8 + 2 + 12 + 2 + 6 + 2 + 5 + 2;
+  const sparkWidth = options.columns === undefined ? 40 : Math.max(5, options.columns - fixedWidth - 1);
   const lines = [
-    `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${'peak at'.padEnd(20)}  ${'flows'.padStart(8)}  ${'model botnet'.padStart(12)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  score over time`,
+    fit(
+      `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${'peak at'.padEnd(20)}  ${'flows'.padStart(8)}  ${'model botnet'.padStart(12)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  score over time`,
+      options.columns,
+    ),
   ];
   for (const host of shown) {
     const colour = host.suspiciousNow ? 'red' : host.suspiciousBefore ? 'yellow' : 'dim';
     const row =
       `${String(host.rank).padStart(4)}  ${host.host.padEnd(hostWidth)}  ${scoreText(host.score).padStart(5)}  ${scoreText(host.peakScore).padStart(5)}  ` +
       `${isoTime(host.peakWindowStartUs).padEnd(20)}  ${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(12)}  ${status(host).padEnd(6)}  ` +
-      `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores)}`;
-    lines.push(paint(colour, row));
+      `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores, sparkWidth)}`;
+    lines.push(paint(colour, fit(row, options.columns)));
     const reasons = options.verbose ? host.reasons : host.reasons.slice(0, host.suspiciousNow || host.suspiciousBefore ? 2 : 0);
     const indent = ' '.repeat(6 + hostWidth);
-    for (const reason of reasons) lines.push(`${indent}  ${paint('dim', `· ${reason}`)}`);
+    // Reasons and evidence are cut to the terminal only without -v: -v is for reading them whole.
+    const cut = (text: string) => (options.verbose ? text : fit(text, options.columns === undefined ? undefined : options.columns - indent.length - 2));
+    for (const reason of reasons) lines.push(`${indent}  ${paint('dim', cut(`· ${reason}`))}`);
     if (options.verbose && (host.suspiciousNow || host.suspiciousBefore)) lines.push(...evidenceLines(host).map((line) => `${indent}  ${paint('dim', line)}`));
   }
   if (table.hosts.length > shown.length) lines.push(paint('dim', `… and ${table.hosts.length - shown.length} more hosts (${options.moreHint} for all)`));

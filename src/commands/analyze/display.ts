@@ -48,7 +48,7 @@ export class AnalyzeDisplay implements WindowListener {
   }
 
   onWindow({ result }: ScoredWindow): void {
-    if (this.#options.verbose) this.#options.log(describeWindow(result, this.#options.threshold));
+    if (this.#options.verbose && !this.#options.quiet) this.#options.log(describeWindow(result, this.#options.threshold));
   }
 
   /** The lines that end a run. */

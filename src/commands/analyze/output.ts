@@ -43,6 +43,8 @@ export function analysisJson(result: AnalysisResult): string {
 export interface AnalysisTextOptions {
   colour: boolean;
   verbose: boolean;
+  /** The terminal's width when the table goes to one; undefined otherwise (nothing is cut). */
+  columns?: number;
 }
 
 /** The terminal table, under a line saying what was ranked. */

@@ -13,6 +13,7 @@ import {
   yesOption,
 } from '../../cli/options.js';
 import { wholeNumberIn } from '../../cli/values.js';
+import { colourWanted } from '../../cli/colour.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import { coreDefaults } from '../../native.js';
@@ -40,6 +41,7 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     ...readingOptions,
     ip: { type: 'string', multiple: true },
     range: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
     'min-flows': { type: 'string' },
     at: { type: 'string' },
     'fail-on-detection': { type: 'boolean' },
@@ -61,10 +63,11 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     threshold: scored.threshold,
     minFlows,
     ranges: [...(values.ip ?? []), ...(values.range ?? [])],
+    exclude: values.exclude ?? [],
     nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at, reader.utcOffsetMinutes ?? coreDefaults.utcOffsetMinutes, '--at'),
     ...written,
     verbose: values.verbose === true,
-    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    colour: colourWanted(),
     threads: scored.threads,
     history:
       values['no-db'] === true

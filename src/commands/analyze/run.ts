@@ -38,6 +38,8 @@ export interface AnalyzeOptions extends OverwriteConfirmation {
   minFlows: number;
   /** --ip/--range values. */
   ranges: string[];
+  /** --exclude values: hosts never ranked nor flagged (Slips' whitelist). */
+  exclude?: string[];
   /** The window that is "now"; default: the last. */
   nowUs?: number;
   output: string | null;
@@ -82,7 +84,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
   if (format === 'arrow' && options.output === null && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
-  const filter = hostFilter(options.ranges);
+  const filter = combinedFilter(hostFilter(options.ranges), hostFilter(options.exclude ?? [], '--exclude'));
   const [target] = checkOutputTargets({
     outputs: [options.output],
     inputs: [...options.inputs, ...options.modelPaths, ...(options.history ? [options.history.path] : [])],
@@ -145,6 +147,12 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
   }
 }
 
+/** Hosts --ip/--range keep (all when not given) and --exclude does not name. */
+function combinedFilter(keep: ((host: string) => boolean) | undefined, exclude: ((host: string) => boolean) | undefined): ((host: string) => boolean) | undefined {
+  if (exclude === undefined) return keep;
+  return (host) => !exclude(host) && (keep === undefined || keep(host));
+}
+
 /** What the options missed of the inputs: a CTU-13 input without its LAN or offset; no LAN host at all (then a census of the inputs' addresses). */
 async function runHints(options: AnalyzeOptions, session: ScoringSession, result: AnalysisResult, sniffs: Awaited<ReturnType<typeof sniffInput>>[]): Promise<string[]> {
   const noLanHost = !result.run.interrupted && result.windows.every((w) => w.hosts === 0);
@@ -170,6 +178,7 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
       threshold,
       minFlows: options.minFlows,
       ranges: options.ranges,
+      exclude: options.exclude ?? [],
       models: options.modelPaths,
     },
     versions: await runVersions(),
@@ -181,7 +190,8 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
 }
 
 async function writeResult(result: AnalysisResult, format: AnalyzeFormat, target: OutputTarget, options: AnalyzeOptions): Promise<void> {
-  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose });
+  const toTerminal = options.output === null && process.stdout.isTTY === true;
+  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
   if (target.kind === 'standard-output') await options.write(text);
   else await writeWholeOutput(target, text);
 }
