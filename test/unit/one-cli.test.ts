@@ -13,6 +13,7 @@ import { colourWanted } from '../../src/cli/colour.js';
 import { editDistance, nearest } from '../../src/cli/options.js';
 import { parseAnalyze } from '../../src/commands/analyze/parse.js';
 import { completionCommands, completionScript } from '../../src/commands/completion/run.js';
+import { schemaJson } from '../../src/commands/models/run.js';
 import { FlowhoundError } from '../../src/errors.js';
 import { formatElapsed, timeText } from '../../src/progress.js';
 import { rankingTerminalLines, type RankedHost } from '../../src/sinks/ranking-table.js';
@@ -162,5 +163,15 @@ describe('flowhound completion bash|zsh|fish', () => {
     expect(complete('flowhound', 'analyze', '--exc')).toBe('--exclude');
     expect(complete('flowhound', 'help', 'dem')).toBe('demo');
     expect(complete('flowhound', 'completion', 'z')).toBe('zsh');
+  });
+});
+
+describe('one naming for every JSON flowhound writes', () => {
+  it('models --schema too: snake_case keys (the trainer reads models/feature-schema.json under the same keys)', () => {
+    const keys = (value: unknown): string[] =>
+      Array.isArray(value) ? value.flatMap(keys) : value !== null && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]) : [];
+    const document = JSON.parse(schemaJson()) as Record<string, unknown>;
+    expect(keys(document).filter((key) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(key))).toEqual([]);
+    expect(Object.keys(document)).toEqual(['version', 'flow', 'host', 'host_score_aggregates', 'flow_classes', 'host_labels']);
   });
 });
