@@ -30,7 +30,8 @@ const cspHash = (text: string) => `'sha256-${createHash('sha256').update(text, '
 function state(host: ReportHost): string {
   if (host.suspiciousNow) return '<span class="badge now">now</span>';
   if (host.suspiciousBefore) return '<span class="badge before">before</span>';
-  return '<span class="badge never">never</span>';
+  // Never suspicious: nothing to flag (a badge on every harmless row only hides the few that matter).
+  return '';
 }
 
 /** Suspicious hosts shown with their evidence at most (the rest are in the table, the JSON and the CSV). */
@@ -66,16 +67,31 @@ function evidenceSection(report: HistoryReport): string {
 
 function rankingTable(report: HistoryReport): string {
   if (report.hosts.length === 0) return '<p class="empty">No host scores in the windows selected.</p>';
+  // Hosts that never came close (peak under half the threshold) are folded away until asked for.
+  const far = (host: ReportHost) => !host.suspiciousNow && !host.suspiciousBefore && host.peakScore < report.threshold / 2;
+  const stateOf = (host: ReportHost) => (host.suspiciousNow ? 'now' : host.suspiciousBefore ? 'before' : 'never');
   const rows = report.hosts.slice(0, MAX_TABLE_ROWS).map(
     (host, row) =>
-      `<tr data-row="${row}"><td class="num">${host.rank}</td><td class="mono">${escapeHtml(host.host)}</td>` +
+      `<tr data-row="${row}" data-state="${stateOf(host)}" data-group="${host.group ?? ''}" data-inputs="${escapeHtml(host.inputs.join('\n'))}"${far(host) ? ' data-far="1"' : ''}` +
+      ` data-text="${escapeHtml([host.host, ...host.reasons].join(' ').toLowerCase())}"><td class="num">${host.rank}</td><td class="mono">${escapeHtml(host.host)}</td>` +
       `<td class="num">${score(host.score)}</td><td class="num">${score(host.peakScore)}</td><td class="mono">${utcTime(host.peakWindowStartUs)}</td>` +
       `<td class="num">${host.flows}</td><td class="num">${host.botnetFlows}</td><td>${state(host)}</td>` +
       `<td class="num">${host.group ?? ''}</td><td class="reasons">${host.reasons.map((r) => `<span>${escapeHtml(r)}</span>`).join('')}</td></tr>`,
   );
+  const folded = report.hosts.slice(0, MAX_TABLE_ROWS).filter(far).length;
+  const groups = [...new Set(report.hosts.map((h) => h.group).filter((g) => g !== null))].sort((a, b) => a - b);
+  const inputs = [...new Set(report.hosts.flatMap((h) => h.inputs))].sort();
+  const option = (value: string, label: string) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+  const filters =
+    `<div class="filters"><input id="host-search" type="search" placeholder="search: address, reason, peer" aria-label="search hosts">` +
+    `<select id="state-filter" aria-label="state">${option('', 'every state')}${option('now', 'suspicious now')}${option('before', 'suspicious before')}${option('never', 'never suspicious')}</select>` +
+    (groups.length > 0 ? `<select id="group-filter" aria-label="group">${option('', 'every group')}${groups.map((g) => option(String(g), `group ${g}`)).join('')}</select>` : '') +
+    (inputs.length > 1 ? `<select id="input-filter" aria-label="input">${option('', 'every input')}${inputs.map((i) => option(i, i)).join('')}</select>` : '') +
+    (folded > 0 ? `<label><input id="show-far" type="checkbox"> show the ${folded} hosts that never came close (peak under ${score(report.threshold / 2)})</label>` : '') +
+    `<span id="shown-count" class="muted"></span></div>`;
   const more = report.hosts.length > MAX_TABLE_ROWS ? `<p class="muted">${report.hosts.length - MAX_TABLE_ROWS} more hosts are in the JSON and CSV reports.</p>` : '';
   return (
-    `<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">#</th><th>host</th><th class="num">now</th><th class="num">peak</th>` +
+    `${filters}<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">#</th><th>host</th><th class="num">now</th><th class="num">peak</th>` +
     `<th>peak window (UTC)</th><th class="num">flows</th><th class="num">model's botnet flows</th><th>suspicious</th><th class="num">group</th><th>why (peak window)</th></tr></thead>` +
     `<tbody>${rows.join('\n')}</tbody></table></div>${more}`
   );

@@ -26,6 +26,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #ranking tbody tr { cursor: pointer; }
 #ranking tbody tr:hover { background: #eef4ff; }
 #ranking tbody tr.selected { background: #dde9ff; }
+#ranking tbody tr.hidden { display: none; }
+.filters { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin: 6px 0; }
+#host-search { width: 280px; padding: 3px 6px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; white-space: nowrap; }
 .badge.now { background: var(--now); }
 .badge.before { background: var(--before); }
@@ -332,7 +335,41 @@ export const PAGE_SCRIPT = String.raw`
     });
   }
 
+  // The search box and the filters: a row shows when it holds the text searched for (its
+  // address, reasons and peers) and matches the state, group and input chosen; hosts that never
+  // came close show only when asked for, or when searched for.
+  function wireFilters() {
+    var body = document.querySelector('#ranking tbody');
+    var search = document.getElementById('host-search');
+    if (!body || !search) return;
+    var state = document.getElementById('state-filter');
+    var group = document.getElementById('group-filter');
+    var input = document.getElementById('input-filter');
+    var showFar = document.getElementById('show-far');
+    var count = document.getElementById('shown-count');
+    var rows = Array.prototype.slice.call(body.querySelectorAll('tr'));
+    function apply() {
+      var query = search.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (tr) {
+        var visible = (!query || tr.dataset.text.indexOf(query) >= 0) &&
+          (!state || !state.value || tr.dataset.state === state.value) &&
+          (!group || !group.value || tr.dataset.group === group.value) &&
+          (!input || !input.value || tr.dataset.inputs.split('\n').indexOf(input.value) >= 0) &&
+          (!tr.dataset.far || query || (showFar && showFar.checked));
+        tr.classList.toggle('hidden', !visible);
+        if (visible) shown++;
+      });
+      if (count) count.textContent = shown + ' of ' + rows.length + ' hosts shown';
+    }
+    [search, state, group, input, showFar].forEach(function (element) {
+      if (element) element.addEventListener('input', apply);
+    });
+    apply();
+  }
+
   try {
+    wireFilters();
     wireTable();
     drawHeatmap();
     drawWindowsChart();

@@ -104,6 +104,34 @@ describe('HTML report of scenario 6', () => {
       expect(await page.locator('#groups .group').count()).toBe(1);
       expect(await page.locator('#runs tbody tr').count()).toBe(1);
 
+      // Triage: the suspicious hosts and their evidence come first on the page.
+      expect(await page.locator('#evidence .evidence-card').first().getAttribute('data-host')).toBe('147.32.84.165');
+      const visible = () => page.locator('#ranking tbody tr:not(.hidden)');
+      const shownCount = () => page.locator('#shown-count').textContent();
+      // Hosts that never came close are folded away until asked for.
+      const folded = await page.locator('#ranking tbody tr[data-far]').count();
+      expect(folded).toBeGreaterThan(0);
+      expect(await visible().count()).toBe(60 - folded);
+      expect(await shownCount()).toBe(`${60 - folded} of 60 hosts shown`);
+      // The search box filters the table: by address (folded hosts too), by words of the reasons.
+      await page.fill('#host-search', '147.32.84.165');
+      expect(await visible().count()).toBe(1);
+      expect(await visible().first().locator('td').nth(1).textContent()).toBe('147.32.84.165');
+      await page.fill('#host-search', 'smtp');
+      const smtp = await visible().count();
+      expect(smtp).toBeGreaterThan(0);
+      for (let i = 0; i < smtp; i++) expect((await visible().nth(i).locator('td.reasons').textContent())!.toLowerCase()).toContain('smtp');
+      await page.fill('#host-search', 'no such host');
+      expect(await visible().count()).toBe(0);
+      expect(await shownCount()).toBe('0 of 60 hosts shown');
+      await page.fill('#host-search', '');
+      // The state filter: suspicious now only.
+      await page.selectOption('#state-filter', 'now');
+      expect(await visible().count()).toBe(await page.locator('#ranking tbody tr[data-state="now"]').count());
+      await page.selectOption('#state-filter', '');
+      await page.check('#show-far');
+      expect(await visible().count()).toBe(60);
+
       // Clicking a host lower in the table plots it on demand.
       await rows.nth(40).click();
       expect(await page.locator('#pinned-plots canvas[data-drawn="true"]').count()).toBe(1);
