@@ -186,6 +186,8 @@ export const scoringOptions = {
   model: { type: 'string', multiple: true },
   threshold: { type: 'string' },
   threads: { type: 'string' },
+  // BotRecon's name for it.
+  jobs: { type: 'string', short: 'j' },
 } as const satisfies OptionsConfig;
 
 export interface Scoring {
@@ -212,13 +214,19 @@ export function scoring(values: OptionValues): Scoring {
     lan: values.lan as string[] | undefined,
     modelPaths: (values.model as string[] | undefined) ?? [],
     threshold: numberIn(values.threshold as string | undefined, '--threshold', { what: 'a probability', min: 0, max: 1 }),
-    threads: wholeNumberIn(values.threads as string | undefined, '--threads', {
+    threads: wholeNumberIn(sameOption(values, 'threads', 'jobs'), values.jobs === undefined ? '--threads' : '--jobs', {
       what: 'a whole number of scoring threads',
       min: 1,
       max: MAX_THREADS_PER_CORE * cores,
       note: `(${MAX_THREADS_PER_CORE} per core, ${cores} core${cores === 1 ? '' : 's'})`,
     }),
   };
+}
+
+/** The value of an option given under either of its two names (BotRecon's and flowhound's); both at once is an error. */
+export function sameOption(values: OptionValues, name: string, other: string): string | undefined {
+  if (values[name] !== undefined && values[other] !== undefined) throw usageError(`--${name} and --${other} are the same option: give one`);
+  return (values[name] ?? values[other]) as string | undefined;
 }
 
 // --- Output: where results go ------------------------------------------------------------------

@@ -91,6 +91,14 @@ describe('messages in flowhound\'s words, with what was meant', () => {
   });
 });
 
+describe("BotRecon's short names where they mean the same", () => {
+  it('-c/--min-count is --min-flows, -r is --range, -j/--jobs is --threads', () => {
+    expect(parseAnalyze(['x.pcap', '-c', '20', '-r', '10.0.0.0/8', '-j', '2'])).toMatchObject({ minFlows: 20, ranges: ['10.0.0.0/8'], threads: 2 });
+    expect(parseAnalyze(['x.pcap', '--min-count', '5', '--jobs', '1'])).toMatchObject({ minFlows: 5, threads: 1 });
+    expect(usage(() => parseAnalyze(['x.pcap', '--min-flows', '5', '-c', '6']))).toBe('--min-flows and --min-count are the same option: give one');
+  });
+});
+
 describe('comma lists wherever a list is taken', () => {
   it('--lan, --model, --ip, --exclude, --infected, --host take comma lists as repeated options', () => {
     const parsed = parseAnalyze(['x.pcap', '--lan', '10.0.0.0/8,192.168.0.0/16', '--lan', '172.16.0.0/12', '--model', 'a.onnx,b.onnx', '--exclude', '10.0.0.1, 10.0.0.2']);

@@ -17,11 +17,13 @@ score.
 Hosts:
   --lan CIDR                 LAN range (repeatable or a comma list; default: the private
                              ranges). Only LAN hosts are ranked. CTU-13: --lan 147.32.0.0/16
-  --ip, --range CIDR|FILE    rank only these hosts (repeatable or a comma list; a FILE holds
+  --ip, -r, --range CIDR|FILE
+                             rank only these hosts (repeatable or a comma list; a FILE holds
                              one per line)
   --exclude CIDR|FILE        never rank nor flag these hosts (a whitelist: your scanners, your
                              mail relays; repeatable or a comma list, or a FILE of them)
-  --min-flows N              leave out hosts with fewer flows over the run (default 1)
+  -c, --min-flows N          leave out hosts with fewer flows over the run (default 1;
+                             --min-count, BotRecon's name, is the same)
   --at TIME                  the window that is "now": the latest that holds TIME (default:
                              the last one); a TIME no window holds is ERR_AT_OUTSIDE_WINDOWS
 
@@ -29,7 +31,8 @@ Models:
   --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
                              or card); checked against the feature schema before use
   --threshold P              host score from which a host is suspicious (default: the card's)
-  --threads N                scoring threads (default: the cores; at most 4 per core)
+  -j, --threads N            scoring threads (default: the cores; at most 4 per core;
+                             --jobs is the same)
 
 Output:
   -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
