@@ -20,7 +20,8 @@ export function runOptionsJson(options: RunOptions) {
     threshold: options.threshold,
     min_flows: options.minFlows,
     ranges: options.ranges,
-    exclude: options.exclude ?? [],
+    // Only when given: the history's record of runs made without it stays as it was.
+    ...(options.exclude !== undefined && options.exclude.length > 0 ? { exclude: options.exclude } : {}),
     models: options.models,
   };
 }

@@ -12,6 +12,9 @@ import { HELP_WANTED, unknownCommand } from '../../src/cli/command.js';
 import { colourWanted } from '../../src/cli/colour.js';
 import { editDistance, nearest } from '../../src/cli/options.js';
 import { parseAnalyze } from '../../src/commands/analyze/parse.js';
+import { analysisKeyOf } from '../../src/history/store.js';
+import { runOptionsJson } from '../../src/sinks/json.js';
+import { runInfo, runOptions } from '../helpers/history.js';
 import { completionCommands, completionScript } from '../../src/commands/completion/run.js';
 import { schemaJson } from '../../src/commands/models/run.js';
 import { FlowhoundError } from '../../src/errors.js';
@@ -96,6 +99,17 @@ describe("BotRecon's short names where they mean the same", () => {
     expect(parseAnalyze(['x.pcap', '-c', '20', '-r', '10.0.0.0/8', '-j', '2'])).toMatchObject({ minFlows: 20, ranges: ['10.0.0.0/8'], threads: 2 });
     expect(parseAnalyze(['x.pcap', '--min-count', '5', '--jobs', '1'])).toMatchObject({ minFlows: 5, threads: 1 });
     expect(usage(() => parseAnalyze(['x.pcap', '--min-flows', '5', '-c', '6']))).toBe('--min-flows and --min-count are the same option: give one');
+  });
+});
+
+describe('--exclude in the history', () => {
+  it('is part of a run\'s options and of its analysis key when given; runs without it keep theirs', () => {
+    const plain = runInfo();
+    const excluding = runInfo({ options: runOptions({ exclude: ['10.0.0.1'] }) });
+    expect(analysisKeyOf(runInfo({ options: runOptions({ exclude: [] }) }))).toBe(analysisKeyOf(plain));
+    expect(analysisKeyOf(excluding)).not.toBe(analysisKeyOf(plain));
+    expect(runOptionsJson(excluding.options)).toMatchObject({ exclude: ['10.0.0.1'] });
+    expect(runOptionsJson(plain.options)).not.toHaveProperty('exclude');
   });
 });
 
