@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CommonHosts } from '../analysis/compare.js';
 import type { BotnetGroup } from '../analysis/types.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
-import { flowsCommand, memoryBudgetLines } from '../sinks/ranking-table.js';
+import { flowsCommandsOf, memoryBudgetLines } from '../sinks/ranking-table.js';
 import type { AssembledReport, HistoryReport, ReportHost, RunComparison } from './report-data.js';
 
 /** Rows of the ranking table written into the page; the JSON and CSV outputs hold every host. */
@@ -53,7 +53,7 @@ function evidenceSection(report: HistoryReport): string {
     const last = host.lastSuspiciousWindowStartUs;
     const when =
       first === null || last === null ? '' : first === last ? `suspicious in the window at ${utcTime(first)} UTC` : `suspicious from the window at ${utcTime(first)} to the one at ${utcTime(last)} UTC`;
-    const commands = host.inputs.map((input) => `<li><code>${escapeHtml(flowsCommand(input, host.host))}</code></li>`).join('');
+    const commands = flowsCommandsOf(host).map((command) => `<li><code>${escapeHtml(command)}</code></li>`).join('');
     return (
       `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
       `<p>${escapeHtml(when)}</p>` +

@@ -7,6 +7,7 @@ import { FeatureScale, groupHostsDetailed, type HostBehaviour } from '../analysi
 import { rankingOrder } from '../analysis/ranking.js';
 import type { AnalysisResult, BotnetGroup, HostRanking, RunInfo } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
+import { flowsCommand } from '../sinks/ranking-table.js';
 import type { AddressMode, HistorySelection, HistoryStore, RunStatus, StoredRun } from '../history/store.js';
 
 export interface ReportRun {
@@ -27,6 +28,8 @@ export interface ReportRun {
 export interface ReportHost extends Omit<HostRanking, 'evidence' | 'peakResemblance'> {
   /** Botnet group (BotnetGroup.id), or null when never suspicious or ungrouped. */
   group: number | null;
+  /** Per input, the command that shows its flows there (with the --utc-offset its run used). */
+  flowsCommands: string[];
 }
 
 export interface RunComparison {
@@ -209,6 +212,13 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
     summary.suspiciousHosts = suspiciousInColumn.get(column)?.size ?? 0;
   });
 
+  // Each input's --utc-offset, as its latest run recorded it (for the command that shows a host's flows).
+  const offsetOfInput = new Map<string, number>();
+  for (const run of runs) {
+    const offset = run.options?.utc_offset_minutes;
+    for (const input of run.inputs) offsetOfInput.set(input.path, typeof offset === 'number' ? offset : 0);
+  }
+
   const labels = store.hostLabels(hosts.keys());
   const labelOf = (hostId: number) => labels.get(hostId)?.label ?? `host#${hostId}`;
   const keyOf = (hostId: number) => labels.get(hostId)?.key ?? `host#${hostId}`;
@@ -249,6 +259,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       firstSuspiciousWindowStartUs: host.firstSuspiciousColumn < 0 ? null : windowStartsUs[host.firstSuspiciousColumn]!,
       lastSuspiciousWindowStartUs: host.lastSuspiciousColumn < 0 ? null : windowStartsUs[host.lastSuspiciousColumn]!,
       inputs: [...host.inputs],
+      flowsCommands: [...host.inputs].map((input) => flowsCommand(input, labelOf(host.hostId), offsetOfInput.get(input) ?? 0)),
     };
   });
 

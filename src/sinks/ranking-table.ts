@@ -15,6 +15,8 @@ export interface RankedHost
     Partial<Pick<HostRanking, 'firstSuspiciousWindowStartUs' | 'lastSuspiciousWindowStartUs' | 'inputs'>> {
   /** The candidate botnet it is in (BotnetGroup.id), or null. */
   group: number | null;
+  /** Per input, the command that shows its flow records there (default: flowsCommand with no offset). */
+  flowsCommands?: string[];
 }
 
 /** A window of the ranking: its hosts, its highest score, its suspicious hosts, what the memory budget did to it. */
@@ -117,9 +119,17 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The command that shows a host's flow records in one of its inputs. */
-export function flowsCommand(input: string, host: string): string {
-  return `flowhound flows ${shellWord(input)} --host ${host}`;
+/**
+ * The command that shows a host's flow records in one of its inputs, read with the run's
+ * --utc-offset (a flow file's times then match the windows').
+ */
+export function flowsCommand(input: string, host: string, utcOffsetMinutes = 0): string {
+  return `flowhound flows ${shellWord(input)} --host ${host}${utcOffsetMinutes !== 0 ? ` --utc-offset ${utcOffsetMinutes}` : ''}`;
+}
+
+/** A host's flows commands: as its ranking gives them, or with no offset. */
+export function flowsCommandsOf(host: RankedHost): string[] {
+  return host.flowsCommands ?? (host.inputs ?? []).map((input) => flowsCommand(input, host.host));
 }
 
 /** Where a host was suspicious, where it came from, and how to see its flows, when the ranking knows. */
@@ -130,7 +140,7 @@ function whereJson(host: RankedHost) {
     first_suspicious_window: time(host.firstSuspiciousWindowStartUs),
     last_suspicious_window: time(host.lastSuspiciousWindowStartUs),
     inputs: host.inputs,
-    flows_commands: host.inputs.map((input) => flowsCommand(input, host.host)),
+    flows_commands: flowsCommandsOf(host),
   };
 }
 
@@ -253,7 +263,7 @@ function evidenceLines(host: RankedHost): string[] {
   if (first !== null && first !== undefined && last !== null && last !== undefined) {
     lines.push(first === last ? `suspicious in the window at ${isoTime(first)}` : `suspicious from the window at ${isoTime(first)} to the one at ${isoTime(last)}`);
   }
-  for (const input of host.inputs ?? []) lines.push(`its flows: ${flowsCommand(input, host.host)}`);
+  for (const command of flowsCommandsOf(host)) lines.push(`its flows: ${command}`);
   return lines;
 }
 

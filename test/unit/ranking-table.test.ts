@@ -88,7 +88,7 @@ describe('the ranking table', () => {
     const result = { ...RESULT, hosts: [{ ...RESULT.hosts[0]!, firstSuspiciousWindowStartUs: START_US, lastSuspiciousWindowStartUs: START_US + 150e6, inputs: ['lab day.pcap'] }] };
     const text = analysisOutput(result, 'table', { colour: false, verbose: true }) as string;
     expect(text).toContain('suspicious from the window at 2011-08-16T07:33:20Z to the one at 2011-08-16T07:35:50Z');
-    expect(text).toContain("its flows: flowhound flows 'lab day.pcap' --host 10.0.0.66");
+    expect(text).toContain("its flows: flowhound flows 'lab day.pcap' --host 10.0.0.66 --utc-offset 120");
     expect(analysisOutput(result, 'table', { colour: false, verbose: false })).not.toContain('its flows');
   });
 });
@@ -102,7 +102,8 @@ describe('evidence per host in JSON', () => {
       first_suspicious_window: '2011-08-16T07:35:50Z',
       last_suspicious_window: '2011-08-16T07:35:50Z',
       inputs: ['a.pcap', 'b.pcap'],
-      flows_commands: ['flowhound flows a.pcap --host 10.0.0.66', 'flowhound flows b.pcap --host 10.0.0.66'],
+      // Read with the run's --utc-offset (120), so that a flow file's times match the windows'.
+      flows_commands: ['flowhound flows a.pcap --host 10.0.0.66 --utc-offset 120', 'flowhound flows b.pcap --host 10.0.0.66 --utc-offset 120'],
     });
     expect(json).not.toHaveProperty('botnet_flows');
   });
