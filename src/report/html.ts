@@ -97,18 +97,28 @@ function rankingTable(report: HistoryReport): string {
   );
 }
 
+/**
+ * The behaviours a group's hosts share, each told with a member's real sentence (its own numbers
+ * and peers, from the highest-ranked member that shows it) and how many members show it.
+ */
 function sharedReasons(group: BotnetGroup, report: HistoryReport): string[] {
-  const counts = new Map<string, number>();
+  const kinds = new Map<string, { count: number; example: string; host: string }>();
   const members = new Set(group.hosts);
   for (const host of report.hosts) {
     if (!members.has(host.host)) continue;
     for (const reason of host.reasons) {
       // Numbers differ from host to host; the kind of behaviour is what they share.
       const kind = reason.replace(/[\d.,]+/g, 'N');
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      const known = kinds.get(kind);
+      if (known) known.count++;
+      else kinds.set(kind, { count: 1, example: reason, host: host.host });
     }
   }
-  return [...counts].filter(([, n]) => n >= 2 || members.size === 1).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([kind, n]) => `${kind} (${n} of ${members.size})`);
+  return [...kinds.values()]
+    .filter(({ count }) => count >= 2 || members.size === 1)
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 3)
+    .map(({ count, example, host }) => `${host}: ${example}${members.size > 1 ? ` (${count} of ${members.size} hosts alike)` : ''}`);
 }
 
 function groupsSection(report: HistoryReport): string {
@@ -133,6 +143,14 @@ function groupsSection(report: HistoryReport): string {
   return `<p class="muted">Suspicious hosts clustered by behaviour (k-means on standardised host-model inputs). ${escapeHtml(rule)}</p><div class="groups">${cards.join('')}</div>`;
 }
 
+/** A run's options as a person reads them: a line per option, lists joined, empty ones left out. */
+function optionsList(options: Record<string, unknown>): string {
+  const items = Object.entries(options)
+    .filter(([, value]) => value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([key, value]) => `<li><span class="muted">${escapeHtml(key.replaceAll('_', ' '))}</span> <span class="mono">${escapeHtml(Array.isArray(value) ? value.join(', ') : String(value))}</span></li>`);
+  return `<ul class="options">${items.join('')}</ul>`;
+}
+
 function runsSection(report: HistoryReport): string {
   if (report.runs.length === 0) return '<p class="empty">No run in the selection.</p>';
   const rows = report.runs.map((run) => {
@@ -140,7 +158,7 @@ function runsSection(report: HistoryReport): string {
     const inputs = run.inputs
       .map((i) => `<span class="mono">${escapeHtml(i.path)}</span> <span class="muted">(${bytes(i.sizeBytes)}, sha256 ${escapeHtml(i.sha256.slice(0, 12))})</span>`)
       .join('<br>');
-    const options = run.options === null ? '<span class="muted">encrypted</span>' : `<code>${escapeHtml(JSON.stringify(run.options))}</code>`;
+    const options = run.options === null ? '<span class="muted">encrypted</span>' : optionsList(run.options);
     const status = run.status === 'finished' ? 'finished' : run.status === 'interrupted' ? 'interrupted' : 'unfinished (no end recorded)';
     return (
       `<tr><td class="num">${run.id}</td><td class="mono">${escapeHtml(run.startedAt)}</td><td class="mono">${escapeHtml(run.finishedAt ?? '')}</td>` +
@@ -209,6 +227,15 @@ function memoryBudgetNotice(report: HistoryReport): string {
   return `<div class="notice"><p>The memory budget (--memcap) was reached in ${lines.length} window${lines.length === 1 ? '' : 's'}: flows were evicted early, and flow rows past a window's share were left unscored (they still count in their hosts' rows).</p><ul>${items}</ul></div>`;
 }
 
+/** Rows of the heatmap at least: the top of the ranking; with every suspicious host beyond it. */
+const HEATMAP_TOP_ROWS = 40;
+
+/** The heatmap's rows: every host that reached the threshold, and the top of the ranking (they come first in rank order). */
+function heatmapRows(report: HistoryReport): number {
+  const suspicious = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore).length;
+  return Math.min(report.hosts.length, Math.max(suspicious, HEATMAP_TOP_ROWS));
+}
+
 export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: string): string {
   const { report, heat } = assembled;
   const pageData = {
@@ -217,6 +244,7 @@ export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: s
     windows: report.windows,
     hosts: report.hosts.map((h) => ({ host: h.host, rank: h.rank, score: h.score, peakScore: h.peakScore, peakWindowStartUs: h.peakWindowStartUs })),
     heat: base64(heat),
+    heatmapRows: heatmapRows(report),
   };
   const span =
     report.windowStartsUs.length > 0
@@ -269,7 +297,7 @@ ${rankingTable(report)}
 <div id="plots" class="plots"></div>
 </section>
 <section id="heatmap-section"><h2>Hosts × windows</h2>
-<p class="muted">One row per host in rank order, one column per window. Hover for the values, click for the host's plot.</p>
+<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window. Hover for the values, click for the host's plot.</p>
 <div class="legend"><span>0</span><canvas id="legend"></canvas><span>1</span><span>· grey: no traffic</span></div>
 <div id="heatmap-wrap"><canvas id="heatmap" role="img" aria-label="scores of hosts by window"></canvas></div>
 <h3>Suspicious hosts per window</h3>

@@ -49,6 +49,8 @@ td.reasons span + span::before { content: " · "; }
 .group { border: 1px solid var(--line); border-left: 4px solid var(--now); border-radius: 4px; padding: 8px 10px; }
 .group ul { margin: 4px 0 0; padding-left: 18px; }
 #runs code { word-break: break-all; }
+ul.options { list-style: none; margin: 0; padding: 0; }
+ul.options .mono { word-break: break-all; }
 .hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .empty { color: var(--muted); font-style: italic; }
 .evidence-card { border: 1px solid #e0e0e0; border-left: 4px solid #c62828; border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
@@ -75,7 +77,8 @@ export const PAGE_SCRIPT = String.raw`
   var starts = data.windowStartsUs;
   var hosts = data.hosts;
   var W = starts.length;
-  var H = hosts.length;
+  // The heatmap's rows: the suspicious hosts and the top of the ranking (html.ts says how many).
+  var H = Math.min(hosts.length, data.heatmapRows || hosts.length);
   var heat = decodeBase64(data.heat);
   var tooltip = document.getElementById('tooltip');
 
@@ -281,7 +284,7 @@ export const PAGE_SCRIPT = String.raw`
   function drawTopPlots() {
     var container = document.getElementById('plots');
     if (!container) return;
-    var count = Math.min(TOP_PLOTS, H);
+    var count = Math.min(TOP_PLOTS, hosts.length);
     var fragment = document.createDocumentFragment();
     for (var row = 0; row < count; row++) fragment.appendChild(plotCard(row));
     container.appendChild(fragment);

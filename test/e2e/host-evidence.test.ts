@@ -71,7 +71,7 @@ describe('evidence per suspicious host', () => {
     expect(run.stdout).toMatch(/flows {2}model botnet {2}status/);
   });
 
-  it('the report: the same fields in its JSON, and an evidence card per suspicious host first in its HTML', () => {
+  it("the report: the same fields in its JSON; in its HTML an evidence card per suspicious host first, group cards with real numbers, the heatmap's rows, and the run's options as a list", () => {
     const json = runCli(['report', '--db', join(dir, 'h.sqlite'), '-q', '-o', join(dir, 'r.json')]);
     expect(json.status, json.stderr).toBe(0);
     const reported = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { hosts: JsonHost[] }).hosts[0]!;
@@ -90,5 +90,13 @@ describe('evidence per suspicious host', () => {
     expect(page.indexOf('id="evidence"')).toBeLessThan(page.indexOf('id="hosts"'));
     expect(page).toContain(`<div class="evidence-card" data-host="${BOT}">`);
     expect(page).toContain(`<code>flowhound flows ${DEMO} --host ${BOT}</code>`);
+    // Group cards with their members' real numbers, not a template ('N SMTP servers').
+    expect(page).toContain(`<li>${BOT}: opened mail connections to 128 SMTP servers (4.59.182.109, `);
+    expect(page).not.toMatch(/N SMTP servers/);
+    // The heatmap's rows: the suspicious hosts and the top 40, of 56.
+    expect(page).toContain('"heatmapRows":40');
+    // The run's options as a list a person reads, not a JSON blob.
+    expect(page).toContain('<li><span class="muted">lan</span> <span class="mono">147.32.0.0/16</span></li>');
+    expect(page).toContain('<li><span class="muted">window s</span> <span class="mono">300</span></li>');
   });
 });
