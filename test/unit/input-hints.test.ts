@@ -118,6 +118,8 @@ describe('the line every analyze run ends with', () => {
     const hosts = [host({ host: '192.168.88.36', peakScore: 0.1451 }), host({ host: '192.168.1.2', peakScore: 0.02 })];
     expect(verdictLine({ hosts, threshold: 0.3943 })).toBe('analyze: no host reached the threshold 0.3943 (highest: 192.168.88.36, 0.145)');
     expect(verdictLine({ hosts: [], threshold: 0.3943 })).toBe('analyze: no host reached the threshold 0.3943 (no LAN host was ranked)');
+    const windows = [{ windowStartUs: 0, hosts: 3, maxScore: 0.9, suspiciousHosts: 1, flowsEvictedEarly: 0, flowRowsDropped: 0 }];
+    expect(verdictLine({ hosts: [], threshold: 0.3943, windows })).toBe('analyze: no host reached the threshold 0.3943 (no LAN host passed --ip/--range, --exclude and --min-flows)');
   });
 });
 

@@ -83,13 +83,18 @@ export class AnalyzeDisplay implements WindowListener {
  * The line every run ends with: how many hosts are suspicious now and before, or that none
  * reached the threshold, with the highest score reached.
  */
-export function verdictLine(result: Pick<AnalysisResult, 'hosts' | 'threshold'>): string {
+export function verdictLine(result: Pick<AnalysisResult, 'hosts' | 'threshold'> & { windows?: AnalysisResult['windows'] }): string {
   const now = result.hosts.filter((h) => h.suspiciousNow).length;
   const before = result.hosts.filter((h) => h.suspiciousBefore).length;
   if (now + before > 0) return `analyze: ${now} suspicious now, ${before} before (threshold ${result.threshold})`;
   let highest: (typeof result.hosts)[number] | undefined;
   for (const host of result.hosts) if (highest === undefined || host.peakScore > highest.peakScore) highest = host;
-  if (highest === undefined) return `analyze: no host reached the threshold ${result.threshold} (no LAN host was ranked)`;
+  if (highest === undefined) {
+    const seen = (result.windows ?? []).some((w) => w.hosts > 0);
+    // LAN hosts were scored, but --ip/--range, --exclude or --min-flows left none in the ranking.
+    const why = seen ? 'no LAN host passed --ip/--range, --exclude and --min-flows' : 'no LAN host was ranked';
+    return `analyze: no host reached the threshold ${result.threshold} (${why})`;
+  }
   return `analyze: no host reached the threshold ${result.threshold} (highest: ${highest.host}, ${highest.peakScore.toFixed(3)})`;
 }
 
