@@ -32,6 +32,16 @@ describe('one CLI', () => {
     }
   });
 
+  it('-v: flows and features say first what their readers run with', () => {
+    const dir = tempDir();
+    const flows = runCli(['flows', DEMO, '-o', join(dir, 'f.csv'), '-v']);
+    expect(flows.stderr).toContain(
+      'reading: windows of 300 s every 150 s, utc offset 0 min, memcap 256 MiB, at most 1048576 active flows a table, uncertain direction first-sender, stop at damage (a capture)\n',
+    );
+    const features = runCli(['features', DEMO, '--lan', '147.32.0.0/16,10.0.0.0/8', '-o', join(dir, 'f.arrow'), '-v']);
+    expect(features.stderr).toContain('  ctu13-scenario6-slice.pcap: reading: windows of 300 s every 150 s, LAN 147.32.0.0/16, 10.0.0.0/8, utc offset 0 min,');
+  });
+
   it("'help COMMAND' answers for every command the main help lists", () => {
     const listed = [...runCli(['help']).stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!);
     expect(listed).toEqual(['analyze', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);

@@ -51,6 +51,8 @@ Output:
                              score, rank and flag per window
   -y, --yes                  overwrite -o FILE without asking
   -q, --quiet                no progress bar and no summary
+  --json                     the same as --format json
+  -v, --verbose              accepted, as by every command; evaluate has nothing more to tell
 
 Reading:
   --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --memcap SIZE,

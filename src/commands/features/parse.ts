@@ -33,6 +33,7 @@ export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_W
     labels: values.labels ?? null,
     reader: { lan: values.lan, infected: values.infected, ...reading(values) },
     quiet,
+    verbose: values.verbose === true,
     yes: values.yes === true,
     json: values.json === true,
   };

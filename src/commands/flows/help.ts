@@ -41,6 +41,8 @@ Other options:
                              its first sender (as the Argus that wrote CTU-13), or, as Argus
                              3.0.8 guesses, the side not on a service port (default ${uncertainDirection})
   -q, --quiet                no progress line and no summary
+  -v, --verbose              first, the options the reader runs with (the core's defaults filled in)
+  --json                     the run's summary as JSON on standard output (needs -o)
   -y, --yes                  overwrite -o FILE without asking (a terminal asks)
   -h, --help                 this help
 

@@ -43,6 +43,7 @@ export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED 
     whole,
     statusIntervalSeconds: seconds(values['status-interval'], '--status-interval'),
     hosts: values.host ?? [],
+    verbose: values.verbose === true,
     yes: values.yes === true,
     json: values.json === true,
   };

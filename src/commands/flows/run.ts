@@ -2,7 +2,7 @@
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { hostFilter } from '../../analysis/host-filter.js';
 import { filterBatchByHost } from '../../pipeline/flow-filter.js';
-import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
+import { describeReading, FlowReader, type FlowOptions } from '../../pipeline/flows.js';
 import { readInputs } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
@@ -17,6 +17,8 @@ export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation 
   /** Output path; null or '-' for standard output. */
   output: string | null;
   format: FlowOutputFormat | null;
+  /** -v: the options the reader runs with, before the records. */
+  verbose?: boolean;
   /** --host: only the records these addresses or ranges (or files of them) are an end of; empty: every record. */
   hosts?: string[];
   quiet: boolean;
@@ -48,6 +50,7 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   const startedMs = Date.now();
   const reader = FlowReader.open(options.input, options);
   const windowed = reader.inputKind === 'capture' && !options.whole;
+  if (options.verbose && !options.quiet) options.log(`${describeReading(reader.options)} (${reader.inputKind === 'capture' ? 'a capture' : 'a flow file'})`);
   const output = await GuardedOutput.open(targets[0]!);
   let written = 0;
   const sink: FlowSink =
