@@ -227,6 +227,16 @@ function memoryBudgetNotice(report: HistoryReport): string {
   return `<div class="notice"><p>The memory budget (--memcap) was reached in ${lines.length} window${lines.length === 1 ? '' : 's'}: flows were evicted early, and flow rows past a window's share were left unscored (they still count in their hosts' rows).</p><ul>${items}</ul></div>`;
 }
 
+/** Score plots drawn at most, and at least (when that many hosts exist). */
+const MAX_PLOTS = 20;
+const MIN_PLOTS = 6;
+
+/** Hosts plotted: those that came close (suspicious, or a peak of half the threshold), at least a few, at most 20. */
+function plotHosts(report: HistoryReport): number {
+  const close = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore || h.peakScore >= report.threshold / 2).length;
+  return Math.min(report.hosts.length, MAX_PLOTS, Math.max(MIN_PLOTS, close));
+}
+
 /** Rows of the heatmap at least: the top of the ranking; with every suspicious host beyond it. */
 const HEATMAP_TOP_ROWS = 40;
 
@@ -242,9 +252,17 @@ export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: s
     threshold: report.threshold,
     windowStartsUs: report.windowStartsUs,
     windows: report.windows,
-    hosts: report.hosts.map((h) => ({ host: h.host, rank: h.rank, score: h.score, peakScore: h.peakScore, peakWindowStartUs: h.peakWindowStartUs })),
+    hosts: report.hosts.map((h) => ({
+      host: h.host,
+      rank: h.rank,
+      score: h.score,
+      peakScore: h.peakScore,
+      peakWindowStartUs: h.peakWindowStartUs,
+      state: h.suspiciousNow ? 'now' : h.suspiciousBefore ? 'before' : 'never',
+    })),
     heat: base64(heat),
     heatmapRows: heatmapRows(report),
+    plotHosts: plotHosts(report),
   };
   const span =
     report.windowStartsUs.length > 0
@@ -292,7 +310,7 @@ ${evidenceSection(report)}
 ${rankingTable(report)}
 </section>
 <section id="plots-section"><h2>Score over time</h2>
-<p class="muted">The ${Math.min(20, report.hosts.length)} highest-ranked hosts; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
+<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
 <div id="pinned-plots" class="plots"></div>
 <div id="plots" class="plots"></div>
 </section>

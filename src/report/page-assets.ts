@@ -197,6 +197,11 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   // ------------------------------------------------------------ score over time, one host
+  // A host's line in the colour of its state: red suspicious now, amber before, grey never.
+  function stateColour(host) {
+    return host.state === 'now' ? '#b3001b' : host.state === 'before' ? '#b26b00' : '#6b7480';
+  }
+
   function drawPlot(canvas, row) {
     var cssW = canvas.clientWidth || 400, cssH = 120;
     var context = sizeCanvas(canvas, cssW, cssH);
@@ -216,7 +221,7 @@ export const PAGE_SCRIPT = String.raw`
     context.beginPath(); context.moveTo(left, yOf(data.threshold)); context.lineTo(left + w, yOf(data.threshold)); context.stroke();
     context.setLineDash([]);
     var base = row * W, drawing = false;
-    context.strokeStyle = '#1f5fbf'; context.lineWidth = 1.5;
+    context.strokeStyle = stateColour(hosts[row]); context.lineWidth = 1.5;
     context.beginPath();
     for (var c = 0; c < W; c++) {
       var q = heat[base + c];
@@ -226,7 +231,7 @@ export const PAGE_SCRIPT = String.raw`
       drawing = true;
     }
     context.stroke();
-    context.fillStyle = '#1f5fbf';
+    context.fillStyle = stateColour(hosts[row]);
     for (c = 0; c < W; c++) {
       q = heat[base + c];
       if (q === ABSENT) continue;
@@ -284,7 +289,7 @@ export const PAGE_SCRIPT = String.raw`
   function drawTopPlots() {
     var container = document.getElementById('plots');
     if (!container) return;
-    var count = Math.min(TOP_PLOTS, hosts.length);
+    var count = Math.min(TOP_PLOTS, hosts.length, data.plotHosts || TOP_PLOTS);
     var fragment = document.createDocumentFragment();
     for (var row = 0; row < count; row++) fragment.appendChild(plotCard(row));
     container.appendChild(fragment);
