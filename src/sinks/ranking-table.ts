@@ -277,11 +277,15 @@ export function rankingTerminalLines(table: Pick<RankingTable, 'hosts' | 'groups
   const shown = table.hosts.slice(0, options.limit ?? 20);
   const hostWidth = Math.max(4, ...shown.map((h) => h.host.length));
   // rank, host, now, peak, peak at, flows, model botnet, status, group, then the score line.
-  const fixedWidth = 4 + 2 + hostWidth + 2 + 5 + 2 + 5 + 2 + 20 + 2 + 8 + 2 + 12 + 2 + 6 + 2 + 5 + 2;
+  const fullWidth = 4 + 2 + hostWidth + 2 + 5 + 2 + 5 + 2 + 20 + 2 + 8 + 2 + 12 + 2 + 6 + 2 + 5 + 2;
+  // A terminal too narrow for the columns and a score line of 10 drops 'peak at' (the JSON and CSV have it).
+  const withPeakAt = options.columns === undefined || options.columns >= fullWidth + 10;
+  const fixedWidth = withPeakAt ? fullWidth : fullWidth - 22;
   const sparkWidth = options.columns === undefined ? 40 : Math.max(5, options.columns - fixedWidth - 1);
+  const peakAt = (text: string) => (withPeakAt ? `${text.padEnd(20)}  ` : '');
   const lines = [
     fit(
-      `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${'peak at'.padEnd(20)}  ${'flows'.padStart(8)}  ${'model botnet'.padStart(12)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  score over time`,
+      `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${peakAt('peak at')}${'flows'.padStart(8)}  ${'model botnet'.padStart(12)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  ${'score over time'.slice(0, Math.max(5, sparkWidth))}`,
       options.columns,
     ),
   ];
@@ -289,7 +293,7 @@ export function rankingTerminalLines(table: Pick<RankingTable, 'hosts' | 'groups
     const colour = host.suspiciousNow ? 'red' : host.suspiciousBefore ? 'yellow' : 'dim';
     const row =
       `${String(host.rank).padStart(4)}  ${host.host.padEnd(hostWidth)}  ${scoreText(host.score).padStart(5)}  ${scoreText(host.peakScore).padStart(5)}  ` +
-      `${isoTime(host.peakWindowStartUs).padEnd(20)}  ${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(12)}  ${status(host).padEnd(6)}  ` +
+      `${peakAt(isoTime(host.peakWindowStartUs))}${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(12)}  ${status(host).padEnd(6)}  ` +
       `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores, sparkWidth)}`;
     lines.push(paint(colour, fit(row, options.columns)));
     const reasons = options.verbose ? host.reasons : host.reasons.slice(0, host.suspiciousNow || host.suspiciousBefore ? 2 : 0);

@@ -144,6 +144,10 @@ describe('the terminal', () => {
       for (const line of lines) expect([...line].length, `${columns}: ${line}`).toBeLessThanOrEqual(columns);
       expect(lines[2]!.endsWith('…')).toBe(true);
     }
+    // 80 columns: 'peak at' gives way to the score line.
+    const narrowest = rankingTerminalLines({ hosts: [host], groups: [] }, { colour: false, moreHint: '', columns: 80 });
+    expect(narrowest[0]).toBe('rank  host             now   peak     flows  model botnet  status  group  score');
+    expect(narrowest[1]).toBe('   1  147.32.84.165  0.700  0.900       322           306  NOW         1  ▂▄▅▇█');
     const wide = rankingTerminalLines({ hosts: [host], groups: [] }, { colour: false, moreHint: '', columns: 200 })[1]!;
     const narrow = rankingTerminalLines({ hosts: [host], groups: [] }, { colour: false, moreHint: '', columns: 120 })[1]!;
     expect(wide.length).toBeGreaterThan(narrow.length);
