@@ -1,9 +1,10 @@
 // The `flowhound` command: finds the command its first argument names and runs it, prints the
 // errors that end a run, and returns the exit code. Each command's help, arguments and work are
 // in commands/; the options several of them share, in cli/options.ts.
-import { type Command, runCommand, terminalContext } from './cli/command.js';
+import { type Command, runCommand, terminalContext, unknownCommand } from './cli/command.js';
 import { reportFailure } from './cli/report-failure.js';
 import { analyzeCommand } from './commands/analyze/command.js';
+import { completionCommand } from './commands/completion/command.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate/command.js';
 import { featuresCommand } from './commands/features/command.js';
@@ -31,10 +32,11 @@ export const COMMANDS: readonly Command[] = [
   featuresCommand,
   helpCommand,
   versionCommand,
+  completionCommand,
 ];
 
 /** Other spellings of a command's name. */
-const ALIASES: Partial<Record<string, string>> = { '--help': 'help', '-h': 'help', '--version': 'version' };
+const ALIASES: Partial<Record<string, string>> = { '--help': 'help', '-h': 'help', '--version': 'version', '-V': 'version' };
 
 /** Runs the command line; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -57,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const wanted = ALIASES[name] ?? name;
     const command = COMMANDS.find((candidate) => candidate.name === wanted);
-    if (command === undefined) throw usageError(`unknown command '${name}'; run 'flowhound help'`);
+    if (command === undefined) throw usageError(unknownCommand(name, COMMANDS));
     return await runCommand(command, args, context);
   } catch (error) {
     return reportFailure(error, (line) => process.stderr.write(`${line}\n`));

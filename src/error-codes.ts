@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   ERR_HISTORY_PASSPHRASE: { origin: 'typescript', exit: input, meaning: "the passphrase (FLOWHOUND_PASSPHRASE) is missing, or does not open the history" },
   ERR_HISTORY_LOCKED: { origin: 'typescript', exit: input, meaning: 'another process holds the history database' },
   ERR_HISTORY_UNKNOWN_RUN: { origin: 'typescript', exit: input, meaning: 'no run of that id in the history' },
+  ERR_AT_OUTSIDE_WINDOWS: { origin: 'typescript', exit: input, meaning: "analyze --at names a time that no window of the run holds" },
   ERR_HISTORY_UNKNOWN_INPUT: { origin: 'typescript', exit: input, meaning: "a window of an input that is not one of its run's" },
 } as const satisfies Record<`ERR_${string}`, ErrorCodeInfo>;
 

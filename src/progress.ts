@@ -62,10 +62,12 @@ export class ProgressLine {
     const fractions: number[] = [];
     if (snapshot.totalBytes > 0) fractions.push(snapshot.bytesConsumed / snapshot.totalBytes);
     if (totalCaptureUs > 0) fractions.push((snapshot.captureUs ?? 0) / totalCaptureUs);
+    let fraction: number | null = null;
     if (fractions.length > 0) {
-      const fraction = Math.min(Math.max(...fractions), 1);
+      fraction = Math.min(Math.max(...fractions), 1);
       parts.push(`${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%`);
     }
+    parts.push(timeText(elapsedS, fraction));
     parts.push(snapshot.totalBytes > 0 ? `${formatBytes(snapshot.bytesConsumed)} / ${formatBytes(snapshot.totalBytes)}` : formatBytes(snapshot.bytesConsumed));
     if (snapshot.captureUs !== undefined) {
       const asked = totalCaptureUs > 0 ? ` / ${formatCaptureTime(totalCaptureUs)}` : '';
@@ -86,6 +88,25 @@ export class ProgressLine {
     this.#timer = null;
     if (this.#drawn) this.#stream.write('\r\x1b[K');
   }
+}
+
+/** A wall-clock span for the progress line: '8s', '2m05s', '1h02m'. */
+export function formatElapsed(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * Elapsed time, and the time left at the rate so far once there is a rate to go by (2% done,
+ * 2 s in): 'elapsed 12s, ETA 40s'. The fraction is of the input's bytes as read (a gzip
+ * input's compressed bytes, which its uncompressed ones follow closely).
+ */
+export function timeText(elapsedS: number, fraction: number | null): string {
+  const elapsed = `elapsed ${formatElapsed(elapsedS)}`;
+  if (fraction === null || fraction < 0.02 || elapsedS < 2 || fraction >= 1) return elapsed;
+  return `${elapsed}, ETA ${formatElapsed((elapsedS * (1 - fraction)) / fraction)}`;
 }
 
 function bar(fraction: number, width = 20): string {

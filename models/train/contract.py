@@ -2,7 +2,7 @@
 
 Everything else in models/train reads the feature names from here, or from a
 ``--schema schema.json`` file exported by the Rust side
-(``{"version":2,"flow":[...],"host":[...],"hostScoreAggregates":[...]}``, each feature a name or
+(``{"version":2,"flow":[...],"host":[...],"host_score_aggregates":[...]}``, each feature a name or
 ``{"name", "description", "evidence"}``),
 and checks that the tables' columns agree with them.
 """
@@ -23,7 +23,7 @@ FLOW_FEATURES = tuple(f["name"] for f in _SCHEMA["flow"])
 HOST_FEATURES = tuple(f["name"] for f in _SCHEMA["host"])
 # The evidence block of the host features: what the host anomaly model compares with clean hosts.
 HOST_EVIDENCE = tuple(f["name"] for f in _SCHEMA["host"] if f.get("evidence"))
-HOST_SCORE_AGGREGATES = tuple(f["name"] for f in _SCHEMA["hostScoreAggregates"])
+HOST_SCORE_AGGREGATES = tuple(f["name"] for f in _SCHEMA["host_score_aggregates"])
 
 # Identity and label columns (not model inputs), with the Arrow type family each must have.
 FLOW_ID_COLUMNS = {
@@ -47,10 +47,10 @@ HOST_ID_COLUMNS = {
     "host_label": "string",
 }
 
-FLOW_CLASSES = tuple(_SCHEMA["flowClasses"])
+FLOW_CLASSES = tuple(_SCHEMA["flow_classes"])
 # infected_idle: an infected host in a window where no botnet label names it (it does nothing
 # a detector could see); such rows are left out of training and evaluation (tables.py).
-HOST_LABELS = tuple(_SCHEMA["hostLabels"])
+HOST_LABELS = tuple(_SCHEMA["host_labels"])
 
 MODEL_FILES = {"flow": "flow-rf-v2", "host": "host-rf-v2", "anomaly": "host-anomaly-v2"}
 
@@ -89,7 +89,7 @@ def load_schema(path: str | None) -> Schema:
         raise ContractError(f"schema file {path} is not JSON: {e}") from None
     if not isinstance(raw, dict):
         raise ContractError(f"schema file {path}: expected a JSON object")
-    for key in ("version", "flow", "host", "hostScoreAggregates"):
+    for key in ("version", "flow", "host", "host_score_aggregates"):
         if key not in raw:
             raise ContractError(f"schema file {path}: missing key {key!r}")
     if raw["version"] != SCHEMA_VERSION:
@@ -98,21 +98,21 @@ def load_schema(path: str | None) -> Schema:
         )
     lists = {}
     evidence = tuple(f["name"] for f in raw["host"] if isinstance(f, dict) and f.get("evidence"))
-    raw = {key: [f["name"] if isinstance(f, dict) else f for f in raw[key]] if key in ("flow", "host", "hostScoreAggregates") else value
+    raw = {key: [f["name"] if isinstance(f, dict) else f for f in raw[key]] if key in ("flow", "host", "host_score_aggregates") else value
            for key, value in raw.items()}
-    for key in ("flow", "host", "hostScoreAggregates"):
+    for key in ("flow", "host", "host_score_aggregates"):
         value = raw[key]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ContractError(f"schema file {path}: {key!r} must be a list of non-empty strings")
         if len(set(value)) != len(value):
             raise ContractError(f"schema file {path}: {key!r} has duplicate names")
         lists[key] = tuple(value)
-    if len(lists["hostScoreAggregates"]) != len(HOST_SCORE_AGGREGATES):
+    if len(lists["host_score_aggregates"]) != len(HOST_SCORE_AGGREGATES):
         raise ContractError(
-            f"schema file {path}: 'hostScoreAggregates' has {len(lists['hostScoreAggregates'])} names; "
+            f"schema file {path}: 'host_score_aggregates' has {len(lists['host_score_aggregates'])} names; "
             f"the trainer computes {len(HOST_SCORE_AGGREGATES)} ({', '.join(HOST_SCORE_AGGREGATES)})"
         )
-    return Schema(raw["version"], lists["flow"], lists["host"], lists["hostScoreAggregates"], str(path), evidence)
+    return Schema(raw["version"], lists["flow"], lists["host"], lists["host_score_aggregates"], str(path), evidence)
 
 
 def check_feature_columns(kind: str, table_path: str, found: list[str], expected: tuple[str, ...], schema_source: str) -> None:

@@ -67,10 +67,10 @@ export function readAddressList(values: string[], option: string): AddressRange[
 }
 
 /** A predicate over host addresses, or undefined when no range was given (every host). */
-export function hostFilter(values: string[]): ((host: string) => boolean) | undefined {
+export function hostFilter(values: string[], option = '--ip/--range'): ((host: string) => boolean) | undefined {
   if (values.length === 0) return undefined;
   const list = new BlockList();
-  for (const range of readAddressList(values, '--ip/--range')) {
+  for (const range of readAddressList(values, option)) {
     const type = range.family === 4 ? 'ipv4' : 'ipv6';
     if (range.prefix === undefined) list.addAddress(range.address, type);
     else list.addSubnet(range.address, range.prefix, type);

@@ -12,6 +12,8 @@ export interface RankingListenerOptions {
   windowUs: number;
   /** --ip/--range: only the hosts it accepts are ranked and flagged. */
   hostFilter?: (host: string) => boolean;
+  /** The session's inputs as given, by input index: what a host's `inputs` name (default: each window's own name). */
+  inputs?: readonly string[];
 }
 
 export class RankingListener implements WindowListener {
@@ -22,6 +24,7 @@ export class RankingListener implements WindowListener {
   readonly #ranking: Ranking;
   readonly #threshold: number;
   readonly #hostFilter: ((host: string) => boolean) | undefined;
+  readonly #inputs: readonly string[];
   /** Host rows at or above the threshold: what the botnet grouping looks at. */
   readonly #suspiciousRows: HostWindowScore[] = [];
 
@@ -29,11 +32,12 @@ export class RankingListener implements WindowListener {
     this.#ranking = new Ranking(options.threshold, options.windowUs);
     this.#threshold = options.threshold;
     this.#hostFilter = options.hostFilter;
+    this.#inputs = options.inputs ?? [];
   }
 
-  onWindow({ result }: ScoredWindow): void {
+  onWindow({ result, inputIndex }: ScoredWindow): void {
     const started = performance.now();
-    this.#ranking.add(result);
+    this.#ranking.add(result, this.#inputs[inputIndex] ?? result.input);
     for (const host of result.hosts) {
       if (host.score < this.#threshold || (this.#hostFilter && !this.#hostFilter(host.host))) continue;
       this.detected = true;

@@ -1,12 +1,19 @@
 // The ranking over a run: every host's score per window, "suspicious now" (the last window,
 // or the one asked for) told apart from "suspicious before" (a peak in an earlier window), as
 // botd's red and yellow hosts were.
+import { FlowhoundError } from '../errors.js';
 import type { EvidenceFinding } from './reasons.js';
 import type { AnalysisResult, HostRanking, WindowResult } from './types.js';
 
+/** A window start for a message: ISO 8601 UTC (the sinks' isoTime; analysis does not use the sinks). */
+const isoTime = (us: number) => new Date(us / 1000).toISOString().replace('.000Z', 'Z');
+
 export interface RankingOptions {
   threshold: number;
-  /** The window whose scores are "now"; default: the last window of the run. */
+  /**
+   * A time (µs) whose window is "now" (--at): the latest window that holds it; default: the
+   * last window of the run. A time no window holds is ERR_AT_OUTSIDE_WINDOWS.
+   */
   nowWindowStartUs?: number;
   /** Hosts with fewer flows over the run are left out (BotRecon's --min-count). */
   minFlows?: number;
@@ -22,6 +29,8 @@ interface HostHistory {
   resemblance: Map<number, number>;
   flows: number;
   botnetFlows: number;
+  /** The inputs its windows came from, in the order first seen. */
+  inputs: Set<string>;
 }
 
 /** What decides a host's place in a ranking. */
@@ -59,7 +68,8 @@ export class Ranking {
     this.#windowUs = windowUs;
   }
 
-  add(result: WindowResult): void {
+  /** Adds a scored window; `input` names where it came from (default: the result's own name for it). */
+  add(result: WindowResult, input: string = result.input): void {
     let window = this.#windows.get(result.windowStartUs);
     if (!window) {
       window = { hosts: new Set(), maxScore: 0, suspicious: new Set(), flowsEvictedEarly: 0, flowRowsDropped: 0 };
@@ -70,9 +80,10 @@ export class Ranking {
     for (const score of result.hosts) {
       let history = this.#hosts.get(score.host);
       if (!history) {
-        history = { scores: new Map(), reasons: new Map(), evidence: new Map(), resemblance: new Map(), flows: 0, botnetFlows: 0 };
+        history = { scores: new Map(), reasons: new Map(), evidence: new Map(), resemblance: new Map(), flows: 0, botnetFlows: 0, inputs: new Set() };
         this.#hosts.set(score.host, history);
       }
+      history.inputs.add(input);
       const before = history.scores.get(result.windowStartUs);
       if (before === undefined || score.score > before) {
         history.scores.set(result.windowStartUs, score.score);
@@ -112,10 +123,22 @@ export class Ranking {
     });
   }
 
+  /**
+   * The latest window that holds `timeUs` (windows overlap: a time is in two); a time no window
+   * of the run holds is an error naming the windows' span.
+   */
+  windowHolding(timeUs: number): number {
+    const starts = this.windowStartsUs();
+    const holding = starts.filter((start) => start <= timeUs && timeUs < start + this.#windowUs).at(-1);
+    if (holding !== undefined) return holding;
+    const span = starts.length === 0 ? 'the run has no windows' : `its windows cover ${isoTime(starts[0]!)} to ${isoTime(starts.at(-1)! + this.#windowUs)}`;
+    throw new FlowhoundError('ERR_AT_OUTSIDE_WINDOWS', `--at ${isoTime(timeUs)} is in no window of the run: ${span}`);
+  }
+
   /** Hosts suspicious now first (by score now), then the others by peak score. */
   rank(options: RankingOptions): { nowWindowStartUs: number | null; hosts: HostRanking[] } {
     const starts = this.windowStartsUs();
-    const now = options.nowWindowStartUs ?? starts.at(-1) ?? null;
+    const now = options.nowWindowStartUs === undefined ? (starts.at(-1) ?? null) : this.windowHolding(options.nowWindowStartUs);
     const rows: Omit<HostRanking, 'rank'>[] = [];
     for (const [host, history] of this.#hosts) {
       if (history.flows < (options.minFlows ?? 0)) continue;
@@ -131,6 +154,7 @@ export class Ranking {
       const score = now === null ? 0 : (history.scores.get(now) ?? 0);
       const earlierPeak = Math.max(0, ...[...history.scores].filter(([start]) => now === null || start < now).map(([, s]) => s));
       const suspiciousNow = score >= options.threshold;
+      const suspiciousStarts = starts.filter((start) => (history.scores.get(start) ?? 0) >= options.threshold);
       rows.push({
         host,
         score,
@@ -144,6 +168,9 @@ export class Ranking {
         scores: starts.map((start) => history.scores.get(start) ?? 0),
         suspiciousNow,
         suspiciousBefore: !suspiciousNow && earlierPeak >= options.threshold,
+        firstSuspiciousWindowStartUs: suspiciousStarts[0] ?? null,
+        lastSuspiciousWindowStartUs: suspiciousStarts.at(-1) ?? null,
+        inputs: [...history.inputs],
       });
     }
     rows.sort(rankingOrder);

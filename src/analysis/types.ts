@@ -79,6 +79,11 @@ export interface HostRanking {
   suspiciousNow: boolean;
   /** Above the threshold in some earlier window but not now (botd's yellow). */
   suspiciousBefore: boolean;
+  /** The first and last window in which it was at or above the threshold, µs; null when never. */
+  firstSuspiciousWindowStartUs: number | null;
+  lastSuspiciousWindowStartUs: number | null;
+  /** The inputs whose windows hold it, as given on the command line. */
+  inputs: string[];
 }
 
 /** Candidate botnet: suspicious hosts that behave alike (k-means over behaviour vectors). */
@@ -106,6 +111,8 @@ export interface RunOptions {
   minFlows: number;
   /** --ip/--range values. */
   ranges: string[];
+  /** --exclude values (absent in runs made before it existed). */
+  exclude?: string[];
   /** A user's own models (--model). */
   models: string[];
 }

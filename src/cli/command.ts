@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 
 import { ExitCode } from '../errors.js';
+import { nearest } from './options.js';
 
 /** What a command runs with besides its options: the terminal, Ctrl-C, the other commands. */
 export interface CommandContext {
@@ -57,4 +58,10 @@ export function terminalContext(signal: AbortSignal, commands: readonly Command[
     },
     commands,
   };
+}
+
+/** The message for a command flowhound does not have, with the one meant when one is near. */
+export function unknownCommand(name: string, commands: readonly Command[]): string {
+  const meant = name.startsWith('-') ? null : nearest(name, commands.map((command) => command.name));
+  return `unknown command '${name}'${meant ? `; did you mean '${meant}'?` : ''} ('flowhound help' lists the commands)`;
 }

@@ -36,10 +36,12 @@ export const demoCommand: Command<AnalyzeArguments> = {
   parse: (args) => parseAnalyze(args, { inputs: [DEMO_CAPTURE], lan: [DEMO_LAN] }),
   async run(options, context) {
     if (!existsSync(DEMO_CAPTURE)) throw new FlowhoundError('ERR_IO', 'the demo capture is missing from this installation', { path: DEMO_CAPTURE });
-    context.log(
-      `demo: 8.5 minutes of CTU-13 scenario 6 (the Menti bot at 147.32.84.165 among the hosts of ${DEMO_LAN}),\n` +
-        `      rebuilt as a capture by flowhound synth: flowhound analyze ${DEMO_CAPTURE} --lan ${DEMO_LAN}\n`,
-    );
+    if (!options.quiet) {
+      context.log(
+        `demo: 8.5 minutes of CTU-13 scenario 6 (the Menti bot at 147.32.84.165 among the hosts of ${DEMO_LAN}),\n` +
+          `      rebuilt as a capture by flowhound synth: flowhound analyze ${DEMO_CAPTURE} --lan ${DEMO_LAN}\n`,
+      );
+    }
     return analyzeCommand.run(options, context);
   },
 };

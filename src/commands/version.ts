@@ -7,12 +7,15 @@ import { helpOption, parseArguments } from '../cli/options.js';
 import { ExitCode, usageError } from '../errors.js';
 import { native, packageRoot } from '../native.js';
 
-const VERSION_HELP = `Usage: flowhound version
+const VERSION_HELP = `Usage: flowhound version [--json]
+       flowhound -V | --version
 
 The versions of flowhound, of its native core, and of Node; a report or a bug needs them.
+
+  --json                     as a JSON object
 `;
 
-export const versionCommand: Command<null> = {
+export const versionCommand: Command<{ json: boolean }> = {
   name: 'version',
   synopsis: '',
   summary: 'versions of flowhound and its native core',
@@ -21,10 +24,14 @@ export const versionCommand: Command<null> = {
     const { values, positionals } = parseArguments(args, helpOption);
     if (values.help) return HELP_WANTED;
     if (positionals.length > 0) throw usageError('version takes no arguments');
-    return null;
+    return { json: values.json === true };
   },
-  async run(_options, context) {
+  async run({ json }, context) {
     const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    if (json) {
+      await context.write(`${JSON.stringify({ flowhound: version, core: native.coreVersion(), node: process.version })}\n`);
+      return ExitCode.ok;
+    }
     await context.write(`flowhound ${version} (native core ${native.coreVersion()}, Node ${process.version})\n`);
     return ExitCode.ok;
   },

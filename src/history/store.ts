@@ -135,7 +135,8 @@ const secondsToUs = (seconds: number) => Math.round(seconds * 1e6);
  * scores are. The host threshold is not among them: it only decides alerts, which each commit
  * recomputes. The options are named and ordered as histories made before options were typed
  * recorded them (analyze's `lan`, `min_flows`, `ranges`, `step_s`, `utc_offset_minutes`,
- * `window_s`, without case, '-' or '_'), so that a window scored the same way keeps its key.
+ * `window_s`, without case, '-' or '_'; `exclude` only when given), so that a window scored the
+ * same way keeps its key.
  */
 export function analysisKeyOf(run: Pick<RunInfo, 'options' | 'versions' | 'models'>): string {
   const models = run.models
@@ -149,6 +150,8 @@ export function analysisKeyOf(run: Pick<RunInfo, 'options' | 'versions' | 'model
     ['steps', stepSeconds],
     ['utcoffsetminutes', utcOffsetMinutes],
     ['windows', windowSeconds],
+    // Only when given, so that the windows of runs without it keep their keys.
+    ...(run.options.exclude !== undefined && run.options.exclude.length > 0 ? [['exclude', run.options.exclude]] : []),
   ];
   return createHash('sha256').update(JSON.stringify({ schema: run.versions.schema, models, scoring })).digest('hex');
 }

@@ -109,3 +109,18 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
     return describeSkips(this.#stream.stats());
   }
 }
+
+/** The options a reader runs with, in one line for -v: what the core filled in as well as what was given. */
+export function describeReading(options: EffectiveFlowOptions, lan?: readonly string[]): string {
+  const mode = options.whole ? `whole capture, status interval ${options.statusIntervalSeconds} s` : `windows of ${options.windowSeconds} s every ${options.stepSeconds} s`;
+  const parts = [
+    mode,
+    ...(lan ? [`LAN ${lan.join(', ')}`] : []),
+    `utc offset ${options.utcOffsetMinutes} min`,
+    `memcap ${options.memcapBytes % 2 ** 20 === 0 ? `${options.memcapBytes / 2 ** 20} MiB` : `${options.memcapBytes} bytes`}`,
+    `at most ${options.maxActiveFlows} active flows a table`,
+    `uncertain direction ${options.uncertainDirection}`,
+    options.keepGoing ? 'keep going past damage' : 'stop at damage',
+  ];
+  return `reading: ${parts.join(', ')}`;
+}

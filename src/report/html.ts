@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CommonHosts } from '../analysis/compare.js';
 import type { BotnetGroup } from '../analysis/types.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
-import { memoryBudgetLines } from '../sinks/ranking-table.js';
+import { flowsCommandsOf, memoryBudgetLines } from '../sinks/ranking-table.js';
 import type { AssembledReport, HistoryReport, ReportHost, RunComparison } from './report-data.js';
 
 /** Rows of the ranking table written into the page; the JSON and CSV outputs hold every host. */
@@ -30,38 +30,95 @@ const cspHash = (text: string) => `'sha256-${createHash('sha256').update(text, '
 function state(host: ReportHost): string {
   if (host.suspiciousNow) return '<span class="badge now">now</span>';
   if (host.suspiciousBefore) return '<span class="badge before">before</span>';
-  return '<span class="badge never">never</span>';
+  // Never suspicious: nothing to flag (a badge on every harmless row only hides the few that matter).
+  return '';
+}
+
+/** Suspicious hosts shown with their evidence at most (the rest are in the table, the JSON and the CSV). */
+const MAX_EVIDENCE_CARDS = 50;
+
+/**
+ * The evidence to act on, first on the page: per host that reached the threshold, since when
+ * and until when, its reasons (with the peers and ports behind them), the inputs it came from
+ * and the command that shows its flows.
+ */
+function evidenceSection(report: HistoryReport): string {
+  const suspicious = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore);
+  if (suspicious.length === 0) {
+    const top = report.hosts[0];
+    return `<p class="empty">No host reached the threshold${top ? ` (highest: <span class="mono">${escapeHtml(top.host)}</span>, ${score(top.peakScore)})` : ''}.</p>`;
+  }
+  const cards = suspicious.slice(0, MAX_EVIDENCE_CARDS).map((host) => {
+    const first = host.firstSuspiciousWindowStartUs;
+    const last = host.lastSuspiciousWindowStartUs;
+    const when =
+      first === null || last === null ? '' : first === last ? `suspicious in the window at ${utcTime(first)} UTC` : `suspicious from the window at ${utcTime(first)} to the one at ${utcTime(last)} UTC`;
+    const commands = flowsCommandsOf(host).map((command) => `<li><code>${escapeHtml(command)}</code></li>`).join('');
+    return (
+      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
+      `<p>${escapeHtml(when)}</p>` +
+      (host.reasons.length > 0 ? `<ul class="reasons-list">${host.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '<p class="muted">No evidence rare enough to tell in its peak window.</p>') +
+      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>`
+    );
+  });
+  const more = suspicious.length > MAX_EVIDENCE_CARDS ? `<p class="muted">${suspicious.length - MAX_EVIDENCE_CARDS} more suspicious hosts are in the table below.</p>` : '';
+  return cards.join('\n') + more;
 }
 
 function rankingTable(report: HistoryReport): string {
   if (report.hosts.length === 0) return '<p class="empty">No host scores in the windows selected.</p>';
+  // Hosts that never came close (peak under half the threshold) are folded away until asked for.
+  const far = (host: ReportHost) => !host.suspiciousNow && !host.suspiciousBefore && host.peakScore < report.threshold / 2;
+  const stateOf = (host: ReportHost) => (host.suspiciousNow ? 'now' : host.suspiciousBefore ? 'before' : 'never');
   const rows = report.hosts.slice(0, MAX_TABLE_ROWS).map(
     (host, row) =>
-      `<tr data-row="${row}"><td class="num">${host.rank}</td><td class="mono">${escapeHtml(host.host)}</td>` +
+      `<tr data-row="${row}" data-state="${stateOf(host)}" data-group="${host.group ?? ''}" data-inputs="${escapeHtml(host.inputs.join('\n'))}"${far(host) ? ' data-far="1"' : ''}` +
+      ` data-text="${escapeHtml([host.host, ...host.reasons].join(' ').toLowerCase())}"><td class="num">${host.rank}</td><td class="mono">${escapeHtml(host.host)}</td>` +
       `<td class="num">${score(host.score)}</td><td class="num">${score(host.peakScore)}</td><td class="mono">${utcTime(host.peakWindowStartUs)}</td>` +
       `<td class="num">${host.flows}</td><td class="num">${host.botnetFlows}</td><td>${state(host)}</td>` +
       `<td class="num">${host.group ?? ''}</td><td class="reasons">${host.reasons.map((r) => `<span>${escapeHtml(r)}</span>`).join('')}</td></tr>`,
   );
+  const folded = report.hosts.slice(0, MAX_TABLE_ROWS).filter(far).length;
+  const groups = [...new Set(report.hosts.map((h) => h.group).filter((g) => g !== null))].sort((a, b) => a - b);
+  const inputs = [...new Set(report.hosts.flatMap((h) => h.inputs))].sort();
+  const option = (value: string, label: string) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+  const filters =
+    `<div class="filters"><input id="host-search" type="search" placeholder="search: address, reason, peer" aria-label="search hosts">` +
+    `<select id="state-filter" aria-label="state">${option('', 'every state')}${option('now', 'suspicious now')}${option('before', 'suspicious before')}${option('never', 'never suspicious')}</select>` +
+    (groups.length > 0 ? `<select id="group-filter" aria-label="group">${option('', 'every group')}${groups.map((g) => option(String(g), `group ${g}`)).join('')}</select>` : '') +
+    (inputs.length > 1 ? `<select id="input-filter" aria-label="input">${option('', 'every input')}${inputs.map((i) => option(i, i)).join('')}</select>` : '') +
+    (folded > 0 ? `<label><input id="show-far" type="checkbox"> show the ${folded} hosts that never came close (peak under ${score(report.threshold / 2)})</label>` : '') +
+    `<span id="shown-count" class="muted"></span></div>`;
   const more = report.hosts.length > MAX_TABLE_ROWS ? `<p class="muted">${report.hosts.length - MAX_TABLE_ROWS} more hosts are in the JSON and CSV reports.</p>` : '';
   return (
-    `<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">#</th><th>host</th><th class="num">now</th><th class="num">peak</th>` +
-    `<th>peak window (UTC)</th><th class="num">flows</th><th class="num">botnet flows</th><th>suspicious</th><th class="num">group</th><th>why (peak window)</th></tr></thead>` +
+    `${filters}<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">#</th><th>host</th><th class="num">now</th><th class="num">peak</th>` +
+    `<th>peak window (UTC)</th><th class="num">flows</th><th class="num">model's botnet flows</th><th>suspicious</th><th class="num">group</th><th>why (peak window)</th></tr></thead>` +
     `<tbody>${rows.join('\n')}</tbody></table></div>${more}`
   );
 }
 
+/**
+ * The behaviours a group's hosts share, each told with a member's real sentence (its own numbers
+ * and peers, from the highest-ranked member that shows it) and how many members show it.
+ */
 function sharedReasons(group: BotnetGroup, report: HistoryReport): string[] {
-  const counts = new Map<string, number>();
+  const kinds = new Map<string, { count: number; example: string; host: string }>();
   const members = new Set(group.hosts);
   for (const host of report.hosts) {
     if (!members.has(host.host)) continue;
     for (const reason of host.reasons) {
       // Numbers differ from host to host; the kind of behaviour is what they share.
       const kind = reason.replace(/[\d.,]+/g, 'N');
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      const known = kinds.get(kind);
+      if (known) known.count++;
+      else kinds.set(kind, { count: 1, example: reason, host: host.host });
     }
   }
-  return [...counts].filter(([, n]) => n >= 2 || members.size === 1).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([kind, n]) => `${kind} (${n} of ${members.size})`);
+  return [...kinds.values()]
+    .filter(({ count }) => count >= 2 || members.size === 1)
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 3)
+    .map(({ count, example, host }) => `${host}: ${example}${members.size > 1 ? ` (${count} of ${members.size} hosts alike)` : ''}`);
 }
 
 function groupsSection(report: HistoryReport): string {
@@ -86,6 +143,14 @@ function groupsSection(report: HistoryReport): string {
   return `<p class="muted">Suspicious hosts clustered by behaviour (k-means on standardised host-model inputs). ${escapeHtml(rule)}</p><div class="groups">${cards.join('')}</div>`;
 }
 
+/** A run's options as a person reads them: a line per option, lists joined, empty ones left out. */
+function optionsList(options: Record<string, unknown>): string {
+  const items = Object.entries(options)
+    .filter(([, value]) => value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([key, value]) => `<li><span class="muted">${escapeHtml(key.replaceAll('_', ' '))}</span> <span class="mono">${escapeHtml(Array.isArray(value) ? value.join(', ') : String(value))}</span></li>`);
+  return `<ul class="options">${items.join('')}</ul>`;
+}
+
 function runsSection(report: HistoryReport): string {
   if (report.runs.length === 0) return '<p class="empty">No run in the selection.</p>';
   const rows = report.runs.map((run) => {
@@ -93,7 +158,7 @@ function runsSection(report: HistoryReport): string {
     const inputs = run.inputs
       .map((i) => `<span class="mono">${escapeHtml(i.path)}</span> <span class="muted">(${bytes(i.sizeBytes)}, sha256 ${escapeHtml(i.sha256.slice(0, 12))})</span>`)
       .join('<br>');
-    const options = run.options === null ? '<span class="muted">encrypted</span>' : `<code>${escapeHtml(JSON.stringify(run.options))}</code>`;
+    const options = run.options === null ? '<span class="muted">encrypted</span>' : optionsList(run.options);
     const status = run.status === 'finished' ? 'finished' : run.status === 'interrupted' ? 'interrupted' : 'unfinished (no end recorded)';
     return (
       `<tr><td class="num">${run.id}</td><td class="mono">${escapeHtml(run.startedAt)}</td><td class="mono">${escapeHtml(run.finishedAt ?? '')}</td>` +
@@ -162,14 +227,42 @@ function memoryBudgetNotice(report: HistoryReport): string {
   return `<div class="notice"><p>The memory budget (--memcap) was reached in ${lines.length} window${lines.length === 1 ? '' : 's'}: flows were evicted early, and flow rows past a window's share were left unscored (they still count in their hosts' rows).</p><ul>${items}</ul></div>`;
 }
 
+/** Score plots drawn at most, and at least (when that many hosts exist). */
+const MAX_PLOTS = 20;
+const MIN_PLOTS = 6;
+
+/** Hosts plotted: those that came close (suspicious, or a peak of half the threshold), at least a few, at most 20. */
+function plotHosts(report: HistoryReport): number {
+  const close = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore || h.peakScore >= report.threshold / 2).length;
+  return Math.min(report.hosts.length, MAX_PLOTS, Math.max(MIN_PLOTS, close));
+}
+
+/** Rows of the heatmap at least: the top of the ranking; with every suspicious host beyond it. */
+const HEATMAP_TOP_ROWS = 40;
+
+/** The heatmap's rows: every host that reached the threshold, and the top of the ranking (they come first in rank order). */
+function heatmapRows(report: HistoryReport): number {
+  const suspicious = report.hosts.filter((h) => h.suspiciousNow || h.suspiciousBefore).length;
+  return Math.min(report.hosts.length, Math.max(suspicious, HEATMAP_TOP_ROWS));
+}
+
 export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: string): string {
   const { report, heat } = assembled;
   const pageData = {
     threshold: report.threshold,
     windowStartsUs: report.windowStartsUs,
     windows: report.windows,
-    hosts: report.hosts.map((h) => ({ host: h.host, rank: h.rank, score: h.score, peakScore: h.peakScore, peakWindowStartUs: h.peakWindowStartUs })),
+    hosts: report.hosts.map((h) => ({
+      host: h.host,
+      rank: h.rank,
+      score: h.score,
+      peakScore: h.peakScore,
+      peakWindowStartUs: h.peakWindowStartUs,
+      state: h.suspiciousNow ? 'now' : h.suspiciousBefore ? 'before' : 'never',
+    })),
     heat: base64(heat),
+    heatmapRows: heatmapRows(report),
+    plotHosts: plotHosts(report),
   };
   const span =
     report.windowStartsUs.length > 0
@@ -206,20 +299,23 @@ export function renderReportHtml(assembled: AssembledReport, flowhoundVersion: s
 <strong>${suspiciousNow}</strong> suspicious in the last window, <strong>${suspiciousBefore}</strong> suspicious before but not now; threshold ${escapeHtml(thresholdText)}.</p>
 ${addressNotice(report)}
 ${memoryBudgetNotice(report)}
-<nav class="muted"><a href="#hosts">ranking</a><a href="#plots-section">score over time</a><a href="#heatmap-section">heatmap</a><a href="#groups">botnet groups</a>${report.comparison ? '<a href="#comparison">comparison</a>' : ''}<a href="#runs-section">runs and inputs</a></nav>
+<nav class="muted"><a href="#evidence">suspicious hosts</a><a href="#hosts">ranking</a><a href="#plots-section">score over time</a><a href="#heatmap-section">heatmap</a><a href="#groups">botnet groups</a>${report.comparison ? '<a href="#comparison">comparison</a>' : ''}<a href="#runs-section">runs and inputs</a></nav>
 <noscript><p class="notice">The plots and the heatmap are drawn by the page's own script; allow it to see them.</p></noscript>
 </header>
+<section id="evidence"><h2>Suspicious hosts and their evidence</h2>
+${evidenceSection(report)}
+</section>
 <section id="hosts"><h2>Ranked hosts</h2>
 <p class="muted"><span class="badge now">now</span> hosts at or above the threshold in the last window (${report.nowWindowStartUs === null ? '—' : `${utcTime(report.nowWindowStartUs)} UTC`}) come first, by that window's score; then every other host by its peak score (<span class="badge before">before</span>: above the threshold earlier, not now). Flows are counted once over the windows selected; the reasons are the peak window's. Click a row to plot the host.</p>
 ${rankingTable(report)}
 </section>
 <section id="plots-section"><h2>Score over time</h2>
-<p class="muted">The ${Math.min(20, report.hosts.length)} highest-ranked hosts; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
+<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
 <div id="pinned-plots" class="plots"></div>
 <div id="plots" class="plots"></div>
 </section>
 <section id="heatmap-section"><h2>Hosts × windows</h2>
-<p class="muted">One row per host in rank order, one column per window. Hover for the values, click for the host's plot.</p>
+<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window. Hover for the values, click for the host's plot.</p>
 <div class="legend"><span>0</span><canvas id="legend"></canvas><span>1</span><span>· grey: no traffic</span></div>
 <div id="heatmap-wrap"><canvas id="heatmap" role="img" aria-label="scores of hosts by window"></canvas></div>
 <h3>Suspicious hosts per window</h3>

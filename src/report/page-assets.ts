@@ -26,6 +26,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #ranking tbody tr { cursor: pointer; }
 #ranking tbody tr:hover { background: #eef4ff; }
 #ranking tbody tr.selected { background: #dde9ff; }
+#ranking tbody tr.hidden { display: none; }
+.filters { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin: 6px 0; }
+#host-search { width: 280px; padding: 3px 6px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; white-space: nowrap; }
 .badge.now { background: var(--now); }
 .badge.before { background: var(--before); }
@@ -46,8 +49,14 @@ td.reasons span + span::before { content: " · "; }
 .group { border: 1px solid var(--line); border-left: 4px solid var(--now); border-radius: 4px; padding: 8px 10px; }
 .group ul { margin: 4px 0 0; padding-left: 18px; }
 #runs code { word-break: break-all; }
+ul.options { list-style: none; margin: 0; padding: 0; }
+ul.options .mono { word-break: break-all; }
 .hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .empty { color: var(--muted); font-style: italic; }
+.evidence-card { border: 1px solid #e0e0e0; border-left: 4px solid #c62828; border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
+.evidence-card h3 { margin: 4px 0; font-size: 15px; }
+.evidence-card ul { margin: 4px 0; }
+.evidence-card code { font-size: 12px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 `;
 
@@ -68,7 +77,8 @@ export const PAGE_SCRIPT = String.raw`
   var starts = data.windowStartsUs;
   var hosts = data.hosts;
   var W = starts.length;
-  var H = hosts.length;
+  // The heatmap's rows: the suspicious hosts and the top of the ranking (html.ts says how many).
+  var H = Math.min(hosts.length, data.heatmapRows || hosts.length);
   var heat = decodeBase64(data.heat);
   var tooltip = document.getElementById('tooltip');
 
@@ -187,6 +197,11 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   // ------------------------------------------------------------ score over time, one host
+  // A host's line in the colour of its state: red suspicious now, amber before, grey never.
+  function stateColour(host) {
+    return host.state === 'now' ? '#b3001b' : host.state === 'before' ? '#b26b00' : '#6b7480';
+  }
+
   function drawPlot(canvas, row) {
     var cssW = canvas.clientWidth || 400, cssH = 120;
     var context = sizeCanvas(canvas, cssW, cssH);
@@ -206,7 +221,7 @@ export const PAGE_SCRIPT = String.raw`
     context.beginPath(); context.moveTo(left, yOf(data.threshold)); context.lineTo(left + w, yOf(data.threshold)); context.stroke();
     context.setLineDash([]);
     var base = row * W, drawing = false;
-    context.strokeStyle = '#1f5fbf'; context.lineWidth = 1.5;
+    context.strokeStyle = stateColour(hosts[row]); context.lineWidth = 1.5;
     context.beginPath();
     for (var c = 0; c < W; c++) {
       var q = heat[base + c];
@@ -216,7 +231,7 @@ export const PAGE_SCRIPT = String.raw`
       drawing = true;
     }
     context.stroke();
-    context.fillStyle = '#1f5fbf';
+    context.fillStyle = stateColour(hosts[row]);
     for (c = 0; c < W; c++) {
       q = heat[base + c];
       if (q === ABSENT) continue;
@@ -274,7 +289,7 @@ export const PAGE_SCRIPT = String.raw`
   function drawTopPlots() {
     var container = document.getElementById('plots');
     if (!container) return;
-    var count = Math.min(TOP_PLOTS, H);
+    var count = Math.min(TOP_PLOTS, hosts.length, data.plotHosts || TOP_PLOTS);
     var fragment = document.createDocumentFragment();
     for (var row = 0; row < count; row++) fragment.appendChild(plotCard(row));
     container.appendChild(fragment);
@@ -328,7 +343,41 @@ export const PAGE_SCRIPT = String.raw`
     });
   }
 
+  // The search box and the filters: a row shows when it holds the text searched for (its
+  // address, reasons and peers) and matches the state, group and input chosen; hosts that never
+  // came close show only when asked for, or when searched for.
+  function wireFilters() {
+    var body = document.querySelector('#ranking tbody');
+    var search = document.getElementById('host-search');
+    if (!body || !search) return;
+    var state = document.getElementById('state-filter');
+    var group = document.getElementById('group-filter');
+    var input = document.getElementById('input-filter');
+    var showFar = document.getElementById('show-far');
+    var count = document.getElementById('shown-count');
+    var rows = Array.prototype.slice.call(body.querySelectorAll('tr'));
+    function apply() {
+      var query = search.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (tr) {
+        var visible = (!query || tr.dataset.text.indexOf(query) >= 0) &&
+          (!state || !state.value || tr.dataset.state === state.value) &&
+          (!group || !group.value || tr.dataset.group === group.value) &&
+          (!input || !input.value || tr.dataset.inputs.split('\n').indexOf(input.value) >= 0) &&
+          (!tr.dataset.far || query || (showFar && showFar.checked));
+        tr.classList.toggle('hidden', !visible);
+        if (visible) shown++;
+      });
+      if (count) count.textContent = shown + ' of ' + rows.length + ' hosts shown';
+    }
+    [search, state, group, input, showFar].forEach(function (element) {
+      if (element) element.addEventListener('input', apply);
+    });
+    apply();
+  }
+
   try {
+    wireFilters();
     wireTable();
     drawHeatmap();
     drawWindowsChart();

@@ -7,6 +7,7 @@ import { FeatureScale, groupHostsDetailed, type HostBehaviour } from '../analysi
 import { rankingOrder } from '../analysis/ranking.js';
 import type { AnalysisResult, BotnetGroup, HostRanking, RunInfo } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
+import { flowsCommand } from '../sinks/ranking-table.js';
 import type { AddressMode, HistorySelection, HistoryStore, RunStatus, StoredRun } from '../history/store.js';
 
 export interface ReportRun {
@@ -27,6 +28,8 @@ export interface ReportRun {
 export interface ReportHost extends Omit<HostRanking, 'evidence' | 'peakResemblance'> {
   /** Botnet group (BotnetGroup.id), or null when never suspicious or ungrouped. */
   group: number | null;
+  /** Per input, the command that shows its flows there (with the --utc-offset its run used). */
+  flowsCommands: string[];
 }
 
 export interface RunComparison {
@@ -97,6 +100,10 @@ interface HostAccumulator {
   botnetFlows: number;
   suspiciousBeforeLast: boolean;
   suspiciousAtLast: boolean;
+  /** The first and last column in which it reached the threshold; -1 when never. */
+  firstSuspiciousColumn: number;
+  lastSuspiciousColumn: number;
+  inputs: Set<string>;
 }
 
 /** Mean behaviour of each host over its alerts, keyed by host key (what compares across runs). */
@@ -130,7 +137,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   // Windows overlap, so a flow is in several: run totals count the windows that tile time
   // (starting at a multiple of the window length), where each flow is once, as analyze does.
   const windowInfo = new Map(
-    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0 }]),
+    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0, input: w.inputPath }]),
   );
   const columns = windowStartsUs.length;
   const last = columns - 1;
@@ -175,6 +182,9 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
         botnetFlows: 0,
         suspiciousBeforeLast: false,
         suspiciousAtLast: false,
+        firstSuspiciousColumn: -1,
+        lastSuspiciousColumn: -1,
+        inputs: new Set(),
       };
       hosts.set(row.hostId, host);
     }
@@ -189,8 +199,11 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       host.flows += row.flows;
       host.botnetFlows += row.botnetFlows;
     }
+    host.inputs.add(info.input);
     const suspicious = row.score >= info.threshold;
     if (suspicious) {
+      if (host.firstSuspiciousColumn < 0 || info.column < host.firstSuspiciousColumn) host.firstSuspiciousColumn = info.column;
+      host.lastSuspiciousColumn = Math.max(host.lastSuspiciousColumn, info.column);
       if (info.column === last) host.suspiciousAtLast = true;
       else host.suspiciousBeforeLast = true;
     }
@@ -209,6 +222,13 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
     summary.hosts = hostsSeenInColumn.get(column)?.size ?? 0;
     summary.suspiciousHosts = suspiciousInColumn.get(column)?.size ?? 0;
   });
+
+  // Each input's --utc-offset, as its latest run recorded it (for the command that shows a host's flows).
+  const offsetOfInput = new Map<string, number>();
+  for (const run of runs) {
+    const offset = run.options?.utc_offset_minutes;
+    for (const input of run.inputs) offsetOfInput.set(input.path, typeof offset === 'number' ? offset : 0);
+  }
 
   const labels = store.hostLabels(hosts.keys());
   const labelOf = (hostId: number) => labels.get(hostId)?.label ?? `host#${hostId}`;
@@ -247,6 +267,10 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       suspiciousNow: host.suspiciousAtLast,
       suspiciousBefore: host.suspiciousBeforeLast && !host.suspiciousAtLast,
       group: groupOfKey.get(keyOf(host.hostId)) ?? null,
+      firstSuspiciousWindowStartUs: host.firstSuspiciousColumn < 0 ? null : windowStartsUs[host.firstSuspiciousColumn]!,
+      lastSuspiciousWindowStartUs: host.lastSuspiciousColumn < 0 ? null : windowStartsUs[host.lastSuspiciousColumn]!,
+      inputs: [...host.inputs],
+      flowsCommands: [...host.inputs].map((input) => flowsCommand(input, labelOf(host.hostId), offsetOfInput.get(input) ?? 0)),
     };
   });
 

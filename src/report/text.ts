@@ -10,11 +10,11 @@ import type { HistoryReport, RunComparison } from './report-data.js';
 const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)}%`;
 
 /** The top of the ranking, for a terminal. */
-export function reportSummary(report: HistoryReport, options: { colour: boolean; top?: number } = { colour: false }): string {
+export function reportSummary(report: HistoryReport, options: { colour: boolean; verbose?: boolean; top?: number; columns?: number } = { colour: false }): string {
   const span = report.windowStartsUs.length > 0 ? `${isoTime(report.windowStartsUs[0]!)} to ${isoTime(report.windowStartsUs.at(-1)!)}` : 'no windows';
   const lines = [`${report.hosts.length} hosts, ${report.windowStartsUs.length} windows (${span}), runs ${report.runs.map((r) => r.id).join(' ') || 'none'}; threshold ${report.threshold}`];
   if (report.addresses === 'hmac') lines.push('hosts shown as HMAC prefixes: set FLOWHOUND_PASSPHRASE to see addresses');
-  lines.push(...rankingTerminalLines(report, { colour: options.colour, limit: options.top ?? 20, moreHint: '-o report.html, .json or .csv' }));
+  lines.push(...rankingTerminalLines(report, { colour: options.colour, verbose: options.verbose, columns: options.columns, limit: options.top ?? 20, moreHint: '-o report.html, .json or .csv' }));
   lines.push(...budgetLines(report));
   return `${lines.join('\n')}\n`;
 }

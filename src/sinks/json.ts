@@ -20,6 +20,8 @@ export function runOptionsJson(options: RunOptions) {
     threshold: options.threshold,
     min_flows: options.minFlows,
     ranges: options.ranges,
+    // Only when given: the history's record of runs made without it stays as it was.
+    ...(options.exclude !== undefined && options.exclude.length > 0 ? { exclude: options.exclude } : {}),
     models: options.models,
   };
 }
@@ -40,4 +42,21 @@ export function runJson(run: Omit<RunInfo, 'options'>, options: Record<string, u
     finished_at: run.finishedAt ?? null,
     interrupted: run.interrupted,
   };
+}
+
+/** camelCase → snake_case, for a summary object whose keys are TypeScript's. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** An object with its keys in snake_case, at any depth: the run summaries that --json writes. */
+export function snakeCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeCaseKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [snakeCase(key), snakeCaseKeys(item)]));
+}
+
+/** A command's summary as one JSON line on standard output (--json of flows, features, synth). */
+export function summaryJson(command: string, summary: object): string {
+  return `${JSON.stringify({ command, ...(snakeCaseKeys(summary) as object) })}\n`;
 }

@@ -9,12 +9,14 @@ import type { BotnetGroup, HostRanking } from '../analysis/types.js';
 import { isoTime } from './json.js';
 
 /** A ranked host, as every ranking shows it. */
-export interface RankedHost extends Pick<
-  HostRanking,
-  'host' | 'rank' | 'score' | 'peakScore' | 'peakWindowStartUs' | 'flows' | 'botnetFlows' | 'suspiciousNow' | 'suspiciousBefore' | 'reasons' | 'scores'
-> {
+export interface RankedHost
+  extends
+    Pick<HostRanking, 'host' | 'rank' | 'score' | 'peakScore' | 'peakWindowStartUs' | 'flows' | 'botnetFlows' | 'suspiciousNow' | 'suspiciousBefore' | 'reasons' | 'scores'>,
+    Partial<Pick<HostRanking, 'firstSuspiciousWindowStartUs' | 'lastSuspiciousWindowStartUs' | 'inputs'>> {
   /** The candidate botnet it is in (BotnetGroup.id), or null. */
   group: number | null;
+  /** Per input, the command that shows its flow records there (default: flowsCommand with no offset). */
+  flowsCommands?: string[];
 }
 
 /** A window of the ranking: its hosts, its highest score, its suspicious hosts, what the memory budget did to it. */
@@ -66,7 +68,7 @@ export const RANKING_COLUMNS: readonly Column[] = [
   { name: 'peak_score', text: (h) => h.peakScore },
   { name: 'peak_window_start', text: (h) => isoTime(h.peakWindowStartUs) },
   { name: 'flows', text: (h) => h.flows },
-  { name: 'botnet_flows', text: (h) => h.botnetFlows },
+  { name: 'model_botnet_flows', text: (h) => h.botnetFlows },
   { name: 'suspicious_now', text: (h) => h.suspiciousNow },
   { name: 'suspicious_before', text: (h) => h.suspiciousBefore },
   { name: 'group', text: (h) => h.group },
@@ -104,7 +106,7 @@ export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
     peak_score: makeVector(Float64Array.from(hosts, (h) => h.peakScore)),
     peak_window_start: makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), length: hosts.length, data: peakStarts })),
     flows: makeVector(Float64Array.from(hosts, (h) => h.flows)),
-    botnet_flows: makeVector(Float64Array.from(hosts, (h) => h.botnetFlows)),
+    model_botnet_flows: makeVector(Float64Array.from(hosts, (h) => h.botnetFlows)),
     suspicious_now: vectorFromArray(hosts.map((h) => h.suspiciousNow), new Bool()),
     suspicious_before: vectorFromArray(hosts.map((h) => h.suspiciousBefore), new Bool()),
     group: vectorFromArray(hosts.map((h) => h.group), new Int32()),
@@ -115,10 +117,41 @@ export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
 
 // --- JSON --------------------------------------------------------------------------------------
 
+/** A word for a POSIX shell: as it is when it needs no quotes, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 /**
- * A ranked host in JSON: the table's columns (the reasons as a list), then `detail` (analyze
- * adds each host's evidence and resemblance), then its score per window, then, when asked, its
- * group (report's; analyze's JSON gives the groups' hosts in `groups` only).
+ * The command that shows a host's flow records in one of its inputs, read with the run's
+ * --utc-offset (a flow file's times then match the windows').
+ */
+export function flowsCommand(input: string, host: string, utcOffsetMinutes = 0): string {
+  return `flowhound flows ${shellWord(input)} --host ${host}${utcOffsetMinutes !== 0 ? ` --utc-offset ${utcOffsetMinutes}` : ''}`;
+}
+
+/** A host's flows commands: as its ranking gives them, or with no offset. */
+export function flowsCommandsOf(host: RankedHost): string[] {
+  return host.flowsCommands ?? (host.inputs ?? []).map((input) => flowsCommand(input, host.host));
+}
+
+/** Where a host was suspicious, where it came from, and how to see its flows, when the ranking knows. */
+function whereJson(host: RankedHost) {
+  if (host.inputs === undefined) return {};
+  const time = (us: number | null | undefined) => (us === null || us === undefined ? null : isoTime(us));
+  return {
+    first_suspicious_window: time(host.firstSuspiciousWindowStartUs),
+    last_suspicious_window: time(host.lastSuspiciousWindowStartUs),
+    inputs: host.inputs,
+    flows_commands: flowsCommandsOf(host),
+  };
+}
+
+/**
+ * A ranked host in JSON: the table's columns (the reasons as a list), where it was suspicious
+ * and how to see its flows, then `detail` (analyze adds each host's evidence and
+ * resemblance), then its score per window, then, when asked, its group (report's; analyze's
+ * JSON gives the groups' hosts in `groups` only).
  */
 export function rankedHostJson(host: RankedHost, options: { detail?: Record<string, unknown>; group?: boolean } = {}) {
   return {
@@ -128,10 +161,11 @@ export function rankedHostJson(host: RankedHost, options: { detail?: Record<stri
     peak_score: host.peakScore,
     peak_window_start: isoTime(host.peakWindowStartUs),
     flows: host.flows,
-    botnet_flows: host.botnetFlows,
+    model_botnet_flows: host.botnetFlows,
     suspicious_now: host.suspiciousNow,
     suspicious_before: host.suspiciousBefore,
     reasons: host.reasons,
+    ...whereJson(host),
     ...options.detail,
     scores: host.scores,
     ...(options.group ? { group: host.group } : {}),
@@ -212,6 +246,29 @@ export interface TerminalTableOptions {
   verbose?: boolean;
   /** What to run to see every host, said under a table that does not show them all. */
   moreHint: string;
+  /**
+   * The terminal's width (process.stdout.columns): the score line takes what the columns
+   * leave, and longer lines are cut with '…'. Undefined (a pipe, a file): nothing is cut.
+   */
+  columns?: number;
+}
+
+/** `line` cut to `columns` characters (ANSI colours aside), ending in '…' when cut. */
+function fit(line: string, columns: number | undefined): string {
+  if (columns === undefined || line.length <= columns) return line;
+  return `${line.slice(0, Math.max(1, columns - 1))}…`;
+}
+
+/** -v, under a suspicious host: since when, until when, from which input, and the command that shows its flows. */
+function evidenceLines(host: RankedHost): string[] {
+  const lines: string[] = [];
+  const first = host.firstSuspiciousWindowStartUs;
+  const last = host.lastSuspiciousWindowStartUs;
+  if (first !== null && first !== undefined && last !== null && last !== undefined) {
+    lines.push(first === last ? `suspicious in the window at ${isoTime(first)}` : `suspicious from the window at ${isoTime(first)} to the one at ${isoTime(last)}`);
+  }
+  for (const command of flowsCommandsOf(host)) lines.push(`its flows: ${command}`);
+  return lines;
 }
 
 function status(host: RankedHost): string {
@@ -223,18 +280,32 @@ export function rankingTerminalLines(table: Pick<RankingTable, 'hosts' | 'groups
   const paint = painter(options.colour);
   const shown = table.hosts.slice(0, options.limit ?? 20);
   const hostWidth = Math.max(4, ...shown.map((h) => h.host.length));
+  // rank, host, now, peak, peak at, flows, model botnet, status, group, then the score line.
+  const fullWidth = 4 + 2 + hostWidth + 2 + 5 + 2 + 5 + 2 + 20 + 2 + 8 + 2 + 12 + 2 + 6 + 2 + 5 + 2;
+  // A terminal too narrow for the columns and a score line of 10 drops 'peak at' (the JSON and CSV have it).
+  const withPeakAt = options.columns === undefined || options.columns >= fullWidth + 10;
+  const fixedWidth = withPeakAt ? fullWidth : fullWidth - 22;
+  const sparkWidth = options.columns === undefined ? 40 : Math.max(5, options.columns - fixedWidth - 1);
+  const peakAt = (text: string) => (withPeakAt ? `${text.padEnd(20)}  ` : '');
   const lines = [
-    `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${'peak at'.padEnd(20)}  ${'flows'.padStart(8)}  ${'botnet'.padStart(7)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  score over time`,
+    fit(
+      `${'rank'.padStart(4)}  ${'host'.padEnd(hostWidth)}  ${'now'.padStart(5)}  ${'peak'.padStart(5)}  ${peakAt('peak at')}${'flows'.padStart(8)}  ${'model botnet'.padStart(12)}  ${'status'.padEnd(6)}  ${'group'.padStart(5)}  ${'score over time'.slice(0, Math.max(5, sparkWidth))}`,
+      options.columns,
+    ),
   ];
   for (const host of shown) {
     const colour = host.suspiciousNow ? 'red' : host.suspiciousBefore ? 'yellow' : 'dim';
     const row =
       `${String(host.rank).padStart(4)}  ${host.host.padEnd(hostWidth)}  ${scoreText(host.score).padStart(5)}  ${scoreText(host.peakScore).padStart(5)}  ` +
-      `${isoTime(host.peakWindowStartUs).padEnd(20)}  ${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(7)}  ${status(host).padEnd(6)}  ` +
-      `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores)}`;
-    lines.push(paint(colour, row));
+      `${peakAt(isoTime(host.peakWindowStartUs))}${String(host.flows).padStart(8)}  ${String(host.botnetFlows).padStart(12)}  ${status(host).padEnd(6)}  ` +
+      `${String(host.group ?? '').padStart(5)}  ${sparkline(host.scores, sparkWidth)}`;
+    lines.push(paint(colour, fit(row, options.columns)));
     const reasons = options.verbose ? host.reasons : host.reasons.slice(0, host.suspiciousNow || host.suspiciousBefore ? 2 : 0);
-    for (const reason of reasons) lines.push(`${' '.repeat(6 + hostWidth)}  ${paint('dim', `· ${reason}`)}`);
+    const indent = ' '.repeat(6 + hostWidth);
+    // Reasons and evidence are cut to the terminal only without -v: -v is for reading them whole.
+    const cut = (text: string) => (options.verbose ? text : fit(text, options.columns === undefined ? undefined : options.columns - indent.length - 2));
+    for (const reason of reasons) lines.push(`${indent}  ${paint('dim', cut(`· ${reason}`))}`);
+    if (options.verbose && (host.suspiciousNow || host.suspiciousBefore)) lines.push(...evidenceLines(host).map((line) => `${indent}  ${paint('dim', line)}`));
   }
   if (table.hosts.length > shown.length) lines.push(paint('dim', `… and ${table.hosts.length - shown.length} more hosts (${options.moreHint} for all)`));
   if (table.groups.length > 0) {

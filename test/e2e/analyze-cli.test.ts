@@ -70,7 +70,7 @@ interface JsonRanking {
     rank: number;
     peak_score: number;
     flows: number;
-    botnet_flows: number;
+    model_botnet_flows: number;
     reasons: string[];
     evidence: JsonEvidence[];
     resemblance_to_known_families: number;
@@ -104,12 +104,12 @@ describe('flowhound analyze', () => {
     const document = JSON.parse(readFileSync(out, 'utf8')) as JsonRanking;
     const first = document.hosts[0]!;
     expect(Object.keys(first)).toEqual(
-      expect.arrayContaining(['host', 'rank', 'score', 'peak_score', 'peak_window_start', 'flows', 'botnet_flows', 'reasons', 'evidence', 'resemblance_to_known_families']),
+      expect.arrayContaining(['host', 'rank', 'score', 'peak_score', 'peak_window_start', 'flows', 'model_botnet_flows', 'reasons', 'first_suspicious_window', 'last_suspicious_window', 'inputs', 'flows_commands', 'evidence', 'resemblance_to_known_families']),
     );
     expect([first.host, first.rank]).toEqual([BOT, 1]);
     expect(first.peak_score).toBeGreaterThanOrEqual(document.threshold);
-    expect(first.botnet_flows).toBeGreaterThan(0);
-    expect(first.botnet_flows).toBeLessThanOrEqual(first.flows);
+    expect(first.model_botnet_flows).toBeGreaterThan(0);
+    expect(first.model_botnet_flows).toBeLessThanOrEqual(first.flows);
     expect(document.windows.length).toBeGreaterThan(1);
     expect(document.hosts.every((h: { host: string }) => h.host.startsWith('147.32.'))).toBe(true);
     expect(document.run.models.map((m) => m.kind)).toEqual(['flow', 'host', 'anomaly']);

@@ -135,7 +135,7 @@ describe('flowhound report', () => {
     await report('--db', db, '--run', `${firstRun}`, '-o', out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     // The columns of analyze's CSV: the one ranking table.
-    expect(lines[0]).toBe('rank,host,score,peak_score,peak_window_start,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons');
+    expect(lines[0]).toBe('rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons');
     expect(lines).toHaveLength(61);
     expect(lines[1]).toMatch(/^1,147\.32\.84\.165,0\.7\d+,0\.92\d+,2011-08-16T\d\d:\d\d:\d\dZ,\d+,\d+,true,false,1,\d+ SMTP connection attempts to \d+ servers; /);
     // '1,481 destination ports' holds a comma: the field is quoted.

@@ -80,10 +80,12 @@ describe('HTML report of scenario 6', () => {
       expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('147.32.84.165');
       expect(await rows.nth(0).locator('.badge').textContent()).toBe('now');
 
-      // Twenty score plots, drawn: the bot's line climbs above the threshold.
+      // Score plots of the hosts that came close (at least 6, at most 20), drawn: the bot's line climbs above the threshold.
       const plots = page.locator('#plots canvas.score-plot');
-      expect(await plots.count()).toBe(20);
-      expect(await page.locator('#plots canvas[data-drawn="true"]').count()).toBe(20);
+      const close = await page.locator('#ranking tbody tr:not([data-far])').count();
+      const plotted = Math.min(20, Math.max(6, close));
+      expect(await plots.count()).toBe(plotted);
+      expect(await page.locator('#plots canvas[data-drawn="true"]').count()).toBe(plotted);
       expect(await paintedPixels(page, '#plots canvas.score-plot')).toBeGreaterThan(500);
 
       // The heatmap: a row per host, a column per window; the bot's row is dark red where it scores high.
@@ -103,6 +105,34 @@ describe('HTML report of scenario 6', () => {
       expect(await paintedPixels(page, '#windows-chart')).toBeGreaterThan(100);
       expect(await page.locator('#groups .group').count()).toBe(1);
       expect(await page.locator('#runs tbody tr').count()).toBe(1);
+
+      // Triage: the suspicious hosts and their evidence come first on the page.
+      expect(await page.locator('#evidence .evidence-card').first().getAttribute('data-host')).toBe('147.32.84.165');
+      const visible = () => page.locator('#ranking tbody tr:not(.hidden)');
+      const shownCount = () => page.locator('#shown-count').textContent();
+      // Hosts that never came close are folded away until asked for.
+      const folded = await page.locator('#ranking tbody tr[data-far]').count();
+      expect(folded).toBeGreaterThan(0);
+      expect(await visible().count()).toBe(60 - folded);
+      expect(await shownCount()).toBe(`${60 - folded} of 60 hosts shown`);
+      // The search box filters the table: by address (folded hosts too), by words of the reasons.
+      await page.fill('#host-search', '147.32.84.165');
+      expect(await visible().count()).toBe(1);
+      expect(await visible().first().locator('td').nth(1).textContent()).toBe('147.32.84.165');
+      await page.fill('#host-search', 'smtp');
+      const smtp = await visible().count();
+      expect(smtp).toBeGreaterThan(0);
+      for (let i = 0; i < smtp; i++) expect((await visible().nth(i).locator('td.reasons').textContent())!.toLowerCase()).toContain('smtp');
+      await page.fill('#host-search', 'no such host');
+      expect(await visible().count()).toBe(0);
+      expect(await shownCount()).toBe('0 of 60 hosts shown');
+      await page.fill('#host-search', '');
+      // The state filter: suspicious now only.
+      await page.selectOption('#state-filter', 'now');
+      expect(await visible().count()).toBe(await page.locator('#ranking tbody tr[data-state="now"]').count());
+      await page.selectOption('#state-filter', '');
+      await page.check('#show-far');
+      expect(await visible().count()).toBe(60);
 
       // Clicking a host lower in the table plots it on demand.
       await rows.nth(40).click();
@@ -151,7 +181,9 @@ describe('HTML report of scenario 6', () => {
       expect(await first.locator('td').nth(1).textContent()).toBe('147.32.84.165');
       expect(await first.locator('.badge').textContent()).toBe('now');
       expect(await tab.locator('#ranking tbody tr').count()).toBeGreaterThan(1000);
-      expect(await tab.locator('#plots canvas[data-drawn="true"]').count()).toBe(20);
+      // The hosts that came close to the threshold are plotted (7 of 1,112 here), not 20 flat lines.
+      const close = await tab.locator('#ranking tbody tr:not([data-far])').count();
+      expect(await tab.locator('#plots canvas[data-drawn="true"]').count()).toBe(Math.min(20, Math.max(6, close)));
       expect(await paintedPixels(tab, '#plots canvas.score-plot')).toBeGreaterThan(500);
       expect(await paintedPixels(tab, '#heatmap')).toBeGreaterThan(10_000);
     } finally {

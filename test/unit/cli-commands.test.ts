@@ -36,7 +36,7 @@ function usageMessage(parse: () => unknown): string {
 
 describe('the commands', () => {
   it('each has a name, a one-line summary and its own help', () => {
-    expect(COMMANDS.map((command) => command.name)).toEqual(['analyze', 'live', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version']);
+    expect(COMMANDS.map((command) => command.name)).toEqual(['analyze', 'live', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);
     for (const command of COMMANDS) {
       expect(command.summary).not.toContain('\n');
       expect(command.help.startsWith(`Usage: flowhound ${command.name}`), command.name).toBe(true);
@@ -50,7 +50,7 @@ describe('the commands', () => {
       expect(await output(command.name, ['--help'])).toBe(command.help);
       expect(command.parse(['-h'])).toBe(HELP_WANTED);
     }
-    await expect(output('help', ['nope'])).rejects.toThrow("no command 'nope'");
+    await expect(output('help', ['nope'])).rejects.toThrow("unknown command 'nope'");
   });
 
   it('are all in the main help, a line each', async () => {
@@ -59,7 +59,7 @@ describe('the commands', () => {
     for (const command of COMMANDS) expect(help).toContain(` ${command.summary}\n`);
     expect(help).toContain("\n  evaluate INPUT… score analyze's host scores");
     expect(help).toContain("\n  help [COMMAND]  this text, or a command's own help\n");
-    expect(helpCommand.parse(['analyze'])).toEqual({ topic: 'analyze' });
+    expect(helpCommand.parse(['analyze'])).toEqual({ topic: 'analyze', json: false });
   });
 });
 

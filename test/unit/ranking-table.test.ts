@@ -20,7 +20,8 @@ const START_US = 1_313_480_000_000_000;
 function ranked(host: string, rank: number, overrides: Partial<HostRanking> = {}): HostRanking {
   return {
     host, rank, score: 0.1, peakScore: 0.2, peakWindowStartUs: START_US, flows: 10, botnetFlows: 0, reasons: [], evidence: [], peakResemblance: 0.5,
-    scores: [0.2, 0.1], suspiciousNow: false, suspiciousBefore: false, ...overrides,
+    scores: [0.2, 0.1], suspiciousNow: false, suspiciousBefore: false, firstSuspiciousWindowStartUs: null, lastSuspiciousWindowStartUs: null, inputs: ['lab.pcap'],
+    ...overrides,
   };
 }
 
@@ -53,7 +54,7 @@ describe('the ranking table', () => {
   it('writes CSV under the column names, times in ISO 8601 UTC, scores with every digit, the group, quoted where needed', () => {
     const [header, bot, clean] = rankingCsv({ hosts: [{ ...RESULT.hosts[0]!, group: 1 }, { ...RESULT.hosts[1]!, group: null }] }).trimEnd().split('\n');
     expect(header).toBe(RANKING_COLUMNS.map((c) => c.name).join(','));
-    expect(header).toBe('rank,host,score,peak_score,peak_window_start,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons');
+    expect(header).toBe('rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons');
     expect(bot).toBe('1,10.0.0.66,0.9123456,0.95,2011-08-16T07:35:50Z,10,7,true,false,1,"sent 1,481 ""probes""; and more"');
     expect(clean).toBe('2,10.0.0.7,0.1,0.2,2011-08-16T07:33:20Z,10,0,false,false,,');
   });
@@ -70,7 +71,7 @@ describe('the ranking table', () => {
   it("is analyze's terminal table and CSV, and report's, with the same columns", () => {
     const text = analysisOutput(RESULT, 'table', { colour: false, verbose: false }) as string;
     expect(text).toMatch(/\n\s+1 {2}10\.0\.0\.66 {2}0\.912 {2}0\.950 {2}2011-08-16T07:35:50Z +10 +7 {2}NOW +1 {2}▂▁\n/);
-    expect(analysisOutput(RESULT, 'csv', { colour: false, verbose: false })).toMatch(/^rank,host,score,peak_score,peak_window_start,flows,botnet_flows,suspicious_now,suspicious_before,group,reasons\n1,10\.0\.0\.66,/);
+    expect(analysisOutput(RESULT, 'csv', { colour: false, verbose: false })).toMatch(/^rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons\n1,10\.0\.0\.66,/);
 
     const db = join(tempDir(), 'history.sqlite');
     const store = HistoryStore.open(db);
@@ -78,9 +79,33 @@ describe('the ranking table', () => {
     const { report } = assembleReport(store, { selection: {}, generatedAt: '2026-01-02T00:00:00.000Z' });
     store.close();
     const columns = (out: string) => out.split('\n').find((line) => line.startsWith('rank'))!.split(/ {2,}/);
-    expect(columns(text)).toEqual(['rank', 'host', 'now', 'peak', 'peak at', 'flows', 'botnet', 'status', 'group', 'score over time']);
+    expect(columns(text)).toEqual(['rank', 'host', 'now', 'peak', 'peak at', 'flows', 'model botnet', 'status', 'group', 'score over time']);
     expect(columns(reportSummary(report))).toEqual(columns(text));
     expect(rankingCsv(report).split('\n')[0]).toBe(rankingCsv({ hosts: [] }).trimEnd());
+  });
+
+  it('with -v, tells under a suspicious host since when, until when, and the command that shows its flows', () => {
+    const result = { ...RESULT, hosts: [{ ...RESULT.hosts[0]!, firstSuspiciousWindowStartUs: START_US, lastSuspiciousWindowStartUs: START_US + 150e6, inputs: ['lab day.pcap'] }] };
+    const text = analysisOutput(result, 'table', { colour: false, verbose: true }) as string;
+    expect(text).toContain('suspicious from the window at 2011-08-16T07:33:20Z to the one at 2011-08-16T07:35:50Z');
+    expect(text).toContain("its flows: flowhound flows 'lab day.pcap' --host 10.0.0.66 --utc-offset 120");
+    expect(analysisOutput(result, 'table', { colour: false, verbose: false })).not.toContain('its flows');
+  });
+});
+
+describe('evidence per host in JSON', () => {
+  it("names the model's count as such, and gives the first and last suspicious window, the inputs and the flows command", () => {
+    const host = { ...RESULT.hosts[0]!, firstSuspiciousWindowStartUs: START_US + 150e6, lastSuspiciousWindowStartUs: START_US + 150e6, inputs: ['a.pcap', 'b.pcap'] };
+    const [json] = (JSON.parse(analysisJson({ ...RESULT, hosts: [host] })) as { hosts: Record<string, unknown>[] }).hosts;
+    expect(json).toMatchObject({
+      model_botnet_flows: 7,
+      first_suspicious_window: '2011-08-16T07:35:50Z',
+      last_suspicious_window: '2011-08-16T07:35:50Z',
+      inputs: ['a.pcap', 'b.pcap'],
+      // Read with the run's --utc-offset (120), so that a flow file's times match the windows'.
+      flows_commands: ['flowhound flows a.pcap --host 10.0.0.66 --utc-offset 120', 'flowhound flows b.pcap --host 10.0.0.66 --utc-offset 120'],
+    });
+    expect(json).not.toHaveProperty('botnet_flows');
   });
 });
 

@@ -177,7 +177,7 @@ def write_schema(path: Path) -> None:
         "version": SCHEMA_VERSION,
         "flow": [spec(n) for n in FLOW_FEATURES],
         "host": [spec(n, n in HOST_EVIDENCE) for n in HOST_FEATURES],
-        "hostScoreAggregates": [spec(n) for n in HOST_SCORE_AGGREGATES],
+        "host_score_aggregates": [spec(n) for n in HOST_SCORE_AGGREGATES],
     }
     path.write_text(json.dumps(schema), encoding="utf-8")
 

@@ -36,6 +36,8 @@ export interface RunReport {
   times: StageTimes;
   output: string | null;
   history: { path: string; runId: number } | null;
+  /** What the options missed of the inputs (src/analysis/input-hints.ts). */
+  hints?: string[];
 }
 
 export class AnalyzeDisplay implements WindowListener {
@@ -46,11 +48,11 @@ export class AnalyzeDisplay implements WindowListener {
   }
 
   onWindow({ result }: ScoredWindow): void {
-    if (this.#options.verbose) this.#options.log(describeWindow(result, this.#options.threshold));
+    if (this.#options.verbose && !this.#options.quiet) this.#options.log(describeWindow(result, this.#options.threshold));
   }
 
   /** The lines that end a run. */
-  summary({ result, inputs, totals, times, output, history }: RunReport): void {
+  summary({ result, inputs, totals, times, output, history, hints = [] }: RunReport): void {
     const { log, quiet, verbose } = this.#options;
     if (quiet) return;
     const what = totals.packets > 0 ? `${totals.packets} packets` : `${totals.records} flow records`;
@@ -72,7 +74,28 @@ export class AnalyzeDisplay implements WindowListener {
     if (verbose) for (const line of memoryBudgetLines(result.windows)) log(`    ${line}`);
     if (history) log(`  history: ${history.path} (run ${history.runId})`);
     if (result.run.interrupted) log('analyze: interrupted; the ranking covers the windows finished before that');
+    for (const hint of hints) log(hint);
+    log(verdictLine(result));
   }
+}
+
+/**
+ * The line every run ends with: how many hosts are suspicious now and before, or that none
+ * reached the threshold, with the highest score reached.
+ */
+export function verdictLine(result: Pick<AnalysisResult, 'hosts' | 'threshold'> & { windows?: AnalysisResult['windows'] }): string {
+  const now = result.hosts.filter((h) => h.suspiciousNow).length;
+  const before = result.hosts.filter((h) => h.suspiciousBefore).length;
+  if (now + before > 0) return `analyze: ${now} suspicious now, ${before} before (threshold ${result.threshold})`;
+  let highest: (typeof result.hosts)[number] | undefined;
+  for (const host of result.hosts) if (highest === undefined || host.peakScore > highest.peakScore) highest = host;
+  if (highest === undefined) {
+    const seen = (result.windows ?? []).some((w) => w.hosts > 0);
+    // LAN hosts were scored, but --ip/--range, --exclude or --min-flows left none in the ranking.
+    const why = seen ? 'no LAN host passed --ip/--range, --exclude and --min-flows' : 'no LAN host was ranked';
+    return `analyze: no host reached the threshold ${result.threshold} (${why})`;
+  }
+  return `analyze: no host reached the threshold ${result.threshold} (highest: ${highest.host}, ${highest.peakScore.toFixed(3)})`;
 }
 
 /** A line per closed window (--verbose). */

@@ -15,29 +15,39 @@ were suspicious BEFORE (yellow). Each suspicious host comes with the reasons tha
 score.
 
 Hosts:
-  --lan CIDR                 LAN range (repeatable; default: the private ranges). Only LAN
-                             hosts are ranked. CTU-13: --lan 147.32.0.0/16
-  --ip, --range CIDR|FILE    rank only these hosts (repeatable; a FILE holds one per line)
-  --min-flows N              leave out hosts with fewer flows over the run (default 1)
-  --at TIME                  the window that is "now" (default: the last one)
+  --lan CIDR                 LAN range (repeatable or a comma list; default: the private
+                             ranges). Only LAN hosts are ranked. CTU-13: --lan 147.32.0.0/16
+  --ip, -r, --range CIDR|FILE
+                             rank only these hosts (repeatable or a comma list; a FILE holds
+                             one per line)
+  --exclude CIDR|FILE        never rank nor flag these hosts (a whitelist: your scanners, your
+                             mail relays; repeatable or a comma list, or a FILE of them)
+  -c, --min-flows N          leave out hosts with fewer flows over the run (default 1;
+                             --min-count, BotRecon's name, is the same)
+  --at TIME                  the window that is "now": the latest that holds TIME (default:
+                             the last one); a TIME no window holds is ERR_AT_OUTSIDE_WINDOWS
 
 Models:
   --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
                              or card); checked against the feature schema before use
   --threshold P              host score from which a host is suspicious (default: the card's)
-  --threads N                scoring threads (default: the cores; at most 4 per core)
+  -j, --threads N            scoring threads (default: the cores; at most 4 per core;
+                             --jobs is the same)
 
 Output:
   -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
   --format table|json|csv|arrow
+  --json                     the same as --format json
   --db FILE                  the SQLite history the run is recorded in, a transaction per
                              window (default: ~/.local/share/flowhound/history.sqlite);
                              with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
   --no-db                    record nothing
   --fail-on-detection        exit 1 when a host scores above the threshold in any window
   -y, --yes                  overwrite -o FILE without asking
-  -v, --verbose              every reason, and time per stage
+  -v, --verbose              every reason, under each suspicious host since when and the
+                             command that shows its flows, a line per window, time per stage
   -q, --quiet                no progress bar and no summary
+  -h, --help                 this help
 
 Reading:
   --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,

@@ -3,13 +3,15 @@
 // evidence and resemblance, and the run), CSV or Arrow.
 import type { AnalysisResult } from '../../analysis/types.js';
 import { isoTime, runJson, runOptionsJson } from '../../sinks/json.js';
-import { painter, rankingArrow, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
+import { flowsCommand, painter, rankingArrow, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
 
 export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
 
 /** The ranking table of a result: its hosts with the candidate botnet each is in. */
 function rankingTable(result: AnalysisResult): RankingTable {
-  return { ...result, hosts: withGroups(result.hosts, result.groups) };
+  const offset = result.run.options.utcOffsetMinutes;
+  const hosts = withGroups(result.hosts, result.groups).map((host) => ({ ...host, flowsCommands: host.inputs.map((input) => flowsCommand(input, host.host, offset)) }));
+  return { ...result, hosts };
 }
 
 /** The JSON document: the ranking, each host's evidence and resemblance, and the run. */
@@ -43,6 +45,8 @@ export function analysisJson(result: AnalysisResult): string {
 export interface AnalysisTextOptions {
   colour: boolean;
   verbose: boolean;
+  /** The terminal's width when the table goes to one; undefined otherwise (nothing is cut). */
+  columns?: number;
 }
 
 /** The terminal table, under a line saying what was ranked. */

@@ -9,10 +9,12 @@ import {
   reading,
   readingOptions,
   scoring,
+  sameOption,
   scoringOptions,
   yesOption,
 } from '../../cli/options.js';
 import { wholeNumberIn } from '../../cli/values.js';
+import { colourWanted } from '../../cli/colour.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import { coreDefaults } from '../../native.js';
@@ -39,8 +41,11 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     ...yesOption,
     ...readingOptions,
     ip: { type: 'string', multiple: true },
-    range: { type: 'string', multiple: true },
+    range: { type: 'string', multiple: true, short: 'r' },
+    exclude: { type: 'string', multiple: true },
     'min-flows': { type: 'string' },
+    // BotRecon's name for --min-flows.
+    'min-count': { type: 'string', short: 'c' },
     at: { type: 'string' },
     'fail-on-detection': { type: 'boolean' },
     db: { type: 'string' },
@@ -52,7 +57,7 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
   const scored = scoring(values);
   const reader = { lan: scored.lan ?? defaults.lan, ...reading(values) };
   const written = output(values, ['table', 'json', 'csv', 'arrow']);
-  const minFlows = wholeNumberIn(values['min-flows'], '--min-flows', { what: 'a whole number of flows', min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 1;
+  const minFlows = wholeNumberIn(sameOption(values, 'min-flows', 'min-count'), values['min-count'] === undefined ? '--min-flows' : '--min-count', { what: 'a whole number of flows', min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 1;
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   return {
     inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
@@ -61,10 +66,11 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     threshold: scored.threshold,
     minFlows,
     ranges: [...(values.ip ?? []), ...(values.range ?? [])],
+    exclude: values.exclude ?? [],
     nowUs: values.at === undefined ? undefined : parseTimeArgument(values.at, reader.utcOffsetMinutes ?? coreDefaults.utcOffsetMinutes, '--at'),
     ...written,
     verbose: values.verbose === true,
-    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    colour: colourWanted(),
     threads: scored.threads,
     history:
       values['no-db'] === true

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { EndAfterOutput } from '../../analysis/end-after-output.js';
 import { hostFilter } from '../../analysis/host-filter.js';
+import { addressCensus, inputHints, sniffInput } from '../../analysis/input-hints.js';
 import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
@@ -37,6 +38,8 @@ export interface AnalyzeOptions extends OverwriteConfirmation {
   minFlows: number;
   /** --ip/--range values. */
   ranges: string[];
+  /** --exclude values: hosts never ranked nor flagged (Slips' whitelist). */
+  exclude?: string[];
   /** The window that is "now"; default: the last. */
   nowUs?: number;
   output: string | null;
@@ -81,13 +84,15 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
   if (format === 'arrow' && options.output === null && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
-  const filter = hostFilter(options.ranges);
+  const filter = combinedFilter(hostFilter(options.ranges), hostFilter(options.exclude ?? [], '--exclude'));
   const [target] = checkOutputTargets({
     outputs: [options.output],
     inputs: [...options.inputs, ...options.modelPaths, ...(options.history ? [options.history.path] : [])],
   });
   await options.confirmOverwrite?.([target!]);
   const started = performance.now();
+  // What the first bytes of each input say (a CTU-13 flow file), for the hints at the end.
+  const sniffs = Promise.all(options.inputs.map(sniffInput));
 
   // Open: every input, before any work.
   const session = ScoringSession.open(
@@ -106,7 +111,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     if (options.history !== null) history = HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
 
     // Per window: score, rank, record, show.
-    const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter });
+    const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter, inputs: options.inputs });
     const memcapBytes = session.readers[0]?.options.flows.memcapBytes;
     const display = new AnalyzeDisplay({ threshold, verbose: options.verbose, quiet: options.quiet, log: options.log, memcapBytes });
     historyEnd = history && new EndAfterOutput(history);
@@ -130,7 +135,8 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
       outputMs: performance.now() - outputStarted,
     };
     const totals = session.progress();
-    display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId } });
+    const hints = options.quiet ? [] : await runHints(options, session, result, await sniffs);
+    display.summary({ result, inputs: options.inputs.length, totals, times, output: options.output, history: history && { path: history.path, runId: history.runId }, hints });
     return { result, times, packets: totals.packets, records: totals.records, detected: ranking.detected };
   } finally {
     // After a failure, the history records the run as failed; a history failing too would hide the first failure.
@@ -139,6 +145,28 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     await session.close();
     history?.close();
   }
+}
+
+/** Hosts --ip/--range keep (all when not given) and --exclude does not name. */
+function combinedFilter(keep: ((host: string) => boolean) | undefined, exclude: ((host: string) => boolean) | undefined): ((host: string) => boolean) | undefined {
+  if (exclude === undefined) return keep;
+  return (host) => !exclude(host) && (keep === undefined || keep(host));
+}
+
+/** What the options missed of the inputs: a CTU-13 input without its LAN or offset; no LAN host at all (then a census of the inputs' addresses). */
+async function runHints(options: AnalyzeOptions, session: ScoringSession, result: AnalysisResult, sniffs: Awaited<ReturnType<typeof sniffInput>>[]): Promise<string[]> {
+  const noLanHost = !result.run.interrupted && result.windows.every((w) => w.hosts === 0);
+  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection } = options.reader;
+  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, keepGoing: true };
+  const census = noLanHost ? await addressCensus(options.inputs, reading).catch(() => null) : null;
+  return inputHints({
+    inputs: options.inputs,
+    lan: session.reading.lan,
+    lanGiven: options.reader.lan !== undefined,
+    utcOffsetGiven: options.reader.utcOffsetMinutes !== undefined,
+    sniffs,
+    census,
+  });
 }
 
 /** What the history and the JSON record of a run: its options as its readers ran them, versions, models, inputs. */
@@ -150,6 +178,7 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
       threshold,
       minFlows: options.minFlows,
       ranges: options.ranges,
+      exclude: options.exclude ?? [],
       models: options.modelPaths,
     },
     versions: await runVersions(),
@@ -161,7 +190,8 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
 }
 
 async function writeResult(result: AnalysisResult, format: AnalyzeFormat, target: OutputTarget, options: AnalyzeOptions): Promise<void> {
-  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose });
+  const toTerminal = options.output === null && process.stdout.isTTY === true;
+  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
   if (target.kind === 'standard-output') await options.write(text);
   else await writeWholeOutput(target, text);
 }

@@ -43,7 +43,7 @@ Scoring, as for 'flowhound analyze':
   --model FILE.onnx          a model of your own, checked against the feature schema
   --threshold P              host score from which a host-window is flagged (default: the
                              anomaly model card's)
-  --threads N                scoring threads (default: the cores; at most 4 per core)
+  -j, --threads N            scoring threads (default: the cores; at most 4 per core; --jobs)
 
 Output:
   -o, --output FILE          .json or .txt (default: the table on the terminal)
@@ -51,6 +51,8 @@ Output:
                              score, rank and flag per window
   -y, --yes                  overwrite -o FILE without asking
   -q, --quiet                no progress bar and no summary
+  --json                     the same as --format json
+  -v, --verbose              accepted, as by every command; evaluate has nothing more to tell
 
 Reading:
   --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --memcap SIZE,

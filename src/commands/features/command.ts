@@ -2,6 +2,7 @@
 import type { Command } from '../../cli/command.js';
 import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
+import { summaryJson } from '../../sinks/json.js';
 import { FEATURES_HELP } from './help.js';
 import { parseFeatures, type FeaturesArguments } from './parse.js';
 import { runFeatures } from './run.js';
@@ -12,8 +13,9 @@ export const featuresCommand: Command<FeaturesArguments> = {
   summary: 'training tables: per-flow and per-(LAN host, window) feature rows, labelled',
   help: FEATURES_HELP,
   parse: parseFeatures,
-  async run({ yes, ...options }, context) {
-    await runFeatures({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
+  async run({ yes, json, ...options }, context) {
+    const summary = await runFeatures({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
+    if (json) await context.write(summaryJson('features', { ...summary, output: options.output, hostsOutput: options.hostsOutput }));
     return ExitCode.ok;
   },
 };

@@ -39,6 +39,8 @@ Reading:
                              evicted early and a window's flow rows are a sample of its flows
                              (its host rows still count them all); both are counted
   -q, --quiet                no progress line and no summary
+  -v, --verbose              first, the options each reader runs with (the core's defaults filled in)
+  --json                     the run's summary as JSON on standard output
   -y, --yes                  overwrite the tables without asking (a terminal asks)
 
 Examples:

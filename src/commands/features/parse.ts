@@ -7,6 +7,8 @@ import type { FeaturesCommandOptions } from './run.js';
 export interface FeaturesArguments extends Omit<FeaturesCommandOptions, 'log' | 'signal' | 'confirmOverwrite'> {
   /** Overwrite existing tables without asking. */
   yes: boolean;
+  /** The run's summary as JSON on standard output. */
+  json: boolean;
 }
 
 export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_WANTED {
@@ -31,6 +33,8 @@ export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_W
     labels: values.labels ?? null,
     reader: { lan: values.lan, infected: values.infected, ...reading(values) },
     quiet,
+    verbose: values.verbose === true,
     yes: values.yes === true,
+    json: values.json === true,
   };
 }

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { usageError } from '../../errors.js';
+import { describeReading } from '../../pipeline/flows.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { readInputs } from '../../pipeline/read-loop.js';
 import {
@@ -32,6 +33,8 @@ export interface FeaturesCommandOptions extends OverwriteConfirmation {
   /** A labels sidecar for a single capture input; by default OUT.labels.csv beside a capture is used. */
   labels: string | null;
   quiet: boolean;
+  /** -v: the options each reader runs with. */
+  verbose?: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -76,6 +79,7 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
     // Every input opens (and fails) before any row is written.
     const readers = options.inputs.map((input, i) => FeatureReader.open(input, { ...options.reader, labelsPath: labelsPaths[i] }));
     const names = options.inputs.map((input) => basename(input));
+    if (options.verbose && !options.quiet) readers.forEach((reader, i) => options.log(`  ${names[i]}: ${describeReading(reader.options.flows, reader.options.lan)}`));
     const describeInput = (inputIndex: number) => {
       const stats = readers[inputIndex]!.featureStats();
       for (const host of stats.infectedHosts) infected.add(host);

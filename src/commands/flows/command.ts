@@ -2,6 +2,7 @@
 import type { Command } from '../../cli/command.js';
 import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
+import { summaryJson } from '../../sinks/json.js';
 import { FLOWS_HELP } from './help.js';
 import { parseFlows, type FlowsArguments } from './parse.js';
 import { runFlows } from './run.js';
@@ -12,8 +13,9 @@ export const flowsCommand: Command<FlowsArguments> = {
   summary: 'flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file',
   help: FLOWS_HELP,
   parse: parseFlows,
-  async run({ yes, ...options }, context) {
-    await runFlows({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
+  async run({ yes, json, ...options }, context) {
+    const summary = await runFlows({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
+    if (json) await context.write(summaryJson('flows', { ...summary, output: options.output }));
     return ExitCode.ok;
   },
 };

@@ -4,7 +4,7 @@ import { coreDefaults } from '../../native.js';
 
 const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, memcapBytes, minMemcapBytes, maxMemcapBytes, utcOffsetMinutes, uncertainDirection } = coreDefaults;
 
-export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [options]
+export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [--host IP] [options]
 
 Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
 bidirectional flows with Argus's columns and meaning, or converts a flow file (CTU-13
@@ -23,6 +23,11 @@ Output:
                              default: CSV on standard output
   --format csv|arrow         override the format the extension implies
 
+Hosts:
+  --host IP|CIDR|FILE        only the records this host (or range, or a file of them) is an
+                             end of (repeatable, or a comma list): what analyze -v and its JSON
+                             point to for a suspicious host
+
 Other options:
   --max-active-flows N       cap on active flows per table (default ${maxActiveFlows}); past it the
                              longest-idle flows are emitted early and counted
@@ -36,6 +41,8 @@ Other options:
                              its first sender (as the Argus that wrote CTU-13), or, as Argus
                              3.0.8 guesses, the side not on a service port (default ${uncertainDirection})
   -q, --quiet                no progress line and no summary
+  -v, --verbose              first, the options the reader runs with (the core's defaults filled in)
+  --json                     the run's summary as JSON on standard output (needs -o)
   -y, --yes                  overwrite -o FILE without asking (a terminal asks)
   -h, --help                 this help
 
@@ -44,4 +51,5 @@ Examples:
   flowhound flows capture.pcapng --whole --status-interval 3600 -o argus-like.csv
   flowhound flows capture.pcap --window 60 --step 30 -o flows.arrow
   flowhound flows capture20110816.binetflow.gz -o scenario6.arrow
+  flowhound flows capture.pcap --host 10.0.0.66 -o bot-flows.csv
 `;

@@ -1,6 +1,8 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
-import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
+import { hostFilter } from '../../analysis/host-filter.js';
+import { filterBatchByHost } from '../../pipeline/flow-filter.js';
+import { describeReading, FlowReader, type FlowOptions } from '../../pipeline/flows.js';
 import { readInputs } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
@@ -8,12 +10,17 @@ import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
+import type { FlowBatch } from '../../native.js';
 
 export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
   input: string;
   /** Output path; null or '-' for standard output. */
   output: string | null;
   format: FlowOutputFormat | null;
+  /** -v: the options the reader runs with, before the records. */
+  verbose?: boolean;
+  /** --host: only the records these addresses or ranges (or files of them) are an end of; empty: every record. */
+  hosts?: string[];
   quiet: boolean;
   /** Receives the human summary and warnings (stderr in the CLI). */
   log: (line: string) => void;
@@ -23,6 +30,8 @@ export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation 
 
 export interface FlowsSummary {
   records: number;
+  /** Records written: all of them, or those of --host. */
+  written: number;
   packets: number;
   bytesConsumed: number;
   inputKind: string;
@@ -35,18 +44,26 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
+  const keep = hostFilter(options.hosts ?? [], '--host');
   const targets = checkOutputTargets({ outputs: [options.output], inputs: [options.input] });
   await options.confirmOverwrite?.(targets);
   const startedMs = Date.now();
   const reader = FlowReader.open(options.input, options);
   const windowed = reader.inputKind === 'capture' && !options.whole;
+  if (options.verbose && !options.quiet) options.log(`${describeReading(reader.options)} (${reader.inputKind === 'capture' ? 'a capture' : 'a flow file'})`);
   const output = await GuardedOutput.open(targets[0]!);
+  let written = 0;
   const sink: FlowSink =
     format === 'arrow'
       ? new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows'))
       : new BinetflowCsvSink(output, { label: reader.inputKind === 'flowFile', windowed });
   try {
-    const { interrupted } = await readInputs([reader], (batch) => sink.write(batch), { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
+    const write = async (batch: FlowBatch) => {
+      const kept = keep ? filterBatchByHost(batch, keep) : batch;
+      written += kept.length;
+      if (kept.length > 0) await sink.write(kept);
+    };
+    const { interrupted } = await readInputs([reader], write, { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
     // Ctrl-C leaves no output: a part of the records would look like all of them.
     if (interrupted) throw options.signal!.reason;
     await sink.close();
@@ -59,6 +76,7 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   const damage = reader.damage();
   const summary: FlowsSummary = {
     records: finalProgress.records,
+    written,
     packets: finalProgress.packets,
     bytesConsumed: finalProgress.bytesConsumed,
     inputKind: reader.inputKind,
@@ -74,8 +92,9 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
       : read.whole
         ? `, whole capture, status interval ${read.statusIntervalSeconds} s`
         : `, windows ${read.windowSeconds} s every ${read.stepSeconds} s`;
+    const records = keep ? `${plural(written, 'record')} of ${(options.hosts ?? []).join(',')} (of ${summary.records})` : plural(summary.records, 'record');
     options.log(
-      `flows: ${plural(summary.records, 'record')} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
+      `flows: ${records} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
     );
     // Early evictions by their cause: the active-flow cap, or the memory budget.

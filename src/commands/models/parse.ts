@@ -14,5 +14,5 @@ export function parseModels(args: string[]): ModelsArguments | typeof HELP_WANTE
   });
   if (values.help) return HELP_WANTED;
   if (positionals.length > 0) throw usageError(`models takes no INPUT; see 'flowhound help models'`);
-  return { schema: values.schema === true, modelPaths: values.model ?? [] };
+  return { schema: values.schema === true, modelPaths: values.model ?? [], json: values.json === true };
 }

@@ -15,9 +15,9 @@ export function schemaJson(): string {
       version: schema.version,
       flow: list(schema.flow),
       host: schema.host.map(({ name, description, evidence }) => ({ name, description, evidence })),
-      hostScoreAggregates: list(schema.hostScoreAggregates),
-      flowClasses: schema.flowClasses,
-      hostLabels: schema.hostLabels,
+      host_score_aggregates: list(schema.hostScoreAggregates),
+      flow_classes: schema.flowClasses,
+      host_labels: schema.hostLabels,
     },
     null,
     2,
@@ -37,6 +37,8 @@ export interface ModelsCommandOptions {
   schema: boolean;
   /** A user's own models (--model), checked as analyze would. */
   modelPaths: string[];
+  /** --json: the models as a JSON document (snake_case, as every JSON flowhound writes). */
+  json?: boolean;
   /** Standard output. */
   write: (text: string) => Promise<void>;
 }
@@ -48,6 +50,24 @@ export async function runModels(options: ModelsCommandOptions): Promise<void> {
   }
   const models = await loadScoringModels({ modelPaths: options.modelPaths });
   const schema = featureSchema();
+  if (options.json) {
+    const document = {
+      schema_version: schema.version,
+      models: [models.flow, models.host, models.anomaly].map((model) => ({
+        kind: model.kind,
+        path: model.path,
+        shipped: model.path === DEFAULT_MODEL_PATHS[model.kind],
+        schema_version: model.schemaVersion,
+        inputs: model.featureNames.length,
+        threshold: model.threshold,
+        sha256: model.sha256,
+        role: ROLES[model.kind](model),
+        card: model.card?.path ?? null,
+      })),
+    };
+    await options.write(`${JSON.stringify(document, null, 2)}\n`);
+    return;
+  }
   const lines = [`feature schema v${schema.version}: ${schema.flow.length} flow features, ${schema.host.length} host features + ${schema.hostScoreAggregates.length} flow-score aggregates`];
   for (const model of [models.flow, models.host, models.anomaly]) {
     const shipped = model.path === DEFAULT_MODEL_PATHS[model.kind] ? 'shipped' : 'your own';

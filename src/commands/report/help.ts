@@ -1,7 +1,7 @@
 // `flowhound help report` (and `flowhound report --help`): its options and examples.
 import { defaultHistoryPath } from '../../history/paths.js';
 
-export const REPORT_HELP = `Usage: flowhound report [--db FILE] [--from TIME --to TIME] [--run ID…] [-o REPORT.html|.json|.csv]
+export const REPORT_HELP = `Usage: flowhound report [--db FILE] [--from TIME --to TIME] [--run ID…] [-o REPORT.html|.json|.csv | --json]
        flowhound report [--db FILE] --compare RUN RUN [-o COMPARE.html|.json]
        flowhound report [--db FILE] --list
 
@@ -29,6 +29,9 @@ Output:
                          host); without -o, a summary on standard output
   --format html|json|csv override the format the extension implies
   --list                 the runs in the history, and nothing else
+  --json                 the JSON document on standard output (as -o - --format json)
+  -v, --verbose          the summary without -o: every reason, and under each suspicious host
+                         since when and the command that shows its flows
   -q, --quiet            no summary line on standard error
   -y, --yes              overwrite -o FILE without asking (a terminal asks)
   -h, --help             this help

@@ -1,6 +1,7 @@
 // `flowhound report` arguments → the options of a report, checked.
 import { HELP_WANTED } from '../../cli/command.js';
 import { helpOption, output, outputOptions, parseArguments, readingOptions, utcOffsetMinutes, yesOption } from '../../cli/options.js';
+import { colourWanted } from '../../cli/colour.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import { parseTimeArgument } from '../../time-argument.js';
@@ -26,6 +27,8 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
   });
   if (values.help) return HELP_WANTED;
   const written = output(values, ['html', 'json', 'csv']);
+  // --json without -o: the JSON document on standard output.
+  if (values.json === true && written.output === null) written.output = '-';
 
   // `--run 3 4` and `--compare 3 5` leave the later ids as positionals.
   const split = (list: string[] | undefined) => (list ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
@@ -57,7 +60,8 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
     compare,
     ...written,
     list: values.list === true,
-    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    colour: colourWanted(),
+    verbose: values.verbose === true,
     yes: values.yes === true,
   };
 }

@@ -30,6 +30,8 @@ export interface ReportCommandOptions extends OverwriteConfirmation {
   quiet: boolean;
   /** Colour in the terminal table (default none). */
   colour?: boolean;
+  /** The terminal summary: every reason, and under each suspicious host since when and how to see its flows. */
+  verbose?: boolean;
   /** Lines for the user (summary and notes); default: standard error. */
   log?: (line: string) => void;
   /** Where the summary goes without -o; default: standard output. */
@@ -93,7 +95,7 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
     throwIfAborted(options.signal);
     const { report } = assembled;
     if (options.output === null || format === null) {
-      print(options.compare ? comparisonText(report.comparison!) : reportSummary(report, { colour: options.colour ?? false }));
+      print(options.compare ? comparisonText(report.comparison!) : reportSummary(report, { colour: options.colour ?? false, verbose: options.verbose ?? false, columns: options.print === undefined && process.stdout.isTTY ? process.stdout.columns : undefined }));
       return assembled;
     }
     let text: string;
@@ -106,7 +108,7 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
       const seconds = ((Date.now() - startedMs) / 1000).toFixed(2);
       log(
         `report: ${report.hosts.length} hosts, ${report.windowStartsUs.length} windows, ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}, ` +
-          `${report.groups.length} botnet group${report.groups.length === 1 ? '' : 's'} in ${seconds} s → ${options.output}`,
+          `${report.groups.length} botnet group${report.groups.length === 1 ? '' : 's'} in ${seconds} s${target!.kind === 'standard-output' ? '' : ` → ${options.output}`}`,
       );
       if (report.addresses === 'hmac') log('  hosts shown as HMAC prefixes: the history is encrypted and FLOWHOUND_PASSPHRASE is not set');
       if (options.compare) log(comparisonText(report.comparison!).trimEnd().replace(/^/gm, '  '));

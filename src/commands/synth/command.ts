@@ -2,6 +2,7 @@
 import type { Command } from '../../cli/command.js';
 import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode, FlowhoundError } from '../../errors.js';
+import { summaryJson } from '../../sinks/json.js';
 import { SYNTH_HELP } from './help.js';
 import { parseSynth, type SynthArguments } from './parse.js';
 import { runGenerate, runSynthRecords } from './run.js';
@@ -16,6 +17,7 @@ export const synthCommand: Command<SynthArguments> = {
     const synthContext = { quiet: options.quiet, log: context.log, signal: context.signal, confirmOverwrite: options.yes ? undefined : askBeforeOverwriting };
     const summary = options.generate ? await runGenerate(options.traffic, synthContext) : await runSynthRecords(options.records, synthContext);
     if (summary.cancelled) throw new FlowhoundError('ERR_INTERRUPTED', 'interrupted; the incomplete capture was removed');
+    if (options.json) await context.write(summaryJson('synth', { ...summary, output: options.generate ? options.traffic.output : options.records.output }));
     return ExitCode.ok;
   },
 };

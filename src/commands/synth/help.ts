@@ -35,6 +35,8 @@ the traffic, so a shorter capture is the start of a longer one with the same see
   --no-bots                normal traffic only
 
   -q, --quiet              no progress line and no summary
+  --json                   the run's summary as JSON on standard output
+  -v, --verbose            accepted, as by every command; synth has nothing more to tell
   -y, --yes                overwrite OUT.pcap and labels without asking (a terminal asks)
 
 Examples:

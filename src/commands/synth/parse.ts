@@ -14,8 +14,8 @@ const MAX_SNAPLEN_BYTES = 262_144;
 const MAX_LAN_HOSTS = 256 * 254;
 
 export type SynthArguments =
-  | { generate: false; records: SynthRecordsCommandOptions; quiet: boolean; yes: boolean }
-  | { generate: true; traffic: GenerateCommandOptions; quiet: boolean; yes: boolean };
+  | { generate: false; records: SynthRecordsCommandOptions; quiet: boolean; yes: boolean; json: boolean }
+  | { generate: true; traffic: GenerateCommandOptions; quiet: boolean; yes: boolean; json: boolean };
 
 export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
@@ -43,6 +43,7 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
   if (output === undefined) throw usageError("synth needs -o OUT.pcap; see 'flowhound help synth'");
   const quiet = values.quiet === true;
   const yes = values.yes === true;
+  const json = values.json === true;
   const snaplen = wholeNumberIn(values.snaplen, '--snaplen', { what: 'a whole number of bytes', min: 1, max: MAX_SNAPLEN_BYTES });
   const seed = wholeNumberIn(values.seed, '--seed', { what: 'a whole number', min: 0, max: 0xffff_ffff });
   if (values.generate) {
@@ -60,7 +61,7 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
       lanHosts: wholeNumberIn(values['lan-hosts'], '--lan-hosts', { what: 'a whole number of hosts', min: 1, max: MAX_LAN_HOSTS }),
       bots: values['no-bots'] !== true,
     };
-    return { generate: true, traffic, quiet, yes };
+    return { generate: true, traffic, quiet, yes, json };
   }
   if (positionals.length !== 1) throw usageError(`synth takes one FLOWS input, got ${positionals.length}; see 'flowhound help synth'`);
   for (const option of ['size', 'duration', 'lan-hosts', 'no-bots'] as const) {
@@ -80,7 +81,7 @@ export function parseSynth(args: string[]): SynthArguments | typeof HELP_WANTED 
     hosts: values.hosts,
     keepGoing: values['keep-going'] === true,
   };
-  return { generate: false, records, quiet, yes };
+  return { generate: false, records, quiet, yes, json };
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
