@@ -218,8 +218,8 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     return { exitCode: ExitCode.ok, packets: status.packets, windows: end.windows, kernelDropped: status.kernelDropped };
   } finally {
     reader.stop();
-    process.removeListener('SIGINT', onStop);
-    process.removeListener('SIGTERM', onStop);
+    // The SIGINT and SIGTERM handlers stay: a second Ctrl-C while the process winds down still
+    // exits 130 at once, rather than leaving Node to die of the signal.
     process.removeListener('SIGHUP', onHangUp);
     await session.close();
     history?.close();
