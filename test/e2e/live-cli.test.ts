@@ -157,7 +157,8 @@ describe.skipIf(blocker !== '')(`flowhound live, stopped and disturbed${blocker}
     try {
       const windows = store.windows();
       expect(windows.length).toBeGreaterThanOrEqual(1);
-      expect(windows.every((w) => w.partial)).toBe(true);
+      // A 60 s window that ended during the few seconds of the run is whole; the last ones are not.
+      expect(windows.at(-1)!.partial).toBe(true);
       expect(store.runs()[0]).toMatchObject({ status: 'finished' });
     } finally {
       store.close();
