@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Builds the Rust addon with the napi-rs CLI: native/flowhound.node and the generated
 // native/index.d.ts. Called by node-gyp (binding.gyp) during `npm install`, and by
-// `npm run build:native`. Cargo decides what needs rebuilding, so this is cheap when nothing changed.
+// `npm run build:native`. With libpcap's headers present, the live capture is built in (libpcap.mjs).
+// Cargo decides what needs rebuilding, so this is cheap when nothing changed.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { LIBPCAP_MISSING, libpcapFound } from './libpcap.mjs';
 
 const nativeDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(nativeDir);
@@ -28,5 +31,9 @@ const args = [
   '--output-dir', nativeDir,
   '--dts', 'index.d.ts',
 ];
+// Live capture needs libpcap; without it the addon is built without `live`, which then says
+// what to install (ERR_CAPTURE_UNAVAILABLE).
+if (libpcapFound()) args.push('--features', 'live');
+else console.warn(LIBPCAP_MISSING);
 const build = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(build.status ?? 1);

@@ -39,6 +39,28 @@ export declare class FlowStream {
   damage(): string | null
 }
 
+export declare class LiveCapture {
+  /**
+   * Opens `interface` and starts capturing: a missing interface, a bad filter or a missing
+   * permission fail here (ERR_CAPTURE_NO_DEVICE, ERR_CAPTURE_FILTER, ERR_CAPTURE_PERMISSION).
+   */
+  static open(interface: string, options?: LiveCaptureOptions | undefined | null): LiveCapture
+  /** The options the capture runs with, the defaults filled in. */
+  get options(): EffectiveFeatureOptions
+  /** The interface's link-layer type (LINKTYPE_ number). */
+  get linkType(): number
+  /**
+   * The windows closed since the last call, waiting up to `timeoutMs` for one; rejects
+   * with the error that ended the capture, if one did.
+   */
+  next(timeoutMs: number): Promise<LiveBatch>
+  /** Stops capturing: the open windows are closed (partial) and handed out, then the end. */
+  stop(): void
+  status(): LiveStatus
+  /** Waits for the capture thread (after `stop`, and the end handed out). */
+  join(): void
+}
+
 export declare class SynthJob {
   /** A capture rebuilt from the records of a flow file (CTU-13 `.binetflow`, plain or gzip). */
   static fromFlowFile(flows: string, out: string, options?: SynthRecordsOptions | undefined | null): SynthJob
@@ -330,12 +352,100 @@ export interface GenerateOptions {
   bots?: boolean
 }
 
+/** The interfaces libpcap can capture on. */
+export declare function listInterfaces(): Array<NetworkInterfaceJs>
+
+/** What one `next` call brings. */
+export interface LiveBatch {
+  windows: Array<LiveWindow>
+  /** What happened to the interface meanwhile: lost (with libpcap's message), back. */
+  events: Array<string>
+  /** The capture has ended and every window has been handed out. */
+  ended: boolean
+}
+
+export interface LiveCaptureOptions {
+  /** Windows, memory budget, LAN (as for a feature stream; windowed only). */
+  features?: FeatureStreamOptions
+  /** Bytes kept of each packet: `liveDefaults().snaplen`. */
+  snaplen?: number
+  /** The kernel's ring for packets not yet read, bytes: `liveDefaults().bufferSizeBytes`. */
+  bufferSizeBytes?: number
+  /** Promiscuous mode (default true). */
+  promiscuous?: boolean
+  /** A BPF filter, tcpdump's syntax. */
+  bpf?: string
+  /** Stop after this many seconds. */
+  durationSeconds?: number
+  /** Stop after this many packets. */
+  maxPackets?: number
+}
+
+/** The live capture's defaults, and whether this build has it. */
+export declare function liveDefaults(): LiveDefaults
+
+export interface LiveDefaults {
+  snaplen: number
+  bufferSizeBytes: number
+  readTimeoutMs: number
+  /** Whether this build captures live (libpcap was found when it was built). */
+  available: boolean
+}
+
+/** Where the capture stands, for a status line. */
+export interface LiveStatus {
+  /** Packets read and counted, and their wire bytes. */
+  packets: number
+  wireBytes: number
+  /** Since the start (summed over reopenings of the interface). */
+  kernelReceived: number
+  kernelDropped: number
+  interfaceDropped: number
+  /** Flows in the engine's tables now. */
+  activeFlows: number
+  /** Flows emitted early (flow-table cap or memory budget), since the start. */
+  flowsEvictedEarly: number
+  windowsClosed: number
+  /** Capture time as far as seen (newest packet, or the idle clock), µs; 0 before any. */
+  clockUs: number
+  /** The interface is open (false while lost and being retried). */
+  interfaceUp: boolean
+  /** The capture thread has ended. */
+  ended: boolean
+}
+
+/** One closed window of a live capture. */
+export interface LiveWindow {
+  features: FeatureWindow
+  windowEndUs: number
+  /** The capture stopped before the window ended: it holds less than a window's time. */
+  partial: boolean
+  /**
+   * What the kernel counted while the window was open (`pcap_stats`): packets the filter
+   * passed, dropped for want of room in the ring (`ps_drop`), dropped by the interface
+   * or its driver (`ps_ifdrop`).
+   */
+  kernelReceived: number
+  kernelDropped: number
+  interfaceDropped: number
+}
+
 /**
  * Runs `stage` ("walk", "decode", "flows", or "flows-2t": flows with reading and decoding on
  * a second thread) over a capture on a worker thread and reports counts and elapsed time;
  * flows are built per `options` and dropped.
  */
 export declare function measureCaptureStage(path: string, stage: string, options?: FlowStreamOptions | undefined | null): Promise<ThroughputResult>
+
+export interface NetworkInterfaceJs {
+  name: string
+  description: string
+  /** Its networks, CIDR. */
+  networks: Array<string>
+  up: boolean
+  running: boolean
+  loopback: boolean
+}
 
 export interface SourceStats {
   packets: number

@@ -4,9 +4,15 @@
 // N ignored"), as vitest's summary reporter does, and one line per ignored test with cargo's
 // reason. Tests that need ../shared/data are ignored, with that reason, when it is absent
 // (native/core/build.rs): the count shows here, never as a silent pass. Exits with cargo's status.
+
+// With libpcap's headers present, the core's live capture (feature `live`) is tested too.
 import { spawn } from 'node:child_process';
 
-const cargo = spawn('cargo', ['test', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'] });
+import { LIBPCAP_MISSING, libpcapFound } from '../native/libpcap.mjs';
+
+const live = libpcapFound() ? ['--features', 'flowhound-core/live'] : [];
+if (live.length === 0) console.warn(LIBPCAP_MISSING);
+const cargo = spawn('cargo', ['test', ...process.argv.slice(2), ...live], { stdio: ['inherit', 'pipe', 'inherit'] });
 let output = '';
 cargo.stdout.setEncoding('utf8');
 cargo.stdout.on('data', (chunk) => {

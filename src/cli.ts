@@ -10,6 +10,7 @@ import { evaluateCommand } from './commands/evaluate/command.js';
 import { featuresCommand } from './commands/features/command.js';
 import { flowsCommand } from './commands/flows/command.js';
 import { helpCommand, mainHelp } from './commands/help.js';
+import { liveCommand } from './commands/live/command.js';
 import { modelsCommand } from './commands/models/command.js';
 import { reportCommand } from './commands/report/command.js';
 import { synthCommand } from './commands/synth/command.js';
@@ -21,6 +22,7 @@ import { outputError } from './sinks/guarded-output.js';
 /** Every command, in the order the main help lists them. */
 export const COMMANDS: readonly Command[] = [
   analyzeCommand,
+  liveCommand,
   evaluateCommand,
   demoCommand,
   modelsCommand,

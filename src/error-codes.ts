@@ -44,6 +44,11 @@ export const ERROR_CODES = {
   ERR_BAD_OPTION: { origin: 'core', exit: input, meaning: 'an option value is out of range or inconsistent (e.g. a window not a multiple of the step)' },
   ERR_LABELS_BAD_ROW: { origin: 'core', exit: input, meaning: 'a labels sidecar (written by synth) has a wrong header or a row that cannot be read' },
   ERR_TIME_OUT_OF_RANGE: { origin: 'core', exit: input, meaning: "a packet's or record's time is more than a day before 1970 or past 2100-01-01" },
+  ERR_CAPTURE_UNAVAILABLE: { origin: 'core', exit: input, meaning: 'live capture is not in this build: libpcap was missing when it was built (install libpcap-dev, then npm run build:native)' },
+  ERR_CAPTURE_FILTER: { origin: 'core', exit: input, meaning: 'libpcap cannot compile the BPF filter (--bpf)' },
+  ERR_CAPTURE_PERMISSION: { origin: 'core', exit: input, meaning: 'not allowed to capture: run as root, or grant CAP_NET_RAW and CAP_NET_ADMIN' },
+  ERR_CAPTURE_NO_DEVICE: { origin: 'core', exit: input, meaning: 'no network interface of that name' },
+  ERR_CAPTURE_FAILED: { origin: 'core', exit: input, meaning: 'libpcap failed to open or read the interface' },
 
   // TypeScript's own.
   ERR_USAGE: { origin: 'typescript', exit: input, meaning: 'bad or missing command-line arguments' },

@@ -19,6 +19,12 @@ export type {
   FlowStreamOptions,
   FlowStreamProgress,
   GenerateOptions,
+  LiveBatch,
+  LiveCaptureOptions,
+  LiveDefaults,
+  LiveStatus,
+  LiveWindow,
+  NetworkInterfaceJs,
   SynthRecordsOptions,
   SynthSummary,
 } from '../native/index.js';
@@ -73,3 +79,4 @@ export const coreDefaults: Addon.Defaults = addon.defaults();
 export type NativeFlowStream = Addon.FlowStream;
 export type NativeSynthJob = Addon.SynthJob;
 export type NativeFeatureStream = Addon.FeatureStream;
+export type NativeLiveCapture = Addon.LiveCapture;

@@ -40,6 +40,20 @@ export interface WindowResult {
   flowsEvictedEarly?: number;
   /** Flows of the window whose rows the memory budget left out: in their hosts' rows, not scored. */
   flowRowsDropped?: number;
+  /** A live capture's window: what the kernel counted while it was open, and whether the capture stopped in it. Absent for files. */
+  capture?: WindowCapture;
+}
+
+/** What a live capture's kernel counted while a window was open (`pcap_stats`). */
+export interface WindowCapture {
+  /** Packets the filter passed. */
+  kernelReceived: number;
+  /** Dropped for want of room in the kernel's ring (ps_drop): flowhound did not read fast enough. */
+  kernelDropped: number;
+  /** Dropped by the interface or its driver (ps_ifdrop). */
+  interfaceDropped: number;
+  /** The capture stopped before the window ended: it holds less than a window's time. */
+  partial: boolean;
 }
 
 /** A host over the whole run. */

@@ -49,6 +49,11 @@ export class HistoryRecorder implements WindowListener {
     }
   }
 
+  /** Forgets the windows that started before `cutoffUs` (live --retain-days); returns how many. */
+  prune(cutoffUs: number): number {
+    return this.#store.pruneWindowsBefore(cutoffUs);
+  }
+
   /** Closes the history (onFinish does; a command that fails before the session runs calls this). */
   close(): void {
     this.#store.close();

@@ -185,6 +185,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: "a live capture's windows: the packets the kernel dropped while each was open, and whether the capture stopped in it",
+    up(db) {
+      db.exec(`
+        -- pcap_stats over the window (flowhound live): dropped for want of room in the kernel's
+        -- ring (ps_drop), dropped by the interface (ps_ifdrop). Files and older rows: 0.
+        ALTER TABLE windows ADD COLUMN packets_dropped_kernel INTEGER NOT NULL DEFAULT 0 CHECK (packets_dropped_kernel >= 0);
+        ALTER TABLE windows ADD COLUMN packets_dropped_interface INTEGER NOT NULL DEFAULT 0 CHECK (packets_dropped_interface >= 0);
+        -- The capture stopped (Ctrl-C, SIGTERM, --duration) before the window ended.
+        ALTER TABLE windows ADD COLUMN partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

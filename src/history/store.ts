@@ -84,6 +84,11 @@ export interface StoredWindow {
   /** What the memory budget did to it (WindowResult.flowsEvictedEarly, .flowRowsDropped). */
   flowsEvictedEarly: number;
   flowRowsDropped: number;
+  /** A live capture's window: packets the kernel (ps_drop) and the interface (ps_ifdrop) dropped while it was open; 0 for files. */
+  packetsDroppedKernel: number;
+  packetsDroppedInterface: number;
+  /** The capture stopped before the window ended. */
+  partial: boolean;
 }
 
 export interface StoredHostScore {
@@ -390,20 +395,23 @@ export class HistoryStore {
         const committedAt = new Date().toISOString();
         const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
         const flowRowsDropped = window.flowRowsDropped ?? 0;
+        const capture = [window.capture?.kernelDropped ?? 0, window.capture?.interfaceDropped ?? 0, window.capture?.partial ? 1 : 0] as const;
         let windowId: number;
         if (existing) {
           windowId = existing.id;
           this.#db.prepare('DELETE FROM host_scores WHERE window_id = ?').run(windowId);
           this.#db
-            .prepare('UPDATE windows SET threshold = ?, run_id = ?, committed_at = ?, flows_evicted_early = ?, flow_rows_dropped = ? WHERE id = ?')
-            .run(threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, windowId);
+            .prepare(
+              'UPDATE windows SET threshold = ?, run_id = ?, committed_at = ?, flows_evicted_early = ?, flow_rows_dropped = ?, packets_dropped_kernel = ?, packets_dropped_interface = ?, partial = ? WHERE id = ?',
+            )
+            .run(threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture, windowId);
         } else {
           windowId = Number(
             this.#db
               .prepare(
-                'INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                'INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped, packets_dropped_kernel, packets_dropped_interface, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
               )
-              .run(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped).lastInsertRowid,
+              .run(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture).lastInsertRowid,
           );
         }
         this.#db.prepare('INSERT OR IGNORE INTO run_windows (run_id, window_id) VALUES (?, ?)').run(runId, windowId);
@@ -424,6 +432,26 @@ export class HistoryStore {
         return { windowId, hosts: window.hosts.length, alerts, replaced: existing !== undefined };
       }).immediate();
     });
+  }
+
+  /**
+   * Forgets the windows that started before `cutoffUs` (`flowhound live --retain-days`): their
+   * host scores and alerts with them, and the hosts no window names any more. One transaction;
+   * returns the windows removed.
+   */
+  pruneWindowsBefore(cutoffUs: number): number {
+    this.#requireWrite();
+    return this.#run('cannot prune the history', () =>
+      this.#db.transaction((): number => {
+        const ids = this.#db.prepare('SELECT id FROM windows WHERE window_start_us < ?').pluck().all(cutoffUs) as number[];
+        if (ids.length === 0) return 0;
+        const remove = this.#db.prepare('DELETE FROM windows WHERE id = ?');
+        for (const id of ids) remove.run(id);
+        this.#db.prepare('DELETE FROM hosts WHERE NOT EXISTS (SELECT 1 FROM host_scores hs WHERE hs.host_id = hosts.id)').run();
+        this.#hostIds.clear();
+        return ids.length;
+      }).immediate(),
+    );
   }
 
   /** Records the end of a run: finished, or interrupted (what is stored was complete before that). */
@@ -512,11 +540,12 @@ export class HistoryStore {
         .prepare(
           `SELECT w.id, w.input_id AS inputId, i.path AS inputPath, w.window_start_us AS windowStartUs, w.window_us AS windowUs, w.threshold,
                   w.flows_evicted_early AS flowsEvictedEarly, w.flow_rows_dropped AS flowRowsDropped,
+                  w.packets_dropped_kernel AS packetsDroppedKernel, w.packets_dropped_interface AS packetsDroppedInterface, w.partial,
                   (SELECT json_group_array(rw.run_id) FROM run_windows rw WHERE rw.window_id = w.id) AS runIds
            FROM windows w JOIN inputs i ON i.id = w.input_id WHERE ${where} ORDER BY w.window_start_us, w.id`,
         )
-        .all(...params) as (Omit<StoredWindow, 'runIds'> & { runIds: string })[];
-      return rows.map((row) => ({ ...row, runIds: (JSON.parse(row.runIds) as number[]).sort((a, b) => a - b) }));
+        .all(...params) as (Omit<StoredWindow, 'runIds' | 'partial'> & { runIds: string; partial: number })[];
+      return rows.map((row) => ({ ...row, partial: row.partial === 1, runIds: (JSON.parse(row.runIds) as number[]).sort((a, b) => a - b) }));
     });
   }
 

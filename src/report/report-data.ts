@@ -147,11 +147,22 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   const thresholds = [...thresholdUses.keys()].sort((a, b) => a - b);
   const threshold = [...thresholdUses].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0.5;
 
-  const summaries = windowStartsUs.map((windowStartUs) => ({ windowStartUs, hosts: 0, maxScore: 0, suspiciousHosts: 0, flowsEvictedEarly: 0, flowRowsDropped: 0 }));
+  const summaries = windowStartsUs.map((windowStartUs) => ({
+    windowStartUs,
+    hosts: 0,
+    maxScore: 0,
+    suspiciousHosts: 0,
+    flowsEvictedEarly: 0,
+    flowRowsDropped: 0,
+    packetsDroppedKernel: 0,
+    packetsDroppedInterface: 0,
+  }));
   for (const w of windows) {
     const summary = summaries[columnOfStart.get(w.windowStartUs)!]!;
     summary.flowsEvictedEarly += w.flowsEvictedEarly;
     summary.flowRowsDropped += w.flowRowsDropped;
+    summary.packetsDroppedKernel += w.packetsDroppedKernel;
+    summary.packetsDroppedInterface += w.packetsDroppedInterface;
   }
   const hostsSeenInColumn = new Map<number, Set<number>>();
   const suspiciousInColumn = new Map<number, Set<number>>();

@@ -29,6 +29,9 @@ export interface RankingWindow {
   flowsEvictedEarly: number;
   /** Its flows the memory budget left without a row (WindowResult.flowRowsDropped), over every input. */
   flowRowsDropped: number;
+  /** A live capture's window (the history's): packets the kernel (ps_drop) and the interface (ps_ifdrop) dropped while it was open. Absent: not known (analyze). */
+  packetsDroppedKernel?: number;
+  packetsDroppedInterface?: number;
 }
 
 /** A ranking over windows: what analyze computes, and what report assembles from the history. */
@@ -177,6 +180,7 @@ export function rankingWindowJson(window: RankingWindow) {
     suspicious_hosts: window.suspiciousHosts,
     flows_evicted_early: window.flowsEvictedEarly,
     flow_rows_dropped: window.flowRowsDropped,
+    ...(window.packetsDroppedKernel === undefined ? {} : { packets_dropped_kernel: window.packetsDroppedKernel, packets_dropped_interface: window.packetsDroppedInterface ?? 0 }),
   };
 }
 

@@ -37,6 +37,7 @@ function usage(run: () => unknown): string {
 /** Arguments each command needs to parse at all. */
 const MINIMAL: Record<string, string[]> = {
   analyze: ['x.pcap'],
+  live: ['eth0'],
   evaluate: ['x.pcap', '--infected', '10.0.0.1'],
   demo: [],
   models: [],
@@ -65,6 +66,7 @@ describe('the options every command takes', () => {
     expect(parseAnalyze(['x.pcap', '--json'])).toMatchObject({ format: 'json' });
     expect(command('evaluate').parse(['x.pcap', '--json'])).toMatchObject({ format: 'json' });
     expect(command('report').parse(['--json'])).toMatchObject({ format: 'json', output: '-' });
+    expect(command('live').parse(['eth0', '--json'])).toMatchObject({ json: true });
     expect(usage(() => parseAnalyze(['x.pcap', '--json', '--format', 'csv']))).toBe('--json and --format csv exclude each other');
     expect(usage(() => command('flows').parse(['x.pcap', '--json']))).toBe('--json writes the summary on standard output, where the records go without -o: give -o FILE');
   });

@@ -36,6 +36,16 @@ pub enum ErrorCode {
     /// A packet's or a record's time is one a date cannot hold: more than a day before 1970,
     /// or past 2100-01-01 (`time_range`).
     TimeOutOfRange,
+    /// Live capture: this build has no libpcap (its headers were missing when it was built).
+    CaptureUnavailable,
+    /// Live capture: libpcap cannot compile the BPF filter.
+    CaptureFilter,
+    /// Live capture: not allowed to capture (needs root, or CAP_NET_RAW and CAP_NET_ADMIN).
+    CapturePermission,
+    /// Live capture: no interface of that name.
+    CaptureNoDevice,
+    /// Live capture: libpcap failed otherwise (opening the interface, reading from it).
+    CaptureFailed,
 }
 
 impl ErrorCode {
@@ -55,6 +65,11 @@ impl ErrorCode {
             ErrorCode::BadOption => "ERR_BAD_OPTION",
             ErrorCode::LabelsBadRow => "ERR_LABELS_BAD_ROW",
             ErrorCode::TimeOutOfRange => "ERR_TIME_OUT_OF_RANGE",
+            ErrorCode::CaptureUnavailable => "ERR_CAPTURE_UNAVAILABLE",
+            ErrorCode::CaptureFilter => "ERR_CAPTURE_FILTER",
+            ErrorCode::CapturePermission => "ERR_CAPTURE_PERMISSION",
+            ErrorCode::CaptureNoDevice => "ERR_CAPTURE_NO_DEVICE",
+            ErrorCode::CaptureFailed => "ERR_CAPTURE_FAILED",
         }
     }
 }
@@ -62,7 +77,7 @@ impl ErrorCode {
 impl ErrorCode {
     /// Every code, in declaration order. The binding exports their names (`errorCodes()`), and
     /// a test holds TypeScript's list of codes (src/error-codes.ts) against them.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Io,
         ErrorCode::EmptyFile,
         ErrorCode::NotACapture,
@@ -77,6 +92,11 @@ impl ErrorCode {
         ErrorCode::BadOption,
         ErrorCode::LabelsBadRow,
         ErrorCode::TimeOutOfRange,
+        ErrorCode::CaptureUnavailable,
+        ErrorCode::CaptureFilter,
+        ErrorCode::CapturePermission,
+        ErrorCode::CaptureNoDevice,
+        ErrorCode::CaptureFailed,
     ];
 }
 
@@ -184,6 +204,11 @@ mod tests {
             ErrorCode::BadOption => 11,
             ErrorCode::LabelsBadRow => 12,
             ErrorCode::TimeOutOfRange => 13,
+            ErrorCode::CaptureUnavailable => 14,
+            ErrorCode::CaptureFilter => 15,
+            ErrorCode::CapturePermission => 16,
+            ErrorCode::CaptureNoDevice => 17,
+            ErrorCode::CaptureFailed => 18,
         }
     }
 

@@ -186,7 +186,7 @@ fn evidence_columns(per_host: &[Vec<EvidenceDetail>]) -> EvidenceDetails {
     }
 }
 
-fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
+pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow {
     let class_code = |class: &FlowClass| FLOW_CLASSES.iter().position(|c| c == class).unwrap_or(3) as u8;
     let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(3) as u8;
     FeatureWindow {
@@ -258,7 +258,7 @@ fn parse_hosts(texts: &[String], option: &str) -> Result<Vec<IpAddr16>, Flowhoun
         .collect()
 }
 
-fn feature_options(options: &FeatureStreamOptions, flows: &FlowStreamOptions) -> Result<FeatureOptions, FlowhoundError> {
+pub(crate) fn feature_options(options: &FeatureStreamOptions, flows: &FlowStreamOptions) -> Result<FeatureOptions, FlowhoundError> {
     let engine = engine_options(flows)?;
     let (window_us, step_us) = match engine.mode {
         flowhound_core::flow::FlowMode::Windowed { window_us, step_us } => (window_us, step_us),

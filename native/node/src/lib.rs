@@ -7,6 +7,7 @@ mod errors;
 mod feature_stream;
 mod flow_batch;
 mod flow_stream;
+mod live_capture;
 mod options;
 mod stats;
 mod synth_job;

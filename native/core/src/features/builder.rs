@@ -305,6 +305,20 @@ impl FeatureBuilder {
         }
     }
 
+    /// The flow engine will emit no more records of windows starting at or before
+    /// `window_start_us` (`FlowEngine::closed_through_us`): those windows close now, without
+    /// waiting for records a step past their end. A live capture closes its windows so, as
+    /// soon as they end; files keep the wait, which a flow file out of time order needs.
+    pub fn close_through(&mut self, window_start_us: i64, out: &mut Vec<WindowFeatures>) {
+        while let Some(entry) = self.open.first_entry() {
+            if *entry.key() > window_start_us {
+                break;
+            }
+            let (start, window) = entry.remove_entry();
+            self.emit(start, window, out);
+        }
+    }
+
     /// A window closes once records a step past its end have arrived: records from packets
     /// come a window at a time (a step apart, with early evictions up to a step ahead), and a
     /// flow file may be a step out of time order.
@@ -427,6 +441,27 @@ mod tests {
     fn host_value(window: &WindowFeatures, host: [u8; 4], name: &str) -> f32 {
         let row = window.hosts.iter().position(|h| *h == IpAddr16::from_v4(host)).expect("host has a row");
         window.host_features[row * HOST_FEATURE_COUNT + index_of(HOST_FEATURES, name)]
+    }
+
+    #[test]
+    fn close_through_emits_the_windows_the_engine_has_closed_without_waiting_a_step() {
+        // Records as a live capture's engine emits them: a window's records, then its close.
+        let mut builder = FeatureBuilder::new(ctu_options()).unwrap();
+        let mut out = Vec::new();
+        let start_us = 1_313_488_800 * 1_000_000;
+        for mut record in records(&SPAM_THEN_DNS) {
+            record.window_start_us = Some(start_us);
+            builder.push(record, &mut out);
+        }
+        assert!(out.is_empty(), "push alone waits for records a step past the window's end");
+        builder.close_through(start_us - 1, &mut out);
+        assert!(out.is_empty(), "an earlier close leaves the window open");
+        builder.close_through(start_us, &mut out);
+        assert_eq!(out.iter().map(|w| w.window_start_us).collect::<Vec<_>>(), [start_us]);
+        assert_eq!(out[0].flows.len(), 2);
+        out.clear();
+        builder.finish(&mut out);
+        assert!(out.is_empty(), "nothing left open");
     }
 
     // Times are UTC epoch seconds 1313488800 = 2011/08/16 10:00:00, a multiple of 150.

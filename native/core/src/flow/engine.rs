@@ -197,6 +197,16 @@ impl FlowEngine {
         }
     }
 
+    /// Windowed mode: the clock (a live capture's wall clock) has reached `now_us` without a
+    /// packet; appends the records of the windows that ended by then (their end plus the
+    /// reorder slack), as a packet of that time would. Whole-capture mode: nothing.
+    pub fn advance_clock(&mut self, now_us: i64, out: &mut Vec<FlowRecord>) {
+        if let Flows::Windowed(flows) = &mut self.flows {
+            flows.advance_clock(now_us, out, &mut self.stats);
+            self.stats.active_flows = flows.len() as u64;
+        }
+    }
+
     /// End of input: writes every record still open.
     pub fn finish(&mut self, out: &mut Vec<FlowRecord>) {
         self.refresh_flow_counts();

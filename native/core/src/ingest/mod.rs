@@ -2,13 +2,19 @@
 //! read as a capture (reader → decoder → flow engine, optionally with reading and decoding on
 //! a thread of their own: `decode_thread`, `decoded_batch`) or as a flow file (text or
 //! Arrow), behind one batch-oriented [`FlowSource`] that the binding and the tools drive.
-//! Live capture is to join the file sources here.
+//! Live capture (`live`) joins them here: packets from an interface into the same engine.
 
 mod decode_thread;
 mod decoded_batch;
 mod input;
+mod live;
 mod source;
 
+pub use live::{
+    wall_clock_us, DropLedger, FeedEvent, KernelCounters, LiveCaptureOptions, LiveFlowSource, LivePoll, NetworkInterface, PacketFeed, IDLE_GRACE_US,
+};
+#[cfg(feature = "live")]
+pub use live::{list_interfaces, PcapFeed};
 pub use input::{detect_input_format, sniff_input, InputFormat, InputKind};
 pub use source::{CaptureFlowSource, FlowFileSource, FlowSource, FlowSourceOptions, SourceProgress};
 

@@ -213,6 +213,18 @@ impl WindowedFlows {
         inserted
     }
 
+    /// The clock has reached `now_us` with no packet since (a live capture on an idle
+    /// network): the windows that ended by then close as a packet of that time would close
+    /// them. Earlier times than the newest packet's change nothing.
+    pub fn advance_clock(&mut self, now_us: i64, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
+        if now_us > self.max_ts_us && !self.buckets.is_empty() {
+            self.max_ts_us = now_us;
+            if self.max_ts_us >= self.next_close_at_us {
+                self.close_due(out, stats);
+            }
+        }
+    }
+
     /// Emits every window holding a live bucket and forgets everything.
     pub fn finish(&mut self, out: &mut Vec<FlowRecord>, stats: &mut FlowEngineStats) {
         if let Some(last) = self.buckets.last().map(|bucket| bucket.index) {

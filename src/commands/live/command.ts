@@ -1,0 +1,17 @@
+// `flowhound live`: a network interface → the LAN hosts most likely infected, as each window closes.
+import type { Command } from '../../cli/command.js';
+import { LIVE_HELP } from './help.js';
+import { parseLive, type LiveArguments } from './parse.js';
+import { runLive } from './run.js';
+
+export const liveCommand: Command<LiveArguments> = {
+  name: 'live',
+  synopsis: 'IFACE',
+  summary: 'capture on an interface (a mirror port) and rank the LAN hosts as each window closes',
+  help: LIVE_HELP,
+  parse: (args) => parseLive(args),
+  async run(options, context) {
+    const outcome = await runLive({ ...options, log: context.log, write: context.write });
+    return outcome.exitCode;
+  },
+};

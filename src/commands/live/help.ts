@@ -1,0 +1,70 @@
+// `flowhound help live` (and `flowhound live --help`): its options and examples.
+import { formatBytes } from '../../cli/byte-size.js';
+import { coreDefaults } from '../../native.js';
+import { liveDefaults } from '../../pipeline/live.js';
+
+const { windowSeconds, stepSeconds } = coreDefaults;
+
+export const LIVE_HELP = `Usage: flowhound live IFACE [options]
+       flowhound live --list-interfaces
+
+Captures on a network interface (a mirror / SPAN port) and ranks the LAN hosts as each window
+closes (${windowSeconds} s every ${stepSeconds} s, on capture time as for files; on an idle network, once the
+clock passes a window's end). libpcap captures on a native thread into the same flow and
+feature engine as 'flowhound analyze'; every window is scored, recorded in the history (one
+transaction each: 'flowhound report' works while it grows), shown, and alerted on.
+
+On a terminal the ranking is redrawn in place as each window closes (now / before, score,
+sparkline, reasons) under a status line: packets/s, flows, kernel drops (ps_drop, ps_ifdrop),
+flows evicted early, windows closed, uptime. In a pipe or under a service manager: one line per
+closed window. A window that lost packets is warned about, and its drops are in the history.
+
+Capture:
+  --list-interfaces          the interfaces libpcap can capture on, with their networks
+  --bpf FILTER               a BPF filter, tcpdump's syntax (e.g. 'not port 22')
+  --snaplen BYTES            bytes kept of each packet (default ${liveDefaults.snaplen})
+  --buffer-size SIZE         the kernel's ring for packets not yet read (default
+                             ${formatBytes(liveDefaults.bufferSizeBytes)}, e.g. 256MiB): raise it if the kernel drops
+  --no-promisc               do not put the interface in promiscuous mode
+  --duration SECONDS         stop after this long
+  --packets N                stop after N packets
+
+Hosts and models:
+  --lan CIDR                 LAN range (repeatable; default: the interface's own networks
+                             and the private ranges, printed at start)
+  --model FILE.onnx, --threshold P, --threads N   as for 'flowhound analyze'
+
+Windows:
+  --window SECONDS, --step SECONDS, --max-active-flows N, --memcap SIZE   as for analyze
+
+Output:
+  --db FILE                  the SQLite history (default: ~/.local/share/flowhound/history.sqlite);
+                             with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
+  --no-db                    record nothing
+  --retain-days N            forget windows older than N days (checked as windows close)
+  --alerts FILE|-            a JSON line when a host crosses the threshold and when it falls
+                             back below it (time, host, score, window, reasons, top peers);
+                             reopened on SIGHUP, for log rotation
+  --alert-format json|idmef  json (default) or IDMEFv2 JSON, for a SIEM
+  --top N                    hosts shown on the terminal (default 15)
+  --json                     a JSON object per closed window on standard output (its hosts,
+                             the suspicious ones with their reasons, its packets and drops)
+  -v, --verbose              every reason of every host in the final table
+  -q, --quiet                no view: only warnings and the closing summary
+
+Stopping: Ctrl-C or SIGTERM closes the open windows (marked partial), scores and records
+them, flushes the alerts, and exits 0; a second Ctrl-C exits 130 at once. A lost interface
+(down, unplugged) is reported and reopened every second; the capture goes on.
+
+Permissions: root, or CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode):
+  sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"
+or, under systemd, AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN (README, "flowhound live").
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM, --duration, --packets), 2 usage, interface, filter or
+permission error, 130 a second Ctrl-C.
+
+Examples:
+  flowhound live eth1
+  flowhound live eth1 --lan 10.20.0.0/16 --bpf 'not host 10.20.0.5' --alerts /var/log/flowhound/alerts.jsonl
+  flowhound live mirror0 --window 60 --step 30 --alerts - --alert-format idmef | siem-forwarder
+`;
