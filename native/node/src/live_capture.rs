@@ -1,7 +1,7 @@
 //! `LiveCapture`: closed windows of feature rows from a network interface. libpcap is read on
 //! a native thread of its own (`flowhound-live`), which counts the packets in the windowed
 //! flow engine and builds each window's rows as it closes (`core::ingest::LiveFlowSource`,
-//! the feature builder files use); JavaScript takes the windows over a channel, with the
+//! the feature builder files use); JavaScript takes the windows over a bounded channel, with the
 //! packets the kernel dropped while each was open. No JavaScript runs per packet.
 //!
 //! Built without libpcap (no feature `live`), `open` and `listInterfaces` fail with
@@ -318,7 +318,7 @@ mod capture {
 #[cfg(feature = "live")]
 mod capture {
     use super::*;
-    use std::sync::mpsc::{channel, Sender};
+    use std::sync::mpsc::{sync_channel, SyncSender};
     use std::time::{Duration, Instant};
 
     use flowhound_core::features::FeatureBuilder;
@@ -338,6 +338,10 @@ mod capture {
     /// At a stop, the ring is read until two reads in a row find it empty (a block of packets
     /// is handed over at most a read timeout after its last packet), or this long at most.
     const DRAIN_AT_MOST: Duration = Duration::from_secs(2);
+    /// Closed windows (and events) waiting for JavaScript at most. Past them the capture thread
+    /// waits for the scorer, packets wait in the kernel's ring, and what it cannot hold is
+    /// dropped there and counted (ps_drop): memory stays bounded however far scoring falls behind.
+    const MESSAGES_QUEUED: usize = 4;
 
     pub fn list() -> Result<Vec<NetworkInterface>, FlowhoundError> {
         flowhound_core::ingest::list_interfaces()
@@ -398,7 +402,7 @@ mod capture {
         let feed = PcapFeed::open(capture)?;
         let link_type = u32::from(feed.link_type());
         let source = LiveFlowSource::new(feed, engine)?;
-        let (sender, receiver) = channel();
+        let (sender, receiver) = sync_channel(MESSAGES_QUEUED);
         let thread = std::thread::Builder::new()
             .name("flowhound-live".to_string())
             .spawn(move || run(source, builder, Windowing { window_us, step_us }, limits, &shared, &sender))
@@ -411,7 +415,7 @@ mod capture {
         step_us: i64,
     }
 
-    fn run<F: PacketFeed>(mut source: LiveFlowSource<F>, mut builder: FeatureBuilder, windowing: Windowing, limits: Limits, shared: &Shared, sender: &Sender<Message>) {
+    fn run<F: PacketFeed>(mut source: LiveFlowSource<F>, mut builder: FeatureBuilder, windowing: Windowing, limits: Limits, shared: &Shared, sender: &SyncSender<Message>) {
         // Kept: a window's start and end, and then some, back from the newest sample.
         let mut ledger = DropLedger::new(2 * windowing.window_us + windowing.step_us + 60_000_000);
         ledger.record(wall_clock_us(), source.kernel_counters());
