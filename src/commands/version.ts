@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { HELP_WANTED, type Command } from '../cli/command.js';
 import { helpOption, parseArguments } from '../cli/options.js';
 import { ExitCode, usageError } from '../errors.js';
-import { native, packageRoot } from '../native.js';
+import { coreVersion, packageRoot } from '../core-defaults.js';
 
 const VERSION_HELP = `Usage: flowhound version
 
 The versions of flowhound, of its native core, and of Node; a report or a bug needs them.
 `;
+
+// The core's version is the one its build wrote beside the addon (native/defaults.json), so that
+// this command, like help, starts without loading the addon.
 
 export const versionCommand: Command<null> = {
   name: 'version',
@@ -25,7 +28,7 @@ export const versionCommand: Command<null> = {
   },
   async run(_options, context) {
     const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-    await context.write(`flowhound ${version} (native core ${native.coreVersion()}, Node ${process.version})\n`);
+    await context.write(`flowhound ${version} (native core ${coreVersion}, Node ${process.version})\n`);
     return ExitCode.ok;
   },
 };

@@ -4,7 +4,6 @@ import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { FEATURES_HELP } from './help.js';
 import { parseFeatures, type FeaturesArguments } from './parse.js';
-import { runFeatures } from './run.js';
 
 export const featuresCommand: Command<FeaturesArguments> = {
   name: 'features',
@@ -13,6 +12,8 @@ export const featuresCommand: Command<FeaturesArguments> = {
   help: FEATURES_HELP,
   parse: parseFeatures,
   async run({ yes, ...options }, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runFeatures } = await import('./run.js');
     await runFeatures({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },

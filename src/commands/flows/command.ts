@@ -4,7 +4,6 @@ import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { FLOWS_HELP } from './help.js';
 import { parseFlows, type FlowsArguments } from './parse.js';
-import { runFlows } from './run.js';
 
 export const flowsCommand: Command<FlowsArguments> = {
   name: 'flows',
@@ -13,6 +12,8 @@ export const flowsCommand: Command<FlowsArguments> = {
   help: FLOWS_HELP,
   parse: parseFlows,
   async run({ yes, ...options }, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runFlows } = await import('./run.js');
     await runFlows({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },
