@@ -9,11 +9,18 @@ import { packageRoot } from './core-defaults.js';
 import { FlowhoundError, fromNativeError } from './errors.js';
 
 export type {
+  ArrowInt16,
+  ArrowInt32,
+  ArrowInt64,
+  ArrowUtf8,
+  ArrowValidity,
+  BinetflowCsvLayout,
   Defaults,
   DictionaryColumn,
   EffectiveFeatureOptions,
   EffectiveFlowOptions,
   FeatureSchema,
+  FlowArrowBatch,
   FeatureWindow,
   FlowBatch,
   FlowStreamOptions,

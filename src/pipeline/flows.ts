@@ -5,15 +5,17 @@ import {
   awaitNative,
   callNative,
   native,
+  type BinetflowCsvLayout,
   type EffectiveFlowOptions,
+  type FlowArrowBatch,
   type FlowBatch,
   type FlowStreamProgress,
   type NativeFlowStream,
 } from '../native.js';
-
+import type { InputReader } from './read-loop.js';
 import { describeSkips } from './skipped-input.js';
 
-export type { FlowBatch } from '../native.js';
+export type { BinetflowCsvLayout, FlowArrowBatch, FlowBatch } from '../native.js';
 
 /**
  * How an input is read. An option left out takes the core's default (`coreDefaults` in
@@ -83,6 +85,33 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
       const batch = await awaitNative(this.#stream.nextBatch());
       if (batch === null || batch.length > 0) return batch;
     }
+  }
+
+  /**
+   * The same records as binetflow CSV lines, a batch's text at a time, made natively (no
+   * header: `binetflowCsvHeader`). Read one way only: this, `arrow()` or the batches.
+   */
+  csv(layout: BinetflowCsvLayout): InputReader<Buffer> {
+    return this.#encoded(async () => {
+      for (;;) {
+        const text = await awaitNative(this.#stream.nextCsv(layout));
+        if (text === null || text.length > 0) return text;
+      }
+    });
+  }
+
+  /** The same records as the flow table's Arrow columns, a batch at a time, made natively. */
+  arrow(): InputReader<FlowArrowBatch> {
+    return this.#encoded(async () => {
+      for (;;) {
+        const batch = await awaitNative(this.#stream.nextArrow());
+        if (batch === null || batch.length > 0) return batch;
+      }
+    });
+  }
+
+  #encoded<Item>(next: () => Promise<Item | null>): InputReader<Item> {
+    return { next, progress: () => this.progress(), damage: () => this.damage(), skips: () => this.skips() };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FlowBatch> {

@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use flowhound_core::ingest::{FlowSource, InputKind};
 use flowhound_core::record::FlowRecord;
-use napi::bindgen_prelude::AsyncTask;
+use flowhound_core::export::{write_binetflow_rows, FlowArrowColumns};
+use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 
 use crate::errors::{error_json, to_napi_error};
 use crate::flow_batch::{build_flow_batch, FlowBatch};
+use crate::flow_export::{flow_arrow_batch, BinetflowCsvLayout, FlowArrowBatch};
 use crate::options::{batch_records, source_options, EffectiveFlowOptions, FlowStreamOptions};
 use crate::stats::{source_stats, SourceStats};
 
@@ -80,10 +82,29 @@ impl FlowStream {
     /// empty while a window is still filling; call again.
     #[napi(ts_return_type = "Promise<FlowBatch | null>")]
     pub fn next_batch(&self) -> AsyncTask<NextBatchTask> {
+        self.task(BatchForm::Columns)
+    }
+
+    /// The next batch as binetflow CSV lines (no header: `binetflowCsvHeader`), or null once
+    /// the input is exhausted. Empty while a window is still filling; call again.
+    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    pub fn next_csv(&self, layout: BinetflowCsvLayout) -> AsyncTask<NextBatchTask> {
+        self.task(BatchForm::Csv(layout))
+    }
+
+    /// The next batch as the flow table's Arrow columns, or null once the input is exhausted.
+    /// Empty (length 0) while a window is still filling; call again.
+    #[napi(ts_return_type = "Promise<FlowArrowBatch | null>")]
+    pub fn next_arrow(&self) -> AsyncTask<NextBatchTask> {
+        self.task(BatchForm::Arrow)
+    }
+
+    fn task(&self, form: BatchForm) -> AsyncTask<NextBatchTask> {
         AsyncTask::new(NextBatchTask {
             source: Arc::clone(&self.source),
             progress: Arc::clone(&self.progress),
             batch_records: self.batch_records,
+            form,
         })
     }
 
@@ -127,28 +148,58 @@ pub fn publish_progress(source: &FlowSource, shared: &SharedProgress) {
     shared.records.store(progress.records, Ordering::Relaxed);
 }
 
+/// What a batch is handed to JavaScript as.
+#[derive(Clone, Copy)]
+pub enum BatchForm {
+    Columns,
+    Csv(BinetflowCsvLayout),
+    Arrow,
+}
+
+/// Boxed: one batch at a time, and the forms differ in size.
+pub enum BatchOutput {
+    Columns(Box<FlowBatch>),
+    Csv(Vec<u8>),
+    Arrow(Box<FlowArrowColumns>),
+}
+
 pub struct NextBatchTask {
     source: Arc<Mutex<FlowSource>>,
     progress: Arc<SharedProgress>,
     batch_records: usize,
+    form: BatchForm,
 }
 
 impl Task for NextBatchTask {
-    type Output = Option<FlowBatch>;
-    type JsValue = Option<FlowBatch>;
+    type Output = Option<BatchOutput>;
+    type JsValue = Option<napi::bindgen_prelude::Either3<FlowBatch, Buffer, FlowArrowBatch>>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let mut source = self.source.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut records: Vec<FlowRecord> = Vec::with_capacity(self.batch_records.min(1 << 16));
         let more = source.next_batch(self.batch_records, &mut records).map_err(|e| to_napi_error(&e))?;
         publish_progress(&source, &self.progress);
+        drop(source);
         if !more && records.is_empty() {
             return Ok(None);
         }
-        Ok(Some(build_flow_batch(&records)))
+        Ok(Some(match self.form {
+            BatchForm::Columns => BatchOutput::Columns(Box::new(build_flow_batch(&records))),
+            BatchForm::Csv(layout) => {
+                let mut text = Vec::with_capacity(records.len() * 128);
+                write_binetflow_rows(&records, layout.into(), &mut text);
+                BatchOutput::Csv(text)
+            }
+            BatchForm::Arrow => BatchOutput::Arrow(Box::new(FlowArrowColumns::of(&records))),
+        }))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output)
+        use napi::bindgen_prelude::Either3;
+        Ok(output.map(|output| match output {
+            BatchOutput::Columns(batch) => Either3::A(*batch),
+            BatchOutput::Csv(text) => Either3::B(Buffer::from(text)),
+            BatchOutput::Arrow(columns) => Either3::C(flow_arrow_batch(*columns)),
+        }))
     }
 }

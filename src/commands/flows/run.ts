@@ -1,7 +1,7 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { FlowReader, type FlowOptions } from '../../pipeline/flows.js';
-import { readInputs } from '../../pipeline/read-loop.js';
+import { readInputs, type InputReader, type ReadLoopOptions, type ReadOutcome } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
@@ -40,20 +40,16 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   const startedMs = Date.now();
   const reader = FlowReader.open(options.input, options);
   const windowed = reader.inputKind === 'capture' && !options.whole;
+  const csvLayout = { label: reader.inputKind === 'flowFile', windowed };
   const output = await GuardedOutput.open(targets[0]!);
-  const sink: FlowSink =
+  const reading = { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal };
+  // The addon makes each batch's CSV text or Arrow columns: no record becomes a JavaScript value.
+  const { interrupted } =
     format === 'arrow'
-      ? new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows'))
-      : new BinetflowCsvSink(output, { label: reader.inputKind === 'flowFile', windowed });
-  try {
-    const { interrupted } = await readInputs([reader], (batch) => sink.write(batch), { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
-    // Ctrl-C leaves no output: a part of the records would look like all of them.
-    if (interrupted) throw options.signal!.reason;
-    await sink.close();
-  } catch (error) {
-    await sink.abort();
-    throw error;
-  }
+      ? await writeAll(reader.arrow(), new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows')), reading)
+      : await writeAll(reader.csv(csvLayout), new BinetflowCsvSink(output, csvLayout), reading);
+  // Ctrl-C leaves no output: a part of the records would look like all of them.
+  if (interrupted) throw options.signal!.reason;
 
   const finalProgress = reader.progress();
   const damage = reader.damage();
@@ -83,6 +79,19 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
     for (const line of describeStats(byCause)) options.log(`  ${line}`);
   }
   return summary;
+}
+
+/** Reads every batch into the sink; removes the output on any failure or on Ctrl-C. */
+async function writeAll<Batch>(reader: InputReader<Batch>, sink: FlowSink<Batch>, reading: ReadLoopOptions): Promise<ReadOutcome> {
+  try {
+    const outcome = await readInputs([reader], (batch) => sink.write(batch), reading);
+    if (outcome.interrupted) await sink.abort();
+    else await sink.close();
+    return outcome;
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
 }
 
 function plural(count: number, noun: string): string {
