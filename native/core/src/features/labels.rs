@@ -46,16 +46,17 @@ pub fn classify_label(label: &str) -> (FlowClass, LabelledEnd) {
     } else {
         (LabelledEnd::Neither, text)
     };
-    let lower = rest.to_ascii_lowercase();
-    let class = if lower.starts_with("botnet") {
+    // Case-insensitive prefixes without a lower-case copy per record.
+    let starts = |prefix: &str| rest.len() >= prefix.len() && rest.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());
+    let class = if starts("botnet") {
         FlowClass::Botnet
-    } else if lower.starts_with("malware") && end == LabelledEnd::Neither {
+    } else if starts("malware") && end == LabelledEnd::Neither {
         // Stratosphere's per-flow labels of malware captures (`flow=Malware-UDP-DNS`,
         // test5-old.binetflow): the malware's own flows, opened by the infected host.
         return (FlowClass::Botnet, LabelledEnd::Src);
-    } else if lower.starts_with("normal") {
+    } else if starts("normal") {
         FlowClass::Normal
-    } else if lower.starts_with("background") || lower.starts_with("benign") {
+    } else if starts("background") || starts("benign") {
         // The benign sample mixes Normal and Background rows without telling them apart.
         FlowClass::Background
     } else {
