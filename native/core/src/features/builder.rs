@@ -245,7 +245,7 @@ impl FeatureBuilder {
         };
 
         // An empty label is no label: Stratosphere's files often have the column and leave it blank.
-        let has_label = record.label.as_deref().is_some_and(|label| !label.trim().is_empty());
+        let has_label = record.label.as_deref().is_some_and(|label| !super::labels::trimmed(label).is_empty());
 
         let time_us = record.window_start_us.unwrap_or(record.start_us);
         self.newest_us = self.newest_us.max(time_us);
