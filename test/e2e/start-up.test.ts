@@ -28,7 +28,7 @@ process.on('exit', () => {
 });
 `;
 
-const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /piscina/, /fast-csv/, /ml-kmeans/, /flowhound\.node$/, /dist\/src\/native\.js$/];
+const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /piscina/, /ml-kmeans/, /flowhound\.node$/, /dist\/src\/native\.js$/];
 
 const dir = mkdtempSync(join(tmpdir(), 'flowhound-start-up-'));
 const recorder = join(dir, 'recorder.mjs');
