@@ -5,8 +5,9 @@
 // rebuilt by `flowhound synth --utc-offset 120 --snaplen 96`, and a slice of its first
 // --slice-packets packets for the botd way. Every timed run is a whole process under
 // `flock /tmp/timing.lock /usr/bin/time` (one timing at a time on a shared machine); the
-// table gives the median wall time and peak RSS of --repeat runs, with the load average
-// before and after each row.
+// table gives the median wall time, CPU time and peak RSS of --repeat runs, with the load
+// average before and after each row; with --before, each flowhound row of the other build is
+// timed right after this build's, so that both see about the same load.
 //
 // Usage: node bench/peers.mjs [--repeat 3] [--slice-packets 500000] [--no-tshark] [--no-botd]
 //                             [--before DIR]   (also time the flowhound rows of the build in DIR)
@@ -61,15 +62,15 @@ function packetsOf(capture) {
 
 /** One whole-process run under the machine-wide timing lock: wall seconds and peak RSS bytes. */
 function timeOnce(command, args) {
-  const run = spawnSync('flock', ['/tmp/timing.lock', '/usr/bin/time', '-f', '%e %M', command, ...args], {
+  const run = spawnSync('flock', ['/tmp/timing.lock', '/usr/bin/time', '-f', '%e %M %U %S', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const last = run.stderr.trim().split('\n').at(-1) ?? '';
-  const match = /^(\d+\.\d+) (\d+)$/.exec(last);
+  const match = /^(\d+\.\d+) (\d+) (\d+\.\d+) (\d+\.\d+)$/.exec(last);
   if (run.status !== 0 || !match) throw new Error(`${command} ${args.join(' ')} failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  return { wallS: Number(match[1]), maxRssBytes: Number(match[2]) * 1024 };
+  return { wallS: Number(match[1]), maxRssBytes: Number(match[2]) * 1024, cpuS: Number(match[3]) + Number(match[4]) };
 }
 
 const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
@@ -84,6 +85,7 @@ function measure(label, command, args, { runs = repeat, packets = null, records 
     command: [command, ...args].join(' ').replaceAll(root + '/', ''),
     runs: samples,
     wallS: median(samples.map((s) => s.wallS)),
+    cpuS: median(samples.map((s) => s.cpuS)),
     maxRssBytes: median(samples.map((s) => s.maxRssBytes)),
     packets,
     records,
@@ -94,20 +96,27 @@ function measure(label, command, args, { runs = repeat, packets = null, records 
   return row;
 }
 
-/** The flowhound rows for one build (its package root). */
+/** The flowhound rows for one build (its package root), as [label, command, args, options]. */
 function flowhoundRows(buildRoot, tag) {
   const cli = join(buildRoot, 'bin', 'flowhound.mjs');
   const fh = (...args) => [process.execPath, [cli, ...args]];
   const o = (name) => join(outDir, `${tag}-${name}`);
   return [
-    measure(`${tag}: flowhound flows F -o out.csv (windowed)`, ...fh('flows', CAPTURE, '-q', '-y', '-o', o('out.csv')), { packets: capturePackets }),
-    measure(`${tag}: flowhound flows F -o out.arrow`, ...fh('flows', CAPTURE, '-q', '-y', '-o', o('out.arrow')), { packets: capturePackets }),
-    measure(`${tag}: flowhound flows F --whole --status-interval 3600 -o /dev/null`, ...fh('flows', CAPTURE, '--whole', '--status-interval', '3600', '-q', '-o', '/dev/null'), { packets: capturePackets }),
-    measure(`${tag}: flowhound analyze F --lan ${LAN} --no-db`, ...fh('analyze', CAPTURE, '--lan', LAN, '--no-db', '-q', '-y', '-o', o('analyze.json')), { packets: capturePackets }),
-    measure(`${tag}: flowhound analyze capture20110816.binetflow.gz --utc-offset 120 --lan ${LAN} --no-db`, ...fh('analyze', SHARED_FLOW_FILE, '--utc-offset', '120', '--lan', LAN, '--no-db', '-q', '-y', '-o', o('analyze-flowfile.json')), { records: 558_919 }),
-    measure(`${tag}: flowhound version`, ...fh('version')),
-    measure(`${tag}: flowhound help`, ...fh('help')),
+    [`${tag}: flowhound flows F -o out.csv (windowed)`, ...fh('flows', CAPTURE, '-q', '-y', '-o', o('out.csv')), { packets: capturePackets }],
+    [`${tag}: flowhound flows F -o out.arrow`, ...fh('flows', CAPTURE, '-q', '-y', '-o', o('out.arrow')), { packets: capturePackets }],
+    [`${tag}: flowhound flows F --whole --status-interval 3600 -o /dev/null`, ...fh('flows', CAPTURE, '--whole', '--status-interval', '3600', '-q', '-o', '/dev/null'), { packets: capturePackets }],
+    [`${tag}: flowhound analyze F --lan ${LAN} --no-db`, ...fh('analyze', CAPTURE, '--lan', LAN, '--no-db', '-q', '-y', '-o', o('analyze.json')), { packets: capturePackets }],
+    [`${tag}: flowhound analyze capture20110816.binetflow.gz --utc-offset 120 --lan ${LAN} --no-db`, ...fh('analyze', SHARED_FLOW_FILE, '--utc-offset', '120', '--lan', LAN, '--no-db', '-q', '-y', '-o', o('analyze-flowfile.json')), { records: 558_919 }],
+    [`${tag}: flowhound version`, ...fh('version')],
+    [`${tag}: flowhound help`, ...fh('help')],
   ];
+}
+
+/** Each row of this build, and of the build before if given, one after the other (the same load for both). */
+function flowhoundPairs() {
+  const after = flowhoundRows(root, 'after');
+  const before = values.before ? flowhoundRows(values.before, 'before') : [];
+  return after.flatMap((row, i) => [measure(...row), ...(before[i] ? [measure(...before[i])] : [])]);
 }
 
 makeInputs();
@@ -118,8 +127,7 @@ const loadAtStart = loadavg();
 
 const rows = [];
 rows.push(measure('argus -S 3600 -r F -w /dev/null', 'argus', ['-S', '3600', '-r', CAPTURE, '-w', '/dev/null'], { packets: capturePackets }));
-rows.push(...flowhoundRows(root, 'after'));
-if (values.before) rows.push(...flowhoundRows(values.before, 'before'));
+rows.push(...flowhoundPairs());
 // The engine in the process, records built and dropped ("no return"): what the commands can reach.
 for (const stage of ['windowed', 'windowed-2t']) {
   rows.push(measure(`in-process engine: ${stage} (bench/stage-child.mjs)`, process.execPath, [join(benchDir, 'stage-child.mjs'), stage, CAPTURE], { packets: capturePackets }));
@@ -151,10 +159,10 @@ writeFileSync(join(benchDir, 'results', 'peers.json'), `${JSON.stringify(result,
 
 const fmt = (n, digits) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 console.log(`Capture: ${result.capture.path}, ${fmt(result.capture.bytes / 1e9, 2)} GB, ${fmt(capturePackets, 0)} packets; ${repeat} runs (median) unless noted; load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${result.machine.loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end\n`);
-console.log('| command | wall | packets/s (records/s) | peak RSS | against argus -S 3600 | load (1 min) before → after | runs (s) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| command | wall | CPU (user + sys) | packets/s (records/s) | peak RSS | against argus -S 3600 | load (1 min) before → after | runs (s) |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   const rate = row.packets ? `${fmt(row.packets / row.wallS / 1e6, 2)} M` : row.records ? `(${fmt(row.records / row.wallS / 1e3, 0)} k records/s)` : '';
   const ratio = row.packets === capturePackets ? `${fmt(argus / row.wallS, 1)}×` : row.packets ? `${fmt((row.packets / row.wallS) / (capturePackets / argus), 2)}× (by packets/s)` : '';
-  console.log(`| ${row.label}${row.note ? ` (${row.note})` : ''} | ${fmt(row.wallS, 2)} s | ${rate} | ${fmt(row.maxRssBytes / 1e6, 0)} MB | ${ratio} | ${row.load.map((l) => l.toFixed(2)).join(' → ')} | ${row.runs.map((r) => r.wallS.toFixed(2)).join(', ')} |`);
+  console.log(`| ${row.label}${row.note ? ` (${row.note})` : ''} | ${fmt(row.wallS, 2)} s | ${fmt(row.cpuS, 2)} s | ${rate} | ${fmt(row.maxRssBytes / 1e6, 0)} MB | ${ratio} | ${row.load.map((l) => l.toFixed(2)).join(' → ')} | ${row.runs.map((r) => r.wallS.toFixed(2)).join(', ')} |`);
 }
