@@ -3,13 +3,14 @@
 // Inputs (made once, in bench/data/, not committed): the first 30 minutes of CTU-13 scenario 6
 // (`capture20110816.binetflow.gz`, records starting before 2011/08/16 10:31:46 local time)
 // rebuilt by `flowhound synth --utc-offset 120 --snaplen 96`, and a slice of its first
-// --slice-packets packets for the botd way. Every timed run is a whole process under
+// --slice-minutes minutes of capture time for the botd way (whose editcap reads the whole
+// file once per 150 s step: its cost grows with the square of the capture time). Every timed run is a whole process under
 // `flock /tmp/timing.lock /usr/bin/time` (one timing at a time on a shared machine); the
 // table gives the median wall time, CPU time and peak RSS of --repeat runs, with the load
 // average before and after each row; with --before, each flowhound row of the other build is
 // timed right after this build's, so that both see about the same load.
 //
-// Usage: node bench/peers.mjs [--repeat 3] [--slice-packets 500000] [--no-tshark] [--no-botd]
+// Usage: node bench/peers.mjs [--repeat 3] [--slice-minutes 10] [--no-tshark] [--no-botd]
 //                             [--before DIR]   (also time the flowhound rows of the build in DIR)
 // Writes bench/results/peers.json and prints the table (markdown).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,14 +25,14 @@ const root = dirname(benchDir);
 const { values } = parseArgs({
   options: {
     repeat: { type: 'string', default: '3' },
-    'slice-packets': { type: 'string', default: '500000' },
+    'slice-minutes': { type: 'string', default: '10' },
     'no-tshark': { type: 'boolean', default: false },
     'no-botd': { type: 'boolean', default: false },
     before: { type: 'string' },
   },
 });
 const repeat = Number(values.repeat);
-const slicePackets = Number(values['slice-packets']);
+const sliceMinutes = Number(values['slice-minutes']);
 
 const FLOW_FILE = join(root, '..', 'shared', 'data', 'ctu13', 'capture20110816.binetflow.gz');
 const SHARED_FLOW_FILE = existsSync(FLOW_FILE) ? FLOW_FILE : '/work/shared/data/ctu13/capture20110816.binetflow.gz';
@@ -39,7 +40,7 @@ const BOTD = existsSync(join(root, '..', 'shared', 'tools', 'botd-way.sh')) ? jo
 const dataDir = join(benchDir, 'data');
 const outDir = join(benchDir, 'out', 'peers');
 const CAPTURE = join(dataDir, 'ctu13-s6-30min.pcap');
-const SLICE = join(dataDir, `ctu13-s6-30min-first-${slicePackets}.pcap`);
+const SLICE = join(dataDir, `ctu13-s6-30min-first-${sliceMinutes}min.pcap`);
 const LAN = '147.32.0.0/16';
 
 mkdirSync(dataDir, { recursive: true });
@@ -52,7 +53,11 @@ function makeInputs() {
     execFileSync('bash', ['-c', `zcat '${SHARED_FLOW_FILE}' | awk -F, 'NR==1 || $1 < "2011/08/16 10:31:46"' > '${records}'`]);
     execFileSync(process.execPath, [join(root, 'bin', 'flowhound.mjs'), 'synth', records, '--utc-offset', '120', '--snaplen', '96', '--no-labels', '-q', '-o', CAPTURE], { stdio: 'inherit' });
   }
-  if (!existsSync(SLICE)) execFileSync('editcap', ['-r', CAPTURE, SLICE, `1-${slicePackets}`]);
+  if (!existsSync(SLICE)) {
+    const first = Number(execFileSync('capinfos', ['-a', '-T', '-r', '-S', CAPTURE], { encoding: 'utf8' }).trim().split('\t').at(-1));
+    const end = new Date((Math.floor(first) + sliceMinutes * 60) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    execFileSync('editcap', ['-B', end, CAPTURE, SLICE], { env: { ...process.env, TZ: 'UTC' } });
+  }
 }
 
 function packetsOf(capture) {
@@ -140,7 +145,7 @@ if (!values['no-tshark']) {
 if (!values['no-botd']) {
   const botdOut = join(outDir, 'botd');
   rmSync(botdOut, { recursive: true, force: true });
-  rows.push(measure(`botd way (botd-way.sh) on the first ${slicePacketCount} packets`, 'bash', [BOTD, SLICE, botdOut], { runs: 1, packets: slicePacketCount, note: `slice of ${slicePacketCount} packets, 1 run` }));
+  rows.push(measure(`botd way (botd-way.sh) on the first ${sliceMinutes} min (${slicePacketCount} packets)`, 'bash', [BOTD, SLICE, botdOut], { runs: 1, packets: slicePacketCount, note: `slice of ${slicePacketCount} packets, 1 run` }));
   rows.push(measure(`after: flowhound flows on the same slice -o out.csv`, process.execPath, [join(root, 'bin', 'flowhound.mjs'), 'flows', SLICE, '-q', '-y', '-o', join(outDir, 'slice.csv')], { packets: slicePacketCount, note: `slice of ${slicePacketCount} packets` }));
 }
 
@@ -163,6 +168,6 @@ console.log('| command | wall | CPU (user + sys) | packets/s (records/s) | peak 
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   const rate = row.packets ? `${fmt(row.packets / row.wallS / 1e6, 2)} M` : row.records ? `(${fmt(row.records / row.wallS / 1e3, 0)} k records/s)` : '';
-  const ratio = row.packets === capturePackets ? `${fmt(argus / row.wallS, 1)}×` : row.packets ? `${fmt((row.packets / row.wallS) / (capturePackets / argus), 2)}× (by packets/s)` : '';
+  const ratio = row.packets === capturePackets ? `${fmt(argus / row.wallS, argus / row.wallS < 1 ? 3 : 1)}×` : row.packets ? `${fmt((row.packets / row.wallS) / (capturePackets / argus), 2)}× (by packets/s)` : '';
   console.log(`| ${row.label}${row.note ? ` (${row.note})` : ''} | ${fmt(row.wallS, 2)} s | ${fmt(row.cpuS, 2)} s | ${rate} | ${fmt(row.maxRssBytes / 1e6, 0)} MB | ${ratio} | ${row.load.map((l) => l.toFixed(2)).join(' → ')} | ${row.runs.map((r) => r.wallS.toFixed(2)).join(', ')} |`);
 }
