@@ -12,9 +12,6 @@ const VERSION_HELP = `Usage: flowhound version
 The versions of flowhound, of its native core, and of Node; a report or a bug needs them.
 `;
 
-// The core's version is the one its build wrote beside the addon (native/defaults.json), so that
-// this command, like help, starts without loading the addon.
-
 export const versionCommand: Command<null> = {
   name: 'version',
   synopsis: '',
@@ -28,6 +25,8 @@ export const versionCommand: Command<null> = {
   },
   async run(_options, context) {
     const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    // The core's version as its build wrote it beside the addon (native/defaults.json): like
+    // help, this command starts without loading the addon.
     await context.write(`flowhound ${version} (native core ${coreVersion}, Node ${process.version})\n`);
     return ExitCode.ok;
   },
