@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { native, packageRoot } from '../dist/src/native.js';
 import { FlowReader } from '../dist/src/pipeline/flows.js';
 import { ArrowFlowSink } from '../dist/src/sinks/arrow-flows.js';
+import { GuardedOutput } from '../dist/src/sinks/guarded-output.js';
+import { checkOutputTargets } from '../dist/src/sinks/output-target.js';
 
 const [stage, capture] = process.argv.slice(2);
 if (!stage || !capture) {
@@ -24,8 +26,10 @@ if (stage === 'flows-api') {
   const out = join(packageRoot, 'bench', 'out', 'flows-api.arrow');
   const started = process.hrtime.bigint();
   const reader = FlowReader.open(capture, windowed);
-  const sink = new ArrowFlowSink(out, false);
-  for await (const batch of reader) await sink.write(batch);
+  const [target] = checkOutputTargets({ outputs: [out], inputs: [capture] });
+  const sink = new ArrowFlowSink(await GuardedOutput.open(target), false);
+  const batches = reader.arrow();
+  for (let batch = await batches.next(); batch !== null; batch = await batches.next()) await sink.write(batch);
   await sink.close();
   const elapsedNs = Number(process.hrtime.bigint() - started);
   const progress = reader.progress();

@@ -3,7 +3,12 @@
 // native/index.d.ts. Called by node-gyp (binding.gyp) during `npm install`, and by
 // `npm run build:native`. With libpcap's headers present, the live capture is built in (libpcap.mjs).
 // Cargo decides what needs rebuilding, so this is cheap when nothing changed.
+// Then writes native/defaults.json: the core's defaults and version as this addon reports them,
+// which help texts, `flowhound version` and the argument checks read without loading the addon
+// (src/core-defaults.ts; test/native/defaults.test.ts keeps the two equal).
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,4 +41,8 @@ const args = [
 if (libpcapFound()) args.push('--features', 'live');
 else console.warn(LIBPCAP_MISSING);
 const build = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
-process.exit(build.status ?? 1);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const addon = createRequire(import.meta.url)(join(nativeDir, 'flowhound.node'));
+const defaults = { coreVersion: addon.coreVersion(), defaults: addon.defaults(), liveDefaults: addon.liveDefaults() };
+writeFileSync(join(nativeDir, 'defaults.json'), `${JSON.stringify(defaults, null, 2)}\n`);

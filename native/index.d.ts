@@ -25,10 +25,28 @@ export declare class FlowStream {
   /** The options this stream reads with, the defaults filled in. */
   get options(): EffectiveFlowOptions
   /**
+   * From now on, only the records whose source or destination is in one of `ranges`
+   * (addresses or CIDR ranges, IPv4 or IPv6): `flowhound flows --host`. The filter runs on
+   * the worker thread, before any record is handed over; `recordsKept()` counts what passed.
+   */
+  keepHosts(ranges: Array<string>): void
+  /** Records handed over so far: every record read, or those of the hosts of `keepHosts`. */
+  recordsKept(): number
+  /**
    * The next batch of records, or null once the input is exhausted. A batch may be
    * empty while a window is still filling; call again.
    */
   nextBatch(): Promise<FlowBatch | null>
+  /**
+   * The next batch as binetflow CSV lines (no header: `binetflowCsvHeader`), or null once
+   * the input is exhausted. Empty while a window is still filling; call again.
+   */
+  nextCsv(layout: BinetflowCsvLayout): Promise<Buffer | null>
+  /**
+   * The next batch as the flow table's Arrow columns, or null once the input is exhausted.
+   * Empty (length 0) while a window is still filling; call again.
+   */
+  nextArrow(): Promise<FlowArrowBatch | null>
   progress(): FlowStreamProgress
   /** Statistics of the run so far (packets by kind, flows, early evictions, …). */
   stats(): SourceStats
@@ -76,6 +94,45 @@ export declare class SynthJob {
   progress(): SynthProgress
   /** Stops the job at its next batch; the capture is closed with what was written. */
   cancel(): void
+}
+
+export interface ArrowInt16 {
+  values: Int16Array
+  validity: ArrowValidity
+}
+
+export interface ArrowInt32 {
+  values: Int32Array
+  validity: ArrowValidity
+}
+
+export interface ArrowInt64 {
+  values: BigInt64Array
+  validity?: ArrowValidity
+}
+
+/** A Utf8 column: offsets into `data`; `validity` for nullable columns only. */
+export interface ArrowUtf8 {
+  offsets: Int32Array
+  data: Uint8Array
+  validity?: ArrowValidity
+}
+
+/** A validity bitmap (bit set = value present) and its count of nulls. */
+export interface ArrowValidity {
+  bitmap: Uint8Array
+  nullCount: number
+}
+
+/** The binetflow CSV header line (with its newline) for a layout. */
+export declare function binetflowCsvHeader(layout: BinetflowCsvLayout): string
+
+/** Which columns follow the CTU-13 ones in binetflow CSV. */
+export interface BinetflowCsvLayout {
+  /** A Label column (flow-file inputs carry one). */
+  label: boolean
+  /** SrcPkts and WindowStart (windowed packet flows). */
+  windowed: boolean
 }
 
 /** Version of the native core, to tell builds apart in reports. */
@@ -260,6 +317,38 @@ export interface FeatureWindow {
    * hosts' rows, not in `flowCount`.
    */
   flowRowsDropped: number
+}
+
+/**
+ * A batch of flow records as the columns of the flow table's Arrow schema
+ * (`src/sinks/arrow-flows.ts`), in its order, in Arrow's memory layout. Times are µs since the
+ * epoch; a null slot holds 0 in 64-bit columns and -1 in the small integer ones.
+ */
+export interface FlowArrowBatch {
+  length: number
+  windowStart: ArrowInt64
+  startTime: ArrowInt64
+  lastTime: ArrowInt64
+  durationS: Float64Array
+  proto: ArrowUtf8
+  protoNumber: ArrowInt16
+  srcAddr: ArrowUtf8
+  srcPort: ArrowInt32
+  dir: ArrowUtf8
+  dstAddr: ArrowUtf8
+  dstPort: ArrowInt32
+  state: ArrowUtf8
+  srcTos: ArrowInt16
+  dstTos: ArrowInt16
+  totalPkts: ArrowInt64
+  totalBytes: ArrowInt64
+  srcBytes: ArrowInt64
+  srcPkts: ArrowInt64
+  srcPayloadBytes: ArrowInt64
+  dstPayloadBytes: ArrowInt64
+  srcTcpFlags: Uint8Array
+  dstTcpFlags: Uint8Array
+  label: ArrowUtf8
 }
 
 /**

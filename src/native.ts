@@ -2,18 +2,25 @@
 // are translated in one place and the addon's location is known in one place.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import type * as Addon from '../native/index.js';
+import { packageRoot } from './core-defaults.js';
 import { FlowhoundError, fromNativeError } from './errors.js';
 
 export type {
+  ArrowInt16,
+  ArrowInt32,
+  ArrowInt64,
+  ArrowUtf8,
+  ArrowValidity,
+  BinetflowCsvLayout,
   Defaults,
   DictionaryColumn,
   EffectiveFeatureOptions,
   EffectiveFlowOptions,
   FeatureSchema,
+  FlowArrowBatch,
   FeatureWindow,
   FlowBatch,
   FlowStreamOptions,
@@ -31,23 +38,11 @@ export type {
 
 const ADDON_FILE = join('native', 'flowhound.node');
 
-/** The package root: the nearest folder above this file that holds the built addon. */
-function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, ADDON_FILE))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new FlowhoundError(
-        'ERR_ADDON_MISSING',
-        `the native addon (${ADDON_FILE}) is not built; run \`npm install\` in the flowhound folder`,
-      );
-    }
-    dir = parent;
-  }
-}
+export { coreDefaults, packageRoot } from './core-defaults.js';
 
-export const packageRoot = findPackageRoot();
+if (!existsSync(join(packageRoot, ADDON_FILE))) {
+  throw new FlowhoundError('ERR_ADDON_MISSING', `the native addon (${ADDON_FILE}) is not built; run \`npm install\` in the flowhound folder`);
+}
 const addon = createRequire(import.meta.url)(join(packageRoot, ADDON_FILE)) as typeof Addon;
 
 /** Runs a native call, turning its errors into FlowhoundErrors. */
@@ -69,13 +64,6 @@ export async function awaitNative<T>(promise: Promise<T>): Promise<T> {
 }
 
 export const native = addon;
-
-/**
- * The core's defaults (window, step, status interval, active-flow cap, LAN, …). TypeScript
- * writes none of its own: help texts interpolate these, and a run records what its streams
- * report they ran with (`FlowStream.options`, `FeatureStream.options`).
- */
-export const coreDefaults: Addon.Defaults = addon.defaults();
 export type NativeFlowStream = Addon.FlowStream;
 export type NativeSynthJob = Addon.SynthJob;
 export type NativeFeatureStream = Addon.FeatureStream;

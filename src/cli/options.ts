@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { usageError } from '../errors.js';
-import { coreDefaults } from '../native.js';
+import { coreDefaults } from '../core-defaults.js';
 import type { FlowOptions, UncertainDirection } from '../pipeline/flows.js';
 import { byteSize } from './byte-size.js';
 import { choice, numberIn, seconds, wholeNumberIn } from './values.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import type { Command } from '../cli/command.js';
 import { FlowhoundError } from '../errors.js';
-import { packageRoot } from '../native.js';
+import { packageRoot } from '../core-defaults.js';
 import { analyzeCommand } from './analyze/command.js';
 import { parseAnalyze, type AnalyzeArguments } from './analyze/parse.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HELP_WANTED, type Command } from '../cli/command.js';
 import { helpOption, parseArguments } from '../cli/options.js';
 import { ExitCode, usageError } from '../errors.js';
-import { native, packageRoot } from '../native.js';
+import { coreVersion, packageRoot } from '../core-defaults.js';
 
 const VERSION_HELP = `Usage: flowhound version [--json]
        flowhound -V | --version
@@ -28,11 +28,13 @@ export const versionCommand: Command<{ json: boolean }> = {
   },
   async run({ json }, context) {
     const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    // The core's version as its build wrote it beside the addon (native/defaults.json): like
+    // help, this command starts without loading the addon.
     if (json) {
-      await context.write(`${JSON.stringify({ flowhound: version, core: native.coreVersion(), node: process.version })}\n`);
+      await context.write(`${JSON.stringify({ flowhound: version, core: coreVersion, node: process.version })}\n`);
       return ExitCode.ok;
     }
-    await context.write(`flowhound ${version} (native core ${native.coreVersion()}, Node ${process.version})\n`);
+    await context.write(`flowhound ${version} (native core ${coreVersion}, Node ${process.version})\n`);
     return ExitCode.ok;
   },
 };

@@ -2,7 +2,7 @@
 // each checked against the running feature schema before any row is scored.
 import { join } from 'node:path';
 
-import { packageRoot } from '../native.js';
+import { packageRoot } from '../core-defaults.js';
 import { featureSchema, type FeatureSchema as NativeSchema } from '../pipeline/features.js';
 import { cardPathFor, loadModelCard, type ModelKind } from './model-card.js';
 import { readOnnxModelFile } from './onnx-model-file.js';

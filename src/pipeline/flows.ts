@@ -5,15 +5,17 @@ import {
   awaitNative,
   callNative,
   native,
+  type BinetflowCsvLayout,
   type EffectiveFlowOptions,
+  type FlowArrowBatch,
   type FlowBatch,
   type FlowStreamProgress,
   type NativeFlowStream,
 } from '../native.js';
-
+import type { InputReader } from './read-loop.js';
 import { describeSkips } from './skipped-input.js';
 
-export type { FlowBatch } from '../native.js';
+export type { BinetflowCsvLayout, FlowArrowBatch, FlowBatch } from '../native.js';
 
 /**
  * How an input is read. An option left out takes the core's default (`coreDefaults` in
@@ -56,6 +58,8 @@ export type InputKind = 'capture' | 'flowFile';
 export class FlowReader implements AsyncIterable<FlowBatch> {
   readonly path: string;
   readonly #stream: NativeFlowStream;
+  /** keepHosts was given: batches may be empty, and are handed over anyway. */
+  #filtering = false;
 
   private constructor(path: string, stream: NativeFlowStream) {
     this.path = path;
@@ -77,12 +81,55 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
     return this.#stream.options;
   }
 
+  /**
+   * From now on, only the records whose source or destination is one of `ranges` (addresses
+   * or CIDR ranges), filtered natively before they are handed over (`flows --host`). The CSV
+   * and Arrow readers then hand over empty batches too, so that Ctrl-C and the progress line
+   * are seen between batches while no record matches.
+   */
+  keepHosts(ranges: string[]): void {
+    callNative(() => this.#stream.keepHosts(ranges));
+    this.#filtering = true;
+  }
+
+  /** Records handed over so far: every record, or those of the hosts of `keepHosts`. */
+  recordsKept(): number {
+    return this.#stream.recordsKept();
+  }
+
   /** The next non-empty batch, or null at the end of the input. */
   async next(): Promise<FlowBatch | null> {
     for (;;) {
       const batch = await awaitNative(this.#stream.nextBatch());
       if (batch === null || batch.length > 0) return batch;
     }
+  }
+
+  /**
+   * The same records as binetflow CSV lines, a batch's text at a time, made natively (no
+   * header: `binetflowCsvHeader`). Read one way only: this, `arrow()` or the batches.
+   */
+  csv(layout: BinetflowCsvLayout): InputReader<Buffer> {
+    return this.#encoded(async () => {
+      for (;;) {
+        const text = await awaitNative(this.#stream.nextCsv(layout));
+        if (text === null || text.length > 0 || this.#filtering) return text;
+      }
+    });
+  }
+
+  /** The same records as the flow table's Arrow columns, a batch at a time, made natively. */
+  arrow(): InputReader<FlowArrowBatch> {
+    return this.#encoded(async () => {
+      for (;;) {
+        const batch = await awaitNative(this.#stream.nextArrow());
+        if (batch === null || batch.length > 0 || this.#filtering) return batch;
+      }
+    });
+  }
+
+  #encoded<Item>(next: () => Promise<Item | null>): InputReader<Item> {
+    return { next, progress: () => this.progress(), damage: () => this.damage(), skips: () => this.skips() };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FlowBatch> {

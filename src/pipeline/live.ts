@@ -125,4 +125,4 @@ export function listInterfaces(): NetworkInterfaceJs[] {
   return callNative(() => native.listInterfaces());
 }
 
-export const liveDefaults = native.liveDefaults();
+export { liveDefaults } from '../core-defaults.js';

@@ -1,5 +1,7 @@
 // Flow records as Arrow IPC (file format for .arrow, stream format for .arrows): the columnar
-// form that later stages, pandas/pyarrow and DuckDB read without parsing text.
+// form that later stages, pandas/pyarrow and DuckDB read without parsing text. The addon makes
+// each batch's columns in Arrow's layout (native/core/src/export/arrow_columns.rs, in this
+// schema's order); apache-arrow takes its buffers as they are and writes the IPC messages.
 import {
   Field,
   Float64,
@@ -19,7 +21,7 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import type { DictionaryColumn, FlowBatch } from '../native.js';
+import type { ArrowInt16, ArrowInt32, ArrowInt64, ArrowUtf8, ArrowValidity, DictionaryColumn, FlowArrowBatch } from '../native.js';
 import { ArrowIpcOutput } from './arrow-ipc-output.js';
 import type { FlowSink } from './flow-sink.js';
 import type { GuardedOutput } from './guarded-output.js';
@@ -67,36 +69,6 @@ function validity(length: number, isValid: (row: number) => boolean): { nullBitm
   return { nullBitmap, nullCount };
 }
 
-function int64Column(values: Float64Array, nullable: boolean): Data {
-  const length = values.length;
-  const data = new BigInt64Array(length);
-  for (let row = 0; row < length; row++) {
-    const value = values[row]!;
-    data[row] = Number.isNaN(value) ? 0n : BigInt(value);
-  }
-  const type = new Int64();
-  if (!nullable) return makeData({ type, length, data });
-  return makeData({ type, length, data, ...validity(length, (row) => !Number.isNaN(values[row]!)) });
-}
-
-function timestampColumn(values: Float64Array, nullable: boolean): Data {
-  const length = values.length;
-  const data = new BigInt64Array(length);
-  for (let row = 0; row < length; row++) {
-    const value = values[row]!;
-    data[row] = Number.isNaN(value) ? 0n : BigInt(value);
-  }
-  const type = timestampUs();
-  if (!nullable) return makeData({ type, length, data });
-  return makeData({ type, length, data, ...validity(length, (row) => !Number.isNaN(values[row]!)) });
-}
-
-/** Small integer columns use -1 for "absent". */
-function optionalIntColumn<T extends Int16 | Int32>(type: T, values: Int16Array | Int32Array): Data {
-  const length = values.length;
-  return makeData({ type, length, data: values, ...validity(length, (row) => values[row]! >= 0) } as never);
-}
-
 /** Expands a per-batch dictionary into a plain Utf8 column, encoding each distinct value once. */
 export function utf8Column(column: DictionaryColumn, nullable: boolean): Data {
   const encoded = column.values.map((value) => utf8Encoder.encode(value));
@@ -118,34 +90,49 @@ export function utf8Column(column: DictionaryColumn, nullable: boolean): Data {
   return makeData({ type, length, data, valueOffsets, ...validity(length, (row) => column.codes[row] !== NULL_CODE) });
 }
 
-export function flowBatchToArrow(batch: FlowBatch): RecordBatch {
+function nulls(column: ArrowValidity | undefined | null): { nullBitmap?: Uint8Array; nullCount?: number } {
+  return column ? { nullBitmap: column.bitmap, nullCount: column.nullCount } : {};
+}
+
+function int64Data(type: Int64 | Timestamp, column: ArrowInt64, length: number): Data {
+  return makeData({ type, length, data: column.values, ...nulls(column.validity) } as never);
+}
+
+function smallIntData(type: Int16 | Int32, column: ArrowInt16 | ArrowInt32, length: number): Data {
+  return makeData({ type, length, data: column.values, ...nulls(column.validity) } as never);
+}
+
+function utf8Data(column: ArrowUtf8, length: number): Data {
+  return makeData({ type: new Utf8(), length, data: column.data, valueOffsets: column.offsets, ...nulls(column.validity) });
+}
+
+/** The addon's columns (already in Arrow's layout) as a record batch: no value is touched here. */
+export function flowArrowBatchToRecordBatch(batch: FlowArrowBatch): RecordBatch {
   const length = batch.length;
-  const durationS = new Float64Array(length);
-  for (let row = 0; row < length; row++) durationS[row] = (batch.lastUs[row]! - batch.startUs[row]!) / 1e6;
   const children: Data[] = [
-    timestampColumn(batch.windowStartUs, true),
-    timestampColumn(batch.startUs, false),
-    timestampColumn(batch.lastUs, false),
-    makeData({ type: new Float64(), length, data: durationS }),
-    utf8Column(batch.proto, false),
-    optionalIntColumn(new Int16(), batch.protoNumber),
-    utf8Column(batch.srcAddr, false),
-    optionalIntColumn(new Int32(), batch.srcPort),
-    utf8Column(batch.direction, false),
-    utf8Column(batch.dstAddr, false),
-    optionalIntColumn(new Int32(), batch.dstPort),
-    utf8Column(batch.state, false),
-    optionalIntColumn(new Int16(), batch.srcTos),
-    optionalIntColumn(new Int16(), batch.dstTos),
-    int64Column(batch.totalPkts, false),
-    int64Column(batch.totalBytes, false),
-    int64Column(batch.srcBytes, false),
-    int64Column(batch.srcPkts, true),
-    int64Column(batch.srcPayloadBytes, true),
-    int64Column(batch.dstPayloadBytes, true),
+    int64Data(timestampUs(), batch.windowStart, length),
+    int64Data(timestampUs(), batch.startTime, length),
+    int64Data(timestampUs(), batch.lastTime, length),
+    makeData({ type: new Float64(), length, data: batch.durationS }),
+    utf8Data(batch.proto, length),
+    smallIntData(new Int16(), batch.protoNumber, length),
+    utf8Data(batch.srcAddr, length),
+    smallIntData(new Int32(), batch.srcPort, length),
+    utf8Data(batch.dir, length),
+    utf8Data(batch.dstAddr, length),
+    smallIntData(new Int32(), batch.dstPort, length),
+    utf8Data(batch.state, length),
+    smallIntData(new Int16(), batch.srcTos, length),
+    smallIntData(new Int16(), batch.dstTos, length),
+    int64Data(new Int64(), batch.totalPkts, length),
+    int64Data(new Int64(), batch.totalBytes, length),
+    int64Data(new Int64(), batch.srcBytes, length),
+    int64Data(new Int64(), batch.srcPkts, length),
+    int64Data(new Int64(), batch.srcPayloadBytes, length),
+    int64Data(new Int64(), batch.dstPayloadBytes, length),
     makeData({ type: new Uint8(), length, data: batch.srcTcpFlags }),
     makeData({ type: new Uint8(), length, data: batch.dstTcpFlags }),
-    utf8Column(batch.label, true),
+    utf8Data(batch.label, length),
   ];
   const struct = makeData({
     type: new Struct(FLOW_ARROW_SCHEMA.fields as Field<DataType>[]),
@@ -156,7 +143,7 @@ export function flowBatchToArrow(batch: FlowBatch): RecordBatch {
   return new RecordBatch(FLOW_ARROW_SCHEMA, struct);
 }
 
-export class ArrowFlowSink implements FlowSink {
+export class ArrowFlowSink implements FlowSink<FlowArrowBatch> {
   readonly #ipc: ArrowIpcOutput;
   #batches = 0;
 
@@ -165,9 +152,9 @@ export class ArrowFlowSink implements FlowSink {
     this.#ipc = new ArrowIpcOutput(output, stream ? new RecordBatchStreamWriter() : new RecordBatchFileWriter());
   }
 
-  write(batch: FlowBatch): Promise<void> {
+  write(batch: FlowArrowBatch): Promise<void> {
     this.#batches++;
-    return this.#ipc.write(flowBatchToArrow(batch));
+    return this.#ipc.write(flowArrowBatchToRecordBatch(batch));
   }
 
   /** With no records the table still carries its schema (an empty file is no Arrow file). */

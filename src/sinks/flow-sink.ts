@@ -1,8 +1,7 @@
-// Where flow batches go: one interface for every output format.
-import type { FlowBatch } from '../native.js';
-
-export interface FlowSink {
-  write(batch: FlowBatch): Promise<void>;
+// Where flow batches go: one interface for every output format, each taking the form the
+// addon makes for it (CSV text, Arrow columns).
+export interface FlowSink<Batch> {
+  write(batch: Batch): Promise<void>;
   /** Flushes and closes; the output is complete only after this resolves. */
   close(): Promise<void>;
   /** Stops after a failure and removes the incomplete output. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { coreDefaults, coreVersion, liveDefaults } from '../../src/core-defaults.js';
 import { native, packageRoot } from '../../src/native.js';
 
 const CAPTURE = join(packageRoot, 'test/fixtures/argus/edge-cases.pcap');
@@ -25,6 +26,12 @@ describe('native.defaults()', () => {
       batchRecords: 65_536,
       lan: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
     });
+  });
+
+  it('is what native/defaults.json says (help, version and the argument checks read that file, not the addon)', () => {
+    expect(coreDefaults).toEqual(native.defaults());
+    expect(coreVersion).toBe(native.coreVersion());
+    expect(liveDefaults).toEqual(native.liveDefaults());
   });
 });
 

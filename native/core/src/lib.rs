@@ -8,7 +8,8 @@
 //! (pcap, pcapng) → `decode` (packets) → `flow` (whole-capture or windowed flows), or
 //! `flowfile` (binetflow, Zeek, Arrow); both give `record::FlowRecord`s, which `features`
 //! turns into the rows the models read (with ground truth from `labels`, the sidecar of a
-//! rebuilt capture). Each module is sealed behind its front file; `lib.rs` lists the fronts.
+//! rebuilt capture). `export` writes records out (binetflow CSV, the flow table's Arrow
+//! columns). Each module is sealed behind its front file; `lib.rs` lists the fronts.
 
 // The types every stage shares.
 pub mod cidr;
@@ -21,6 +22,7 @@ pub mod time_range;
 // The data path.
 pub mod capture;
 pub mod decode;
+pub mod export;
 pub mod features;
 pub mod flow;
 pub mod flowfile;
@@ -32,6 +34,7 @@ pub mod labels;
 pub mod throughput;
 
 // Helpers of the hot loops.
+mod fast_hash;
 mod prefetch;
 mod prehashed_map;
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use flowhound_core::cidr::Cidr;
 use flowhound_core::error::{ErrorCode, FlowhoundError};
+use flowhound_core::export::address_text;
 use flowhound_core::features::{
     EvidenceDetail, FeatureBuilder, FeatureOptions, FeatureSpec, FlowClass, HostLabel, LabelIndex, Lan, WindowFeatures, FLOW_FEATURES,
     HOST_FEATURES, HOST_SCORE_AGGREGATES, SCHEMA_VERSION,
@@ -19,7 +20,7 @@ use napi::bindgen_prelude::{AsyncTask, Float32Array, Float64Array, Int32Array, U
 use napi::{Env, Task};
 
 use crate::errors::{error_json, to_napi_error};
-use crate::flow_batch::{address_text, build_flow_batch, FlowBatch};
+use crate::flow_batch::{build_flow_batch, FlowBatch};
 use crate::flow_stream::{publish_progress, FlowStreamProgress, SharedProgress};
 use crate::options::{engine_options, lan_texts, source_options, EffectiveFlowOptions, FlowStreamOptions};
 use crate::stats::{source_stats, SourceStats};

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use flowhound_core::record::{ip_protocol_name, Address, FlowRecord, Protocol};
+use flowhound_core::export::{address_text, protocol_text};
+use flowhound_core::record::{FlowRecord, Protocol};
 use napi::bindgen_prelude::{Float64Array, Int16Array, Int32Array, Uint32Array, Uint8Array};
 
 /// Code of a missing value in a dictionary column.
@@ -78,21 +79,6 @@ impl<K: Hash + Eq> DictionaryBuilder<K> {
 
     fn build(self) -> DictionaryColumn {
         DictionaryColumn { codes: Uint32Array::new(self.codes), values: self.values }
-    }
-}
-
-pub fn address_text(address: &Address) -> String {
-    match address {
-        Address::Ip(ip) => ip.to_string(),
-        Address::Mac(mac) => mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"),
-        Address::Unknown => String::new(),
-    }
-}
-
-fn protocol_text(protocol: &Protocol) -> String {
-    match protocol {
-        Protocol::Ip(number) => ip_protocol_name(*number).map(str::to_string).unwrap_or_else(|| number.to_string()),
-        Protocol::Named(name) => name.clone(),
     }
 }
 

@@ -6,6 +6,7 @@ extern crate napi_derive;
 mod errors;
 mod feature_stream;
 mod flow_batch;
+mod flow_export;
 mod flow_stream;
 mod live_capture;
 mod options;

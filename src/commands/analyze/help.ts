@@ -1,6 +1,6 @@
 // `flowhound help analyze` (and `flowhound analyze --help`): its options and examples.
 import { formatBytes } from '../../cli/byte-size.js';
-import { coreDefaults } from '../../native.js';
+import { coreDefaults } from '../../core-defaults.js';
 
 const { windowSeconds, stepSeconds, memcapBytes } = coreDefaults;
 

@@ -17,7 +17,7 @@ import { wholeNumberIn } from '../../cli/values.js';
 import { colourWanted } from '../../cli/colour.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
-import { coreDefaults } from '../../native.js';
+import { coreDefaults } from '../../core-defaults.js';
 import { parseTimeArgument } from '../../time-argument.js';
 import type { AnalyzeOptions } from './run.js';
 
@@ -54,13 +54,16 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
+  const inputs = positionals.length > 0 ? positionals : (defaults.inputs ?? []);
+  // Checked here as well as by runAnalyze, so that a usage error loads none of the run's modules.
+  if (inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
   const scored = scoring(values);
   const reader = { lan: scored.lan ?? defaults.lan, ...reading(values) };
   const written = output(values, ['table', 'json', 'csv', 'arrow']);
   const minFlows = wholeNumberIn(sameOption(values, 'min-flows', 'min-count'), values['min-count'] === undefined ? '--min-flows' : '--min-count', { what: 'a whole number of flows', min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 1;
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   return {
-    inputs: positionals.length > 0 ? positionals : (defaults.inputs ?? []),
+    inputs,
     reader,
     modelPaths: scored.modelPaths,
     threshold: scored.threshold,

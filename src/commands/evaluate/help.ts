@@ -1,5 +1,5 @@
 // `flowhound help evaluate` (and `flowhound evaluate --help`): its options and examples.
-import { coreDefaults } from '../../native.js';
+import { coreDefaults } from '../../core-defaults.js';
 
 const { windowSeconds, stepSeconds } = coreDefaults;
 

@@ -12,6 +12,7 @@ import {
   yesOption,
 } from '../../cli/options.js';
 import { numberIn } from '../../cli/values.js';
+import { usageError } from '../../errors.js';
 import type { EvaluateOptions } from './run.js';
 
 export interface EvaluateArguments extends Omit<EvaluateOptions, 'log' | 'write' | 'signal' | 'confirmOverwrite'> {
@@ -30,6 +31,8 @@ export function parseEvaluate(args: string[]): EvaluateArguments | typeof HELP_W
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
+  // Checked here as well as by the run, so that a usage error loads none of the run's modules.
+  if (positionals.length === 0) throw usageError("evaluate needs at least one INPUT; see 'flowhound help evaluate'");
   const scored = scoring(values);
   const written = output(values, ['table', 'json']);
   // The weight of the n-th window is e^(−α·n) + 1: past α = 1000 the weights no longer change.

@@ -11,7 +11,7 @@ import { evaluationToJson, renderEvaluationTable, type EvaluationContext } from 
 import { writeWholeOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { describeInputs, runVersions } from '../analyze/run.js';
-import { isCapturePath, sidecarBeside } from '../synth/run.js';
+import { isCapturePath, sidecarBeside } from '../synth/labels-path.js';
 
 export type EvaluateFormat = 'table' | 'json';
 

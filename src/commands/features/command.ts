@@ -5,7 +5,6 @@ import { ExitCode } from '../../errors.js';
 import { summaryJson } from '../../sinks/json.js';
 import { FEATURES_HELP } from './help.js';
 import { parseFeatures, type FeaturesArguments } from './parse.js';
-import { runFeatures } from './run.js';
 
 export const featuresCommand: Command<FeaturesArguments> = {
   name: 'features',
@@ -14,6 +13,8 @@ export const featuresCommand: Command<FeaturesArguments> = {
   help: FEATURES_HELP,
   parse: parseFeatures,
   async run({ yes, json, ...options }, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runFeatures } = await import('./run.js');
     const summary = await runFeatures({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     if (json) await context.write(summaryJson('features', { ...summary, output: options.output, hostsOutput: options.hostsOutput }));
     return ExitCode.ok;

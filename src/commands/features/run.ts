@@ -19,7 +19,7 @@ import {
 } from '../../sinks/feature-table.js';
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
-import { sidecarBeside } from '../synth/run.js';
+import { sidecarBeside } from '../synth/labels-path.js';
 
 export interface FeaturesCommandOptions extends OverwriteConfirmation {
   inputs: string[];

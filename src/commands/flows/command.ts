@@ -5,7 +5,6 @@ import { ExitCode } from '../../errors.js';
 import { summaryJson } from '../../sinks/json.js';
 import { FLOWS_HELP } from './help.js';
 import { parseFlows, type FlowsArguments } from './parse.js';
-import { runFlows } from './run.js';
 
 export const flowsCommand: Command<FlowsArguments> = {
   name: 'flows',
@@ -14,6 +13,8 @@ export const flowsCommand: Command<FlowsArguments> = {
   help: FLOWS_HELP,
   parse: parseFlows,
   async run({ yes, json, ...options }, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runFlows } = await import('./run.js');
     const summary = await runFlows({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     if (json) await context.write(summaryJson('flows', { ...summary, output: options.output }));
     return ExitCode.ok;

@@ -1,16 +1,14 @@
 // `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
-import { hostFilter } from '../../analysis/host-filter.js';
-import { filterBatchByHost } from '../../pipeline/flow-filter.js';
+import { readAddressList } from '../../analysis/host-filter.js';
 import { describeReading, FlowReader, type FlowOptions } from '../../pipeline/flows.js';
-import { readInputs } from '../../pipeline/read-loop.js';
+import { readInputs, type InputReader, type ReadLoopOptions, type ReadOutcome } from '../../pipeline/read-loop.js';
 import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
-import type { FlowBatch } from '../../native.js';
 
 export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
   input: string;
@@ -44,33 +42,26 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
   }
-  const keep = hostFilter(options.hosts ?? [], '--host');
+  const keep = readAddressList(options.hosts ?? [], '--host');
   const targets = checkOutputTargets({ outputs: [options.output], inputs: [options.input] });
   await options.confirmOverwrite?.(targets);
   const startedMs = Date.now();
   const reader = FlowReader.open(options.input, options);
   const windowed = reader.inputKind === 'capture' && !options.whole;
   if (options.verbose && !options.quiet) options.log(`${describeReading(reader.options)} (${reader.inputKind === 'capture' ? 'a capture' : 'a flow file'})`);
+  if (keep.length > 0) reader.keepHosts(keep.map((range) => range.text));
+  const csvLayout = { label: reader.inputKind === 'flowFile', windowed };
   const output = await GuardedOutput.open(targets[0]!);
-  let written = 0;
-  const sink: FlowSink =
+  const reading = { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal };
+  // The addon makes each batch's CSV text or Arrow columns (and leaves out the records of other
+  // hosts under --host): no record becomes a JavaScript value.
+  const { interrupted } =
     format === 'arrow'
-      ? new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows'))
-      : new BinetflowCsvSink(output, { label: reader.inputKind === 'flowFile', windowed });
-  try {
-    const write = async (batch: FlowBatch) => {
-      const kept = keep ? filterBatchByHost(batch, keep) : batch;
-      written += kept.length;
-      if (kept.length > 0) await sink.write(kept);
-    };
-    const { interrupted } = await readInputs([reader], write, { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal });
-    // Ctrl-C leaves no output: a part of the records would look like all of them.
-    if (interrupted) throw options.signal!.reason;
-    await sink.close();
-  } catch (error) {
-    await sink.abort();
-    throw error;
-  }
+      ? await writeAll(reader.arrow(), new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows')), reading)
+      : await writeAll(reader.csv(csvLayout), new BinetflowCsvSink(output, csvLayout), reading);
+  // Ctrl-C leaves no output: a part of the records would look like all of them.
+  if (interrupted) throw options.signal!.reason;
+  const written = reader.recordsKept();
 
   const finalProgress = reader.progress();
   const damage = reader.damage();
@@ -92,7 +83,7 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
       : read.whole
         ? `, whole capture, status interval ${read.statusIntervalSeconds} s`
         : `, windows ${read.windowSeconds} s every ${read.stepSeconds} s`;
-    const records = keep ? `${plural(written, 'record')} of ${(options.hosts ?? []).join(',')} (of ${summary.records})` : plural(summary.records, 'record');
+    const records = keep.length > 0 ? `${plural(written, 'record')} of ${(options.hosts ?? []).join(',')} (of ${summary.records})` : plural(summary.records, 'record');
     options.log(
       `flows: ${records} from ${from}${mode} in ${(summary.elapsedMs / 1000).toFixed(2)} s` +
         (options.output && options.output !== '-' ? ` → ${options.output}` : ''),
@@ -102,6 +93,20 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
     for (const line of describeStats(byCause)) options.log(`  ${line}`);
   }
   return summary;
+}
+
+/** Reads every batch into the sink; removes the output on any failure or on Ctrl-C. */
+async function writeAll<Batch extends { length: number }>(reader: InputReader<Batch>, sink: FlowSink<Batch>, reading: ReadLoopOptions): Promise<ReadOutcome> {
+  try {
+    // Under --host a batch may hold no record of the hosts: nothing to write.
+    const outcome = await readInputs([reader], async (batch) => (batch.length > 0 ? sink.write(batch) : undefined), reading);
+    if (outcome.interrupted) await sink.abort();
+    else await sink.close();
+    return outcome;
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
 }
 
 function plural(count: number, noun: string): string {

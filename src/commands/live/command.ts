@@ -2,7 +2,6 @@
 import type { Command } from '../../cli/command.js';
 import { LIVE_HELP } from './help.js';
 import { parseLive, type LiveArguments } from './parse.js';
-import { runLive } from './run.js';
 
 export const liveCommand: Command<LiveArguments> = {
   name: 'live',
@@ -11,6 +10,8 @@ export const liveCommand: Command<LiveArguments> = {
   help: LIVE_HELP,
   parse: (args) => parseLive(args),
   async run(options, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runLive } = await import('./run.js');
     const outcome = await runLive({ ...options, log: context.log, write: context.write });
     return outcome.exitCode;
   },

@@ -1,7 +1,6 @@
 // `flowhound help live` (and `flowhound live --help`): its options and examples.
 import { formatBytes } from '../../cli/byte-size.js';
-import { coreDefaults } from '../../native.js';
-import { liveDefaults } from '../../pipeline/live.js';
+import { coreDefaults, liveDefaults } from '../../core-defaults.js';
 
 const { windowSeconds, stepSeconds } = coreDefaults;
 

@@ -3,7 +3,6 @@ import type { Command } from '../../cli/command.js';
 import { ExitCode } from '../../errors.js';
 import { MODELS_HELP } from './help.js';
 import { parseModels, type ModelsArguments } from './parse.js';
-import { runModels } from './run.js';
 
 export const modelsCommand: Command<ModelsArguments> = {
   name: 'models',
@@ -12,6 +11,8 @@ export const modelsCommand: Command<ModelsArguments> = {
   help: MODELS_HELP,
   parse: parseModels,
   async run(options, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runModels } = await import('./run.js');
     await runModels({ ...options, write: context.write });
     return ExitCode.ok;
   },

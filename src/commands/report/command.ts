@@ -4,7 +4,6 @@ import { askBeforeOverwriting } from '../../cli/overwrite.js';
 import { ExitCode } from '../../errors.js';
 import { REPORT_HELP } from './help.js';
 import { parseReport, type ReportArguments } from './parse.js';
-import { runReport } from './run.js';
 
 export const reportCommand: Command<ReportArguments> = {
   name: 'report',
@@ -13,6 +12,8 @@ export const reportCommand: Command<ReportArguments> = {
   help: REPORT_HELP,
   parse: parseReport,
   async run({ yes, ...options }, context) {
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runReport } = await import('./run.js');
     await runReport({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, signal: context.signal });
     return ExitCode.ok;
   },

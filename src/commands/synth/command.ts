@@ -5,7 +5,6 @@ import { ExitCode, FlowhoundError } from '../../errors.js';
 import { summaryJson } from '../../sinks/json.js';
 import { SYNTH_HELP } from './help.js';
 import { parseSynth, type SynthArguments } from './parse.js';
-import { runGenerate, runSynthRecords } from './run.js';
 
 export const synthCommand: Command<SynthArguments> = {
   name: 'synth',
@@ -15,6 +14,8 @@ export const synthCommand: Command<SynthArguments> = {
   parse: parseSynth,
   async run(options, context) {
     const synthContext = { quiet: options.quiet, log: context.log, signal: context.signal, confirmOverwrite: options.yes ? undefined : askBeforeOverwriting };
+    // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    const { runGenerate, runSynthRecords } = await import('./run.js');
     const summary = options.generate ? await runGenerate(options.traffic, synthContext) : await runSynthRecords(options.records, synthContext);
     if (summary.cancelled) throw new FlowhoundError('ERR_INTERRUPTED', 'interrupted; the incomplete capture was removed');
     if (options.json) await context.write(summaryJson('synth', { ...summary, output: options.generate ? options.traffic.output : options.records.output }));

@@ -1,5 +1,5 @@
 // `flowhound help synth` (and `flowhound synth --help`): its options and examples.
-import { coreDefaults } from '../../native.js';
+import { coreDefaults } from '../../core-defaults.js';
 
 export const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
        flowhound synth --generate [--size SIZE] [--duration TIME] -o OUT.pcap [options]

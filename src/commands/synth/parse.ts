@@ -4,9 +4,10 @@ import { HELP_WANTED } from '../../cli/command.js';
 import { helpOption, outputOptions, parseArguments, readingOptions, utcOffsetMinutes, yesOption } from '../../cli/options.js';
 import { wholeNumberIn } from '../../cli/values.js';
 import { usageError } from '../../errors.js';
-import { coreDefaults } from '../../native.js';
+import { coreDefaults } from '../../core-defaults.js';
 import { parseTimeArgument } from '../../time-argument.js';
-import { defaultLabelsPath, type GenerateCommandOptions, type SynthRecordsCommandOptions } from './run.js';
+import { defaultLabelsPath } from './labels-path.js';
+import type { GenerateCommandOptions, SynthRecordsCommandOptions } from './run.js';
 
 /** The largest snap length synth writes (the core's `pcap_writer::MAX_SNAPLEN`, as libpcap's). */
 const MAX_SNAPLEN_BYTES = 262_144;

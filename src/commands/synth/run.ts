@@ -1,6 +1,4 @@
 // `flowhound synth`: a capture rebuilt from labelled flow records, or generated traffic.
-import { existsSync } from 'node:fs';
-
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import {
   awaitNative,
@@ -26,23 +24,6 @@ export interface SynthCommandContext extends OverwriteConfirmation {
   quiet: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
-}
-
-/** The labels sidecar beside a capture: `x.pcap` → `x.labels.csv`. */
-export function defaultLabelsPath(output: string): string {
-  return `${output.replace(/\.(pcap|cap|pcapng)$/i, '')}.labels.csv`;
-}
-
-/** True for a path named as a capture (what synth writes, and what carries no labels of its own). */
-export function isCapturePath(path: string): boolean {
-  return /\.(pcap|cap|pcapng)$/i.test(path);
-}
-
-/** The sidecar `flowhound synth` wrote beside a capture, if there is one. */
-export function sidecarBeside(input: string): string | null {
-  if (!isCapturePath(input)) return null;
-  const path = defaultLabelsPath(input);
-  return existsSync(path) ? path : null;
 }
 
 async function runJob(job: NativeSynthJob, label: 'synth' | 'generate', context: SynthCommandContext): Promise<SynthSummary> {

@@ -2,10 +2,11 @@
 //! out per window as soon as no more of its records can come: every flow's row, every LAN
 //! host's row, and which host rows each flow counts for.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::cidr::Cidr;
 use crate::error::Result;
+use crate::fast_hash::{FastMap, FastSet};
 use crate::flow::{check_windows, FlowMode, MemoryBudget, WindowEvictions};
 use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
@@ -114,11 +115,12 @@ struct OpenWindow {
     flows: RowSample,
     /// Early evictions counted for this window by the flow engine (`count_evictions`).
     flows_evicted_early: u64,
-    hosts: HashMap<IpAddr16, HostWindow>,
+    /// Sorted by address when the window closes; looked up twice per record until then.
+    hosts: FastMap<IpAddr16, HostWindow>,
     /// Hosts that a Normal label names in this window.
-    normal_hosts: HashSet<IpAddr16>,
+    normal_hosts: FastSet<IpAddr16>,
     /// Hosts that a botnet label names as the bot in this window.
-    acting_bots: HashSet<IpAddr16>,
+    acting_bots: FastSet<IpAddr16>,
 }
 
 pub struct FeatureBuilder {
@@ -245,7 +247,7 @@ impl FeatureBuilder {
         };
 
         // An empty label is no label: Stratosphere's files often have the column and leave it blank.
-        let has_label = record.label.as_deref().is_some_and(|label| !label.trim().is_empty());
+        let has_label = record.label.as_deref().is_some_and(|label| !super::labels::trimmed(label).is_empty());
 
         let time_us = record.window_start_us.unwrap_or(record.start_us);
         self.newest_us = self.newest_us.max(time_us);
@@ -264,9 +266,9 @@ impl FeatureBuilder {
             let window = self.open.entry(window_start_us).or_insert_with(|| OpenWindow {
                 flows: RowSample::new(budget_bytes, window_start_us),
                 flows_evicted_early: evictions_ahead.remove(&window_start_us).unwrap_or(0),
-                hosts: HashMap::new(),
-                normal_hosts: HashSet::new(),
-                acting_bots: HashSet::new(),
+                hosts: FastMap::default(),
+                normal_hosts: FastSet::default(),
+                acting_bots: FastSet::default(),
             });
             let starts_here = (window_start_us..window_start_us.saturating_add(self.options.window_us)).contains(&record_start_us);
             let src = self.options.lan.host(&this.src_addr);
@@ -337,7 +339,7 @@ impl FeatureBuilder {
         self.closed_through = Some(self.closed_through.map_or(window_start_us, |closed| closed.max(window_start_us)));
         let mut hosts: Vec<(IpAddr16, HostWindow)> = window.hosts.into_iter().collect();
         hosts.sort_unstable_by_key(|(address, _)| *address);
-        let row_of: HashMap<IpAddr16, i32> = hosts.iter().enumerate().map(|(row, (address, _))| (*address, row as i32)).collect();
+        let row_of: FastMap<IpAddr16, i32> = hosts.iter().enumerate().map(|(row, (address, _))| (*address, row as i32)).collect();
         let host_row = |address: &Address| -> i32 {
             match address {
                 Address::Ip(ip) => row_of.get(ip).copied().unwrap_or(-1),

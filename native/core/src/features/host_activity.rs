@@ -4,8 +4,7 @@
 //! What the host did before this window (the addresses it contacted, whether it serves mail)
 //! comes from [`HostHistory`], which the builder keeps from one window to the next.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::fast_hash::{FastMap, FastSet};
 use crate::packet::tcp_flag;
 use crate::record::{Address, FlowRecord, Protocol};
 
@@ -51,7 +50,7 @@ impl Served {
 pub struct HostHistory<'a> {
     /// Addresses the host initiated flows to in the window that ended where this one starts;
     /// `None` when the host was not seen then (every address counts as new).
-    pub previous_dsts: Option<&'a HashSet<Address>>,
+    pub previous_dsts: Option<&'a FastSet<Address>>,
     /// Services the host answered earlier in the input.
     pub served: Served,
 }
@@ -60,12 +59,12 @@ pub struct HostHistory<'a> {
 struct ServiceTally {
     attempts: u64,
     failed: u64,
-    failed_dsts: HashSet<Address>,
+    failed_dsts: FastSet<Address>,
 }
 
 #[derive(Default)]
 struct TargetTally {
-    failed_tcp_ports: HashSet<u16>,
+    failed_tcp_ports: FastSet<u16>,
     /// Packets sent in attempts to this address that failed.
     unanswered_pkts: u64,
 }
@@ -81,33 +80,33 @@ struct PeerTally {
 pub struct HostActivity {
     flows_initiated: u64,
     flows_received: u64,
-    dst_addrs: HashSet<Address>,
-    src_addrs: HashSet<Address>,
+    dst_addrs: FastSet<Address>,
+    src_addrs: FastSet<Address>,
     failed_attempts: u64,
-    failed_dsts: HashSet<Address>,
+    failed_dsts: FastSet<Address>,
     bytes_up: u64,
     bytes_down: u64,
     pkts_total: u64,
     /// Attempts per scanned service (transport and port).
-    services: HashMap<Service, ServiceTally>,
-    targets: HashMap<Address, TargetTally>,
-    peers: HashMap<(Address, Service), PeerTally>,
-    smtp_servers: HashSet<Address>,
+    services: FastMap<Service, ServiceTally>,
+    targets: FastMap<Address, TargetTally>,
+    peers: FastMap<(Address, Service), PeerTally>,
+    smtp_servers: FastSet<Address>,
     irc_connections: u64,
-    irc_peers: HashMap<(Address, Service), u64>,
-    dns_unanswered: HashMap<Address, u64>,
-    dns_outside: HashMap<Address, u64>,
+    irc_peers: FastMap<(Address, Service), u64>,
+    dns_unanswered: FastMap<Address, u64>,
+    dns_outside: FastMap<Address, u64>,
     /// Services the host answered in this window.
     served: Served,
 }
 
-fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut HashSet<T>, value: T) {
+fn insert_bounded<T: std::hash::Hash + Eq>(set: &mut FastSet<T>, value: T) {
     if set.len() < MAX_KEYS_PER_TALLY || set.contains(&value) {
         set.insert(value);
     }
 }
 
-fn entry_bounded<K: std::hash::Hash + Eq, V: Default>(map: &mut HashMap<K, V>, key: K) -> Option<&mut V> {
+fn entry_bounded<K: std::hash::Hash + Eq, V: Default>(map: &mut FastMap<K, V>, key: K) -> Option<&mut V> {
     if map.len() < MAX_KEYS_PER_TALLY || map.contains_key(&key) {
         Some(map.entry(key).or_default())
     } else {
@@ -135,7 +134,7 @@ fn is_scanned_service(service: &Service) -> bool {
 impl HostActivity {
     /// The addresses the host initiated flows to in this window (what the next windows
     /// compare with).
-    pub fn into_dst_addrs(self) -> HashSet<Address> {
+    pub fn into_dst_addrs(self) -> FastSet<Address> {
         self.dst_addrs
     }
 
@@ -284,7 +283,7 @@ impl HostActivity {
             keep(Evidence::IrcConnections, self.irc_connections as f64, EvidenceDetail::about_peer(Evidence::IrcConnections, *dst, *service));
         }
 
-        let dns_detail = |evidence: Evidence, by_resolver: &HashMap<Address, u64>| {
+        let dns_detail = |evidence: Evidence, by_resolver: &FastMap<Address, u64>| {
             let total: u64 = by_resolver.values().sum();
             let busiest = max_by_key_then_address(by_resolver.iter(), |count| *count).map(|(resolver, _)| *resolver);
             let detail = match busiest {

@@ -4,8 +4,9 @@
 //! nor a resolver's forwarding DNS abuse).
 //! Bounded by the flows of a window's length, as the windows themselves are.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+use crate::fast_hash::FastSet;
 use crate::packet::IpAddr16;
 use crate::record::Address;
 
@@ -14,7 +15,7 @@ use super::host_activity::{HostHistory, Served};
 pub struct HostMemory {
     window_us: i64,
     /// Per emitted window start (a window's length of them): each host's destinations.
-    dsts_by_window: BTreeMap<i64, HashMap<IpAddr16, HashSet<Address>>>,
+    dsts_by_window: BTreeMap<i64, HashMap<IpAddr16, FastSet<Address>>>,
     served: HashMap<IpAddr16, Served>,
 }
 
@@ -41,7 +42,7 @@ impl HostMemory {
     /// Keeps a closed window's destinations, and forgets those that no later window needs
     /// (windows close in order: the next compares with a window starting after this one's
     /// start minus a window's length).
-    pub fn remember_window(&mut self, window_start_us: i64, dsts: HashMap<IpAddr16, HashSet<Address>>) {
+    pub fn remember_window(&mut self, window_start_us: i64, dsts: HashMap<IpAddr16, FastSet<Address>>) {
         self.dsts_by_window.insert(window_start_us, dsts);
         let oldest_needed = window_start_us.saturating_sub(self.window_us).saturating_add(1);
         while self.dsts_by_window.first_key_value().is_some_and(|(start, _)| *start < oldest_needed) {
@@ -66,11 +67,11 @@ mod tests {
     fn a_window_compares_with_the_one_that_ended_where_it_starts() {
         let mut memory = HostMemory::new(300);
         for (start, last) in [(0, 1u8), (150, 2), (300, 3)] {
-            memory.remember_window(start, HashMap::from([(host(1), HashSet::from([dst(last)]))]));
+            memory.remember_window(start, HashMap::from([(host(1), FastSet::from_iter([dst(last)]))]));
         }
         // Window 450 compares with window 150, window 600 with window 300.
-        assert_eq!(memory.history(450, &host(1)).previous_dsts, Some(&HashSet::from([dst(2)])));
-        assert_eq!(memory.history(600, &host(1)).previous_dsts, Some(&HashSet::from([dst(3)])));
+        assert_eq!(memory.history(450, &host(1)).previous_dsts, Some(&FastSet::from_iter([dst(2)])));
+        assert_eq!(memory.history(600, &host(1)).previous_dsts, Some(&FastSet::from_iter([dst(3)])));
         assert_eq!(memory.history(450, &host(9)).previous_dsts, None, "a host not seen then");
         assert_eq!(memory.dsts_by_window.len(), 2, "window 0 is no longer needed after 300 closed");
     }

@@ -60,7 +60,7 @@ pub enum StateKind {
 
 impl StateKind {
     pub fn of(state: &str) -> StateKind {
-        match state.trim() {
+        match super::labels::trimmed(state) {
             "CON" => StateKind::Connected,
             "INT" => StateKind::OneWay,
             "REQ" | "NRS" | "RSP" => StateKind::Request,

@@ -39,7 +39,8 @@ pub use tcp::{first_sender_is_server, state_string};
 // For the rest of the crate: reading Zeek's records as Argus names them, hashing feature
 // rows as flows are hashed, and preparing packets on another thread (ingest).
 pub(crate) use engine::BATCH_PACKETS;
-pub(crate) use hash::{finalise, fx_step};
+// Also the seeded fast hash of the crate's other maps of traffic keys (`fast_hash`).
+pub(crate) use hash::{finalise, fx_step, random_seed};
 pub(crate) use icmp::{icmp_v4_state, icmp_v6_state};
 pub(crate) use key::{icmp_v4_request_of, icmp_v6_request_type};
 pub(crate) use prepared::{PacketPreparer, PreparedPacket};

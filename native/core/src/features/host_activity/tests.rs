@@ -1,5 +1,7 @@
 //! Each feature against values worked out by hand from the flows the test builds.
 
+use std::collections::HashMap;
+
 use super::*;
 use crate::packet::IpAddr16;
 use crate::record::{Direction, Protocol};
@@ -106,7 +108,7 @@ fn only_targets_new_since_the_window_before_count_as_scanned() {
     for i in 1..=4u8 {
         host.add_initiated(&silent_syn([192, 0, 2, i], 445, f64::from(i)), false);
     }
-    let before: HashSet<Address> = [ip([192, 0, 2, 1]), ip([192, 0, 2, 2]), ip([203, 0, 113, 9])].into_iter().collect();
+    let before: FastSet<Address> = [ip([192, 0, 2, 1]), ip([192, 0, 2, 2]), ip([203, 0, 113, 9])].into_iter().collect();
     let history = HostHistory { previous_dsts: Some(&before), served: Served::default() };
     let (row, details) = row_of(&host, &history);
     assert_eq!(row["new_dst_addrs"], 2.0);
@@ -273,7 +275,7 @@ fn every_count_of_a_host_whose_counts_all_differ() {
         host.add_received(&request);
     }
     // The window before: the host contacted .1 and .3, so .2, .4, .5 and .6 are new.
-    let before: HashSet<Address> = [ip([64, 4, 4, 1]), ip([64, 4, 4, 3])].into_iter().collect();
+    let before: FastSet<Address> = [ip([64, 4, 4, 1]), ip([64, 4, 4, 3])].into_iter().collect();
     let history = HostHistory { previous_dsts: Some(&before), served: Served::default() };
     let (row, _) = row_of(&host, &history);
     let expected = [

@@ -1,0 +1,12 @@
+//! Flow records written out, a batch at a time, without a value per record crossing into
+//! JavaScript: CTU-13 binetflow CSV text exactly as Argus's `ra -c , -Z b` prints it
+//! (`binetflow`), and the columns of the flow table's Arrow schema in Arrow's memory layout
+//! (`arrow_columns`), which the binding hands to apache-arrow's IPC writer as they are.
+
+mod arrow_columns;
+mod binetflow;
+mod text;
+
+pub use arrow_columns::{FlowArrowColumns, Nullable, Utf8Column, Validity};
+pub use binetflow::{binetflow_header, write_binetflow_rows, BinetflowLayout};
+pub use text::{address_text, protocol_text};
