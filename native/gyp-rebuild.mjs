@@ -2,10 +2,11 @@
 // The package's install step: `node-gyp rebuild` on binding.gyp (which runs the napi-rs build
 // of the Rust addon), pointed at the headers of the Node.js that runs it, so that node-gyp
 // never tries to download them (no network here, and none needed: Node ships its headers).
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
+import { quietBuild } from '../scripts/quiet-build.mjs';
 
 const nodeInstallDir = dirname(dirname(process.execPath));
 const args = ['rebuild'];
@@ -23,5 +24,4 @@ if (!nodeGyp || !existsSync(nodeGyp)) {
     process.exit(1);
   }
 }
-const run = spawnSync(process.execPath, [nodeGyp, ...args], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+process.exit(quietBuild('native-addon', 'the native addon, Rust through node-gyp and napi-rs', process.execPath, [nodeGyp, ...args]));

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quietBuild } from './quiet-build.mjs';
 
 const projectRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(join(projectRoot, 'package.json'));
@@ -65,9 +66,8 @@ if (!nodeGyp) {
   process.exit(1);
 }
 
-console.log(`better-sqlite3: building the native module from source (SQLite included; a few minutes) in ${packageDir}`);
-const build = spawnSync(process.execPath, [nodeGyp, ...args], { cwd: packageDir, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+const status = quietBuild('better-sqlite3', `better-sqlite3's native module from source, SQLite included, in ${packageDir}`, process.execPath, [nodeGyp, ...args], { cwd: packageDir, duration: 'a few minutes' });
+if (status !== 0) process.exit(status);
 if (!moduleLoads()) {
   console.error('flowhound: better-sqlite3 was built but does not load in this Node.js');
   process.exit(1);
