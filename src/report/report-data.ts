@@ -22,6 +22,8 @@ export interface ReportRun {
   inputs: RunInfo['inputs'];
   /** Windows the run holds (in all the history, not only the selection). */
   windows: number;
+  /** The run's "now": its last window in the selection; null when the selection holds none of it. */
+  nowWindowStartUs: number | null;
 }
 
 /** A host of the report: the history keeps its reasons as sentences (with their peers), not the evidence objects. */
@@ -87,6 +89,7 @@ function reportRun(run: StoredRun): ReportRun {
     models: run.models,
     inputs: run.inputs,
     windows: run.windows,
+    nowWindowStartUs: null,
   };
 }
 
@@ -100,6 +103,8 @@ interface HostAccumulator {
   botnetFlows: number;
   suspiciousBeforeLast: boolean;
   suspiciousAtLast: boolean;
+  /** Its highest score in a run's last window (its score "now"); 0 when in none. */
+  nowScore: number;
   /** The first and last column in which it reached the threshold; -1 when never. */
   firstSuspiciousColumn: number;
   lastSuspiciousColumn: number;
@@ -136,9 +141,20 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   const columnOfStart = new Map(windowStartsUs.map((start, column) => [start, column]));
   // Windows overlap, so a flow is in several: run totals count the windows that tile time
   // (starting at a multiple of the window length), where each flow is once, as analyze does.
+  // "Now" is each run's own last window (of those selected): two runs of unrelated captures
+  // each have theirs, and a host is suspicious now when it is in the last window of a run.
+  const lastStartOfRun = new Map<number, number>();
+  for (const w of windows) {
+    for (const run of w.runIds) {
+      if (runIds !== null && !runIds.includes(run)) continue;
+      lastStartOfRun.set(run, Math.max(lastStartOfRun.get(run) ?? -Infinity, w.windowStartUs));
+    }
+  }
+  const isNow = (w: (typeof windows)[number]) => w.runIds.some((run) => lastStartOfRun.get(run) === w.windowStartUs);
   const windowInfo = new Map(
-    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0, input: w.inputPath }]),
+    windows.map((w) => [w.id, { column: columnOfStart.get(w.windowStartUs)!, threshold: w.threshold, tiles: w.windowStartUs % w.windowUs === 0, input: w.inputPath, now: isNow(w) }]),
   );
+  for (const run of runs) run.nowWindowStartUs = lastStartOfRun.get(run.id) ?? null;
   const columns = windowStartsUs.length;
   const last = columns - 1;
 
@@ -182,6 +198,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
         botnetFlows: 0,
         suspiciousBeforeLast: false,
         suspiciousAtLast: false,
+        nowScore: 0,
         firstSuspiciousColumn: -1,
         lastSuspiciousColumn: -1,
         inputs: new Set(),
@@ -204,9 +221,10 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
     if (suspicious) {
       if (host.firstSuspiciousColumn < 0 || info.column < host.firstSuspiciousColumn) host.firstSuspiciousColumn = info.column;
       host.lastSuspiciousColumn = Math.max(host.lastSuspiciousColumn, info.column);
-      if (info.column === last) host.suspiciousAtLast = true;
+      if (info.now) host.suspiciousAtLast = true;
       else host.suspiciousBeforeLast = true;
     }
+    if (info.now) host.nowScore = Math.max(host.nowScore, row.score);
     const summary = summaries[info.column]!;
     summary.maxScore = Math.max(summary.maxScore, row.score);
     let seen = hostsSeenInColumn.get(info.column);
@@ -244,7 +262,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   });
 
   // The order analyze ranks in.
-  const nowScore = (host: HostAccumulator) => (last >= 0 ? Math.max(0, host.scores[last]!) : 0);
+  const nowScore = (host: HostAccumulator) => host.nowScore;
   const facts = (host: HostAccumulator) => ({ host: labelOf(host.hostId), score: nowScore(host), peakScore: host.peakScore, suspiciousNow: host.suspiciousAtLast });
   const ordered = [...hosts.values()].sort((a, b) => rankingOrder(facts(a), facts(b)));
   const heat = new Uint8Array(ordered.length * columns);

@@ -24,6 +24,7 @@ function runJson(run: ReportRun) {
     models: run.models,
     inputs: inputsJson(run.inputs),
     windows: run.windows,
+    now_window_start: time(run.nowWindowStartUs),
   };
 }
 

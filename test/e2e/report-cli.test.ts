@@ -38,7 +38,7 @@ interface ReportJson {
   format: string;
   format_version: number;
   selection: { run_ids: number[] | null; from: string | null; to: string | null };
-  runs: { id: number; started_at: string; inputs: { path: string; size_bytes: number }[] }[];
+  runs: { id: number; started_at: string; now_window_start: string | null; inputs: { path: string; size_bytes: number }[] }[];
   hosts: {
     host: string;
     rank: number;
@@ -86,13 +86,28 @@ async function failure(...args: string[]): Promise<FlowhoundError> {
 }
 
 describe('flowhound report', () => {
-  it('writes the JSON report: ranking, windows, groups, runs', async () => {
+  it('covers the latest run by default, and says so', async () => {
+    const out = join(dir, 'latest.json');
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write');
+    expect(await runCommand(reportCommand, ['--db', db, '-o', out], { ...terminalContext(signal), log: (line) => lines.push(line) })).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
+    expect(json.runs.map((r) => r.id)).toEqual([secondRun]);
+    expect(json.selection.run_ids).toEqual([secondRun]);
+    expect(json.windows).toHaveLength(1);
+    expect(json.hosts.map((h) => h.host)).toEqual(['147.32.84.165', '147.32.86.7']);
+    expect(lines.join('\n')).toMatch(new RegExp(`run ${secondRun}, the latest of the history's 2 \\(--run ID or --all-runs`));
+    expect((await failure('--db', db, '--all-runs', '--run', '1')).code).toBe('ERR_USAGE');
+  });
+
+  it('writes the JSON report: ranking, windows, groups, runs (--all-runs: each run\'s "now" its own last window)', async () => {
     const out = join(dir, 'all.json');
-    expect(await report('--db', db, '-o', out)).toBe(0);
+    expect(await report('--db', db, '--all-runs', '-o', out)).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8')) as ReportJson;
     expect(json.format).toBe('flowhound-report');
     expect(json.format_version).toBe(2);
     expect(json.runs.map((r) => r.id)).toEqual([firstRun, secondRun]);
+    expect(json.runs.map((r) => r.now_window_start)).toEqual([json.windows[53]!.window_start, json.windows[54]!.window_start]);
     expect(json.runs[0]!.inputs[0]).toMatchObject({ path: 'capture20110816.binetflow.gz', size_bytes: scenario6().input.sizeBytes });
     expect(json.hosts).toHaveLength(61);
     expect(json.windows).toHaveLength(55);
@@ -143,7 +158,7 @@ describe('flowhound report', () => {
   });
 
   it('prints a summary without -o, and the runs with --list', async () => {
-    await report('--db', db);
+    await report('--db', db, '--all-runs');
     expect(stdout).toMatch(/^61 hosts, 55 windows \(2011-08-16T07:57:30Z to 2011-08-1\dT\d\d:\d\d:\d\dZ\)/);
     // The terminal table of analyze: now, peak, peak at, flows, botnet, status, group, score over time.
     expect(stdout).toMatch(/\n {3}1 {2}147\.32\.84\.165 +0\.9\d\d +0\.9\d\d +2011-08-1\dT[\d:]+Z +\d+ +\d+ +NOW +1 +\S+\n/);

@@ -1,7 +1,7 @@
 // `flowhound help report` (and `flowhound report --help`): its options and examples.
 import { defaultHistoryPath } from '../../history/paths.js';
 
-export const REPORT_HELP = `Usage: flowhound report [--db FILE] [--from TIME --to TIME] [--run ID…] [-o REPORT.html|.json|.csv | --json]
+export const REPORT_HELP = `Usage: flowhound report [--db FILE] [--from TIME --to TIME] [--run ID… | --all-runs] [-o REPORT.html|.json|.csv | --json]
        flowhound report [--db FILE] --compare RUN RUN [-o COMPARE.html|.json]
        flowhound report [--db FILE] --list
 
@@ -11,10 +11,11 @@ hosts × windows heatmap, the botnet groups (suspicious hosts that behave alike)
 runs and inputs it covers. The HTML report is one file that loads nothing from the network:
 open it in a browser straight from disk, mail it, archive it.
 
-Selection (default: every run, all the time):
+Selection (default: the latest run; with --from/--to, every run in that time):
   --db FILE              the history (default: ${defaultHistoryPath()};
                          XDG_DATA_HOME moves it)
   --run ID               windows of these runs only (repeatable, or ID,ID,…; --list shows them)
+  --all-runs             every run of the history; each run's "now" is its own last window
   --from TIME, --to TIME windows starting in [from, to): '2011/08/16 11:30:00', ISO 8601
                          with a zone, or epoch seconds; zoneless times are UTC unless
   --utc-offset MINUTES   says otherwise

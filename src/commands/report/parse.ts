@@ -16,6 +16,7 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
   const { values, positionals } = parseArguments(args, {
     db: { type: 'string' },
     run: { type: 'string', multiple: true },
+    'all-runs': { type: 'boolean' },
     from: { type: 'string' },
     to: { type: 'string' },
     'utc-offset': readingOptions['utc-offset'],
@@ -43,8 +44,10 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
   if (values.compare !== undefined) {
     if (compareTexts.length !== 2) throw usageError(`--compare needs two run ids (--compare 3 5), got ${compareTexts.length}`);
     if (runTexts.length > 0) throw usageError('--compare and --run exclude each other: the comparison covers its two runs');
+    if (values['all-runs'] === true) throw usageError('--compare and --all-runs exclude each other: the comparison covers its two runs');
     compare = [runId(compareTexts[0]!, '--compare'), runId(compareTexts[1]!, '--compare')];
   }
+  if (values['all-runs'] === true && runTexts.length > 0) throw usageError('--run and --all-runs exclude each other');
   const offset = utcOffsetMinutes(values) ?? 0;
   const fromUs = values.from === undefined ? null : parseTimeArgument(values.from, offset, '--from');
   const toUs = values.to === undefined ? null : parseTimeArgument(values.to, offset, '--to');
@@ -55,6 +58,7 @@ export function parseReport(args: string[]): ReportArguments | typeof HELP_WANTE
     // An empty FLOWHOUND_PASSPHRASE is no passphrase.
     passphrase: process.env.FLOWHOUND_PASSPHRASE || null,
     runIds: runTexts.length > 0 ? [...new Set(runTexts.map((t) => runId(t, '--run')))] : null,
+    allRuns: values['all-runs'] === true,
     fromUs,
     toUs,
     compare,

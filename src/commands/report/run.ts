@@ -21,6 +21,11 @@ export interface ReportCommandOptions extends OverwriteConfirmation {
   db: string;
   passphrase: string | null;
   runIds: number[] | null;
+  /**
+   * With no --run, --from, --to or --compare: every run of the history rather than the latest
+   * (the default), whose "now" is its own last window.
+   */
+  allRuns?: boolean;
   fromUs: number | null;
   toUs: number | null;
   compare: [number, number] | null;
@@ -68,6 +73,18 @@ function formatOf(output: string, format: ReportFormat | null): ReportFormat {
   throw usageError(`cannot tell the report format from '${output}': use .html, .json or .csv, or --format`);
 }
 
+/**
+ * What a report covers when no run is named: the latest run that holds windows, unless
+ * --all-runs, a time range or a comparison says otherwise (null: no run filter). Unrelated
+ * captures of one history then never share a time axis or a "now".
+ */
+function defaultRunIds(store: HistoryStore, options: ReportCommandOptions): number[] | null {
+  if (options.allRuns || options.fromUs !== null || options.toUs !== null || options.compare) return null;
+  const withWindows = store.runs().filter((run) => run.windows > 0);
+  const latest = withWindows.reduce<number | null>((id, run) => (id === null || run.id > id ? run.id : id), null);
+  return latest === null ? null : [latest];
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof FlowhoundError ? signal.reason : new FlowhoundError('ERR_INTERRUPTED', 'interrupted');
 }
@@ -87,12 +104,17 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
     }
     throwIfAborted(options.signal);
     if (options.compare && format === 'csv') throw usageError('--compare writes .html or .json (or a summary without -o), not CSV');
+    const runIds = options.runIds ?? defaultRunIds(store, options);
     const assembled = assembleReport(store, {
-      selection: { runIds: options.runIds, fromUs: options.fromUs, toUs: options.toUs },
+      selection: { runIds, fromUs: options.fromUs, toUs: options.toUs },
       compare: options.compare,
       generatedAt: options.generatedAt,
     });
     throwIfAborted(options.signal);
+    const runCount = store.runs().length;
+    if (!options.quiet && options.runIds === null && runIds !== null && runCount > 1) {
+      log(`report: run ${runIds[0]}, the latest of the history's ${runCount} (--run ID or --all-runs for others; --list shows them)`);
+    }
     const { report } = assembled;
     if (options.output === null || format === null) {
       print(options.compare ? comparisonText(report.comparison!) : reportSummary(report, { colour: options.colour ?? false, verbose: options.verbose ?? false, columns: options.print === undefined && process.stdout.isTTY ? process.stdout.columns : undefined }));
