@@ -35,7 +35,7 @@ Models:
                              --jobs is the same)
 
 Output:
-  -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
+  -o, --output FILE          .json, .csv, .arrow/.feather or .txt (default: a table on the terminal)
   --format table|json|csv|arrow
   --json                     the same as --format json
   --db FILE                  the SQLite history the run is recorded in, a transaction per

@@ -14,6 +14,7 @@ import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
+import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { HistoryRecorder } from '../../history/recorder.js';
 import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
@@ -71,7 +72,7 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
   const lower = path.toLowerCase();
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.arrow') || lower.endsWith('.ipc')) return 'arrow';
+  if (lower.endsWith('.arrow') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.txt')) return 'table';
   return null;
 }
@@ -79,6 +80,7 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
 /** Runs analyze; `parts` are the readers and scorer (the addon's and the models' unless a test gives fakes). */
 export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = nativeParts): Promise<AnalyzeOutcome> {
   if (options.inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
+  refuseParquetOutput(options.output);
   const format = options.format ?? (options.output ? formatFromPath(options.output) : 'table') ?? null;
   if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json, .csv, .arrow or .txt, or --format`);
   if (format === 'arrow' && options.output === null && process.stdout.isTTY) {

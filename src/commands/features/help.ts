@@ -20,7 +20,7 @@ only), and infected_idle elsewhere. Flows of a capture rebuilt by 'flowhound syn
 their labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
-  -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv
+  -o, --output FILE          the flow table: .arrow/.feather (Arrow IPC file) or .csv
   --hosts-output FILE        the host table (default: FILE with .hosts before the extension)
   --format arrow|csv         override the format the extension implies
 

@@ -19,8 +19,8 @@ Modes (captures):
   --status-interval SECONDS  with --whole: split long flows every SECONDS (default ${statusIntervalSeconds}, as CTU-13)
 
 Output:
-  -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
-                             default: CSV on standard output
+  -o, --output FILE          .csv/.binetflow (CSV), .arrow/.feather (Arrow IPC file),
+                             .arrows (IPC stream); default: CSV on standard output
   --format csv|arrow         override the format the extension implies
 
 Hosts:
