@@ -181,6 +181,26 @@ describe('Arrow flow tables as input', () => {
     expect(rows[0]).toMatchObject({ StartTime: '2011/08/16 08:01:46.972101', SrcAddr: '88.176.79.163', Proto: 'tcp', TotBytes: '415389446' });
   });
 
+  it('--columns maps a CSV with other column names onto the fields', () => {
+    // The NetFlow fixture under names no reader knows, in another order, as a tool of one's own writes them.
+    const [header, ...rows] = readFileSync(fixture('netflow-header.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('SrcAddr,Proto,Dport,Sport,State,Dur,TotBytes,SrcBytes');
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, `${['client', 'l4', 'svc', 'cport', 'flags', 'seconds', 'octets', 'octets_out'].join(',')}\n${rows.join('\n')}\n`);
+    const mapping = 'SrcAddr=client,Proto=l4,Dport=svc,Sport=cport,State=flags,Dur=seconds,TotBytes=octets,src_bytes=OCTETS_OUT';
+    expect(flowsCsv([renamed, '--columns', mapping])).toBe(flowsCsv([fixture('netflow-header.csv')]));
+    // Items may also come one per option.
+    const items = mapping.split(',').flatMap((item) => ['--columns', item]);
+    expect(flowsCsv([renamed, ...items])).toBe(flowsCsv([fixture('netflow-header.csv')]));
+
+    let run = runCli(['flows', renamed, '--columns', 'SrcAddr=source']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`ERR_FLOWFILE_BAD_HEADER: ${renamed}:1: --columns SrcAddr=source: the header has no column "source"; found: "client", "l4"`);
+    run = runCli(['flows', renamed, '--columns', 'Source=client']);
+    expect(run.stderr).toContain('ERR_BAD_OPTION');
+    expect(run.stderr).toContain('--columns: "Source" is no flow field; the fields: StartTime, LastTime, Dur');
+  });
+
   it('reads compressed tables as pandas and pyarrow write them: Feather (LZ4), a ZSTD stream', () => {
     const plain = flowsCsv([fixture('pyarrow-flows.arrows')]);
     expect(flowsCsv([fixture('pyarrow-flows-lz4.feather')])).toBe(plain);

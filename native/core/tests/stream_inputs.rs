@@ -33,7 +33,7 @@ impl Read for Pipe {
 type Outcome = (Vec<FlowRecord>, Option<(String, Option<u64>, Option<u64>)>);
 
 fn options(keep_going: bool) -> FlowSourceOptions {
-    FlowSourceOptions { flow_file: FlowFileOptions { utc_offset_minutes: 120, keep_going }, keep_going, ..FlowSourceOptions::default() }
+    FlowSourceOptions { flow_file: FlowFileOptions { utc_offset_minutes: 120, keep_going, ..Default::default() }, keep_going, ..FlowSourceOptions::default() }
 }
 
 fn drain(source: Result<FlowSource, FlowhoundError>, expected_path: &Path, streamed: bool) -> Outcome {

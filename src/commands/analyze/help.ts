@@ -50,7 +50,7 @@ Output:
   -h, --help                 this help
 
 Reading:
-  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
+  --columns NAME=COLUMN,…, --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
   --uncertain-direction first-sender|service-port   as for 'flowhound flows'
   --memcap SIZE              memory budget of the flow tables and the windows' flow rows (default
                              ${formatBytes(memcapBytes)}, e.g. 2GiB): past it the least recently active flows are

@@ -158,8 +158,8 @@ function combinedFilter(keep: ((host: string) => boolean) | undefined, exclude: 
 /** What the options missed of the inputs: a CTU-13 input without its LAN or offset; no LAN host at all (then a census of the inputs' addresses). */
 async function runHints(options: AnalyzeOptions, session: ScoringSession, result: AnalysisResult, sniffs: Awaited<ReturnType<typeof sniffInput>>[]): Promise<string[]> {
   const noLanHost = !result.run.interrupted && result.windows.every((w) => w.hosts === 0);
-  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection } = options.reader;
-  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, keepGoing: true };
+  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, columns } = options.reader;
+  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, columns, keepGoing: true };
   const census = noLanHost ? await addressCensus(options.inputs, reading).catch(() => null) : null;
   return inputHints({
     inputs: options.inputs,

@@ -33,6 +33,7 @@ Ground truth and hosts:
 Reading:
   --window SECONDS, --step SECONDS   windows (default ${windowSeconds} every ${stepSeconds})
   --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
+  --columns NAME=COLUMN,…    CSV flow files with other column names: which column holds which field
   --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
                              as for 'flowhound flows'
   --memcap SIZE              memory budget (default ${formatBytes(memcapBytes)}, e.g. 2GiB): past it flows are

@@ -16,8 +16,8 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
 }
 
-const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
-const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: crate::flowfile::ColumnRenames::NONE };
+const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: crate::flowfile::ColumnRenames::NONE };
 /// The excerpt's lines that the NetFlow fixtures hold, in their order.
 const NETFLOW_LINES: [usize; 8] = [2, 3, 4, 7, 11, 14, 17, 19];
 
