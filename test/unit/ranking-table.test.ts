@@ -2,7 +2,7 @@
 // times, numbers), and every JSON document follows one naming (snake_case keys, ISO 8601 UTC
 // times).
 import { join } from 'node:path';
-import { tableFromIPC, Timestamp, Type } from 'apache-arrow';
+import { tableFromIPC, Timestamp, Type, type DataType } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 
 import type { AnalysisResult, HostRanking } from '../../src/analysis/types.js';
@@ -68,7 +68,8 @@ describe('the ranking table', () => {
     expect([group.get(0), group.get(1)]).toEqual([1, null]);
     // Counts as integers, so that pandas reads (and writes back) int64, not float64.
     for (const name of ['flows', 'model_botnet_flows', 'rank']) {
-      expect(table.schema.fields.find((f) => f.name === name)!.type.typeId, name).toBe(Type.Int);
+      const type = table.schema.fields.find((f) => f.name === name)!.type as DataType;
+      expect(type.typeId, name).toBe(Type.Int);
     }
     expect(table.getChild('flows')!.get(0)).toBe(BigInt(RESULT.hosts[0]!.flows));
   });
