@@ -411,6 +411,8 @@ export interface FlowStreamOptions {
   keepGoing?: boolean
   /** Flow files: offset of their textual local times from UTC, in minutes. */
   utcOffsetMinutes?: number
+  /** CSV flow files: `NAME=COLUMN` items mapping a header's other names onto the fields. */
+  columns?: Array<string>
   /** Records per batch handed to JavaScript. */
   batchRecords?: number
 }

@@ -140,10 +140,11 @@ export const readingOptions = {
   memcap: { type: 'string' },
   'uncertain-direction': { type: 'string' },
   'keep-going': { type: 'boolean' },
+  columns: { type: 'string', multiple: true },
 } as const satisfies OptionsConfig;
 
 /** How inputs are read, as every reader (flows, features, scoring) takes it. */
-export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'memcapBytes' | 'uncertainDirection' | 'keepGoing'>;
+export type Reading = Pick<FlowOptions, 'windowSeconds' | 'stepSeconds' | 'utcOffsetMinutes' | 'maxActiveFlows' | 'memcapBytes' | 'uncertainDirection' | 'keepGoing' | 'columns'>;
 
 /**
  * The most active flows a table may hold: the core's limit (`flow::table::MAX_ENTRIES / 2`).
@@ -161,6 +162,8 @@ export function reading(values: OptionValues): Reading {
     memcapBytes: byteSize(values.memcap as string | undefined, '--memcap', { minBytes: coreDefaults.minMemcapBytes, maxBytes: coreDefaults.maxMemcapBytes }),
     uncertainDirection: choice<UncertainDirection>(values['uncertain-direction'] as string | undefined, ['first-sender', 'service-port'], '--uncertain-direction'),
     keepGoing: values['keep-going'] === true,
+    // NAME=COLUMN items, checked by the core (it knows the field names), ERR_BAD_OPTION.
+    columns: values.columns as string[] | undefined,
   };
 }
 

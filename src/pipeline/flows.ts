@@ -47,6 +47,8 @@ export interface FlowOptions {
   keepGoing?: boolean;
   /** Flow files: offset of their textual local times from UTC, in minutes. */
   utcOffsetMinutes?: number;
+  /** CSV flow files: `NAME=COLUMN` items mapping other column names onto the fields (`--columns`). */
+  columns?: string[];
   /** Records per batch. */
   batchRecords?: number;
 }

@@ -70,7 +70,7 @@ export type TableFormat = 'arrow' | 'csv';
 
 export function tableFormatFromPath(path: string): TableFormat | null {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.arrow') || lower.endsWith('.ipc')) return 'arrow';
+  if (lower.endsWith('.arrow') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.csv')) return 'csv';
   return null;
 }

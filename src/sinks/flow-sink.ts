@@ -13,7 +13,7 @@ export type FlowOutputFormat = 'csv' | 'arrow';
 
 export function flowFormatFromPath(path: string): FlowOutputFormat | null {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.arrow') || lower.endsWith('.arrows') || lower.endsWith('.ipc')) return 'arrow';
+  if (lower.endsWith('.arrow') || lower.endsWith('.arrows') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.csv') || lower.endsWith('.binetflow')) return 'csv';
   return null;
 }

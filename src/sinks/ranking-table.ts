@@ -3,7 +3,7 @@
 // One set of columns under one set of names (the CSV header, the Arrow fields and the JSON
 // keys are the same words), one time format (ISO 8601 UTC; Arrow's own timestamp[us, UTC]), and
 // one number format per writer: files keep every digit of a score, the terminal shows three.
-import { Bool, Int32, makeData, makeVector, Table, tableToIPC, TimeUnit, Timestamp, Utf8, vectorFromArray } from 'apache-arrow';
+import { Bool, Int32, Int64, makeData, makeVector, Table, tableToIPC, TimeUnit, Timestamp, Utf8, vectorFromArray } from 'apache-arrow';
 
 import type { BotnetGroup, HostRanking } from '../analysis/types.js';
 import { isoTime } from './json.js';
@@ -95,7 +95,11 @@ export function rankingCsv(table: Pick<RankingTable, 'hosts'>): string {
 
 // --- Arrow -------------------------------------------------------------------------------------
 
-/** The table as an Arrow IPC file: the same columns, times as timestamp[us, UTC]. */
+/** A count as int64, the type pandas and polars keep (a float64 count reads back as a float). */
+const int64Counts = (counts: number[]) =>
+  makeVector(makeData({ type: new Int64(), length: counts.length, data: BigInt64Array.from(counts, (n) => BigInt(Math.round(n))) }));
+
+/** The table as an Arrow IPC file: the same columns, times as timestamp[us, UTC], counts as int64. */
 export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
   const hosts = table.hosts;
   const peakStarts = BigInt64Array.from(hosts, (h) => BigInt(h.peakWindowStartUs));
@@ -105,8 +109,8 @@ export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
     score: makeVector(Float64Array.from(hosts, (h) => h.score)),
     peak_score: makeVector(Float64Array.from(hosts, (h) => h.peakScore)),
     peak_window_start: makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), length: hosts.length, data: peakStarts })),
-    flows: makeVector(Float64Array.from(hosts, (h) => h.flows)),
-    model_botnet_flows: makeVector(Float64Array.from(hosts, (h) => h.botnetFlows)),
+    flows: int64Counts(hosts.map((h) => h.flows)),
+    model_botnet_flows: int64Counts(hosts.map((h) => h.botnetFlows)),
     suspicious_now: vectorFromArray(hosts.map((h) => h.suspiciousNow), new Bool()),
     suspicious_before: vectorFromArray(hosts.map((h) => h.suspiciousBefore), new Bool()),
     group: vectorFromArray(hosts.map((h) => h.group), new Int32()),

@@ -2,7 +2,7 @@
 // times, numbers), and every JSON document follows one naming (snake_case keys, ISO 8601 UTC
 // times).
 import { join } from 'node:path';
-import { tableFromIPC, Timestamp } from 'apache-arrow';
+import { tableFromIPC, Timestamp, Type, type DataType } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 
 import type { AnalysisResult, HostRanking } from '../../src/analysis/types.js';
@@ -59,13 +59,19 @@ describe('the ranking table', () => {
     expect(clean).toBe('2,10.0.0.7,0.1,0.2,2011-08-16T07:33:20Z,10,0,false,false,,');
   });
 
-  it('writes Arrow with the same columns, times as timestamp[us, UTC]', () => {
+  it('writes Arrow with the same columns, times as timestamp[us, UTC], counts as int64', () => {
     const table = tableFromIPC(rankingArrow({ hosts: [{ ...RESULT.hosts[0]!, group: 1 }, { ...RESULT.hosts[1]!, group: null }] }));
     expect(table.schema.fields.map((f) => f.name)).toEqual(RANKING_COLUMNS.map((c) => c.name));
     const peak = table.schema.fields.find((f) => f.name === 'peak_window_start')!.type as Timestamp;
     expect([peak.unit, peak.timezone]).toEqual([2, 'UTC']); // TimeUnit.MICROSECOND
     const group = table.getChild('group')!;
     expect([group.get(0), group.get(1)]).toEqual([1, null]);
+    // Counts as integers, so that pandas reads (and writes back) int64, not float64.
+    for (const name of ['flows', 'model_botnet_flows', 'rank']) {
+      const type = table.schema.fields.find((f) => f.name === name)!.type as DataType;
+      expect(type.typeId, name).toBe(Type.Int);
+    }
+    expect(table.getChild('flows')!.get(0)).toBe(BigInt(RESULT.hosts[0]!.flows));
   });
 
   it("is analyze's terminal table and CSV, and report's, with the same columns", () => {

@@ -15,8 +15,8 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
 }
 
-const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
-const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
+const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 
 fn read_all(reader: &mut FlowFileReader) -> Result<Vec<FlowRecord>, FlowhoundError> {
     let mut records = Vec::new();
@@ -178,7 +178,7 @@ fn stratosphere_variants() {
     // llc and arp rows from a capture without a clock (1970, CET), ipv6-icmp.
     let records = read_fixture(
         "stratosphere-sality-excerpt.binetflow",
-        FlowFileOptions { utc_offset_minutes: 60, keep_going: false },
+        FlowFileOptions { utc_offset_minutes: 60, keep_going: false, ..Default::default() },
     );
     assert_eq!(records[0].start_us, 0);
     assert_eq!(records[0].protocol, Protocol::Named("llc".into()));
@@ -206,7 +206,7 @@ fn stratosphere_variants() {
 fn ra_prints_in_utc_epoch_and_local_time_give_the_same_records() {
     let utc = read_fixture("ra-test7-utc.csv", UTC);
     let epoch = read_fixture("ra-test7-epoch.csv", UTC);
-    let kolkata = read_fixture("ra-test7-kolkata.tsv", FlowFileOptions { utc_offset_minutes: 330, keep_going: false });
+    let kolkata = read_fixture("ra-test7-kolkata.tsv", FlowFileOptions { utc_offset_minutes: 330, keep_going: false, ..Default::default() });
     assert_eq!(utc.len(), 70);
     assert_same_records(&utc, &epoch);
     assert_same_records(&utc, &kolkata);
@@ -350,7 +350,7 @@ fn bad_rows_stop_the_reader_with_file_line_and_field() {
 
 #[test]
 fn keep_going_skips_and_counts_bad_rows() {
-    let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: true };
+    let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: true, ..Default::default() };
     let mut reader = FlowFileReader::open(&fixture("bad-rows.binetflow"), options).unwrap();
     let records = read_all(&mut reader).unwrap();
     assert_eq!(records.len(), 4);
@@ -376,7 +376,7 @@ fn skip_reasons_are_bounded() {
     for _ in 0..1000 {
         text.push_str("garbage\n");
     }
-    let options = FlowFileOptions { utc_offset_minutes: 0, keep_going: true };
+    let options = FlowFileOptions { utc_offset_minutes: 0, keep_going: true, ..Default::default() };
     let mut reader =
         FlowFileReader::from_read(Box::new(Cursor::new(text.into_bytes())), "garbage.csv", options).unwrap();
     assert!(read_all(&mut reader).unwrap().is_empty());
@@ -441,11 +441,11 @@ fn empty_files() {
 fn absurd_utc_offsets_are_refused() {
     let path = fixture("ctu13-scenario6-excerpt.binetflow");
     for minutes in [18 * 60 + 1, -(18 * 60 + 1), i32::MIN] {
-        let options = FlowFileOptions { utc_offset_minutes: minutes, keep_going: false };
+        let options = FlowFileOptions { utc_offset_minutes: minutes, keep_going: false, ..Default::default() };
         let err = FlowFileReader::open(&path, options).err().unwrap();
         assert_eq!((err.code, err.location.path.as_deref()), (ErrorCode::BadOption, Some(path.as_path())));
     }
-    let options = FlowFileOptions { utc_offset_minutes: -12 * 60, keep_going: false };
+    let options = FlowFileOptions { utc_offset_minutes: -12 * 60, keep_going: false, ..Default::default() };
     assert_eq!(read_fixture("ctu13-scenario6-excerpt.binetflow", options)[0].start_us, 1_313_532_106_972_101);
 }
 
@@ -466,7 +466,7 @@ fn overlong_lines_are_errors_not_memory() {
     assert_eq!((err.code, err.location.line), (ErrorCode::FlowFileBadRow, Some(2)));
     assert_eq!(err.message, format!("line longer than {MAX_LINE_BYTES} bytes"));
 
-    let options = FlowFileOptions { utc_offset_minutes: 0, keep_going: true };
+    let options = FlowFileOptions { utc_offset_minutes: 0, keep_going: true, ..Default::default() };
     let mut reader = FlowFileReader::from_read(Box::new(Cursor::new(text)), "long.csv", options).unwrap();
     assert_eq!(read_all(&mut reader).unwrap().len(), 1);
     assert_eq!(reader.stats().skipped_rows, 1);
@@ -501,7 +501,7 @@ fn corrupt_gzip_is_reported_after_the_good_rows() {
     }
     // keep_going: garbage that inflates before zlib notices is skipped as bad rows, and the
     // gzip error still ends the reading.
-    let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: true };
+    let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: true, ..Default::default() };
     let mut reader = FlowFileReader::from_read(Box::new(Cursor::new(compressed.clone())), "bad.gz", options).unwrap();
     let mut out = Vec::new();
     let err = loop {

@@ -14,7 +14,7 @@ use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{ip_protocol_name, Address, Direction, FlowRecord, Protocol};
 
 /// CTU-13 times are CEST; the Stratosphere files' zone is unknown, and irrelevant here.
-const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 
 struct Expected {
     path: String,

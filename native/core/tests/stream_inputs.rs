@@ -33,7 +33,7 @@ impl Read for Pipe {
 type Outcome = (Vec<FlowRecord>, Option<(String, Option<u64>, Option<u64>)>);
 
 fn options(keep_going: bool) -> FlowSourceOptions {
-    FlowSourceOptions { flow_file: FlowFileOptions { utc_offset_minutes: 120, keep_going }, keep_going, ..FlowSourceOptions::default() }
+    FlowSourceOptions { flow_file: FlowFileOptions { utc_offset_minutes: 120, keep_going, ..Default::default() }, keep_going, ..FlowSourceOptions::default() }
 }
 
 fn drain(source: Result<FlowSource, FlowhoundError>, expected_path: &Path, streamed: bool) -> Outcome {
@@ -54,7 +54,7 @@ fn drain(source: Result<FlowSource, FlowhoundError>, expected_path: &Path, strea
         }
     }
     // A stream has no known size; an Arrow file on a pipe is read into memory first.
-    let arrow_file = expected_path.extension().is_some_and(|ext| ext == "arrow");
+    let arrow_file = expected_path.extension().is_some_and(|ext| ext == "arrow" || ext == "feather");
     if streamed && !arrow_file {
         assert_eq!(source.progress().total_bytes, None, "a stream has no known size");
     }
@@ -87,7 +87,10 @@ fn inputs() -> Vec<PathBuf> {
         "flowfiles/flowhound-scenario6-excerpt.arrows",
         "flowfiles/pyarrow-flows.arrow",
         "flowfiles/pyarrow-flows.arrows",
-        "flowfiles/bad-arrow-compressed.arrows",
+        "flowfiles/pyarrow-flows-zstd.arrows",
+        "flowfiles/pyarrow-flows-lz4.feather",
+        "flowfiles/pandas-flows.feather",
+        "flowfiles/bad-arrow-fraction.arrow",
         "flowfiles/empty.binetflow",
         "zeek/conn-hand.log",
         "zeek/conn-hand.log.gz",

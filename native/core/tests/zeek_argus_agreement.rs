@@ -21,7 +21,7 @@ use std::io::Cursor;
 use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
 use flowhound_core::record::{FlowRecord, Protocol};
 
-const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 
 struct Case {
     what: &'static str,

@@ -16,8 +16,8 @@ use flowhound_core::packet::tcp_flag::{ACK, FIN, PSH, SYN};
 use flowhound_core::packet::IpAddr16;
 use flowhound_core::record::{Address, Direction, FlowRecord, Protocol};
 
-const STRICT: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
-const KEEP_GOING: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: true };
+const STRICT: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
+const KEEP_GOING: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: true, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 
 fn fixture(name: &str) -> std::path::PathBuf {
     common::fixture("zeek").join(name)

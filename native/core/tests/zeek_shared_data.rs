@@ -29,7 +29,7 @@ const FIGURES: [(&str, u64, u64, u64, u64); 4] = [
     (NORMAL_42_DAY2, 5_347, 3_373, 1_937, 37),
 ];
 
-const STRICT: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+const STRICT: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 
 fn read_all(path: &Path) -> (Vec<FlowRecord>, FlowFileReader) {
     let mut reader = FlowFileReader::open(path, STRICT).unwrap_or_else(|err| panic!("{err}"));

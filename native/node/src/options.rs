@@ -6,6 +6,7 @@
 
 use flowhound_core::error::{ErrorCode, FlowhoundError};
 use flowhound_core::features::{Lan, PRIVATE_RANGES};
+use flowhound_core::flowfile::ColumnRenames;
 use flowhound_core::flow::{FlowEngineOptions, FlowMode, MemoryBudget, UncertainDirection};
 use flowhound_core::ingest::FlowSourceOptions;
 
@@ -37,6 +38,8 @@ pub struct FlowStreamOptions {
     pub keep_going: Option<bool>,
     /// Flow files: offset of their textual local times from UTC, in minutes.
     pub utc_offset_minutes: Option<i32>,
+    /// CSV flow files: `NAME=COLUMN` items mapping a header's other names onto the fields.
+    pub columns: Option<Vec<String>>,
     /// Records per batch handed to JavaScript.
     pub batch_records: Option<u32>,
 }
@@ -191,6 +194,9 @@ pub fn source_options(options: &FlowStreamOptions) -> Result<FlowSourceOptions, 
     }
     if let Some(keep_going) = options.keep_going {
         source.keep_going = keep_going;
+    }
+    if let Some(items) = &options.columns {
+        source.flow_file.columns = ColumnRenames::parse(items).map_err(|message| FlowhoundError::new(ErrorCode::BadOption, message))?;
     }
     // Reading and decoding on a thread of their own: libuv's pool thread builds the flows.
     source.decode_thread = true;

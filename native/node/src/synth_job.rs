@@ -165,6 +165,7 @@ impl SynthJob {
         let flow_file = FlowFileOptions {
             utc_offset_minutes: given.utc_offset_minutes.unwrap_or(0),
             keep_going: given.keep_going.unwrap_or(false),
+            ..FlowFileOptions::default()
         };
         let work = SynthWork::Records {
             flows: PathBuf::from(flows),

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut options = RecordSynthOptions::default();
-    let mut flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: true };
+    let mut flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: true, ..Default::default() };
     let mut index = 0;
     while index < args.len() {
         let arg = &args[index];

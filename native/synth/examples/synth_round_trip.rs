@@ -97,7 +97,7 @@ fn read_capture(capture: Box<dyn std::io::Read + Send>, round_trip: &mut RoundTr
 
 /// Reads records another tool made of the capture (times in UTC).
 fn read_flow_file(path: &Path, round_trip: &mut RoundTrip) -> Result<u64> {
-    let mut reader = FlowFileReader::open(path, FlowFileOptions { utc_offset_minutes: 0, keep_going: true })?;
+    let mut reader = FlowFileReader::open(path, FlowFileOptions { utc_offset_minutes: 0, keep_going: true, ..Default::default() })?;
     let mut batch = Vec::new();
     while reader.next_batch(8192, &mut batch)? > 0 {
         batch.drain(..).for_each(|record| round_trip.read(record));
@@ -109,7 +109,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut options = RecordSynthOptions::default();
-    let mut flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: true };
+    let mut flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: true, ..Default::default() };
     let mut limit = u64::MAX;
     let mut examples = 20usize;
     let mut misses_path = None;

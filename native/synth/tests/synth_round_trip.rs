@@ -20,7 +20,7 @@ use flowhound_synth::from_records::{
 };
 
 /// CTU-13 times are CEST.
-const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: flowhound_core::flowfile::ColumnRenames::NONE };
 const STATUS_INTERVAL_US: i64 = 3600 * 1_000_000;
 
 fn read_flow_file(path: &std::path::Path, options: FlowFileOptions) -> Vec<FlowRecord> {

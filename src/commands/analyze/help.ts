@@ -35,7 +35,7 @@ Models:
                              --jobs is the same)
 
 Output:
-  -o, --output FILE          .json, .csv, .arrow or .txt (default: a table on the terminal)
+  -o, --output FILE          .json, .csv, .arrow/.feather or .txt (default: a table on the terminal)
   --format table|json|csv|arrow
   --json                     the same as --format json
   --db FILE                  the SQLite history the run is recorded in, a transaction per
@@ -50,7 +50,7 @@ Output:
   -h, --help                 this help
 
 Reading:
-  --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
+  --columns NAME=COLUMN,…, --window SECONDS, --step SECONDS, --utc-offset MINUTES, --max-active-flows N, --keep-going,
   --uncertain-direction first-sender|service-port   as for 'flowhound flows'
   --memcap SIZE              memory budget of the flow tables and the windows' flow rows (default
                              ${formatBytes(memcapBytes)}, e.g. 2GiB): past it the least recently active flows are

@@ -14,6 +14,7 @@ import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
+import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { HistoryRecorder } from '../../history/recorder.js';
 import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
@@ -71,7 +72,7 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
   const lower = path.toLowerCase();
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.arrow') || lower.endsWith('.ipc')) return 'arrow';
+  if (lower.endsWith('.arrow') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.txt')) return 'table';
   return null;
 }
@@ -79,6 +80,7 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
 /** Runs analyze; `parts` are the readers and scorer (the addon's and the models' unless a test gives fakes). */
 export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = nativeParts): Promise<AnalyzeOutcome> {
   if (options.inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
+  refuseParquetOutput(options.output);
   const format = options.format ?? (options.output ? formatFromPath(options.output) : 'table') ?? null;
   if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json, .csv, .arrow or .txt, or --format`);
   if (format === 'arrow' && options.output === null && process.stdout.isTTY) {
@@ -156,8 +158,8 @@ function combinedFilter(keep: ((host: string) => boolean) | undefined, exclude: 
 /** What the options missed of the inputs: a CTU-13 input without its LAN or offset; no LAN host at all (then a census of the inputs' addresses). */
 async function runHints(options: AnalyzeOptions, session: ScoringSession, result: AnalysisResult, sniffs: Awaited<ReturnType<typeof sniffInput>>[]): Promise<string[]> {
   const noLanHost = !result.run.interrupted && result.windows.every((w) => w.hosts === 0);
-  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection } = options.reader;
-  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, keepGoing: true };
+  const { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, columns } = options.reader;
+  const reading = { utcOffsetMinutes, maxActiveFlows, memcapBytes, uncertainDirection, columns, keepGoing: true };
   const census = noLanHost ? await addressCensus(options.inputs, reading).catch(() => null) : null;
   return inputHints({
     inputs: options.inputs,

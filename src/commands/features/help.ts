@@ -20,7 +20,7 @@ only), and infected_idle elsewhere. Flows of a capture rebuilt by 'flowhound syn
 their labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
-  -o, --output FILE          the flow table: .arrow (Arrow IPC file) or .csv
+  -o, --output FILE          the flow table: .arrow/.feather (Arrow IPC file) or .csv
   --hosts-output FILE        the host table (default: FILE with .hosts before the extension)
   --format arrow|csv         override the format the extension implies
 
@@ -33,6 +33,7 @@ Ground truth and hosts:
 Reading:
   --window SECONDS, --step SECONDS   windows (default ${windowSeconds} every ${stepSeconds})
   --utc-offset MINUTES       flow files: their textual times are local at this offset (CTU-13: 120)
+  --columns NAME=COLUMN,…    CSV flow files with other column names: which column holds which field
   --max-active-flows N, --keep-going, --uncertain-direction first-sender|service-port
                              as for 'flowhound flows'
   --memcap SIZE              memory budget (default ${formatBytes(memcapBytes)}, e.g. 2GiB): past it flows are

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { usageError } from '../../errors.js';
+import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { describeReading } from '../../pipeline/flows.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { readInputs } from '../../pipeline/read-loop.js';
@@ -53,6 +54,7 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
   if (options.labels !== null && options.inputs.length !== 1) {
     throw usageError('--labels goes with a single INPUT (a capture rebuilt by synth)');
   }
+  refuseParquetOutput(options.output);
   const format = options.format ?? tableFormatFromPath(options.output);
   if (format === null) throw usageError(`cannot tell the table format from '${options.output}': use .arrow or .csv, or --format`);
   const hostsOutput = options.hostsOutput ?? defaultHostsPath(options.output);

@@ -19,8 +19,8 @@ Modes (captures):
   --status-interval SECONDS  with --whole: split long flows every SECONDS (default ${statusIntervalSeconds}, as CTU-13)
 
 Output:
-  -o, --output FILE          .csv/.binetflow (CSV), .arrow (Arrow IPC file), .arrows (IPC stream);
-                             default: CSV on standard output
+  -o, --output FILE          .csv/.binetflow (CSV), .arrow/.feather (Arrow IPC file),
+                             .arrows (IPC stream); default: CSV on standard output
   --format csv|arrow         override the format the extension implies
 
 Hosts:
@@ -36,6 +36,8 @@ Other options:
                              least recently active flows are emitted early, and counted
   --keep-going               on damaged input, keep the flows read before the damage
   --utc-offset MINUTES       flow files: their textual times are local at this offset (default ${utcOffsetMinutes})
+  --columns NAME=COLUMN,…    CSV flow files with other column names (nfstream's, CICFlowMeter's): which
+                             column holds which field, e.g. SrcAddr=src_ip,Dport=dst_port
   --uncertain-direction first-sender|service-port
                              who a TCP connection seen without its handshake is named after:
                              its first sender (as the Argus that wrote CTU-13), or, as Argus

@@ -9,6 +9,7 @@ import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
+import { refuseParquetOutput } from '../../sinks/parquet.js';
 
 export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
   input: string;
@@ -38,6 +39,7 @@ export interface FlowsSummary {
 }
 
 export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSummary> {
+  refuseParquetOutput(options.output);
   const format = options.format ?? (options.output ? flowFormatFromPath(options.output) : null) ?? 'csv';
   if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
     throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');

@@ -190,6 +190,77 @@ impl FlowColumn {
     }
 }
 
+/// `--columns NAME=COLUMN,…`: which column of a CSV flow file with other names (nfstream's,
+/// CICFlowMeter's) holds which of flowhound's fields. NAME is any name the reader accepts for
+/// the field (`SrcAddr`, `src_addr`, `Source Address`); COLUMN is the file's header name,
+/// matched exactly but for case and surrounding spaces. A column the file names in its own
+/// way for a mapped field is then ignored, so the mapping decides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnRenames(Vec<(FlowColumn, String)>);
+
+impl ColumnRenames {
+    /// No renames: the header's own names.
+    pub const NONE: ColumnRenames = ColumnRenames(Vec::new());
+
+    /// Parses `NAME=COLUMN` items; the error says which item and why.
+    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<ColumnRenames, String> {
+        let mut renames: Vec<(FlowColumn, String)> = Vec::new();
+        for item in items {
+            let item = item.as_ref().trim();
+            let Some((name, column)) = item.split_once('=').map(|(n, c)| (n.trim(), c.trim())) else {
+                return Err(format!("--columns: {item:?} is not NAME=COLUMN"));
+            };
+            let Some(field) = FlowColumn::from_header_name(name) else {
+                let names: Vec<&str> = FlowColumn::ALL.iter().map(|c| c.argus_name()).collect();
+                return Err(format!("--columns: {name:?} is no flow field; the fields: {}", names.join(", ")));
+            };
+            if column.is_empty() {
+                return Err(format!("--columns: {item:?} names no column"));
+            }
+            if renames.iter().any(|(f, _)| *f == field) {
+                return Err(format!("--columns: {} is mapped twice", field.argus_name()));
+            }
+            if renames.iter().any(|(_, c)| c.eq_ignore_ascii_case(column)) {
+                return Err(format!("--columns: column {column:?} is mapped twice"));
+            }
+            renames.push((field, column.to_string()));
+        }
+        Ok(ColumnRenames(renames))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The items as given back: `SrcAddr=src_ip`.
+    pub fn items(&self) -> Vec<String> {
+        self.0.iter().map(|(field, column)| format!("{}={column}", field.argus_name())).collect()
+    }
+
+    /// The header's names as the column map should read them: a mapped column under its
+    /// field's name, a column that would otherwise fill a mapped field blanked. A mapped
+    /// column the header lacks is an error naming it.
+    pub fn apply(&self, names: &[String]) -> Result<Vec<String>, String> {
+        for (field, column) in &self.0 {
+            if !names.iter().any(|name| name.trim().eq_ignore_ascii_case(column)) {
+                return Err(format!("--columns {}={column}: the header has no column {column:?}", field.argus_name()));
+            }
+        }
+        Ok(names
+            .iter()
+            .map(|name| {
+                if let Some((field, _)) = self.0.iter().find(|(_, column)| name.trim().eq_ignore_ascii_case(column)) {
+                    field.argus_name().to_string()
+                } else if FlowColumn::from_header_name(name).is_some_and(|own| self.0.iter().any(|(f, _)| *f == own)) {
+                    String::new()
+                } else {
+                    name.clone()
+                }
+            })
+            .collect())
+    }
+}
+
 /// The two layouts a flow file can have (see the module's documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -298,6 +369,53 @@ impl ColumnMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_renames_map_other_names_onto_the_fields() {
+        // nfstream's names (https://www.nfstream.org/docs/api#nflow): no field is found by itself.
+        let header: Vec<String> = ["id", "src_ip", "src_port", "dst_ip", "dst_port", "protocol", "bidirectional_first_seen_ms",
+            "bidirectional_duration_ms", "bidirectional_packets", "bidirectional_bytes", "src2dst_bytes", "application_name"]
+            .map(String::from)
+            .to_vec();
+        let renames = ColumnRenames::parse(&[
+            "SrcAddr=src_ip",
+            "Sport=src_port",
+            "DstAddr=dst_ip",
+            "Dport=dst_port",
+            "Proto = protocol",
+            "Dur=bidirectional_duration_ms",
+            "TotBytes=bidirectional_bytes",
+            "src_bytes=SRC2DST_BYTES",
+            "State=application_name",
+        ])
+        .unwrap();
+        let names = renames.apply(&header).unwrap();
+        let map = ColumnMap::from_names(&names).unwrap();
+        assert_eq!(map.layout(), Layout::NetFlow);
+        assert_eq!(map.field(FlowColumn::SrcAddr), Some(1));
+        assert_eq!(map.field(FlowColumn::SrcBytes), Some(10));
+        assert_eq!(map.field(FlowColumn::Proto), Some(5));
+        assert_eq!(renames.items()[4], "Proto=protocol");
+        // A column the file names itself for a mapped field gives way to the mapping.
+        let header: Vec<String> = ["SrcAddr", "Proto", "Dport", "Sport", "State", "Dur", "TotBytes", "SrcBytes", "ip"]
+            .map(String::from)
+            .to_vec();
+        let names = ColumnRenames::parse(&["SrcAddr=ip"]).unwrap().apply(&header).unwrap();
+        assert_eq!(ColumnMap::from_names(&names).unwrap().field(FlowColumn::SrcAddr), Some(8));
+
+        for (items, expected) in [
+            (&["SrcAddr"][..], "\"SrcAddr\" is not NAME=COLUMN"),
+            (&["Source=x"][..], "\"Source\" is no flow field; the fields: StartTime, LastTime"),
+            (&["SrcAddr=a", "saddr=b"][..], "SrcAddr is mapped twice"),
+            (&["SrcAddr=a", "DstAddr=A"][..], "column \"A\" is mapped twice"),
+            (&["SrcAddr="][..], "names no column"),
+        ] {
+            let err = ColumnRenames::parse(items).unwrap_err();
+            assert!(err.contains(expected), "{items:?}: {err}");
+        }
+        let err = ColumnRenames::parse(&["SrcAddr=source"]).unwrap().apply(&header).unwrap_err();
+        assert_eq!(err, "--columns SrcAddr=source: the header has no column \"source\"");
+    }
 
     fn names(header: &str, delimiter: char) -> Vec<String> {
         header.split(delimiter).map(str::to_string).collect()

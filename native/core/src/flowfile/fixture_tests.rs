@@ -16,8 +16,8 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/fixtures/flowfiles").join(name)
 }
 
-const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
-const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false };
+const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: crate::flowfile::ColumnRenames::NONE };
+const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going: false, columns: crate::flowfile::ColumnRenames::NONE };
 /// The excerpt's lines that the NetFlow fixtures hold, in their order.
 const NETFLOW_LINES: [usize; 8] = [2, 3, 4, 7, 11, 14, 17, 19];
 
@@ -206,7 +206,9 @@ fn arrow_written_by_flows_gives_back_the_same_records() {
     // `flowhound flows ctu13-scenario6-excerpt.binetflow --utc-offset 120 -o X.arrow` (and
     // .arrows): every protocol of the excerpt, MAC addresses, named protocols, labels.
     let (binetflow, _) = read("ctu13-scenario6-excerpt.binetflow", CTU13);
-    for name in ["flowhound-scenario6-excerpt.arrow", "flowhound-scenario6-excerpt.arrows"] {
+    // pandas-flows.feather: the .arrow read by pandas 3 and written back with `to_feather`
+    // (LZ4, pandas' default): counts with nulls as float64, text as large_string.
+    for name in ["flowhound-scenario6-excerpt.arrow", "flowhound-scenario6-excerpt.arrows", "pandas-flows.feather"] {
         let records = read_arrow(name, UTC).unwrap();
         assert_eq!(records, binetflow, "{name}");
     }
@@ -223,7 +225,8 @@ fn arrow_written_by_pyarrow_with_other_types() {
         .map(|line| binetflow[line - 2].clone())
         .filter(|r| matches!(r.protocol, Protocol::Ip(6 | 17)))
         .collect();
-    for name in ["pyarrow-flows.arrow", "pyarrow-flows.arrows"] {
+    // Compressed: Feather as pyarrow writes it by default (LZ4_FRAME), and a ZSTD stream.
+    for name in ["pyarrow-flows.arrow", "pyarrow-flows.arrows", "pyarrow-flows-lz4.feather", "pyarrow-flows-zstd.arrows"] {
         assert_eq!(read_arrow(name, UTC).unwrap(), tcp_udp, "{name}");
     }
 }
@@ -240,17 +243,56 @@ fn arrow_tables_that_cannot_be_read_say_why() {
     );
     assert!(err.location.byte_offset.is_some() && err.location.path.is_some());
     let err = read_arrow("bad-arrow-wrong-type.arrow", UTC).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (ErrorCode::FlowFileBadHeader, "column total_bytes is float64, not an integer"));
-    let err = read_arrow("bad-arrow-compressed.arrows", UTC).unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (ErrorCode::FlowFileBadHeader, "column total_bytes is utf8, not an integer (or a float holding whole numbers)")
+    );
+    // A float count is read when whole (pandas' float64 for integers with nulls), not otherwise.
+    let err = read_arrow("bad-arrow-fraction.arrow", UTC).unwrap_err();
     assert_eq!(err.code, ErrorCode::FlowFileBadRow);
-    assert!(err.message.contains("compressed bodies (LZ4, ZSTD) are not read"), "{}", err.message);
+    assert_eq!(err.message, "Arrow record batch 1: row 1: total_bytes 1.5 is not a whole number");
+    assert!(err.location.byte_offset.is_some() && err.location.path.is_some());
+}
+
+#[test]
+fn damaged_compressed_arrow_bodies_name_the_batch_and_buffer() {
+    // pyarrow's Feather (LZ4) with one LZ4 frame's first block size made larger than any block
+    // may be: the first frame (the `proto` dictionary, read when the file opens) and the last
+    // (in the second record batch). The codec refuses it; the error says which message,
+    // buffer and file, and where the message starts.
+    let original = std::fs::read(fixture("pyarrow-flows-lz4.feather")).unwrap();
+    let frames: Vec<usize> = original.windows(4).enumerate().filter(|(_, w)| *w == [0x04, 0x22, 0x4d, 0x18]).map(|(at, _)| at).collect();
+    let dir = std::env::temp_dir().join(format!("flowhound-arrow-lz4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let damaged = dir.join("damaged.feather");
+    for (frame, expected) in [
+        (frames[0], "Arrow dictionary 0: damaged LZ4 body: buffer 1: "),
+        (*frames.last().unwrap(), "Arrow record batch 2: damaged LZ4 body: buffer "),
+    ] {
+        let flags = original[frame + 4];
+        let block_size_at = frame + 4 + 2 + if flags & 0x08 != 0 { 8 } else { 0 } + if flags & 0x01 != 0 { 4 } else { 0 } + 1;
+        let mut bytes = original.clone();
+        bytes[block_size_at..block_size_at + 4].copy_from_slice(&0x0fff_ffffu32.to_le_bytes());
+        std::fs::write(&damaged, &bytes).unwrap();
+        let err = ArrowFlowReader::open(&damaged, ArrowFormat::File, UTC)
+            .and_then(|mut reader| {
+                while reader.next_batch(100, &mut Vec::new())? > 0 {}
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::FlowFileBadRow);
+        assert!(err.message.starts_with(expected), "{}", err.message);
+        assert_eq!(err.location.path.as_deref(), Some(damaged.as_path()));
+        assert!(err.location.byte_offset.is_some_and(|at| at < frame as u64), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn cut_arrow_files_and_streams() {
     let dir = std::env::temp_dir().join(format!("flowhound-arrow-cut-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for name in ["flowhound-scenario6-excerpt.arrow", "pyarrow-flows.arrows"] {
+    for name in ["flowhound-scenario6-excerpt.arrow", "pyarrow-flows.arrows", "pyarrow-flows-zstd.arrows"] {
         let bytes = std::fs::read(fixture(name)).unwrap();
         let cut = dir.join(name);
         std::fs::write(&cut, &bytes[..bytes.len() - 200]).unwrap();
@@ -341,6 +383,9 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
         "flowhound-scenario6-excerpt.arrows",
         "pyarrow-flows.arrow",
         "pyarrow-flows.arrows",
+        "pyarrow-flows-lz4.feather",
+        "pyarrow-flows-zstd.arrows",
+        "pandas-flows.feather",
     ] {
         let original = std::fs::read(fixture(name)).unwrap();
         let damaged_path = dir.join(name);

@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader};
-//! let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: false }; // CTU-13: CEST
+//! let options = FlowFileOptions { utc_offset_minutes: 120, ..Default::default() }; // CTU-13: CEST
 //! let mut reader = FlowFileReader::open("capture20110816.binetflow.gz".as_ref(), options)?;
 //! let mut batch = Vec::new();
 //! while reader.next_batch(8192, &mut batch)? > 0 {
@@ -29,7 +29,7 @@ mod zeek;
 
 pub use arrow::{ArrowFlowReader, ArrowFormat, ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub use civil_time::days_from_civil;
-pub use columns::{FlowColumn, Layout};
+pub use columns::{ColumnRenames, FlowColumn, Layout};
 pub use fields::{parse_address, parse_protocol};
 pub use row::UNTIMED_START_US;
 pub use reader::{

@@ -14,7 +14,7 @@ use crate::input_file::{open_input, InputBytes};
 use crate::record::{Address, FlowRecord, Protocol};
 use crate::time_range::{check_record_times, RecordTimeNames};
 
-use super::columns::{ColumnMap, FlowColumn, HeaderProblem, Layout};
+use super::columns::{ColumnMap, ColumnRenames, FlowColumn, HeaderProblem, Layout};
 use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
 use super::row::RowParser;
@@ -31,13 +31,15 @@ pub const MAX_SKIP_REASONS: usize = 10;
 /// Largest UTC offset accepted, in minutes (ISO 8601's ±18:00; real zones span −12:00…+14:00).
 pub const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowFileOptions {
     /// Offset from UTC (minutes east) of the calendar times in the file: CTU-13 is CEST, 120.
     /// 0 reads them as UTC. Epoch-second times are absolute and not shifted.
     pub utc_offset_minutes: i32,
     /// Skip rows that cannot be parsed (counting them) instead of stopping at the first.
     pub keep_going: bool,
+    /// CSV flow files: columns with other names mapped onto the fields (`--columns`).
+    pub columns: ColumnRenames,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -208,7 +210,7 @@ impl FlowFileReader {
                 (LineParser::ZeekTsv(parser), names, first_row)
             }
             None => {
-                let (columns, delimiter, names, first_row) = read_argus_header(header, header_line, &path)?;
+                let (columns, delimiter, names, first_row) = read_argus_header(header, header_line, &path, &options.columns)?;
                 (LineParser::Argus(RowParser::new(columns, delimiter, options.utc_offset_minutes)), names, first_row)
             }
         };
@@ -356,7 +358,7 @@ impl FlowFileReader {
     }
 
     pub fn options(&self) -> FlowFileOptions {
-        self.options
+        self.options.clone()
     }
 }
 
@@ -369,6 +371,7 @@ fn read_argus_header(
     header: &[u8],
     header_line: u64,
     path: &Path,
+    renames: &ColumnRenames,
 ) -> Result<(ColumnMap, u8, Vec<String>, Option<NumberedLine>)> {
     let header_error = |message: String, line: u64| {
         FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
@@ -376,7 +379,7 @@ fn read_argus_header(
     let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
     let column_names: Vec<String> =
         header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
-    let (columns, first_row) = if starts_with_an_address(header, delimiter) {
+    let (columns, first_row) = if starts_with_an_address(header, delimiter) && renames.is_empty() {
         if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
             return Err(header_error(
                 format!(
@@ -391,7 +394,12 @@ fn read_argus_header(
         }
         (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
     } else {
-        let columns = ColumnMap::from_names(&column_names).map_err(|problem| {
+        let mapped_names = renames.apply(&column_names).map_err(|message| {
+            FlowhoundError::new(ErrorCode::FlowFileBadHeader, format!("{message}; found: {}", quoted_list(&column_names)))
+                .at_line(header_line)
+                .in_file(path)
+        })?;
+        let columns = ColumnMap::from_names(&mapped_names).map_err(|problem| {
             let found = quoted_list(&column_names);
             let message = match problem {
                 HeaderProblem::Missing { layout: Layout::Binetflow, missing } => {
@@ -509,7 +517,7 @@ mod tests {
     /// Reads `text` as a stream (no seek, no size), as from a pipe.
     fn read_text(text: &str, keep_going: bool) -> (Result<Vec<FlowRecord>>, FlowFileStats) {
         let source = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
-        let mut reader = match FlowFileReader::from_read(source, "piped", FlowFileOptions { utc_offset_minutes: 0, keep_going }) {
+        let mut reader = match FlowFileReader::from_read(source, "piped", FlowFileOptions { utc_offset_minutes: 0, keep_going, ..Default::default() }) {
             Ok(reader) => reader,
             Err(error) => return (Err(error), FlowFileStats::default()),
         };

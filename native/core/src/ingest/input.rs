@@ -47,6 +47,8 @@ const PCAP_MAGICS: [[u8; 4]; 6] = [
 const PCAPNG_SECTION_HEADER: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// `PAR1`, at the start and the end of a Parquet file.
+const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
 /// How much of the start is looked at to tell text from binary.
 const SNIFF_BYTES: usize = 512;
 
@@ -103,6 +105,18 @@ pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, Input
     match classify_prefix(&prefix) {
         Sniffed::Format(format) => Ok((format, input)),
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
+        // Parquet is not read (its reader, the `parquet` crate, would triple the build: README,
+        // "Packages"); the message says so, and how to turn it into Feather, which is read.
+        Sniffed::Unknown if prefix.starts_with(PARQUET_MAGIC) => Err(FlowhoundError::new(
+            ErrorCode::NotACapture,
+            format!(
+                "a Parquet file, which flowhound does not read: write the table as Feather (Arrow IPC) instead, e.g. \
+                 python3 -c \"import pandas as pd; pd.read_parquet('{name}').to_feather('{name}.feather')\"",
+                name = path.display()
+            ),
+        )
+        .in_file(path)
+        .at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,
             format!(
@@ -124,6 +138,20 @@ mod tests {
         assert_eq!(classify_prefix(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]), Sniffed::Format(InputFormat::Capture));
         assert_eq!(classify_prefix(&[0xa1, 0xb2, 0x3c, 0x4d]), Sniffed::Format(InputFormat::Capture));
         assert_eq!(classify_prefix(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c]), Sniffed::Format(InputFormat::Capture));
+    }
+
+    #[test]
+    fn parquet_is_refused_with_the_way_round_it() {
+        let dir = std::env::temp_dir().join(format!("flowhound-parquet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("flows.parquet");
+        // The first bytes of a Parquet file pyarrow wrote: the magic, then a page header.
+        std::fs::write(&path, b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00").unwrap();
+        let err = detect_input_format(&path).unwrap_err();
+        assert_eq!((err.code, err.location.byte_offset), (ErrorCode::NotACapture, Some(0)));
+        assert!(err.message.starts_with("a Parquet file, which flowhound does not read"), "{}", err.message);
+        assert!(err.message.contains(".to_feather("), "{}", err.message);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! ```no_run
 //! use flowhound_core::flowfile::FlowFileOptions;
 //! use flowhound_synth::from_records::{synthesize_flow_file, RecordSynthOptions};
-//! let flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: false }; // CTU-13: CEST
+//! let flow_file = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, ..Default::default() }; // CTU-13: CEST
 //! let stats = synthesize_flow_file(
 //!     "capture20110816.binetflow.gz".as_ref(),
 //!     flow_file,

@@ -252,7 +252,7 @@ mod tests {
     /// Records of CTU-13 text (header added), read as the flow-file reader reads them.
     pub fn ctu13_records(lines: &str) -> Vec<FlowRecord> {
         let text = format!("StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label\n{lines}");
-        let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: false };
+        let options = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, ..Default::default() };
         let mut reader = FlowFileReader::from_read(Box::new(std::io::Cursor::new(text.into_bytes())), "test", options).unwrap();
         let mut records = Vec::new();
         while reader.next_batch(100, &mut records).unwrap() > 0 {}

@@ -74,8 +74,16 @@ pub struct RecordBatchHeader {
     pub length: i64,
     pub nodes: Vec<(i64, i64)>,
     pub buffers: Vec<(i64, i64)>,
-    pub compressed: bool,
+    /// How each buffer of the body is compressed, when it is (`BodyCompression`).
+    pub compression: Option<Codec>,
     pub variadic_buffer_counts: Vec<i64>,
+}
+
+/// `CompressionType` of Message.fbs: the codec of every buffer of a compressed body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    Lz4Frame,
+    Zstd,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,7 +254,20 @@ fn parse_record_batch(batch: &Table) -> FbResult<RecordBatchHeader> {
         length: batch.i64(0, 0)?,
         nodes: pairs(1)?,
         buffers: pairs(2)?,
-        compressed: batch.table(3)?.is_some(),
+        compression: match batch.table(3)? {
+            None => None,
+            Some(compression) => {
+                // BodyCompressionMethod: BUFFER (0), each buffer on its own, is the only one.
+                if compression.u8(1, 0)? != 0 {
+                    return Err("a body compression method other than BUFFER");
+                }
+                match compression.u8(0, 0)? {
+                    0 => Some(Codec::Lz4Frame),
+                    1 => Some(Codec::Zstd),
+                    _ => return Err("a body compression codec other than LZ4_FRAME and ZSTD"),
+                }
+            }
+        },
         variadic_buffer_counts,
     })
 }

@@ -19,10 +19,13 @@
 //! `large_utf8`, `utf8_view` or dictionary-encoded text. Ports are the record's own (ICMP:
 //! `type << 8 | code`, see `FlowRecord`), not Argus's text forms.
 //!
-//! Not read: compressed bodies (LZ4, ZSTD), big-endian data, metadata before V4; each is
-//! refused with a message saying so.
+//! Compressed bodies (LZ4_FRAME, pandas' and pyarrow's default for Feather, and ZSTD) are
+//! decompressed by the `lz4_flex` and `zstd` crates (`compression.rs`), one record batch at a
+//! time, at most 1 GiB each. Not read: big-endian data, metadata before V4; each is refused
+//! with a message saying so.
 
 mod bytes;
+mod compression;
 mod flatbuffer;
 mod ipc;
 
@@ -39,6 +42,7 @@ use super::reader::{FlowFileOptions, FlowFileStats, MAX_SKIP_REASONS};
 use super::tcp_state::tcp_flags_from_state;
 use crate::time_range::{check_record_times, RecordTimeNames};
 use bytes::{read_piped_file, ArrowBytes, MAX_PIPED_ARROW_FILE_BYTES};
+use compression::{decompress_body, MAX_DECOMPRESSED_BODY_BYTES};
 use ipc::{ArrowType, Block, Field, MessageHeader, RecordBatchHeader, Schema, TimeUnit};
 
 /// `ARROW1`, at the start (padded to 8 bytes) and the end of the file format.
@@ -145,14 +149,18 @@ impl ColumnFields {
                 Kind::Seconds => {
                     matches!(value_type, ArrowType::Float { .. } | ArrowType::Int { .. }) && field.dictionary.is_none()
                 }
-                Kind::Integer => matches!(value_type, ArrowType::Int { .. }) && field.dictionary.is_none(),
+                // pandas turns an integer column with nulls into float64 (NaN for null), and
+                // writes it back so: a float holding whole numbers is read as the integer.
+                Kind::Integer => {
+                    matches!(value_type, ArrowType::Int { .. } | ArrowType::Float { .. }) && field.dictionary.is_none()
+                }
                 Kind::Text => matches!(value_type, ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View),
             };
             if !fits {
                 let expected = match kind {
                     Kind::Time => "a timestamp",
                     Kind::Seconds => "a number",
-                    Kind::Integer => "an integer",
+                    Kind::Integer => "an integer (or a float holding whole numbers)",
                     Kind::Text => "text (utf8, large_utf8, utf8_view or a dictionary of these)",
                 };
                 let dictionary = if field.dictionary.is_some() { "dictionary of " } else { "" };
@@ -410,7 +418,15 @@ impl ArrowFlowReader {
             return Ok(());
         };
         let value_field = Field { dictionary: None, ..field.clone() };
-        let batch = Batch::new(&message.body, &data, std::slice::from_ref(&value_field))
+        let decompressed = match data.compression {
+            Some(codec) => Some(
+                decompress_body(&message.body, &data, codec, MAX_DECOMPRESSED_BODY_BYTES)
+                    .map_err(|reason| self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset))?,
+            ),
+            None => None,
+        };
+        let (body, data) = decompressed.as_ref().map_or((&message.body[..], &data), |d| (&d.body[..], &d.header));
+        let batch = Batch::new(body, data, std::slice::from_ref(&value_field))
             .map_err(|reason| self.batch_error(format!("Arrow dictionary {id}: {reason}"), message.offset))?;
         let values = batch
             .text(&value_field, &batch.spans[0], &self.dictionaries)
@@ -464,7 +480,13 @@ impl ArrowFlowReader {
         };
         let error = |reason: String| error_with(ErrorCode::FlowFileBadRow, reason);
         let mut fatal = None;
-        let batch = Batch::new(&message.body, header, &schema.fields).map_err(error)?;
+        // A compressed body is decompressed whole (bounded), then read as an uncompressed one.
+        let decompressed = match header.compression {
+            Some(codec) => Some(decompress_body(&message.body, header, codec, MAX_DECOMPRESSED_BODY_BYTES).map_err(error)?),
+            None => None,
+        };
+        let (body, header) = decompressed.as_ref().map_or((&message.body[..], header), |d| (&d.body[..], &d.header));
+        let batch = Batch::new(body, header, &schema.fields).map_err(error)?;
         // Records go straight into `pending`: a batch is never held twice.
         batch
             .decode_rows(schema, columns, dictionaries, &mut |row, record| {
@@ -548,8 +570,8 @@ type Decoded<T> = std::result::Result<T, String>;
 
 impl<'a> Batch<'a> {
     fn new(body: &'a [u8], header: &'a RecordBatchHeader, fields: &[Field]) -> Decoded<Batch<'a>> {
-        if header.compressed {
-            return Err("compressed bodies (LZ4, ZSTD) are not read: write the table uncompressed".into());
+        if header.compression.is_some() {
+            return Err("internal: a compressed body read before it was decompressed".into());
         }
         let length = usize::try_from(header.length).map_err(|_| format!("negative length {}", header.length))?;
         let (mut node, mut buffer, mut variadic) = (0, 0, 0);
@@ -611,7 +633,8 @@ impl<'a> Batch<'a> {
         Ok(TimeColumn { ints: self.integers(&ArrowType::Int { bits: 64, signed: true }, span)?, unit })
     }
 
-    fn seconds(&self, data_type: &ArrowType, span: &Span) -> Decoded<SecondsColumn<'a>> {
+    /// An integer or float column, read as numbers.
+    fn numbers(&self, data_type: &ArrowType, span: &Span) -> Decoded<NumberColumn<'a>> {
         match *data_type {
             ArrowType::Float { bits } => {
                 let valid = self.validity(span)?;
@@ -620,9 +643,9 @@ impl<'a> Batch<'a> {
                 if values.len() < width * self.length {
                     return Err("float values shorter than the column".into());
                 }
-                Ok(SecondsColumn::Float { valid, values, width })
+                Ok(NumberColumn::Float { valid, values, width })
             }
-            _ => Ok(SecondsColumn::Int(self.integers(data_type, span)?)),
+            _ => Ok(NumberColumn::Int(self.integers(data_type, span)?)),
         }
     }
 
@@ -679,14 +702,14 @@ impl<'a> Batch<'a> {
         let times = |column: Column| -> Decoded<Option<TimeColumn>> {
             field(column).map(|(f, span)| self.times(&f.data_type, span).map_err(context(column))).transpose()
         };
-        let integers = |column: Column| -> Decoded<Option<IntColumn>> {
-            field(column).map(|(f, span)| self.integers(&f.data_type, span).map_err(context(column))).transpose()
+        let integers = |column: Column| -> Decoded<Option<NumberColumn>> {
+            field(column).map(|(f, span)| self.numbers(&f.data_type, span).map_err(context(column))).transpose()
         };
         let texts = |column: Column| -> Decoded<Option<TextColumn>> {
             field(column).map(|(f, span)| self.text(f, span, dictionaries).map_err(context(column))).transpose()
         };
         let seconds = match field(C::DurationS) {
-            Some((f, span)) => Some(self.seconds(&f.data_type, span).map_err(context(C::DurationS))?),
+            Some((f, span)) => Some(self.numbers(&f.data_type, span).map_err(context(C::DurationS))?),
             None => None,
         };
         let window_start = times(C::WindowStart)?;
@@ -712,7 +735,12 @@ impl<'a> Batch<'a> {
         let dst_flags = integers(C::DstTcpFlags)?;
         let label = texts(C::Label)?;
 
-        let at = |values: &Option<IntColumn>, row: usize| values.as_ref().and_then(|v| v.get(row));
+        let whole = |values: &NumberColumn, column: Column, row: usize| -> Decoded<Option<i128>> {
+            values.whole(row).map_err(|reason| format!("{} {reason}", name_of(column)))
+        };
+        let at = |values: &Option<NumberColumn>, column: Column, row: usize| -> Decoded<Option<i128>> {
+            values.as_ref().map_or(Ok(None), |v| whole(v, column, row))
+        };
         let time_at = |values: &Option<TimeColumn>, column: Column, row: usize| -> Decoded<Option<i64>> {
             values.as_ref().map_or(Ok(None), |v| v.get(row)).map_err(context(column))
         };
@@ -733,7 +761,7 @@ impl<'a> Batch<'a> {
                 Ok(ranged(value, column, i128::from(u64::MAX))?.map(|v| v as u64))
             };
             let start_us = start.get(row).map_err(context(C::StartTime))?.ok_or("start_time is null")?;
-            let last_us = match (time_at(&last, C::LastTime, row)?, seconds.as_ref().and_then(|s| s.get(row))) {
+            let last_us = match (time_at(&last, C::LastTime, row)?, seconds.as_ref().and_then(|s| s.float(row))) {
                 (Some(last_us), _) => last_us,
                 (None, Some(seconds)) if (0.0..1e12).contains(&seconds) => {
                     start_us.saturating_add((seconds * 1e6).round() as i64)
@@ -744,7 +772,7 @@ impl<'a> Batch<'a> {
             if last_us < start_us {
                 return Err("last_time before start_time".into());
             }
-            let protocol = match ranged(at(&proto_number, row), C::ProtoNumber, 255)? {
+            let protocol = match ranged(at(&proto_number, C::ProtoNumber, row)?, C::ProtoNumber, 255)? {
                 Some(number) => Protocol::Ip(number as u8),
                 None => {
                     let text = text_at(&proto, C::Proto, row)?.unwrap_or_default();
@@ -755,20 +783,20 @@ impl<'a> Batch<'a> {
                 let text = text_at(values, column, row)?.unwrap_or_default();
                 parse_address(text.as_bytes()).map_err(|reason| format!("{} {text:?}: {reason}", name_of(column)))
             };
-            let port = |values: &IntColumn, column: Column| -> Decoded<Option<u16>> {
-                Ok(ranged(values.get(row), column, 65_535)?.map(|v| v as u16))
+            let port = |values: &NumberColumn, column: Column| -> Decoded<Option<u16>> {
+                Ok(ranged(whole(values, column, row)?, column, 65_535)?.map(|v| v as u16))
             };
-            let tos = |values: &Option<IntColumn>, column: Column| -> Decoded<Option<u8>> {
-                Ok(ranged(at(values, row), column, 255)?.map(|v| v as u8))
+            let tos = |values: &Option<NumberColumn>, column: Column| -> Decoded<Option<u8>> {
+                Ok(ranged(at(values, column, row)?, column, 255)?.map(|v| v as u8))
             };
             let state_text = text_at(&state, C::State, row)?.unwrap_or_default().to_string();
-            let total_pkts = count(Some(required(total_pkts.get(row), C::TotalPkts)?), C::TotalPkts)?.unwrap_or(0);
-            let total_bytes = count(Some(required(total_bytes.get(row), C::TotalBytes)?), C::TotalBytes)?.unwrap_or(0);
-            let src_bytes = count(at(&src_bytes, row), C::SrcBytes)?.unwrap_or(0);
+            let total_pkts = count(Some(required(whole(&total_pkts, C::TotalPkts, row)?, C::TotalPkts)?), C::TotalPkts)?.unwrap_or(0);
+            let total_bytes = count(Some(required(whole(&total_bytes, C::TotalBytes, row)?, C::TotalBytes)?), C::TotalBytes)?.unwrap_or(0);
+            let src_bytes = count(at(&src_bytes, C::SrcBytes, row)?, C::SrcBytes)?.unwrap_or(0);
             if src_bytes > total_bytes {
                 return Err("src_bytes above total_bytes".into());
             }
-            let src_pkts = count(at(&src_pkts, row), C::SrcPkts)?;
+            let src_pkts = count(at(&src_pkts, C::SrcPkts, row)?, C::SrcPkts)?;
             if src_pkts.is_some_and(|src_pkts| src_pkts > total_pkts) {
                 return Err("src_pkts above total_pkts".into());
             }
@@ -776,9 +804,9 @@ impl<'a> Batch<'a> {
                 Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text.as_bytes()).unwrap_or((0, 0)),
                 _ => (0, 0),
             };
-            let flags = |values: &Option<IntColumn>, column: Column, from_state: u8| -> Decoded<u8> {
+            let flags = |values: &Option<NumberColumn>, column: Column, from_state: u8| -> Decoded<u8> {
                 match values {
-                    Some(_) => Ok(ranged(at(values, row), column, 255)?.map_or(0, |v| v as u8)),
+                    Some(_) => Ok(ranged(at(values, column, row)?, column, 255)?.map_or(0, |v| v as u8)),
                     None => Ok(from_state),
                 }
             };
@@ -798,8 +826,8 @@ impl<'a> Batch<'a> {
                 total_bytes,
                 src_bytes,
                 src_pkts,
-                src_payload_bytes: count(at(&src_payload, row), C::SrcPayloadBytes)?,
-                dst_payload_bytes: count(at(&dst_payload, row), C::DstPayloadBytes)?,
+                src_payload_bytes: count(at(&src_payload, C::SrcPayloadBytes, row)?, C::SrcPayloadBytes)?,
+                dst_payload_bytes: count(at(&dst_payload, C::DstPayloadBytes, row)?, C::DstPayloadBytes)?,
                 src_tcp_flags: flags(&src_flags, C::SrcTcpFlags, state_src_flags)?,
                 dst_tcp_flags: flags(&dst_flags, C::DstTcpFlags, state_dst_flags)?,
                 state: state_text,
@@ -872,22 +900,37 @@ impl TimeColumn<'_> {
     }
 }
 
-enum SecondsColumn<'a> {
+/// A number column: integers, or floats (`duration_s`; counts as pandas writes them back).
+enum NumberColumn<'a> {
     Float { valid: Validity<'a>, values: &'a [u8], width: usize },
     Int(IntColumn<'a>),
 }
 
-impl SecondsColumn<'_> {
-    fn get(&self, row: usize) -> Option<f64> {
+impl NumberColumn<'_> {
+    fn float(&self, row: usize) -> Option<f64> {
         match self {
-            SecondsColumn::Float { valid, values, width } => valid.holds(row).then(|| {
+            NumberColumn::Float { valid, values, width } => valid.holds(row).then(|| {
                 let bytes = &values[row * width..(row + 1) * width];
                 match bytes.try_into() {
                     Ok(eight) => f64::from_le_bytes(eight),
                     Err(_) => f64::from(f32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
                 }
             }),
-            SecondsColumn::Int(ints) => ints.get(row).map(|v| v as f64),
+            NumberColumn::Int(ints) => ints.get(row).map(|v| v as f64),
+        }
+    }
+
+    /// The value as an integer: a float must hold a whole number; NaN is null, as in pandas.
+    fn whole(&self, row: usize) -> Decoded<Option<i128>> {
+        match self {
+            NumberColumn::Int(ints) => Ok(ints.get(row)),
+            NumberColumn::Float { .. } => match self.float(row) {
+                None => Ok(None),
+                Some(value) if value.is_nan() => Ok(None),
+                // 2^64 and above cannot be a count or a port; below, every whole f64 is exact.
+                Some(value) if value.fract() == 0.0 && value.abs() < 18_446_744_073_709_551_616.0 => Ok(Some(value as i128)),
+                Some(value) => Err(format!("{value} is not a whole number")),
+            },
         }
     }
 }
@@ -1022,7 +1065,7 @@ mod tests {
         let message = ipc::parse_message(&stream[at + 8..at + 8 + batch_len]).unwrap();
         assert_eq!(message.body_length, 8);
         let MessageHeader::RecordBatch(header) = message.header else { panic!("not a record batch") };
-        assert_eq!((header.length, header.nodes.clone(), header.compressed), (1, vec![(1, 0)], false));
+        assert_eq!((header.length, header.nodes.clone(), header.compression), (1, vec![(1, 0)], None));
         let body_at = at + 8 + batch_len;
         let body = &stream[body_at..body_at + 8];
         let batch = Batch::new(body, &header, &schema.fields).unwrap();
