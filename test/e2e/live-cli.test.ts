@@ -201,9 +201,9 @@ describe('flowhound live errors', () => {
   });
 
   it.skipIf(!libpcap || !root)(
-    `without the capabilities (as nobody) it is ERR_CAPTURE_PERMISSION, which says how to grant them${noLibpcap}${root ? '' : ' (SKIPPED: needs root to become nobody)'}`,
+    `without the capabilities (as nobody, or as root with every capability dropped where nobody cannot read the checkout) it is ERR_CAPTURE_PERMISSION, which says how to grant them${noLibpcap}${root ? '' : ' (SKIPPED: needs root to drop its capabilities)'}`,
     () => {
-      const result = runCliAs('nobody', ['live', 'lo', '--no-db']);
+      const result = runCliUnprivileged(['live', 'lo', '--no-db']);
       expect(result.status, result.stderr).toBe(2);
       expect(result.stderr).toContain('ERR_CAPTURE_PERMISSION');
       expect(result.stderr).toContain('setcap cap_net_raw,cap_net_admin+eip');
@@ -224,10 +224,17 @@ describe('flowhound live errors', () => {
   });
 });
 
-/** The CLI run as another user (setpriv), with no capabilities at all. */
-function runCliAs(user: string, args: string[]): ReturnType<typeof runCli> {
-  const group = user === 'nobody' ? 'nogroup' : user;
-  const result = spawnSync('setpriv', [`--reuid=${user}`, `--regid=${group}`, '--clear-groups', '--inh-caps=-all', process.execPath, bin, ...args], {
+/**
+ * The CLI without the right to capture: as nobody (setpriv), with no capabilities at all; or,
+ * where nobody cannot read the checkout (one under /root, as CI's may be), as root with every
+ * capability dropped from its bounding set, which libpcap's socket needs just as much.
+ */
+function runCliUnprivileged(args: string[]): ReturnType<typeof runCli> {
+  const nobodyReads = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-r', bin]).status === 0;
+  const drop = nobodyReads
+    ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all']
+    : ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+  const result = spawnSync('setpriv', [...drop, process.execPath, bin, ...args], {
     encoding: 'utf8',
     env: { ...process.env, CI: 'true', HOME: '/nonexistent' },
   });
