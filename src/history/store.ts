@@ -384,14 +384,33 @@ export class HistoryStore {
    * scored the same way (same input content, start and analysis key), its rows are replaced.
    */
   commitWindow(runId: number, window: WindowResult, threshold: number): WindowCommit {
+    return this.#commitWindow(runId, window, threshold, 'replace')!;
+  }
+
+  /**
+   * Writes a closed window as commitWindow does, unless the history holds it already (same
+   * input, start and analysis key, from any run): then nothing is written but the link of the
+   * window to this run, and the result is null. The check and the write are one transaction,
+   * so of two processes committing the same window, exactly one writes it (a scorer of
+   * `flowhound serve` given a window again after another was killed before acknowledging it).
+   */
+  commitWindowIfAbsent(runId: number, window: WindowResult, threshold: number): WindowCommit | null {
+    return this.#commitWindow(runId, window, threshold, 'if-absent');
+  }
+
+  #commitWindow(runId: number, window: WindowResult, threshold: number, mode: 'replace' | 'if-absent'): WindowCommit | null {
     this.#requireWrite();
     return this.#run(`cannot commit the window at ${window.windowStartUs} µs`, () => {
       const context = this.#context(runId);
       const inputId = this.#inputOf(runId, context, window.input);
-      return this.#db.transaction((): WindowCommit => {
+      return this.#db.transaction((): WindowCommit | null => {
         const existing = this.#db
           .prepare('SELECT id FROM windows WHERE input_id = ? AND window_start_us = ? AND analysis_key = ?')
           .get(inputId, window.windowStartUs, context.analysisKey) as { id: number } | undefined;
+        if (existing && mode === 'if-absent') {
+          this.#db.prepare('INSERT OR IGNORE INTO run_windows (run_id, window_id) VALUES (?, ?)').run(runId, existing.id);
+          return null;
+        }
         const committedAt = new Date().toISOString();
         const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
         const flowRowsDropped = window.flowRowsDropped ?? 0;
