@@ -30,7 +30,7 @@ export const SCORERS_CONSUMER = 'flowhound-scorers';
 /** How long JetStream remembers message ids, ns: a sensor restarted within it republishes nothing twice. */
 export const DUPLICATE_WINDOW_NS = 2 * 3600 * 1e9;
 /** How long a scorer may hold a window before JetStream hands it to another, ns (a scorer extends it while it works). */
-export const ACK_WAIT_NS = 60 * 1e9;
+export const ACK_WAIT_NS = 10 * 1e9;
 
 /** A sensor's or stream's name: letters, digits, '-' and '_' (a NATS subject token, and a stream name). */
 export function checkName(name: string, option: string): string {

@@ -68,9 +68,16 @@ export class Outbox<Item extends OutboxItem> {
     return this.#items[0]!;
   }
 
-  /** Takes `item` out once it is delivered (if it is still the oldest: it may have been dropped meanwhile). */
-  remove(item: Item): void {
-    if (this.#items[0] !== item) return;
+  /**
+   * Takes `item` out once it is delivered. An item dropped while it was being sent, and
+   * delivered after all, is no longer counted as dropped.
+   */
+  delivered(item: Item): void {
+    if (this.#items[0] !== item) {
+      this.dropped--;
+      this.droppedBytes -= item.bytes;
+      return;
+    }
     this.#items.shift();
     this.#bytes -= item.bytes;
     for (const wake of this.#roomWaiters.splice(0)) wake();

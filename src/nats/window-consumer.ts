@@ -39,6 +39,8 @@ export class WindowConsumer {
   readonly #options: ConsumerOptions;
   readonly #connection: NatsConnection;
   readonly #manager: JetStreamManager;
+  /** When the connection was last lost or back: an outage is no idleness. */
+  #lastStatusChange = Date.now();
 
   private constructor(options: ConsumerOptions, connection: NatsConnection, manager: JetStreamManager) {
     this.#options = options;
@@ -48,15 +50,20 @@ export class WindowConsumer {
 
   /** Connects; creates the stream and the scorers' consumer when they are not there. */
   static async open(options: ConsumerOptions): Promise<WindowConsumer> {
+    const holder: { consumer: WindowConsumer | null } = { consumer: null };
     const connection = await connectNats(options.servers, {
       name: options.name,
-      onStatus: (event) => options.log(event === 'disconnected' ? 'serve: lost the NATS server; waiting for it' : 'serve: NATS server back'),
+      onStatus: (event) => {
+        if (holder.consumer) holder.consumer.#lastStatusChange = Date.now();
+        options.log(event === 'disconnected' ? 'serve: lost the NATS server; waiting for it' : 'serve: NATS server back');
+      },
     });
     try {
       const manager = await connection.jetstreamManager();
       await ensureStream(manager, options.stream);
       await ensureScorersConsumer(manager, options.stream);
-      return new WindowConsumer(options, connection, manager);
+      holder.consumer = new WindowConsumer(options, connection, manager);
+      return holder.consumer;
     } catch (error) {
       await connection.close();
       throw jetStreamError(error, `cannot set up stream ${options.stream}`);
@@ -88,12 +95,13 @@ export class WindowConsumer {
     if (options.exitWhenIdleMs !== undefined) {
       const idleMs = options.exitWhenIdleMs;
       let checking = false;
+      const idle = () => inHand.size === 0 && Date.now() - Math.max(lastActivity, this.#lastStatusChange) >= idleMs;
       idleTimer = setInterval(() => {
-        if (checking || inHand.size > 0 || Date.now() - lastActivity < idleMs) return;
+        if (checking || !idle()) return;
         checking = true;
         void this.pending()
           .then((pending) => {
-            if (pending !== null && Object.values(pending).every((n) => n === 0) && inHand.size === 0 && Date.now() - lastActivity >= idleMs) stop();
+            if (pending !== null && Object.values(pending).every((n) => n === 0) && idle()) stop();
           })
           .finally(() => {
             checking = false;

@@ -63,7 +63,8 @@ export interface PublisherStats {
 }
 
 const RETRY_PAUSE_MS = 500;
-const PUBLISH_TIMEOUT_MS = 10_000;
+/** A stored window is acknowledged in milliseconds; past this, the request is taken as lost and sent again (same id). */
+const PUBLISH_TIMEOUT_MS = 5000;
 
 export class WindowPublisher {
   readonly subject: string;
@@ -169,7 +170,7 @@ export class WindowPublisher {
         if (ack.duplicate) this.#stats.duplicates++;
         this.#stats.published++;
         this.#stats.publishedBytes += item.bytes;
-        this.#outbox.remove(item);
+        this.#outbox.delivered(item);
       } catch (error) {
         if (this.#connection.isClosed()) return;
         this.#stats.retries++;
