@@ -92,8 +92,8 @@ export class NatsServer {
           resolve();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`nats-server exited (${code}) before it was ready:\n${this.#log}`));
