@@ -40,6 +40,8 @@ async function freePort(): Promise<number> {
 export interface NatsServerOptions {
   /** The server's max_payload, bytes (NATS's default is 1 MiB; a capture's window can be larger). */
   maxPayloadBytes?: number;
+  /** Run it inside this network namespace (`ip netns exec`), beside a live capture's veth pair. */
+  namespace?: string;
 }
 
 export class NatsServer {
@@ -47,10 +49,12 @@ export class NatsServer {
   readonly dir: string;
   readonly #binary: string;
   readonly #config: string;
+  readonly #namespace: string | undefined;
   #process: ChildProcess | null = null;
   #log = '';
 
-  private constructor(binary: string, port: number, dir: string, config: string) {
+  private constructor(binary: string, port: number, dir: string, config: string, namespace: string | undefined) {
+    this.#namespace = namespace;
     this.#binary = binary;
     this.port = port;
     this.dir = dir;
@@ -64,7 +68,7 @@ export class NatsServer {
     const dir = mkdtempSync(join(tmpdir(), 'flowhound-nats-'));
     const config = join(dir, 'nats.conf');
     writeFileSync(config, `max_payload: ${options.maxPayloadBytes ?? 8 * 1024 * 1024}\n`);
-    const server = new NatsServer(binary, await freePort(), dir, config);
+    const server = new NatsServer(binary, await freePort(), dir, config, options.namespace);
     await server.resume();
     return server;
   }
@@ -81,7 +85,11 @@ export class NatsServer {
   /** Starts it (again), on the same port and store. */
   async resume(): Promise<void> {
     if (this.#process !== null) return;
-    const child = spawn(this.#binary, ['-c', this.#config, '-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', join(this.dir, 'store')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['-c', this.#config, '-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', join(this.dir, 'store')];
+    const child =
+      this.#namespace === undefined
+        ? spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('ip', ['netns', 'exec', this.#namespace, this.#binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#process = child;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 15 s:\n${this.#log}`)), 15_000);
