@@ -25,13 +25,18 @@ export class ScorerStats {
   readonly totals: ScorerTotals = { scored: 0, committed: 0, alreadyInHistory: 0, refusedSchema: 0, unreadable: 0, flowRows: 0, hostRows: 0, messageBytes: 0, alerts: 0, sensorDrops: {} };
   readonly #started = performance.now();
   #latenciesMs: number[] = [];
-  #firstScoredAt: number | null = null;
+  #firstReceivedAt: number | null = null;
   #lastScoredAt: number | null = null;
+  /** The figures at the last status line: its rates are since then. */
+  #lastLine = { at: performance.now(), scored: 0, flowRows: 0 };
+
+  /** A window came (its scoring starts): the rates count from the first. */
+  received(): void {
+    this.#firstReceivedAt ??= performance.now();
+  }
 
   scored(window: { flowRows: number; hostRows: number; bytes: number; latencyMs: number; committed: boolean }): void {
-    const now = performance.now();
-    this.#firstScoredAt ??= now;
-    this.#lastScoredAt = now;
+    this.#lastScoredAt = performance.now();
     this.totals.scored++;
     this.totals.flowRows += window.flowRows;
     this.totals.hostRows += window.hostRows;
@@ -46,9 +51,9 @@ export class ScorerStats {
     this.totals.sensorDrops[sensor] = Math.max(this.totals.sensorDrops[sensor] ?? 0, windowsDroppedBefore);
   }
 
-  /** Seconds from the first window scored to the last (the rate's span). */
+  /** Seconds from the first window received to the last scored (the rate's span). */
   get busySeconds(): number {
-    return this.#firstScoredAt === null || this.#lastScoredAt === null ? 0 : (this.#lastScoredAt - this.#firstScoredAt) / 1000;
+    return this.#firstReceivedAt === null || this.#lastScoredAt === null ? 0 : (this.#lastScoredAt - this.#firstReceivedAt) / 1000;
   }
 
   get uptimeSeconds(): number {
@@ -62,17 +67,23 @@ export class ScorerStats {
     return { p50Ms: at(0.5), p95Ms: at(0.95), maxMs: sorted[sorted.length - 1]! };
   }
 
-  /** Windows and flow rows per second over the time spent scoring. */
+  /** Windows and flow rows per second from the first window received to the last scored. */
   rates(): { windowsPerS: number; flowRowsPerS: number } {
-    const seconds = Math.max(this.busySeconds, 1e-3);
-    return { windowsPerS: this.totals.scored > 1 ? (this.totals.scored - 1) / seconds : 0, flowRowsPerS: this.totals.scored > 1 ? this.totals.flowRows / seconds : 0 };
+    const seconds = this.busySeconds;
+    return seconds > 0 ? { windowsPerS: this.totals.scored / seconds, flowRowsPerS: this.totals.flowRows / seconds } : { windowsPerS: 0, flowRowsPerS: 0 };
   }
 
-  /** One status line; `pending` is each sensor's windows still in the stream (null: unknown now). */
-  line(pending: Record<string, number> | null): string {
+  /**
+   * One status line; `pending` is each sensor's windows still in the stream (null: unknown
+   * now). Its rates are since the line before (`final`: over the whole run, as rates()).
+   */
+  line(pending: Record<string, number> | null, final = false): string {
     const count = (n: number) => Math.round(n).toLocaleString('en-US');
     const t = this.totals;
-    const { windowsPerS, flowRowsPerS } = this.rates();
+    const now = performance.now();
+    const since = (now - this.#lastLine.at) / 1000;
+    const { windowsPerS, flowRowsPerS } = final ? this.rates() : { windowsPerS: (t.scored - this.#lastLine.scored) / since, flowRowsPerS: (t.flowRows - this.#lastLine.flowRows) / since };
+    this.#lastLine = { at: now, scored: t.scored, flowRows: t.flowRows };
     const latency = this.latency();
     const lag = pending === null ? 'lag unknown (NATS unreachable)' : Object.keys(pending).length === 0 ? 'lag 0' : `lag ${Object.entries(pending).map(([sensor, n]) => `${sensor} ${count(n)}`).join(', ')}`;
     const drops = Object.entries(t.sensorDrops).filter(([, n]) => n > 0);

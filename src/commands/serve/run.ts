@@ -91,6 +91,7 @@ export async function runServe(options: ServeOptions, parts: Pick<SessionParts, 
       } catch (error) {
         return refuse(error, message.subject);
       }
+      stats.received();
       stats.sensorDropped(header.sensor, header.windowsDroppedBefore);
       let window;
       try {
@@ -130,7 +131,7 @@ export async function runServe(options: ServeOptions, parts: Pick<SessionParts, 
     });
     clearInterval(statusTimer);
     const pending = await consumer.pending();
-    if (!options.quiet) options.log(`${stats.line(pending)}; ${stats.totals.committed} windows written, ${stats.totals.alerts} alerts`);
+    if (!options.quiet) options.log(`${stats.line(pending, true)}; ${stats.totals.committed} windows written, ${stats.totals.alerts} alerts`);
     if (options.json) {
       const latency = stats.latency();
       const rates = stats.rates();
