@@ -5,8 +5,8 @@ import { parseServe, type ServeArguments } from './parse.js';
 
 export const serveCommand: Command<ServeArguments> = {
   name: 'serve',
-  synopsis: '--nats URL',
-  summary: 'score the windows sensors publish to NATS (analyze/live --publish), record and alert',
+  synopsis: '',
+  summary: 'score the windows sensors publish to NATS (--nats URL; analyze/live --publish), record, alert',
   help: SERVE_HELP,
   parse: (args) => parseServe(args),
   async run(options, context) {
