@@ -56,6 +56,13 @@ export class ScorerStats {
     return this.#firstReceivedAt === null || this.#lastScoredAt === null ? 0 : (this.#lastScoredAt - this.#firstReceivedAt) / 1000;
   }
 
+  /** Wall clock of the first window received and the last scored, ms since the epoch (null before any): rates over several scorers. */
+  busySpan(): { fromMs: number; toMs: number } | null {
+    if (this.#firstReceivedAt === null || this.#lastScoredAt === null) return null;
+    const offset = Date.now() - performance.now();
+    return { fromMs: Math.round(this.#firstReceivedAt + offset), toMs: Math.round(this.#lastScoredAt + offset) };
+  }
+
   get uptimeSeconds(): number {
     return (performance.now() - this.#started) / 1000;
   }
