@@ -88,6 +88,27 @@ describe('history store', () => {
     store.close();
   });
 
+  it('commits a window given again (a scorer of serve, after another was killed) only if absent: its first rows stay', () => {
+    const store = HistoryStore.open(db);
+    const fixture = scenario6();
+    const first = store.beginRun(runInfo({ inputs: [fixture.input] }));
+    const window = fixture.windows[3]!;
+    expect(store.commitWindowIfAbsent(first, window, 0.5)).toMatchObject({ hosts: window.hosts.length, replaced: false });
+    const before = store.counts();
+    const scoresBefore = [...store.hostScores()];
+    // Another scorer's run, the same window with other scores: nothing is written but the link.
+    const second = store.beginRun(runInfo({ inputs: [fixture.input] }));
+    const rescored = { ...window, hosts: window.hosts.map((h) => ({ ...h, score: 0.99 })) };
+    expect(store.commitWindowIfAbsent(second, rescored, 0.5)).toBeNull();
+    expect(store.counts()).toEqual({ ...before, runs: 2 });
+    expect([...store.hostScores()]).toEqual(scoresBefore);
+    expect(store.windows()[0]!.runIds).toEqual([first, second]);
+    // The next window is absent: written.
+    expect(store.commitWindowIfAbsent(second, fixture.windows[4]!, 0.5)).not.toBeNull();
+    expect(store.counts().windows).toBe(before.windows + 1);
+    store.close();
+  });
+
   it('keeps windows scored another way (another model, another LAN) apart', () => {
     const store = HistoryStore.open(db);
     writeScenario6Run(store);
