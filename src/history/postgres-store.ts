@@ -131,8 +131,10 @@ export class PostgresHistory implements HistoryBackend {
       application_name: 'flowhound',
       types: TYPES,
     });
-    // An idle connection the server closes (a restart) errors here; the next query takes a new one.
+    // A connection the server closes (a restart) errors on its client, idle in the pool or in
+    // use; the query in flight fails with it (and is retried), and the next takes a new connection.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -212,8 +214,9 @@ export class PostgresHistory implements HistoryBackend {
         client?.release(lost ? true : undefined);
         if (error instanceof FlowhoundError) throw error;
         if (isTransient(error) && attempt < 10) continue;
-        if (lost && !this.#closed && Date.now() + delayMs < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
+        const leftMs = deadline - Date.now();
+        if (lost && !this.#closed && leftMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, leftMs)));
           delayMs = Math.min(2_000, delayMs * 2);
           continue;
         }
