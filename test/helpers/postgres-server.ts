@@ -137,8 +137,8 @@ export class PostgresServer {
     const child = spawn(program, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     this.#child = child;
     const keep = (chunk: Buffer) => this.#log.push(chunk.toString('utf8'));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`postgres exited (${code ?? signal}): ${this.#log.join('')}`))));
     exited.catch(() => {});
     const deadline = Date.now() + 30_000;
