@@ -28,21 +28,18 @@ import { migratePostgres, postgresSchemaVersion } from './postgres-schema.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { decidePrivacy, type HistoryKeys, hmacLabel, hmacLabelDigits } from './privacy.js';
 import { SCHEMA_VERSION } from './schema.js';
-import {
-  analysisKeyOf,
-  behaviourBlob,
-  behaviourFromBlob,
-  secondsToUs,
-  type AddressMode,
-  type HistoryCounts,
-  type HistorySelection,
-  type HostLabel,
-  type RunStatus,
-  type StoredAlert,
-  type StoredHostScore,
-  type StoredRun,
-  type StoredWindow,
-  type WindowCommit,
+import { analysisKeyOf, behaviourBlob, behaviourFromBlob, secondsToUs } from './records.js';
+import type {
+  AddressMode,
+  HistoryCounts,
+  HistorySelection,
+  HostLabel,
+  RunStatus,
+  StoredAlert,
+  StoredHostScore,
+  StoredRun,
+  StoredWindow,
+  WindowCommit,
 } from './store.js';
 
 export interface PostgresOpenOptions {

@@ -11,7 +11,6 @@
 // same numbers again; alerts follow the new run's threshold) and links the window to both runs;
 // a run that scores it another way (another model, another LAN) gets its own window rows.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -20,7 +19,10 @@ import { FlowhoundError } from '../errors.js';
 import { runOptionsJson } from '../sinks/json.js';
 import type { InputIdentity } from './paths.js';
 import { decidePrivacy, type HistoryKeys, hmacLabel, hmacLabelDigits } from './privacy.js';
+import { analysisKeyOf, behaviourBlob, behaviourFromBlob, secondsToUs } from './records.js';
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './schema.js';
+
+export { analysisKeyOf } from './records.js';
 
 export interface HistoryOpenOptions {
   /** With a passphrase, addresses, reasons and options are stored encrypted (see privacy.ts). */
@@ -129,36 +131,6 @@ export interface HistoryCounts {
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** A run's window or step in whole µs, as the history keeps it. */
-export const secondsToUs = (seconds: number) => Math.round(seconds * 1e6);
-
-/**
- * The analysis key of a run (see the top of this file): hex SHA-256 of a canonical JSON of the
- * feature schema, the models and the options that change which hosts get a row or what their
- * scores are. The host threshold is not among them: it only decides alerts, which each commit
- * recomputes. The options are named and ordered as histories made before options were typed
- * recorded them (analyze's `lan`, `min_flows`, `ranges`, `step_s`, `utc_offset_minutes`,
- * `window_s`, without case, '-' or '_'; `exclude` only when given), so that a window scored the
- * same way keeps its key.
- */
-export function analysisKeyOf(run: Pick<RunInfo, 'options' | 'versions' | 'models'>): string {
-  const models = run.models
-    .map((m) => [m.kind, m.sha256, m.kind === 'flow' ? m.threshold : null] as const)
-    .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
-  const { lan, minFlows, ranges, stepSeconds, utcOffsetMinutes, windowSeconds } = run.options;
-  const scoring = [
-    ['lan', lan],
-    ['minflows', minFlows],
-    ['ranges', ranges],
-    ['steps', stepSeconds],
-    ['utcoffsetminutes', utcOffsetMinutes],
-    ['windows', windowSeconds],
-    // Only when given, so that the windows of runs without it keep their keys.
-    ...(run.options.exclude !== undefined && run.options.exclude.length > 0 ? [['exclude', run.options.exclude]] : []),
-  ];
-  return createHash('sha256').update(JSON.stringify({ schema: run.versions.schema, models, scoring })).digest('hex');
-}
-
 interface SqliteLikeError {
   code?: unknown;
   message?: unknown;
@@ -174,18 +146,6 @@ function historyError(error: unknown, path: string, doing: string): unknown {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new FlowhoundError('ERR_HISTORY_LOCKED', `${text} (another process holds the database)`, { path });
   if (code.startsWith('SQLITE_') || code.startsWith('E')) return new FlowhoundError('ERR_IO', text, { path });
   return error;
-}
-
-export function behaviourBlob(behaviour: readonly number[]): Buffer {
-  const values = Float64Array.from(behaviour);
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-}
-
-export function behaviourFromBlob(blob: Buffer | null): number[] | null {
-  if (blob === null) return null;
-  const copy = new Float64Array(blob.byteLength / 8);
-  Buffer.from(copy.buffer).set(blob);
-  return Array.from(copy);
 }
 
 interface RunContext {
