@@ -8,7 +8,8 @@
 //   one transaction: a window written twice (a redelivered message, two scorers racing) is
 //   one window with one set of rows;
 // - hosts are upserted in key order, so two transactions adding the same hosts do not deadlock
-//   (and a deadlock or serialization failure is retried anyway);
+//   (and a deadlock or serialization failure is retried anyway), and locked FOR KEY SHARE, so
+//   that another process's prune cannot remove a host a window is being written with;
 // - a lost connection (the server restarted, a network cut) is retried for `reconnectMs` with a
 //   new connection; a window commit is idempotent, so retrying one whose COMMIT reached the
 //   server is harmless. Past that time: ERR_HISTORY_UNREACHABLE naming the host and port.
@@ -98,7 +99,8 @@ export class PostgresHistory implements HistoryBackend {
   readonly #keys: HistoryKeys | null;
   readonly #reconnectMs: number;
   readonly #runs = new Map<number, RunContext>();
-  readonly #hostIds = new Map<string, number>();
+  /** Host keys by address (with a passphrase, an HMAC: worth keeping). */
+  readonly #hostKeys = new Map<string, string>();
   #closed = false;
 
   private constructor(init: { path: string; hostPort: string; mode: 'read' | 'write'; pool: Pool; encrypted: boolean; keys: HistoryKeys | null; reconnectMs: number }) {
@@ -314,11 +316,9 @@ export class PostgresHistory implements HistoryBackend {
     const flowRowsDropped = window.flowRowsDropped ?? 0;
     const capture = [window.capture?.kernelDropped ?? 0, window.capture?.interfaceDropped ?? 0, window.capture?.partial ? 1 : 0];
     const reasons = [...hosts.values()].map((host) => (host.reasons.length > 0 ? this.#sealJson('reasons', host.reasons) : null));
-    let learned = new Map<string, number>();
-    const commit = await this.#with(
+    return this.#with(
       `cannot commit the window at ${window.windowStartUs} µs`,
       async (client): Promise<WindowCommit> => {
-        learned = new Map();
         const committedAt = new Date().toISOString();
         const inserted = await client.query<{ id: number }>(
           `INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped, packets_dropped_kernel, packets_dropped_interface, partial)
@@ -340,7 +340,7 @@ export class PostgresHistory implements HistoryBackend {
           await client.query('DELETE FROM host_scores WHERE window_id = $1', [windowId]);
         }
         await client.query('INSERT INTO run_windows (run_id, window_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [runId, windowId]);
-        const hostIds = await this.#hostIdsOf(client, [...hosts.keys()], learned);
+        const hostIds = await this.#hostIdsOf(client, [...hosts.keys()]);
         const rows = [...hosts].map(([address, host], i) => ({ hostId: hostIds.get(address)!, host, reasons: reasons[i]! }));
         if (rows.length > 0) {
           await client.query(
@@ -361,39 +361,41 @@ export class PostgresHistory implements HistoryBackend {
       },
       true,
     );
-    for (const [address, id] of learned) this.#hostIds.set(address, id);
-    return commit;
   }
 
   /**
    * The ids of hosts by address, inserting those the history lacks (in key order: see the top).
-   * Ids not known before go into `learned`, for the cache once the transaction commits: a
-   * rolled-back insert leaves no host behind.
+   * No id is kept from one transaction to the next: another process may prune a host
+   * meanwhile. The rows are locked FOR KEY SHARE, so a prune waits for this window to commit
+   * rather than deleting a host it is about to name.
    */
-  async #hostIdsOf(client: PoolClient, addresses: string[], learned: Map<string, number>): Promise<Map<string, number>> {
+  async #hostIdsOf(client: PoolClient, addresses: string[]): Promise<Map<string, number>> {
+    const addressOf = new Map<string, string>();
+    for (const address of addresses) {
+      let key = this.#hostKeys.get(address);
+      if (key === undefined) this.#hostKeys.set(address, (key = this.encrypted ? this.#keys!.hostKey(address) : address));
+      addressOf.set(key, address);
+    }
     const ids = new Map<string, number>();
-    const missing = addresses.filter((address) => {
-      const cached = this.#hostIds.get(address);
-      if (cached !== undefined) ids.set(address, cached);
-      return cached === undefined;
-    });
+    const select = async (keys: string[]) => {
+      const { rows } = await client.query<{ id: number; key: string }>('SELECT id, key FROM hosts WHERE key = ANY($1::text[]) FOR KEY SHARE', [keys]);
+      for (const row of rows) ids.set(addressOf.get(row.key)!, row.id);
+    };
+    await select([...addressOf.keys()]);
+    const missing = [...addressOf.keys()].filter((key) => !ids.has(addressOf.get(key)!)).sort();
     if (missing.length === 0) return ids;
-    const keyOf = new Map(missing.map((address) => [this.encrypted ? this.#keys!.hostKey(address) : address, address]));
-    const keys = [...keyOf.keys()].sort();
-    const sealed = keys.map((key) => (this.encrypted ? this.#keys!.seal('host', keyOf.get(key)!) : null));
+    const sealed = missing.map((key) => (this.encrypted ? this.#keys!.seal('host', addressOf.get(key)!) : null));
     await client.query(
       `INSERT INTO hosts (key, address) SELECT k, a FROM unnest($1::text[], $2::bytea[]) AS t(k, a) ORDER BY k COLLATE "C" ON CONFLICT (key) DO NOTHING`,
-      [keys, sealed],
+      [missing, sealed],
     );
-    const { rows } = await client.query<{ id: number; key: string }>('SELECT id, key FROM hosts WHERE key = ANY($1::text[])', [keys]);
-    for (const row of rows) ids.set(keyOf.get(row.key)!, row.id);
-    for (const row of rows) learned.set(keyOf.get(row.key)!, row.id);
+    await select(missing);
     return ids;
   }
 
   async pruneWindowsBefore(cutoffUs: number): Promise<number> {
     this.#requireWrite();
-    const removed = await this.#with(
+    return this.#with(
       'cannot prune the history',
       async (client) => {
         const { rowCount } = await client.query('DELETE FROM windows WHERE window_start_us < $1', [cutoffUs]);
@@ -402,8 +404,6 @@ export class PostgresHistory implements HistoryBackend {
       },
       true,
     );
-    this.#hostIds.clear();
-    return removed;
   }
 
   async finishRun(runId: number, options: { interrupted: boolean; finishedAt?: string }): Promise<void> {
