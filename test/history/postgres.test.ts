@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowhoundError } from '../../src/errors.js';
 import type { HistoryBackend } from '../../src/history/backend.js';
 import { openHistory } from '../../src/history/open-history.js';
+import { streamInput } from '../../src/history/paths.js';
 import { POSTGRES_MIGRATIONS } from '../../src/history/postgres-schema.js';
 import { PostgresHistory } from '../../src/history/postgres-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/history/schema.js';
@@ -204,7 +205,10 @@ describe.skipIf(unavailable !== null)('history in PostgreSQL', () => {
     const scorers = await Promise.all([PostgresHistory.open(url), PostgresHistory.open(url)]);
     const [a, b] = scorers;
     try {
-      const input = { path: 'sensor-1/eth0', sizeBytes: 0, sha256: sha('a') };
+      // Two scorers name a sensor's stream alike: one input.
+      const input = streamInput({ sensor: 'sensor-1', input: 'eth0' });
+      expect(streamInput({ sensor: 'sensor-1', input: 'eth0' })).toEqual(input);
+      expect(streamInput({ sensor: 'sensor-2', input: 'eth0' }).sha256).not.toBe(input.sha256);
       const [runA, runB] = [await a.beginRun(runInfo({ inputs: [input] })), await b.beginRun(runInfo({ inputs: [input], startedAt: '2026-01-01T00:00:01.000Z' }))];
       const window = (start: number, score: number): WindowResult => ({
         input: input.path,
@@ -241,6 +245,18 @@ describe.skipIf(unavailable !== null)('history in PostgreSQL', () => {
       // A window both scorers wrote belongs to both runs.
       const shared = (await a.windows()).find((w) => w.windowStartUs === start + 150e6)!;
       expect(shared.runIds).toEqual([runA, runB]);
+
+      // Pruning (live --retain-days) removes the windows before the cutoff, their rows, and hosts no window names.
+      expect(await b.pruneWindowsBefore(start + 12 * 150e6)).toBe(12);
+      expect(await a.counts()).toMatchObject({ windows: 10, hostScores: 30, alerts: 20, hosts: 3 });
+      // One scorer prunes everything while the other writes on: the hosts it writes with are there after.
+      expect(await a.pruneWindowsBefore(start + 100 * 150e6)).toBe(10);
+      expect(await a.counts()).toMatchObject({ windows: 0, hostScores: 0, alerts: 0, hosts: 0 });
+      // The hosts come back, with new ids, for the other scorer too.
+      expect(await b.commitWindow(runB, window(start, 0.8), 0.5)).toMatchObject({ hosts: 3, replaced: false });
+      const racingPrune = await Promise.all([a.pruneWindowsBefore(start + 100 * 150e6), a.commitWindow(runA, window(start + 200 * 150e6, 0.8), 0.5)]);
+      expect(racingPrune[1]).toMatchObject({ hosts: 3 });
+      expect(await b.counts()).toMatchObject({ windows: 1, hostScores: 3, hosts: 3 });
     } finally {
       await Promise.all(scorers.map((s) => s.close()));
     }
