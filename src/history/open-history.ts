@@ -8,6 +8,8 @@ import { isPostgresUrl } from './postgres-url.js';
 export interface OpenHistoryOptions {
   passphrase?: string | null;
   mode?: 'read' | 'write';
+  /** PostgreSQL: how long a lost connection is retried before ERR_HISTORY_UNREACHABLE, ms (default 30 s). */
+  reconnectMs?: number;
 }
 
 export async function openHistory(location: string, options: OpenHistoryOptions = {}): Promise<HistoryBackend> {
@@ -16,5 +18,5 @@ export async function openHistory(location: string, options: OpenHistoryOptions 
     return PostgresHistory.open(location, options);
   }
   const { SqliteHistory } = await import('./sqlite-history.js');
-  return SqliteHistory.open(location, options);
+  return SqliteHistory.open(location, { passphrase: options.passphrase, mode: options.mode });
 }
