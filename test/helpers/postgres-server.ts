@@ -116,9 +116,27 @@ export class PostgresServer {
     throw lastError;
   }
 
-  /** Starts the server on its folder and port (after `halt`), and waits until it accepts connections. */
+  /**
+   * Starts the server on its folder and port (after `halt`), and waits until it accepts
+   * connections. Right after a kill -9 the old backends may hold the shared memory or the lock
+   * file for a moment: then it tries again, for up to 15 s.
+   */
   async resume(): Promise<void> {
     if (this.#child) throw new Error('the server is running');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await this.#startOnce();
+        return;
+      } catch (error) {
+        const busy = /pre-existing shared memory block|lock file .* already exists|is another postmaster/.test(this.#log.join(''));
+        if (!busy || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  async #startOnce(): Promise<void> {
     this.#log = [];
     const [program, args] = asAccount(this.#account, join(this.#bin, 'postgres'), [
       '-D', join(this.dir, 'data'),
@@ -136,20 +154,26 @@ export class PostgresServer {
     ]);
     const child = spawn(program, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     this.#child = child;
+    // A test process that dies leaves no server behind.
+    const onExit = () => child.kill('SIGKILL');
+    process.once('exit', onExit);
     const keep = (chunk: Buffer) => this.#log.push(chunk.toString('utf8'));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`postgres exited (${code ?? signal}): ${this.#log.join('')}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => {
+        process.removeListener('exit', onExit);
+        if (this.#child === child) this.#child = null;
+        reject(new Error(`postgres exited (${code ?? signal}): ${this.#log.join('')}`));
+      }),
+    );
     exited.catch(() => {});
     const deadline = Date.now() + 30_000;
     const isready = join(this.#bin, 'pg_isready');
     for (;;) {
       const ready = spawnSync(isready, ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'flowhound', '-d', 'postgres', '-t', '1'], { encoding: 'utf8' });
       if (ready.status === 0) return;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        this.#child = null;
-        await exited;
-      }
+      if (child.exitCode !== null || child.signalCode !== null) await exited;
       if (Date.now() > deadline) throw new Error(`postgres did not start within 30 s: ${this.#log.join('')}`);
       await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
     }
