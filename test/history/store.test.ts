@@ -88,6 +88,21 @@ describe('history store', () => {
     store.close();
   });
 
+  it('writes a window once however often it is committed, by one process or two (a redelivered window)', () => {
+    const input = { path: 'sensor-1:eth0', sizeBytes: 0, sha256: sha('c') };
+    const window = { input: input.path, windowStartUs: 1_313_500_000_000_000, hosts: [hostRow('10.0.0.1', 0, 0.9, [1, 2]), hostRow('10.0.0.2', 0, 0.1, [3, 4])] };
+    const first = HistoryStore.open(db);
+    const second = HistoryStore.open(db);
+    const [runA, runB] = [first.beginRun(runInfo({ inputs: [input] })), second.beginRun(runInfo({ inputs: [input] }))];
+    const commits = [first.commitWindow(runA, window, 0.5), first.commitWindow(runA, window, 0.5), second.commitWindow(runB, window, 0.5)];
+    expect(commits.map((c) => c.replaced)).toEqual([false, true, true]);
+    expect(new Set(commits.map((c) => c.windowId)).size).toBe(1);
+    expect(second.counts()).toMatchObject({ windows: 1, hostScores: 2, alerts: 1, hosts: 2 });
+    expect(first.windows()[0]!.runIds).toEqual([runA, runB]);
+    first.close();
+    second.close();
+  });
+
   it('keeps windows scored another way (another model, another LAN) apart', () => {
     const store = HistoryStore.open(db);
     writeScenario6Run(store);
