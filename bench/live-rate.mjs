@@ -11,6 +11,11 @@
 //   --rss-multiplier M      at M times its pace (default 10: 6.5 min)
 //   --no-rss                rates only
 //   --no-rates              the RSS run only (the rates of bench/results/live-rate.json are kept)
+//   --rss-window S, --rss-step S   the windows of the RSS run (default 60 and 30); short windows
+//                           make many windows in little time: 10 and 5 over 11 min close some 130,
+//                           past the 120 the terminal view keeps
+//   --rss-db                the RSS run records into a history (a temporary SQLite file), as a sensor does
+//   --out FILE              where to write the results (default bench/results/live-rate.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,6 +36,10 @@ const { values } = parseArgs({
     'rss-multiplier': { type: 'string', default: '10' },
     'no-rss': { type: 'boolean' },
     'no-rates': { type: 'boolean' },
+    'rss-window': { type: 'string', default: '60' },
+    'rss-step': { type: 'string', default: '30' },
+    'rss-db': { type: 'boolean' },
+    out: { type: 'string', default: join(root, 'bench', 'results', 'live-rate.json') },
   },
 });
 const rates = values.rates.split(',').map(Number);
@@ -146,7 +155,7 @@ try {
       console.log(`${String(pps).padStart(9)} pps  ${tool.padEnd(22)} sent ${outcome.sent}  reached ${Math.round(outcome.ppsReached)} pps  seen ${outcome.seen}  dropped ${outcome.kernelDropped}  lost ${(100 * row.lostShare).toFixed(2)} %`);
     }
   }
-  if (!values['no-rss']) results.rss = await rssRun(Number(values['rss-loops']), Number(values['rss-multiplier']));
+  if (!values['no-rss']) results.rss = await rssRun(Number(values['rss-loops']), Number(values['rss-multiplier']), Number(values['rss-window']), Number(values['rss-step']), values['rss-db']);
 } finally {
   spawnSync('ip', ['netns', 'delete', ns]);
   rmSync(work, { recursive: true, force: true });
@@ -158,19 +167,23 @@ results.highestRateWithoutDrops = Object.fromEntries(
     return [tool, clean.length === 0 ? null : Math.max(...clean.map((r) => r.ppsReached))];
   }),
 );
-writeFileSync(join(root, 'bench', 'results', 'live-rate.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log('highest rate without drops (pps reached):', results.highestRateWithoutDrops);
 if (results.rss) console.log('RSS:', results.rss);
 
-/** flowhound live through an accelerated replay of `loops` × 555 s of traffic: RSS after one minute and at the end. */
-async function rssRun(loops, multiplier) {
-  const live = start(process.execPath, [bin, 'live', rx, '--no-db', '--window', '60', '--step', '30', '--lan', '147.32.0.0/16', '-q']);
+/** flowhound live through an accelerated replay of `loops` × 555 s of traffic: RSS after one
+ * minute, at the end, and every 5 s, with the windows closed by then. */
+async function rssRun(loops, multiplier, windowSeconds, stepSeconds, recordHistory) {
+  const history = recordHistory ? ['--db', join(work, 'history.sqlite')] : ['--no-db'];
+  const live = start(process.execPath, [bin, 'live', rx, ...history, '--window', String(windowSeconds), '--step', String(stepSeconds), '--lan', '147.32.0.0/16', '--json']);
   await until(() => live.stderr.includes('live: capturing on'));
   const pid = live.child.pid; // `ip netns exec` execs the command: the same process
   const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
   const started = Date.now();
   const samples = [];
-  const sampler = setInterval(() => samples.push({ s: (Date.now() - started) / 1000, rssMiB: rssMiB() }), 5000);
+  // With --json, one line per closed window on standard output: count them as they come.
+  const windowsClosed = () => live.stdout.split('\n').filter((line) => line.startsWith('{')).length;
+  const sampler = setInterval(() => samples.push({ s: (Date.now() - started) / 1000, rssMiB: rssMiB(), windows: windowsClosed() }), 5000);
   const replaying = new Promise((resolve, reject) => {
     const child = spawn('ip', ['netns', 'exec', ns, 'tcpreplay', '-q', '-i', tx, `--multiplier=${multiplier}`, `--loop=${loops}`, DEMO], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -179,15 +192,21 @@ async function rssRun(loops, multiplier) {
   });
   const output = await replaying;
   await sleep(5000);
-  const end = { s: (Date.now() - started) / 1000, rssMiB: rssMiB() };
+  const end = { s: (Date.now() - started) / 1000, rssMiB: rssMiB(), windows: windowsClosed() };
   clearInterval(sampler);
   live.child.kill('SIGTERM');
   await live.exited;
   const atOneMinute = samples.find((sample) => sample.s >= 60) ?? samples.at(-1);
   const peak = Math.max(...samples.map((sample) => sample.rssMiB), end.rssMiB);
+  const after = (windows) => samples.find((sample) => sample.windows >= windows)?.rssMiB ?? null;
   return {
     trafficMinutes: (loops * 555.7) / 60,
     multiplier,
+    windowSeconds,
+    stepSeconds,
+    history: recordHistory ? 'a temporary SQLite file' : 'none (--no-db)',
+    windowsClosed: end.windows,
+    rssAfterWindowsMiB: Object.fromEntries([10, 30, 60, 120, 150, 200].map((w) => [w, after(w)]).filter(([, rss]) => rss !== null)),
     wallSeconds: end.s,
     sent: Number(/Actual: (\d+) packets/.exec(output)[1]),
     stopped: /stopped after .*/.exec(live.stderr)?.[0] ?? null,

@@ -22,6 +22,12 @@ The variants:
 - ``without-EVIDENCE``: one evidence left out (e.g. ``without-unanswered_pkts_one_target``:
   floods judged by failed attempts to one service alone, so that one long one-way stream, a
   camera's video or a syslog feed or what an asymmetric mirror port shows, is no flood).
+- ``joint-T``: beside the rarest single evidence, the rarity of the host's evidence taken
+  together: among the clean reference host-windows, how many reach at least the host's value on
+  every evidence where the host is itself somewhat unusual (tail score at least T, e.g. 1.0),
+  scored like one evidence. Two or three moderately rare things at once (an IRC connection and a
+  flood; unanswered DNS and failed retries) may be rarer than each alone, where clean hosts'
+  evidence comes in correlated pairs.
 - ``training-fpr-X``: the threshold rule's budget on the training part's clean host-windows
   raised from 0.1% to X (e.g. 0.002): whether the threshold, rather than the evidence, is what
   leaves families unflagged.
@@ -96,8 +102,55 @@ def without(rows: HostRows, evidence: str) -> HostRows:
     return HostRows(rows.frame, rows.features, [rows.evidence[i] for i in kept], [rows.evidence_columns[i] for i in kept])
 
 
+class JointReferences(list):
+    """The per-evidence references, with the clean reference rows' evidence values kept for
+    the joint count."""
+
+    def __init__(self, references, clean_evidence: np.ndarray):
+        super().__init__(references)
+        self.clean_evidence = clean_evidence
+
+
+def joint_tails(references: JointReferences, evidence: np.ndarray, tails: np.ndarray, floor: float) -> np.ndarray:
+    """-log10((clean rows at or above the host on every evidence with tail >= floor, + 1) / (n + 1)),
+    for the rows with two or more such evidence (0 for the others)."""
+    clean = references.clean_evidence
+    n = len(clean)
+    joint = np.zeros(len(evidence))
+    unusual = tails >= floor
+    for i in np.flatnonzero(unusual.sum(axis=1) >= 2):
+        columns = np.flatnonzero(unusual[i])
+        dominating = int(np.all(clean[:, columns] >= evidence[i, columns], axis=1).sum())
+        joint[i] = -np.log10((dominating + 1) / (n + 1))
+    return joint
+
+
+def with_joint_rarity(floor: float):
+    """Patches families' reference fitting and anomaly so that the anomaly is the larger of the
+    rarest single evidence and the joint rarity; returns a function undoing it."""
+    fit, anomaly = families.fit_references, families.anomaly
+
+    def fit_joint(rows: HostRows, mask: np.ndarray) -> JointReferences:
+        clean = rows.features[mask & rows.clean][:, rows.evidence_columns]
+        return JointReferences(fit(rows, mask), clean)
+
+    def anomaly_joint(references: JointReferences, rows: HostRows, mask: np.ndarray):
+        tails = families.tail_scores(references, rows.features[mask])
+        joint = joint_tails(references, rows.features[mask][:, rows.evidence_columns], tails, floor)
+        single, why = tails.max(axis=1), tails.argmax(axis=1)
+        return np.maximum(single, joint), why
+
+    families.fit_references, families.anomaly = fit_joint, anomaly_joint
+
+    def undo():
+        families.fit_references, families.anomaly = fit, anomaly
+
+    return undo
+
+
 def run_variant(rows: HostRows, name: str, log) -> dict:
     budget = families.MAX_TRAINING_FPR
+    undo = None
     try:
         if name == "shipped":
             varied = rows
@@ -109,6 +162,9 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
             varied = onset(rows, int(name.split("-", 1)[1]), FLOOD_EVIDENCE)
         elif name.startswith("without-"):
             varied = without(rows, name.split("-", 1)[1])
+        elif name.startswith("joint-"):
+            varied = rows
+            undo = with_joint_rarity(float(name.split("-", 1)[1]))
         elif name.startswith("training-fpr-"):
             varied = rows
             families.MAX_TRAINING_FPR = float(name.split("-", 2)[2])
@@ -119,6 +175,8 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
         return {"variant": name, "families": families.family_table(results), "pooled": families.pooled(results)}
     finally:
         families.MAX_TRAINING_FPR = budget
+        if undo is not None:
+            undo()
 
 
 def markdown(outcomes: list[dict]) -> str:

@@ -1,4 +1,5 @@
 // Where the history lives by default, and what identifies an input in it.
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -22,4 +23,16 @@ export interface InputIdentity {
    * blocks (src/pipeline/input-fingerprint.ts): equal values are the same input.
    */
   sha256: string;
+}
+
+/**
+ * The input of a stream of windows that has no file content to hash: a sensor's capture
+ * (`flowhound live --publish`, scored by `flowhound serve`). Its key is a hash of the sensor's
+ * name and its input (an interface, or a file it read), so that every scorer that receives a
+ * window of it, again or for the first time, names the same input, and the history's unique
+ * key (input, window start, analysis key) makes a redelivered window the same window.
+ */
+export function streamInput(stream: { sensor: string; input: string }): InputIdentity {
+  const sha256 = createHash('sha256').update(`flowhound stream\0${stream.sensor}\0${stream.input}`, 'utf8').digest('hex');
+  return { path: `${stream.sensor}:${stream.input}`, sizeBytes: 0, sha256 };
 }

@@ -111,3 +111,69 @@ export class HistoryKeys {
 export function hmacLabel(hostKey: string, digits = 8): string {
   return `hmac:${hostKey.slice(0, digits)}`;
 }
+
+/** How a history keeps its hosts, decided when it is opened (the same for every engine). */
+export interface PrivacyDecision {
+  encrypted: boolean;
+  keys: HistoryKeys | null;
+  /** The settings to store (`meta` key 'privacy') when the history had none yet; else null. */
+  toStore: string | null;
+}
+
+/**
+ * What the stored privacy settings (`meta` 'privacy', null when absent) and the passphrase make
+ * of a history. A history decides once, when made, whether it keeps addresses in clear: a
+ * passphrase given to a clear history (to write) or missing for an encrypted one (to write) is
+ * refused, ERR_HISTORY_PASSPHRASE.
+ */
+export function decidePrivacy(
+  stored: string | null,
+  facts: { hasRuns: boolean; fresh: boolean; mode: 'read' | 'write'; passphrase: string | null; path: string },
+): PrivacyDecision {
+  const { passphrase, mode, path } = facts;
+  if (stored === null) {
+    if (!facts.fresh && facts.hasRuns) throw new FlowhoundError('ERR_HISTORY_INVALID', 'the history lacks its privacy settings', { path });
+    if (passphrase === null) return { encrypted: false, keys: null, toStore: JSON.stringify({ kdf: 'none' }) };
+    const { keys, parameters } = HistoryKeys.create(passphrase);
+    return { encrypted: true, keys, toStore: JSON.stringify(parameters) };
+  }
+  const parameters = JSON.parse(stored) as PrivacyParameters | { kdf: 'none' };
+  if (parameters.kdf === 'none') {
+    if (passphrase !== null && mode === 'write') {
+      throw new FlowhoundError(
+        'ERR_HISTORY_PASSPHRASE',
+        'this history was made without a passphrase and keeps addresses in clear; give another --db for an encrypted history, or unset FLOWHOUND_PASSPHRASE',
+        { path },
+      );
+    }
+    return { encrypted: false, keys: null, toStore: null };
+  }
+  if (passphrase === null) {
+    if (mode === 'write') {
+      throw new FlowhoundError('ERR_HISTORY_PASSPHRASE', 'this history is encrypted: set FLOWHOUND_PASSPHRASE to add runs to it', { path });
+    }
+    return { encrypted: true, keys: null, toStore: null };
+  }
+  return { encrypted: true, keys: HistoryKeys.unlock(passphrase, parameters, path), toStore: null };
+}
+
+/**
+ * Labels of encrypted hosts without the passphrase: for each key, the shortest prefix (from 8
+ * hex digits) unique among `allKeys` (every host of the history), so that a host's label is the
+ * same whichever hosts a report shows.
+ */
+export function hmacLabelDigits(allKeys: string[]): Map<string, number> {
+  const all = [...allKeys].sort();
+  const digitsFor = new Map<string, number>();
+  for (let i = 0; i < all.length; i++) {
+    let digits = 8;
+    for (const neighbour of [all[i - 1], all[i + 1]]) {
+      if (neighbour === undefined) continue;
+      let common = 0;
+      while (common < 64 && neighbour[common] === all[i]![common]) common++;
+      digits = Math.max(digits, common + 1);
+    }
+    digitsFor.set(all[i]!, digits);
+  }
+  return digitsFor;
+}

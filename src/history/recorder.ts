@@ -1,10 +1,12 @@
 // The history as a listener of a scoring session: the run is begun when the recorder opens,
 // every finished window is committed in a transaction of its own, and the run's end is
 // recorded when the session ends: finished, or interrupted (Ctrl-C, or a failure part way,
-// since what is stored was complete before it).
+// since what is stored was complete before it). Either engine (open-history.ts): the session
+// waits for each commit before it hands on the next window.
 import type { ScoredWindow, SessionEnd, WindowListener } from '../analysis/session.js';
 import type { RunInfo } from '../analysis/types.js';
-import { HistoryStore } from './store.js';
+import type { HistoryBackend } from './backend.js';
+import { openHistory } from './open-history.js';
 
 export interface HistoryRecorderOptions {
   /** With a passphrase, addresses, reasons and options are stored encrypted. */
@@ -14,48 +16,49 @@ export interface HistoryRecorderOptions {
 }
 
 export class HistoryRecorder implements WindowListener {
+  /** The file, or the PostgreSQL URL without its password. */
   readonly path: string;
   readonly runId: number;
-  readonly #store: HistoryStore;
+  readonly #store: HistoryBackend;
   readonly #threshold: number;
 
-  private constructor(path: string, store: HistoryStore, runId: number, threshold: number) {
-    this.path = path;
+  private constructor(store: HistoryBackend, runId: number, threshold: number) {
+    this.path = store.path;
     this.#store = store;
     this.runId = runId;
     this.#threshold = threshold;
   }
 
-  /** Opens (or creates) the history at `path` and begins `run` in it. */
-  static open(path: string, run: RunInfo, options: HistoryRecorderOptions): HistoryRecorder {
-    const store = HistoryStore.open(path, { passphrase: options.passphrase });
+  /** Opens (or creates) the history at `location` (a file, or a postgres:// URL) and begins `run` in it. */
+  static async open(location: string, run: RunInfo, options: HistoryRecorderOptions): Promise<HistoryRecorder> {
+    const store = await openHistory(location, { passphrase: options.passphrase });
     try {
-      return new HistoryRecorder(path, store, store.beginRun(run), options.threshold);
+      return new HistoryRecorder(store, await store.beginRun(run), options.threshold);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
   }
 
-  onWindow({ result }: ScoredWindow): void {
-    this.#store.commitWindow(this.runId, result, this.#threshold);
+  async onWindow({ result }: ScoredWindow): Promise<void> {
+    await this.#store.commitWindow(this.runId, result, this.#threshold);
   }
 
-  onFinish(end: SessionEnd): void {
+  async onFinish(end: SessionEnd): Promise<void> {
     try {
-      this.#store.finishRun(this.runId, { interrupted: end.interrupted || end.failed, finishedAt: end.finishedAt });
+      await this.#store.finishRun(this.runId, { interrupted: end.interrupted || end.failed, finishedAt: end.finishedAt });
     } finally {
-      this.close();
+      await this.close();
     }
   }
 
   /** Forgets the windows that started before `cutoffUs` (live --retain-days); returns how many. */
-  prune(cutoffUs: number): number {
+  prune(cutoffUs: number): Promise<number> {
     return this.#store.pruneWindowsBefore(cutoffUs);
   }
 
   /** Closes the history (onFinish does; a command that fails before the session runs calls this). */
-  close(): void {
-    this.#store.close();
+  close(): Promise<void> {
+    return this.#store.close();
   }
 }

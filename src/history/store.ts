@@ -11,7 +11,6 @@
 // same numbers again; alerts follow the new run's threshold) and links the window to both runs;
 // a run that scores it another way (another model, another LAN) gets its own window rows.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -19,8 +18,11 @@ import type { RunInfo, WindowResult } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
 import { runOptionsJson } from '../sinks/json.js';
 import type { InputIdentity } from './paths.js';
-import { HistoryKeys, hmacLabel, type PrivacyParameters } from './privacy.js';
+import { decidePrivacy, type HistoryKeys, hmacLabel, hmacLabelDigits } from './privacy.js';
+import { analysisKeyOf, behaviourBlob, behaviourFromBlob, secondsToUs } from './records.js';
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './schema.js';
+
+export { analysisKeyOf } from './records.js';
 
 export interface HistoryOpenOptions {
   /** With a passphrase, addresses, reasons and options are stored encrypted (see privacy.ts). */
@@ -61,7 +63,10 @@ export interface WindowCommit {
   windowId: number;
   hosts: number;
   alerts: number;
-  /** True when an earlier run had scored this window the same way and its rows were replaced. */
+  /**
+   * True when the window was written before (an earlier run scored it the same way, or the
+   * same message came again) and its rows were replaced; false when it is new.
+   */
   replaced: boolean;
 }
 
@@ -126,36 +131,6 @@ export interface HistoryCounts {
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** A run's window or step in whole µs, as the history keeps it. */
-const secondsToUs = (seconds: number) => Math.round(seconds * 1e6);
-
-/**
- * The analysis key of a run (see the top of this file): hex SHA-256 of a canonical JSON of the
- * feature schema, the models and the options that change which hosts get a row or what their
- * scores are. The host threshold is not among them: it only decides alerts, which each commit
- * recomputes. The options are named and ordered as histories made before options were typed
- * recorded them (analyze's `lan`, `min_flows`, `ranges`, `step_s`, `utc_offset_minutes`,
- * `window_s`, without case, '-' or '_'; `exclude` only when given), so that a window scored the
- * same way keeps its key.
- */
-export function analysisKeyOf(run: Pick<RunInfo, 'options' | 'versions' | 'models'>): string {
-  const models = run.models
-    .map((m) => [m.kind, m.sha256, m.kind === 'flow' ? m.threshold : null] as const)
-    .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
-  const { lan, minFlows, ranges, stepSeconds, utcOffsetMinutes, windowSeconds } = run.options;
-  const scoring = [
-    ['lan', lan],
-    ['minflows', minFlows],
-    ['ranges', ranges],
-    ['steps', stepSeconds],
-    ['utcoffsetminutes', utcOffsetMinutes],
-    ['windows', windowSeconds],
-    // Only when given, so that the windows of runs without it keep their keys.
-    ...(run.options.exclude !== undefined && run.options.exclude.length > 0 ? [['exclude', run.options.exclude]] : []),
-  ];
-  return createHash('sha256').update(JSON.stringify({ schema: run.versions.schema, models, scoring })).digest('hex');
-}
-
 interface SqliteLikeError {
   code?: unknown;
   message?: unknown;
@@ -171,18 +146,6 @@ function historyError(error: unknown, path: string, doing: string): unknown {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new FlowhoundError('ERR_HISTORY_LOCKED', `${text} (another process holds the database)`, { path });
   if (code.startsWith('SQLITE_') || code.startsWith('E')) return new FlowhoundError('ERR_IO', text, { path });
   return error;
-}
-
-function behaviourBlob(behaviour: readonly number[]): Buffer {
-  const values = Float64Array.from(behaviour);
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-}
-
-function behaviourFromBlob(blob: Buffer | null): number[] | null {
-  if (blob === null) return null;
-  const copy = new Float64Array(blob.byteLength / 8);
-  Buffer.from(copy.buffer).set(blob);
-  return Array.from(copy);
 }
 
 interface RunContext {
@@ -384,54 +347,39 @@ export class HistoryStore {
    * scored the same way (same input content, start and analysis key), its rows are replaced.
    */
   commitWindow(runId: number, window: WindowResult, threshold: number): WindowCommit {
-    return this.#commitWindow(runId, window, threshold, 'replace')!;
-  }
-
-  /**
-   * Writes a closed window as commitWindow does, unless the history holds it already (same
-   * input, start and analysis key, from any run): then nothing is written but the link of the
-   * window to this run, and the result is null. The check and the write are one transaction,
-   * so of two processes committing the same window, exactly one writes it (a scorer of
-   * `flowhound serve` given a window again after another was killed before acknowledging it).
-   */
-  commitWindowIfAbsent(runId: number, window: WindowResult, threshold: number): WindowCommit | null {
-    return this.#commitWindow(runId, window, threshold, 'if-absent');
-  }
-
-  #commitWindow(runId: number, window: WindowResult, threshold: number, mode: 'replace' | 'if-absent'): WindowCommit | null {
     this.#requireWrite();
     return this.#run(`cannot commit the window at ${window.windowStartUs} µs`, () => {
       const context = this.#context(runId);
       const inputId = this.#inputOf(runId, context, window.input);
-      return this.#db.transaction((): WindowCommit | null => {
-        const existing = this.#db
-          .prepare('SELECT id FROM windows WHERE input_id = ? AND window_start_us = ? AND analysis_key = ?')
-          .get(inputId, window.windowStartUs, context.analysisKey) as { id: number } | undefined;
-        if (existing && mode === 'if-absent') {
-          this.#db.prepare('INSERT OR IGNORE INTO run_windows (run_id, window_id) VALUES (?, ?)').run(runId, existing.id);
-          return null;
-        }
+      return this.#db.transaction((): WindowCommit => {
         const committedAt = new Date().toISOString();
         const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
         const flowRowsDropped = window.flowRowsDropped ?? 0;
         const capture = [window.capture?.kernelDropped ?? 0, window.capture?.interfaceDropped ?? 0, window.capture?.partial ? 1 : 0] as const;
+        // The unique key (input, start, analysis key) decides: a new window is inserted; one
+        // written before (a re-analysis, a redelivered message) takes the new facts and rows.
+        const inserted = this.#db
+          .prepare(
+            `INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped, packets_dropped_kernel, packets_dropped_interface, partial)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (input_id, window_start_us, analysis_key) DO NOTHING RETURNING id`,
+          )
+          .get(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture) as
+          | { id: number }
+          | undefined;
         let windowId: number;
-        if (existing) {
-          windowId = existing.id;
-          this.#db.prepare('DELETE FROM host_scores WHERE window_id = ?').run(windowId);
-          this.#db
-            .prepare(
-              'UPDATE windows SET threshold = ?, run_id = ?, committed_at = ?, flows_evicted_early = ?, flow_rows_dropped = ?, packets_dropped_kernel = ?, packets_dropped_interface = ?, partial = ? WHERE id = ?',
-            )
-            .run(threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture, windowId);
+        if (inserted) {
+          windowId = inserted.id;
         } else {
-          windowId = Number(
+          windowId = (
             this.#db
               .prepare(
-                'INSERT INTO windows (input_id, window_start_us, window_us, analysis_key, threshold, run_id, committed_at, flows_evicted_early, flow_rows_dropped, packets_dropped_kernel, packets_dropped_interface, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                `UPDATE windows SET threshold = ?, run_id = ?, committed_at = ?, flows_evicted_early = ?, flow_rows_dropped = ?, packets_dropped_kernel = ?, packets_dropped_interface = ?, partial = ?
+                 WHERE input_id = ? AND window_start_us = ? AND analysis_key = ? RETURNING id`,
               )
-              .run(inputId, window.windowStartUs, context.windowUs, context.analysisKey, threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture).lastInsertRowid,
-          );
+              .get(threshold, runId, committedAt, flowsEvictedEarly, flowRowsDropped, ...capture, inputId, window.windowStartUs, context.analysisKey) as { id: number }
+          ).id;
+          this.#db.prepare('DELETE FROM host_scores WHERE window_id = ?').run(windowId);
         }
         this.#db.prepare('INSERT OR IGNORE INTO run_windows (run_id, window_id) VALUES (?, ?)').run(runId, windowId);
         const insertScore = this.#db.prepare(
@@ -448,7 +396,7 @@ export class HistoryStore {
             alerts++;
           }
         }
-        return { windowId, hosts: window.hosts.length, alerts, replaced: existing !== undefined };
+        return { windowId, hosts: window.hosts.length, alerts, replaced: !inserted };
       }).immediate();
     });
   }
@@ -632,20 +580,8 @@ export class HistoryStore {
         for (const row of rows) labels.set(row.id, { id: row.id, key: row.key, label: this.#keys.open('host', row.address!, this.path) });
         return labels;
       }
-      // Shortest prefix (from 8 hex digits) unique among all hosts of the history, so that labels
-      // stay the same whichever hosts a report shows.
-      const all = (this.#db.prepare('SELECT key FROM hosts').raw().all() as [string][]).map((r) => r[0]).sort();
-      const digitsFor = new Map<string, number>();
-      for (let i = 0; i < all.length; i++) {
-        let digits = 8;
-        for (const neighbour of [all[i - 1], all[i + 1]]) {
-          if (neighbour === undefined) continue;
-          let common = 0;
-          while (common < 64 && neighbour[common] === all[i]![common]) common++;
-          digits = Math.max(digits, common + 1);
-        }
-        digitsFor.set(all[i]!, digits);
-      }
+      // Prefixes unique among all hosts of the history, so labels do not depend on the report.
+      const digitsFor = hmacLabelDigits((this.#db.prepare('SELECT key FROM hosts').raw().all() as [string][]).map((r) => r[0]));
       for (const row of rows) labels.set(row.id, { id: row.id, key: row.key, label: hmacLabel(row.key, digitsFor.get(row.key) ?? 8) });
       return labels;
     });
@@ -730,34 +666,8 @@ function setUpPrivacy(
   fresh: boolean,
 ): { encrypted: boolean; keys: HistoryKeys | null } {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'privacy'").get() as { value: string } | undefined;
-  if (!row) {
-    // A history decides once, when made, whether it keeps addresses in clear.
-    const hasRuns = (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n > 0;
-    if (!fresh && hasRuns) throw new FlowhoundError('ERR_HISTORY_INVALID', 'the history lacks its privacy settings', { path });
-    if (passphrase === null) {
-      db.prepare("INSERT INTO meta (key, value) VALUES ('privacy', ?)").run(JSON.stringify({ kdf: 'none' }));
-      return { encrypted: false, keys: null };
-    }
-    const { keys, parameters } = HistoryKeys.create(passphrase);
-    db.prepare("INSERT INTO meta (key, value) VALUES ('privacy', ?)").run(JSON.stringify(parameters));
-    return { encrypted: true, keys };
-  }
-  const parameters = JSON.parse(row.value) as PrivacyParameters | { kdf: 'none' };
-  if (parameters.kdf === 'none') {
-    if (passphrase !== null && mode === 'write') {
-      throw new FlowhoundError(
-        'ERR_HISTORY_PASSPHRASE',
-        'this history was made without a passphrase and keeps addresses in clear; give another --db for an encrypted history, or unset FLOWHOUND_PASSPHRASE',
-        { path },
-      );
-    }
-    return { encrypted: false, keys: null };
-  }
-  if (passphrase === null) {
-    if (mode === 'write') {
-      throw new FlowhoundError('ERR_HISTORY_PASSPHRASE', 'this history is encrypted: set FLOWHOUND_PASSPHRASE to add runs to it', { path });
-    }
-    return { encrypted: true, keys: null };
-  }
-  return { encrypted: true, keys: HistoryKeys.unlock(passphrase, parameters, path) };
+  const hasRuns = (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n > 0;
+  const decision = decidePrivacy(row?.value ?? null, { hasRuns, fresh, mode, passphrase, path });
+  if (decision.toStore !== null) db.prepare("INSERT INTO meta (key, value) VALUES ('privacy', ?)").run(decision.toStore);
+  return decision;
 }

@@ -8,7 +8,8 @@ import { rankingOrder } from '../analysis/ranking.js';
 import type { AnalysisResult, BotnetGroup, HostRanking, RunInfo } from '../analysis/types.js';
 import { FlowhoundError } from '../errors.js';
 import { flowsCommand } from '../sinks/ranking-table.js';
-import type { AddressMode, HistorySelection, HistoryStore, RunStatus, StoredRun } from '../history/store.js';
+import type { HistoryBackend } from '../history/backend.js';
+import type { AddressMode, HistorySelection, RunStatus, StoredRun } from '../history/store.js';
 
 export interface ReportRun {
   id: number;
@@ -112,9 +113,9 @@ interface HostAccumulator {
 }
 
 /** Mean behaviour of each host over its alerts, keyed by host key (what compares across runs). */
-function behavioursByKey(store: HistoryStore, selection: HistorySelection, keyOf: (hostId: number) => string): HostBehaviour[] {
+async function behavioursByKey(store: HistoryBackend, selection: HistorySelection, keyOf: (hostId: number) => string): Promise<HostBehaviour[]> {
   const sums = new Map<string, { sum: number[]; count: number }>();
-  for (const alert of store.alerts(selection)) {
+  for (const alert of await store.alerts(selection)) {
     if (!alert.behaviour || alert.behaviour.length === 0) continue;
     const key = keyOf(alert.hostId);
     const entry = sums.get(key);
@@ -127,13 +128,13 @@ function behavioursByKey(store: HistoryStore, selection: HistorySelection, keyOf
   return [...sums].map(([host, { sum, count }]) => ({ host, behaviour: sum.map((v) => v / count) }));
 }
 
-export function assembleReport(store: HistoryStore, options: AssembleOptions): AssembledReport {
+export async function assembleReport(store: HistoryBackend, options: AssembleOptions): Promise<AssembledReport> {
   const compare = options.compare ?? null;
   const selection: HistorySelection = compare ? { ...options.selection, runIds: [...compare] } : options.selection;
   const runIds = selection.runIds && selection.runIds.length > 0 ? [...new Set(selection.runIds)] : null;
   // Validates the ids (ERR_HISTORY_UNKNOWN_RUN) before anything else.
-  const allRuns = store.runs(runIds);
-  const windows = store.windows({ ...selection, runIds });
+  const allRuns = await store.runs(runIds);
+  const windows = await store.windows({ ...selection, runIds });
   const coveredRunIds = new Set(windows.flatMap((w) => w.runIds));
   const runs = allRuns.filter((run) => runIds !== null || coveredRunIds.has(run.id)).map(reportRun);
 
@@ -183,7 +184,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   const hostsSeenInColumn = new Map<number, Set<number>>();
   const suspiciousInColumn = new Map<number, Set<number>>();
   const hosts = new Map<number, HostAccumulator>();
-  for (const row of store.hostScores({ ...selection, runIds })) {
+  for await (const row of store.hostScores({ ...selection, runIds })) {
     const info = windowInfo.get(row.windowId);
     if (!info) continue;
     let host = hosts.get(row.hostId);
@@ -248,13 +249,13 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
     for (const input of run.inputs) offsetOfInput.set(input.path, typeof offset === 'number' ? offset : 0);
   }
 
-  const labels = store.hostLabels(hosts.keys());
+  const labels = await store.hostLabels(hosts.keys());
   const labelOf = (hostId: number) => labels.get(hostId)?.label ?? `host#${hostId}`;
   const keyOf = (hostId: number) => labels.get(hostId)?.key ?? `host#${hostId}`;
   const labelOfKey = new Map([...labels.values()].map((l) => [l.key, l.label]));
 
   // Groups over the hosts suspicious in the selection, keyed by host key, shown by label.
-  const grouping = groupHostsDetailed(behavioursByKey(store, { ...selection, runIds }, keyOf), { seed: options.groupingSeed ?? 1 });
+  const grouping = groupHostsDetailed(await behavioursByKey(store, { ...selection, runIds }, keyOf), { seed: options.groupingSeed ?? 1 });
   const groupOfKey = new Map<string, number>();
   const groups = grouping.groups.map((group) => {
     for (const key of group.hosts) groupOfKey.set(key, group.id);
@@ -266,6 +267,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   const facts = (host: HostAccumulator) => ({ host: labelOf(host.hostId), score: nowScore(host), peakScore: host.peakScore, suspiciousNow: host.suspiciousAtLast });
   const ordered = [...hosts.values()].sort((a, b) => rankingOrder(facts(a), facts(b)));
   const heat = new Uint8Array(ordered.length * columns);
+  const reasons = await Promise.all(ordered.map((host) => store.reasonsOf(host.peakWindowId, host.hostId)));
   const rankings = ordered.map((host, index): ReportHost => {
     const scores = Array.from(host.scores, (s) => Math.max(0, s));
     for (let column = 0; column < columns; column++) {
@@ -280,7 +282,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
       peakWindowStartUs: windowStartsUs[host.peakColumn]!,
       flows: host.flows,
       botnetFlows: host.botnetFlows,
-      reasons: store.reasonsOf(host.peakWindowId, host.hostId),
+      reasons: reasons[index]!,
       scores,
       suspiciousNow: host.suspiciousAtLast,
       suspiciousBefore: host.suspiciousBeforeLast && !host.suspiciousAtLast,
@@ -293,7 +295,7 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
   });
 
   let comparison: RunComparison | null = null;
-  if (compare) comparison = compareRuns(store, compare, options.groupingSeed ?? 1, allRuns);
+  if (compare) comparison = await compareRuns(store, compare, options.groupingSeed ?? 1, allRuns);
 
   const report: HistoryReport = {
     format: 'flowhound-report',
@@ -320,27 +322,27 @@ export function assembleReport(store: HistoryStore, options: AssembleOptions): A
  * and for each group of the later run the earlier group it resembles most. Runs are compared
  * whole (the time selection does not apply); the earlier is the one that started first.
  */
-export function compareRuns(store: HistoryStore, pair: readonly [number, number], seed = 1, knownRuns?: StoredRun[]): RunComparison {
+export async function compareRuns(store: HistoryBackend, pair: readonly [number, number], seed = 1, knownRuns?: StoredRun[]): Promise<RunComparison> {
   if (pair[0] === pair[1]) throw new FlowhoundError('ERR_USAGE', `--compare needs two different runs, got ${pair[0]} twice`);
-  const runs = (knownRuns ?? store.runs(pair)).filter((run) => pair.includes(run.id));
-  if (runs.length !== 2) store.runs(pair); // throws ERR_HISTORY_UNKNOWN_RUN naming the missing one
+  const runs = (knownRuns ?? (await store.runs(pair))).filter((run) => pair.includes(run.id));
+  if (runs.length !== 2) await store.runs(pair); // throws ERR_HISTORY_UNKNOWN_RUN naming the missing one
   const [earlier, later] = [...runs].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.id - b.id));
-  const side = (runId: number) => {
+  const side = async (runId: number) => {
     const selection = { runIds: [runId] };
     const scoredIds = new Set<number>();
-    for (const row of store.hostScores(selection)) scoredIds.add(row.hostId);
-    const alerts = store.alerts(selection);
-    const labels = store.hostLabels(scoredIds);
+    for await (const row of store.hostScores(selection)) scoredIds.add(row.hostId);
+    const alerts = await store.alerts(selection);
+    const labels = await store.hostLabels(scoredIds);
     const keyOf = (hostId: number) => labels.get(hostId)?.key ?? `host#${hostId}`;
     return {
       scored: [...scoredIds].map(keyOf),
       suspicious: [...new Set(alerts.map((a) => keyOf(a.hostId)))],
-      behaviours: behavioursByKey(store, selection, keyOf),
+      behaviours: await behavioursByKey(store, selection, keyOf),
       labels: new Map([...labels.values()].map((l) => [l.key, l.label])),
     };
   };
-  const a = side(earlier!.id);
-  const b = side(later!.id);
+  const a = await side(earlier!.id);
+  const b = await side(later!.id);
   const labelOf = (key: string) => a.labels.get(key) ?? b.labels.get(key) ?? key;
   const earlierGroups = groupHostsDetailed(a.behaviours, { seed }).groups;
   const laterGroups = groupHostsDetailed(b.behaviours, { seed }).groups;

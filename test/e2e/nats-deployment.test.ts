@@ -15,6 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { featureSchema, FeatureReader } from '../../src/pipeline/features.js';
 import { encodeWindowBody, headerPairs, schemaFingerprint, WINDOW_FORMAT } from '../../src/nats/window-message.js';
 import { NatsServer, natsTestBlocker } from '../helpers/nats-server.js';
+import { PostgresServer, postgresUnavailable } from '../helpers/postgres-server.js';
 import { repoRoot, runCli, tempDir, testDataHome, type CliResult } from '../helpers/run-cli.js';
 
 const bin = join(repoRoot, 'bin', 'flowhound.mjs');
@@ -80,6 +81,21 @@ function historyWindows(path: string): { rows: number; distinct: number; hostSco
   }
 }
 
+/** The windows of a history in PostgreSQL: how many rows, and how many distinct (input, start). */
+async function postgresWindows(url: string): Promise<{ rows: number; distinct: number }> {
+  const { Client } = (await import('pg')).default;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ rows: string; distinct_windows: string }>(
+      'SELECT count(*) AS rows, count(DISTINCT (input_id, window_start_us)) AS distinct_windows FROM windows',
+    );
+    return { rows: Number(rows[0]!.rows), distinct: Number(rows[0]!.distinct_windows) };
+  } finally {
+    await client.end();
+  }
+}
+
 /** Windows an input has, as `analyze` counts them. */
 function windowsOf(input: string): number {
   const run = runCli(['analyze', input, ...READING, '--no-db', '--json', '-q']);
@@ -118,6 +134,55 @@ function rankingOf(hosts: RankedHost[]): Record<string, Omit<RankedHost, 'host'>
   );
 }
 
+/**
+ * Two sensors (a capture, a flow file) and two scorers, the history at `db` (a SQLite file or a
+ * PostgreSQL URL): every window of both once, the per-window scores of analyze, alerts naming
+ * each bot.
+ */
+async function twoSensorsTwoScorers(db: string, countWindows: () => Promise<{ rows: number; distinct: number }>): Promise<void> {
+  server = await NatsServer.start();
+  const dir = tempDir();
+  const alerts = [join(dir, 'alerts-1.jsonl'), join(dir, 'alerts-2.jsonl')];
+  const scorers = alerts.map((file) => start(['serve', '--nats', server!.url, '--db', db, '--alerts', file, '--exit-when-idle', '3', '--threads', '1', '--json']));
+  const sensors = [
+    start(['analyze', CAPTURE, ...READING, '--publish', server.url, '--sensor', 'mirror-a']),
+    start(['analyze', FLOW_FILE, ...READING, '--publish', server.url, '--sensor', 'mirror-b']),
+  ];
+  for (const sensor of sensors) {
+    const run = await sensor.done;
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/windows published .*, 0 buffered, 0 dropped/);
+  }
+  const totals = [];
+  for (const scorer of scorers) {
+    const run = await scorer.done;
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    totals.push(JSON.parse(run.stdout) as { windows_scored: number; windows_written: number; windows_refused_schema: number });
+  }
+  const all = expected.capture + expected.flowFile;
+  const windows = await countWindows();
+  expect(windows).toMatchObject({ rows: all, distinct: all });
+  expect(totals.reduce((sum, t) => sum + t.windows_written, 0)).toBe(all);
+  expect(totals.every((t) => t.windows_refused_schema === 0)).toBe(true);
+
+  // The same hosts with the same scores, window by window, as analyze of both inputs on one machine.
+  const analyzed = runCli(['analyze', CAPTURE, FLOW_FILE, ...READING, '--no-db', '--json', '-q']);
+  expect(analyzed.status, analyzed.stderr).toBe(0);
+  const reported = runCli(['report', '--db', db, '--all-runs', '--json', '-q']);
+  expect(reported.status, reported.stderr).toBe(0);
+  const analyzeRanking = rankingOf((JSON.parse(analyzed.stdout) as { hosts: RankedHost[] }).hosts);
+  const serveRanking = rankingOf((JSON.parse(reported.stdout) as { hosts: RankedHost[] }).hosts);
+  expect(Object.keys(serveRanking).sort()).toEqual(Object.keys(analyzeRanking).sort());
+  expect(serveRanking).toEqual(analyzeRanking);
+
+  // Alerts, as live writes them, name the bot of each sensor's input.
+  const lines = alerts.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => line !== ''));
+  const raised = lines.map((line) => JSON.parse(line) as { event: string; host: string; sensor: string });
+  expect(raised.some((a) => a.host === '147.32.84.165' && a.sensor === 'mirror-a')).toBe(true);
+  expect(raised.some((a) => a.host === '147.32.84.191' && a.sensor === 'mirror-b')).toBe(true);
+}
+
 let expected: { capture: number; flowFile: number; longFlowFile: number };
 let server: NatsServer | null = null;
 
@@ -135,48 +200,18 @@ describe.skipIf(blocker !== '')(`sensors and scorers over NATS JetStream${blocke
   });
 
   it('two sensors and two scorers: every window of both once, the ranking of analyze, alerts naming each bot', async () => {
-    server = await NatsServer.start();
-    const dir = tempDir();
-    const db = join(dir, 'history.sqlite');
-    const alerts = [join(dir, 'alerts-1.jsonl'), join(dir, 'alerts-2.jsonl')];
-    const scorers = alerts.map((file) => start(['serve', '--nats', server!.url, '--db', db, '--alerts', file, '--exit-when-idle', '3', '--threads', '1', '--json']));
-    const sensors = [
-      start(['analyze', CAPTURE, ...READING, '--publish', server.url, '--sensor', 'mirror-a']),
-      start(['analyze', FLOW_FILE, ...READING, '--publish', server.url, '--sensor', 'mirror-b']),
-    ];
-    for (const sensor of sensors) {
-      const run = await sensor.done;
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/windows published .*, 0 buffered, 0 dropped/);
-    }
-    const totals = [];
-    for (const scorer of scorers) {
-      const run = await scorer.done;
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).not.toMatch(/\n\s+at /);
-      totals.push(JSON.parse(run.stdout) as { windows_scored: number; windows_written: number; windows_refused_schema: number });
-    }
-    const all = expected.capture + expected.flowFile;
-    const windows = historyWindows(db);
-    expect(windows).toMatchObject({ rows: all, distinct: all });
-    expect(totals.reduce((sum, t) => sum + t.windows_written, 0)).toBe(all);
-    expect(totals.every((t) => t.windows_refused_schema === 0)).toBe(true);
+    const db = join(tempDir(), 'history.sqlite');
+    await twoSensorsTwoScorers(db, () => Promise.resolve(historyWindows(db)));
+  });
 
-    // The same hosts with the same scores, window by window, as analyze of both inputs on one machine.
-    const analyzed = runCli(['analyze', CAPTURE, FLOW_FILE, ...READING, '--no-db', '--json', '-q']);
-    expect(analyzed.status, analyzed.stderr).toBe(0);
-    const reported = runCli(['report', '--db', db, '--all-runs', '--json', '-q']);
-    expect(reported.status, reported.stderr).toBe(0);
-    const analyzeRanking = rankingOf((JSON.parse(analyzed.stdout) as { hosts: RankedHost[] }).hosts);
-    const serveRanking = rankingOf((JSON.parse(reported.stdout) as { hosts: RankedHost[] }).hosts);
-    expect(Object.keys(serveRanking).sort()).toEqual(Object.keys(analyzeRanking).sort());
-    expect(serveRanking).toEqual(analyzeRanking);
-
-    // Alerts, as live writes them, name the bot of each sensor's input.
-    const lines = alerts.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => line !== ''));
-    const raised = lines.map((line) => JSON.parse(line) as { event: string; host: string; sensor: string });
-    expect(raised.some((a) => a.host === '147.32.84.165' && a.sensor === 'mirror-a')).toBe(true);
-    expect(raised.some((a) => a.host === '147.32.84.191' && a.sensor === 'mirror-b')).toBe(true);
+  it.skipIf(postgresUnavailable() !== null)(`the same with the history in PostgreSQL${postgresUnavailable() === null ? '' : ` (SKIPPED: ${postgresUnavailable()})`}`, async () => {
+    const postgres = await PostgresServer.start();
+    try {
+      const url = await postgres.createDatabase('flowhound');
+      await twoSensorsTwoScorers(url, () => postgresWindows(url));
+    } finally {
+      await postgres.stop();
+    }
   });
 
   it('a scorer killed with SIGKILL mid-stream: another takes over, every window is in the history exactly once', async () => {

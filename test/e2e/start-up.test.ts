@@ -28,7 +28,7 @@ process.on('exit', () => {
 });
 `;
 
-const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /piscina/, /ml-kmeans/, /node_modules\/nats\//, /flowhound\.node$/, /dist\/src\/native\.js$/];
+const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /\/node_modules\/pg(-[a-z]+)?\//, /node_modules\/nats\//, /piscina/, /ml-kmeans/, /flowhound\.node$/, /dist\/src\/native\.js$/];
 
 const dir = mkdtempSync(join(tmpdir(), 'flowhound-start-up-'));
 const recorder = join(dir, 'recorder.mjs');
@@ -76,6 +76,17 @@ describe('start-up', () => {
     // The recorder works: the CLI itself was seen.
     expect(run.loaded.some((url) => url.endsWith('/dist/src/cli.js'))).toBe(true);
     expect(run.loaded.filter((url) => HEAVY.some((heavy) => heavy.test(url)))).toEqual([]);
+  });
+
+  it('the history loads the client of its engine only: SQLite for a file, pg for a postgres:// URL', () => {
+    const sqlite = /better-sqlite3/;
+    const pg = /\/node_modules\/pg\//;
+    const file = loadedBy(['report', '--db', join(dir, 'no-such-history.sqlite')]);
+    expect(file.status).toBe(2);
+    expect([file.loaded.some((url) => sqlite.test(url)), file.loaded.some((url) => pg.test(url))]).toEqual([true, false]);
+    const url = loadedBy(['report', '--db', 'postgres://flowhound@127.0.0.1:1/flowhound']);
+    expect(url.status).toBe(2);
+    expect([url.loaded.some((u) => sqlite.test(u)), url.loaded.some((u) => pg.test(u))]).toEqual([false, true]);
   });
 
   it('a run does load them (the recorder sees the addon and the run modules)', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { commonHosts, resemblances } from '../../src/analysis/compare.js';
 import { FeatureScale, groupHosts, groupHostsDetailed, suspiciousBehaviours, type HostBehaviour } from '../../src/analysis/grouping.js';
+import { SqliteHistory } from '../../src/history/sqlite-history.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { compareRuns } from '../../src/report/report-data.js';
 import { hostRow, runInfo, sha } from '../helpers/history.js';
@@ -114,7 +115,7 @@ describe('attack analytics', () => {
     expect(beacon.distances).toHaveLength(2);
   });
 
-  it('compares two runs of a history: common suspicious and scored hosts, nearest groups', () => {
+  it('compares two runs of a history: common suspicious and scored hosts, nearest groups', async () => {
     const store = HistoryStore.open(join(tempDir(), 'history.sqlite'));
     const write = (input: string, startedAt: string, rows: [string, number, number[]][]) => {
       const runId = store.beginRun(runInfo({ inputs: [{ path: input, sizeBytes: 1, sha256: sha(input[0]!) }], startedAt }));
@@ -139,7 +140,7 @@ describe('attack analytics', () => {
       ...['10.0.9.1', '10.0.9.2'].map(normal),
     ]);
     // Given later-first, the comparison still puts the earlier run first.
-    const comparison = compareRuns(store, [second, first]);
+    const comparison = await compareRuns(new SqliteHistory(store), [second, first]);
     store.close();
     expect(comparison.earlierRunId).toBe(first);
     expect(comparison.suspicious).toEqual({ left: 8, right: 8, common: 3, leftShare: 3 / 8, rightShare: 3 / 8, hosts: ['10.0.0.3', '10.0.0.4', '10.0.1.1'] });

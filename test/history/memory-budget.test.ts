@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { APPLICATION_ID, migrate } from '../../src/history/schema.js';
+import { SqliteHistory } from '../../src/history/sqlite-history.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { assembleReport } from '../../src/report/report-data.js';
 import { reportSummary } from '../../src/report/text.js';
@@ -21,7 +22,7 @@ beforeEach(() => {
 });
 
 describe('the history: early evictions per window', () => {
-  it('keeps each window’s evictions and dropped rows, replaces them with the window, and the report shows them', () => {
+  it('keeps each window’s evictions and dropped rows, replaces them with the window, and the report shows them', async () => {
     const store = HistoryStore.open(db);
     const run = store.beginRun(runInfo({ inputs: [input] }));
     const hosts = [hostRow('192.168.10.66', start, 0.99, [1, 2])];
@@ -37,7 +38,7 @@ describe('the history: early evictions per window', () => {
     expect(store.windows()[0]).toMatchObject({ flowsEvictedEarly: 5, flowRowsDropped: 3 });
     store.commitWindow(again, { input: 'flood.pcap', windowStartUs: start, hosts, flowsEvictedEarly: 1_204_118, flowRowsDropped: 900_001 }, 0.5);
 
-    const { report } = assembleReport(store, { selection: {} });
+    const { report } = await assembleReport(new SqliteHistory(store), { selection: {} });
     expect(report.windows.map((w) => [w.flowsEvictedEarly, w.flowRowsDropped])).toEqual([[1_204_118, 900_001], [7, 0], [0, 0]]);
     const text = reportSummary(report, { colour: false });
     expect(text).toContain('window 2023-11-14T22:13:20Z: 1,204,118 flows evicted early under the memory budget, 900,001 flow rows left unscored');

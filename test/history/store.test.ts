@@ -88,25 +88,19 @@ describe('history store', () => {
     store.close();
   });
 
-  it('commits a window given again (a scorer of serve, after another was killed) only if absent: its first rows stay', () => {
-    const store = HistoryStore.open(db);
-    const fixture = scenario6();
-    const first = store.beginRun(runInfo({ inputs: [fixture.input] }));
-    const window = fixture.windows[3]!;
-    expect(store.commitWindowIfAbsent(first, window, 0.5)).toMatchObject({ hosts: window.hosts.length, replaced: false });
-    const before = store.counts();
-    const scoresBefore = [...store.hostScores()];
-    // Another scorer's run, the same window with other scores: nothing is written but the link.
-    const second = store.beginRun(runInfo({ inputs: [fixture.input] }));
-    const rescored = { ...window, hosts: window.hosts.map((h) => ({ ...h, score: 0.99 })) };
-    expect(store.commitWindowIfAbsent(second, rescored, 0.5)).toBeNull();
-    expect(store.counts()).toEqual({ ...before, runs: 2 });
-    expect([...store.hostScores()]).toEqual(scoresBefore);
-    expect(store.windows()[0]!.runIds).toEqual([first, second]);
-    // The next window is absent: written.
-    expect(store.commitWindowIfAbsent(second, fixture.windows[4]!, 0.5)).not.toBeNull();
-    expect(store.counts().windows).toBe(before.windows + 1);
-    store.close();
+  it('writes a window once however often it is committed, by one process or two (a redelivered window)', () => {
+    const input = { path: 'sensor-1:eth0', sizeBytes: 0, sha256: sha('c') };
+    const window = { input: input.path, windowStartUs: 1_313_500_000_000_000, hosts: [hostRow('10.0.0.1', 0, 0.9, [1, 2]), hostRow('10.0.0.2', 0, 0.1, [3, 4])] };
+    const first = HistoryStore.open(db);
+    const second = HistoryStore.open(db);
+    const [runA, runB] = [first.beginRun(runInfo({ inputs: [input] })), second.beginRun(runInfo({ inputs: [input] }))];
+    const commits = [first.commitWindow(runA, window, 0.5), first.commitWindow(runA, window, 0.5), second.commitWindow(runB, window, 0.5)];
+    expect(commits.map((c) => c.replaced)).toEqual([false, true, true]);
+    expect(new Set(commits.map((c) => c.windowId)).size).toBe(1);
+    expect(second.counts()).toMatchObject({ windows: 1, hostScores: 2, alerts: 1, hosts: 2 });
+    expect(first.windows()[0]!.runIds).toEqual([runA, runB]);
+    first.close();
+    second.close();
   });
 
   it('keeps windows scored another way (another model, another LAN) apart', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { AnalysisResult, HostRanking } from '../../src/analysis/types.js';
 import { analysisJson, analysisOutput } from '../../src/commands/analyze/output.js';
+import { SqliteHistory } from '../../src/history/sqlite-history.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { assembleReport } from '../../src/report/report-data.js';
 import { reportJson } from '../../src/report/report-json.js';
@@ -74,7 +75,7 @@ describe('the ranking table', () => {
     expect(table.getChild('flows')!.get(0)).toBe(BigInt(RESULT.hosts[0]!.flows));
   });
 
-  it("is analyze's terminal table and CSV, and report's, with the same columns", () => {
+  it("is analyze's terminal table and CSV, and report's, with the same columns", async () => {
     const text = analysisOutput(RESULT, 'table', { colour: false, verbose: false }) as string;
     expect(text).toMatch(/\n\s+1 {2}10\.0\.0\.66 {2}0\.912 {2}0\.950 {2}2011-08-16T07:35:50Z +10 +7 {2}NOW +1 {2}▂▁\n/);
     expect(analysisOutput(RESULT, 'csv', { colour: false, verbose: false })).toMatch(/^rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons\n1,10\.0\.0\.66,/);
@@ -82,7 +83,7 @@ describe('the ranking table', () => {
     const db = join(tempDir(), 'history.sqlite');
     const store = HistoryStore.open(db);
     writeScenario6Run(store);
-    const { report } = assembleReport(store, { selection: {}, generatedAt: '2026-01-02T00:00:00.000Z' });
+    const { report } = await assembleReport(new SqliteHistory(store), { selection: {}, generatedAt: '2026-01-02T00:00:00.000Z' });
     store.close();
     const columns = (out: string) => out.split('\n').find((line) => line.startsWith('rank'))!.split(/ {2,}/);
     expect(columns(text)).toEqual(['rank', 'host', 'now', 'peak', 'peak at', 'flows', 'model botnet', 'status', 'group', 'score over time']);
@@ -116,13 +117,13 @@ describe('evidence per host in JSON', () => {
 });
 
 describe('every JSON document', () => {
-  it('has snake_case keys and ISO 8601 UTC times: analyze and report alike', () => {
+  it('has snake_case keys and ISO 8601 UTC times: analyze and report alike', async () => {
     const analyze = JSON.parse(analysisJson(RESULT)) as Record<string, unknown>;
     const db = join(tempDir(), 'history.sqlite');
     const store = HistoryStore.open(db);
     const first = writeScenario6Run(store);
     const second = writeScenario6Run(store, { startedAt: '2026-01-02T00:00:00.000Z', options: { ...runInfo().options, lan: ['147.32.84.0/24'] } });
-    const { report } = assembleReport(store, { selection: { fromUs: START_US }, compare: [first, second], generatedAt: '2026-01-02T00:00:00.000Z' });
+    const { report } = await assembleReport(new SqliteHistory(store), { selection: { fromUs: START_US }, compare: [first, second], generatedAt: '2026-01-02T00:00:00.000Z' });
     store.close();
     const reported = JSON.parse(reportJson(report)) as Record<string, unknown>;
     for (const document of [analyze, reported]) {

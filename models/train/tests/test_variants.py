@@ -73,12 +73,13 @@ def fake_rows(tmp_path_factory) -> families.HostRows:
     return families.load_host_rows(tables, list(HOST_FEATURES), list(HOST_EVIDENCE))
 
 
-@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "training-fpr-0.01"])
+@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "training-fpr-0.01", "joint-1.0"])
 def test_each_variant_runs_the_protocol_and_restores_the_budget(fake_rows, name):
     outcome = variants.run_variant(fake_rows, name, lambda message: None)
     assert [row["family"] for row in outcome["families"]] == families.families_at_hand(fake_rows, variants.host_level_families())
     assert outcome["pooled"]["clean_host_windows"] > 0
     assert families.MAX_TRAINING_FPR == 0.001
+    assert families.anomaly.__module__ == "families" and families.fit_references.__module__ == "families"
     table = variants.markdown([outcome])
     assert table.splitlines()[2].startswith(f"| {name} |")
 
@@ -102,3 +103,17 @@ def test_a_larger_budget_never_raises_a_fold_threshold(fake_rows):
 def test_an_unknown_variant_is_refused(fake_rows):
     with pytest.raises(SystemExit, match="no variant"):
         variants.run_variant(fake_rows, "louder-bots", lambda message: None)
+
+
+def test_joint_rarity_counts_clean_rows_at_or_above_the_host_on_every_unusual_evidence():
+    clean = np.array([[5, 1, 0], [5, 0, 9], [1, 3, 0], [6, 2, 1]], dtype=np.float32)
+    references = variants.JointReferences([], clean)
+    evidence = np.array([[5, 1, 9], [5, 1, 9], [2, 2, 2]], dtype=np.float32)
+    tails = np.array([[2.0, 2.0, 0.5], [2.0, 0.5, 0.5], [1.0, 1.0, 1.0]])
+    joint = variants.joint_tails(references, evidence, tails, 1.0)
+    # row 0: evidence 0 and 1 unusual; clean rows with >= 5 and >= 1: [5,1,0] and [6,2,1] -> 2.
+    # row 1: one unusual evidence only -> no joint score.
+    # row 2: all three unusual; clean rows >= 2 on each: none.
+    assert joint[0] == pytest.approx(-np.log10(3 / 5))
+    assert joint[1] == 0
+    assert joint[2] == pytest.approx(-np.log10(1 / 5))

@@ -38,8 +38,9 @@ Output:
   -o, --output FILE          .json, .csv, .arrow/.feather or .txt (default: a table on the terminal)
   --format table|json|csv|arrow
   --json                     the same as --format json
-  --db FILE                  the SQLite history the run is recorded in, a transaction per
-                             window (default: ~/.local/share/flowhound/history.sqlite);
+  --db FILE|URL              the history the run is recorded in, a transaction per window:
+                             a SQLite file (default: ~/.local/share/flowhound/history.sqlite),
+                             or a shared PostgreSQL database, postgres://USER@HOST:PORT/DB;
                              with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
   --no-db                    record nothing
   --fail-on-detection        exit 1 when a host scores above the threshold in any window

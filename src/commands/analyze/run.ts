@@ -16,6 +16,7 @@ import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
 import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { HistoryRecorder } from '../../history/recorder.js';
+import { isPostgresUrl } from '../../history/postgres-url.js';
 import { native, packageRoot } from '../../native.js';
 import { featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { describeInput } from '../../pipeline/input-fingerprint.js';
@@ -55,7 +56,7 @@ export interface AnalyzeOptions extends OverwriteConfirmation {
   /** Standard output (the ranking when there is no -o). */
   write: (data: string | Uint8Array) => Promise<void>;
   signal?: AbortSignal;
-  /** The SQLite history to record the run in (one transaction per closed window); null: none. */
+  /** The history to record the run in, a SQLite file or a postgres:// URL (one transaction per closed window); null: none. */
   history: { path: string; passphrase: string | null } | null;
 }
 
@@ -89,7 +90,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
   const filter = combinedFilter(hostFilter(options.ranges), hostFilter(options.exclude ?? [], '--exclude'));
   const [target] = checkOutputTargets({
     outputs: [options.output],
-    inputs: [...options.inputs, ...options.modelPaths, ...(options.history ? [options.history.path] : [])],
+    inputs: [...options.inputs, ...options.modelPaths, ...(options.history && !isPostgresUrl(options.history.path) ? [options.history.path] : [])],
   });
   await options.confirmOverwrite?.([target!]);
   const started = performance.now();
@@ -110,7 +111,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     const scorer = await session.loadModels();
     const threshold = options.threshold ?? scorer.hostThreshold;
     const run = await describeRun(options, session, scorer, threshold);
-    if (options.history !== null) history = HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
+    if (options.history !== null) history = await HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
 
     // Per window: score, rank, record, show.
     const ranking = new RankingListener({ threshold, windowUs: session.reading.windowSeconds * 1e6, hostFilter: filter, inputs: options.inputs });
@@ -145,7 +146,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     await historyEnd?.release({ outputWritten }).catch(() => {});
     // Both are closed by the session's end already, unless a stage before it failed.
     await session.close();
-    history?.close();
+    await history?.close();
   }
 }
 

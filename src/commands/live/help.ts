@@ -37,7 +37,8 @@ Windows:
   --window SECONDS, --step SECONDS, --max-active-flows N, --memcap SIZE   as for analyze
 
 Output:
-  --db FILE                  the SQLite history (default: ~/.local/share/flowhound/history.sqlite);
+  --db FILE|URL              the history: a SQLite file (default: ~/.local/share/flowhound/history.sqlite),
+                             or a shared PostgreSQL database, postgres://USER@HOST:PORT/DB;
                              with FLOWHOUND_PASSPHRASE set, addresses are stored encrypted
   --no-db                    record nothing
   --retain-days N            forget windows older than N days (checked as windows close)

@@ -149,8 +149,8 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
       interrupted: false,
     };
     if (options.history !== null) {
-      history = HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
-      options.log(`live: history ${options.history.path} (run ${history.runId})${options.history.retainDays ? `, windows kept ${options.history.retainDays} days` : ''}`);
+      history = await HistoryRecorder.open(options.history.path, run, { passphrase: options.history.passphrase, threshold });
+      options.log(`live: history ${history.path} (run ${history.runId})${options.history.retainDays ? `, windows kept ${options.history.retainDays} days` : ''}`);
     }
     if (options.alerts !== null) {
       alerts = new AlertWriter({
@@ -192,8 +192,8 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     const retention: WindowListener | null =
       history && options.history?.retainDays
         ? {
-            onWindow: () => {
-              const removed = history!.prune(Date.now() * 1000 - options.history!.retainDays! * 86_400e6);
+            onWindow: async () => {
+              const removed = await history!.prune(Date.now() * 1000 - options.history!.retainDays! * 86_400e6);
               if (removed > 0) display?.warn(`--retain-days: ${removed} windows older than ${options.history!.retainDays} days removed from the history`);
             },
           }
@@ -222,7 +222,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
     // exits 130 at once, rather than leaving Node to die of the signal.
     process.removeListener('SIGHUP', onHangUp);
     await session.close();
-    history?.close();
+    await history?.close();
     alerts?.onFinish();
   }
 }

@@ -1,9 +1,9 @@
 // `flowhound help report` (and `flowhound report --help`): its options and examples.
 import { defaultHistoryPath } from '../../history/paths.js';
 
-export const REPORT_HELP = `Usage: flowhound report [--db FILE] [--from TIME --to TIME] [--run ID… | --all-runs] [-o REPORT.html|.json|.csv | --json]
-       flowhound report [--db FILE] --compare RUN RUN [-o COMPARE.html|.json]
-       flowhound report [--db FILE] --list
+export const REPORT_HELP = `Usage: flowhound report [--db FILE|URL] [--from TIME --to TIME] [--run ID… | --all-runs] [-o REPORT.html|.json|.csv | --json]
+       flowhound report [--db FILE|URL] --compare RUN RUN [-o COMPARE.html|.json]
+       flowhound report [--db FILE|URL] --list
 
 The batch host-scoring report, from the history that 'flowhound analyze' keeps: the hosts
 ranked by their score in the last window (then by peak), each host's score over time, a
@@ -12,8 +12,9 @@ runs and inputs it covers. The HTML report is one file that loads nothing from t
 open it in a browser straight from disk, mail it, archive it.
 
 Selection (default: the latest run; with --from/--to, every run in that time):
-  --db FILE              the history (default: ${defaultHistoryPath()};
-                         XDG_DATA_HOME moves it)
+  --db FILE|URL          the history: a SQLite file (default: ${defaultHistoryPath()};
+                         XDG_DATA_HOME moves it), or a shared PostgreSQL database,
+                         postgres://USER@HOST:PORT/DB
   --run ID               windows of these runs only (repeatable, or ID,ID,…; --list shows them)
   --all-runs             every run of the history; each run's "now" is its own last window
   --from TIME, --to TIME windows starting in [from, to): '2011/08/16 11:30:00', ISO 8601
@@ -47,5 +48,6 @@ Examples:
   flowhound report --db lab.sqlite --run 3 --run 4 -o week.csv
   flowhound report --from '2011-08-16T09:30:00Z' --to '2011-08-16T11:00:00Z' -o morning.json
   flowhound report --compare 3 5
+  flowhound report --db postgres://flowhound@db.lan/flowhound --all-runs -o campus.html
   FLOWHOUND_PASSPHRASE=… flowhound report --db private.sqlite -o report.html
 `;

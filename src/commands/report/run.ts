@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { FlowhoundError, usageError } from '../../errors.js';
-import { HistoryStore } from '../../history/store.js';
+import type { HistoryBackend } from '../../history/backend.js';
+import { openHistory } from '../../history/open-history.js';
+import { isPostgresUrl } from '../../history/postgres-url.js';
 import { renderReportHtml } from '../../report/html.js';
 import { assembleReport, type AssembledReport } from '../../report/report-data.js';
 import { reportJson } from '../../report/report-json.js';
@@ -18,6 +20,7 @@ import { checkOutputTargets } from '../../sinks/output-target.js';
 export type ReportFormat = 'html' | 'json' | 'csv';
 
 export interface ReportCommandOptions extends OverwriteConfirmation {
+  /** The history: a SQLite file, or a postgres:// URL. */
   db: string;
   passphrase: string | null;
   runIds: number[] | null;
@@ -78,9 +81,9 @@ function formatOf(output: string, format: ReportFormat | null): ReportFormat {
  * --all-runs, a time range or a comparison says otherwise (null: no run filter). Unrelated
  * captures of one history then never share a time axis or a "now".
  */
-function defaultRunIds(store: HistoryStore, options: ReportCommandOptions): number[] | null {
+async function defaultRunIds(store: HistoryBackend, options: ReportCommandOptions): Promise<number[] | null> {
   if (options.allRuns || options.fromUs !== null || options.toUs !== null || options.compare) return null;
-  const withWindows = store.runs().filter((run) => run.windows > 0);
+  const withWindows = (await store.runs()).filter((run) => run.windows > 0);
   const latest = withWindows.reduce<number | null>((id, run) => (id === null || run.id > id ? run.id : id), null);
   return latest === null ? null : [latest];
 }
@@ -93,25 +96,25 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   const startedMs = Date.now();
-  const [target] = checkOutputTargets({ outputs: [options.list ? null : options.output], inputs: [options.db] });
+  const [target] = checkOutputTargets({ outputs: [options.list ? null : options.output], inputs: isPostgresUrl(options.db) ? [] : [options.db] });
   const format = options.output === null || options.list ? null : formatOf(options.output, options.format);
   await options.confirmOverwrite?.([target!]);
-  const store = HistoryStore.open(options.db, { mode: 'read', passphrase: options.passphrase });
+  const store = await openHistory(options.db, { mode: 'read', passphrase: options.passphrase });
   try {
     if (options.list) {
-      print(runsText(store.runs()));
+      print(runsText(await store.runs()));
       return null;
     }
     throwIfAborted(options.signal);
     if (options.compare && format === 'csv') throw usageError('--compare writes .html or .json (or a summary without -o), not CSV');
-    const runIds = options.runIds ?? defaultRunIds(store, options);
-    const assembled = assembleReport(store, {
+    const runIds = options.runIds ?? (await defaultRunIds(store, options));
+    const assembled = await assembleReport(store, {
       selection: { runIds, fromUs: options.fromUs, toUs: options.toUs },
       compare: options.compare,
       generatedAt: options.generatedAt,
     });
     throwIfAborted(options.signal);
-    const runCount = store.runs().length;
+    const runCount = (await store.runs()).length;
     if (!options.quiet && options.runIds === null && runIds !== null && runCount > 1) {
       log(`report: run ${runIds[0]}, the latest of the history's ${runCount} (--run ID or --all-runs for others; --list shows them)`);
     }
@@ -137,6 +140,6 @@ export async function runReport(options: ReportCommandOptions): Promise<Assemble
     }
     return assembled;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,7 +1,7 @@
 // `flowhound help serve` (and `flowhound serve --help`): its options and examples.
 import { DEFAULT_STREAM, SCORERS_CONSUMER, SUBJECT_PREFIX } from '../../nats/addressing.js';
 
-export const SERVE_HELP = `Usage: flowhound serve --nats nats://HOST:PORT [--db FILE] [options]
+export const SERVE_HELP = `Usage: flowhound serve --nats nats://HOST:PORT [--db FILE|postgres://…] [options]
 
 A scorer of a deployment with many sensors. Sensors ('flowhound live IFACE --publish URL',
 'flowhound analyze FILE… --publish URL') build each closed window's feature rows and publish
@@ -29,9 +29,11 @@ Models:
   --model FILE.onnx, --threshold P, --threads N   as for 'flowhound analyze'
 
 Output:
-  --db FILE                  the SQLite history (default: ~/.local/share/flowhound/history.sqlite),
-                             shared by the scorers of one machine; 'flowhound report --all-runs'
-                             ranks its hosts. With FLOWHOUND_PASSPHRASE set, addresses are encrypted
+  --db FILE|postgres://…     the history: a SQLite file (default: ~/.local/share/flowhound/
+                             history.sqlite) the scorers of one machine share, or a PostgreSQL
+                             database the scorers of several machines share; 'flowhound report
+                             --all-runs' ranks its hosts. With FLOWHOUND_PASSPHRASE set,
+                             addresses are encrypted
   --alerts FILE|-            a JSON line per host at or above the threshold in each window this
                              scorer commits (as 'flowhound live' writes them, event "raised")
   --alert-format json|idmef  json (default) or IDMEFv2 JSON, for a SIEM
@@ -47,6 +49,6 @@ Exit codes: 0 stopped, 2 usage error, NATS server unreachable (ERR_NATS_CONNECT)
 
 Examples:
   flowhound serve --nats nats://10.0.0.5:4222 --db /var/lib/flowhound/history.sqlite
-  flowhound serve --nats nats://10.0.0.5:4222 --alerts /var/log/flowhound/alerts.jsonl --threads 2
+  flowhound serve --nats nats://10.0.0.5:4222 --db postgres://flowhound@10.0.0.6/flowhound --threads 2
   flowhound serve --nats nats://127.0.0.1:4222 --db archive.sqlite --exit-when-idle 10 --json
 `;

@@ -13,7 +13,7 @@ import { nativeParts, type SessionParts } from '../../analysis/session.js';
 import { ExitCode, FlowhoundError } from '../../errors.js';
 import { featureSchema } from '../../pipeline/features.js';
 import { WindowConsumer, type Verdict } from '../../nats/window-consumer.js';
-import { sensorInputPath, SqliteWindowHistory, type WindowHistory } from '../../nats/window-history.js';
+import { sensorInputPath, WindowHistory } from '../../nats/window-history.js';
 import { checkSchema, decodeWindowBody, readHeader, type WindowHeader } from '../../nats/window-message.js';
 import { ScorerStats, type ScorerTotals } from '../../nats/scorer-stats.js';
 import { sensorOfSubject } from '../../nats/addressing.js';
@@ -25,7 +25,7 @@ export interface ServeOptions {
   servers: string[];
   url: string;
   stream: string;
-  /** The SQLite history (the shared backend comes with item 3). */
+  /** The history: a SQLite file, or a PostgreSQL database (postgres://…) that scorers on several machines share. */
   history: { path: string; passphrase: string | null };
   modelPaths: string[];
   threshold?: number;
@@ -73,7 +73,7 @@ export async function runServe(options: ServeOptions, parts: Pick<SessionParts, 
   let statusTimer: NodeJS.Timeout | undefined;
   let failed = true;
   try {
-    history = SqliteWindowHistory.open(options.history.path, { versions: await runVersions(), models: scorer.models, modelPaths: options.modelPaths, threshold }, options.history.passphrase);
+    history = await WindowHistory.open(options.history.path, { versions: await runVersions(), models: scorer.models, modelPaths: options.modelPaths, threshold }, options.history.passphrase);
     if (options.alerts) alerts = new ServeAlerts({ ...options.alerts, threshold, write: (text) => void options.write(text) });
     consumer = await WindowConsumer.open({ servers: options.servers, stream: options.stream, name: `flowhound scorer ${hostname()} ${process.pid}`, log: options.log });
     if (!options.quiet) {
@@ -102,7 +102,7 @@ export async function runServe(options: ServeOptions, parts: Pick<SessionParts, 
       const input = sensorInputPath(header);
       const result = await scorer.forInput(input).score(window);
       if (header.capture) result.capture = header.capture;
-      const committed = history!.commitOnce(header, result);
+      const committed = await history!.commitOnce(header, result);
       if (committed && alerts) stats.totals.alerts += alerts.window(result, { sensor: header.sensor, input: header.input, windowUs: header.reading.windowSeconds * 1e6 });
       stats.scored({ flowRows: window.flowCount, hostRows: window.hosts.length, bytes: message.data.length, latencyMs: Date.now() - header.closedAtUs / 1000, committed });
       return 'done';
@@ -170,6 +170,6 @@ export async function runServe(options: ServeOptions, parts: Pick<SessionParts, 
     await scorer.close();
     alerts?.close();
     // A stop by signal is how a service ends: its runs are finished (every window in them is whole).
-    history?.close({ interrupted: failed });
+    await history?.close({ interrupted: failed });
   }
 }
