@@ -13,6 +13,7 @@ import { helpCommand, mainHelp } from './commands/help.js';
 import { liveCommand } from './commands/live/command.js';
 import { modelsCommand } from './commands/models/command.js';
 import { reportCommand } from './commands/report/command.js';
+import { serveCommand } from './commands/serve/command.js';
 import { synthCommand } from './commands/synth/command.js';
 import { versionCommand } from './commands/version.js';
 import { exitCodeOf } from './error-codes.js';
@@ -23,6 +24,7 @@ import { outputError } from './sinks/guarded-output.js';
 export const COMMANDS: readonly Command[] = [
   analyzeCommand,
   liveCommand,
+  serveCommand,
   evaluateCommand,
   demoCommand,
   modelsCommand,

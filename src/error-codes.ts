@@ -67,6 +67,11 @@ export const ERROR_CODES = {
   ERR_AT_OUTSIDE_WINDOWS: { origin: 'typescript', exit: input, meaning: "analyze --at names a time that no window of the run holds" },
   ERR_HISTORY_UNKNOWN_INPUT: { origin: 'typescript', exit: input, meaning: "a window of an input that is not one of its run's" },
   ERR_HISTORY_UNREACHABLE: { origin: 'typescript', exit: input, meaning: 'the PostgreSQL server of the history (--db postgres://…) cannot be reached, or refuses the connection' },
+  ERR_NATS_CONNECT: { origin: 'typescript', exit: input, meaning: 'the NATS server cannot be reached, or its URL (--publish, --nats) is not nats://HOST:PORT' },
+  ERR_NATS_JETSTREAM: { origin: 'typescript', exit: input, meaning: 'the NATS server has no JetStream (start it with -js), or refused the stream or the consumer flowhound needs' },
+  ERR_NATS_MESSAGE_TOO_LARGE: { origin: 'typescript', exit: input, meaning: "a window's message is larger than the NATS server's max_payload (raise max_payload in its configuration)" },
+  ERR_WINDOW_MESSAGE_INVALID: { origin: 'typescript', exit: input, meaning: 'a window message on NATS is not one flowhound can read (headers, framing or Arrow IPC)' },
+  ERR_WINDOW_SCHEMA_MISMATCH: { origin: 'typescript', exit: input, meaning: "a sensor's window was built with another feature schema than the scorer's: refused, never scored" },
 } as const satisfies Record<`ERR_${string}`, ErrorCodeInfo>;
 
 /** Every code flowhound reports. */

@@ -44,7 +44,7 @@ describe('one CLI', () => {
 
   it("'help COMMAND' answers for every command the main help lists", () => {
     const listed = [...runCli(['help']).stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!);
-    expect(listed).toEqual(['analyze', 'live', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);
+    expect(listed).toEqual(['analyze', 'live', 'serve', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);
     for (const name of listed) {
       const run = runCli(['help', name]);
       expect(run.status, name).toBe(0);

@@ -28,7 +28,7 @@ process.on('exit', () => {
 });
 `;
 
-const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /\/node_modules\/pg(-[a-z]+)?\//, /piscina/, /ml-kmeans/, /flowhound\.node$/, /dist\/src\/native\.js$/];
+const HEAVY = [/onnxruntime/, /apache-arrow/, /better-sqlite3/, /\/node_modules\/pg(-[a-z]+)?\//, /node_modules\/nats\//, /piscina/, /ml-kmeans/, /flowhound\.node$/, /dist\/src\/native\.js$/];
 
 const dir = mkdtempSync(join(tmpdir(), 'flowhound-start-up-'));
 const recorder = join(dir, 'recorder.mjs');
@@ -60,6 +60,9 @@ describe('start-up', () => {
     [['models', '--help'], 0],
     [['demo', '--help'], 0],
     [['live', '--help'], 0],
+    [['serve', '--help'], 0],
+    [['serve'], 2],
+    [['analyze', 'x.pcap', '--publish', 'http://example.org'], 2],
     [['completion', '--help'], 0],
     [['analyze'], 2],
     [['analyze', 'x.pcap', '--window', 'soon'], 2],

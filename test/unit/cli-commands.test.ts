@@ -36,7 +36,7 @@ function usageMessage(parse: () => unknown): string {
 
 describe('the commands', () => {
   it('each has a name, a one-line summary and its own help', () => {
-    expect(COMMANDS.map((command) => command.name)).toEqual(['analyze', 'live', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);
+    expect(COMMANDS.map((command) => command.name)).toEqual(['analyze', 'live', 'serve', 'evaluate', 'demo', 'models', 'report', 'flows', 'synth', 'features', 'help', 'version', 'completion']);
     for (const command of COMMANDS) {
       expect(command.summary).not.toContain('\n');
       expect(command.help.startsWith(`Usage: flowhound ${command.name}`), command.name).toBe(true);

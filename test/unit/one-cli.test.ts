@@ -48,6 +48,7 @@ const MINIMAL: Record<string, string[]> = {
   help: [],
   version: [],
   completion: ['bash'],
+  serve: ['--nats', 'nats://127.0.0.1:4222'],
 };
 
 describe('the options every command takes', () => {

@@ -11,8 +11,13 @@ export const analyzeCommand: Command<AnalyzeArguments> = {
   summary: 'rank the LAN hosts most likely infected, from captures or flow files',
   help: ANALYZE_HELP,
   parse: (args) => parseAnalyze(args),
-  async run({ yes, failOnDetection, ...options }, context) {
+  async run({ yes, failOnDetection, publishing, statusIntervalS, json, ...options }, context) {
     // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    if (publishing !== null) {
+      const { runAnalyzePublish } = await import('./publish.js');
+      const published = await runAnalyzePublish({ ...options, publishing, statusIntervalS, json, log: context.log, write: context.write, signal: context.signal });
+      return published.exitCode;
+    }
     const { runAnalyze } = await import('./run.js');
     const outcome = await runAnalyze({ ...options, confirmOverwrite: yes ? undefined : askBeforeOverwriting, log: context.log, write: context.write, signal: context.signal });
     if (outcome.result.run.interrupted) return ExitCode.interrupted;

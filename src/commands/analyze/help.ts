@@ -59,6 +59,20 @@ Reading:
                              still count them all); both are counted in the summary, -v, the
                              JSON, the history and the report
 
+A sensor for 'flowhound serve' (docs/deploy.md): the windows' feature rows are published to
+NATS JetStream instead of being scored here; scoring, ranking and history options are refused.
+  --publish nats://HOST:PORT the NATS server (with JetStream) to publish each closed window to
+  --sensor NAME              this sensor's name, its subject flowhound.windows.NAME (default:
+                             the host's name)
+  --stream NAME              the deployment's stream (default FLOWHOUND)
+  --buffer-windows N, --buffer-bytes SIZE
+                             windows held while the server is away (default 1000, 256MiB)
+  --when-full wait|drop      past them: pause reading (default) or drop the oldest, counted
+  --drain-timeout SECONDS    how long the end waits for the server (default 60); what is left
+                             then is dropped and counted
+  --status-interval SECONDS  a line on what was published, buffered, dropped (default 10)
+  --json                     with --publish: what was published, as JSON
+
 Exit codes: 0 done, 1 detection with --fail-on-detection, 2 usage or input error,
 130 interrupted (the ranking of the windows finished before is still written).
 
@@ -67,4 +81,5 @@ Examples:
   flowhound analyze capture20110816.binetflow.gz --utc-offset 120 --lan 147.32.0.0/16
   flowhound analyze day1.pcap day2.pcap --lan 10.0.0.0/8 --min-flows 20 -o ranking.json
   flowhound analyze mirror.pcapng --fail-on-detection -q || page-the-on-call
+  flowhound analyze /srv/captures/*.pcap --lan 10.0.0.0/8 --publish nats://10.0.0.5:4222 --sensor archive
 `;

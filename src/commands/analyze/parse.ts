@@ -13,7 +13,8 @@ import {
   scoringOptions,
   yesOption,
 } from '../../cli/options.js';
-import { wholeNumberIn } from '../../cli/values.js';
+import { publishing, publishOptions, refuseWithPublish, type Publishing } from '../../cli/publish-options.js';
+import { numberIn, wholeNumberIn } from '../../cli/values.js';
 import { colourWanted } from '../../cli/colour.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
@@ -26,6 +27,12 @@ export interface AnalyzeArguments extends Omit<AnalyzeOptions, 'log' | 'write' |
   yes: boolean;
   /** Exit 1 when a host scores at or above the threshold in some window. */
   failOnDetection: boolean;
+  /** --publish: a sensor, publishing its windows to NATS for `flowhound serve` to score; null: score here. */
+  publishing: Publishing | null;
+  /** A sensor's status line every so many seconds (--status-interval; 0: none). */
+  statusIntervalS: number;
+  /** --json (a sensor's summary as JSON). */
+  json: boolean;
 }
 
 /** What stands in for arguments not given (`flowhound demo`: its capture and that capture's LAN). */
@@ -51,9 +58,17 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
     db: { type: 'string' },
     'no-db': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    ...publishOptions,
+    'status-interval': { type: 'string' },
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
+  const published = publishing(values, { whenFull: 'wait' });
+  if (published !== null) {
+    refuseWithPublish(values, ['output', 'format', 'db', 'no-db', 'model', 'threshold', 'threads', 'jobs', 'ip', 'range', 'exclude', 'min-flows', 'min-count', 'at', 'fail-on-detection']);
+  } else if (values['status-interval'] !== undefined) {
+    throw usageError('--status-interval is an option of a sensor: it needs --publish nats://HOST:PORT');
+  }
   const inputs = positionals.length > 0 ? positionals : (defaults.inputs ?? []);
   // Checked here as well as by runAnalyze, so that a usage error loads none of the run's modules.
   if (inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
@@ -82,5 +97,8 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
           { path: values.db ?? defaultHistoryPath(), passphrase: process.env.FLOWHOUND_PASSPHRASE || null },
     yes: values.yes === true,
     failOnDetection: values['fail-on-detection'] === true,
+    publishing: published,
+    statusIntervalS: numberIn(values['status-interval'], '--status-interval', { what: 'a number of seconds', min: 0, max: 86_400 }) ?? 10,
+    json: values.json === true,
   };
 }

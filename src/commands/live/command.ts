@@ -9,8 +9,13 @@ export const liveCommand: Command<LiveArguments> = {
   summary: 'capture on an interface (a mirror port) and rank the LAN hosts as each window closes',
   help: LIVE_HELP,
   parse: (args) => parseLive(args),
-  async run(options, context) {
+  async run({ publishing, statusIntervalS, ...options }, context) {
     // Loaded here, not at start-up: help, version and usage errors load none of the run's modules.
+    if (publishing !== null && !options.listInterfaces) {
+      const { runLivePublish } = await import('./publish.js');
+      const published = await runLivePublish({ ...options, publishing, statusIntervalS, log: context.log });
+      return published.exitCode;
+    }
     const { runLive } = await import('./run.js');
     const outcome = await runLive({ ...options, log: context.log, write: context.write });
     return outcome.exitCode;

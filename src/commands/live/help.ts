@@ -52,6 +52,19 @@ Output:
   -v, --verbose              every reason of every host in the final table
   -q, --quiet                no view: only warnings and the closing summary
 
+A sensor for 'flowhound serve' (docs/deploy.md): each closed window's feature rows, with the
+kernel's counts, are published to NATS JetStream instead of being scored here; history, alert,
+model and view options are refused.
+  --publish nats://HOST:PORT the NATS server (with JetStream) to publish each closed window to
+  --sensor NAME              this sensor's name, its subject flowhound.windows.NAME (default:
+                             the host's name)
+  --stream NAME              the deployment's stream (default FLOWHOUND)
+  --buffer-windows N, --buffer-bytes SIZE
+                             windows held while the server is away (default 1000, 256MiB)
+  --when-full drop|wait      past them: drop the oldest (default), counted, or wait
+  --drain-timeout SECONDS    how long a stop waits for the server (default 60)
+  --status-interval SECONDS  a line on what was published, buffered, dropped (default 60)
+
 Stopping: Ctrl-C or SIGTERM closes the open windows (marked partial), scores and records
 them, flushes the alerts, and exits 0; a second Ctrl-C exits 130 at once. A lost interface
 (down, unplugged) is reported and reopened every second; the capture goes on.
@@ -67,4 +80,5 @@ Examples:
   flowhound live eth1
   flowhound live eth1 --lan 10.20.0.0/16 --bpf 'not host 10.20.0.5' --alerts /var/log/flowhound/alerts.jsonl
   flowhound live mirror0 --window 60 --step 30 --alerts - --alert-format idmef | siem-forwarder
+  flowhound live eth1 --lan 10.20.0.0/16 --publish nats://10.0.0.5:4222 --sensor building-b
 `;

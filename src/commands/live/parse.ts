@@ -4,11 +4,17 @@ import { HELP_WANTED } from '../../cli/command.js';
 import { byteSize } from '../../cli/byte-size.js';
 import { helpOption, parseArguments, reading, readingOptions, scoring, scoringOptions } from '../../cli/options.js';
 import { choice, numberIn, wholeNumberIn } from '../../cli/values.js';
+import { publishing, publishOptions, refuseWithPublish, type Publishing } from '../../cli/publish-options.js';
 import { usageError } from '../../errors.js';
 import { defaultHistoryPath } from '../../history/paths.js';
 import type { LiveOptions } from './run.js';
 
-export type LiveArguments = Omit<LiveOptions, 'log' | 'write' | 'signal'>;
+export type LiveArguments = Omit<LiveOptions, 'log' | 'write' | 'signal'> & {
+  /** --publish: a sensor, publishing its windows to NATS for `flowhound serve` to score; null: score here. */
+  publishing: Publishing | null;
+  /** A sensor's status line every so many seconds (--status-interval; 0: none). */
+  statusIntervalS: number;
+};
 
 export function parseLive(args: string[]): LiveArguments | typeof HELP_WANTED {
   const { values, positionals } = parseArguments(args, {
@@ -33,9 +39,17 @@ export function parseLive(args: string[]): LiveArguments | typeof HELP_WANTED {
     quiet: { type: 'boolean', short: 'q' },
     verbose: { type: 'boolean', short: 'v' },
     json: { type: 'boolean' },
+    ...publishOptions,
+    'status-interval': { type: 'string' },
     ...helpOption,
   });
   if (values.help) return HELP_WANTED;
+  const published = publishing(values, { whenFull: 'drop' });
+  if (published !== null) {
+    refuseWithPublish(values, ['db', 'no-db', 'retain-days', 'alerts', 'alert-format', 'model', 'threshold', 'threads', 'jobs', 'top', 'json']);
+  } else if (values['status-interval'] !== undefined) {
+    throw usageError('--status-interval is an option of a sensor: it needs --publish nats://HOST:PORT');
+  }
   const listInterfaces = values['list-interfaces'] === true;
   if (!listInterfaces && positionals.length !== 1) throw usageError("live needs one interface: flowhound live IFACE (flowhound live --list-interfaces lists them)");
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
@@ -72,6 +86,8 @@ export function parseLive(args: string[]): LiveArguments | typeof HELP_WANTED {
     quiet: values.quiet === true,
     json: values.json === true,
     verbose: values.verbose === true,
+    publishing: published,
+    statusIntervalS: numberIn(values['status-interval'], '--status-interval', { what: 'a number of seconds', min: 0, max: 86_400 }) ?? 60,
     tty: process.stdout.isTTY === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };
