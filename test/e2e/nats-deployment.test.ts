@@ -243,6 +243,36 @@ describe.skipIf(blocker !== '')(`sensors and scorers over NATS JetStream${blocke
     expect(await streamMessages(server.url)).toBe(0);
   });
 
+  it.skipIf(postgresUnavailable() !== null)(
+    `PostgreSQL restarted (SIGKILL) mid-stream: the scorer waits for it, and every window is in the history exactly once${postgresUnavailable() === null ? '' : ` (SKIPPED: ${postgresUnavailable()})`}`,
+    async () => {
+      server = await NatsServer.start();
+      const postgres = await PostgresServer.start();
+      try {
+        const url = await postgres.createDatabase('flowhound');
+        for (const [input, sensor] of [[LONG_FLOW_FILE, 'archive-a'], [CAPTURE, 'archive-b']] as const) {
+          const run = runCli(['analyze', input, ...READING, '--publish', server.url, '--sensor', sensor, '-q']);
+          expect(run.status, run.stderr).toBe(0);
+        }
+        const all = expected.longFlowFile + expected.capture;
+        const scorer = start(['serve', '--nats', server.url, '--db', url, '--threads', '1', '--exit-when-idle', '5', '--json', '-q']);
+        await until('the scorer to commit windows', async () => (await postgresWindows(url).catch(() => ({ rows: 0 }))).rows >= 3);
+        const beforeKill = (await postgresWindows(url)).rows;
+        await postgres.halt('SIGKILL');
+        expect(beforeKill).toBeLessThan(all);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await postgres.resume();
+        const scored = await scorer.done;
+        expect(scored.status, scored.stderr).toBe(0);
+        expect(await postgresWindows(url), scored.stderr).toMatchObject({ rows: all, distinct: all });
+        expect(await streamMessages(server.url)).toBe(0);
+      } finally {
+        await postgres.stop();
+      }
+    },
+    120_000,
+  );
+
   it('nats-server restarted mid-stream: stored windows survive, the sensor buffers and resends, the scorer carries on; nothing lost', async () => {
     server = await NatsServer.start();
     const dir = tempDir();
