@@ -193,7 +193,7 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
     let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(3) as u8;
     FeatureWindow {
         window_start_us: window.window_start_us as f64,
-        flow_count: window.flows.len() as u32,
+        flow_count: window.flow_classes.len() as u32,
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
@@ -227,6 +227,12 @@ pub struct FeatureStats {
 struct FeatureState {
     source: FlowSource,
     builder: FeatureBuilder,
+    /// Records pulled from the source and not yet pushed: a pull may hold several windows'
+    /// records (a flow file's 65,536 are 15 minutes of scenario 6), and each window is handed
+    /// out as soon as it closes, not once the whole pull is in.
+    pulled: std::vec::IntoIter<FlowRecord>,
+    /// The source has given its last records.
+    source_done: bool,
     ready: VecDeque<WindowFeatures>,
     finished: bool,
 }
@@ -302,16 +308,17 @@ impl FeatureStream {
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());
         publish_progress(&source, &progress);
-        let state = Arc::new(Mutex::new(FeatureState { source, builder, ready: VecDeque::new(), finished: false }));
+        let state = Arc::new(Mutex::new(FeatureState { source, builder, pulled: Vec::new().into_iter(), source_done: false, ready: VecDeque::new(), finished: false }));
+        let flow_columns = options.flow_columns.unwrap_or(true);
         let thread = {
             let (state, progress) = (Arc::clone(&state), Arc::clone(&progress));
-            WindowThread::start("flowhound-features", move || next_windows(&state, &progress)).map_err(|e| to_napi_error(&e))?
+            WindowThread::start("flowhound-features", move || next_windows(&state, &progress, flow_columns)).map_err(|e| to_napi_error(&e))?
         };
         Ok(FeatureStream {
             state,
             progress,
             thread,
-            flow_columns: options.flow_columns.unwrap_or(true),
+            flow_columns,
             options: effective,
         })
     }
@@ -372,25 +379,35 @@ pub struct NextWindowsTask {
 }
 
 /// Reads records until at least one window has closed (or the input ends); on the stream's
-/// own thread (`WindowThread`).
-fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress) -> Windows {
+/// own thread (`WindowThread`). Without `flow_columns`, the windows' records are dropped here,
+/// where they were made, as soon as their rows are.
+fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress, flow_columns: bool) -> Windows {
     let mut guard = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let state = &mut *guard;
-    let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
     let mut closed = Vec::new();
     while state.ready.is_empty() && !state.finished {
-        records.clear();
-        let more = state.source.next_batch(RECORDS_PER_PULL, &mut records)?;
-        // Counted when the engine emitted them: before their records reach the builder.
-        state.builder.count_evictions(&state.source.take_window_evictions());
-        for record in records.drain(..) {
+        if state.pulled.len() == 0 {
+            if state.source_done {
+                state.builder.finish(&mut closed);
+                state.finished = true;
+            } else {
+                let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
+                state.source_done = !state.source.next_batch(RECORDS_PER_PULL, &mut records)?;
+                // Counted when the engine emitted them: before their records reach the builder.
+                state.builder.count_evictions(&state.source.take_window_evictions());
+                state.pulled = records.into_iter();
+            }
+        }
+        while closed.is_empty() {
+            let Some(record) = state.pulled.next() else { break };
             state.builder.push(record, &mut closed);
         }
-        if !more {
-            state.builder.finish(&mut closed);
-            state.finished = true;
+        for mut window in closed.drain(..) {
+            if !flow_columns {
+                window.flows = Vec::new();
+            }
+            state.ready.push_back(window);
         }
-        state.ready.extend(closed.drain(..));
         publish_progress(&state.source, progress);
     }
     if state.ready.is_empty() {
