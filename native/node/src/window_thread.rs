@@ -5,9 +5,9 @@
 //! stream's windows were built by whichever of its four threads took the call: the records
 //! and tallies of the open windows were allocated in one thread's arena and freed while another
 //! thread was building, whose arena could not reuse that memory, so every arena grew to the
-//! stream's working set. `analyze` on CTU-13 scenario 6's flow file peaked at about 600 MB of
-//! native memory so, against about 350 MB with a single arena. On a thread of its own, the
-//! stream allocates in one arena, and what it frees there it reuses.
+//! stream's working set: read alone, CTU-13 scenario 6's flow file took the process to about
+//! 590 MB so, against about 350 MB with a single arena (`MALLOC_ARENA_MAX=1`). On a thread of
+//! its own, the stream allocates in one arena, and what it frees there it reuses.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
