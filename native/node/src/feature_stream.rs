@@ -24,6 +24,7 @@ use crate::flow_batch::{build_flow_batch, FlowBatch};
 use crate::flow_stream::{publish_progress, FlowStreamProgress, SharedProgress};
 use crate::options::{engine_options, lan_texts, source_options, EffectiveFlowOptions, FlowStreamOptions};
 use crate::stats::{source_stats, SourceStats};
+use crate::window_thread::{WindowThread, Windows};
 
 const RECORDS_PER_PULL: usize = 65_536;
 
@@ -192,7 +193,7 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
     let label_code = |label: &HostLabel| HOST_LABELS.iter().position(|l| l == label).unwrap_or(3) as u8;
     FeatureWindow {
         window_start_us: window.window_start_us as f64,
-        flow_count: window.flows.len() as u32,
+        flow_count: window.flow_classes.len() as u32,
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
@@ -226,6 +227,12 @@ pub struct FeatureStats {
 struct FeatureState {
     source: FlowSource,
     builder: FeatureBuilder,
+    /// Records pulled from the source and not yet pushed: a pull may hold several windows'
+    /// records (a flow file's 65,536 are 15 minutes of scenario 6), and each window is handed
+    /// out as soon as it closes, not once the whole pull is in.
+    pulled: std::vec::IntoIter<FlowRecord>,
+    /// The source has given its last records.
+    source_done: bool,
     ready: VecDeque<WindowFeatures>,
     finished: bool,
 }
@@ -244,6 +251,7 @@ pub struct EffectiveFeatureOptions {
 pub struct FeatureStream {
     state: Arc<Mutex<FeatureState>>,
     progress: Arc<SharedProgress>,
+    thread: WindowThread,
     flow_columns: bool,
     options: EffectiveFeatureOptions,
 }
@@ -300,10 +308,17 @@ impl FeatureStream {
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());
         publish_progress(&source, &progress);
+        let state = Arc::new(Mutex::new(FeatureState { source, builder, pulled: Vec::new().into_iter(), source_done: false, ready: VecDeque::new(), finished: false }));
+        let flow_columns = options.flow_columns.unwrap_or(true);
+        let thread = {
+            let (state, progress) = (Arc::clone(&state), Arc::clone(&progress));
+            WindowThread::start("flowhound-features", move || next_windows(&state, &progress, flow_columns)).map_err(|e| to_napi_error(&e))?
+        };
         Ok(FeatureStream {
-            state: Arc::new(Mutex::new(FeatureState { source, builder, ready: VecDeque::new(), finished: false })),
+            state,
             progress,
-            flow_columns: options.flow_columns.unwrap_or(true),
+            thread,
+            flow_columns,
             options: effective,
         })
     }
@@ -317,7 +332,7 @@ impl FeatureStream {
     /// The next closed windows (one or more), or null once the input is exhausted.
     #[napi(ts_return_type = "Promise<FeatureWindow[] | null>")]
     pub fn next_windows(&self) -> AsyncTask<NextWindowsTask> {
-        AsyncTask::new(NextWindowsTask { state: Arc::clone(&self.state), progress: Arc::clone(&self.progress), flow_columns: self.flow_columns })
+        AsyncTask::new(NextWindowsTask { thread: self.thread.clone(), flow_columns: self.flow_columns })
     }
 
     #[napi]
@@ -359,9 +374,46 @@ impl FeatureStream {
 }
 
 pub struct NextWindowsTask {
-    state: Arc<Mutex<FeatureState>>,
-    progress: Arc<SharedProgress>,
+    thread: WindowThread,
     flow_columns: bool,
+}
+
+/// Reads records until at least one window has closed (or the input ends); on the stream's
+/// own thread (`WindowThread`). Without `flow_columns`, the windows' records are dropped here,
+/// where they were made, as soon as their rows are.
+fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress, flow_columns: bool) -> Windows {
+    let mut guard = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let state = &mut *guard;
+    let mut closed = Vec::new();
+    while state.ready.is_empty() && !state.finished {
+        if state.pulled.len() == 0 {
+            if state.source_done {
+                state.builder.finish(&mut closed);
+                state.finished = true;
+            } else {
+                let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
+                state.source_done = !state.source.next_batch(RECORDS_PER_PULL, &mut records)?;
+                // Counted when the engine emitted them: before their records reach the builder.
+                state.builder.count_evictions(&state.source.take_window_evictions());
+                state.pulled = records.into_iter();
+            }
+        }
+        while closed.is_empty() {
+            let Some(record) = state.pulled.next() else { break };
+            state.builder.push(record, &mut closed);
+        }
+        for mut window in closed.drain(..) {
+            if !flow_columns {
+                window.flows = Vec::new();
+            }
+            state.ready.push_back(window);
+        }
+        publish_progress(&state.source, progress);
+    }
+    if state.ready.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(state.ready.drain(..).collect()))
 }
 
 impl Task for NextWindowsTask {
@@ -369,29 +421,7 @@ impl Task for NextWindowsTask {
     type JsValue = Option<Vec<FeatureWindow>>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let state = &mut *guard;
-        let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
-        let mut closed = Vec::new();
-        while state.ready.is_empty() && !state.finished {
-            records.clear();
-            let more = state.source.next_batch(RECORDS_PER_PULL, &mut records).map_err(|e| to_napi_error(&e))?;
-            // Counted when the engine emitted them: before their records reach the builder.
-            state.builder.count_evictions(&state.source.take_window_evictions());
-            for record in records.drain(..) {
-                state.builder.push(record, &mut closed);
-            }
-            if !more {
-                state.builder.finish(&mut closed);
-                state.finished = true;
-            }
-            state.ready.extend(closed.drain(..));
-            publish_progress(&state.source, &self.progress);
-        }
-        if state.ready.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(state.ready.drain(..).collect()))
+        self.thread.next().map_err(|e| to_napi_error(&e))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

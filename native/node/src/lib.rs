@@ -13,6 +13,7 @@ mod options;
 mod stats;
 mod synth_job;
 mod throughput;
+mod window_thread;
 
 /// Version of the native core, to tell builds apart in reports.
 #[napi]

@@ -3,6 +3,7 @@
 //! host's row, and which host rows each flow counts for.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use crate::cidr::Cidr;
 use crate::error::Result;
@@ -18,7 +19,8 @@ use super::host_memory::HostMemory;
 use super::label_index::LabelIndex;
 use super::labels::{classify_label, FlowClass, HostLabel, LabelledEnd};
 use super::lan::Lan;
-use super::record_pieces::record_pieces;
+use super::future_pieces::FutureRecord;
+use super::record_pieces::RecordCut;
 use super::repeated_rows::RepeatedRows;
 use super::row_sample::RowSample;
 use super::schema::{FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT};
@@ -113,6 +115,9 @@ struct HostWindow {
 
 struct OpenWindow {
     flows: RowSample,
+    /// Records of pieces this window holds, come while the input's time had not reached the
+    /// window: their pieces are added, in this order, when it does (`reach`) or at its close.
+    future: Vec<Arc<FutureRecord>>,
     /// Early evictions counted for this window by the flow engine (`count_evictions`).
     flows_evicted_early: u64,
     /// Sorted by address when the window closes; looked up twice per record until then.
@@ -123,6 +128,46 @@ struct OpenWindow {
     acting_bots: FastSet<IpAddr16>,
 }
 
+impl OpenWindow {
+    /// Adds a flow (or a piece of one) of this window: to its LAN ends' activity, and to the
+    /// window's rows. `starts_here`: the flow started in this window; `has_label`: it carries a
+    /// label that is not empty.
+    fn add(&mut self, this: FlowRecord, lan: &Lan, starts_here: bool, has_label: bool) {
+        let src = lan.host(&this.src_addr);
+        let dst = lan.host(&this.dst_addr);
+        if let Some(src) = src {
+            let host = self.hosts.entry(src).or_default();
+            host.activity.add_initiated(&this, dst.is_some());
+            host.initiated |= starts_here;
+            host.labelled |= has_label;
+        }
+        if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
+            let host = self.hosts.entry(dst).or_default();
+            host.activity.add_received(&this);
+            host.labelled |= has_label;
+        }
+        self.flows.offer(this);
+    }
+
+    /// Adds the pieces held for later (`future`), in the order their records came.
+    fn add_future_pieces(&mut self, window_start_us: i64, window_us: i64, lan: &Lan) {
+        for future in std::mem::take(&mut self.future) {
+            let starts_here = (window_start_us..window_start_us.saturating_add(window_us)).contains(&future.record_start_us);
+            self.add(future.piece(window_start_us), lan, starts_here, future.has_label);
+        }
+    }
+}
+
+/// What a record notes in each window it is in, besides its piece.
+struct RecordMarks {
+    /// When the flow started: a window holds the acts of hosts whose flows start in it.
+    record_start_us: i64,
+    /// A host that a Normal label names.
+    labelled_normal: Option<IpAddr16>,
+    /// A host that a botnet label names as the bot.
+    acting_bot: Option<IpAddr16>,
+}
+
 pub struct FeatureBuilder {
     options: FeatureOptions,
     infected: HashSet<IpAddr16>,
@@ -131,6 +176,9 @@ pub struct FeatureBuilder {
     closed_through: Option<i64>,
     /// Newest record time seen: its window's start (records from packets) or its start.
     newest_us: i64,
+    /// Every open window starting at or before this has had its future pieces added: pieces
+    /// for such windows are added as their records come.
+    reached_us: i64,
     stats: FeatureStats,
     repeated_flow_rows: RepeatedRows,
     memory: HostMemory,
@@ -155,6 +203,7 @@ impl FeatureBuilder {
             open: BTreeMap::new(),
             closed_through: None,
             newest_us: i64::MIN,
+            reached_us: i64::MIN,
             stats,
             repeated_flow_rows: RepeatedRows::new(FLOW_FEATURE_COUNT),
             memory,
@@ -251,53 +300,95 @@ impl FeatureBuilder {
 
         let time_us = record.window_start_us.unwrap_or(record.start_us);
         self.newest_us = self.newest_us.max(time_us);
-        let pieces = match record.window_start_us {
-            Some(window_start_us) => vec![(window_start_us, record)],
-            None => record_pieces(record, self.options.window_us, self.options.step_us),
+        self.reach(self.newest_us);
+        let marks = RecordMarks { record_start_us, labelled_normal, acting_bot };
+        let late = match record.window_start_us {
+            // A record from packets is its window's.
+            Some(window_start_us) => {
+                let mut record = Some(record);
+                self.each_window(std::iter::once(window_start_us), &marks, |window, _, lan, starts_here| {
+                    if let Some(record) = record.take() {
+                        window.add(record, lan, starts_here, has_label);
+                    }
+                })
+            }
+            // A flow file's is cut into the windows its packets fall in; the pieces for windows
+            // the input has not reached are made when it reaches them.
+            None => {
+                let cut = RecordCut::new(&record, self.options.window_us, self.options.step_us);
+                if cut.last_window_start_us() > self.reached_us {
+                    let future = FutureRecord::new(record, cut, record_start_us, has_label);
+                    let reached_us = self.reached_us;
+                    self.each_window(future.cut().windows(), &marks, |window, window_start_us, lan, starts_here| {
+                        if window_start_us > reached_us {
+                            window.future.push(Arc::clone(&future));
+                        } else {
+                            window.add(future.piece(window_start_us), lan, starts_here, has_label);
+                        }
+                    })
+                } else {
+                    self.each_window(cut.windows(), &marks, |window, window_start_us, lan, starts_here| {
+                        window.add(cut.piece(&record, window_start_us), lan, starts_here, has_label);
+                    })
+                }
+            }
         };
-        let mut late = false;
-        for (window_start_us, this) in pieces {
-            if self.closed_through.is_some_and(|closed| window_start_us <= closed) {
-                late = true;
-                continue;
-            }
-            let budget_bytes = self.window_rows_budget_bytes;
-            let evictions_ahead = &mut self.evictions_ahead;
-            let window = self.open.entry(window_start_us).or_insert_with(|| OpenWindow {
-                flows: RowSample::new(budget_bytes, window_start_us),
-                flows_evicted_early: evictions_ahead.remove(&window_start_us).unwrap_or(0),
-                hosts: FastMap::default(),
-                normal_hosts: FastSet::default(),
-                acting_bots: FastSet::default(),
-            });
-            let starts_here = (window_start_us..window_start_us.saturating_add(self.options.window_us)).contains(&record_start_us);
-            let src = self.options.lan.host(&this.src_addr);
-            let dst = self.options.lan.host(&this.dst_addr);
-            if let Some(src) = src {
-                let host = window.hosts.entry(src).or_default();
-                host.activity.add_initiated(&this, dst.is_some());
-                host.initiated |= starts_here;
-                host.labelled |= has_label;
-            }
-            if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
-                let host = window.hosts.entry(dst).or_default();
-                host.activity.add_received(&this);
-                host.labelled |= has_label;
-            }
-            if let Some(host) = labelled_normal {
-                window.normal_hosts.insert(host);
-            }
-            if let Some(bot) = acting_bot.filter(|_| starts_here) {
-                window.acting_bots.insert(bot);
-            }
-            window.flows.offer(this);
-        }
         if late {
             self.stats.late_records += 1;
         }
         let rows_bytes = self.open.values().map(|window| window.flows.bytes() as u64).sum::<u64>();
         self.stats.peak_flow_rows_bytes = self.stats.peak_flow_rows_bytes.max(rows_bytes);
         self.close_due(out);
+    }
+
+    /// Calls `add` with each of `windows` (opened if need be) that has not closed, once the
+    /// record's labels are noted there; says whether some had closed (the record is late).
+    fn each_window(
+        &mut self,
+        windows: impl Iterator<Item = i64>,
+        marks: &RecordMarks,
+        mut add: impl FnMut(&mut OpenWindow, i64, &Lan, bool),
+    ) -> bool {
+        let window_us = self.options.window_us;
+        let budget_bytes = self.window_rows_budget_bytes;
+        let mut late = false;
+        for window_start_us in windows {
+            if self.closed_through.is_some_and(|closed| window_start_us <= closed) {
+                late = true;
+                continue;
+            }
+            let evictions_ahead = &mut self.evictions_ahead;
+            let window = self.open.entry(window_start_us).or_insert_with(|| OpenWindow {
+                flows: RowSample::new(budget_bytes, window_start_us),
+                future: Vec::new(),
+                flows_evicted_early: evictions_ahead.remove(&window_start_us).unwrap_or(0),
+                hosts: FastMap::default(),
+                normal_hosts: FastSet::default(),
+                acting_bots: FastSet::default(),
+            });
+            let starts_here = (window_start_us..window_start_us.saturating_add(window_us)).contains(&marks.record_start_us);
+            if let Some(host) = marks.labelled_normal {
+                window.normal_hosts.insert(host);
+            }
+            if let Some(bot) = marks.acting_bot.filter(|_| starts_here) {
+                window.acting_bots.insert(bot);
+            }
+            add(window, window_start_us, &self.options.lan, starts_here);
+        }
+        late
+    }
+
+    /// The input has reached `time_us`: the open windows starting at or before it get the
+    /// pieces held for them, and pieces for them are added as their records come from now on.
+    fn reach(&mut self, time_us: i64) {
+        if time_us <= self.reached_us {
+            return;
+        }
+        let window_us = self.options.window_us;
+        for (&window_start_us, window) in self.open.range_mut(self.reached_us.saturating_add(1)..=time_us) {
+            window.add_future_pieces(window_start_us, window_us, &self.options.lan);
+        }
+        self.reached_us = time_us;
     }
 
     /// Emits every window still open.
@@ -335,7 +426,8 @@ impl FeatureBuilder {
         }
     }
 
-    fn emit(&mut self, window_start_us: i64, window: OpenWindow, out: &mut Vec<WindowFeatures>) {
+    fn emit(&mut self, window_start_us: i64, mut window: OpenWindow, out: &mut Vec<WindowFeatures>) {
+        window.add_future_pieces(window_start_us, self.options.window_us, &self.options.lan);
         self.closed_through = Some(self.closed_through.map_or(window_start_us, |closed| closed.max(window_start_us)));
         let mut hosts: Vec<(IpAddr16, HostWindow)> = window.hosts.into_iter().collect();
         hosts.sort_unstable_by_key(|(address, _)| *address);
@@ -701,5 +793,38 @@ mod tests {
     fn a_window_that_is_not_a_multiple_of_the_step_is_refused() {
         let error = FeatureBuilder::new(FeatureOptions { window_us: 200_000_000, ..FeatureOptions::default() }).err().unwrap();
         assert_eq!(error.code, ErrorCode::BadOption);
+    }
+
+    #[test]
+    fn pieces_for_windows_ahead_reach_them_in_the_order_their_records_came() {
+        // An hour-long connection, then records in the windows it reaches ahead of the input:
+        // each window's rows are its pieces, in the order their records came, as if every
+        // piece had been added when its record came.
+        let input = records(&[
+            "2011/08/16 10:00:00.000000,3600.000000,tcp,147.32.84.165,1040,   ->,1.2.3.4,443,FSPA_FSPA,0,0,3601,2000000,500000,flow=Background",
+            "2011/08/16 10:00:05.000000,1.000000,udp,147.32.84.165,5353,  <->,147.32.80.9,53,CON,0,0,2,200,100,flow=Background",
+            "2011/08/16 10:20:00.000000,2.000000,tcp,147.32.84.165,1041,   ->,5.6.7.8,25,S_RA,0,0,2,120,60,flow=Background",
+            "2011/08/16 10:40:00.000000,900.000000,tcp,147.32.84.170,1042,   ->,1.2.3.4,443,FSPA_FSPA,0,0,901,90000,30000,flow=Background",
+            "2011/08/16 11:10:00.000000,1.000000,tcp,147.32.84.165,1043,   ->,5.6.7.8,80,S_RA,0,0,2,120,60,flow=Background",
+        ]);
+        let options = ctu_options();
+        let (window_us, step_us) = (options.window_us, options.step_us);
+        let mut expected: BTreeMap<i64, Vec<f32>> = BTreeMap::new();
+        for record in &input {
+            for (window_start_us, piece) in super::super::record_pieces::record_pieces(record.clone(), window_us, step_us) {
+                let mut row = [0f32; FLOW_FEATURE_COUNT];
+                write_flow_features(&piece, &mut row);
+                expected.entry(window_start_us).or_default().extend_from_slice(&row);
+            }
+        }
+        let (windows, stats) = run(options, input);
+        assert_eq!(stats.late_records, 0);
+        let got: BTreeMap<i64, Vec<f32>> = windows.into_iter().map(|w| (w.window_start_us, w.flow_features)).collect();
+        assert_eq!(got.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+        for (window_start_us, rows) in &expected {
+            let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got[window_start_us]), bits(rows), "window {window_start_us}");
+        }
+        assert!(expected.len() > 20, "the hour-long record reaches every window of its hour");
     }
 }

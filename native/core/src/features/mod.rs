@@ -6,7 +6,7 @@
 //! `flow_features` (a flow's row), `attempt` (what an initiated flow says: attempt, failure),
 //! `host_activity` (a host's window, accumulated), `evidence` (the evidence block and what is behind it), `labels`
 //! (ground truth from CTU-13 labels), `label_index` (labels for flows rebuilt from a synth
-//! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window),
+//! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window), `future_pieces` (pieces held for windows ahead),
 //! `repeated_rows` (flow rows identical to one of the window before), `row_sample` (a window's
 //! flow rows within the memory budget), `builder` (windows in, rows out).
 
@@ -14,6 +14,7 @@ mod attempt;
 mod builder;
 mod evidence;
 mod flow_features;
+mod future_pieces;
 mod host_activity;
 mod host_memory;
 mod label_index;

@@ -55,70 +55,133 @@ impl SourcePackets {
 
 /// `(window start, piece)` for every window of `window_us` every `step_us` that holds one of
 /// the record's packets; a record without duration, or of one packet, goes whole into the
-/// windows holding its start.
+/// windows holding its start. (The builder cuts with `RecordCut`, a window at a time.)
+#[cfg(test)]
 pub fn record_pieces(record: FlowRecord, window_us: i64, step_us: i64) -> Vec<(i64, FlowRecord)> {
-    let (start, last) = (record.start_us, record.last_us.max(record.start_us));
-    let first_window = (start - window_us).div_euclid(step_us) + 1;
-    let last_window = last.div_euclid(step_us);
-    let packets = record.total_pkts;
-    let windows = (first_window..=last_window).map(|k| k * step_us);
-    if last == start || packets < 2 {
-        return windows.filter(|&w| start < w + window_us).map(|w| (w, record.clone())).collect();
+    let cut = RecordCut::new(&record, window_us, step_us);
+    cut.windows().map(|w| (w, cut.piece(&record, w))).collect()
+}
+
+/// How one record is cut into windows, worked out once: which windows hold its packets, and
+/// each window's piece on demand (`piece`), so that a piece for a window far ahead can be made
+/// when that window is reached instead of being held, whole, until then.
+#[derive(Clone, Debug)]
+pub struct RecordCut {
+    window_us: i64,
+    step_us: i64,
+    start: i64,
+    last: i64,
+    packets: u64,
+    first_window: i64,
+    last_window: i64,
+    /// Packet i (0 ≤ i < packets) at start + i × spacing; the last at `last`. `None`: the
+    /// record goes whole into the windows holding its start (no duration, or one packet).
+    spread: Option<Spread>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Spread {
+    spacing: f64,
+    sources: SourcePackets,
+    udp_like: bool,
+}
+
+impl RecordCut {
+    pub fn new(record: &FlowRecord, window_us: i64, step_us: i64) -> RecordCut {
+        let (start, last) = (record.start_us, record.last_us.max(record.start_us));
+        let first_window = (start - window_us).div_euclid(step_us) + 1;
+        let last_window = last.div_euclid(step_us);
+        let packets = record.total_pkts;
+        let spread = (last != start && packets >= 2).then(|| Spread {
+            spacing: (last - start) as f64 / (packets - 1) as f64,
+            sources: SourcePackets::of(record),
+            udp_like: !matches!(record.protocol, Protocol::Ip(ip_proto::TCP | ip_proto::ICMP | ip_proto::ICMPV6))
+                && matches!(record.state.as_str(), "CON" | "INT" | "REQ" | "RSP" | "NRS"),
+        });
+        RecordCut { window_us, step_us, start, last, packets, first_window, last_window, spread }
     }
-    // Packet i (0 ≤ i < packets) at start + i × spacing; the last at `last`.
-    let spacing = (last - start) as f64 / (packets - 1) as f64;
-    let index_at_or_after = |t: i64| -> u64 { ((t - start) as f64 / spacing).ceil().max(0.0) as u64 };
-    let time_of = |i: u64| -> i64 { if i + 1 == packets { last } else { start + (i as f64 * spacing).round() as i64 } };
-    let sources = SourcePackets::of(&record);
-    let dst_packets = packets - sources.src;
-    let share = |value: u64, part: u64, whole: u64| if whole == 0 { 0 } else { (value as f64 * part as f64 / whole as f64).round() as u64 };
-    let udp_like = !matches!(record.protocol, Protocol::Ip(ip_proto::TCP | ip_proto::ICMP | ip_proto::ICMPV6))
-        && matches!(record.state.as_str(), "CON" | "INT" | "REQ" | "RSP" | "NRS");
-    windows
-        .filter_map(|w| {
-            let first = index_at_or_after(w);
-            let end = index_at_or_after(w + window_us).min(packets);
-            if first >= end {
-                return None;
+
+    /// The start of the last window that may hold a piece (those before it may too).
+    pub fn last_window_start_us(&self) -> i64 {
+        self.last_window * self.step_us
+    }
+
+    /// The windows that hold a piece, in time order.
+    pub fn windows(&self) -> impl Iterator<Item = i64> + '_ {
+        (self.first_window..=self.last_window).map(|k| k * self.step_us).filter(|&w| self.packets_in(w).is_some())
+    }
+
+    /// The record's packets that window `w` holds, `first..end`; `None` when it holds none.
+    /// A whole record: `0..packets` in the windows holding its start.
+    fn packets_in(&self, w: i64) -> Option<(u64, u64)> {
+        let Some(spread) = &self.spread else {
+            return (self.start < w + self.window_us).then_some((0, self.packets));
+        };
+        let first = self.index_at_or_after(spread, w);
+        let end = self.index_at_or_after(spread, w + self.window_us).min(self.packets);
+        (first < end).then_some((first, end))
+    }
+
+    fn index_at_or_after(&self, spread: &Spread, t: i64) -> u64 {
+        ((t - self.start) as f64 / spread.spacing).ceil().max(0.0) as u64
+    }
+
+    fn time_of(&self, spread: &Spread, i: u64) -> i64 {
+        if i + 1 == self.packets {
+            self.last
+        } else {
+            self.start + (i as f64 * spread.spacing).round() as i64
+        }
+    }
+
+    /// The piece of `record` (the record this cut was made of) that window `w` holds; `w` is
+    /// one of `windows()`.
+    pub fn piece(&self, record: &FlowRecord, w: i64) -> FlowRecord {
+        let Some(spread) = &self.spread else {
+            return record.clone();
+        };
+        let (first, end) = self.packets_in(w).unwrap_or((0, 0));
+        let packets = self.packets;
+        let sources = spread.sources;
+        let dst_packets = packets - sources.src;
+        let share = |value: u64, part: u64, whole: u64| if whole == 0 { 0 } else { (value as f64 * part as f64 / whole as f64).round() as u64 };
+        let count = end - first;
+        let src_count = sources.among_first(end) - sources.among_first(first);
+        let dst_count = count - src_count;
+        let mut piece = record.clone();
+        piece.start_us = self.time_of(spread, first);
+        piece.last_us = self.time_of(spread, end.max(1) - 1);
+        piece.total_pkts = count;
+        piece.src_pkts = Some(src_count);
+        piece.src_bytes = share(record.src_bytes, src_count, sources.src);
+        piece.total_bytes = piece.src_bytes + share(record.dst_bytes(), dst_count, dst_packets);
+        piece.src_payload_bytes = record.src_payload_bytes.map(|b| share(b, src_count, sources.src));
+        piece.dst_payload_bytes = record.dst_payload_bytes.map(|b| share(b, dst_count, dst_packets));
+        let (opens, closes) = (first == 0, end == packets);
+        let keep = |flags: u8, sent: bool| {
+            let mut kept = if sent { flags } else { 0 };
+            if !opens {
+                kept &= !OPENING_FLAGS;
             }
-            let count = end - first;
-            let src_count = sources.among_first(end) - sources.among_first(first);
-            let dst_count = count - src_count;
-            let mut piece = record.clone();
-            piece.start_us = time_of(first);
-            piece.last_us = time_of(end - 1);
-            piece.total_pkts = count;
-            piece.src_pkts = Some(src_count);
-            piece.src_bytes = share(record.src_bytes, src_count, sources.src);
-            piece.total_bytes = piece.src_bytes + share(record.dst_bytes(), dst_count, dst_packets);
-            piece.src_payload_bytes = record.src_payload_bytes.map(|b| share(b, src_count, sources.src));
-            piece.dst_payload_bytes = record.dst_payload_bytes.map(|b| share(b, dst_count, dst_packets));
-            let (opens, closes) = (first == 0, end == packets);
-            let keep = |flags: u8, sent: bool| {
-                let mut kept = if sent { flags } else { 0 };
-                if !opens {
-                    kept &= !OPENING_FLAGS;
-                }
-                if !closes {
-                    kept &= !CLOSING_FLAGS;
-                }
-                kept
-            };
-            piece.src_tcp_flags = keep(record.src_tcp_flags, src_count > 0);
-            piece.dst_tcp_flags = keep(record.dst_tcp_flags, dst_count > 0);
-            if record.protocol == Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
-                piece.state = state_string(piece.src_tcp_flags, piece.dst_tcp_flags);
-            } else if udp_like {
-                piece.state = match (src_count > 0, dst_count > 0) {
-                    (true, true) => "CON",
-                    (true, false) => "INT",
-                    _ => "RSP",
-                }
-                .to_string();
+            if !closes {
+                kept &= !CLOSING_FLAGS;
             }
-            Some((w, piece))
-        })
-        .collect()
+            kept
+        };
+        piece.src_tcp_flags = keep(record.src_tcp_flags, src_count > 0);
+        piece.dst_tcp_flags = keep(record.dst_tcp_flags, dst_count > 0);
+        if record.protocol == Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
+            piece.state = state_string(piece.src_tcp_flags, piece.dst_tcp_flags);
+        } else if spread.udp_like {
+            piece.state = match (src_count > 0, dst_count > 0) {
+                (true, true) => "CON",
+                (true, false) => "INT",
+                _ => "RSP",
+            }
+            .to_string();
+        }
+        piece
+    }
 }
 
 #[cfg(test)]
