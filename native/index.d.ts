@@ -434,6 +434,13 @@ export interface FlowStreamProgress {
   totalBytes: number
   packets: number
   records: number
+  /** A gzip flow file: the uncompressed bytes decoded so far; 0 for other inputs. */
+  uncompressedBytes: number
+  /**
+   * A gzip flow file: its uncompressed size, estimated from its trailer and the reading so
+   * far until its end, then exact; 0 for other inputs, or when nothing tells it (a pipe).
+   */
+  uncompressedTotalBytes: number
 }
 
 export interface GenerateOptions {

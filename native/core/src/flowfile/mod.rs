@@ -20,6 +20,7 @@ mod arrow;
 mod civil_time;
 mod columns;
 mod fields;
+mod gzip_size;
 mod line_reader;
 #[cfg(feature = "parquet")]
 mod parquet;

@@ -48,6 +48,10 @@ pub struct SourceProgress {
     pub total_bytes: Option<u64>,
     pub packets: u64,
     pub records: u64,
+    /// A gzip flow file: the uncompressed bytes decoded, and their total (estimated until the
+    /// end, `flowfile::gzip_size`); 0 and `None` for other inputs.
+    pub uncompressed_bytes: u64,
+    pub uncompressed_total_bytes: Option<u64>,
 }
 
 pub enum FlowSource {
@@ -258,7 +262,7 @@ impl CaptureFlowSource {
             PacketInput::Here { reader, .. } => (reader.bytes_consumed(), reader.total_bytes(), reader.packets_read()),
             PacketInput::Thread(thread) => (thread.bytes_consumed(), thread.total_bytes(), thread.packets_read()),
         };
-        SourceProgress { bytes_consumed, total_bytes, packets, records: self.records_out }
+        SourceProgress { bytes_consumed, total_bytes, packets, records: self.records_out, ..SourceProgress::default() }
     }
 
     pub fn engine_stats(&self) -> &FlowEngineStats {
@@ -337,6 +341,8 @@ impl FlowFileSource {
             total_bytes: stats.total_bytes,
             packets: 0,
             records: self.records_out,
+            uncompressed_bytes: stats.uncompressed_bytes,
+            uncompressed_total_bytes: stats.uncompressed_total_bytes,
         }
     }
 
