@@ -310,12 +310,12 @@ ${evidenceSection(report)}
 ${rankingTable(report)}
 </section>
 <section id="plots-section"><h2>Score over time</h2>
-<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
+<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state, over the windows' start times (UTC); the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
 <div id="pinned-plots" class="plots"></div>
 <div id="plots" class="plots"></div>
 </section>
 <section id="heatmap-section"><h2>Hosts × windows</h2>
-<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window. Hover for the values, click for the host's plot.</p>
+<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window (times UTC). Hover for the values, click for the host's plot.</p>
 <div class="legend"><span>0</span><canvas id="legend"></canvas><span>1</span><span>· grey: no traffic</span></div>
 <div id="heatmap-wrap"><canvas id="heatmap" role="img" aria-label="scores of hosts by window"></canvas></div>
 <h3>Suspicious hosts per window</h3>
