@@ -48,6 +48,7 @@ function evidenceSection(report: HistoryReport): string {
     const top = report.hosts[0];
     return `<p class="empty">No host reached the threshold${top ? ` (highest: <span class="mono">${escapeHtml(top.host)}</span>, ${score(top.peakScore)})` : ''}.</p>`;
   }
+  const rowOf = new Map(report.hosts.map((host, row) => [host, row]));
   const cards = suspicious.slice(0, MAX_EVIDENCE_CARDS).map((host) => {
     const first = host.firstSuspiciousWindowStartUs;
     const last = host.lastSuspiciousWindowStartUs;
@@ -55,10 +56,11 @@ function evidenceSection(report: HistoryReport): string {
       first === null || last === null ? '' : first === last ? `suspicious in the window at ${utcTime(first)} UTC` : `suspicious from the window at ${utcTime(first)} to the one at ${utcTime(last)} UTC`;
     const commands = flowsCommandsOf(host).map((command) => `<li><code>${escapeHtml(command)}</code></li>`).join('');
     return (
-      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
+      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><div class="evidence-text"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
       `<p>${escapeHtml(when)}</p>` +
       (host.reasons.length > 0 ? `<ul class="reasons-list">${host.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '<p class="muted">No evidence rare enough to tell in its peak window.</p>') +
-      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>`
+      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>` +
+      `<canvas class="evidence-plot" data-row="${rowOf.get(host)}" role="img" aria-label="score over time of ${escapeHtml(host.host)}"></canvas></div>`
     );
   });
   const more = suspicious.length > MAX_EVIDENCE_CARDS ? `<p class="muted">${suspicious.length - MAX_EVIDENCE_CARDS} more suspicious hosts are in the table below.</p>` : '';

@@ -39,6 +39,7 @@ td.reasons span + span::before { content: " · "; }
 .plot { border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px; }
 .plot canvas { width: 100%; height: 132px; display: block; }
 .plot .title { display: flex; justify-content: space-between; gap: 8px; font-size: 13px; }
+.plot .title strong { white-space: nowrap; }
 #heatmap-wrap { position: relative; overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; padding: 6px; }
 #heatmap { display: block; image-rendering: pixelated; }
 #tooltip { position: fixed; pointer-events: none; background: rgba(20,24,30,.92); color: #fff; padding: 4px 8px; border-radius: 4px; font-size: 12px; display: none; z-index: 10; }
@@ -53,8 +54,13 @@ ul.options { list-style: none; margin: 0; padding: 0; }
 ul.options .mono { word-break: break-all; }
 .hosts-list { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .empty { color: var(--muted); font-style: italic; }
-.evidence-card { border: 1px solid #e0e0e0; border-left: 4px solid #c62828; border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
+.evidence-card { border: 1px solid #e0e0e0; border-left: 4px solid #c62828; border-radius: 4px; padding: 4px 12px; margin: 8px 0;
+  display: grid; grid-template-columns: minmax(0, 1fr) 420px; column-gap: 16px; }
+.evidence-card .evidence-text { min-width: 0; }
 .evidence-card h3 { margin: 4px 0; font-size: 15px; }
+.evidence-card h3 .mono { font-size: 15px; }
+.evidence-card .evidence-plot { width: 420px; height: 132px; display: block; align-self: center; }
+@media (max-width: 1000px) { .evidence-card { grid-template-columns: 1fr; } }
 .evidence-card ul { margin: 4px 0; }
 .evidence-card code { font-size: 12px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
@@ -90,9 +96,10 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
+  // 'HH:MM', with ':SS' when the time is not on the minute (windows every 150 s start at :30).
   function timeLabel(us, withDate) {
     var d = new Date(us / 1000);
-    var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+    var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + (d.getUTCSeconds() ? ':' + pad(d.getUTCSeconds()) : '');
     return withDate ? d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' + hm : hm;
   }
   // The step between windows: the smallest gap between two window starts.
@@ -160,6 +167,8 @@ export const PAGE_SCRIPT = String.raw`
     canvas.dataset.axis = JSON.stringify(labels);
   }
   var T0 = W > 0 ? starts[0] : 0, T1 = W > 0 ? starts[W - 1] : 0;
+  // Within one UTC day the axes carry the date; titles give the time of day only.
+  var oneDay = W > 0 && dateText(T0) === dateText(T1 + STEP_US - 1);
   /** The window whose start is nearest before (or at) time t, else the first; -1 with none. */
   function nearestWindow(t) {
     if (W === 0) return -1;
@@ -217,7 +226,7 @@ export const PAGE_SCRIPT = String.raw`
     var cellH = Math.max(1, Math.min(16, Math.floor(900 / H)));
     if (cellH >= 10) labelWidth = 130;
     var avail = Math.max(200, wrap.clientWidth - 14 - labelWidth);
-    var cellW = Math.max(1, Math.min(24, Math.floor(avail / W)));
+    var cellW = Math.max(1, Math.min(48, Math.floor(avail / W)));
     var axis = 32;
     var plotW = cellW * W, plotH = cellH * H;
     var context = sizeCanvas(canvas, labelWidth + plotW, plotH + axis);
@@ -352,7 +361,7 @@ export const PAGE_SCRIPT = String.raw`
     name.textContent = '#' + host.rank + ' ' + host.host;
     var info = document.createElement('span');
     info.className = 'muted';
-    info.textContent = 'now ' + host.score.toFixed(2) + ' · peak ' + host.peakScore.toFixed(2) + ' at ' + timeLabel(host.peakWindowStartUs, true) + ' UTC';
+    info.textContent = 'now ' + host.score.toFixed(2) + ' · peak ' + host.peakScore.toFixed(2) + ' at ' + timeLabel(host.peakWindowStartUs, !oneDay) + ' UTC';
     title.appendChild(name); title.appendChild(info);
     var canvas = document.createElement('canvas');
     canvas.className = 'score-plot';
@@ -371,6 +380,12 @@ export const PAGE_SCRIPT = String.raw`
       drawPlot(existing.querySelector('canvas'), row);
     }
     existing.scrollIntoView({ block: 'nearest' });
+  }
+
+  // Each evidence card's host, plotted beside its evidence.
+  function drawEvidencePlots() {
+    var canvases = document.querySelectorAll('#evidence canvas.evidence-plot');
+    for (var i = 0; i < canvases.length; i++) drawPlot(canvases[i], Number(canvases[i].dataset.row));
   }
 
   function drawTopPlots() {
@@ -470,6 +485,7 @@ export const PAGE_SCRIPT = String.raw`
     drawHeatmap();
     drawWindowsChart();
     drawTopPlots();
+    drawEvidencePlots();
   } catch (error) {
     console.error('flowhound report: drawing failed: ' + (error && error.stack || error));
     return;
