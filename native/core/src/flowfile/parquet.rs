@@ -48,6 +48,9 @@ pub struct ParquetFlowReader {
 }
 
 fn corrupt(path: &Path, what: &str, error: impl std::fmt::Display) -> FlowhoundError {
+    // The crate's own prefix says nothing the message does not.
+    let error = error.to_string();
+    let error = error.strip_prefix("Parquet error: ").unwrap_or(&error);
     FlowhoundError::new(ErrorCode::ParquetCorrupt, format!("{what}: {error}")).in_file(path)
 }
 
