@@ -92,7 +92,8 @@ describe('Parquet outputs and inputs', () => {
     expect(run.stdout.startsWith('PAR1')).toBe(true);
   });
 
-  it.skipIf(!hasPandas)('pandas reads the features and analyze tables as their Arrow twins, typed alike', () => {
+  const noPandas = hasPandas ? '' : " (SKIPPED: Python's pandas/pyarrow are missing; pip install -r models/train/requirements.txt)";
+  it.skipIf(!hasPandas)(`pandas reads the features and analyze tables as their Arrow twins, typed alike${noPandas}`, () => {
     for (const ext of ['arrow', 'parquet']) {
       ok(['features', EXCERPT, ...CTU13, '-q', '-o', join(dir, `features.${ext}`)]);
       ok(['analyze', EXCERPT, ...CTU13, '--no-db', '-q', '-o', join(dir, `ranking.${ext}`)]);
