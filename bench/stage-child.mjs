@@ -27,7 +27,7 @@ if (stage === 'flows-api') {
   const started = process.hrtime.bigint();
   const reader = FlowReader.open(capture, windowed);
   const [target] = checkOutputTargets({ outputs: [out], inputs: [capture] });
-  const sink = new ArrowFlowSink(await GuardedOutput.open(target), false);
+  const sink = new ArrowFlowSink(await GuardedOutput.open(target), 'arrow-file');
   const batches = reader.arrow();
   for (let batch = await batches.next(); batch !== null; batch = await batches.next()) await sink.write(batch);
   await sink.close();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the Rust addon with the napi-rs CLI: native/flowhound.node and the generated
 // native/index.d.ts. Called by node-gyp (binding.gyp) during `npm install`, and by
-// `npm run build:native`. With libpcap's headers present, the live capture is built in (libpcap.mjs).
+// `npm run build:native`. With libpcap's headers present, the live capture is built in (libpcap.mjs);
+// Parquet is, unless FLOWHOUND_PARQUET=0.
 // Cargo decides what needs rebuilding, so this is cheap when nothing changed.
 // Then writes native/defaults.json: the core's defaults and version as this addon reports them,
 // which help texts, `flowhound version` and the argument checks read without loading the addon
@@ -40,6 +41,9 @@ const args = [
 // what to install (ERR_CAPTURE_UNAVAILABLE).
 if (libpcapFound()) args.push('--features', 'live');
 else console.warn(LIBPCAP_MISSING);
+// Parquet (the `parquet` feature, on by default) adds about a minute to a clean build
+// (README, "Packages"); FLOWHOUND_PARQUET=0 builds without it (ERR_PARQUET_UNAVAILABLE then).
+if (process.env.FLOWHOUND_PARQUET === '0') args.push('--no-default-features');
 const build = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
 

@@ -79,6 +79,17 @@ export declare class LiveCapture {
   join(): void
 }
 
+export declare class ParquetWriter {
+  constructor()
+  /**
+   * Writes the record batches of `ipc`, an Arrow IPC stream (schema, then batches); resolves
+   * to the Parquet bytes made so far, often none (a row group is written when full).
+   */
+  write(ipc: Uint8Array): Promise<Buffer>
+  /** Ends the table; resolves to its last bytes (the last row group and the footer). */
+  finish(): Promise<Buffer>
+}
+
 export declare class SynthJob {
   /** A capture rebuilt from the records of a flow file (CTU-13 `.binetflow`, plain or gzip). */
   static fromFlowFile(flows: string, out: string, options?: SynthRecordsOptions | undefined | null): SynthJob
@@ -423,6 +434,13 @@ export interface FlowStreamProgress {
   totalBytes: number
   packets: number
   records: number
+  /** A gzip flow file: the uncompressed bytes decoded so far; 0 for other inputs. */
+  uncompressedBytes: number
+  /**
+   * A gzip flow file: its uncompressed size, estimated from its trailer and the reading so
+   * far until its end, then exact; 0 for other inputs, or when nothing tells it (a pipe).
+   */
+  uncompressedTotalBytes: number
 }
 
 export interface GenerateOptions {
@@ -537,6 +555,9 @@ export interface NetworkInterfaceJs {
   running: boolean
   loopback: boolean
 }
+
+/** Whether this build reads and writes Parquet (the `parquet` feature, on by default). */
+export declare function parquetBuiltIn(): boolean
 
 export interface SourceStats {
   packets: number

@@ -5,14 +5,16 @@
 // reason. Tests that need ../shared/data are ignored, with that reason, when it is absent
 // (native/core/build.rs): the count shows here, never as a silent pass. Exits with cargo's status.
 
-// With libpcap's headers present, the core's live capture (feature `live`) is tested too.
+// The core's Parquet reader and writer (feature `parquet`, which the addon builds with) are
+// tested; with libpcap's headers present, the core's live capture (feature `live`) too.
 import { spawn } from 'node:child_process';
 
 import { LIBPCAP_MISSING, libpcapFound } from '../native/libpcap.mjs';
 
-const live = libpcapFound() ? ['--features', 'flowhound-core/live'] : [];
-if (live.length === 0) console.warn(LIBPCAP_MISSING);
-const cargo = spawn('cargo', ['test', ...process.argv.slice(2), ...live], { stdio: ['inherit', 'pipe', 'inherit'] });
+const live = libpcapFound();
+if (!live) console.warn(LIBPCAP_MISSING);
+const features = ['--features', live ? 'flowhound-core/parquet,flowhound-core/live' : 'flowhound-core/parquet'];
+const cargo = spawn('cargo', ['test', ...process.argv.slice(2), ...features], { stdio: ['inherit', 'pipe', 'inherit'] });
 let output = '';
 cargo.stdout.setEncoding('utf8');
 cargo.stdout.on('data', (chunk) => {

@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   // The native core's, in its order.
   ERR_IO: { origin: 'core', exit: input, meaning: 'a file could not be opened, read or written' },
   ERR_EMPTY_FILE: { origin: 'core', exit: input, meaning: 'the file holds no bytes at all' },
-  ERR_NOT_A_CAPTURE: { origin: 'core', exit: input, meaning: 'neither a pcap or pcapng capture, nor an Arrow IPC file or stream, nor a text or gzip flow file' },
+  ERR_NOT_A_CAPTURE: { origin: 'core', exit: input, meaning: 'neither a pcap or pcapng capture, nor an Arrow IPC file or stream or a Parquet file, nor a text or gzip flow file' },
   ERR_PCAP_TRUNCATED: { origin: 'core', exit: input, meaning: 'the file ends inside a header, block or packet record' },
   ERR_PCAP_BAD_CAPLEN: { origin: 'core', exit: input, meaning: 'a record claims more captured bytes than the snap length or a sane maximum allows' },
   ERR_PCAPNG_BAD_BLOCK: { origin: 'core', exit: input, meaning: 'a pcapng block is malformed (bad length, trailer mismatch, bad section header)' },
@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   ERR_CAPTURE_PERMISSION: { origin: 'core', exit: input, meaning: 'not allowed to capture: run as root, or grant CAP_NET_RAW and CAP_NET_ADMIN' },
   ERR_CAPTURE_NO_DEVICE: { origin: 'core', exit: input, meaning: 'no network interface of that name' },
   ERR_CAPTURE_FAILED: { origin: 'core', exit: input, meaning: 'libpcap failed to open or read the interface' },
+  ERR_PARQUET_CORRUPT: { origin: 'core', exit: input, meaning: "a Parquet file's metadata or pages cannot be decoded (cut short, damaged, or a codec this build lacks)" },
+  ERR_PARQUET_UNAVAILABLE: { origin: 'core', exit: input, meaning: 'Parquet is not in this build: the addon was built without its parquet feature (npm run build:native builds it in)' },
 
   // TypeScript's own.
   ERR_USAGE: { origin: 'typescript', exit: input, meaning: 'bad or missing command-line arguments' },

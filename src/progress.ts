@@ -1,21 +1,46 @@
 // A one-line progress display on a terminal; silent in pipes, CI and with --quiet.
 
 export interface ProgressSnapshot {
+  /** Stored bytes read (a gzip file's compressed ones), and the stored size (0: unknown). */
   bytesConsumed: number;
   totalBytes: number;
   packets: number;
   records: number;
+  /**
+   * A gzip flow file: the uncompressed bytes decoded, and its uncompressed size, estimated
+   * from its trailer and the reading so far until the end (0: not gzip, or nothing to tell it).
+   */
+  uncompressedBytes?: number;
+  uncompressedTotalBytes?: number;
   /** Capture time written so far, µs (the generator), and the capture time asked for (0: none). */
   captureUs?: number;
   totalCaptureUs?: number;
 }
 
-/** Progress over several inputs: their sums. */
+/** Whether the snapshot counts a gzip input's uncompressed bytes. */
+function counted(p: ProgressSnapshot): { done: number; total: number; gzip: boolean } {
+  const gzip = (p.uncompressedTotalBytes ?? 0) > 0;
+  return gzip ? { done: p.uncompressedBytes ?? 0, total: p.uncompressedTotalBytes!, gzip } : { done: p.bytesConsumed, total: p.totalBytes, gzip };
+}
+
+/**
+ * Progress over several inputs: their sums. With a gzip input among them, the uncompressed
+ * counts add up the bytes each reader works through (gzip inputs' uncompressed, others' stored).
+ */
 export function sumProgress(snapshots: ProgressSnapshot[]): ProgressSnapshot {
-  return snapshots.reduce(
-    (sum, p) => ({ bytesConsumed: sum.bytesConsumed + p.bytesConsumed, totalBytes: sum.totalBytes + p.totalBytes, packets: sum.packets + p.packets, records: sum.records + p.records }),
-    { bytesConsumed: 0, totalBytes: 0, packets: 0, records: 0 },
-  );
+  const sum = { bytesConsumed: 0, totalBytes: 0, packets: 0, records: 0, uncompressedBytes: 0, uncompressedTotalBytes: 0 };
+  let gzip = false;
+  for (const p of snapshots) {
+    sum.bytesConsumed += p.bytesConsumed;
+    sum.totalBytes += p.totalBytes;
+    sum.packets += p.packets;
+    sum.records += p.records;
+    const read = counted(p);
+    gzip ||= read.gzip;
+    sum.uncompressedBytes += read.done;
+    sum.uncompressedTotalBytes += read.total;
+  }
+  return gzip ? sum : { ...sum, uncompressedBytes: 0, uncompressedTotalBytes: 0 };
 }
 
 export interface ProgressOptions {
@@ -60,7 +85,9 @@ export class ProgressLine {
     const totalCaptureUs = snapshot.totalCaptureUs ?? 0;
     // With a size and a capture time both asked for, the run ends at whichever comes first.
     const fractions: number[] = [];
-    if (snapshot.totalBytes > 0) fractions.push(snapshot.bytesConsumed / snapshot.totalBytes);
+    // A gzip input counts in the bytes its reader works through: its text, not its stored bytes.
+    const read = counted(snapshot);
+    if (read.total > 0) fractions.push(read.done / read.total);
     if (totalCaptureUs > 0) fractions.push((snapshot.captureUs ?? 0) / totalCaptureUs);
     let fraction: number | null = null;
     if (fractions.length > 0) {
@@ -68,7 +95,7 @@ export class ProgressLine {
       parts.push(`${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%`);
     }
     parts.push(timeText(elapsedS, fraction));
-    parts.push(snapshot.totalBytes > 0 ? `${formatBytes(snapshot.bytesConsumed)} / ${formatBytes(snapshot.totalBytes)}` : formatBytes(snapshot.bytesConsumed));
+    parts.push(bytesText(read));
     if (snapshot.captureUs !== undefined) {
       const asked = totalCaptureUs > 0 ? ` / ${formatCaptureTime(totalCaptureUs)}` : '';
       parts.push(`${formatCaptureTime(snapshot.captureUs)}${asked} of traffic`);
@@ -90,6 +117,16 @@ export class ProgressLine {
   }
 }
 
+/**
+ * '12.0 MB / 40.0 MB', or for gzip '120 MB / ~400 MB uncompressed': the total is an estimate
+ * (from the gzip trailer and the reading so far) until the reader has reached the end.
+ */
+export function bytesText({ done, total, gzip }: { done: number; total: number; gzip: boolean }): string {
+  if (total <= 0) return formatBytes(done);
+  const estimate = gzip && done < total ? '~' : '';
+  return `${formatBytes(done)} / ${estimate}${formatBytes(total)}${gzip ? ' uncompressed' : ''}`;
+}
+
 /** A wall-clock span for the progress line: '8s', '2m05s', '1h02m'. */
 export function formatElapsed(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
@@ -100,8 +137,8 @@ export function formatElapsed(seconds: number): string {
 
 /**
  * Elapsed time, and the time left at the rate so far once there is a rate to go by (2% done,
- * 2 s in): 'elapsed 12s, ETA 40s'. The fraction is of the input's bytes as read (a gzip
- * input's compressed bytes, which its uncompressed ones follow closely).
+ * 2 s in): 'elapsed 12s, ETA 40s'. The fraction is of the bytes the readers work through (a
+ * gzip input's uncompressed text).
  */
 export function timeText(elapsedS: number, fraction: number | null): string {
   const elapsed = `elapsed ${formatElapsed(elapsedS)}`;

@@ -48,6 +48,7 @@ function evidenceSection(report: HistoryReport): string {
     const top = report.hosts[0];
     return `<p class="empty">No host reached the threshold${top ? ` (highest: <span class="mono">${escapeHtml(top.host)}</span>, ${score(top.peakScore)})` : ''}.</p>`;
   }
+  const rowOf = new Map(report.hosts.map((host, row) => [host, row]));
   const cards = suspicious.slice(0, MAX_EVIDENCE_CARDS).map((host) => {
     const first = host.firstSuspiciousWindowStartUs;
     const last = host.lastSuspiciousWindowStartUs;
@@ -55,10 +56,11 @@ function evidenceSection(report: HistoryReport): string {
       first === null || last === null ? '' : first === last ? `suspicious in the window at ${utcTime(first)} UTC` : `suspicious from the window at ${utcTime(first)} to the one at ${utcTime(last)} UTC`;
     const commands = flowsCommandsOf(host).map((command) => `<li><code>${escapeHtml(command)}</code></li>`).join('');
     return (
-      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
+      `<div class="evidence-card" data-host="${escapeHtml(host.host)}"><div class="evidence-text"><h3><span class="mono">${escapeHtml(host.host)}</span> ${state(host)} <span class="muted">peak ${score(host.peakScore)}, ${host.flows} flows (${host.botnetFlows} the flow model calls botnet)</span></h3>` +
       `<p>${escapeHtml(when)}</p>` +
       (host.reasons.length > 0 ? `<ul class="reasons-list">${host.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '<p class="muted">No evidence rare enough to tell in its peak window.</p>') +
-      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>`
+      `<p class="muted">its flows (${host.inputs.map((i) => escapeHtml(i)).join(', ')}):</p><ul class="commands">${commands}</ul></div>` +
+      `<canvas class="evidence-plot" data-row="${rowOf.get(host)}" role="img" aria-label="score over time of ${escapeHtml(host.host)}"></canvas></div>`
     );
   });
   const more = suspicious.length > MAX_EVIDENCE_CARDS ? `<p class="muted">${suspicious.length - MAX_EVIDENCE_CARDS} more suspicious hosts are in the table below.</p>` : '';
@@ -310,12 +312,12 @@ ${evidenceSection(report)}
 ${rankingTable(report)}
 </section>
 <section id="plots-section"><h2>Score over time</h2>
-<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state; the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
+<p class="muted">The ${plotHosts(report)} highest-ranked hosts (those that came close to the threshold, at least ${MIN_PLOTS}, at most ${MAX_PLOTS}), in the colour of their state, over the windows' start times (UTC); the dashed line is the threshold, gaps are windows without traffic of the host. Hosts clicked in the table or the heatmap are added first.</p>
 <div id="pinned-plots" class="plots"></div>
 <div id="plots" class="plots"></div>
 </section>
 <section id="heatmap-section"><h2>Hosts × windows</h2>
-<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window. Hover for the values, click for the host's plot.</p>
+<p class="muted">${heatmapRows(report) < report.hosts.length ? `The ${heatmapRows(report)} first hosts of the ranking (every suspicious host, and the top), of ${report.hosts.length}` : 'One row per host'} in rank order, one column per window (times UTC). Hover for the values, click for the host's plot.</p>
 <div class="legend"><span>0</span><canvas id="legend"></canvas><span>1</span><span>· grey: no traffic</span></div>
 <div id="heatmap-wrap"><canvas id="heatmap" role="img" aria-label="scores of hosts by window"></canvas></div>
 <h3>Suspicious hosts per window</h3>

@@ -1,7 +1,8 @@
-// Flow records as Arrow IPC (file format for .arrow, stream format for .arrows): the columnar
-// form that later stages, pandas/pyarrow and DuckDB read without parsing text. The addon makes
-// each batch's columns in Arrow's layout (native/core/src/export/arrow_columns.rs, in this
-// schema's order); apache-arrow takes its buffers as they are and writes the IPC messages.
+// Flow records as Arrow IPC (file format for .arrow, stream format for .arrows) or Parquet: the
+// columnar forms that later stages, pandas/pyarrow and DuckDB read without parsing text. The
+// addon makes each batch's columns in Arrow's layout (native/core/src/export/arrow_columns.rs,
+// in this schema's order); apache-arrow takes its buffers as they are and writes the IPC
+// messages, which the addon's Parquet writer takes in turn for Parquet.
 import {
   Field,
   Float64,
@@ -10,8 +11,6 @@ import {
   Int64,
   makeData,
   RecordBatch,
-  RecordBatchFileWriter,
-  RecordBatchStreamWriter,
   Schema,
   Struct,
   TimeUnit,
@@ -22,9 +21,9 @@ import {
   type DataType,
 } from 'apache-arrow';
 import type { ArrowInt16, ArrowInt32, ArrowInt64, ArrowUtf8, ArrowValidity, DictionaryColumn, FlowArrowBatch } from '../native.js';
-import { ArrowIpcOutput } from './arrow-ipc-output.js';
 import type { FlowSink } from './flow-sink.js';
 import type { GuardedOutput } from './guarded-output.js';
+import { openTableOutput, type TableEncoding, type TableOutput } from './table-output.js';
 
 const NULL_CODE = 0xffffffff;
 const utf8Encoder = new TextEncoder();
@@ -144,12 +143,12 @@ export function flowArrowBatchToRecordBatch(batch: FlowArrowBatch): RecordBatch 
 }
 
 export class ArrowFlowSink implements FlowSink<FlowArrowBatch> {
-  readonly #ipc: ArrowIpcOutput;
+  readonly #ipc: TableOutput;
   #batches = 0;
 
-  /** `stream` selects the Arrow IPC stream format (for pipes); otherwise the file format. */
-  constructor(output: GuardedOutput, stream: boolean) {
-    this.#ipc = new ArrowIpcOutput(output, stream ? new RecordBatchStreamWriter() : new RecordBatchFileWriter());
+  /** `arrow-stream` for pipes and .arrows, `arrow-file` for .arrow and .feather, or `parquet`. */
+  constructor(output: GuardedOutput, encoding: TableEncoding) {
+    this.#ipc = openTableOutput(output, encoding);
   }
 
   write(batch: FlowArrowBatch): Promise<void> {

@@ -5,8 +5,9 @@
 import type { RecordBatch, RecordBatchFileWriter, RecordBatchStreamWriter, Schema } from 'apache-arrow';
 
 import type { GuardedOutput } from './guarded-output.js';
+import type { TableOutput } from './table-output.js';
 
-export class ArrowIpcOutput {
+export class ArrowIpcOutput implements TableOutput {
   readonly #output: GuardedOutput;
   readonly #writer: RecordBatchFileWriter | RecordBatchStreamWriter;
   readonly #moved: Promise<void>;

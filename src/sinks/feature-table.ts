@@ -1,12 +1,12 @@
 // The training tables of `flowhound features`: one row per (window, flow) and one per
 // (window, LAN host), identity and label columns first, then one float32 column per feature
-// in schema order. Arrow IPC file, or CSV.
-import { Bool, Field, Float32, Float64, Int32, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8, type Data, type DataType } from 'apache-arrow';
+// in schema order. Arrow IPC file, Parquet, or CSV.
+import { Bool, Field, Float32, Float64, Int32, makeData, RecordBatch, Schema, Struct, Utf8, type Data, type DataType } from 'apache-arrow';
 import type { DictionaryColumn } from '../native.js';
 import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
 import { utf8Column } from './arrow-flows.js';
-import { ArrowIpcOutput } from './arrow-ipc-output.js';
 import type { GuardedOutput } from './guarded-output.js';
+import { openTableOutput, type TableOutput } from './table-output.js';
 
 type ColumnKind = 'text' | 'float64' | 'float32' | 'int32' | 'bool';
 
@@ -66,10 +66,11 @@ function columnsOf(specs: ColumnSpec[], values: Column['values'][]): Column[] {
   return specs.map((spec, i) => ({ ...spec, values: values[i] }) as Column);
 }
 
-export type TableFormat = 'arrow' | 'csv';
+export type TableFormat = 'arrow' | 'parquet' | 'csv';
 
 export function tableFormatFromPath(path: string): TableFormat | null {
   const lower = path.toLowerCase();
+  if (lower.endsWith('.parquet')) return 'parquet';
   if (lower.endsWith('.arrow') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.csv')) return 'csv';
   return null;
@@ -186,7 +187,8 @@ export class FeatureTableSink {
   readonly #format: TableFormat;
   readonly #specs: ColumnSpec[];
   readonly #schema: Schema;
-  readonly #arrow: ArrowIpcOutput | null = null;
+  /** Arrow or Parquet; null for CSV. */
+  readonly #arrow: TableOutput | null = null;
   #headerWritten = false;
   rows = 0;
 
@@ -195,7 +197,7 @@ export class FeatureTableSink {
     this.#format = format;
     this.#specs = specs;
     this.#schema = new Schema(specs.map((spec) => new Field(spec.name, arrowType(spec), spec.kind === 'text')));
-    if (format === 'arrow') this.#arrow = new ArrowIpcOutput(output, new RecordBatchFileWriter());
+    if (format !== 'csv') this.#arrow = openTableOutput(output, format === 'parquet' ? 'parquet' : 'arrow-file');
   }
 
   async write(batch: TableBatch): Promise<void> {

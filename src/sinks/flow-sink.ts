@@ -9,10 +9,11 @@ export interface FlowSink<Batch> {
 }
 
 /** Output formats of `flowhound flows`, chosen from the output file's extension. */
-export type FlowOutputFormat = 'csv' | 'arrow';
+export type FlowOutputFormat = 'csv' | 'arrow' | 'parquet';
 
 export function flowFormatFromPath(path: string): FlowOutputFormat | null {
   const lower = path.toLowerCase();
+  if (lower.endsWith('.parquet')) return 'parquet';
   if (lower.endsWith('.arrow') || lower.endsWith('.arrows') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
   if (lower.endsWith('.csv') || lower.endsWith('.binetflow')) return 'csv';
   return null;

@@ -1,5 +1,5 @@
 // The ranking table: the one form of a host ranking, wherever flowhound shows one: analyze's
-// terminal table and -o (JSON, CSV, Arrow, text), and report's terminal summary and -o json/csv.
+// terminal table and -o (JSON, CSV, Arrow, Parquet, text), and report's terminal summary and -o json/csv.
 // One set of columns under one set of names (the CSV header, the Arrow fields and the JSON
 // keys are the same words), one time format (ISO 8601 UTC; Arrow's own timestamp[us, UTC]), and
 // one number format per writer: files keep every digit of a score, the terminal shows three.
@@ -101,9 +101,14 @@ const int64Counts = (counts: number[]) =>
 
 /** The table as an Arrow IPC file: the same columns, times as timestamp[us, UTC], counts as int64. */
 export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
+  return tableToIPC(rankingArrowTable(table), 'file');
+}
+
+/** The table as Arrow columns (the Arrow file's, and the Parquet file's). */
+export function rankingArrowTable(table: Pick<RankingTable, 'hosts'>): Table {
   const hosts = table.hosts;
   const peakStarts = BigInt64Array.from(hosts, (h) => BigInt(h.peakWindowStartUs));
-  const arrow = new Table({
+  return new Table({
     rank: makeVector(Int32Array.from(hosts, (h) => h.rank)),
     host: vectorFromArray(hosts.map((h) => h.host), new Utf8()),
     score: makeVector(Float64Array.from(hosts, (h) => h.score)),
@@ -116,7 +121,6 @@ export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
     group: vectorFromArray(hosts.map((h) => h.group), new Int32()),
     reasons: vectorFromArray(hosts.map((h) => h.reasons.join('; ')), new Utf8()),
   });
-  return tableToIPC(arrow, 'file');
 }
 
 // --- JSON --------------------------------------------------------------------------------------

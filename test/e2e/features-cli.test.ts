@@ -98,9 +98,9 @@ describe('flowhound features', () => {
     expect(missing.stderr).toMatch(/ERR_IO: .*nope\.binetflow/);
     expect(existsSync(join(dir, 'x.arrow'))).toBe(false);
 
-    const format = runCli(['features', FIXTURE, '-o', join(dir, 'x.parquet')]);
+    const format = runCli(['features', FIXTURE, '-o', join(dir, 'x.orc')]);
     expect(format.status).toBe(2);
-    expect(format.stderr).toContain('ERR_USAGE');
+    expect(format.stderr).toContain("ERR_USAGE: cannot tell the table format from '");
 
     const twoWithLabels = runCli(['features', FIXTURE, FIXTURE, '--labels', FIXTURE, '-o', join(dir, 'x.arrow')]);
     expect(twoWithLabels.stderr).toContain('--labels goes with a single INPUT');

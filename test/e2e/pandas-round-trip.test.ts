@@ -1,8 +1,9 @@
-// pandas round trips (issue 18, "Formats"): flowhound's own `flows -o X.arrow` read by pandas
-// and written back as pandas writes by default (Feather: LZ4; Parquet: snappy, read back by
-// pandas), then read again by flowhound; and a flow table pandas made itself from a
-// binetflow. Skipped, saying so, where Python's pandas and pyarrow are missing
-// (`pip install -r models/train/requirements.txt` installs them; .ci/run does).
+// pandas round trips (issue 18, "Formats"): flowhound's own `flows -o X.arrow` and
+// `flows -o X.parquet` read by pandas and written back as pandas writes by default (Feather:
+// LZ4; Parquet: pyarrow, snappy), then read again by flowhound; and a flow table pandas made
+// itself from a binetflow, as Feather and as Parquet. Skipped, saying so, where Python's pandas
+// and pyarrow are missing (`pip install -r models/train/requirements.txt` installs them;
+// .ci/run does).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,20 +48,17 @@ describe.skipIf(!hasPandas)(title, () => {
     flowsCsv([EXCERPT, '--utc-offset', '120', '-q', '-o', arrow]);
     const feather = join(dir, 'pandas.feather');
     const parquet = join(dir, 'pandas.parquet');
-    const fromParquet = join(dir, 'from-parquet.feather');
     const run = python(
       `
 import sys, json, pandas as pd
 frame = pd.read_feather(sys.argv[1])
 frame.to_feather(sys.argv[2])            # pandas' default: LZ4
-frame.to_parquet(sys.argv[3])            # pandas' default: snappy
-pd.read_parquet(sys.argv[3]).to_feather(sys.argv[4])
+frame.to_parquet(sys.argv[3])            # pandas' default: pyarrow, snappy
 print(json.dumps({c: str(t) for c, t in frame.dtypes.items()}))
 `,
       arrow,
       feather,
       parquet,
-      fromParquet,
     );
     expect(run.status, run.stderr).toBe(0);
     const dtypes = JSON.parse(run.stdout) as Record<string, string>;
@@ -74,18 +72,44 @@ print(json.dumps({c: str(t) for c, t in frame.dtypes.items()}))
     const original = flowsCsv([arrow]);
     expect(parseCsv(original).length).toBeGreaterThan(10);
     expect(flowsCsv([feather])).toBe(original);
-    expect(flowsCsv([fromParquet])).toBe(original);
-    // Parquet itself is named, with the way round it.
-    const refused = runCli(['flows', parquet]);
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain('a Parquet file, which flowhound does not read');
-    const asked = runCli(['flows', EXCERPT, '-o', join(dir, 'out.parquet')]);
-    expect(asked.status).toBe(2);
-    expect(asked.stderr).toContain('flowhound does not write Parquet: write Feather (Arrow IPC)');
+    expect(flowsCsv([parquet])).toBe(original);
   });
 
-  it('a flow table pandas made from a binetflow, written with to_feather, reads as the binetflow does', () => {
+  it("flowhound's Parquet output → pandas (typed) → pandas' Parquet → flowhound: the same records", () => {
+    const parquet = join(dir, 'flows.parquet');
+    flowsCsv([EXCERPT, '--utc-offset', '120', '-q', '-o', parquet]);
+    const back = join(dir, 'pandas-back.parquet');
+    const run = python(
+      `
+import sys, json, pandas as pd, pyarrow.parquet as pq
+frame = pd.read_parquet(sys.argv[1])
+frame.to_parquet(sys.argv[2])            # pandas' default: pyarrow, snappy
+meta = pq.ParquetFile(sys.argv[1]).metadata
+print(json.dumps({"dtypes": {c: str(t) for c, t in frame.dtypes.items()}, "rows": len(frame),
+                  "codec": meta.row_group(0).column(0).compression, "by": meta.created_by}))
+`,
+      parquet,
+      back,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout) as { dtypes: Record<string, string>; rows: number; codec: string; by: string };
+    // Typed as the Arrow output: times are timestamps in UTC, counts integers; snappy, by flowhound.
+    expect(seen.dtypes.start_time).toMatch(/^datetime64\[(us|ns), UTC\]$/);
+    expect(seen.dtypes.window_start).toMatch(/^datetime64\[(us|ns), UTC\]$/);
+    for (const count of ['total_pkts', 'total_bytes', 'src_bytes']) expect(seen.dtypes[count], count).toBe('int64');
+    expect(seen.dtypes.src_tcp_flags).toBe('uint8');
+    expect(seen.codec).toBe('SNAPPY');
+    expect(seen.by).toMatch(/^flowhound /);
+
+    const original = flowsCsv([EXCERPT, '--utc-offset', '120']);
+    expect(parseCsv(original).length).toBe(seen.rows);
+    expect(flowsCsv([parquet])).toBe(original);
+    expect(flowsCsv([back])).toBe(original);
+  });
+
+  it('a flow table pandas made from a binetflow, written with to_feather and to_parquet, reads as the binetflow does', () => {
     const feather = join(dir, 'made-by-pandas.feather');
+    const parquet = join(dir, 'made-by-pandas.parquet');
     const run = python(
       `
 import sys, pandas as pd
@@ -109,16 +133,17 @@ table = pd.DataFrame({
     "label": raw.Label,
 }).reset_index(drop=True)
 table.to_feather(sys.argv[2])
+table.to_parquet(sys.argv[3])
 `,
       EXCERPT,
       feather,
+      parquet,
     );
     expect(run.status, run.stderr).toBe(0);
     const key = (r: Record<string, string>) =>
       [r.StartTime, r.Proto, r.SrcAddr, r.Sport, r.Dir, r.DstAddr, r.Dport, r.State, r.sTos, r.TotPkts, r.TotBytes, r.SrcBytes, r.Label].join(' ');
     const expected = parseCsv(flowsCsv([EXCERPT, '--utc-offset', '120'])).filter((r) => r.Proto === 'tcp' || r.Proto === 'udp');
-    const fromPandas = parseCsv(flowsCsv([feather]));
     expect(expected.length).toBeGreaterThan(3);
-    expect(fromPandas.map(key)).toEqual(expected.map(key));
+    for (const table of [feather, parquet]) expect(parseCsv(flowsCsv([table])).map(key), table).toEqual(expected.map(key));
   });
 });

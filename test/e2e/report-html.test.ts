@@ -134,6 +134,40 @@ describe('HTML report of scenario 6', () => {
       await page.check('#show-far');
       expect(await visible().count()).toBe(60);
 
+      // The time axes: round UTC times of day, the date under the first and where the day
+      // changes, ascending, inside the run's windows, and no label over another.
+      const windowStarts = scenario6().windows.map((w) => w.windowStartUs);
+      const [first, last] = [Math.min(...windowStarts), Math.max(...windowStarts)];
+      const axes = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLCanvasElement>('#plots canvas, #heatmap, #windows-chart')).map((canvas) => ({
+          id: canvas.id || 'plot',
+          width: canvas.getBoundingClientRect().width,
+          labels: JSON.parse(canvas.dataset.axis ?? '[]') as { tick: number; x: number; width: number; time: number; text: string; date: string | null }[],
+        })),
+      );
+      expect(axes.length).toBe(plotted + 2);
+      const utc = (us: number) => new Date(us / 1000).toISOString();
+      for (const axis of axes) {
+        expect(axis.labels.length, axis.id).toBeGreaterThanOrEqual(4);
+        expect(axis.labels[0]!.date, axis.id).toBe(utc(axis.labels[0]!.time).slice(0, 10));
+        for (const [i, label] of axis.labels.entries()) {
+          expect(label.text, axis.id).toBe(utc(label.time).slice(11, 16));
+          expect(label.time % (5 * 60e6), `${axis.id} ${label.text}`).toBe(0);
+          expect(label.time).toBeGreaterThanOrEqual(first);
+          expect(label.time).toBeLessThanOrEqual(last + 150e6);
+          expect(label.x + label.width, `${axis.id} ${label.text} inside`).toBeLessThanOrEqual(axis.width);
+          const next = axis.labels[i + 1];
+          if (next) {
+            expect(next.time, axis.id).toBeGreaterThan(label.time);
+            expect(label.x + label.width + 6, `${axis.id}: ${label.text} clear of ${next.text}`).toBeLessThanOrEqual(next.x);
+          }
+        }
+      }
+      // x is time: in a plot, the gap between two labels is in proportion to the time between them.
+      const plot = axes.find((axis) => axis.id === 'plot')!.labels;
+      const pxPerUs = (plot[1]!.tick - plot[0]!.tick) / (plot[1]!.time - plot[0]!.time);
+      expect(Math.abs(plot.at(-1)!.tick - (plot[0]!.tick + pxPerUs * (plot.at(-1)!.time - plot[0]!.time)))).toBeLessThan(1.5);
+
       // Clicking a host lower in the table plots it on demand.
       await rows.nth(40).click();
       expect(await page.locator('#pinned-plots canvas[data-drawn="true"]').count()).toBe(1);

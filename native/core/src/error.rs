@@ -46,6 +46,11 @@ pub enum ErrorCode {
     CaptureNoDevice,
     /// Live capture: libpcap failed otherwise (opening the interface, reading from it).
     CaptureFailed,
+    /// A Parquet file's metadata or pages cannot be decoded: cut short, damaged, or compressed
+    /// with a codec this build does not have.
+    ParquetCorrupt,
+    /// Parquet: this build has no Parquet support (built without the `parquet` feature).
+    ParquetUnavailable,
 }
 
 impl ErrorCode {
@@ -70,6 +75,8 @@ impl ErrorCode {
             ErrorCode::CapturePermission => "ERR_CAPTURE_PERMISSION",
             ErrorCode::CaptureNoDevice => "ERR_CAPTURE_NO_DEVICE",
             ErrorCode::CaptureFailed => "ERR_CAPTURE_FAILED",
+            ErrorCode::ParquetCorrupt => "ERR_PARQUET_CORRUPT",
+            ErrorCode::ParquetUnavailable => "ERR_PARQUET_UNAVAILABLE",
         }
     }
 }
@@ -77,7 +84,7 @@ impl ErrorCode {
 impl ErrorCode {
     /// Every code, in declaration order. The binding exports their names (`errorCodes()`), and
     /// a test holds TypeScript's list of codes (src/error-codes.ts) against them.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::Io,
         ErrorCode::EmptyFile,
         ErrorCode::NotACapture,
@@ -97,6 +104,8 @@ impl ErrorCode {
         ErrorCode::CapturePermission,
         ErrorCode::CaptureNoDevice,
         ErrorCode::CaptureFailed,
+        ErrorCode::ParquetCorrupt,
+        ErrorCode::ParquetUnavailable,
     ];
 }
 
@@ -151,8 +160,13 @@ impl FlowhoundError {
         self
     }
 
+    /// An I/O error of `path`; one that carries a `FlowhoundError` (a reader behind a `Read`,
+    /// such as a Parquet table's, failing with its own code) is that error.
     pub fn io(err: &std::io::Error, path: impl Into<PathBuf>) -> Self {
-        FlowhoundError::new(ErrorCode::Io, err.to_string()).in_file(path)
+        match err.get_ref().and_then(|inner| inner.downcast_ref::<FlowhoundError>()) {
+            Some(inner) => inner.clone().in_file(path),
+            None => FlowhoundError::new(ErrorCode::Io, err.to_string()).in_file(path),
+        }
     }
 }
 
@@ -209,6 +223,8 @@ mod tests {
             ErrorCode::CapturePermission => 16,
             ErrorCode::CaptureNoDevice => 17,
             ErrorCode::CaptureFailed => 18,
+            ErrorCode::ParquetCorrupt => 19,
+            ErrorCode::ParquetUnavailable => 20,
         }
     }
 

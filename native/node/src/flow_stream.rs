@@ -26,6 +26,8 @@ pub struct SharedProgress {
     total_bytes: AtomicU64,
     packets: AtomicU64,
     records: AtomicU64,
+    uncompressed_bytes: AtomicU64,
+    uncompressed_total_bytes: AtomicU64,
 }
 
 #[napi(object)]
@@ -35,6 +37,11 @@ pub struct FlowStreamProgress {
     pub total_bytes: f64,
     pub packets: f64,
     pub records: f64,
+    /// A gzip flow file: the uncompressed bytes decoded so far; 0 for other inputs.
+    pub uncompressed_bytes: f64,
+    /// A gzip flow file: its uncompressed size, estimated from its trailer and the reading so
+    /// far until its end, then exact; 0 for other inputs, or when nothing tells it (a pipe).
+    pub uncompressed_total_bytes: f64,
 }
 
 #[napi]
@@ -159,6 +166,8 @@ impl SharedProgress {
             total_bytes: self.total_bytes.load(Ordering::Relaxed) as f64,
             packets: self.packets.load(Ordering::Relaxed) as f64,
             records: self.records.load(Ordering::Relaxed) as f64,
+            uncompressed_bytes: self.uncompressed_bytes.load(Ordering::Relaxed) as f64,
+            uncompressed_total_bytes: self.uncompressed_total_bytes.load(Ordering::Relaxed) as f64,
         }
     }
 }
@@ -169,6 +178,8 @@ pub fn publish_progress(source: &FlowSource, shared: &SharedProgress) {
     shared.total_bytes.store(progress.total_bytes.unwrap_or(0), Ordering::Relaxed);
     shared.packets.store(progress.packets, Ordering::Relaxed);
     shared.records.store(progress.records, Ordering::Relaxed);
+    shared.uncompressed_bytes.store(progress.uncompressed_bytes, Ordering::Relaxed);
+    shared.uncompressed_total_bytes.store(progress.uncompressed_total_bytes.unwrap_or(0), Ordering::Relaxed);
 }
 
 /// What a batch is handed to JavaScript as.

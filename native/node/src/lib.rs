@@ -10,6 +10,7 @@ mod flow_export;
 mod flow_stream;
 mod live_capture;
 mod options;
+mod parquet_writer;
 mod stats;
 mod synth_job;
 mod throughput;

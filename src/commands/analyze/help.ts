@@ -35,8 +35,9 @@ Models:
                              --jobs is the same)
 
 Output:
-  -o, --output FILE          .json, .csv, .arrow/.feather or .txt (default: a table on the terminal)
-  --format table|json|csv|arrow
+  -o, --output FILE          .json, .csv, .arrow/.feather, .parquet or .txt (default: a table
+                             on the terminal)
+  --format table|json|csv|arrow|parquet
   --json                     the same as --format json
   --db FILE|URL              the history the run is recorded in, a transaction per window:
                              a SQLite file (default: ~/.local/share/flowhound/history.sqlite),

@@ -1,11 +1,12 @@
 // What `flowhound analyze` writes: the ranking table (src/sinks/ranking-table.ts) of its result,
 // as a terminal table under a line saying what was ranked, or as JSON (with each host's
-// evidence and resemblance, and the run), CSV or Arrow.
+// evidence and resemblance, and the run), CSV, Arrow or Parquet.
 import type { AnalysisResult } from '../../analysis/types.js';
 import { isoTime, runJson, runOptionsJson } from '../../sinks/json.js';
-import { flowsCommand, painter, rankingArrow, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
+import { parquetBytes } from '../../sinks/parquet-output.js';
+import { flowsCommand, painter, rankingArrow, rankingArrowTable, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
 
-export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow';
+export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow' | 'parquet';
 
 /** The ranking table of a result: its hosts with the candidate botnet each is in. */
 function rankingTable(result: AnalysisResult): RankingTable {
@@ -60,8 +61,13 @@ export function analysisText(result: AnalysisResult, options: AnalysisTextOption
   return `${lines.join('\n')}\n`;
 }
 
-/** The result in `format`. */
-export function analysisOutput(result: AnalysisResult, format: AnalyzeFormat, options: AnalysisTextOptions): string | Uint8Array {
+/** The ranking as a Parquet file: the Arrow file's columns and types, through the addon's writer. */
+export function analysisParquet(result: AnalysisResult): Promise<Uint8Array> {
+  return parquetBytes(rankingArrowTable(rankingTable(result)));
+}
+
+/** The result in `format` (Parquet: analysisParquet). */
+export function analysisOutput(result: AnalysisResult, format: Exclude<AnalyzeFormat, 'parquet'>, options: AnalysisTextOptions): string | Uint8Array {
   switch (format) {
     case 'json':
       return analysisJson(result);

@@ -74,7 +74,7 @@ export function parseAnalyze(args: string[], defaults: AnalyzeDefaults = {}): An
   if (inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
   const scored = scoring(values);
   const reader = { lan: scored.lan ?? defaults.lan, ...reading(values) };
-  const written = output(values, ['table', 'json', 'csv', 'arrow']);
+  const written = output(values, ['table', 'json', 'csv', 'arrow', 'parquet']);
   const minFlows = wholeNumberIn(sameOption(values, 'min-flows', 'min-count'), values['min-count'] === undefined ? '--min-flows' : '--min-count', { what: 'a whole number of flows', min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 1;
   if (values.db !== undefined && values['no-db'] === true) throw usageError('--db and --no-db exclude each other');
   return {

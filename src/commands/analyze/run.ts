@@ -14,7 +14,6 @@ import { RankingListener } from '../../analysis/ranking-listener.js';
 import { nativeParts, ScoringSession, type SessionParts, type SessionScorer, type WindowListener } from '../../analysis/session.js';
 import type { AnalysisResult, RunInfo } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
-import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { HistoryRecorder } from '../../history/recorder.js';
 import { isPostgresUrl } from '../../history/postgres-url.js';
 import { native, packageRoot } from '../../native.js';
@@ -22,8 +21,9 @@ import { featureSchema, type FeatureReaderOptions } from '../../pipeline/feature
 import { describeInput } from '../../pipeline/input-fingerprint.js';
 import { writeWholeOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets, type OutputTarget } from '../../sinks/output-target.js';
+import { requireParquet } from '../../sinks/parquet-output.js';
 import { AnalyzeDisplay, type StageTimes } from './display.js';
-import { analysisOutput, type AnalyzeFormat } from './output.js';
+import { analysisOutput, analysisParquet, type AnalyzeFormat } from './output.js';
 
 export type { StageTimes } from './display.js';
 
@@ -74,6 +74,7 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.arrow') || lower.endsWith('.ipc') || lower.endsWith('.feather')) return 'arrow';
+  if (lower.endsWith('.parquet')) return 'parquet';
   if (lower.endsWith('.txt')) return 'table';
   return null;
 }
@@ -81,11 +82,11 @@ export function formatFromPath(path: string): AnalyzeFormat | null {
 /** Runs analyze; `parts` are the readers and scorer (the addon's and the models' unless a test gives fakes). */
 export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = nativeParts): Promise<AnalyzeOutcome> {
   if (options.inputs.length === 0) throw usageError("analyze needs at least one INPUT; see 'flowhound help analyze'");
-  refuseParquetOutput(options.output);
   const format = options.format ?? (options.output ? formatFromPath(options.output) : 'table') ?? null;
-  if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json, .csv, .arrow or .txt, or --format`);
-  if (format === 'arrow' && options.output === null && process.stdout.isTTY) {
-    throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
+  if (format === null) throw usageError(`cannot tell the output format from '${options.output}': use .json, .csv, .arrow, .parquet or .txt, or --format`);
+  if (format === 'parquet') requireParquet(options.output);
+  if ((format === 'arrow' || format === 'parquet') && options.output === null && process.stdout.isTTY) {
+    throw usageError(`refusing to write binary ${format === 'arrow' ? 'Arrow' : 'Parquet'} data to a terminal: give -o FILE.${format} or redirect the output`);
   }
   const filter = combinedFilter(hostFilter(options.ranges), hostFilter(options.exclude ?? [], '--exclude'));
   const [target] = checkOutputTargets({
@@ -194,7 +195,10 @@ async function describeRun(options: AnalyzeOptions, session: ScoringSession, sco
 
 async function writeResult(result: AnalysisResult, format: AnalyzeFormat, target: OutputTarget, options: AnalyzeOptions): Promise<void> {
   const toTerminal = options.output === null && process.stdout.isTTY === true;
-  const text = analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
+  const text =
+    format === 'parquet'
+      ? await analysisParquet(result)
+      : analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
   if (target.kind === 'standard-output') await options.write(text);
   else await writeWholeOutput(target, text);
 }

@@ -4,7 +4,7 @@ import { coreDefaults } from '../../core-defaults.js';
 
 const { windowSeconds, stepSeconds, lan, memcapBytes } = coreDefaults;
 
-export const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.csv [options]
+export const FEATURES_HELP = `Usage: flowhound features INPUT… -o FLOWS.arrow|FLOWS.parquet|FLOWS.csv [options]
 
 Computes what the models see, for training and evaluation: a row per (window, flow) with
 the flow's features, and a row per (window, LAN host) with the host's. Captures are cut
@@ -20,9 +20,9 @@ only), and infected_idle elsewhere. Flows of a capture rebuilt by 'flowhound syn
 their labels from its sidecar (OUT.labels.csv beside the capture is found by itself).
 
 Output:
-  -o, --output FILE          the flow table: .arrow/.feather (Arrow IPC file) or .csv
+  -o, --output FILE          the flow table: .arrow/.feather (Arrow IPC file), .parquet or .csv
   --hosts-output FILE        the host table (default: FILE with .hosts before the extension)
-  --format arrow|csv         override the format the extension implies
+  --format arrow|parquet|csv override the format the extension implies
 
 Ground truth and hosts:
   --lan CIDR                 LAN range (repeatable); only LAN hosts get host rows

@@ -25,7 +25,7 @@ export function parseFeatures(args: string[]): FeaturesArguments | typeof HELP_W
   if (values.help) return HELP_WANTED;
   // Checked here as well as by the run, so that a usage error loads none of the run's modules.
   if (positionals.length === 0) throw usageError("features needs at least one INPUT; see 'flowhound help features'");
-  const { output: flowTable, format, quiet } = output(values, ['arrow', 'csv']);
+  const { output: flowTable, format, quiet } = output(values, ['arrow', 'parquet', 'csv']);
   if (flowTable === null) throw usageError("features needs -o FLOWS.arrow (or .csv); see 'flowhound help features'");
   return {
     inputs: positionals,

@@ -4,7 +4,6 @@ import { basename } from 'node:path';
 
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { usageError } from '../../errors.js';
-import { refuseParquetOutput } from '../../sinks/parquet.js';
 import { describeReading } from '../../pipeline/flows.js';
 import { FeatureReader, featureSchema, type FeatureReaderOptions } from '../../pipeline/features.js';
 import { readInputs } from '../../pipeline/read-loop.js';
@@ -20,6 +19,7 @@ import {
 } from '../../sinks/feature-table.js';
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
+import { requireParquet } from '../../sinks/parquet-output.js';
 import { sidecarBeside } from '../synth/labels-path.js';
 
 export interface FeaturesCommandOptions extends OverwriteConfirmation {
@@ -54,9 +54,9 @@ export async function runFeatures(options: FeaturesCommandOptions): Promise<Feat
   if (options.labels !== null && options.inputs.length !== 1) {
     throw usageError('--labels goes with a single INPUT (a capture rebuilt by synth)');
   }
-  refuseParquetOutput(options.output);
   const format = options.format ?? tableFormatFromPath(options.output);
-  if (format === null) throw usageError(`cannot tell the table format from '${options.output}': use .arrow or .csv, or --format`);
+  if (format === null) throw usageError(`cannot tell the table format from '${options.output}': use .arrow, .parquet or .csv, or --format`);
+  if (format === 'parquet') requireParquet(options.output);
   const hostsOutput = options.hostsOutput ?? defaultHostsPath(options.output);
   if (hostsOutput === options.output) throw usageError('the flow table and the host table need different paths');
   const labelsPaths = options.inputs.map((input) => options.labels ?? sidecarBeside(input) ?? undefined);

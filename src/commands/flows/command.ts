@@ -9,7 +9,7 @@ import { parseFlows, type FlowsArguments } from './parse.js';
 export const flowsCommand: Command<FlowsArguments> = {
   name: 'flows',
   synopsis: 'INPUT',
-  summary: 'flow records (CTU-13 binetflow CSV or Arrow) from a pcap, pcapng or flow file',
+  summary: 'flow records (CTU-13 binetflow CSV, Arrow or Parquet) from a pcap, pcapng or flow file',
   help: FLOWS_HELP,
   parse: parseFlows,
   async run({ yes, json, ...options }, context) {

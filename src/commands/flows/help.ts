@@ -4,11 +4,12 @@ import { coreDefaults } from '../../core-defaults.js';
 
 const { windowSeconds, stepSeconds, statusIntervalSeconds, maxActiveFlows, memcapBytes, minMemcapBytes, maxMemcapBytes, utcOffsetMinutes, uncertainDirection } = coreDefaults;
 
-export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow] [--host IP] [options]
+export const FLOWS_HELP = `Usage: flowhound flows INPUT [-o OUT.csv|OUT.arrow|OUT.parquet] [--host IP] [options]
 
 Groups the packets of a capture (pcap or pcapng, any link type flowhound decodes) into
 bidirectional flows with Argus's columns and meaning, or converts a flow file (CTU-13
-.binetflow or Zeek conn.log, plain or gzip) to CSV or Arrow.
+.binetflow or Zeek conn.log, plain or gzip; or an Arrow or Parquet flow table) to CSV,
+Arrow or Parquet.
 
 Modes (captures):
   (default)                  windows of --window seconds every --step seconds, aligned to
@@ -20,8 +21,9 @@ Modes (captures):
 
 Output:
   -o, --output FILE          .csv/.binetflow (CSV), .arrow/.feather (Arrow IPC file),
-                             .arrows (IPC stream); default: CSV on standard output
-  --format csv|arrow         override the format the extension implies
+                             .arrows (IPC stream), .parquet (Parquet, snappy); default: CSV
+                             on standard output
+  --format csv|arrow|parquet override the format the extension implies
 
 Hosts:
   --host IP|CIDR|FILE        only the records this host (or range, or a file of them) is an

@@ -38,7 +38,7 @@ export function parseFlows(args: string[]): FlowsArguments | typeof HELP_WANTED 
   }
   return {
     input: positionals[0]!,
-    ...output(values, ['csv', 'arrow']),
+    ...output(values, ['csv', 'arrow', 'parquet']),
     ...reading(values),
     whole,
     statusIntervalSeconds: seconds(values['status-interval'], '--status-interval'),

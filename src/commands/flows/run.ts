@@ -1,4 +1,4 @@
-// `flowhound flows`: any input → flow records (binetflow CSV or Arrow IPC).
+// `flowhound flows`: any input → flow records (binetflow CSV, Arrow IPC or Parquet).
 import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { readAddressList } from '../../analysis/host-filter.js';
 import { describeReading, FlowReader, type FlowOptions } from '../../pipeline/flows.js';
@@ -9,7 +9,8 @@ import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
-import { refuseParquetOutput } from '../../sinks/parquet.js';
+import { requireParquet } from '../../sinks/parquet-output.js';
+import type { TableEncoding } from '../../sinks/table-output.js';
 
 export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
   input: string;
@@ -39,10 +40,10 @@ export interface FlowsSummary {
 }
 
 export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSummary> {
-  refuseParquetOutput(options.output);
   const format = options.format ?? (options.output ? flowFormatFromPath(options.output) : null) ?? 'csv';
-  if (options.output === null && format === 'arrow' && process.stdout.isTTY) {
-    throw usageError('refusing to write binary Arrow data to a terminal: give -o FILE.arrow or redirect the output');
+  if (format === 'parquet') requireParquet(options.output);
+  if ((options.output === null || options.output === '-') && format !== 'csv' && process.stdout.isTTY) {
+    throw usageError(`refusing to write binary ${format === 'arrow' ? 'Arrow' : 'Parquet'} data to a terminal: give -o FILE.${format} or redirect the output`);
   }
   const keep = readAddressList(options.hosts ?? [], '--host');
   const targets = checkOutputTargets({ outputs: [options.output], inputs: [options.input] });
@@ -58,9 +59,9 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   // The addon makes each batch's CSV text or Arrow columns (and leaves out the records of other
   // hosts under --host): no record becomes a JavaScript value.
   const { interrupted } =
-    format === 'arrow'
-      ? await writeAll(reader.arrow(), new ArrowFlowSink(output, targets[0]!.kind === 'standard-output' || options.output!.endsWith('.arrows')), reading)
-      : await writeAll(reader.csv(csvLayout), new BinetflowCsvSink(output, csvLayout), reading);
+    format === 'csv'
+      ? await writeAll(reader.csv(csvLayout), new BinetflowCsvSink(output, csvLayout), reading)
+      : await writeAll(reader.arrow(), new ArrowFlowSink(output, tableEncoding(format, options.output)), reading);
   // Ctrl-C leaves no output: a part of the records would look like all of them.
   if (interrupted) throw options.signal!.reason;
   const written = reader.recordsKept();
@@ -95,6 +96,12 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
     for (const line of describeStats(byCause)) options.log(`  ${line}`);
   }
   return summary;
+}
+
+/** Parquet; Arrow's stream format on standard output and for .arrows, its file format otherwise. */
+function tableEncoding(format: 'arrow' | 'parquet', output: string | null): TableEncoding {
+  if (format === 'parquet') return 'parquet';
+  return output === null || output === '-' || output.endsWith('.arrows') ? 'arrow-stream' : 'arrow-file';
 }
 
 /** Reads every batch into the sink; removes the output on any failure or on Ctrl-C. */

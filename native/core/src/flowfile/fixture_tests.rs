@@ -439,3 +439,16 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
     println!("damaged Arrow inputs: {outcomes:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Built without the `parquet` feature (the addon's `--no-default-features`, FLOWHOUND_PARQUET=0),
+/// a Parquet input is still told apart, and refused with a code of its own naming the file.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_is_unavailable() {
+    let path = fixture("pyarrow-flows.parquet");
+    let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+    let Err(err) = FlowSource::open(&path, options) else { panic!("a Parquet file opened without the parquet feature") };
+    assert_eq!(err.code, ErrorCode::ParquetUnavailable);
+    assert_eq!(err.location.path.as_deref(), Some(path.as_path()));
+    assert!(err.message.contains("npm run build:native"), "{}", err.message);
+}

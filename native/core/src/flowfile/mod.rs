@@ -1,6 +1,7 @@
 //! Flow files: CTU-13 `.binetflow` and other Argus `ra` CSV/TSV output, NetFlow CSV with
 //! BotRecon's eight columns (with or without a header), and Zeek `conn.log` (TSV or JSON,
-//! `zeek`), plain or gzip; and flow tables in Arrow IPC (`arrow`); streamed into
+//! `zeek`), plain or gzip; and flow tables in Arrow IPC (`arrow`) or Parquet (`parquet`, with
+//! the `parquet` feature); streamed into
 //! [`FlowRecord`](crate::record::FlowRecord)s in batches.
 //!
 //! ```no_run
@@ -19,7 +20,10 @@ mod arrow;
 mod civil_time;
 mod columns;
 mod fields;
+mod gzip_size;
 mod line_reader;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod ports;
 mod reader;
 mod row;
@@ -28,6 +32,8 @@ mod tcp_state;
 mod zeek;
 
 pub use arrow::{ArrowFlowReader, ArrowFormat, ARROW_CONTINUATION, ARROW_FILE_MAGIC};
+#[cfg(feature = "parquet")]
+pub use parquet::ParquetFlowReader;
 pub use civil_time::days_from_civil;
 pub use columns::{ColumnRenames, FlowColumn, Layout};
 pub use fields::{parse_address, parse_protocol};
@@ -39,3 +45,5 @@ pub use reader::{
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(all(test, feature = "parquet"))]
+mod parquet_tests;

@@ -18,6 +18,7 @@ use super::columns::{ColumnMap, ColumnRenames, FlowColumn, HeaderProblem, Layout
 use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
 use super::row::RowParser;
+use super::gzip_size::{estimated_text_bytes, gzip_trailer_size};
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
 use super::zeek::{parse_json_line, ZeekField, ZeekFormat, ZeekTsvParser};
 
@@ -57,6 +58,10 @@ pub struct FlowFileStats {
     /// Size of the stored file, when known (a file opened by path).
     pub total_bytes: Option<u64>,
     pub gzip: bool,
+    /// gzip: the uncompressed bytes decoded so far (0 for plain text).
+    pub uncompressed_bytes: u64,
+    /// gzip: the uncompressed size, estimated (`gzip_size`) until the end, then exact.
+    pub uncompressed_total_bytes: Option<u64>,
     /// Argus management records (`man`: the probe's own status, not traffic) passed over.
     pub management_rows: u64,
 }
@@ -125,7 +130,10 @@ pub struct FlowFileReader {
     parser: LineParser,
     column_names: Vec<String>,
     consumed: ConsumedBytes,
+    decoded: ConsumedBytes,
     gzip: bool,
+    /// gzip: the ISIZE trailer of a regular file, for the uncompressed size's estimate.
+    gzip_trailer: Option<u32>,
     stats: FlowFileStats,
     /// A file without a header: its first line, a row still to be read, and its number.
     first_row: Option<NumberedLine>,
@@ -147,8 +155,14 @@ impl FlowFileReader {
     /// names it in errors.
     pub fn from_input(input: InputBytes, path: &Path, options: FlowFileOptions) -> Result<FlowFileReader> {
         let total_bytes = input.total_bytes();
+        let trailer = match &input {
+            InputBytes::File(file) => gzip_trailer_size(file),
+            InputBytes::Stream(_) => None,
+        };
         let mut reader = Self::from_read_at(input.into_read(), path.to_path_buf(), options)?;
         reader.stats.total_bytes = total_bytes;
+        reader.gzip_trailer = trailer.filter(|_| reader.gzip);
+        reader.update_byte_counts(false);
         Ok(reader)
     }
 
@@ -228,7 +242,9 @@ impl FlowFileReader {
             lines,
             column_names,
             consumed: source.consumed,
+            decoded: source.decoded,
             gzip: source.gzip,
+            gzip_trailer: None,
             stats,
             first_row,
             failure: None,
@@ -247,11 +263,27 @@ impl FlowFileReader {
         }
         let result = self.read_batch(max_records.max(1), out);
         self.stats.lines = self.lines.line_number();
-        self.stats.bytes_consumed = self.consumed.get();
+        self.update_byte_counts(matches!(result, Ok(0)));
         if let Err(err) = &result {
             self.failure = Some(err.clone());
         }
         result
+    }
+
+    /// Stored bytes consumed, and for gzip the text decoded and its estimated total (exact
+    /// once the file has been read to its end).
+    fn update_byte_counts(&mut self, at_end: bool) {
+        self.stats.bytes_consumed = self.consumed.get();
+        if !self.gzip {
+            return;
+        }
+        let decoded = self.decoded.get();
+        self.stats.uncompressed_bytes = decoded;
+        self.stats.uncompressed_total_bytes = if at_end {
+            Some(decoded)
+        } else {
+            estimated_text_bytes(self.gzip_trailer, self.stats.total_bytes, self.stats.bytes_consumed, decoded)
+        };
     }
 
     fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {

@@ -1,6 +1,6 @@
 //! Where a flow file's text comes from: the stored bytes, gunzipped when they start with the
 //! gzip magic, with a running count of stored (compressed) bytes consumed, for progress and
-//! for the offset of gzip errors.
+//! for the offset of gzip errors, and of a gzip file's uncompressed text, for progress.
 
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +58,9 @@ pub struct FlowSource {
     pub text: Box<dyn BufRead + Send>,
     pub gzip: bool,
     pub consumed: ConsumedBytes,
+    /// gzip: the uncompressed bytes decoded so far (into the text buffer, ahead of the lines
+    /// by at most its size); plain text: the same count as `consumed`.
+    pub decoded: ConsumedBytes,
 }
 
 /// Opens `stored`; `None` when it holds no bytes at all.
@@ -79,16 +82,18 @@ pub fn open_source(mut stored: Box<dyn Read + Send>) -> io::Result<Option<FlowSo
     let gzip = magic == GZIP_MAGIC;
     let stored = Cursor::new(magic[..magic_len].to_vec()).chain(stored);
     let consumed = ConsumedBytes::default();
-    let text: Box<dyn BufRead + Send> = if gzip {
+    let (text, decoded): (Box<dyn BufRead + Send>, ConsumedBytes) = if gzip {
         let compressed =
             Counting { inner: BufReader::with_capacity(STORED_BUFFER_BYTES, stored), consumed: consumed.clone() };
         // Multi-member: concatenated gzip files are one stream to `zcat`, and must be here too.
-        Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, MultiGzDecoder::new(compressed)))
+        let decoded = ConsumedBytes::default();
+        let text = Counting { inner: MultiGzDecoder::new(compressed), consumed: decoded.clone() };
+        (Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, text)), decoded)
     } else {
         // Counted below the buffer: once per read, not once per line.
-        Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, Counting { inner: stored, consumed: consumed.clone() }))
+        (Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, Counting { inner: stored, consumed: consumed.clone() })), consumed.clone())
     };
-    Ok(Some(FlowSource { text, gzip, consumed }))
+    Ok(Some(FlowSource { text, gzip, consumed, decoded }))
 }
 
 /// Whether an error from the text of a gzip source means the compressed data is bad (as
@@ -145,9 +150,9 @@ mod tests {
         let length = compressed.len() as u64;
         let source = open_source(Box::new(OneByteAtATime(compressed, 0))).unwrap().unwrap();
         assert!(source.gzip);
-        let consumed = source.consumed.clone();
+        let (consumed, decoded) = (source.consumed.clone(), source.decoded.clone());
         assert_eq!(read_all(source).unwrap(), b"a,b\n1,2\n");
-        assert_eq!(consumed.get(), length);
+        assert_eq!((consumed.get(), decoded.get()), (length, 8));
     }
 
     #[test]

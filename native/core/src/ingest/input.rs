@@ -10,7 +10,8 @@ use crate::flowfile::{ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 pub enum InputKind {
     /// pcap (any byte order or resolution) or pcapng.
     Capture,
-    /// Flow records: text or gzip (binetflow, NetFlow CSV, Zeek conn.log) or an Arrow IPC flow table.
+    /// Flow records: text or gzip (binetflow, NetFlow CSV, Zeek conn.log), or an Arrow IPC or
+    /// Parquet flow table.
     FlowFile,
 }
 
@@ -25,13 +26,17 @@ pub enum InputFormat {
     ArrowFile,
     /// Arrow IPC stream format: starts with the continuation marker `ff ff ff ff`.
     ArrowStream,
+    /// Parquet: starts (and ends) with `PAR1`.
+    Parquet,
 }
 
 impl InputFormat {
     pub fn kind(self) -> InputKind {
         match self {
             InputFormat::Capture => InputKind::Capture,
-            InputFormat::TextFlowFile | InputFormat::ArrowFile | InputFormat::ArrowStream => InputKind::FlowFile,
+            InputFormat::TextFlowFile | InputFormat::ArrowFile | InputFormat::ArrowStream | InputFormat::Parquet => {
+                InputKind::FlowFile
+            }
         }
     }
 }
@@ -48,7 +53,7 @@ const PCAPNG_SECTION_HEADER: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// `PAR1`, at the start and the end of a Parquet file.
-const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
+pub const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
 /// How much of the start is looked at to tell text from binary.
 const SNIFF_BYTES: usize = 512;
 
@@ -57,7 +62,7 @@ const SNIFF_BYTES: usize = 512;
 pub enum Sniffed {
     Format(InputFormat),
     Empty,
-    /// Binary data that is neither a capture, nor Arrow IPC, nor gzip.
+    /// Binary data that is neither a capture, nor Arrow IPC or Parquet, nor gzip.
     Unknown,
 }
 
@@ -82,6 +87,10 @@ pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
     if prefix.starts_with(&GZIP_MAGIC) || looks_like_text(prefix) {
         return Sniffed::Format(InputFormat::TextFlowFile);
     }
+    // After text: a CSV whose first column is named PAR1 is text; Parquet's page headers are not.
+    if prefix.starts_with(PARQUET_MAGIC) {
+        return Sniffed::Format(InputFormat::Parquet);
+    }
     Sniffed::Unknown
 }
 
@@ -105,22 +114,10 @@ pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, Input
     match classify_prefix(&prefix) {
         Sniffed::Format(format) => Ok((format, input)),
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
-        // Parquet is not read (its reader, the `parquet` crate, would triple the build: README,
-        // "Packages"); the message says so, and how to turn it into Feather, which is read.
-        Sniffed::Unknown if prefix.starts_with(PARQUET_MAGIC) => Err(FlowhoundError::new(
-            ErrorCode::NotACapture,
-            format!(
-                "a Parquet file, which flowhound does not read: write the table as Feather (Arrow IPC) instead, e.g. \
-                 python3 -c \"import pandas as pd; pd.read_parquet('{name}').to_feather('{name}.feather')\"",
-                name = path.display()
-            ),
-        )
-        .in_file(path)
-        .at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,
             format!(
-                "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}) not an Arrow IPC file or stream, and not a text or gzip flow file",
+                "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}), not an Arrow IPC file or stream or a Parquet file, and not a text or gzip flow file",
                 prefix[0], prefix.get(1).copied().unwrap_or(0), prefix.get(2).copied().unwrap_or(0), prefix.get(3).copied().unwrap_or(0)
             ),
         )
@@ -141,17 +138,13 @@ mod tests {
     }
 
     #[test]
-    fn parquet_is_refused_with_the_way_round_it() {
-        let dir = std::env::temp_dir().join(format!("flowhound-parquet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("flows.parquet");
+    fn parquet_is_a_flow_file() {
         // The first bytes of a Parquet file pyarrow wrote: the magic, then a page header.
-        std::fs::write(&path, b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00").unwrap();
-        let err = detect_input_format(&path).unwrap_err();
-        assert_eq!((err.code, err.location.byte_offset), (ErrorCode::NotACapture, Some(0)));
-        assert!(err.message.starts_with("a Parquet file, which flowhound does not read"), "{}", err.message);
-        assert!(err.message.contains(".to_feather("), "{}", err.message);
-        std::fs::remove_dir_all(&dir).unwrap();
+        let prefix = b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00";
+        assert_eq!(classify_prefix(prefix), Sniffed::Format(InputFormat::Parquet));
+        assert_eq!(InputFormat::Parquet.kind(), InputKind::FlowFile);
+        // Text that merely starts with the letters is still text.
+        assert_eq!(classify_prefix(b"PAR1,Dur\n"), Sniffed::Format(InputFormat::TextFlowFile));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::error::{FlowhoundError, Result};
 use crate::input_file::{open_input, InputBytes};
 use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats, WindowEvictions};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
+#[cfg(feature = "parquet")]
+use crate::flowfile::ParquetFlowReader;
 use crate::record::FlowRecord;
 
 use super::decode_thread::DecodeThread;
@@ -46,6 +48,10 @@ pub struct SourceProgress {
     pub total_bytes: Option<u64>,
     pub packets: u64,
     pub records: u64,
+    /// A gzip flow file: the uncompressed bytes decoded, and their total (estimated until the
+    /// end, `flowfile::gzip_size`); 0 and `None` for other inputs.
+    pub uncompressed_bytes: u64,
+    pub uncompressed_total_bytes: Option<u64>,
 }
 
 pub enum FlowSource {
@@ -256,7 +262,7 @@ impl CaptureFlowSource {
             PacketInput::Here { reader, .. } => (reader.bytes_consumed(), reader.total_bytes(), reader.packets_read()),
             PacketInput::Thread(thread) => (thread.bytes_consumed(), thread.total_bytes(), thread.packets_read()),
         };
-        SourceProgress { bytes_consumed, total_bytes, packets, records: self.records_out }
+        SourceProgress { bytes_consumed, total_bytes, packets, records: self.records_out, ..SourceProgress::default() }
     }
 
     pub fn engine_stats(&self) -> &FlowEngineStats {
@@ -274,6 +280,8 @@ pub struct FlowFileSource {
 enum FlowFileInput {
     Text(FlowFileReader),
     Arrow(ArrowFlowReader),
+    #[cfg(feature = "parquet")]
+    Parquet(ParquetFlowReader),
 }
 
 impl FlowFileSource {
@@ -290,6 +298,17 @@ impl FlowFileSource {
             InputFormat::ArrowStream => {
                 FlowFileInput::Arrow(ArrowFlowReader::from_input(input, path, ArrowFormat::Stream, flow_file)?)
             }
+            #[cfg(feature = "parquet")]
+            InputFormat::Parquet => FlowFileInput::Parquet(ParquetFlowReader::from_input(input, path, flow_file)?),
+            #[cfg(not(feature = "parquet"))]
+            InputFormat::Parquet => {
+                return Err(FlowhoundError::new(
+                    crate::error::ErrorCode::ParquetUnavailable,
+                    "a Parquet file, and this build of flowhound has no Parquet reader (its addon was built without \
+                     the `parquet` feature): rebuild it with `npm run build:native`, or write the table as Feather",
+                )
+                .in_file(path))
+            }
             // A capture handed to this reader directly: its header error says what it is.
             InputFormat::TextFlowFile | InputFormat::Capture => {
                 FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?)
@@ -305,6 +324,8 @@ impl FlowFileSource {
         let read = match &mut self.reader {
             FlowFileInput::Text(reader) => reader.next_batch(max_records.max(1), out)?,
             FlowFileInput::Arrow(reader) => reader.next_batch(max_records.max(1), out)?,
+            #[cfg(feature = "parquet")]
+            FlowFileInput::Parquet(reader) => reader.next_batch(max_records.max(1), out)?,
         };
         self.records_out += read as u64;
         if read == 0 {
@@ -320,6 +341,8 @@ impl FlowFileSource {
             total_bytes: stats.total_bytes,
             packets: 0,
             records: self.records_out,
+            uncompressed_bytes: stats.uncompressed_bytes,
+            uncompressed_total_bytes: stats.uncompressed_total_bytes,
         }
     }
 
@@ -327,11 +350,21 @@ impl FlowFileSource {
         match &self.reader {
             FlowFileInput::Text(reader) => reader.stats(),
             FlowFileInput::Arrow(reader) => reader.stats(),
+            #[cfg(feature = "parquet")]
+            FlowFileInput::Parquet(reader) => reader.stats(),
         }
     }
 
-    /// Whether the file is an Arrow flow table (rather than text).
+    /// Whether the file is an Arrow flow table (rather than text or Parquet).
     pub fn is_arrow(&self) -> bool {
         matches!(self.reader, FlowFileInput::Arrow(_))
+    }
+
+    /// Whether the file is a Parquet flow table.
+    pub fn is_parquet(&self) -> bool {
+        #[cfg(feature = "parquet")]
+        return matches!(self.reader, FlowFileInput::Parquet(_));
+        #[cfg(not(feature = "parquet"))]
+        false
     }
 }

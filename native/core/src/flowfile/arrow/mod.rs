@@ -41,7 +41,8 @@ use super::fields::{parse_address, parse_protocol};
 use super::reader::{FlowFileOptions, FlowFileStats, MAX_SKIP_REASONS};
 use super::tcp_state::tcp_flags_from_state;
 use crate::time_range::{check_record_times, RecordTimeNames};
-use bytes::{read_piped_file, ArrowBytes, MAX_PIPED_ARROW_FILE_BYTES};
+use bytes::ArrowBytes;
+pub(crate) use bytes::{read_piped_file, MAX_PIPED_ARROW_FILE_BYTES};
 use compression::{decompress_body, MAX_DECOMPRESSED_BODY_BYTES};
 use ipc::{ArrowType, Block, Field, MessageHeader, RecordBatchHeader, Schema, TimeUnit};
 
@@ -58,6 +59,33 @@ const MAX_METADATA_BYTES: u64 = 64 << 20;
 pub enum ArrowFormat {
     File,
     Stream,
+}
+
+/// What the table was before it reached this reader: Arrow IPC as found in the input, or a
+/// Parquet file whose record batches the `parquet` module hands over as an IPC stream. Errors
+/// name the table as the user knows it, and a Parquet table's errors carry no byte offsets
+/// (the offsets would be the stream's, not the file's) but its row numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TableOrigin {
+    ArrowIpc,
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Parquet,
+}
+
+impl TableOrigin {
+    fn noun(self) -> &'static str {
+        match self {
+            TableOrigin::ArrowIpc => "Arrow",
+            TableOrigin::Parquet => "Parquet",
+        }
+    }
+
+    fn written_by(self) -> &'static str {
+        match self {
+            TableOrigin::ArrowIpc => "`flowhound flows -o FILE.arrow`",
+            TableOrigin::Parquet => "`flowhound flows -o FILE.parquet`",
+        }
+    }
 }
 
 /// The flow table's columns, in `FLOW_ARROW_SCHEMA`'s order.
@@ -125,6 +153,19 @@ const COLUMNS: [(Column, &str, Kind); 23] = [
 const REQUIRED: [Column; 10] =
     [C::StartTime, C::Proto, C::SrcAddr, C::SrcPort, C::Dir, C::DstAddr, C::DstPort, C::State, C::TotalPkts, C::TotalBytes];
 
+/// Whether `name` is one of the flow table's columns (any case): those worth decoding.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+pub(crate) fn is_flow_column(name: &str) -> bool {
+    COLUMNS.iter().any(|(_, known, _)| known.eq_ignore_ascii_case(name))
+}
+
+/// Whether columns of these names hold every required one (times: `last_time` or `duration_s`).
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+pub(crate) fn has_required_columns(names: &[&str]) -> bool {
+    let has = |column: Column| names.iter().any(|name| name.eq_ignore_ascii_case(name_of(column)));
+    REQUIRED.iter().all(|&column| has(column)) && (has(C::LastTime) || has(C::DurationS))
+}
+
 fn name_of(column: Column) -> &'static str {
     COLUMNS[column as usize].1
 }
@@ -133,7 +174,7 @@ fn name_of(column: Column) -> &'static str {
 struct ColumnFields([Option<usize>; COLUMNS.len()]);
 
 impl ColumnFields {
-    fn of(schema: &Schema) -> std::result::Result<ColumnFields, String> {
+    fn of(schema: &Schema, origin: TableOrigin) -> std::result::Result<ColumnFields, String> {
         let mut fields = [None; COLUMNS.len()];
         for (index, field) in schema.fields.iter().enumerate() {
             let Some(&(column, name, kind)) = COLUMNS.iter().find(|(_, name, _)| name.eq_ignore_ascii_case(&field.name))
@@ -175,9 +216,11 @@ impl ColumnFields {
         if !missing.is_empty() {
             let found: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).take(40).collect();
             return Err(format!(
-                "missing column(s) {}: Arrow input must be a flow table as `flowhound flows -o FILE.arrow` writes it; \
+                "missing column(s) {}: {} input must be a flow table as {} writes it; \
                  found: {}",
                 missing.join(", "),
+                origin.noun(),
+                origin.written_by(),
                 found.join(", ")
             ));
         }
@@ -191,6 +234,9 @@ impl ColumnFields {
 
 pub struct ArrowFlowReader {
     path: PathBuf,
+    origin: TableOrigin,
+    /// Rows of the record batches taken so far (good and bad): a Parquet row's number.
+    rows_seen: u64,
     bytes: ArrowBytes,
     format: ArrowFormat,
     options: FlowFileOptions,
@@ -226,6 +272,17 @@ impl ArrowFlowReader {
 
     /// Reads an Arrow flow table from an input already opened (`input_file`), from its start.
     pub fn from_input(input: InputBytes, path: &Path, format: ArrowFormat, options: FlowFileOptions) -> Result<ArrowFlowReader> {
+        Self::from_input_of(input, path, format, options, TableOrigin::ArrowIpc)
+    }
+
+    /// As `from_input`, for a table that came from `origin` (its errors name it so).
+    pub(crate) fn from_input_of(
+        input: InputBytes,
+        path: &Path,
+        format: ArrowFormat,
+        options: FlowFileOptions,
+        origin: TableOrigin,
+    ) -> Result<ArrowFlowReader> {
         let bytes = match (input, format) {
             (InputBytes::File(file), _) => {
                 let len = file.metadata().map_err(|err| FlowhoundError::io(&err, path))?.len();
@@ -252,6 +309,8 @@ impl ArrowFlowReader {
         let total_bytes = bytes.len();
         let mut reader = ArrowFlowReader {
             path: path.to_path_buf(),
+            origin,
+            rows_seen: 0,
             bytes,
             format,
             options,
@@ -270,18 +329,22 @@ impl ArrowFlowReader {
             ArrowFormat::File => reader.open_file()?,
             ArrowFormat::Stream => reader.open_stream()?,
         };
-        reader.columns = ColumnFields::of(&reader.schema).map_err(|message| {
-            FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_offset(schema_offset).in_file(path)
-        })?;
+        reader.columns = ColumnFields::of(&reader.schema, origin)
+            .map_err(|message| reader.locate(FlowhoundError::new(ErrorCode::FlowFileBadHeader, message), schema_offset))?;
         Ok(reader)
     }
 
+    /// The file, and the byte offset where it means something (not in a Parquet table's stream).
+    fn locate(&self, error: FlowhoundError, offset: u64) -> FlowhoundError {
+        locate(error, self.origin, offset, &self.path)
+    }
+
     fn header_error(&self, message: impl Into<String>, offset: u64) -> FlowhoundError {
-        FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_offset(offset).in_file(&self.path)
+        self.locate(FlowhoundError::new(ErrorCode::FlowFileBadHeader, message), offset)
     }
 
     fn batch_error(&self, message: impl Into<String>, offset: u64) -> FlowhoundError {
-        FlowhoundError::new(ErrorCode::FlowFileBadRow, message).at_offset(offset).in_file(&self.path)
+        self.locate(FlowhoundError::new(ErrorCode::FlowFileBadRow, message), offset)
     }
 
     /// File format: the footer gives the schema and where the batches are. Returns the
@@ -334,14 +397,14 @@ impl ArrowFlowReader {
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<bool> {
         match self.bytes.read_at(offset, buf) {
             Ok(read) => Ok(read.is_ok()),
-            Err(err) => Err(FlowhoundError::io(&err, &self.path).at_offset(offset)),
+            Err(err) => Err(self.locate(FlowhoundError::io(&err, &self.path), offset)),
         }
     }
 
     /// Reads the message at `offset`: `None` at an end-of-stream marker or the end of the input.
     fn read_message(&mut self, offset: u64, code: ErrorCode) -> Result<Option<(ReadMessage, u64)>> {
         let error = |reader: &Self, message: String| {
-            FlowhoundError::new(code, message).at_offset(offset).in_file(&reader.path)
+            reader.locate(FlowhoundError::new(code, message), offset)
         };
         let cut = "Arrow data cut inside a message header";
         if self.bytes.remaining_from(offset) == Some(0) {
@@ -353,7 +416,7 @@ impl ArrowFlowReader {
             // A stream that ends where a message would start has ended (without its marker).
             Ok(Err(short)) if short.got == 0 => return Ok(None),
             Ok(Err(_)) => return Err(error(self, cut.into())),
-            Err(err) => return Err(FlowhoundError::io(&err, &self.path).at_offset(offset)),
+            Err(err) => return Err(self.locate(FlowhoundError::io(&err, &self.path), offset)),
         }
         let mut prefix = 4;
         if word == ARROW_CONTINUATION {
@@ -385,7 +448,8 @@ impl ArrowFlowReader {
     }
 
     fn read_vec_at(&mut self, offset: u64, len: u64) -> Result<Option<Vec<u8>>> {
-        self.bytes.read_vec_at(offset, len).map_err(|err| FlowhoundError::io(&err, &self.path).at_offset(offset))
+        let origin = self.origin;
+        self.bytes.read_vec_at(offset, len).map_err(|err| locate(FlowhoundError::io(&err, &self.path), origin, offset, &self.path))
     }
 
     fn read_block(&mut self, block: Block, code: ErrorCode) -> Result<ReadMessage> {
@@ -474,11 +538,20 @@ impl ArrowFlowReader {
     fn take_batch(&mut self, message: &ReadMessage, header: &RecordBatchHeader) -> Result<()> {
         self.batches_read += 1;
         let batch_number = self.batches_read;
-        let ArrowFlowReader { path, options, schema, columns, dictionaries, pending, stats, .. } = self;
+        let rows_before = self.rows_seen;
+        let ArrowFlowReader { path, origin, options, schema, columns, dictionaries, pending, stats, .. } = self;
+        let origin = *origin;
         let error_with = |code: ErrorCode, reason: String| {
-            FlowhoundError::new(code, format!("Arrow record batch {batch_number}: {reason}")).at_offset(message.offset).in_file(&*path)
+            let error = FlowhoundError::new(code, format!("{} record batch {batch_number}: {reason}", origin.noun()));
+            locate(error, origin, message.offset, path)
         };
         let error = |reason: String| error_with(ErrorCode::FlowFileBadRow, reason);
+        // A row's number: within its batch in an Arrow table (batches are what its tools show),
+        // within the file in a Parquet table (whose batches are this reader's own).
+        let row_name = |row: usize| match origin {
+            TableOrigin::ArrowIpc => format!("row {}", row + 1),
+            TableOrigin::Parquet => format!("row {} of the file", rows_before + row as u64 + 1),
+        };
         let mut fatal = None;
         // A compressed body is decompressed whole (bounded), then read as an uncompressed one.
         let decompressed = match header.compression {
@@ -490,10 +563,10 @@ impl ArrowFlowReader {
         // Records go straight into `pending`: a batch is never held twice.
         batch
             .decode_rows(schema, columns, dictionaries, &mut |row, record| {
-                let checked = record.map_err(|reason| error(format!("row {}: {reason}", row + 1))).and_then(|record| {
+                let checked = record.map_err(|reason| error(format!("{}: {reason}", row_name(row)))).and_then(|record| {
                     match check_record_times(&record, &ARROW_TIMES) {
                         Ok(()) => Ok(record),
-                        Err(range) => Err(error_with(range.code, format!("row {}: {}", row + 1, range.message))),
+                        Err(range) => Err(error_with(range.code, format!("{}: {}", row_name(row), range.message))),
                     }
                 });
                 match checked {
@@ -516,6 +589,7 @@ impl ArrowFlowReader {
                 }
             })
             .map_err(error)?;
+        self.rows_seen += batch.length as u64;
         fatal.map_or(Ok(()), Err)
     }
 
@@ -549,6 +623,13 @@ impl ArrowFlowReader {
 
     pub fn stats(&self) -> &FlowFileStats {
         &self.stats
+    }
+}
+
+fn locate(error: FlowhoundError, origin: TableOrigin, offset: u64, path: &Path) -> FlowhoundError {
+    match origin {
+        TableOrigin::ArrowIpc => error.at_offset(offset).in_file(path),
+        TableOrigin::Parquet => error.in_file(path),
     }
 }
 
