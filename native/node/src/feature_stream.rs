@@ -303,7 +303,10 @@ impl FeatureStream {
         let features = feature_options(&options, &flows).map_err(|e| to_napi_error(&e))?;
         let lan = lan_texts(&features.lan);
         let builder = FeatureBuilder::new(features).map_err(|e| to_napi_error(&e))?;
-        let source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        let mut source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        // A capture's flows on a thread of their own: its windows' features are computed
+        // here, beside the flow engine, on the other core.
+        source_options.flows_thread_batch_records = Some(RECORDS_PER_PULL);
         let effective = EffectiveFeatureOptions { flows: EffectiveFlowOptions::of(&source_options, RECORDS_PER_PULL as u32), lan };
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());
