@@ -447,7 +447,7 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
 #[test]
 fn parquet_without_the_feature_is_unavailable() {
     let path = fixture("pyarrow-flows.parquet");
-    let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+    let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false, flows_thread_batch_records: None };
     let Err(err) = FlowSource::open(&path, options) else { panic!("a Parquet file opened without the parquet feature") };
     assert_eq!(err.code, ErrorCode::ParquetUnavailable);
     assert_eq!(err.location.path.as_deref(), Some(path.as_path()));
