@@ -4,8 +4,13 @@
 // the two rankings (top 10 overlap, Spearman over hosts with 10 flows or more); Argus alone on
 // the capture; the botd way (editcap windows + argus + ra per window) on a slice.
 // Usage: node bench/analyze-end-to-end.mjs [--capture FILE] [--botd-packets N] [--no-argus]
+//        node bench/analyze-end-to-end.mjs --before DIR [--capture FILE] [--repeat N] [--nice N]
 // Needs ../shared/data (the CTU-13 flow file); the capture is rebuilt by `flowhound synth`
 // into bench/data/ when absent. Writes bench/results/analyze-scenario6.json.
+// With --before DIR (another build: its bin/, dist/ and addon), only `analyze` on the capture
+// runs: N rounds (default 3), each timing this build and then DIR's, every run under
+// `flock /tmp/timing.lock` (and `nice -n N` with --nice), so that both see about the same
+// load; writes bench/results/analyze-before-after.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,6 +35,12 @@ if (!existsSync(flowFile)) {
   console.error(`skipping: ${flowFile} is absent (the benchmark needs the shared CTU-13 data)`);
   process.exit(0);
 }
+const before = option('--before', null);
+if (before !== null) {
+  if (!existsSync(capture)) throw new Error(`${capture} is absent: run once without --before to rebuild it`);
+  compareWithBefore(before);
+  process.exit(0);
+}
 if (!existsSync(capture)) {
   console.error(`rebuilding ${capture} from ${flowFile} with flowhound synth …`);
   execFileSync(process.execPath, [...flowhound, 'synth', flowFile, '--utc-offset', '120', '--no-labels', '-q', '-o', capture], { stdio: 'inherit' });
@@ -42,6 +53,44 @@ function timed(command, commandArgs) {
   const lines = run.stderr.trim().split('\n');
   const [seconds, maxRssKb] = lines.pop().split(' ').map(Number);
   return { seconds, peakRssBytes: maxRssKb * 1024, stdout: run.stdout, stderr: lines.join('\n') };
+}
+
+/** `analyze` on the capture, this build against the one in `beforeDir`, alternating. */
+function compareWithBefore(beforeDir) {
+  const repeat = Number(option('--repeat', '3'));
+  const nice = option('--nice', null);
+  const builds = { after: root, before: beforeDir };
+  const runs = { after: [], before: [] };
+  for (let round = 0; round < repeat; round += 1) {
+    for (const [name, dir] of Object.entries(builds)) {
+      const out = join(bench, 'out', `analyze-${name}.json`);
+      const command = [...(nice === null ? [] : ['nice', '-n', nice]), '/usr/bin/time', '-f', '%e %U %S %M', process.execPath,
+        join(dir, 'bin', 'flowhound.mjs'), 'analyze', capture, ...CTU, '--no-db', '-v', '-y', '-o', out];
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+      const run = spawnSync('flock', ['/tmp/timing.lock', ...command], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (run.status !== 0) throw new Error(`analyze (${name}) failed (${run.status}): ${run.stderr}`);
+      const lines = run.stderr.trim().split('\n');
+      const [wall, user, system, maxRssKb] = lines.pop().split(' ').map(Number);
+      const stages = stagesOf(lines.join('\n'));
+      const packets = Number(/analyze: (\d+) packets/.exec(run.stderr)?.[1]);
+      const inference = (stages.flow_inference ?? 0) + (stages.host_inference_and_reasons ?? 0);
+      runs[name].push({ load: Number(load), wallSeconds: wall, cpuSeconds: user + system, peakRssBytes: maxRssKb * 1024, packets,
+        packetsPerSecond: packets / wall, inferenceShareOfWall: inference / wall, stagesSeconds: stages });
+      console.error(`${name} ${round + 1}: ${wall} s, CPU ${(user + system).toFixed(2)} s, ${(maxRssKb / 1024).toFixed(0)} MB, ` +
+        `inference ${((100 * inference) / wall).toFixed(0)}% (load ${load})`);
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const summary = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, {
+    wallSeconds: median(list.map((r) => r.wallSeconds)),
+    packetsPerSecond: median(list.map((r) => r.packetsPerSecond)),
+    cpuSeconds: median(list.map((r) => r.cpuSeconds)),
+    peakRssBytes: median(list.map((r) => r.peakRssBytes)),
+    inferenceShareOfWall: median(list.map((r) => r.inferenceShareOfWall)),
+  }]));
+  const result = { date: new Date().toISOString(), capture, before: beforeDir, nice, repeat, summary, runs };
+  writeFileSync(join(bench, 'results', 'analyze-before-after.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(summary, null, 2));
 }
 
 function stagesOf(stderr) {

@@ -20,8 +20,8 @@ mkdirSync(join(benchDir, 'out'), { recursive: true });
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 
 // windowed-2t: windowed flows with reading and decoding on a second thread (two cores; Argus
-// uses one).
-const STAGES = ['walk', 'decode', 'windowed', 'windowed-2t', 'whole', 'flows-api'];
+// uses one). features: the feature rows of every window, as `analyze` gets them, unscored.
+const STAGES = ['walk', 'decode', 'windowed', 'windowed-2t', 'whole', 'flows-api', 'features'];
 
 function runChild(stage, capture) {
   const out = execFileSync(process.execPath, [join(benchDir, 'stage-child.mjs'), stage, capture], { encoding: 'utf8' });

@@ -1,6 +1,6 @@
-//! A capture source that reads and decodes on a second thread must give what the one-thread
-//! source gives: the same records in the same order, the same damage, the same final
-//! progress. On the damaged captures of the fixtures (with and without `keep_going`), the
+//! A capture source that reads and decodes on a second thread, and one that also builds its
+//! flows on a third, must give what the one-thread source gives: the same records in the same
+//! order, the same damage, the same final progress. On the damaged captures of the fixtures (with and without `keep_going`), the
 //! Argus fixtures and the shared real captures; on generated LAN traffic in
 //! `native/synth/tests/core_on_generated_traffic.rs` (the generator is synth's).
 
@@ -21,8 +21,12 @@ fn ending(error: &FlowhoundError) -> Option<(String, Option<u64>)> {
     Some((error.code.to_string(), error.location.byte_offset))
 }
 
-fn read(path: &Path, engine: FlowEngineOptions, keep_going: bool, decode_thread: bool) -> Outcome {
-    let options = FlowSourceOptions { engine, flow_file: FlowFileOptions::default(), keep_going, decode_thread };
+/// How a capture source is run: reading and decoding on a thread of their own; the flows too,
+/// pulling this many records at a time.
+type Threads = (bool, Option<usize>);
+
+fn read(path: &Path, engine: FlowEngineOptions, keep_going: bool, (decode_thread, flows_thread_batch_records): Threads) -> Outcome {
+    let options = FlowSourceOptions { engine, flow_file: FlowFileOptions::default(), keep_going, decode_thread, flows_thread_batch_records };
     let mut source = match FlowSource::open(path, options) {
         Ok(source) => source,
         Err(error) => return (Vec::new(), ending(&error), (0, 0)),
@@ -44,10 +48,12 @@ fn check(path: &Path) {
     let modes = [FlowEngineOptions::default(), FlowEngineOptions::whole_capture(FlowMode::CTU13_STATUS_INTERVAL_US)];
     for engine in modes {
         for keep_going in [false, true] {
-            let one = read(path, engine, keep_going, false);
-            let two = read(path, engine, keep_going, true);
-            assert_eq!((&two.1, two.2), (&one.1, one.2), "{}, {engine:?}, keep_going {keep_going}", path.display());
-            assert!(two.0 == one.0, "{}, {engine:?}: {} records against {}", path.display(), two.0.len(), one.0.len());
+            let one = read(path, engine, keep_going, (false, None));
+            for threads in [(true, None), (true, Some(100)), (true, Some(7))] {
+                let two = read(path, engine, keep_going, threads);
+                assert_eq!((&two.1, two.2), (&one.1, one.2), "{}, {engine:?}, keep_going {keep_going}, {threads:?}", path.display());
+                assert!(two.0 == one.0, "{}, {engine:?}, {threads:?}: {} records against {}", path.display(), two.0.len(), one.0.len());
+            }
         }
     }
 }

@@ -402,6 +402,7 @@ fn every_flow_file_command_sees_zeek_logs_as_flow_files() {
             flow_file: STRICT,
             keep_going: false,
             decode_thread: false,
+            flows_thread_batch_records: None,
         };
         let mut source = FlowSource::open(&path, options).unwrap();
         assert_eq!(source.kind(), InputKind::FlowFile);

@@ -27,6 +27,11 @@ use crate::stats::{source_stats, SourceStats};
 use crate::window_thread::{WindowThread, Windows};
 
 const RECORDS_PER_PULL: usize = 65_536;
+/// Records a capture's flows thread hands over at once: small, because up to four batches are
+/// alive at a time (one being made, two waiting, one being turned into features); 65,536 cost
+/// about 60 MB more peak RSS on scenario 6's first 30 minutes than computing on one thread,
+/// 8,192 none measurable, with the same windows.
+const FLOWS_THREAD_BATCH_RECORDS: usize = 8_192;
 
 #[napi(object)]
 pub struct FeatureSpecJs {
@@ -303,7 +308,10 @@ impl FeatureStream {
         let features = feature_options(&options, &flows).map_err(|e| to_napi_error(&e))?;
         let lan = lan_texts(&features.lan);
         let builder = FeatureBuilder::new(features).map_err(|e| to_napi_error(&e))?;
-        let source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        let mut source_options = source_options(&flows).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        // A capture's flows on a thread of their own: its windows' features are computed
+        // here, beside the flow engine, on the other core.
+        source_options.flows_thread_batch_records = Some(FLOWS_THREAD_BATCH_RECORDS);
         let effective = EffectiveFeatureOptions { flows: EffectiveFlowOptions::of(&source_options, RECORDS_PER_PULL as u32), lan };
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());

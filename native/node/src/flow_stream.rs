@@ -65,8 +65,11 @@ impl FlowStream {
     pub fn open(path: String, options: Option<FlowStreamOptions>) -> napi::Result<FlowStream> {
         let options = options.unwrap_or_default();
         let path = PathBuf::from(path);
-        let source_options = source_options(&options).map_err(|e| to_napi_error(&e.in_file(&path)))?;
+        let mut source_options = source_options(&options).map_err(|e| to_napi_error(&e.in_file(&path)))?;
         let batch_records = batch_records(&options);
+        // A capture's flows on a thread of their own: each batch is made into text or columns
+        // here, and written, while the engine goes on with the next.
+        source_options.flows_thread_batch_records = Some(batch_records as usize);
         let effective = EffectiveFlowOptions::of(&source_options, batch_records);
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let kind = source.kind();

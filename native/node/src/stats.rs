@@ -1,5 +1,7 @@
 //! Run statistics for JavaScript: what was read, and what was not turned into ordinary flows.
 
+use flowhound_core::capture::SkippedPackets;
+use flowhound_core::flow::FlowEngineStats;
 use flowhound_core::ingest::FlowSource;
 
 use crate::errors::error_json;
@@ -35,29 +37,8 @@ pub struct SourceStats {
 
 pub fn source_stats(source: &FlowSource) -> SourceStats {
     match source {
-        FlowSource::Capture(capture) => {
-            let s = capture.engine_stats();
-            let skipped = capture.skipped_packets();
-            SourceStats {
-                skipped_packets: skipped.count() as f64,
-                skip_reasons: skipped.reasons().iter().map(error_json).collect(),
-                packets: s.packets as f64,
-                ip_packets: s.ip_packets as f64,
-                non_ip_packets: s.non_ip_packets as f64,
-                undecodable_packets: s.undecodable_packets as f64,
-                out_of_order_packets: s.out_of_order_packets as f64,
-                late_packets: s.late_packets as f64,
-                flows_emitted: s.flows_emitted as f64,
-                flows_evicted_early: s.flows_evicted_early as f64,
-                flows_evicted_memcap: s.flows_evicted_memcap as f64,
-                fragments_joined: s.fragments_joined as f64,
-                orphan_fragments: s.orphan_fragments as f64,
-                active_flows: s.active_flows as f64,
-                peak_active_flows: s.peak_active_flows as f64,
-                bytes_per_active_flow: s.bytes_per_active_flow as f64,
-                ..SourceStats::default()
-            }
-        }
+        FlowSource::Capture(capture) => capture_stats(capture.engine_stats(), capture.skipped_packets()),
+        FlowSource::CaptureOnThread(capture) => capture_stats(capture.engine_stats(), capture.skipped_packets()),
         FlowSource::FlowFile(file) => {
             let s = file.file_stats();
             SourceStats {
@@ -68,5 +49,27 @@ pub fn source_stats(source: &FlowSource) -> SourceStats {
                 ..SourceStats::default()
             }
         }
+    }
+}
+
+fn capture_stats(s: &FlowEngineStats, skipped: &SkippedPackets) -> SourceStats {
+    SourceStats {
+        skipped_packets: skipped.count() as f64,
+        skip_reasons: skipped.reasons().iter().map(error_json).collect(),
+        packets: s.packets as f64,
+        ip_packets: s.ip_packets as f64,
+        non_ip_packets: s.non_ip_packets as f64,
+        undecodable_packets: s.undecodable_packets as f64,
+        out_of_order_packets: s.out_of_order_packets as f64,
+        late_packets: s.late_packets as f64,
+        flows_emitted: s.flows_emitted as f64,
+        flows_evicted_early: s.flows_evicted_early as f64,
+        flows_evicted_memcap: s.flows_evicted_memcap as f64,
+        fragments_joined: s.fragments_joined as f64,
+        orphan_fragments: s.orphan_fragments as f64,
+        active_flows: s.active_flows as f64,
+        peak_active_flows: s.peak_active_flows as f64,
+        bytes_per_active_flow: s.bytes_per_active_flow as f64,
+        ..SourceStats::default()
     }
 }

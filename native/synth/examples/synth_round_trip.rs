@@ -82,6 +82,7 @@ fn read_capture(capture: Box<dyn std::io::Read + Send>, round_trip: &mut RoundTr
         flow_file: FlowFileOptions::default(),
         keep_going: false,
         decode_thread: false,
+        flows_thread_batch_records: None,
     };
     let reader = CaptureReader::from_read(capture, "rebuilt capture")?;
     let mut source = CaptureFlowSource::from_reader(reader, source_options)?;

@@ -50,7 +50,7 @@ mod decode_thread_agrees {
     }
 
     fn read(path: &Path, engine: FlowEngineOptions, keep_going: bool, decode_thread: bool) -> Outcome {
-        let options = FlowSourceOptions { engine, flow_file: FlowFileOptions::default(), keep_going, decode_thread };
+        let options = FlowSourceOptions { engine, flow_file: FlowFileOptions::default(), keep_going, decode_thread, flows_thread_batch_records: None };
         let mut source = match FlowSource::open(path, options) {
             Ok(source) => source,
             Err(error) => return (Vec::new(), ending(&error), (0, 0)),

@@ -54,6 +54,7 @@ fn read_back(capture: Box<dyn Read + Send>) -> Vec<FlowRecord> {
         flow_file: FlowFileOptions::default(),
         keep_going: false,
         decode_thread: false,
+        flows_thread_batch_records: None,
     };
     let reader = CaptureReader::from_read(capture, "rebuilt capture").unwrap();
     let mut source = CaptureFlowSource::from_reader(reader, options).unwrap();

@@ -157,6 +157,7 @@ fn flow_source_opens_netflow_and_the_features_see_one_window() {
         flow_file: UTC,
         keep_going: false,
         decode_thread: false,
+        flows_thread_batch_records: None,
     };
     let mut source = FlowSource::open(&fixture("netflow-no-header.csv.gz"), options).unwrap();
     assert_eq!(source.kind(), InputKind::FlowFile);
@@ -296,7 +297,7 @@ fn cut_arrow_files_and_streams() {
         let bytes = std::fs::read(fixture(name)).unwrap();
         let cut = dir.join(name);
         std::fs::write(&cut, &bytes[..bytes.len() - 200]).unwrap();
-        let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+        let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false, flows_thread_batch_records: None };
         let result = FlowSource::open(&cut, options).and_then(|mut source| {
             let mut records = Vec::new();
             while source.next_batch(100, &mut records)? {}
@@ -318,7 +319,7 @@ fn cut_arrow_files_and_streams() {
 
 #[test]
 fn flow_source_tells_arrow_from_text() {
-    let options = || FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+    let options = || FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false, flows_thread_batch_records: None };
     for (name, arrow) in [("pyarrow-flows.arrows", true), ("flowhound-scenario6-excerpt.arrow", true), ("netflow-header.csv", false)] {
         let source = FlowSource::open(&fixture(name), options()).unwrap();
         assert_eq!(source.kind(), InputKind::FlowFile);
@@ -400,7 +401,7 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
             }
             std::fs::write(&damaged_path, &bytes).unwrap();
             let options =
-                FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+                FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false, flows_thread_batch_records: None };
             let outcome = FlowSource::open(&damaged_path, options).and_then(|mut source| {
                 let mut records = Vec::new();
                 while source.next_batch(100, &mut records)? {}
@@ -446,7 +447,7 @@ fn damaged_arrow_bytes_give_errors_with_a_code_never_panics() {
 #[test]
 fn parquet_without_the_feature_is_unavailable() {
     let path = fixture("pyarrow-flows.parquet");
-    let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false };
+    let options = FlowSourceOptions { engine: Default::default(), flow_file: UTC, keep_going: false, decode_thread: false, flows_thread_batch_records: None };
     let Err(err) = FlowSource::open(&path, options) else { panic!("a Parquet file opened without the parquet feature") };
     assert_eq!(err.code, ErrorCode::ParquetUnavailable);
     assert_eq!(err.location.path.as_deref(), Some(path.as_path()));

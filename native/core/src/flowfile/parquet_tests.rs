@@ -25,7 +25,7 @@ const UTC: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 0, keep_going
 const CTU13: FlowFileOptions = FlowFileOptions { utc_offset_minutes: 120, keep_going: false, columns: ColumnRenames::NONE };
 
 fn source_options(flow_file: FlowFileOptions) -> FlowSourceOptions {
-    FlowSourceOptions { engine: Default::default(), flow_file, keep_going: false, decode_thread: false }
+    FlowSourceOptions { engine: Default::default(), flow_file, keep_going: false, decode_thread: false, flows_thread_batch_records: None }
 }
 
 /// Every record of `source`, checking that it is a Parquet table and that its bytes are all

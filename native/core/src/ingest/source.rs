@@ -17,6 +17,7 @@ use crate::record::FlowRecord;
 
 use super::decode_thread::DecodeThread;
 use super::decoded_batch::DecodedBatch;
+use super::flows_thread::CaptureFlowThread;
 use super::input::{sniff_input, InputFormat, InputKind};
 
 /// How much packet work one call does at most before it returns, so callers can report
@@ -32,12 +33,22 @@ pub struct FlowSourceOptions {
     /// Captures: read and decode on a second thread while this one builds flows
     /// (`DecodeThread`): the same records, sooner, when a second core is free.
     pub decode_thread: bool,
+    /// Captures: build the flows on a thread of their own too (`CaptureFlowThread`), which
+    /// pulls this many records at a time; what the caller does with them runs beside it.
+    /// `None`: the flows are built on the calling thread.
+    pub flows_thread_batch_records: Option<usize>,
 }
 
 impl Default for FlowSourceOptions {
     /// The engine's and the flow-file reader's defaults; stop at damage; one thread.
     fn default() -> FlowSourceOptions {
-        FlowSourceOptions { engine: FlowEngineOptions::default(), flow_file: FlowFileOptions::default(), keep_going: false, decode_thread: false }
+        FlowSourceOptions {
+            engine: FlowEngineOptions::default(),
+            flow_file: FlowFileOptions::default(),
+            keep_going: false,
+            decode_thread: false,
+            flows_thread_batch_records: None,
+        }
     }
 }
 
@@ -56,6 +67,8 @@ pub struct SourceProgress {
 
 pub enum FlowSource {
     Capture(CaptureFlowSource),
+    /// A capture whose flows are built on a thread of their own.
+    CaptureOnThread(CaptureFlowThread),
     FlowFile(FlowFileSource),
 }
 
@@ -73,7 +86,14 @@ impl FlowSource {
     /// As `open`, for an input already opened (`input_file`); `path` names it in errors.
     pub fn from_input(input: InputBytes, path: &Path, options: FlowSourceOptions) -> Result<FlowSource> {
         match sniff_input(input, path)? {
-            (InputFormat::Capture, input) => Ok(FlowSource::Capture(CaptureFlowSource::from_input(input, path, options)?)),
+            (InputFormat::Capture, input) => {
+                let batch_records = options.flows_thread_batch_records;
+                let source = CaptureFlowSource::from_input(input, path, options)?;
+                match batch_records {
+                    Some(records) => Ok(FlowSource::CaptureOnThread(CaptureFlowThread::spawn(source, records).map_err(|e| e.in_file(path))?)),
+                    None => Ok(FlowSource::Capture(source)),
+                }
+            }
             (format, input) => Ok(FlowSource::FlowFile(FlowFileSource::from_input(input, path, format, options)?)),
         }
     }
@@ -83,6 +103,7 @@ impl FlowSource {
     pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
         match self {
             FlowSource::Capture(source) => source.next_batch(max_records, out),
+            FlowSource::CaptureOnThread(source) => source.next_batch(max_records, out),
             FlowSource::FlowFile(source) => source.next_batch(max_records, out),
         }
     }
@@ -90,6 +111,7 @@ impl FlowSource {
     pub fn progress(&self) -> SourceProgress {
         match self {
             FlowSource::Capture(source) => source.progress(),
+            FlowSource::CaptureOnThread(source) => source.progress(),
             FlowSource::FlowFile(source) => source.progress(),
         }
     }
@@ -99,7 +121,8 @@ impl FlowSource {
     /// so before the records are handed out.
     pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
         match self {
-            FlowSource::Capture(source) => source.engine.take_window_evictions(),
+            FlowSource::Capture(source) => source.take_window_evictions(),
+            FlowSource::CaptureOnThread(source) => source.take_window_evictions(),
             FlowSource::FlowFile(_) => Vec::new(),
         }
     }
@@ -107,14 +130,15 @@ impl FlowSource {
     /// The damage met with `keep_going` set, if any: reading stopped there.
     pub fn damage(&self) -> Option<&FlowhoundError> {
         match self {
-            FlowSource::Capture(source) => source.damage.as_ref(),
+            FlowSource::Capture(source) => source.damage(),
+            FlowSource::CaptureOnThread(source) => source.damage(),
             FlowSource::FlowFile(_) => None,
         }
     }
 
     pub fn kind(&self) -> InputKind {
         match self {
-            FlowSource::Capture(_) => InputKind::Capture,
+            FlowSource::Capture(_) | FlowSource::CaptureOnThread(_) => InputKind::Capture,
             FlowSource::FlowFile(_) => InputKind::FlowFile,
         }
     }
@@ -179,6 +203,20 @@ impl CaptureFlowSource {
     /// Packets skipped (with `keep_going`) because their time is out of range.
     pub fn skipped_packets(&self) -> &SkippedPackets {
         &self.skipped
+    }
+
+    pub(super) fn skipped_packets_shared(&self) -> Arc<SkippedPackets> {
+        Arc::clone(&self.skipped)
+    }
+
+    /// The damage met with `keep_going` set, if any: reading stopped there.
+    pub fn damage(&self) -> Option<&FlowhoundError> {
+        self.damage.as_ref()
+    }
+
+    /// The early evictions counted since the last call (`FlowSource::take_window_evictions`).
+    pub fn take_window_evictions(&mut self) -> Vec<WindowEvictions> {
+        self.engine.take_window_evictions()
     }
 
     pub fn next_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<bool> {
