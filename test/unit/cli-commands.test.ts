@@ -95,8 +95,8 @@ describe('the shared options', () => {
   });
 
   it('--format names the formats of the command', () => {
-    expect(usageMessage(parse('flows', ['x.pcap', '--format', 'json']))).toBe("--format must be csv or arrow, got 'json'");
-    expect(usageMessage(parse('analyze', ['x.pcap', '--format', 'xml']))).toBe("--format must be table, json, csv or arrow, got 'xml'");
+    expect(usageMessage(parse('flows', ['x.pcap', '--format', 'json']))).toBe("--format must be csv, arrow or parquet, got 'json'");
+    expect(usageMessage(parse('analyze', ['x.pcap', '--format', 'xml']))).toBe("--format must be table, json, csv, arrow or parquet, got 'xml'");
     expect(usageMessage(parse('evaluate', ['x.pcap', '--format', 'csv']))).toBe("--format must be table or json, got 'csv'");
     expect(usageMessage(parse('report', ['--format', 'txt']))).toBe("--format must be html, json or csv, got 'txt'");
   });
