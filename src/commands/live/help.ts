@@ -51,6 +51,8 @@ Output:
                              the suspicious ones with their reasons, its packets and drops)
   -v, --verbose              every reason of every host in the final table
   -q, --quiet                no view: only warnings and the closing summary
+  -y, --yes                  accepted, as by every command: live overwrites nothing (the
+                             history and the alert file are added to)
 
 A sensor for 'flowhound serve' (docs/deploy.md): each closed window's feature rows, with the
 kernel's counts, are published to NATS JetStream instead of being scored here; history, alert,

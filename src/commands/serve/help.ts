@@ -40,6 +40,8 @@ Output:
   --status-interval SECONDS  seconds between status lines (default 10; 0: none)
   --json                     the totals as JSON on standard output when it stops
   -q, --quiet                no status lines
+  -y, -v                     accepted, as by every command: serve overwrites nothing (the
+                             history and the alert file are added to) and has no more to tell
 
 Stopping: Ctrl-C or SIGTERM finishes the windows in hand, records the runs as ended, and
 exits 0; a second Ctrl-C exits 130 at once. A lost NATS server is waited for.
