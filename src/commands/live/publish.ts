@@ -15,6 +15,7 @@ import { listInterfaces, LiveReader } from '../../pipeline/live.js';
 import { readInputs } from '../../pipeline/read-loop.js';
 import { publisherLine, reportPeriodically } from '../../nats/sensor-report.js';
 import { WindowPublisher, type PublishedInput } from '../../nats/window-publisher.js';
+import { captureSettingsOf } from './capture-settings.js';
 import { defaultLan, type LiveOptions } from './run.js';
 
 export type LivePublishOptions = Pick<
@@ -35,16 +36,7 @@ export async function runLivePublish(options: LivePublishOptions): Promise<LiveP
   const lan = options.lan ?? defaultLan(listInterfaces().find((i) => i.name === options.interface));
   const reader = LiveReader.open(options.interface, {
     lan,
-    windowSeconds: options.windowSeconds,
-    stepSeconds: options.stepSeconds,
-    maxActiveFlows: options.maxActiveFlows,
-    memcapBytes: options.memcapBytes,
-    snaplen: options.snaplen,
-    bufferSizeBytes: options.bufferSizeBytes,
-    promiscuous: options.promiscuous,
-    bpf: options.bpf,
-    durationSeconds: options.durationSeconds,
-    maxPackets: options.maxPackets,
+    ...captureSettingsOf(options),
     onEvent: (event) => options.log(`live: interface ${options.interface} ${event}`),
   });
   let stops = 0;

@@ -13,6 +13,7 @@ import { coreDefaults } from '../../native.js';
 import { listInterfaces, LiveReader, type NetworkInterface } from '../../pipeline/live.js';
 import { runVersions } from '../analyze/run.js';
 import { AlertWriter, type AlertFormat } from './alerts.js';
+import { captureSettingsOf } from './capture-settings.js';
 import { LiveDisplay } from './display.js';
 
 export interface LiveOptions {
@@ -84,16 +85,7 @@ export async function runLive(options: LiveOptions, parts: Pick<SessionParts, 'l
   const pendingEvents: string[] = [];
   const reader = LiveReader.open(options.interface, {
     lan,
-    windowSeconds: options.windowSeconds,
-    stepSeconds: options.stepSeconds,
-    maxActiveFlows: options.maxActiveFlows,
-    memcapBytes: options.memcapBytes,
-    snaplen: options.snaplen,
-    bufferSizeBytes: options.bufferSizeBytes,
-    promiscuous: options.promiscuous,
-    bpf: options.bpf,
-    durationSeconds: options.durationSeconds,
-    maxPackets: options.maxPackets,
+    ...captureSettingsOf(options),
     onEvent: (event) => (display ? display.warn(`interface ${options.interface} ${event}`) : pendingEvents.push(event)),
     onPoll: (status) => display?.status(status),
   });
