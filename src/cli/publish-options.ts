@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 
 import { usageError } from '../errors.js';
 import { checkName, DEFAULT_STREAM, natsServers } from '../nats/addressing.js';
+import type { PublisherOptions } from '../nats/window-publisher.js';
+import type { FeatureSchema } from '../pipeline/features.js';
 import { byteSize } from './byte-size.js';
 import type { OptionValues, OptionsConfig } from './options.js';
 import { choice, numberIn, wholeNumberIn } from './values.js';
@@ -28,6 +30,28 @@ export interface Publishing {
   bufferBytes: number;
   whenFull: 'drop' | 'wait';
   drainTimeoutMs: number;
+}
+
+/** The publisher of a sensor with these options: `onTooLarge` is the command's (an archive
+ * fails, a live capture drops and counts). */
+export function publisherOptionsOf(
+  publishing: Publishing,
+  schema: FeatureSchema,
+  onTooLarge: PublisherOptions['onTooLarge'],
+  log: (line: string) => void,
+): PublisherOptions {
+  return {
+    servers: publishing.servers,
+    stream: publishing.stream,
+    sensor: publishing.sensor,
+    schema,
+    bufferWindows: publishing.bufferWindows,
+    bufferBytes: publishing.bufferBytes,
+    whenFull: publishing.whenFull,
+    onTooLarge,
+    drainTimeoutMs: publishing.drainTimeoutMs,
+    log,
+  };
 }
 
 export const DEFAULT_BUFFER_WINDOWS = 1000;

@@ -4,7 +4,7 @@
 // score, rank and record. Reading pauses while the buffer is full (--when-full wait, the
 // default here), so an archive loses nothing to an outage; the end says what was published
 // and what, if anything, was dropped.
-import type { Publishing } from '../../cli/publish-options.js';
+import { publisherOptionsOf, type Publishing } from '../../cli/publish-options.js';
 import { ExitCode } from '../../errors.js';
 import { describeInput } from '../../pipeline/input-fingerprint.js';
 import { FeatureReader, featureSchema, windowingOf, type FeatureReaderOptions } from '../../pipeline/features.js';
@@ -45,18 +45,7 @@ export async function runAnalyzePublish(options: AnalyzePublishOptions): Promise
       reading: { lan: effective.lan, ...windowingOf(effective, options.inputs[i]!), utcOffsetMinutes: effective.flows.utcOffsetMinutes },
     };
   });
-  const publisher = await WindowPublisher.open({
-    servers: publishing.servers,
-    stream: publishing.stream,
-    sensor: publishing.sensor,
-    schema: featureSchema(),
-    bufferWindows: publishing.bufferWindows,
-    bufferBytes: publishing.bufferBytes,
-    whenFull: publishing.whenFull,
-    onTooLarge: 'throw',
-    drainTimeoutMs: publishing.drainTimeoutMs,
-    log: options.log,
-  });
+  const publisher = await WindowPublisher.open(publisherOptionsOf(publishing, featureSchema(), 'throw', options.log));
   if (!options.quiet) options.log(`analyze: sensor ${publishing.sensor} → ${publishing.url}, stream ${publishing.stream}, subject ${publisher.subject}`);
   const stopReports = options.quiet ? () => {} : reportPeriodically(publisher, publishing.sensor, options.statusIntervalS, options.log);
   let windows = 0;

@@ -8,7 +8,7 @@
 // open windows (partial), publishes them, and exits 0.
 import { createHash } from 'node:crypto';
 
-import type { Publishing } from '../../cli/publish-options.js';
+import { publisherOptionsOf, type Publishing } from '../../cli/publish-options.js';
 import { ExitCode } from '../../errors.js';
 import { featureSchema, windowingOf } from '../../pipeline/features.js';
 import { listInterfaces, LiveReader } from '../../pipeline/live.js';
@@ -63,18 +63,7 @@ export async function runLivePublish(options: LivePublishOptions): Promise<LiveP
       sizeBytes: 0,
       reading: { lan: effective.lan, ...windowingOf(effective, input), utcOffsetMinutes: effective.flows.utcOffsetMinutes },
     };
-    publisher = await WindowPublisher.open({
-      servers: publishing.servers,
-      stream: publishing.stream,
-      sensor: publishing.sensor,
-      schema: featureSchema(),
-      bufferWindows: publishing.bufferWindows,
-      bufferBytes: publishing.bufferBytes,
-      whenFull: publishing.whenFull,
-      onTooLarge: 'drop',
-      drainTimeoutMs: publishing.drainTimeoutMs,
-      log: options.log,
-    });
+    publisher = await WindowPublisher.open(publisherOptionsOf(publishing, featureSchema(), 'drop', options.log));
     options.log(
       `live: capturing on ${options.interface}; sensor ${publishing.sensor} → ${publishing.url}, stream ${publishing.stream}, subject ${publisher.subject}\n` +
         `live: LAN ${lan.join(', ')}; windows of ${published.reading.windowSeconds} s every ${published.reading.stepSeconds} s`,
