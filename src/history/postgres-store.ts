@@ -42,6 +42,7 @@ import type {
   StoredWindow,
   WindowCommit,
 } from './store.js';
+import { inputOfWindow, newRunContext, rememberInput, type RunContext } from './run-context.js';
 
 export interface PostgresOpenOptions {
   passphrase?: string | null;
@@ -79,15 +80,6 @@ function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '40P01' || code === '40001';
 }
-
-interface RunContext {
-  analysisKey: string;
-  windowUs: number;
-  inputsByPath: Map<string, number>;
-  inputsByName: Map<string, number[]>;
-}
-
-const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export class PostgresHistory implements HistoryBackend {
   readonly engine = 'postgres' as const;
@@ -257,8 +249,8 @@ export class PostgresHistory implements HistoryBackend {
         for (const model of run.models) {
           await client.query('INSERT INTO run_models (run_id, kind, path, sha256, threshold) VALUES ($1, $2, $3, $4, $5)', [runId, model.kind, model.path, model.sha256, model.threshold]);
         }
-        const context: RunContext = { analysisKey, windowUs, inputsByPath: new Map(), inputsByName: new Map() };
-        for (const input of run.inputs) remember(context, input.path, await insertInput(client, runId, input, this.path));
+        const context: RunContext = newRunContext(analysisKey, windowUs);
+        for (const input of run.inputs) rememberInput(context, input.path, await insertInput(client, runId, input, this.path));
         // Known only once committed: a retried transaction starts again from nothing.
         this.#runs.set(runId, context);
         return runId;
@@ -271,7 +263,7 @@ export class PostgresHistory implements HistoryBackend {
     this.#requireWrite();
     const context = await this.#context(runId);
     const id = await this.#with('cannot record the input', (client) => insertInput(client, runId, input, this.path), true);
-    remember(context, input.path, id);
+    rememberInput(context, input.path, id);
     return id;
   }
 
@@ -285,9 +277,9 @@ export class PostgresHistory implements HistoryBackend {
         const row = run.rows[0];
         if (!row) throw new FlowhoundError('ERR_HISTORY_UNKNOWN_RUN', `no run ${runId} in this history`, { path: this.path });
         if (row.window_us === null) throw new FlowhoundError('ERR_HISTORY_INVALID', `run ${runId} was recorded without its window length: it takes no new windows`, { path: this.path });
-        const found: RunContext = { analysisKey: row.analysis_key, windowUs: row.window_us, inputsByPath: new Map(), inputsByName: new Map() };
+        const found: RunContext = newRunContext(row.analysis_key, row.window_us);
         const inputs = await client.query<{ input_id: number; path: string }>('SELECT input_id, path FROM run_inputs WHERE run_id = $1 ORDER BY input_id', [runId]);
-        for (const { input_id: id, path } of inputs.rows) remember(found, path, id);
+        for (const { input_id: id, path } of inputs.rows) rememberInput(found, path, id);
         return found;
       },
       false,
@@ -296,20 +288,10 @@ export class PostgresHistory implements HistoryBackend {
     return context;
   }
 
-  #inputOf(runId: number, context: RunContext, input: string): number {
-    const byPath = context.inputsByPath.get(input);
-    if (byPath !== undefined) return byPath;
-    const byName = context.inputsByName.get(basename(input));
-    if (byName && byName.length === 1) return byName[0]!;
-    const all = new Set(context.inputsByPath.values());
-    if (all.size === 1) return [...all][0]!;
-    throw new FlowhoundError('ERR_HISTORY_UNKNOWN_INPUT', `window of '${input}', which is not an input of run ${runId} (add it with addInput)`, { path: this.path });
-  }
-
   async commitWindow(runId: number, window: WindowResult, threshold: number): Promise<WindowCommit> {
     this.#requireWrite();
     const context = await this.#context(runId);
-    const inputId = this.#inputOf(runId, context, window.input);
+    const inputId = inputOfWindow(context, runId, window.input, this.path);
     // One row per host (the last, as SQLite's INSERT OR REPLACE would leave).
     const hosts = new Map(window.hosts.map((host) => [host.host.toLowerCase(), host]));
     const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
@@ -570,13 +552,6 @@ export class PostgresHistory implements HistoryBackend {
     );
     return row!;
   }
-}
-
-function remember(context: RunContext, path: string, id: number): void {
-  context.inputsByPath.set(path, id);
-  const named = context.inputsByName.get(basename(path)) ?? [];
-  if (!named.includes(id)) named.push(id);
-  context.inputsByName.set(basename(path), named);
 }
 
 async function insertInput(client: PoolClient, runId: number, input: InputIdentity, path: string): Promise<number> {

@@ -11,7 +11,7 @@
 // same numbers again; alerts follow the new run's threshold) and links the window to both runs;
 // a run that scores it another way (another model, another LAN) gets its own window rows.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 import type { RunInfo, WindowResult } from '../analysis/types.js';
@@ -21,6 +21,7 @@ import type { InputIdentity } from './paths.js';
 import { decidePrivacy, type HistoryKeys, hmacLabel, hmacLabelDigits } from './privacy.js';
 import { analysisKeyOf, behaviourBlob, behaviourFromBlob, secondsToUs } from './records.js';
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './schema.js';
+import { inputOfWindow, newRunContext, rememberInput, type RunContext } from './run-context.js';
 
 export { analysisKeyOf } from './records.js';
 
@@ -148,14 +149,6 @@ function historyError(error: unknown, path: string, doing: string): unknown {
   return error;
 }
 
-interface RunContext {
-  analysisKey: string;
-  windowUs: number;
-  /** Input ids by the path given to the run, and by base name. */
-  inputsByPath: Map<string, number>;
-  inputsByName: Map<string, number[]>;
-}
-
 export class HistoryStore {
   readonly path: string;
   readonly mode: 'read' | 'write';
@@ -265,7 +258,7 @@ export class HistoryStore {
         const runId = Number(lastInsertRowid);
         const insertModel = this.#db.prepare('INSERT INTO run_models (run_id, kind, path, sha256, threshold) VALUES (?, ?, ?, ?, ?)');
         for (const model of run.models) insertModel.run(runId, model.kind, model.path, model.sha256, model.threshold);
-        this.#runs.set(runId, { analysisKey, windowUs: secondsToUs(run.options.windowSeconds), inputsByPath: new Map(), inputsByName: new Map() });
+        this.#runs.set(runId, newRunContext(analysisKey, secondsToUs(run.options.windowSeconds)));
         for (const input of run.inputs) this.#addInput(runId, input);
         return runId;
       }).immediate(),
@@ -291,11 +284,7 @@ export class HistoryStore {
       )
       .get(input.sha256.toLowerCase(), input.sizeBytes, input.path) as { id: number };
     this.#db.prepare('INSERT OR IGNORE INTO run_inputs (run_id, input_id, path) VALUES (?, ?, ?)').run(runId, row.id, input.path);
-    context.inputsByPath.set(input.path, row.id);
-    const name = basename(input.path);
-    const named = context.inputsByName.get(name) ?? [];
-    if (!named.includes(row.id)) named.push(row.id);
-    context.inputsByName.set(name, named);
+    rememberInput(context, input.path, row.id);
     return row.id;
   }
 
@@ -307,25 +296,12 @@ export class HistoryStore {
     if (run.window_us === null) {
       throw new FlowhoundError('ERR_HISTORY_INVALID', `run ${runId} was recorded without its window length (an older history): it takes no new windows`, { path: this.path });
     }
-    context = { analysisKey: run.analysis_key, windowUs: run.window_us, inputsByPath: new Map(), inputsByName: new Map() };
+    context = newRunContext(run.analysis_key, run.window_us);
     for (const { input_id: id, path } of this.#db.prepare('SELECT input_id, path FROM run_inputs WHERE run_id = ?').all(runId) as { input_id: number; path: string }[]) {
-      context.inputsByPath.set(path, id);
-      const named = context.inputsByName.get(basename(path)) ?? [];
-      named.push(id);
-      context.inputsByName.set(basename(path), named);
+      rememberInput(context, path, id);
     }
     this.#runs.set(runId, context);
     return context;
-  }
-
-  #inputOf(runId: number, context: RunContext, input: string): number {
-    const byPath = context.inputsByPath.get(input);
-    if (byPath !== undefined) return byPath;
-    const byName = context.inputsByName.get(basename(input));
-    if (byName && byName.length === 1) return byName[0]!;
-    const all = new Set(context.inputsByPath.values());
-    if (all.size === 1) return [...all][0]!;
-    throw new FlowhoundError('ERR_HISTORY_UNKNOWN_INPUT', `window of '${input}', which is not an input of run ${runId} (add it with addInput)`, { path: this.path });
   }
 
   #hostId(address: string): number {
@@ -350,7 +326,7 @@ export class HistoryStore {
     this.#requireWrite();
     return this.#run(`cannot commit the window at ${window.windowStartUs} µs`, () => {
       const context = this.#context(runId);
-      const inputId = this.#inputOf(runId, context, window.input);
+      const inputId = inputOfWindow(context, runId, window.input, this.path);
       return this.#db.transaction((): WindowCommit => {
         const committedAt = new Date().toISOString();
         const flowsEvictedEarly = window.flowsEvictedEarly ?? 0;
