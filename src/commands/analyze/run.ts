@@ -134,6 +134,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
       ...scorer.times,
       totalMs: performance.now() - started,
       waitForFeaturesMs: session.waitForFeaturesMs,
+      waitForScoresMs: session.waitForScoresMs,
       modelLoadMs: session.modelLoadMs,
       rankingMs: ranking.rankingMs,
       outputMs: performance.now() - outputStarted,
