@@ -73,7 +73,7 @@ function compareWithBefore(beforeDir) {
       const [wall, user, system, maxRssKb] = lines.pop().split(' ').map(Number);
       const stages = stagesOf(lines.join('\n'));
       const packets = Number(/analyze: (\d+) packets/.exec(run.stderr)?.[1]);
-      const inference = (stages.flow_inference ?? 0) + (stages.host_inference_and_reasons ?? 0);
+      const inference = inferenceSeconds(stages);
       runs[name].push({ load: Number(load), wallSeconds: wall, cpuSeconds: user + system, peakRssBytes: maxRssKb * 1024, packets,
         packetsPerSecond: packets / wall, inferenceShareOfWall: inference / wall, stagesSeconds: stages });
       console.error(`${name} ${round + 1}: ${wall} s, CPU ${(user + system).toFixed(2)} s, ${(maxRssKb / 1024).toFixed(0)} MB, ` +
@@ -91,6 +91,16 @@ function compareWithBefore(beforeDir) {
   const result = { date: new Date().toISOString(), capture, before: beforeDir, nice, repeat, summary, runs };
   writeFileSync(join(bench, 'results', 'analyze-before-after.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(summary, null, 2));
+}
+
+/**
+ * The wall time the run spent on inference: since windows are scored while the next is read,
+ * the time it waited for scores (`waiting for scores`); builds before that scored one window
+ * at a time and waited for its flow and host inference in turn.
+ */
+function inferenceSeconds(stages) {
+  if (stages.waiting_for_scores !== undefined) return stages.waiting_for_scores;
+  return (stages.flow_inference ?? 0) + (stages.host_inference_and_reasons ?? 0);
 }
 
 function stagesOf(stderr) {
@@ -149,7 +159,7 @@ if (spawnSync('which', ['editcap']).status === 0 && spawnSync('which', ['ra']).s
 
 const wall = fromCapture.seconds;
 const s = fromCapture.stages;
-const inference = (s.flow_inference ?? 0) + (s.host_inference_and_reasons ?? 0);
+const inference = inferenceSeconds(s);
 const result = {
   date: new Date().toISOString(),
   machine: { cpu: execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim(), cores: Number(execFileSync('nproc', { encoding: 'utf8' })), load: readFileSync('/proc/loadavg', 'utf8').trim() },

@@ -1,7 +1,7 @@
 // The ranking of a run as a listener of its scoring session: each window is added as it is
 // scored, with the host rows at or above the threshold that the botnet grouping looks at; at
 // the end, the ranking over the run and the candidate botnets.
-import { groupHosts, suspiciousBehaviours } from './grouping.js';
+import type * as Grouping from './grouping.js';
 import { Ranking } from './ranking.js';
 import type { ScoredWindow, WindowListener } from './session.js';
 import type { AnalysisResult, HostWindowScore, RunInfo } from './types.js';
@@ -27,8 +27,17 @@ export class RankingListener implements WindowListener {
   readonly #inputs: readonly string[];
   /** Host rows at or above the threshold: what the botnet grouping looks at. */
   readonly #suspiciousRows: HostWindowScore[] = [];
+  /**
+   * The botnet grouping (k-means: ml-kmeans and its numeric libraries, about 0.1 s to load),
+   * needed at the end only: loaded while the windows are read, so that reading the input
+   * starts without waiting for it.
+   */
+  readonly #grouping: Promise<typeof Grouping>;
 
   constructor(options: RankingListenerOptions) {
+    this.#grouping = import('./grouping.js');
+    // Awaited by result(); a session that fails first never asks for it.
+    this.#grouping.catch(() => {});
     this.#ranking = new Ranking(options.threshold, options.windowUs);
     this.#threshold = options.threshold;
     this.#hostFilter = options.hostFilter;
@@ -47,7 +56,8 @@ export class RankingListener implements WindowListener {
   }
 
   /** The ranking over the windows added, recorded as `run`. */
-  result(run: RunInfo, options: { nowWindowStartUs?: number; minFlows: number }): AnalysisResult {
+  async result(run: RunInfo, options: { nowWindowStartUs?: number; minFlows: number }): Promise<AnalysisResult> {
+    const { groupHosts, suspiciousBehaviours } = await this.#grouping;
     const started = performance.now();
     const threshold = this.#threshold;
     const ranked = this.#ranking.rank({ threshold, nowWindowStartUs: options.nowWindowStartUs, minFlows: options.minFlows, hostFilter: this.#hostFilter });

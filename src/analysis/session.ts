@@ -118,6 +118,12 @@ export interface SessionReading {
   utcOffsetMinutes: number;
 }
 
+/**
+ * Windows of one input handed to the scorer and not yet delivered, at most, while the next is
+ * read: the scoring threads always have a window's rows in hand, and the reader a request.
+ */
+const WINDOWS_IN_SCORING = 2;
+
 export class ScoringSession {
   readonly readers: readonly WindowReader[];
   readonly reading: SessionReading;
@@ -125,6 +131,8 @@ export class ScoringSession {
   modelLoadMs = 0;
   /** Waiting for the next window of features, ms (what native work scoring did not hide). */
   waitForFeaturesMs = 0;
+  /** Waiting for windows to be scored and handed to the listeners, ms (what scoring reading did not hide). */
+  waitForScoresMs = 0;
   readonly #options: SessionOptions;
   readonly #parts: SessionParts;
   #scorer: SessionScorer | null = null;
@@ -168,26 +176,56 @@ export class ScoringSession {
     const scorer = this.scorer;
     const inputScorers = options.inputs.map((input) => scorer.forInput(basename(input)));
     let windows = 0;
-    // Inputs are scored in parallel; their windows reach the listeners one at a time.
+    // Inputs are scored in parallel; their windows reach the listeners one at a time, in the
+    // order they were read. After a window fails (its scoring, or a listener), no later
+    // window reaches them: each delivery waits for the one before, and fails with it.
     let delivered: Promise<void> = Promise.resolve();
-    const deliver = (window: ScoredWindow): Promise<void> => {
+    const deliver = (scoring: Promise<ScoredWindow>): Promise<void> => {
       const delivery = delivered.then(async () => {
+        const window = await scoring;
         for (const listener of listeners) await listener.onWindow(window);
         windows++;
       });
-      delivered = delivery.catch(() => {});
+      delivered = delivery;
       return delivery;
     };
+    // Per input, the windows handed to the scorer and not yet delivered: at most
+    // WINDOWS_IN_SCORING while the next is read (and its rows then handed to the scoring
+    // threads), so that reading and scoring overlap and memory holds a few windows, not the input.
+    const inScoring: Promise<void>[][] = options.inputs.map(() => []);
+    const awaitScored = async (delivery: Promise<void>): Promise<void> => {
+      const started = performance.now();
+      try {
+        await delivery;
+      } finally {
+        this.waitForScoresMs += performance.now() - started;
+      }
+    };
+    const settleAll = () => Promise.allSettled(inScoring.flat());
     let end: SessionEnd;
     try {
       const outcome = await readInputs(
         this.readers,
-        async (features, inputIndex) => deliver({ inputIndex, result: await inputScorers[inputIndex]!.score(features), features }),
+        async (features, inputIndex) => {
+          const scoring = inputScorers[inputIndex]!.score(features).then((result) => ({ inputIndex, result, features }));
+          const delivery = deliver(scoring);
+          // Awaited below (a window after a failed one never awaits its scoring): neither is
+          // an unhandled rejection meanwhile.
+          scoring.catch(() => {});
+          delivery.catch(() => {});
+          const queue = inScoring[inputIndex]!;
+          queue.push(delivery);
+          while (queue.length > WINDOWS_IN_SCORING) await awaitScored(queue.shift()!);
+        },
         { label: options.label, quiet: options.quiet, log: options.log, signal: options.signal },
       );
+      // The windows still being scored: those read last, or before Ctrl-C.
+      for (const queue of inScoring) while (queue.length > 0) await awaitScored(queue.shift()!);
       this.waitForFeaturesMs = outcome.waitMs;
       end = { interrupted: outcome.interrupted, failed: false, windows, finishedAt: '' };
     } catch (error) {
+      // No listener hears of a window after it is told the end.
+      await settleAll();
       await this.close().catch(() => {});
       // The failure is what the user needs to see; a listener failing to finish too would hide it.
       await finishListeners(listeners, { interrupted: options.signal?.aborted === true, failed: true, windows, finishedAt: new Date().toISOString() });

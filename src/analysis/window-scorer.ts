@@ -3,7 +3,6 @@
 // host, the host forest on every LAN host (how much it resembles the families it was trained
 // on), and the host anomaly model, which decides: how rare among clean hosts each host's
 // evidence is, and the reasons of the hosts that stand out, with the peers behind them.
-import { FlowhoundError } from '../errors.js';
 import type { ScoringModels } from '../models/scoring-models.js';
 import type { CheckedModel } from '../models/schema-check.js';
 import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
@@ -39,8 +38,10 @@ export interface ScoringTimes {
 }
 
 /**
- * The scorer of one input's windows. Each window must be handed in the order read, every one,
- * one at a time: a window's repeated flow rows take the scores of the window before.
+ * The scorer of one input's windows. Each window must be handed in the order read, every one;
+ * a window may be handed before the one before it is scored: its rows go to the scoring
+ * threads at once, and its repeated rows take the scores of the window before when they are
+ * known. A window whose predecessor failed fails too.
  */
 export interface InputScorer {
   score(window: FeatureWindow): Promise<WindowResult>;
@@ -116,23 +117,20 @@ export class WindowScorer {
 
   /** A scorer for the windows of one input (`input` names it in results). */
   forInput(input: string): InputScorer {
+    // The flow scores of the last window handed in, once known: what the next window's
+    // repeated rows take. A failure rejects it, and so every window after.
+    let previousFlowScores: Promise<Float32Array> | null = null;
     let lastFlowScores: Float32Array | null = null;
-    let busy = false;
     return {
-      score: async (window) => {
-        if (busy) throw new FlowhoundError('ERR_INFERENCE', 'a window was handed while the previous one was being scored', { path: input });
-        busy = true;
-        try {
-          // The previous window's scores are dropped before this window's are known: after a
-          // failure here, no later window can take scores from the wrong window.
-          const previousFlowScores = lastFlowScores;
-          lastFlowScores = null;
-          const flowScores = await this.#scoreFlows(window, previousFlowScores, input);
-          lastFlowScores = flowScores;
-          return await this.#scoreHosts(window, flowScores, input);
-        } finally {
-          busy = false;
-        }
+      score: (window) => {
+        const flowScores = this.#scoreFlows(window, previousFlowScores, input);
+        previousFlowScores = flowScores;
+        // Awaited below and by the next window; never left unhandled when no window follows.
+        flowScores.catch(() => {});
+        return flowScores.then((scores) => {
+          lastFlowScores = scores;
+          return this.#scoreHosts(window, scores, input);
+        });
       },
       get lastFlowScores() {
         return lastFlowScores;
@@ -140,16 +138,18 @@ export class WindowScorer {
     };
   }
 
-  async #scoreFlows(window: FeatureWindow, previousFlowScores: Float32Array | null, input: string): Promise<Float32Array> {
+  async #scoreFlows(window: FeatureWindow, previousFlowScores: Promise<Float32Array> | null, input: string): Promise<Float32Array> {
     const flowCount = window.flowFeatures.length / this.#flowWidth;
     const started = performance.now();
     const rows = rowsToScore(window.flowRepeatOf);
     let flowScores: Float32Array;
     if (rows === null) {
       flowScores = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth);
+      // The window before must have been scored all the same: its failure is this one's.
+      await previousFlowScores;
     } else {
       const scored = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth, rows);
-      flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, previousFlowScores, input);
+      flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, await previousFlowScores, input);
     }
     this.times.flowInferenceMs += performance.now() - started;
     const scoredCount = rows?.length ?? flowCount;

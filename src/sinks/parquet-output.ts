@@ -5,7 +5,6 @@
 // to the output, which appears whole or not at all.
 import { RecordBatch, Schema, Table, tableToIPC } from 'apache-arrow';
 
-import { FlowhoundError } from '../errors.js';
 import { awaitNative, callNative, native } from '../native.js';
 import type { GuardedOutput } from './guarded-output.js';
 
@@ -15,17 +14,6 @@ export async function parquetBytes(table: Table): Promise<Uint8Array> {
   const body = await awaitNative(writer.write(tableToIPC(table, 'stream')));
   const tail = await awaitNative(writer.finish());
   return Buffer.concat([body, tail]);
-}
-
-/** ERR_PARQUET_UNAVAILABLE unless this build of the addon writes Parquet; checked before any work. */
-export function requireParquet(path: string | null): void {
-  if (native.parquetBuiltIn()) return;
-  throw new FlowhoundError(
-    'ERR_PARQUET_UNAVAILABLE',
-    'this build of flowhound has no Parquet writer (its addon was built without the `parquet` feature): ' +
-      'rebuild it with `npm run build:native`, or write Feather (-o FILE.feather)',
-    path === null ? {} : { path },
-  );
 }
 
 export class ParquetOutput {

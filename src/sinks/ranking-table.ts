@@ -1,10 +1,8 @@
 // The ranking table: the one form of a host ranking, wherever flowhound shows one: analyze's
-// terminal table and -o (JSON, CSV, Arrow, Parquet, text), and report's terminal summary and -o json/csv.
+// terminal table and -o (JSON, CSV, Arrow and Parquet through ranking-arrow.ts, text), and report's terminal summary and -o json/csv.
 // One set of columns under one set of names (the CSV header, the Arrow fields and the JSON
 // keys are the same words), one time format (ISO 8601 UTC; Arrow's own timestamp[us, UTC]), and
 // one number format per writer: files keep every digit of a score, the terminal shows three.
-import { Bool, Int32, Int64, makeData, makeVector, Table, tableToIPC, TimeUnit, Timestamp, Utf8, vectorFromArray } from 'apache-arrow';
-
 import type { BotnetGroup, HostRanking } from '../analysis/types.js';
 import { isoTime } from './json.js';
 
@@ -91,36 +89,6 @@ export function rankingCsv(table: Pick<RankingTable, 'hosts'>): string {
   const lines = [RANKING_COLUMNS.map((column) => column.name).join(',')];
   for (const host of table.hosts) lines.push(RANKING_COLUMNS.map((column) => csvField(column.text(host))).join(','));
   return `${lines.join('\n')}\n`;
-}
-
-// --- Arrow -------------------------------------------------------------------------------------
-
-/** A count as int64, the type pandas and polars keep (a float64 count reads back as a float). */
-const int64Counts = (counts: number[]) =>
-  makeVector(makeData({ type: new Int64(), length: counts.length, data: BigInt64Array.from(counts, (n) => BigInt(Math.round(n))) }));
-
-/** The table as an Arrow IPC file: the same columns, times as timestamp[us, UTC], counts as int64. */
-export function rankingArrow(table: Pick<RankingTable, 'hosts'>): Uint8Array {
-  return tableToIPC(rankingArrowTable(table), 'file');
-}
-
-/** The table as Arrow columns (the Arrow file's, and the Parquet file's). */
-export function rankingArrowTable(table: Pick<RankingTable, 'hosts'>): Table {
-  const hosts = table.hosts;
-  const peakStarts = BigInt64Array.from(hosts, (h) => BigInt(h.peakWindowStartUs));
-  return new Table({
-    rank: makeVector(Int32Array.from(hosts, (h) => h.rank)),
-    host: vectorFromArray(hosts.map((h) => h.host), new Utf8()),
-    score: makeVector(Float64Array.from(hosts, (h) => h.score)),
-    peak_score: makeVector(Float64Array.from(hosts, (h) => h.peakScore)),
-    peak_window_start: makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), length: hosts.length, data: peakStarts })),
-    flows: int64Counts(hosts.map((h) => h.flows)),
-    model_botnet_flows: int64Counts(hosts.map((h) => h.botnetFlows)),
-    suspicious_now: vectorFromArray(hosts.map((h) => h.suspiciousNow), new Bool()),
-    suspicious_before: vectorFromArray(hosts.map((h) => h.suspiciousBefore), new Bool()),
-    group: vectorFromArray(hosts.map((h) => h.group), new Int32()),
-    reasons: vectorFromArray(hosts.map((h) => h.reasons.join('; ')), new Utf8()),
-  });
 }
 
 // --- JSON --------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ describe('flowhound analyze', () => {
     const run = runCli(['analyze', DEMO, '--lan', '147.32.0.0/16', '-v', '-o', join(dir, 'demo-verbose.json')]);
     expect(run.status, run.stderr).toBe(0);
     // 27,056 flow rows in 5 windows, of which 13,361 are bit for bit a row of the window before.
-    expect(run.stderr).toMatch(/^ {2}stages: waiting for features [\d.]+ s, flow inference [\d.]+ s \(13,695 rows scored, 13,361 repeated rows reused\), host inference/m);
+    expect(run.stderr).toMatch(/^ {2}stages: waiting for features [\d.]+ s, waiting for scores [\d.]+ s; per window, summed \(windows are scored while the next is read\): flow inference [\d.]+ s \(13,695 rows scored, 13,361 repeated rows reused\), host inference/m);
   });
 
   it('writes CSV and Arrow, and ranks only the hosts --ip and --min-flows keep', () => {

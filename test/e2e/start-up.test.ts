@@ -89,6 +89,22 @@ describe('start-up', () => {
     expect([url.loaded.some((u) => sqlite.test(u)), url.loaded.some((u) => pg.test(u))]).toEqual([false, true]);
   });
 
+  it('analyze loads Arrow only to write Arrow or Parquet, and the botnet grouping only once it has begun', () => {
+    const arrow = /apache-arrow/;
+    const input = join(repoRoot, 'test/fixtures/flowfiles/ctu13-scenario6-excerpt.binetflow');
+    const analyze = (output: string) => loadedBy(['analyze', input, '--lan', '147.32.0.0/16', '--utc-offset', '120', '--no-db', '-q', '-y', '-o', join(dir, output)]);
+    for (const output of ['ranking.json', 'ranking.csv', 'ranking.txt']) {
+      const run = analyze(output);
+      expect(run.status, output).toBe(0);
+      expect(run.loaded.some((url) => arrow.test(url)), output).toBe(false);
+      // The grouping ran (k-means), loaded by the ranking when the session began.
+      expect(run.loaded.some((url) => /ml-kmeans/.test(url)), output).toBe(true);
+    }
+    const toArrow = analyze('ranking.arrow');
+    expect(toArrow.status).toBe(0);
+    expect(toArrow.loaded.some((url) => arrow.test(url))).toBe(true);
+  });
+
   it('a run does load them (the recorder sees the addon and the run modules)', () => {
     const run = loadedBy(['flows', join(repoRoot, 'test/fixtures/argus/edge-cases.pcap'), '-o', join(dir, 'out.csv'), '-q']);
     expect(run.status).toBe(0);

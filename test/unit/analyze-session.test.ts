@@ -163,25 +163,27 @@ describe('analyze, a session in stages', () => {
     expect(json.run.options).toMatchObject({ window_s: 300, lan: ['10.0.0.0/8'] });
   });
 
-  it('on Ctrl-C between windows keeps the windows finished before: ranked, recorded and written; the run is interrupted', async () => {
+  it('on Ctrl-C between windows keeps the windows read before: scored, ranked, recorded and written; the run is interrupted', async () => {
     const controller = new AbortController();
     const parts = fakeParts([{ windows: 5 }], {
-      // Ctrl-C comes while window 2 is being scored: window 2 still finishes, window 3 (already being read) is not handed over.
+      // Ctrl-C comes while window 2 is being scored. Windows are scored while the next is
+      // read: window 3 was read and handed to the scorer by then, and is finished too; window
+      // 4, read when Ctrl-C came, is not handed over.
       onScore: (window) => {
         if (window === 2) controller.abort(new FlowhoundError('ERR_INTERRUPTED', 'interrupted'));
       },
     });
     const outcome = await runAnalyze(options({ signal: controller.signal }), parts);
     expect(outcome.result.run.interrupted).toBe(true);
-    expect(outcome.result.windowStartsUs).toEqual([startOf(1), startOf(2)]);
+    expect(outcome.result.windowStartsUs).toEqual([startOf(1), startOf(2), startOf(3)]);
     expect(outcome.result.hosts[0]).toMatchObject({ host: BOT, suspiciousNow: true });
 
     const history = stored();
     expect(history.status).toEqual(['interrupted']);
-    expect(history.starts).toEqual([startOf(1), startOf(2)]);
+    expect(history.starts).toEqual([startOf(1), startOf(2), startOf(3)]);
 
     const json = JSON.parse(readFileSync(output, 'utf8')) as { windows: { window_start: string }[]; hosts: { host: string }[]; run: { interrupted: boolean; finished_at: string } };
-    expect(json.windows.map((w) => w.window_start)).toEqual(['2011-08-16T07:33:20Z', '2011-08-16T07:35:50Z']);
+    expect(json.windows.map((w) => w.window_start)).toEqual(['2011-08-16T07:33:20Z', '2011-08-16T07:35:50Z', '2011-08-16T07:38:20Z']);
     expect(json.hosts.map((h) => h.host)).toEqual([BOT, CLEAN]);
     expect(json.run.interrupted).toBe(true);
     expect(json.run.finished_at).toMatch(/^\d{4}-\d\d-\d\dT/);

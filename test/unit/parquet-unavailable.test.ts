@@ -8,7 +8,7 @@ vi.mock('../../src/native.js', () => ({
   awaitNative: <T>(promise: Promise<T>) => promise,
 }));
 
-const { requireParquet } = await import('../../src/sinks/parquet-output.js');
+const { requireParquet } = await import('../../src/sinks/parquet-availability.js');
 
 describe('Parquet in a build without it', () => {
   it('is ERR_PARQUET_UNAVAILABLE naming the output, with the way to build it in', () => {

@@ -12,7 +12,8 @@ import { HistoryStore } from '../../src/history/store.js';
 import { assembleReport } from '../../src/report/report-data.js';
 import { reportJson } from '../../src/report/report-json.js';
 import { reportSummary } from '../../src/report/text.js';
-import { RANKING_COLUMNS, rankingArrow, rankingCsv } from '../../src/sinks/ranking-table.js';
+import { rankingArrow } from '../../src/sinks/ranking-arrow.js';
+import { RANKING_COLUMNS, rankingCsv } from '../../src/sinks/ranking-table.js';
 import { runInfo, writeScenario6Run } from '../helpers/history.js';
 import { tempDir } from '../helpers/run-cli.js';
 
@@ -76,9 +77,9 @@ describe('the ranking table', () => {
   });
 
   it("is analyze's terminal table and CSV, and report's, with the same columns", async () => {
-    const text = analysisOutput(RESULT, 'table', { colour: false, verbose: false }) as string;
+    const text = (await analysisOutput(RESULT, 'table', { colour: false, verbose: false })) as string;
     expect(text).toMatch(/\n\s+1 {2}10\.0\.0\.66 {2}0\.912 {2}0\.950 {2}2011-08-16T07:35:50Z +10 +7 {2}NOW +1 {2}▂▁\n/);
-    expect(analysisOutput(RESULT, 'csv', { colour: false, verbose: false })).toMatch(/^rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons\n1,10\.0\.0\.66,/);
+    expect(await analysisOutput(RESULT, 'csv', { colour: false, verbose: false })).toMatch(/^rank,host,score,peak_score,peak_window_start,flows,model_botnet_flows,suspicious_now,suspicious_before,group,reasons\n1,10\.0\.0\.66,/);
 
     const db = join(tempDir(), 'history.sqlite');
     const store = HistoryStore.open(db);
@@ -91,12 +92,12 @@ describe('the ranking table', () => {
     expect(rankingCsv(report).split('\n')[0]).toBe(rankingCsv({ hosts: [] }).trimEnd());
   });
 
-  it('with -v, tells under a suspicious host since when, until when, and the command that shows its flows', () => {
+  it('with -v, tells under a suspicious host since when, until when, and the command that shows its flows', async () => {
     const result = { ...RESULT, hosts: [{ ...RESULT.hosts[0]!, firstSuspiciousWindowStartUs: START_US, lastSuspiciousWindowStartUs: START_US + 150e6, inputs: ['lab day.pcap'] }] };
-    const text = analysisOutput(result, 'table', { colour: false, verbose: true }) as string;
+    const text = (await analysisOutput(result, 'table', { colour: false, verbose: true })) as string;
     expect(text).toContain('suspicious from the window at 2011-08-16T07:33:20Z to the one at 2011-08-16T07:35:50Z');
     expect(text).toContain("its flows: flowhound flows 'lab day.pcap' --host 10.0.0.66 --utc-offset 120");
-    expect(analysisOutput(result, 'table', { colour: false, verbose: false })).not.toContain('its flows');
+    expect(await analysisOutput(result, 'table', { colour: false, verbose: false })).not.toContain('its flows');
   });
 });
 

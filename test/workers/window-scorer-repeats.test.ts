@@ -115,10 +115,22 @@ describe('flow rows repeated from the previous window', () => {
     const error = await rejection(scorer.forInput('demo').score(windows[1]!));
     expect(error.code).toBe('ERR_INFERENCE');
     expect(error.message).toContain('must all be scored, in order');
-    // Two windows of one input at once: the second would not know the first's scores.
+    // A window after one that failed fails too: it cannot know the scores it would repeat.
+    const failing = scorer.forInput('demo-failing');
+    const failed = failing.score(windows[1]!);
+    const after = failing.score(windows[2]!);
+    expect((await rejection(failed)).code).toBe('ERR_INFERENCE');
+    expect((await rejection(after)).code).toBe('ERR_INFERENCE');
+  });
+
+  it('windows handed before the one before is scored take its scores once known: the same results as one at a time', async () => {
+    const windows = await readWindows(DEMO, CTU);
+    const inOrder = await scoreInOrder(windows, 'demo');
+    const scorer = new WindowScorer(pool, models, featureSchema());
     const inputScorer = scorer.forInput('demo');
-    const first = inputScorer.score(windows[0]!);
-    expect((await rejection(inputScorer.score(windows[1]!))).code).toBe('ERR_INFERENCE');
-    await first;
+    // Every window at once, as a session hands them while reading the next.
+    const results = await Promise.all(windows.map((window) => inputScorer.score(window)));
+    expect(results).toEqual(inOrder.results);
+    expect([scorer.times.flowRowsScored, scorer.times.flowRowsReused]).toEqual([inOrder.times.flowRowsScored, inOrder.times.flowRowsReused]);
   });
 });

@@ -320,7 +320,7 @@ impl FeatureStream {
         let flow_columns = options.flow_columns.unwrap_or(true);
         let thread = {
             let (state, progress) = (Arc::clone(&state), Arc::clone(&progress));
-            WindowThread::start("flowhound-features", move || next_windows(&state, &progress, flow_columns)).map_err(|e| to_napi_error(&e))?
+            WindowThread::start("flowhound-features", !flow_columns, move || next_windows(&state, &progress, flow_columns)).map_err(|e| to_napi_error(&e))?
         };
         Ok(FeatureStream {
             state,

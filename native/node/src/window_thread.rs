@@ -28,15 +28,29 @@ pub struct WindowThread {
 
 impl WindowThread {
     /// Starts the thread; `compute` makes the next windows, on that thread, once per call.
-    pub fn start(name: &str, mut compute: impl FnMut() -> Windows + Send + 'static) -> Result<WindowThread, FlowhoundError> {
+    ///
+    /// With `ahead`, the thread makes the next windows as soon as it has handed over the last
+    /// ones, before they are asked for: a scoring run asks for the next window only once it
+    /// has handed this one to the scoring threads, and the windows are then ready as soon as
+    /// they can be, instead of the thread idling while the window before is scored (one more
+    /// window in memory). Without it, nothing is made before it is asked for: what the
+    /// stream's statistics count is what its caller has taken.
+    pub fn start(name: &str, ahead: bool, mut compute: impl FnMut() -> Windows + Send + 'static) -> Result<WindowThread, FlowhoundError> {
         let (requests, requested) = channel::<()>();
         let (send_result, results) = channel::<Windows>();
         std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
+                let mut ready: Option<Windows> = None;
                 while requested.recv().is_ok() {
-                    if send_result.send(compute()).is_err() {
+                    let windows = ready.take().unwrap_or_else(&mut compute);
+                    // Past the end or an error, nothing more is made.
+                    let more = matches!(windows, Ok(Some(_)));
+                    if send_result.send(windows).is_err() {
                         break;
+                    }
+                    if ahead && more {
+                        ready = Some(compute());
                     }
                 }
             })

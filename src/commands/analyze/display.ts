@@ -15,6 +15,8 @@ export interface StageTimes extends ScoringTimes {
   totalMs: number;
   /** Waiting for the next window of features (read, decode, flows, features not yet hidden by scoring). */
   waitForFeaturesMs: number;
+  /** Waiting for windows to be scored (inference not hidden by reading: the windows overlap). */
+  waitForScoresMs: number;
   modelLoadMs: number;
   rankingMs: number;
   outputMs: number;
@@ -65,7 +67,8 @@ export class AnalyzeDisplay implements WindowListener {
       const count = (value: number) => value.toLocaleString('en-US');
       const flowRows = `${count(times.flowRowsScored)} rows scored, ${count(times.flowRowsReused)} repeated rows reused`;
       log(
-        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, flow inference ${ms(times.flowInferenceMs)} (${flowRows}), host inference and reasons ${ms(times.hostInferenceMs)}, ` +
+        `  stages: waiting for features ${ms(times.waitForFeaturesMs)}, waiting for scores ${ms(times.waitForScoresMs)}; ` +
+          `per window, summed (windows are scored while the next is read): flow inference ${ms(times.flowInferenceMs)} (${flowRows}), host inference and reasons ${ms(times.hostInferenceMs)}, ` +
           `aggregates ${ms(times.aggregateMs)}, ranking ${ms(times.rankingMs)}, output ${ms(times.outputMs)}, models ${ms(times.modelLoadMs)}`,
       );
     }

@@ -1,10 +1,10 @@
 // What `flowhound analyze` writes: the ranking table (src/sinks/ranking-table.ts) of its result,
 // as a terminal table under a line saying what was ranked, or as JSON (with each host's
-// evidence and resemblance, and the run), CSV, Arrow or Parquet.
+// evidence and resemblance, and the run), CSV, Arrow or Parquet. Arrow and Parquet are loaded
+// only when asked for: a run that writes JSON, CSV or text never loads apache-arrow.
 import type { AnalysisResult } from '../../analysis/types.js';
 import { isoTime, runJson, runOptionsJson } from '../../sinks/json.js';
-import { parquetBytes } from '../../sinks/parquet-output.js';
-import { flowsCommand, painter, rankingArrow, rankingArrowTable, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
+import { flowsCommand, painter, rankingCsv, rankingJson, rankingTerminalLines, withGroups, type RankingTable } from '../../sinks/ranking-table.js';
 
 export type AnalyzeFormat = 'table' | 'json' | 'csv' | 'arrow' | 'parquet';
 
@@ -62,19 +62,22 @@ export function analysisText(result: AnalysisResult, options: AnalysisTextOption
 }
 
 /** The ranking as a Parquet file: the Arrow file's columns and types, through the addon's writer. */
-export function analysisParquet(result: AnalysisResult): Promise<Uint8Array> {
+export async function analysisParquet(result: AnalysisResult): Promise<Uint8Array> {
+  const [{ rankingArrowTable }, { parquetBytes }] = await Promise.all([import('../../sinks/ranking-arrow.js'), import('../../sinks/parquet-output.js')]);
   return parquetBytes(rankingArrowTable(rankingTable(result)));
 }
 
 /** The result in `format` (Parquet: analysisParquet). */
-export function analysisOutput(result: AnalysisResult, format: Exclude<AnalyzeFormat, 'parquet'>, options: AnalysisTextOptions): string | Uint8Array {
+export async function analysisOutput(result: AnalysisResult, format: Exclude<AnalyzeFormat, 'parquet'>, options: AnalysisTextOptions): Promise<string | Uint8Array> {
   switch (format) {
     case 'json':
       return analysisJson(result);
     case 'csv':
       return rankingCsv(rankingTable(result));
-    case 'arrow':
+    case 'arrow': {
+      const { rankingArrow } = await import('../../sinks/ranking-arrow.js');
       return rankingArrow(rankingTable(result));
+    }
     case 'table':
       return analysisText(result, options);
   }

@@ -21,7 +21,7 @@ import { featureSchema, type FeatureReaderOptions } from '../../pipeline/feature
 import { describeInput } from '../../pipeline/input-fingerprint.js';
 import { writeWholeOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets, type OutputTarget } from '../../sinks/output-target.js';
-import { requireParquet } from '../../sinks/parquet-output.js';
+import { requireParquet } from '../../sinks/parquet-availability.js';
 import { AnalyzeDisplay, type StageTimes } from './display.js';
 import { analysisOutput, analysisParquet, type AnalyzeFormat } from './output.js';
 
@@ -125,7 +125,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
     // Finish: the ranking over the windows finished (all of them, or those before Ctrl-C), written out.
     run.interrupted = end.interrupted;
     run.finishedAt = end.finishedAt;
-    const result = ranking.result(run, { nowWindowStartUs: options.nowUs, minFlows: options.minFlows });
+    const result = await ranking.result(run, { nowWindowStartUs: options.nowUs, minFlows: options.minFlows });
     const outputStarted = performance.now();
     await writeResult(result, format, target!, options);
     outputWritten = true;
@@ -134,6 +134,7 @@ export async function runAnalyze(options: AnalyzeOptions, parts: SessionParts = 
       ...scorer.times,
       totalMs: performance.now() - started,
       waitForFeaturesMs: session.waitForFeaturesMs,
+      waitForScoresMs: session.waitForScoresMs,
       modelLoadMs: session.modelLoadMs,
       rankingMs: ranking.rankingMs,
       outputMs: performance.now() - outputStarted,
@@ -198,7 +199,7 @@ async function writeResult(result: AnalysisResult, format: AnalyzeFormat, target
   const text =
     format === 'parquet'
       ? await analysisParquet(result)
-      : analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
+      : await analysisOutput(result, format, { colour: options.colour && options.output === null, verbose: options.verbose, columns: toTerminal ? process.stdout.columns : undefined });
   if (target.kind === 'standard-output') await options.write(text);
   else await writeWholeOutput(target, text);
 }

@@ -19,7 +19,7 @@ import {
 } from '../../sinks/feature-table.js';
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
-import { requireParquet } from '../../sinks/parquet-output.js';
+import { requireParquet } from '../../sinks/parquet-availability.js';
 import { sidecarBeside } from '../synth/labels-path.js';
 
 export interface FeaturesCommandOptions extends OverwriteConfirmation {

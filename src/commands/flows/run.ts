@@ -9,7 +9,7 @@ import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../
 import { GuardedOutput } from '../../sinks/guarded-output.js';
 import { checkOutputTargets } from '../../sinks/output-target.js';
 import { usageError } from '../../errors.js';
-import { requireParquet } from '../../sinks/parquet-output.js';
+import { requireParquet } from '../../sinks/parquet-availability.js';
 import type { TableEncoding } from '../../sinks/table-output.js';
 
 export interface FlowsCommandOptions extends FlowOptions, OverwriteConfirmation {
