@@ -19,6 +19,7 @@ use crate::record::FlowRecord;
 
 use super::flow_features::write_flow_features;
 use super::labels::FlowClass;
+use super::row_blocks::RowBlocks;
 use super::schema::FLOW_FEATURE_COUNT;
 
 /// What a kept row costs beyond its record until it is handed out: its features (f32), its
@@ -60,8 +61,8 @@ struct RowFacts {
 }
 
 pub struct RowSample {
-    /// `facts.len() × FLOW_FEATURE_COUNT`, row-major.
-    features: Vec<f32>,
+    /// A row per entry of `facts`.
+    features: RowBlocks,
     facts: Vec<RowFacts>,
     /// The kept rows' records, when they are wanted.
     records: Option<Vec<FlowRecord>>,
@@ -87,7 +88,7 @@ pub struct SampledRows {
 impl RowSample {
     pub fn new(budget_bytes: usize, window_start_us: i64, keep_records: bool) -> RowSample {
         RowSample {
-            features: Vec::new(),
+            features: RowBlocks::new(FLOW_FEATURE_COUNT),
             facts: Vec::new(),
             records: keep_records.then(Vec::new),
             kept_bytes: 0,
@@ -107,9 +108,8 @@ impl RowSample {
         let bytes = row.bytes();
         if self.kept_bytes + bytes <= self.budget_bytes {
             self.kept_bytes += bytes;
-            let slot = self.facts.len();
             self.facts.push(Self::facts_of(&row, bytes));
-            self.features.resize(self.features.len() + FLOW_FEATURE_COUNT, 0.0);
+            let slot = self.features.push_zeros();
             self.write_row(slot, row.record);
             return;
         }
@@ -121,7 +121,7 @@ impl RowSample {
             if self.kept_bytes - old_bytes + bytes <= self.budget_bytes {
                 self.kept_bytes = self.kept_bytes - old_bytes + bytes;
                 self.facts[replaced] = Self::facts_of(&row, bytes);
-                self.features[replaced * FLOW_FEATURE_COUNT..(replaced + 1) * FLOW_FEATURE_COUNT].fill(0.0);
+                self.features.row_mut(replaced).fill(0.0);
                 self.write_row(replaced, row.record);
             }
         }
@@ -134,7 +134,7 @@ impl RowSample {
 
     /// The features, and the record if records are kept, of row `slot` (already in `facts`).
     fn write_row(&mut self, slot: usize, record: Cow<'_, FlowRecord>) {
-        write_flow_features(&record, &mut self.features[slot * FLOW_FEATURE_COUNT..(slot + 1) * FLOW_FEATURE_COUNT]);
+        write_flow_features(&record, self.features.row_mut(slot));
         if let Some(records) = &mut self.records {
             if slot == records.len() {
                 records.push(record.into_owned());
@@ -156,18 +156,20 @@ impl RowSample {
     /// The rows kept; a sample past the budget comes back in time order (rows of the same
     /// times in the order of their slots).
     pub fn into_rows(self) -> SampledRows {
-        let RowSample { mut features, mut facts, records, offered, .. } = self;
+        let RowSample { features: blocks, mut facts, records, offered, .. } = self;
         let mut records = records.unwrap_or_default();
-        if offered > facts.len() as u64 {
+        let features = if offered > facts.len() as u64 {
             let mut order: Vec<usize> = (0..facts.len()).collect();
             order.sort_by_key(|&row| (facts[row].start_us, facts[row].last_us));
-            features = order.iter().flat_map(|&row| features[row * FLOW_FEATURE_COUNT..(row + 1) * FLOW_FEATURE_COUNT].iter().copied()).collect();
             facts = order.iter().map(|&row| facts[row]).collect();
             if !records.is_empty() {
                 let mut slots: Vec<Option<FlowRecord>> = records.into_iter().map(Some).collect();
                 records = order.iter().map(|&row| slots[row].take().expect("each row once")).collect();
             }
-        }
+            blocks.gathered(&order)
+        } else {
+            blocks.into_vec()
+        };
         SampledRows {
             features,
             classes: facts.iter().map(|row| row.class).collect(),
