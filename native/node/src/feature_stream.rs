@@ -290,7 +290,8 @@ pub(crate) fn feature_options(options: &FeatureStreamOptions, flows: &FlowStream
     let (ranges, addresses): (Vec<&String>, Vec<&String>) = options.infected.iter().flatten().partition(|text| text.contains('/'));
     let infected = parse_hosts(&addresses.into_iter().cloned().collect::<Vec<_>>(), "infected")?;
     let infected_ranges = ranges.into_iter().map(|text| Cidr::parse(text)).collect::<Result<_, _>>()?;
-    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory })
+    let flow_records = options.flow_columns.unwrap_or(true);
+    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory, flow_records })
 }
 
 #[napi]
@@ -320,7 +321,7 @@ impl FeatureStream {
         let flow_columns = options.flow_columns.unwrap_or(true);
         let thread = {
             let (state, progress) = (Arc::clone(&state), Arc::clone(&progress));
-            WindowThread::start("flowhound-features", !flow_columns, move || next_windows(&state, &progress, flow_columns)).map_err(|e| to_napi_error(&e))?
+            WindowThread::start("flowhound-features", !flow_columns, move || next_windows(&state, &progress)).map_err(|e| to_napi_error(&e))?
         };
         Ok(FeatureStream {
             state,
@@ -387,9 +388,9 @@ pub struct NextWindowsTask {
 }
 
 /// Reads records until at least one window has closed (or the input ends); on the stream's
-/// own thread (`WindowThread`). Without `flow_columns`, the windows' records are dropped here,
-/// where they were made, as soon as their rows are.
-fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress, flow_columns: bool) -> Windows {
+/// own thread (`WindowThread`). Without flow columns, the builder keeps no records for the
+/// windows (`FeatureOptions::flow_records`).
+fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress) -> Windows {
     let mut guard = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let state = &mut *guard;
     let mut closed = Vec::new();
@@ -410,12 +411,7 @@ fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress, flow_col
             let Some(record) = state.pulled.next() else { break };
             state.builder.push(record, &mut closed);
         }
-        for mut window in closed.drain(..) {
-            if !flow_columns {
-                window.flows = Vec::new();
-            }
-            state.ready.push_back(window);
-        }
+        state.ready.extend(closed.drain(..));
         publish_progress(&state.source, progress);
     }
     if state.ready.is_empty() {

@@ -321,7 +321,7 @@ mod capture {
     use std::sync::mpsc::{sync_channel, SyncSender};
     use std::time::{Duration, Instant};
 
-    use flowhound_core::features::FeatureBuilder;
+    use flowhound_core::features::{FeatureBuilder, FeatureOptions};
     use flowhound_core::flow::FlowMode;
     use flowhound_core::ingest::{
         wall_clock_us, DropLedger, LiveCaptureOptions as CoreOptions, LiveFlowSource, NetworkInterface, PacketFeed, PcapFeed,
@@ -359,7 +359,8 @@ mod capture {
             return Err(FlowhoundError::new(ErrorCode::BadOption, "a live capture is read in windows: whole-capture mode does not apply"));
         }
         flows.whole = Some(false);
-        let feature_options = feature_options(&features, &flows)?;
+        // A live capture hands out no flow columns (`to_js(…, false)`): no records are kept.
+        let feature_options = FeatureOptions { flow_records: false, ..feature_options(&features, &flows)? };
         let engine = engine_options(&flows)?;
         let FlowMode::Windowed { window_us, step_us } = engine.mode else { unreachable!("windowed above") };
         let effective = EffectiveFeatureOptions {

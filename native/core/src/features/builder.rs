@@ -2,6 +2,7 @@
 //! out per window as soon as no more of its records can come: every flow's row, every LAN
 //! host's row, and which host rows each flow counts for.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -12,7 +13,6 @@ use crate::flow::{check_windows, FlowMode, MemoryBudget, WindowEvictions};
 use crate::packet::IpAddr16;
 use crate::record::{Address, FlowRecord};
 
-use super::flow_features::write_flow_features;
 use super::evidence::EvidenceDetail;
 use super::host_activity::HostActivity;
 use super::host_memory::HostMemory;
@@ -22,7 +22,7 @@ use super::lan::Lan;
 use super::future_pieces::FutureRecord;
 use super::record_pieces::RecordCut;
 use super::repeated_rows::RepeatedRows;
-use super::row_sample::RowSample;
+use super::row_sample::{OfferedRow, RowSample};
 use super::schema::{FLOW_FEATURE_COUNT, HOST_FEATURE_COUNT};
 
 pub struct FeatureOptions {
@@ -37,6 +37,10 @@ pub struct FeatureOptions {
     pub labels: Option<LabelIndex>,
     /// The memory budget: the open windows' flow rows take at most `window_rows_bytes()` of it.
     pub memory: MemoryBudget,
+    /// Hand out each window's flow records (`WindowFeatures::flows`) with its rows. Without
+    /// them (`analyze`: the rows alone are scored), a row is kept as its features from the
+    /// start, not as a record with its strings until the window closes.
+    pub flow_records: bool,
 }
 
 impl Default for FeatureOptions {
@@ -49,6 +53,7 @@ impl Default for FeatureOptions {
             infected_ranges: Vec::new(),
             labels: None,
             memory: MemoryBudget::default(),
+            flow_records: true,
         }
     }
 }
@@ -57,7 +62,8 @@ impl Default for FeatureOptions {
 #[derive(Debug, Default)]
 pub struct WindowFeatures {
     pub window_start_us: i64,
-    /// The window's flow records, with their labels filled in where a sidecar gave one.
+    /// The window's flow records, with their labels filled in where a sidecar gave one; empty
+    /// unless `FeatureOptions::flow_records`.
     pub flows: Vec<FlowRecord>,
     pub flow_classes: Vec<FlowClass>,
     /// `flows.len() × FLOW_FEATURE_COUNT`, row-major.
@@ -104,8 +110,10 @@ pub struct FeatureStats {
 }
 
 /// A LAN host in an open window: its activity, and what its ground truth there depends on.
-#[derive(Default)]
 struct HostWindow {
+    /// The order it came in among the window's hosts: what its flows' rows name it by until
+    /// the window closes and its row is known.
+    id: i32,
     activity: HostActivity,
     /// It is the source of at least one flow that starts in the window.
     initiated: bool,
@@ -129,31 +137,51 @@ struct OpenWindow {
 }
 
 impl OpenWindow {
+    /// The window's entry for LAN host `address`, made on its first flow here.
+    fn host(&mut self, address: IpAddr16) -> &mut HostWindow {
+        let next_id = self.hosts.len() as i32;
+        self.hosts.entry(address).or_insert_with(|| HostWindow {
+            id: next_id,
+            activity: HostActivity::default(),
+            initiated: false,
+            labelled: false,
+        })
+    }
+
     /// Adds a flow (or a piece of one) of this window: to its LAN ends' activity, and to the
-    /// window's rows. `starts_here`: the flow started in this window; `has_label`: it carries a
-    /// label that is not empty.
-    fn add(&mut self, this: FlowRecord, lan: &Lan, starts_here: bool, has_label: bool) {
+    /// window's rows. `class`: its label's; `starts_here`: the flow started in this window;
+    /// `has_label`: it carries a label that is not empty.
+    fn add(&mut self, this: Cow<'_, FlowRecord>, class: FlowClass, lan: &Lan, starts_here: bool, has_label: bool) {
         let src = lan.host(&this.src_addr);
         let dst = lan.host(&this.dst_addr);
+        let (mut src_host, mut dst_host) = (-1, -1);
         if let Some(src) = src {
-            let host = self.hosts.entry(src).or_default();
+            let host = self.host(src);
             host.activity.add_initiated(&this, dst.is_some());
             host.initiated |= starts_here;
             host.labelled |= has_label;
+            src_host = host.id;
         }
-        if let Some(dst) = dst.filter(|dst| Some(*dst) != src) {
-            let host = self.hosts.entry(dst).or_default();
-            host.activity.add_received(&this);
-            host.labelled |= has_label;
+        match dst {
+            Some(dst) if Some(dst) == src => dst_host = src_host,
+            Some(dst) => {
+                let host = self.host(dst);
+                host.activity.add_received(&this);
+                host.labelled |= has_label;
+                dst_host = host.id;
+            }
+            None => {}
         }
-        self.flows.offer(this);
+        self.flows.offer(OfferedRow { record: this, class, src_host, dst_host });
     }
 
-    /// Adds the pieces held for later (`future`), in the order their records came.
-    fn add_future_pieces(&mut self, window_start_us: i64, window_us: i64, lan: &Lan) {
+    /// Adds the pieces held for later (`future`), in the order their records came, each made
+    /// into `piece`.
+    fn add_future_pieces(&mut self, window_start_us: i64, window_us: i64, lan: &Lan, piece: &mut FlowRecord) {
         for future in std::mem::take(&mut self.future) {
             let starts_here = (window_start_us..window_start_us.saturating_add(window_us)).contains(&future.record_start_us);
-            self.add(future.piece(window_start_us), lan, starts_here, future.has_label);
+            future.piece_into(window_start_us, piece);
+            self.add(Cow::Borrowed(piece), future.class, lan, starts_here, future.has_label);
         }
     }
 }
@@ -187,6 +215,9 @@ pub struct FeatureBuilder {
     window_rows_budget_bytes: usize,
     /// Early evictions counted for windows that have no record here yet.
     evictions_ahead: BTreeMap<i64, u64>,
+    /// The record every flow-file piece is made into before it is added (`RecordCut::piece_into`):
+    /// its strings are allocated once, not once per piece. `None` until the first piece.
+    piece: Option<FlowRecord>,
 }
 
 impl FeatureBuilder {
@@ -209,6 +240,7 @@ impl FeatureBuilder {
             memory,
             window_rows_budget_bytes,
             evictions_ahead: BTreeMap::new(),
+            piece: None,
         })
     }
 
@@ -308,29 +340,35 @@ impl FeatureBuilder {
                 let mut record = Some(record);
                 self.each_window(std::iter::once(window_start_us), &marks, |window, _, lan, starts_here| {
                     if let Some(record) = record.take() {
-                        window.add(record, lan, starts_here, has_label);
+                        window.add(Cow::Owned(record), class, lan, starts_here, has_label);
                     }
                 })
             }
             // A flow file's is cut into the windows its packets fall in; the pieces for windows
-            // the input has not reached are made when it reaches them.
+            // the input has not reached are made when it reaches them. Each piece is made into
+            // the same record (`self.piece`), taken out meanwhile.
             None => {
                 let cut = RecordCut::new(&record, self.options.window_us, self.options.step_us);
-                if cut.last_window_start_us() > self.reached_us {
-                    let future = FutureRecord::new(record, cut, record_start_us, has_label);
+                let mut piece = self.piece.take().unwrap_or_else(|| record.clone());
+                let late = if cut.last_window_start_us() > self.reached_us {
+                    let future = FutureRecord::new(record, cut, record_start_us, has_label, class);
                     let reached_us = self.reached_us;
                     self.each_window(future.cut().windows(), &marks, |window, window_start_us, lan, starts_here| {
                         if window_start_us > reached_us {
                             window.future.push(Arc::clone(&future));
                         } else {
-                            window.add(future.piece(window_start_us), lan, starts_here, has_label);
+                            future.piece_into(window_start_us, &mut piece);
+                            window.add(Cow::Borrowed(&piece), class, lan, starts_here, has_label);
                         }
                     })
                 } else {
                     self.each_window(cut.windows(), &marks, |window, window_start_us, lan, starts_here| {
-                        window.add(cut.piece(&record, window_start_us), lan, starts_here, has_label);
+                        cut.piece_into(&record, window_start_us, &mut piece);
+                        window.add(Cow::Borrowed(&piece), class, lan, starts_here, has_label);
                     })
-                }
+                };
+                self.piece = Some(piece);
+                late
             }
         };
         if late {
@@ -358,8 +396,9 @@ impl FeatureBuilder {
                 continue;
             }
             let evictions_ahead = &mut self.evictions_ahead;
+            let keep_records = self.options.flow_records;
             let window = self.open.entry(window_start_us).or_insert_with(|| OpenWindow {
-                flows: RowSample::new(budget_bytes, window_start_us),
+                flows: RowSample::new(budget_bytes, window_start_us, keep_records),
                 future: Vec::new(),
                 flows_evicted_early: evictions_ahead.remove(&window_start_us).unwrap_or(0),
                 hosts: FastMap::default(),
@@ -385,9 +424,14 @@ impl FeatureBuilder {
             return;
         }
         let window_us = self.options.window_us;
+        let mut piece = self.piece.take();
         for (&window_start_us, window) in self.open.range_mut(self.reached_us.saturating_add(1)..=time_us) {
-            window.add_future_pieces(window_start_us, window_us, &self.options.lan);
+            if let Some(first) = window.future.first() {
+                let piece = piece.get_or_insert_with(|| first.record().clone());
+                window.add_future_pieces(window_start_us, window_us, &self.options.lan, piece);
+            }
         }
+        self.piece = piece;
         self.reached_us = time_us;
     }
 
@@ -427,28 +471,31 @@ impl FeatureBuilder {
     }
 
     fn emit(&mut self, window_start_us: i64, mut window: OpenWindow, out: &mut Vec<WindowFeatures>) {
-        window.add_future_pieces(window_start_us, self.options.window_us, &self.options.lan);
+        if let Some(first) = window.future.first() {
+            let mut piece = self.piece.take().unwrap_or_else(|| first.record().clone());
+            window.add_future_pieces(window_start_us, self.options.window_us, &self.options.lan, &mut piece);
+            self.piece = Some(piece);
+        }
         self.closed_through = Some(self.closed_through.map_or(window_start_us, |closed| closed.max(window_start_us)));
         let mut hosts: Vec<(IpAddr16, HostWindow)> = window.hosts.into_iter().collect();
         hosts.sort_unstable_by_key(|(address, _)| *address);
-        let row_of: FastMap<IpAddr16, i32> = hosts.iter().enumerate().map(|(row, (address, _))| (*address, row as i32)).collect();
-        let host_row = |address: &Address| -> i32 {
-            match address {
-                Address::Ip(ip) => row_of.get(ip).copied().unwrap_or(-1),
-                _ => -1,
-            }
-        };
+        // The flows' rows name their hosts by id (their order of arrival); the hosts' rows are
+        // in address order.
+        let mut row_of_id = vec![-1i32; hosts.len()];
+        for (row, (_, host)) in hosts.iter().enumerate() {
+            row_of_id[host.id as usize] = row as i32;
+        }
+        let host_row = |id: i32| usize::try_from(id).map_or(-1, |id| row_of_id[id]);
 
         let flow_rows_dropped = window.flows.dropped();
-        let flows = window.flows.into_rows();
-        let mut flow_features = vec![0f32; flows.len() * FLOW_FEATURE_COUNT];
-        for (record, row) in flows.iter().zip(flow_features.chunks_exact_mut(FLOW_FEATURE_COUNT)) {
-            write_flow_features(record, row);
-        }
+        let rows = window.flows.into_rows();
+        let flow_count = rows.classes.len();
+        let flow_features = rows.features;
         let flow_repeat_of = self.repeated_flow_rows.next_window(&flow_features);
-        let flow_classes = flows.iter().map(|r| r.label.as_deref().map_or(FlowClass::Unlabelled, |l| classify_label(l).0)).collect();
-        let flow_src_host = flows.iter().map(|r| host_row(&r.src_addr)).collect();
-        let flow_dst_host = flows.iter().map(|r| host_row(&r.dst_addr)).collect();
+        let flow_classes = rows.classes;
+        let flow_src_host = rows.src_hosts.into_iter().map(host_row).collect();
+        let flow_dst_host = rows.dst_hosts.into_iter().map(host_row).collect();
+        let flows = rows.records;
 
         let mut host_features = vec![0f32; hosts.len() * HOST_FEATURE_COUNT];
         let mut host_evidence = Vec::with_capacity(hosts.len());
@@ -476,7 +523,7 @@ impl FeatureBuilder {
         }
 
         self.stats.windows += 1;
-        self.stats.flow_rows += flows.len() as u64;
+        self.stats.flow_rows += flow_count as u64;
         self.stats.host_rows += hosts.len() as u64;
         self.stats.flow_rows_dropped += flow_rows_dropped;
         let addresses: Vec<IpAddr16> = hosts.iter().map(|(address, _)| *address).collect();
@@ -506,6 +553,7 @@ mod tests {
     use crate::error::ErrorCode;
     use crate::cidr::Cidr;
     use crate::features::schema::{index_of, FLOW_FEATURES, HOST_FEATURES};
+    use crate::features::write_flow_features;
     use crate::flowfile::{FlowFileOptions, FlowFileReader};
 
     const HEADER: &str = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label";
@@ -826,5 +874,77 @@ mod tests {
             assert_eq!(bits(&got[window_start_us]), bits(rows), "window {window_start_us}");
         }
         assert!(expected.len() > 20, "the hour-long record reaches every window of its hour");
+    }
+
+    /// A window as the scorer sees it, without its records: every value, features as bits.
+    fn rows_of(window: &WindowFeatures) -> String {
+        let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        format!(
+            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {} {}",
+            window.window_start_us,
+            window.flow_classes,
+            bits(&window.flow_features),
+            window.flow_repeat_of,
+            window.flow_src_host,
+            window.flow_dst_host,
+            window.hosts,
+            window.host_labels,
+            bits(&window.host_features),
+            window.host_evidence,
+            window.flows_evicted_early,
+            window.flow_rows_dropped
+        )
+    }
+
+    /// Records of a flow file over twenty minutes, some lasting an hour, between LAN hosts and
+    /// outside ones, with labels of each class and of different lengths.
+    fn varied_records(count: u32) -> Vec<FlowRecord> {
+        let template = records(&[
+            "2011/08/16 10:00:00.000000,0.5,tcp,147.32.84.165,1040,   ->,147.32.84.9,445,S_RA,0,0,4,244,124,flow=From-Botnet-V47-1-TCP-Attempt",
+            "2011/08/16 10:00:00.000000,3600.0,tcp,147.32.84.170,1041,   ->,1.2.3.4,443,FSPA_FSPA,0,0,3601,2000000,500000,flow=Background-TCP-Established",
+            "2011/08/16 10:00:00.000000,2.0,udp,147.32.84.9,53,   ->,147.32.84.9,53,CON,0,0,2,200,100,flow=From-Normal-V47-Grill",
+            "2011/08/16 10:00:00.000000,600.0,udp,8.8.8.8,53,   ->,147.32.84.191,1025,INT,0,0,7,700,700,",
+        ]);
+        (0..count)
+            .map(|n| {
+                let mut record = template[n as usize % template.len()].clone();
+                record.start_us += i64::from(n) * 60_000;
+                record.last_us += i64::from(n) * 60_000;
+                record.src_port = Some(1024 + (n % 50_000) as u16);
+                record
+            })
+            .collect()
+    }
+
+    #[test]
+    fn without_their_records_the_windows_have_the_same_rows() {
+        // Under the budget, and past it (the smallest budget: a few thousand rows a window).
+        for memory in [MemoryBudget::default(), MemoryBudget { memcap_bytes: MemoryBudget::MIN_MEMCAP_BYTES }] {
+            let input = varied_records(20_000);
+            let (with, with_stats) = run(FeatureOptions { memory, ..ctu_options() }, input.clone());
+            let (without, without_stats) = run(FeatureOptions { memory, flow_records: false, ..ctu_options() }, input);
+            assert_eq!(with_stats, without_stats);
+            assert!(with.len() > 8);
+            assert_eq!(with.iter().map(rows_of).collect::<Vec<_>>(), without.iter().map(rows_of).collect::<Vec<_>>());
+            assert!(with.iter().all(|w| w.flows.len() == w.flow_classes.len()) && without.iter().all(|w| w.flows.is_empty()));
+            let dropped = with_stats.flow_rows_dropped;
+            assert!(if memory == MemoryBudget::default() { dropped == 0 } else { dropped > 0 }, "{dropped} rows dropped");
+        }
+    }
+
+    #[test]
+    fn a_windows_records_are_its_records_pieces_in_the_order_they_came() {
+        let input = varied_records(3_000);
+        let options = ctu_options();
+        let (window_us, step_us) = (options.window_us, options.step_us);
+        let mut expected: BTreeMap<i64, Vec<FlowRecord>> = BTreeMap::new();
+        for record in &input {
+            for (window_start_us, piece) in super::super::record_pieces::record_pieces(record.clone(), window_us, step_us) {
+                expected.entry(window_start_us).or_default().push(piece);
+            }
+        }
+        let (windows, _) = run(options, input);
+        let got: BTreeMap<i64, Vec<FlowRecord>> = windows.into_iter().map(|w| (w.window_start_us, w.flows)).collect();
+        assert_eq!(got, expected);
     }
 }

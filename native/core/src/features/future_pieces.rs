@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::record::FlowRecord;
 
+use super::labels::FlowClass;
 use super::record_pieces::RecordCut;
 
 /// A record whose pieces some windows ahead wait for.
@@ -26,19 +27,25 @@ pub struct FutureRecord {
     pub record_start_us: i64,
     /// It carries a label that is not empty.
     pub has_label: bool,
+    /// Its label's class.
+    pub class: FlowClass,
 }
 
 impl FutureRecord {
-    pub fn new(record: FlowRecord, cut: RecordCut, record_start_us: i64, has_label: bool) -> Arc<FutureRecord> {
-        Arc::new(FutureRecord { record, cut, record_start_us, has_label })
+    pub fn new(record: FlowRecord, cut: RecordCut, record_start_us: i64, has_label: bool, class: FlowClass) -> Arc<FutureRecord> {
+        Arc::new(FutureRecord { record, cut, record_start_us, has_label, class })
+    }
+
+    pub fn record(&self) -> &FlowRecord {
+        &self.record
     }
 
     pub fn cut(&self) -> &RecordCut {
         &self.cut
     }
 
-    /// The piece window `window_start_us` (one of the cut's windows) holds.
-    pub fn piece(&self, window_start_us: i64) -> FlowRecord {
-        self.cut.piece(&self.record, window_start_us)
+    /// The piece window `window_start_us` (one of the cut's windows) holds, made into `piece`.
+    pub fn piece_into(&self, window_start_us: i64, piece: &mut FlowRecord) {
+        self.cut.piece_into(&self.record, window_start_us, piece);
     }
 }

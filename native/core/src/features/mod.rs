@@ -8,7 +8,7 @@
 //! (ground truth from CTU-13 labels), `label_index` (labels for flows rebuilt from a synth
 //! capture), `lan` (which addresses are hosts), `record_pieces` (a flow file's record cut per window), `future_pieces` (pieces held for windows ahead),
 //! `repeated_rows` (flow rows identical to one of the window before), `row_sample` (a window's
-//! flow rows within the memory budget), `builder` (windows in, rows out).
+//! flow rows within the memory budget), `row_blocks` (their features while the window is open), `builder` (windows in, rows out).
 
 mod attempt;
 mod builder;
@@ -22,6 +22,7 @@ mod labels;
 mod lan;
 mod record_pieces;
 mod repeated_rows;
+mod row_blocks;
 mod row_sample;
 mod schema;
 mod traffic_class;

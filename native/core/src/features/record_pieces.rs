@@ -14,7 +14,7 @@
 //! capture name it. A window that the record spans without one of its packets gets nothing,
 //! as it would from the capture.
 
-use crate::flow::state_string;
+use crate::flow::write_state;
 use crate::packet::{ip_proto, tcp_flag};
 use crate::record::{frame_bounds, record_packet_split, wire_identity, FlowRecord, Protocol, ETHERNET_MAX_FRAME_BYTES};
 
@@ -136,9 +136,19 @@ impl RecordCut {
 
     /// The piece of `record` (the record this cut was made of) that window `w` holds; `w` is
     /// one of `windows()`.
+    #[cfg(test)]
     pub fn piece(&self, record: &FlowRecord, w: i64) -> FlowRecord {
+        let mut piece = record.clone();
+        self.piece_into(record, w, &mut piece);
+        piece
+    }
+
+    /// `piece`, made into `piece` (whatever it held): its strings' buffers are reused, so that
+    /// a piece costs no allocation once they are large enough.
+    pub fn piece_into(&self, record: &FlowRecord, w: i64, piece: &mut FlowRecord) {
+        piece.copy_from(record);
         let Some(spread) = &self.spread else {
-            return record.clone();
+            return;
         };
         let (first, end) = self.packets_in(w).unwrap_or((0, 0));
         let packets = self.packets;
@@ -148,7 +158,6 @@ impl RecordCut {
         let count = end - first;
         let src_count = sources.among_first(end) - sources.among_first(first);
         let dst_count = count - src_count;
-        let mut piece = record.clone();
         piece.start_us = self.time_of(spread, first);
         piece.last_us = self.time_of(spread, end.max(1) - 1);
         piece.total_pkts = count;
@@ -171,16 +180,15 @@ impl RecordCut {
         piece.src_tcp_flags = keep(record.src_tcp_flags, src_count > 0);
         piece.dst_tcp_flags = keep(record.dst_tcp_flags, dst_count > 0);
         if record.protocol == Protocol::Ip(ip_proto::TCP) && record.state.contains('_') {
-            piece.state = state_string(piece.src_tcp_flags, piece.dst_tcp_flags);
+            write_state(piece.src_tcp_flags, piece.dst_tcp_flags, &mut piece.state);
         } else if spread.udp_like {
-            piece.state = match (src_count > 0, dst_count > 0) {
+            piece.state.clear();
+            piece.state.push_str(match (src_count > 0, dst_count > 0) {
                 (true, true) => "CON",
                 (true, false) => "INT",
                 _ => "RSP",
-            }
-            .to_string();
+            });
         }
-        piece
     }
 }
 

@@ -34,7 +34,7 @@ pub use options::{check_windows, FlowEngineOptions, FlowMode, IdleTimeouts, Memo
 pub use stats::{FlowEngineStats, WindowEvictions};
 /// Argus's TCP rules, which flow files and rebuilt captures follow too: the `-Z b` State of
 /// each side's flags, and who the initiator is of a connection seen without its handshake.
-pub use tcp::{first_sender_is_server, state_string};
+pub use tcp::{first_sender_is_server, state_string, write_state};
 
 // For the rest of the crate: reading Zeek's records as Argus names them, hashing feature
 // rows as flows are hashed, and preparing packets on another thread (ingest).

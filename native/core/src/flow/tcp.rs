@@ -23,10 +23,17 @@ pub fn push_flag_letters(flags: u8, out: &mut String) {
 /// `SRC_DST`: the union of flags each side sent, e.g. `S_RA`, `FSPA_FSPA`, `_FSPA`.
 pub fn state_string(src_flags: u8, dst_flags: u8) -> String {
     let mut state = String::with_capacity(17);
-    push_flag_letters(src_flags, &mut state);
-    state.push('_');
-    push_flag_letters(dst_flags, &mut state);
+    write_state(src_flags, dst_flags, &mut state);
     state
+}
+
+/// `state_string` into `out`, replacing what it held: no allocation once `out` has room for
+/// the 17 letters at most.
+pub fn write_state(src_flags: u8, dst_flags: u8, out: &mut String) {
+    out.clear();
+    push_flag_letters(src_flags, out);
+    out.push('_');
+    push_flag_letters(dst_flags, out);
 }
 
 /// TCP ports ≥ 1024 listed in netbase 6.4's /etc/services: argus 3.0.8 treats these, and

@@ -4,10 +4,12 @@
 //! And what a record says of its packets, which the analysis path (a flow file's record cut
 //! into windows) and `flowhound synth` (a record rebuilt as packets) must agree on: its
 //! identity on the wire (`wire_identity`), the frames its packets may take (`frame`), and
-//! how many of them each side sent (`packet_split`).
+//! how many of them each side sent (`packet_split`). `copy`: a record copied into another
+//! without allocating (the feature builder's pieces).
 
 use crate::packet::IpAddr16;
 
+mod copy;
 mod frame;
 mod packet_split;
 mod wire_identity;
