@@ -3,6 +3,7 @@
 // from a window read ahead. The fakes stand for the addon's FeatureReader and the models'
 // WindowScorer (src/analysis/session.ts, SessionParts); everything else is analyze's own.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -161,6 +162,20 @@ describe('analyze, a session in stages', () => {
     expect(json.windows).toHaveLength(4);
     // The run records what the readers ran with.
     expect(json.run.options).toMatchObject({ window_s: 300, lan: ['10.0.0.0/8'] });
+  });
+
+  it('scores on one thread less than the cores (at least one) unless told, since its own reading takes one', async () => {
+    const asked: (number | undefined)[] = [];
+    const withThreads = (parts: SessionParts): SessionParts => ({
+      ...parts,
+      loadScorer: (scorerOptions) => {
+        asked.push(scorerOptions.threads);
+        return parts.loadScorer(scorerOptions);
+      },
+    });
+    await runAnalyze(options({ history: null }), withThreads(fakeParts([{ windows: 1 }])));
+    await runAnalyze(options({ history: null, threads: 3 }), withThreads(fakeParts([{ windows: 1 }])));
+    expect(asked).toEqual([Math.max(1, availableParallelism() - 1), 3]);
   });
 
   it('on Ctrl-C between windows keeps the windows read before: scored, ranked, recorded and written; the run is interrupted', async () => {

@@ -31,8 +31,8 @@ Models:
   --model FILE.onnx          a model of your own (its kind, flow or host, from its metadata
                              or card); checked against the feature schema before use
   --threshold P              host score from which a host is suspicious (default: the card's)
-  -j, --threads N            scoring threads (default: the cores; at most 4 per core;
-                             --jobs is the same)
+  -j, --threads N            scoring threads (default: one less than the cores, at least 1:
+                             reading takes one; at most 4 per core; --jobs is the same)
 
 Output:
   -o, --output FILE          .json, .csv, .arrow/.feather, .parquet or .txt (default: a table

@@ -43,7 +43,8 @@ Scoring, as for 'flowhound analyze':
   --model FILE.onnx          a model of your own, checked against the feature schema
   --threshold P              host score from which a host-window is flagged (default: the
                              anomaly model card's)
-  -j, --threads N            scoring threads (default: the cores; at most 4 per core; --jobs)
+  -j, --threads N            scoring threads (default: one less than the cores, at least 1;
+                             at most 4 per core; --jobs)
 
 Output:
   -o, --output FILE          .json or .txt (default: the table on the terminal)

@@ -26,7 +26,8 @@ Broker:
                              (scoring an archive's windows, then exiting)
 
 Models:
-  --model FILE.onnx, --threshold P, --threads N   as for 'flowhound analyze'
+  --model FILE.onnx, --threshold P, --threads N   as for 'flowhound analyze' (--threads:
+                             the cores by default, since serve reads nothing itself)
 
 Output:
   --db FILE|postgres://…     the history: a SQLite file (default: ~/.local/share/flowhound/
