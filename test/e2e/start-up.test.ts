@@ -105,6 +105,17 @@ describe('start-up', () => {
     expect(toArrow.loaded.some((url) => arrow.test(url))).toBe(true);
   });
 
+  it('flows loads Arrow only to write Arrow', () => {
+    const arrow = /apache-arrow/;
+    const capture = join(repoRoot, 'test/fixtures/argus/edge-cases.pcap');
+    const toCsv = loadedBy(['flows', capture, '-q', '-y', '-o', join(dir, 'flows.csv')]);
+    expect(toCsv.status).toBe(0);
+    expect(toCsv.loaded.some((url) => arrow.test(url))).toBe(false);
+    const toArrow = loadedBy(['flows', capture, '-q', '-y', '-o', join(dir, 'flows.arrow')]);
+    expect(toArrow.status).toBe(0);
+    expect(toArrow.loaded.some((url) => arrow.test(url))).toBe(true);
+  });
+
   it('a run does load them (the recorder sees the addon and the run modules)', () => {
     const run = loadedBy(['flows', join(repoRoot, 'test/fixtures/argus/edge-cases.pcap'), '-o', join(dir, 'out.csv'), '-q']);
     expect(run.status).toBe(0);

@@ -3,7 +3,6 @@ import type { OverwriteConfirmation } from '../../cli/overwrite.js';
 import { readAddressList } from '../../analysis/host-filter.js';
 import { describeReading, FlowReader, type FlowOptions } from '../../pipeline/flows.js';
 import { readInputs, type InputReader, type ReadLoopOptions, type ReadOutcome } from '../../pipeline/read-loop.js';
-import { ArrowFlowSink } from '../../sinks/arrow-flows.js';
 import { BinetflowCsvSink } from '../../sinks/binetflow-csv.js';
 import { flowFormatFromPath, type FlowOutputFormat, type FlowSink } from '../../sinks/flow-sink.js';
 import { GuardedOutput } from '../../sinks/guarded-output.js';
@@ -58,10 +57,11 @@ export async function runFlows(options: FlowsCommandOptions): Promise<FlowsSumma
   const reading = { label: 'flows', quiet: options.quiet, log: options.log, signal: options.signal };
   // The addon makes each batch's CSV text or Arrow columns (and leaves out the records of other
   // hosts under --host): no record becomes a JavaScript value.
+  // Arrow and Parquet load apache-arrow, once the input is being read; CSV never does.
   const { interrupted } =
     format === 'csv'
       ? await writeAll(reader.csv(csvLayout), new BinetflowCsvSink(output, csvLayout), reading)
-      : await writeAll(reader.arrow(), new ArrowFlowSink(output, tableEncoding(format, options.output)), reading);
+      : await writeAll(reader.arrow(), new (await import('../../sinks/arrow-flows.js')).ArrowFlowSink(output, tableEncoding(format, options.output)), reading);
   // Ctrl-C leaves no output: a part of the records would look like all of them.
   if (interrupted) throw options.signal!.reason;
   const written = reader.recordsKept();
