@@ -30,10 +30,10 @@ impl WindowThread {
     /// Starts the thread; `compute` makes the next windows, on that thread, once per call.
     ///
     /// With `ahead`, the thread makes the next windows as soon as it has handed over the last
-    /// ones, before they are asked for: a scoring run asks for the next window only once it
-    /// has handed this one to the scoring threads, and the windows are then ready as soon as
-    /// they can be, instead of the thread idling while the window before is scored (one more
-    /// window in memory). Without it, nothing is made before it is asked for: what the
+    /// ones, before they are asked for: a scoring run, which asks for a window when it takes
+    /// the one before and may be slow to take it while the scoring threads hold the cores,
+    /// finds it ready, and the thread is already making the one after instead of idling (one
+    /// more window in memory). Without it, nothing is made before it is asked for: what the
     /// stream's statistics count is what its caller has taken.
     pub fn start(name: &str, ahead: bool, mut compute: impl FnMut() -> Windows + Send + 'static) -> Result<WindowThread, FlowhoundError> {
         let (requests, requested) = channel::<()>();
