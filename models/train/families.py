@@ -32,7 +32,10 @@ import pyarrow.ipc as ipc
 
 from anomaly import Calibration, EvidenceReference, fit_reference, tail_scores
 
-MAX_TRAINING_FPR = 0.001
+# Half the 0.1% that the held-out clean host-windows may reach: a threshold chosen at the limit
+# on one network lands on either side of it on another (at 0.1%, the folds' thresholds let one
+# busy campus host of scenario 6 through in 14 windows; at 0.05%, none).
+MAX_TRAINING_FPR = 0.0005
 THRESHOLD_GRID = np.round(np.arange(3.0, 7.0001, 0.05), 2)
 
 

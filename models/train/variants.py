@@ -29,7 +29,7 @@ The variants:
   flood; unanswered DNS and failed retries) may be rarer than each alone, where clean hosts'
   evidence comes in correlated pairs.
 - ``training-fpr-X``: the threshold rule's budget on the training part's clean host-windows
-  raised from 0.1% to X (e.g. 0.002): whether the threshold, rather than the evidence, is what
+  changed from 0.05% to X (e.g. 0.001, 0.002): whether the threshold, rather than the evidence, is what
   leaves families unflagged.
 """
 
@@ -54,7 +54,7 @@ from sources import host_level_families  # noqa: E402
 STEP_US = 150_000_000
 FLOOD_EVIDENCE = ("unanswered_pkts_one_target",)
 RETRY_EVIDENCE = ("failed_retries_one_service",)
-DEFAULT_VARIANTS = ("shipped", "sustained-3", "onset-2", "onset-retries-2", "training-fpr-0.002")
+DEFAULT_VARIANTS = ("shipped", "sustained-3", "onset-2", "onset-retries-2", "training-fpr-0.001", "training-fpr-0.002")
 
 
 def earlier_values(rows: HostRows, column: int, windows_back: int) -> np.ndarray:

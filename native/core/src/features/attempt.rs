@@ -6,7 +6,11 @@
 //!   with SYN-ACK (silence, or a reset: the port is closed) nor sent data. A connection that
 //!   was accepted and later reset did not fail: many servers close that way. A piece of a connection
 //!   opened in an earlier window (no SYN here) is an attempt that did not fail.
-//! - UDP: an attempt; it failed when the responder sent nothing back.
+//! - UDP: an attempt; it failed when the responder sent nothing back. A flow *from* a service
+//!   port (below 1024) *to* an unregistered one (1024 and up) is no attempt: it is a service's
+//!   answers whose request the capture missed, and the flow meter took the first packet it saw
+//!   for the request (an SNMP agent's 5,270 replies in one second to a manager's walk, a DNS
+//!   server's answers). The asker is the other end.
 //! - ICMP and ICMPv6: requests (echo, timestamp, information, address mask) are attempts
 //!   that fail unanswered; errors (unreachable, redirect, time exceeded) and replies are
 //!   answers to someone else's packet, never attempts.
@@ -49,11 +53,17 @@ pub fn attempt_of(record: &FlowRecord) -> Option<Attempt> {
             let responded = record.dst_tcp_flags & tcp_flag::PSH != 0 || record.dst_payload_bytes.is_some_and(|bytes| bytes > 0);
             (opened && !accepted && !responded, opened)
         }
+        Transport::Udp if is_reply_stream(record) => return None,
         Transport::Udp => (!answered, false),
         Transport::Icmp if ICMP_REQUEST_STATES.contains(&record.state.trim()) => (!answered, false),
         Transport::Icmp | Transport::Other => return None,
     };
     Some(Attempt { transport, failed, opened, src_pkts: initiator_packets(record) })
+}
+
+/// A UDP flow from a service port to an unregistered port: replies, not a request.
+fn is_reply_stream(record: &FlowRecord) -> bool {
+    matches!((record.src_port, record.dst_port), (Some(src), Some(dst)) if src < 1024 && dst >= 1024)
 }
 
 /// A destination that is a group, not a host: IPv4 multicast (224.0.0.0/4), the limited
@@ -137,6 +147,17 @@ mod tests {
         }
         assert_eq!(attempt_of(&other(2, "INT", 60, 60)), None, "IGMP");
         assert_eq!(attempt_of(&other(47, "CON", 600, 300)), None, "GRE");
+    }
+
+    #[test]
+    fn a_service_s_replies_whose_request_was_missed_are_no_attempt() {
+        let udp = |src_port: u16, dst_port: u16| FlowRecord { src_port: Some(src_port), dst_port: Some(dst_port), ..other(17, "INT", 508_180, 508_180) };
+        // CTU-13 scenario 6: 147.32.87.5:161 -> 147.32.84.19:37012, 5,270 packets, none back.
+        assert_eq!(attempt_of(&udp(161, 37012)), None, "an SNMP agent's answers to a walk");
+        assert_eq!(attempt_of(&udp(53, 51000)), None, "a resolver's answers");
+        assert_eq!(attempt_of(&udp(51000, 53)).map(|a| a.failed), Some(true), "an unanswered query");
+        assert_eq!(attempt_of(&udp(123, 123)).map(|a| a.failed), Some(true), "service port to service port: NTP asks");
+        assert_eq!(attempt_of(&udp(40000, 40001)).map(|a| a.failed), Some(true), "a flood between high ports");
     }
 
     #[test]

@@ -263,8 +263,11 @@ impl HostActivity {
             keep(Evidence::ScanPortsOneTarget, target.failed_tcp_ports.len() as f64, detail);
         }
 
-        // Failed retries against one service.
-        if let Some(((dst, service), peer)) = max_by_key_then_address(self.peers.iter(), |p| p.failed) {
+        // Failed retries against one service: a TCP or UDP port. Unanswered pings of one
+        // address are a monitor's or a traceroute's (mtr: hundreds a window) as often as a
+        // flood's, and a flood shows in its packets (below).
+        let services = self.peers.iter().filter(|((_, service), _)| service.port.is_some());
+        if let Some(((dst, service), peer)) = max_by_key_then_address(services, |p| p.failed) {
             keep(Evidence::FailedRetriesOneService, peer.failed as f64, EvidenceDetail::about_peer(Evidence::FailedRetriesOneService, *dst, *service));
         }
 

@@ -92,7 +92,7 @@ pub const HOST_FEATURES: &[FeatureSpec] = &[
     spec("pkts_total", "packets of all its flows, both directions (CTU-13's flow files do not say which side sent how many)"),
     evidence("scan_service_targets", "horizontal scan: for the service port (below 1024, or a port bots scan) where it is largest, the new addresses whose attempts on that port failed, times the share of the host's attempts on that port that failed"),
     evidence("scan_ports_one_target", "vertical scan: for the address where it is largest, the TCP ports whose attempts failed"),
-    evidence("failed_retries_one_service", "for the address and port where it is largest, the failed attempts (retries against an unreachable command-and-control server, or a service flooded with attempts)"),
+    evidence("failed_retries_one_service", "for the address and TCP or UDP port where it is largest, the failed attempts (retries against an unreachable command-and-control server, or a service flooded with attempts)"),
     evidence("unanswered_pkts_one_target", "flood: for the address where it is largest, the packets the host sent in attempts to it that failed (no answer, or a TCP port closed)"),
     evidence("smtp_servers", "distinct mail servers (TCP 25, 465, 587) the host opened connections to; 0 when the host itself answered SMTP connections in this input (a mail server relays)"),
     evidence("irc_connections", "connections to IRC ports (TCP 6660-6669, 6697, 7000), the classic command-and-control channel"),

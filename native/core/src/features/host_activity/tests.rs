@@ -160,6 +160,26 @@ fn a_vertical_scan_a_flood_and_icmp_answers() {
 }
 
 #[test]
+fn unanswered_pings_of_one_address_are_no_failed_retries_but_count_as_packets() {
+    // mtr to one address (CTU-Normal-7: 543 lost echo requests to 173.194.70.104 in a window),
+    // beside three failed connections to one TCP service.
+    let mut host = HostActivity::default();
+    for i in 0..543 {
+        let echo = FlowRecord { state: "ECO".into(), ..flow(1, [173, 194, 70, 104], None, f64::from(i) * 0.5, 1, 78, 0) };
+        host.add_initiated(&echo, false);
+    }
+    for i in 0..3 {
+        host.add_initiated(&silent_syn([192, 0, 2, 7], 443, f64::from(i)), false);
+    }
+    let (row, details) = row_of(&host, &FIRST_SEEN);
+    assert_eq!(row["failed_attempts"], 546.0);
+    assert_eq!(row["failed_retries_one_service"], 3.0, "the TCP service's, not the pings'");
+    assert_eq!(detail(&details, Evidence::FailedRetriesOneService).service, Some(Service { protocol: 6, port: Some(443) }));
+    assert_eq!(row["unanswered_pkts_one_target"], 543.0, "the pings are a flood's packets, if many");
+    assert_eq!(detail(&details, Evidence::UnansweredPktsOneTarget).subject, Some(ip([173, 194, 70, 104])));
+}
+
+#[test]
 fn a_mail_server_relays_without_spamming() {
     let mut server = HostActivity::default();
     for i in 1..=20u8 {
