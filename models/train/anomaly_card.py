@@ -47,7 +47,7 @@ def markdown(card: dict) -> str:
     )
     out.append(
         f"**Threshold**: a host-window is flagged when its anomaly is at least **{card['anomaly_threshold']}**, that is when "
-        f"its probability is at least **{card['threshold_text']}** (`flowhound.threshold`). {card['threshold_choice']['rule']}: "
+        f"its probability is at least **{card['threshold_text']}** (`flowhound.threshold`): {card['threshold_choice']['rule']}; "
         f"on all the training data that flags {_pct(card['threshold_choice']['training_recall'])} of the acting bot "
         f"windows and {100 * card['threshold_choice']['training_fpr']:.3f}% of the clean host-windows.\n"
     )

@@ -119,7 +119,7 @@ class ThresholdChoice:
 
     def as_dict(self) -> dict:
         return {"threshold": self.threshold, "training_recall": round(self.training_recall, 4), "training_fpr": round(self.training_fpr, 6),
-                "rule": f"the lowest anomaly at which at most {MAX_TRAINING_FPR:.1%} of the training part's clean host-windows are flagged "
+                "rule": f"the lowest anomaly at which at most {MAX_TRAINING_FPR * 100:g}% of the training part's clean host-windows are flagged "
                         "and the most of its acting bot windows are (each inner family scored against a reference without it)"}
 
 
