@@ -7,7 +7,8 @@ host-windows of the training data reach. A host-window's *tail score* for an evi
     -log10((number of clean reference values >= x, plus 1) / (reference size, plus 1))
 
 so 4 means "at most one clean host-window in ten thousand shows this much", whatever the
-network: a threshold on it says how rare, not how many. Beyond the largest clean value the score
+network: a threshold on it says how rare, not how many. (The counts can be weighted, for the
+variant that counts a long-lived clean host as a few windows: ``families.HOST_WINDOWS_COUNTED``.) Beyond the largest clean value the score
 keeps growing with the logarithm of the excess (``EXTRAPOLATION_PER_DOUBLING`` per doubling), so
 that two hosts past every clean one are still told apart. A value of 0 (no evidence) scores 0.
 
@@ -45,12 +46,18 @@ class EvidenceReference:
     reference_max: float
 
 
-def fit_reference(values: np.ndarray, name: str, column: int) -> EvidenceReference:
-    """The reference of one evidence from the clean host-windows' values."""
+def fit_reference(values: np.ndarray, name: str, column: int, weights: np.ndarray | None = None) -> EvidenceReference:
+    """The reference of one evidence from the clean host-windows' values, each counted with its
+    weight (1 each when none are given)."""
     values = np.asarray(values, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    n = len(values)
-    ordered = np.sort(values)
+    weights = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=np.float64)
+    finite = np.isfinite(values)
+    values, weights = values[finite], weights[finite]
+    order = np.argsort(values, kind="stable")
+    ordered, ordered_weights = values[order], weights[order]
+    n = float(ordered_weights.sum())
+    # weight of the values at or before each position: the weight at or above x is n minus it
+    cumulative = np.concatenate([[0.0], np.cumsum(ordered_weights)])
     positive = np.unique(ordered[ordered > 0])
     if len(positive) > MAX_KNOTS:
         positive = np.unique(np.quantile(positive, np.linspace(0, 1, MAX_KNOTS), method="higher"))
@@ -62,12 +69,12 @@ def fit_reference(values: np.ndarray, name: str, column: int) -> EvidenceReferen
     # knots[i-1]: exactly those that reach x when every distinct value is a knot, and never fewer
     # than reach x when the knots are quantiles of them, so that x is never told rarer than it is.
     below = np.concatenate([[0.0], knots[:-1].astype(np.float64)])
-    at_least = n - np.searchsorted(ordered, below, side="right")
+    at_least = n - cumulative[np.searchsorted(ordered, below, side="right")]
     scores = -np.log10((at_least + 1.0) / (n + 1.0))
     # Past the last knot no clean value reaches: the smallest count, zero.
     past_max = -np.log10(1.0 / (n + 1.0))
     scores = np.append(scores, past_max).astype(np.float32)
-    return EvidenceReference(name, column, knots, scores, n, float(ordered[-1]) if n else 0.0)
+    return EvidenceReference(name, column, knots, scores, len(ordered), float(ordered[-1]) if len(ordered) else 0.0)
 
 
 def tail_scores(references: list[EvidenceReference], host_rows: np.ndarray) -> np.ndarray:

@@ -28,6 +28,9 @@ The variants:
   scored like one evidence. Two or three moderately rare things at once (an IRC connection and a
   flood; unanswered DNS and failed retries) may be rarer than each alone, where clean hosts'
   evidence comes in correlated pairs.
+- ``host-cap-K``: in the clean reference, a host with more than K windows in its input counts as
+  K (its windows weigh K over their number): one long-lived clean host's habit, seen in every
+  window, no longer makes that behaviour look common.
 - ``training-fpr-X``: the threshold rule's budget on the training part's clean host-windows
   changed from 0.05% to X (e.g. 0.001, 0.002): whether the threshold, rather than the evidence, is what
   leaves families unflagged.
@@ -54,7 +57,7 @@ from sources import host_level_families  # noqa: E402
 STEP_US = 150_000_000
 FLOOD_EVIDENCE = ("unanswered_pkts_one_target",)
 RETRY_EVIDENCE = ("failed_retries_one_service",)
-DEFAULT_VARIANTS = ("shipped", "sustained-3", "onset-2", "onset-retries-2", "training-fpr-0.001", "training-fpr-0.002")
+DEFAULT_VARIANTS = ("shipped", "sustained-3", "onset-2", "onset-retries-2", "host-cap-8", "training-fpr-0.001", "training-fpr-0.002")
 
 
 def earlier_values(rows: HostRows, column: int, windows_back: int) -> np.ndarray:
@@ -149,7 +152,7 @@ def with_joint_rarity(floor: float):
 
 
 def run_variant(rows: HostRows, name: str, log) -> dict:
-    budget = families.MAX_TRAINING_FPR
+    budget, host_cap = families.MAX_TRAINING_FPR, families.HOST_WINDOWS_COUNTED
     undo = None
     try:
         if name == "shipped":
@@ -165,6 +168,9 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
         elif name.startswith("joint-"):
             varied = rows
             undo = with_joint_rarity(float(name.split("-", 1)[1]))
+        elif name.startswith("host-cap-"):
+            varied = rows
+            families.HOST_WINDOWS_COUNTED = int(name.rsplit("-", 1)[1])
         elif name.startswith("training-fpr-"):
             varied = rows
             families.MAX_TRAINING_FPR = float(name.split("-", 2)[2])
@@ -175,6 +181,7 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
         return {"variant": name, "families": families.family_table(results), "pooled": families.pooled(results)}
     finally:
         families.MAX_TRAINING_FPR = budget
+        families.HOST_WINDOWS_COUNTED = host_cap
         if undo is not None:
             undo()
 

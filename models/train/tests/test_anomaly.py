@@ -46,6 +46,19 @@ def test_reference_of_ten_clean_host_windows():
     np.testing.assert_allclose(ref.scores, [share_score(5), share_score(3), share_score(2), share_score(1), share_score(0)], rtol=1e-6)
 
 
+def test_weighted_reference_counts_each_value_with_its_weight():
+    # The same ten values; the two largest (5 and 10) weigh a quarter each, as two windows of a
+    # host counted as half a window: 8.5 host-windows in all, 1.5 of them at 1 or more past 0.
+    weights = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0.25, 0.25])
+    ref = fit_reference(np.array(REFERENCE, float), "smtp_servers", 0, weights)
+    assert ref.knots.tolist() == [1, 2, 5, 10] and ref.reference_size == 10
+    n = weights.sum()
+    np.testing.assert_allclose(ref.scores, [share_score(3.5, n), share_score(1.5, n), share_score(0.5, n), share_score(0.25, n), share_score(0, n)], rtol=1e-6)
+    # Weights of 1 are the unweighted reference.
+    unweighted = fit_reference(np.array(REFERENCE, float), "smtp_servers", 0, np.ones(10))
+    np.testing.assert_array_equal(unweighted.scores, fit_reference(np.array(REFERENCE, float), "smtp_servers", 0).scores)
+
+
 def test_tail_scores_by_hand():
     ref = fit_reference(np.array(REFERENCE, float), "smtp_servers", 0)
     xs = list(REACHING)

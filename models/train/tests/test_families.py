@@ -166,3 +166,11 @@ def test_judge_counts_by_hand():
     empty = families.judge(scored[scored.host_label == "normal"])
     assert (empty["active_windows"], empty["ranked_first_share"], empty["flagged_share"]) == (0, None, None)
     assert (empty["clean_host_windows"], empty["false_positives"], empty["fpr"]) == (4, 0, 0.0)
+
+
+def test_host_window_weights_count_a_long_lived_host_as_at_most_k_windows(monkeypatch):
+    frame = pd.DataFrame({"source": ["s"] * 6, "view": ["flowfile"] * 6, "input": ["a"] * 6,
+                          "host": ["10.0.0.1"] * 4 + ["10.0.0.2", "10.0.0.3"]})
+    assert families.host_window_weights(frame) is None, "shipped: every host-window weighs 1"
+    monkeypatch.setattr(families, "HOST_WINDOWS_COUNTED", 2)
+    assert families.host_window_weights(frame).tolist() == [0.5, 0.5, 0.5, 0.5, 1.0, 1.0]

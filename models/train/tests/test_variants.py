@@ -73,12 +73,12 @@ def fake_rows(tmp_path_factory) -> families.HostRows:
     return families.load_host_rows(tables, list(HOST_FEATURES), list(HOST_EVIDENCE))
 
 
-@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "training-fpr-0.01", "joint-1.0"])
+@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "host-cap-2", "training-fpr-0.01", "joint-1.0"])
 def test_each_variant_runs_the_protocol_and_restores_the_budget(fake_rows, name):
     outcome = variants.run_variant(fake_rows, name, lambda message: None)
     assert [row["family"] for row in outcome["families"]] == families.families_at_hand(fake_rows, variants.host_level_families())
     assert outcome["pooled"]["clean_host_windows"] > 0
-    assert families.MAX_TRAINING_FPR == 0.0005
+    assert families.MAX_TRAINING_FPR == 0.0005 and families.HOST_WINDOWS_COUNTED is None
     assert families.anomaly.__module__ == "families" and families.fit_references.__module__ == "families"
     table = variants.markdown([outcome])
     assert table.splitlines()[2].startswith(f"| {name} |")
