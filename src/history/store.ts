@@ -187,13 +187,15 @@ export class HistoryStore {
     }
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 10_000))}`);
-      const fresh = prepareSchema(db, path, mode);
+      // Made (or checked) in one write transaction: two scorers that open a new history at the
+      // same moment take turns, and the second finds the first one's schema and privacy.
+      const setUp = () => setUpPrivacy(db, path, mode, passphrase, prepareSchema(db, path, mode));
+      const { encrypted, keys } = mode === 'write' ? db.transaction(setUp).immediate() : setUp();
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a commit survives the process being killed; only a power cut can
       // lose the last commits, and never corrupts the database.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      const { encrypted, keys } = setUpPrivacy(db, path, mode, passphrase, fresh);
       return new HistoryStore(path, mode, db, encrypted, keys);
     } catch (error) {
       db.close();
