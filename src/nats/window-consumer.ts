@@ -34,6 +34,13 @@ export interface ConsumeOptions {
 /** How often a window in hand is declared still in hand: well within the ack wait. */
 const WORKING_EVERY_MS = ACK_WAIT_NS / 1e6 / 4;
 const NAK_DELAY_MS = 2000;
+/**
+ * How long a pull for windows stands (nats.js: 30 s). It also sets how soon a lost pull is
+ * noticed (heartbeats every half of it) and the wait between tries when the server is back but
+ * its JetStream is not ready yet: a scorer takes up windows again within seconds of a NATS
+ * restart, not half a minute later.
+ */
+const PULL_EXPIRES_MS = 5000;
 
 export class WindowConsumer {
   readonly #options: ConsumerOptions;
@@ -85,7 +92,7 @@ export class WindowConsumer {
   /** Hands windows to `handle` until the signal or idleness ends it; a handler failure is thrown once the windows in hand are done. */
   async consume(handle: (message: JsMsg) => Promise<Verdict>, options: ConsumeOptions): Promise<void> {
     const consumer = await this.#connection.jetstream().consumers.get(this.#options.stream, SCORERS_CONSUMER);
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: options.concurrency });
+    const messages: ConsumerMessages = await consumer.consume({ max_messages: options.concurrency, expires: PULL_EXPIRES_MS });
     const inHand = new Set<Promise<void>>();
     let failure: { error: unknown } | null = null;
     let lastActivity = Date.now();
