@@ -14,34 +14,33 @@ use crate::prehashed_map::PrehashedMap;
 pub struct RepeatedRows {
     width: usize,
     hash_of: fn(&[u32]) -> u64,
-    previous: IndexedRows,
-    /// The window being looked up, indexed as it goes; it becomes `previous`, whose buffers
-    /// are then reused for the window after.
-    current: IndexedRows,
+    /// The previous window's rows, as bits, row-major.
+    previous_bits: Vec<u32>,
+    previous: RowIndex,
+    /// The window being looked up, indexed as it goes over its own rows (not copied: a copy
+    /// of a window's rows was up to 6.6 MB more at the peak of scenario 6's flow file); it
+    /// becomes `previous`, whose buffers are then reused for the window after.
+    current: RowIndex,
+    /// One row's bits, as they are looked up.
+    row_bits: Vec<u32>,
 }
 
-/// One window's rows, as bits, found by their hash.
+/// One window's rows found by their hash; the rows themselves are the caller's, compared by
+/// the `same` it gives (does row `r` have the bits looked for?).
 #[derive(Default)]
-struct IndexedRows {
-    /// Row-major.
-    bits: Vec<u32>,
+struct RowIndex {
     /// Row hash → the last distinct row with that hash.
     by_hash: RowsByHash,
     /// Per row: the next distinct row with the same hash (a collision), if any.
     same_hash: Vec<Option<u32>>,
 }
 
-impl IndexedRows {
-    fn row(&self, row: u32, width: usize) -> &[u32] {
-        let start = row as usize * width;
-        &self.bits[start..start + width]
-    }
-
-    /// The first row with these bits, following the rows that share their hash.
-    fn find(&self, hash: u64, row_bits: &[u32], width: usize) -> Option<u32> {
+impl RowIndex {
+    /// The first row that is `same`, following the rows that share its hash.
+    fn find(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
         let mut candidate = self.by_hash.get(&hash).copied();
         while let Some(row) = candidate {
-            if self.row(row, width) == row_bits {
+            if same(row) {
                 return Some(row);
             }
             candidate = self.same_hash[row as usize];
@@ -49,16 +48,16 @@ impl IndexedRows {
         None
     }
 
-    /// Indexes `row` (already in `bits`) unless an identical earlier row is indexed: rows are
-    /// then found at their first occurrence, and chains hold distinct rows only.
-    fn index(&mut self, hash: u64, row: u32, width: usize) {
+    /// Indexes `row` unless an identical earlier row (`same`) is indexed: rows are then found
+    /// at their first occurrence, and chains hold distinct rows only.
+    fn index(&mut self, hash: u64, row: u32, same: impl FnMut(u32) -> bool) {
         self.same_hash.push(None);
         match self.by_hash.get(&hash).copied() {
             None => {
                 self.by_hash.insert(hash, row);
             }
             Some(head) => {
-                if self.find(hash, self.row(row, width), width).is_none() {
+                if self.find(hash, same).is_none() {
                     self.same_hash[row as usize] = Some(head);
                     self.by_hash.insert(hash, row);
                 }
@@ -67,7 +66,6 @@ impl IndexedRows {
     }
 
     fn clear(&mut self) {
-        self.bits.clear();
         self.by_hash.clear();
         self.same_hash.clear();
     }
@@ -92,7 +90,14 @@ impl RepeatedRows {
 
     fn with_hash(width: usize, hash_of: fn(&[u32]) -> u64) -> RepeatedRows {
         assert!(width > 0, "rows need at least one value");
-        RepeatedRows { width, hash_of, previous: IndexedRows::default(), current: IndexedRows::default() }
+        RepeatedRows {
+            width,
+            hash_of,
+            previous_bits: Vec::new(),
+            previous: RowIndex::default(),
+            current: RowIndex::default(),
+            row_bits: vec![0; width],
+        }
     }
 
     /// Per row of `rows` (this window, row-major, a whole number of rows): the index of the
@@ -101,19 +106,24 @@ impl RepeatedRows {
     pub fn next_window(&mut self, rows: &[f32]) -> Vec<i32> {
         debug_assert_eq!(rows.len() % self.width, 0);
         let width = self.width;
-        let current = &mut self.current;
+        let row_count = rows.len() / width;
+        let (previous, previous_bits, current, row_bits) = (&self.previous, &self.previous_bits, &mut self.current, &mut self.row_bits);
         current.clear();
-        current.bits.extend(rows.iter().map(|value| value.to_bits()));
-        let row_count = current.bits.len() / width;
         current.by_hash.reserve(row_count);
         let mut repeat_of = Vec::with_capacity(row_count);
-        for row in 0..row_count as u32 {
-            let row_bits = current.row(row, width);
+        for (row, values) in rows.chunks_exact(width).enumerate() {
+            for (bits, value) in row_bits.iter_mut().zip(values) {
+                *bits = value.to_bits();
+            }
             let hash = (self.hash_of)(row_bits);
-            repeat_of.push(self.previous.find(hash, row_bits, width).map_or(-1, |found| found as i32));
-            current.index(hash, row, width);
+            let in_previous = |candidate: u32| &previous_bits[candidate as usize * width..][..width] == row_bits.as_slice();
+            repeat_of.push(previous.find(hash, in_previous).map_or(-1, |found| found as i32));
+            let in_current = |candidate: u32| rows[candidate as usize * width..][..width].iter().zip(row_bits.iter()).all(|(value, bits)| value.to_bits() == *bits);
+            current.index(hash, row as u32, in_current);
         }
         std::mem::swap(&mut self.previous, &mut self.current);
+        self.previous_bits.clear();
+        self.previous_bits.extend(rows.iter().map(|value| value.to_bits()));
         repeat_of
     }
 }
