@@ -102,8 +102,11 @@ export class WindowScorer {
     const perBatch = Math.min(MAX_ROWS_PER_BATCH, Math.max(MIN_ROWS_PER_BATCH, Math.ceil(count / this.#pool.threads)));
     for (let first = 0; first < count; first += perBatch) {
       const last = Math.min(count, first + perBatch);
-      // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
-      const batch = only === null ? matrix.slice(first * width, last * width) : gatherRows(matrix, only.subarray(first, last), width);
+      // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied
+      // again), into a buffer the pool had back from a batch before when it can.
+      const batch = this.#pool.batchBuffer((last - first) * width);
+      if (only === null) batch.set(matrix.subarray(first * width, last * width));
+      else gatherRows(matrix, only.subarray(first, last), width, batch);
       const submitted = await this.#pool.submit(model.path, batch, last - first, width);
       const scored = submitted.result.then((probabilities) => scores.set(probabilities, first * outputWidth));
       // Awaited below with the others; a failure while later batches wait for room in the
