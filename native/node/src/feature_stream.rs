@@ -26,7 +26,10 @@ use crate::options::{engine_options, lan_texts, source_options, EffectiveFlowOpt
 use crate::stats::{source_stats, SourceStats};
 use crate::window_thread::{WindowThread, Windows};
 
-const RECORDS_PER_PULL: usize = 65_536;
+/// Records pulled from the source at once: 16,384 of a flow file's are 3.8 MB (a record is 232
+/// bytes, and its strings); 65,536 were 15 MB, held the whole run, for no time measurable
+/// (analyze, CTU-13 scenario 6's flow file).
+const RECORDS_PER_PULL: usize = 16_384;
 /// Records a capture's flows thread hands over at once: small, because up to four batches are
 /// alive at a time (one being made, two waiting, one being turned into features); 65,536 cost
 /// about 60 MB more peak RSS on scenario 6's first 30 minutes than computing on one thread,
@@ -233,11 +236,10 @@ struct FeatureState {
     source: FlowSource,
     builder: FeatureBuilder,
     /// Records pulled from the source and not yet pushed, the next one last: a pull may hold
-    /// several windows' records (a flow file's 65,536 are 15 minutes of scenario 6), and each
-    /// window is handed out as soon as it closes, not once the whole pull is in. The same
-    /// vector takes every pull: a new one per pull was 15 MB (65,536 records of 232 bytes)
-    /// allocated while the last pull's was still held, then freed, nine times for scenario 6,
-    /// and glibc's malloc kept what it freed (peak RSS of analyze on scenario 6's flow file).
+    /// several windows' records (a flow file's 16,384 are about 4 minutes of scenario 6), and
+    /// each window is handed out as soon as it closes, not once the whole pull is in. The same
+    /// vector takes every pull: a new one per pull was allocated while the last pull's was
+    /// still held, then freed, and glibc's malloc kept what it freed.
     pulled: Vec<FlowRecord>,
     /// The source has given its last records.
     source_done: bool,

@@ -123,6 +123,8 @@ impl RepeatedRows {
         }
         std::mem::swap(&mut self.previous, &mut self.current);
         self.previous_bits.clear();
+        // At its size: grown by doubling, it held up to twice the largest window's rows.
+        self.previous_bits.reserve_exact(rows.len());
         self.previous_bits.extend(rows.iter().map(|value| value.to_bits()));
         repeat_of
     }
