@@ -291,6 +291,11 @@ export interface FeatureStreamOptions {
    * (default true); scoring needs only the feature rows.
    */
   flowColumns?: boolean
+  /**
+   * Hand over only the flow rows that repeat no row of the window before (default false):
+   * a scorer gives the others that window's scores. `FeatureWindow.repeatedRowsOmitted`.
+   */
+  omitRepeatedRows?: boolean
 }
 
 /** One closed window: every flow's row and every LAN host's row. */
@@ -301,8 +306,13 @@ export interface FeatureWindow {
   flows?: FlowBatch
   /** Code per flow into `featureSchema().flowClasses`. */
   flowClass: Uint8Array
-  /** flows.length × schema.flow.length, row-major. */
+  /**
+   * flows.length × schema.flow.length, row-major; with `repeatedRowsOmitted`, only the rows
+   * whose `flowRepeatOf` is -1, in order.
+   */
   flowFeatures: Float32Array
+  /** True when `flowFeatures` holds only the rows that repeat nothing (`omitRepeatedRows`). */
+  repeatedRowsOmitted?: boolean
   /**
    * Per flow: the row of this stream's previous window whose features are the same bits
    * (its score can be reused), or -1.

@@ -142,7 +142,9 @@ export class WindowScorer {
   }
 
   async #scoreFlows(window: FeatureWindow, previousFlowScores: Promise<Float32Array> | null, input: string): Promise<Float32Array> {
-    const flowCount = window.flowFeatures.length / this.#flowWidth;
+    // With repeatedRowsOmitted, flowFeatures holds the rows that repeat nothing, in order.
+    const omitted = window.repeatedRowsOmitted === true;
+    const flowCount = omitted ? window.flowRepeatOf.length : window.flowFeatures.length / this.#flowWidth;
     const started = performance.now();
     const rows = rowsToScore(window.flowRepeatOf);
     let flowScores: Float32Array;
@@ -151,7 +153,9 @@ export class WindowScorer {
       // The window before must have been scored all the same: its failure is this one's.
       await previousFlowScores;
     } else {
-      const scored = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth, rows);
+      const scored = omitted
+        ? await this.#infer(this.#models.flow, window.flowFeatures, rows.length, this.#flowWidth)
+        : await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth, rows);
       flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, await previousFlowScores, input);
     }
     this.times.flowInferenceMs += performance.now() - started;

@@ -26,6 +26,11 @@ export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statu
   labelsPath?: string;
   /** Hand over the flows' own columns with each window (default true; scoring needs only features). */
   flowColumns?: boolean;
+  /**
+   * Hand over only the flow rows that repeat no row of the window before (default false): a
+   * scorer gives those the scores of that window (`FeatureWindow.repeatedRowsOmitted`).
+   */
+  omitRepeatedRows?: boolean;
 }
 
 /** The window and step a feature stream cuts time into, seconds (it reads in windows only). */
@@ -56,8 +61,8 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   }
 
   static open(path: string, options: FeatureReaderOptions = {}): FeatureReader {
-    const { lan, infected, labelsPath, flowColumns, ...flows } = options;
-    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns }));
+    const { lan, infected, labelsPath, flowColumns, omitRepeatedRows, ...flows } = options;
+    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns, omitRepeatedRows }));
     return new FeatureReader(path, stream);
   }
 

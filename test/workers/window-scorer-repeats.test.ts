@@ -87,6 +87,29 @@ describe('flow rows repeated from the previous window', () => {
     });
   }
 
+  it('scores the same when the addon hands over only the rows that repeat nothing (as a session reads)', async () => {
+    for (const [path, options] of [
+      [DEMO, CTU],
+      [FLOW_FILE, { ...CTU, utcOffsetMinutes: 120 }],
+    ] as const) {
+      const every = await readWindows(path, options);
+      const omitted = await readWindows(path, { ...options, omitRepeatedRows: true });
+      const width = featureSchema().flow.length;
+      expect(omitted.map((w) => w.repeatedRowsOmitted)).toEqual(every.map(() => true));
+      expect(every.map((w) => w.repeatedRowsOmitted)).toEqual(every.map(() => false));
+      omitted.forEach((window, i) => {
+        const unrepeated = every[i]!.flowRepeatOf.reduce((count, row) => count + (row < 0 ? 1 : 0), 0);
+        expect(window.flowFeatures.length).toBe(unrepeated * width);
+        expect(window.flowCount).toBe(every[i]!.flowCount);
+      });
+      const fromOmitted = await scoreInOrder(omitted, 'input');
+      const fromEvery = await scoreInOrder(every, 'input');
+      fromOmitted.flowScores.forEach((scores, i) => expect(scores, `window ${i}`).toEqual(fromEvery.flowScores[i]));
+      expect(fromOmitted.results).toEqual(fromEvery.results);
+      expect(fromOmitted.times.flowRowsScored).toBe(fromEvery.times.flowRowsScored);
+    }
+  });
+
   it('a repeated row has the features, and so the score, of the row it names', async () => {
     const windows = await readWindows(DEMO, CTU);
     const width = featureSchema().flow.length;

@@ -93,6 +93,9 @@ pub struct FeatureStreamOptions {
     /// Hand over the flows' own columns (addresses, ports, labels, …) with each window
     /// (default true); scoring needs only the feature rows.
     pub flow_columns: Option<bool>,
+    /// Hand over only the flow rows that repeat no row of the window before (default false):
+    /// a scorer gives the others that window's scores. `FeatureWindow.repeatedRowsOmitted`.
+    pub omit_repeated_rows: Option<bool>,
 }
 
 /// One closed window: every flow's row and every LAN host's row.
@@ -104,8 +107,11 @@ pub struct FeatureWindow {
     pub flows: Option<FlowBatch>,
     /// Code per flow into `featureSchema().flowClasses`.
     pub flow_class: Uint8Array,
-    /// flows.length × schema.flow.length, row-major.
+    /// flows.length × schema.flow.length, row-major; with `repeatedRowsOmitted`, only the rows
+    /// whose `flowRepeatOf` is -1, in order.
     pub flow_features: Float32Array,
+    /// True when `flowFeatures` holds only the rows that repeat nothing (`omitRepeatedRows`).
+    pub repeated_rows_omitted: Option<bool>,
     /// Per flow: the row of this stream's previous window whose features are the same bits
     /// (its score can be reused), or -1.
     pub flow_repeat_of: Int32Array,
@@ -205,6 +211,7 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
+        repeated_rows_omitted: Some(window.repeated_rows_omitted),
         flow_repeat_of: Int32Array::new(window.flow_repeat_of),
         flow_src_host: Int32Array::new(window.flow_src_host),
         flow_dst_host: Int32Array::new(window.flow_dst_host),
@@ -296,7 +303,8 @@ pub(crate) fn feature_options(options: &FeatureStreamOptions, flows: &FlowStream
     let infected = parse_hosts(&addresses.into_iter().cloned().collect::<Vec<_>>(), "infected")?;
     let infected_ranges = ranges.into_iter().map(|text| Cidr::parse(text)).collect::<Result<_, _>>()?;
     let flow_records = options.flow_columns.unwrap_or(true);
-    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory, flow_records })
+    let omit_repeated_rows = options.omit_repeated_rows.unwrap_or(false);
+    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory, flow_records, omit_repeated_rows })
 }
 
 #[napi]

@@ -14,8 +14,8 @@ use crate::prehashed_map::PrehashedMap;
 pub struct RepeatedRows {
     width: usize,
     hash_of: fn(&[u32]) -> u64,
-    /// The previous window's rows, as bits, row-major.
-    previous_bits: Vec<u32>,
+    /// The previous window's rows, row-major (compared as bits).
+    previous_rows: Vec<f32>,
     previous: RowIndex,
     /// The window being looked up, indexed as it goes over its own rows (not copied: a copy
     /// of a window's rows was up to 6.6 MB more at the peak of scenario 6's flow file); it
@@ -93,7 +93,7 @@ impl RepeatedRows {
         RepeatedRows {
             width,
             hash_of,
-            previous_bits: Vec::new(),
+            previous_rows: Vec::new(),
             previous: RowIndex::default(),
             current: RowIndex::default(),
             row_bits: vec![0; width],
@@ -104,28 +104,52 @@ impl RepeatedRows {
     /// first row of the previous window with the same bits, or -1. This window then becomes
     /// the previous one.
     pub fn next_window(&mut self, rows: &[f32]) -> Vec<i32> {
+        let repeat_of = self.look_up(rows);
+        self.previous_rows.clear();
+        // At its size: grown by doubling, it held up to twice the largest window's rows.
+        self.previous_rows.reserve_exact(rows.len());
+        self.previous_rows.extend_from_slice(rows);
+        repeat_of
+    }
+
+    /// `next_window` for rows the caller needs no more, but those that repeat nothing: gives
+    /// what `next_window` gives, and those rows (row-major, in order). The window's rows are
+    /// kept as the previous window as they are, not copied.
+    pub fn next_window_unrepeated(&mut self, rows: Vec<f32>) -> (Vec<i32>, Vec<f32>) {
+        let repeat_of = self.look_up(&rows);
+        let unrepeated = repeat_of.iter().filter(|&&of| of < 0).count();
+        let mut kept = Vec::with_capacity(unrepeated * self.width);
+        for (values, &of) in rows.chunks_exact(self.width).zip(&repeat_of) {
+            if of < 0 {
+                kept.extend_from_slice(values);
+            }
+        }
+        self.previous_rows = rows;
+        (repeat_of, kept)
+    }
+
+    /// Per row of `rows`, its repeat in the previous window, or -1; `rows` are indexed as the
+    /// window the next one is looked up in (`previous`, once the caller keeps them).
+    fn look_up(&mut self, rows: &[f32]) -> Vec<i32> {
         debug_assert_eq!(rows.len() % self.width, 0);
         let width = self.width;
         let row_count = rows.len() / width;
-        let (previous, previous_bits, current, row_bits) = (&self.previous, &self.previous_bits, &mut self.current, &mut self.row_bits);
+        let (previous, previous_rows, current, row_bits) = (&self.previous, &self.previous_rows, &mut self.current, &mut self.row_bits);
         current.clear();
         current.by_hash.reserve(row_count);
         let mut repeat_of = Vec::with_capacity(row_count);
+        let same = |candidate: &[f32], bits: &[u32]| candidate.iter().zip(bits).all(|(value, bits)| value.to_bits() == *bits);
         for (row, values) in rows.chunks_exact(width).enumerate() {
             for (bits, value) in row_bits.iter_mut().zip(values) {
                 *bits = value.to_bits();
             }
             let hash = (self.hash_of)(row_bits);
-            let in_previous = |candidate: u32| &previous_bits[candidate as usize * width..][..width] == row_bits.as_slice();
+            let in_previous = |candidate: u32| same(&previous_rows[candidate as usize * width..][..width], row_bits);
             repeat_of.push(previous.find(hash, in_previous).map_or(-1, |found| found as i32));
-            let in_current = |candidate: u32| rows[candidate as usize * width..][..width].iter().zip(row_bits.iter()).all(|(value, bits)| value.to_bits() == *bits);
+            let in_current = |candidate: u32| same(&rows[candidate as usize * width..][..width], row_bits);
             current.index(hash, row as u32, in_current);
         }
         std::mem::swap(&mut self.previous, &mut self.current);
-        self.previous_bits.clear();
-        // At its size: grown by doubling, it held up to twice the largest window's rows.
-        self.previous_bits.reserve_exact(rows.len());
-        self.previous_bits.extend(rows.iter().map(|value| value.to_bits()));
         repeat_of
     }
 }
@@ -191,6 +215,23 @@ mod tests {
         let now = rows(&[&[3.0, 3.0], &[4.0, 4.0], &[1.0, 1.0], &[2.0, 2.0], &[4.0, 4.0]]);
         assert_eq!(repeated.next_window(&now), vec![3, -1, 0, 1, -1]);
         assert_eq!(repeated.next_window(&rows(&[&[4.0, 4.0], &[2.0, 2.0], &[5.0, 5.0]])), vec![1, 3, -1]);
+    }
+
+    #[test]
+    fn the_rows_that_repeat_nothing_are_given_and_the_window_is_kept_alike() {
+        let windows = [
+            rows(&[&[1.0, 2.0], &[3.0, 4.0], &[1.0, 2.0]]),
+            rows(&[&[3.0, 4.0], &[5.0, 6.0], &[1.0, 2.0], &[7.0, 8.0]]),
+            rows(&[&[7.0, 8.0], &[1.0, 2.0], &[5.0, 6.0]]),
+        ];
+        let (mut copying, mut keeping) = (RepeatedRows::new(2), RepeatedRows::new(2));
+        for window in windows {
+            let repeat_of = copying.next_window(&window);
+            let (kept_repeat_of, unrepeated) = keeping.next_window_unrepeated(window.clone());
+            assert_eq!(kept_repeat_of, repeat_of);
+            let expected: Vec<f32> = window.chunks(2).zip(&repeat_of).filter(|(_, &of)| of < 0).flat_map(|(row, _)| row.to_vec()).collect();
+            assert_eq!(unrepeated, expected);
+        }
     }
 
     #[test]
