@@ -496,12 +496,14 @@ impl FeatureBuilder {
         let host_row = |id: i32| usize::try_from(id).map_or(-1, |id| row_of_id[id]);
 
         let flow_rows_dropped = window.flows.dropped();
-        let rows = window.flows.into_rows();
+        let (ordered, rows) = window.flows.into_ordered_rows();
         let flow_count = rows.classes.len();
         let (flow_repeat_of, flow_features) = if self.options.omit_repeated_rows {
-            self.repeated_flow_rows.next_window_unrepeated(rows.features)
+            // Read where they were written: the window's rows are never put together.
+            self.repeated_flow_rows.next_window_unrepeated(ordered)
         } else {
-            (self.repeated_flow_rows.next_window(&rows.features), rows.features)
+            let features = ordered.into_vec();
+            (self.repeated_flow_rows.next_window(&features), features)
         };
         let flow_classes = rows.classes;
         let flow_src_host = rows.src_hosts.into_iter().map(host_row).collect();

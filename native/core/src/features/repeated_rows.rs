@@ -10,12 +10,14 @@
 use crate::flow::{finalise, fx_step};
 use crate::prehashed_map::PrehashedMap;
 
+use super::row_blocks::OrderedRows;
+
 /// Keeps the previous window's rows and finds, for each row of the next, an identical one.
 pub struct RepeatedRows {
     width: usize,
     hash_of: fn(&[u32]) -> u64,
-    /// The previous window's rows, row-major (compared as bits).
-    previous_rows: Vec<f32>,
+    /// The previous window's rows (compared as bits).
+    previous_rows: PreviousRows,
     previous: RowIndex,
     /// The window being looked up, indexed as it goes over its own rows (not copied: a copy
     /// of a window's rows was up to 6.6 MB more at the peak of scenario 6's flow file); it
@@ -93,7 +95,7 @@ impl RepeatedRows {
         RepeatedRows {
             width,
             hash_of,
-            previous_rows: Vec::new(),
+            previous_rows: PreviousRows::Flat(Vec::new()),
             previous: RowIndex::default(),
             current: RowIndex::default(),
             row_bits: vec![0; width],
@@ -104,59 +106,86 @@ impl RepeatedRows {
     /// first row of the previous window with the same bits, or -1. This window then becomes
     /// the previous one.
     pub fn next_window(&mut self, rows: &[f32]) -> Vec<i32> {
-        let repeat_of = self.look_up(rows);
-        self.previous_rows.clear();
+        debug_assert_eq!(rows.len() % self.width, 0);
+        let width = self.width;
+        let repeat_of = self.look_up(rows.len() / width, |row| &rows[row * width..][..width]);
+        let mut previous = match std::mem::replace(&mut self.previous_rows, PreviousRows::Flat(Vec::new())) {
+            PreviousRows::Flat(mut values) => {
+                values.clear();
+                values
+            }
+            PreviousRows::Ordered(_) => Vec::new(),
+        };
         // At its size: grown by doubling, it held up to twice the largest window's rows.
-        self.previous_rows.reserve_exact(rows.len());
-        self.previous_rows.extend_from_slice(rows);
+        previous.reserve_exact(rows.len());
+        previous.extend_from_slice(rows);
+        self.previous_rows = PreviousRows::Flat(previous);
         repeat_of
     }
 
     /// `next_window` for rows the caller needs no more, but those that repeat nothing: gives
     /// what `next_window` gives, and those rows (row-major, in order). The window's rows are
-    /// kept as the previous window as they are, not copied.
-    pub fn next_window_unrepeated(&mut self, rows: Vec<f32>) -> (Vec<i32>, Vec<f32>) {
-        let repeat_of = self.look_up(&rows);
+    /// kept as the previous window where they are, not copied nor put together.
+    pub fn next_window_unrepeated(&mut self, rows: OrderedRows) -> (Vec<i32>, Vec<f32>) {
+        let repeat_of = self.look_up(rows.count(), |row| rows.row(row));
         let unrepeated = repeat_of.iter().filter(|&&of| of < 0).count();
         let mut kept = Vec::with_capacity(unrepeated * self.width);
-        for (values, &of) in rows.chunks_exact(self.width).zip(&repeat_of) {
+        for (row, &of) in repeat_of.iter().enumerate() {
             if of < 0 {
-                kept.extend_from_slice(values);
+                kept.extend_from_slice(rows.row(row));
             }
         }
-        self.previous_rows = rows;
+        self.previous_rows = PreviousRows::Ordered(rows);
         (repeat_of, kept)
     }
 
-    /// Per row of `rows`, its repeat in the previous window, or -1; `rows` are indexed as the
-    /// window the next one is looked up in (`previous`, once the caller keeps them).
-    fn look_up(&mut self, rows: &[f32]) -> Vec<i32> {
-        debug_assert_eq!(rows.len() % self.width, 0);
+    /// Per row of this window (`count` of them, `row(i)` the i-th), its repeat in the previous
+    /// window, or -1; this window's rows are indexed as the window the next one is looked up
+    /// in (`previous`, once the caller keeps them).
+    fn look_up<'r>(&mut self, count: usize, row: impl Fn(usize) -> &'r [f32]) -> Vec<i32> {
         let width = self.width;
-        let row_count = rows.len() / width;
         let (previous, previous_rows, current, row_bits) = (&self.previous, &self.previous_rows, &mut self.current, &mut self.row_bits);
         current.clear();
-        current.by_hash.reserve(row_count);
-        let mut repeat_of = Vec::with_capacity(row_count);
+        current.by_hash.reserve(count);
+        let mut repeat_of = Vec::with_capacity(count);
         let same = |candidate: &[f32], bits: &[u32]| candidate.iter().zip(bits).all(|(value, bits)| value.to_bits() == *bits);
-        for (row, values) in rows.chunks_exact(width).enumerate() {
+        for index in 0..count {
+            let values = row(index);
+            debug_assert_eq!(values.len(), width);
             for (bits, value) in row_bits.iter_mut().zip(values) {
                 *bits = value.to_bits();
             }
             let hash = (self.hash_of)(row_bits);
-            let in_previous = |candidate: u32| same(&previous_rows[candidate as usize * width..][..width], row_bits);
+            let in_previous = |candidate: u32| same(previous_rows.row(candidate as usize, width), row_bits);
             repeat_of.push(previous.find(hash, in_previous).map_or(-1, |found| found as i32));
-            let in_current = |candidate: u32| same(&rows[candidate as usize * width..][..width], row_bits);
-            current.index(hash, row as u32, in_current);
+            let in_current = |candidate: u32| same(row(candidate as usize), row_bits);
+            current.index(hash, index as u32, in_current);
         }
         std::mem::swap(&mut self.previous, &mut self.current);
         repeat_of
     }
 }
 
+/// The previous window's rows: a copy (`next_window`), or the window's own rows, where they
+/// were written (`next_window_unrepeated`).
+enum PreviousRows {
+    Flat(Vec<f32>),
+    Ordered(OrderedRows),
+}
+
+impl PreviousRows {
+    fn row(&self, row: usize, width: usize) -> &[f32] {
+        match self {
+            PreviousRows::Flat(values) => &values[row * width..][..width],
+            PreviousRows::Ordered(rows) => rows.row(row),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::row_blocks::RowBlocks;
 
     fn rows(values: &[&[f32]]) -> Vec<f32> {
         values.iter().flat_map(|row| row.iter().copied()).collect()
@@ -217,6 +246,17 @@ mod tests {
         assert_eq!(repeated.next_window(&rows(&[&[4.0, 4.0], &[2.0, 2.0], &[5.0, 5.0]])), vec![1, 3, -1]);
     }
 
+    /// `values` as rows of `width` written into blocks, and read in reverse order.
+    fn ordered(values: &[f32], width: usize) -> OrderedRows {
+        let count = values.len() / width;
+        let mut blocks = RowBlocks::new(width);
+        for row in values.chunks(width).rev() {
+            let at = blocks.push_zeros();
+            blocks.row_mut(at).copy_from_slice(row);
+        }
+        OrderedRows::new(blocks, Some((0..count).rev().collect()))
+    }
+
     #[test]
     fn the_rows_that_repeat_nothing_are_given_and_the_window_is_kept_alike() {
         let windows = [
@@ -227,7 +267,7 @@ mod tests {
         let (mut copying, mut keeping) = (RepeatedRows::new(2), RepeatedRows::new(2));
         for window in windows {
             let repeat_of = copying.next_window(&window);
-            let (kept_repeat_of, unrepeated) = keeping.next_window_unrepeated(window.clone());
+            let (kept_repeat_of, unrepeated) = keeping.next_window_unrepeated(ordered(&window, 2));
             assert_eq!(kept_repeat_of, repeat_of);
             let expected: Vec<f32> = window.chunks(2).zip(&repeat_of).filter(|(_, &of)| of < 0).flat_map(|(row, _)| row.to_vec()).collect();
             assert_eq!(unrepeated, expected);
