@@ -107,6 +107,17 @@ describe('flow rows repeated from the previous window', () => {
       fromOmitted.flowScores.forEach((scores, i) => expect(scores, `window ${i}`).toEqual(fromEvery.flowScores[i]));
       expect(fromOmitted.results).toEqual(fromEvery.results);
       expect(fromOmitted.times.flowRowsScored).toBe(fromEvery.times.flowRowsScored);
+
+      // Held by the stream (as a session reads): copied into the batches, then released.
+      const held = await readWindows(path, { ...options, omitRepeatedRows: true, holdFlowRows: true });
+      expect(held.every((w) => w.flowRowsHeld === true && w.flowFeatures.length === 0 && w.heldFlowRows !== undefined)).toBe(true);
+      const first = new Float32Array(width);
+      held[0]!.heldFlowRows!.copy(0, 1, first);
+      expect(Array.from(first)).toEqual(Array.from(omitted[0]!.flowFeatures.subarray(0, width)));
+      const fromHeld = await scoreInOrder(held, 'input');
+      fromHeld.flowScores.forEach((scores, i) => expect(scores, `window ${i}`).toEqual(fromEvery.flowScores[i]));
+      expect(fromHeld.results).toEqual(fromEvery.results);
+      expect(() => held[0]!.heldFlowRows!.copy(0, 1, first)).toThrow(/no flow rows are held/);
     }
   });
 

@@ -96,6 +96,9 @@ pub struct FeatureStreamOptions {
     /// Hand over only the flow rows that repeat no row of the window before (default false):
     /// a scorer gives the others that window's scores. `FeatureWindow.repeatedRowsOmitted`.
     pub omit_repeated_rows: Option<bool>,
+    /// Keep each window's flow rows in the stream, not in `flowFeatures` (default false):
+    /// `FeatureWindow.flowRowsHeld`, `copyFlowRows`, `releaseFlowRows`.
+    pub hold_flow_rows: Option<bool>,
 }
 
 /// One closed window: every flow's row and every LAN host's row.
@@ -112,6 +115,9 @@ pub struct FeatureWindow {
     pub flow_features: Float32Array,
     /// True when `flowFeatures` holds only the rows that repeat nothing (`omitRepeatedRows`).
     pub repeated_rows_omitted: Option<bool>,
+    /// True when those rows are held by the stream instead (`flowFeatures` empty): copied out
+    /// with `FeatureStream.copyFlowRows` and freed with `releaseFlowRows`.
+    pub flow_rows_held: Option<bool>,
     /// Per flow: the row of this stream's previous window whose features are the same bits
     /// (its score can be reused), or -1.
     pub flow_repeat_of: Int32Array,
@@ -212,6 +218,7 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
         repeated_rows_omitted: Some(window.repeated_rows_omitted),
+        flow_rows_held: None,
         flow_repeat_of: Int32Array::new(window.flow_repeat_of),
         flow_src_host: Int32Array::new(window.flow_src_host),
         flow_dst_host: Int32Array::new(window.flow_dst_host),
@@ -264,9 +271,22 @@ pub struct EffectiveFeatureOptions {
     pub lan: Vec<String>,
 }
 
+/// A scoring stream's windows' flow rows (those that repeat nothing), by window start, from
+/// when the window is handed over until `releaseFlowRows`: freed then, not when the garbage
+/// collector of the JavaScript thread gets to a typed array over them. Handed over as typed
+/// arrays, they piled up to 27 MB before it did (heaptrack, analyze on CTU-13 scenario 6's flow
+/// file), in a thread that allocates little else.
+type HeldRows = Arc<Mutex<std::collections::HashMap<i64, Vec<f32>>>>;
+
+/// A Float32Array argument written into (napi's `&mut [f32]`, named so that the binding takes
+/// it as a typed array's values).
+type FloatsOut<'a> = &'a mut [f32];
+
 #[napi]
 pub struct FeatureStream {
     state: Arc<Mutex<FeatureState>>,
+    held: HeldRows,
+    hold_flow_rows: bool,
     progress: Arc<SharedProgress>,
     thread: WindowThread,
     flow_columns: bool,
@@ -338,6 +358,8 @@ impl FeatureStream {
         };
         Ok(FeatureStream {
             state,
+            held: HeldRows::default(),
+            hold_flow_rows: options.hold_flow_rows.unwrap_or(false),
             progress,
             thread,
             flow_columns,
@@ -354,7 +376,31 @@ impl FeatureStream {
     /// The next closed windows (one or more), or null once the input is exhausted.
     #[napi(ts_return_type = "Promise<FeatureWindow[] | null>")]
     pub fn next_windows(&self) -> AsyncTask<NextWindowsTask> {
-        AsyncTask::new(NextWindowsTask { thread: self.thread.clone(), flow_columns: self.flow_columns })
+        let held = self.hold_flow_rows.then(|| Arc::clone(&self.held));
+        AsyncTask::new(NextWindowsTask { thread: self.thread.clone(), flow_columns: self.flow_columns, held })
+    }
+
+    /// Copies rows `first..last` of the flow rows the stream holds for the window starting at
+    /// `windowStartUs` (`FeatureWindow.flowRowsHeld`) into `into`, row-major, from its start.
+    #[napi(ts_args_type = "windowStartUs: number, first: number, last: number, into: Float32Array")]
+    pub fn copy_flow_rows(&self, window_start_us: f64, first: u32, last: u32, into: FloatsOut<'_>) -> napi::Result<()> {
+        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let bad = |message: String| to_napi_error(&FlowhoundError::new(ErrorCode::BadOption, message));
+        let rows = held.get(&(window_start_us as i64)).ok_or_else(|| bad(format!("no flow rows are held for the window starting at {window_start_us} µs")))?;
+        let width = FLOW_FEATURES.len();
+        let (start, end) = (first as usize * width, last as usize * width);
+        if first > last || end > rows.len() || end - start > into.len() {
+            return Err(bad(format!("flow rows {first}..{last} of {} do not fit {} values", rows.len() / width, into.len())));
+        }
+        into[..end - start].copy_from_slice(&rows[start..end]);
+        Ok(())
+    }
+
+    /// Frees the flow rows held for the window starting at `windowStartUs`, if any.
+    #[napi]
+    pub fn release_flow_rows(&self, window_start_us: f64) {
+        let mut held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.remove(&(window_start_us as i64));
     }
 
     #[napi]
@@ -398,6 +444,8 @@ impl FeatureStream {
 pub struct NextWindowsTask {
     thread: WindowThread,
     flow_columns: bool,
+    /// Where the windows' flow rows are held, when the stream holds them (`omitRepeatedRows`).
+    held: Option<HeldRows>,
 }
 
 /// Reads records until at least one window has closed (or the input ends); on the stream's
@@ -444,6 +492,18 @@ impl Task for NextWindowsTask {
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         let flow_columns = self.flow_columns;
-        Ok(output.map(|windows| windows.into_iter().map(|window| to_js(window, flow_columns)).collect()))
+        let Some(held) = &self.held else {
+            return Ok(output.map(|windows| windows.into_iter().map(|window| to_js(window, flow_columns)).collect()));
+        };
+        let mut held = held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(output.map(|windows| {
+            windows
+                .into_iter()
+                .map(|mut window| {
+                    held.insert(window.window_start_us, std::mem::take(&mut window.flow_features));
+                    FeatureWindow { flow_rows_held: Some(true), ..to_js(window, flow_columns) }
+                })
+                .collect()
+        }))
     }
 }
