@@ -7,6 +7,13 @@ export declare class FeatureStream {
   get options(): EffectiveFeatureOptions
   /** The next closed windows (one or more), or null once the input is exhausted. */
   nextWindows(): Promise<FeatureWindow[] | null>
+  /**
+   * Copies rows `first..last` of the flow rows the stream holds for the window starting at
+   * `windowStartUs` (`FeatureWindow.flowRowsHeld`) into `into`, row-major, from its start.
+   */
+  copyFlowRows(windowStartUs: number, first: number, last: number, into: Float32Array): void
+  /** Frees the flow rows held for the window starting at `windowStartUs`, if any. */
+  releaseFlowRows(windowStartUs: number): void
   progress(): FlowStreamProgress
   sourceStats(): SourceStats
   featureStats(): FeatureStats
@@ -291,6 +298,16 @@ export interface FeatureStreamOptions {
    * (default true); scoring needs only the feature rows.
    */
   flowColumns?: boolean
+  /**
+   * Hand over only the flow rows that repeat no row of the window before (default false):
+   * a scorer gives the others that window's scores. `FeatureWindow.repeatedRowsOmitted`.
+   */
+  omitRepeatedRows?: boolean
+  /**
+   * Keep each window's flow rows in the stream, not in `flowFeatures` (default false):
+   * `FeatureWindow.flowRowsHeld`, `copyFlowRows`, `releaseFlowRows`.
+   */
+  holdFlowRows?: boolean
 }
 
 /** One closed window: every flow's row and every LAN host's row. */
@@ -301,8 +318,18 @@ export interface FeatureWindow {
   flows?: FlowBatch
   /** Code per flow into `featureSchema().flowClasses`. */
   flowClass: Uint8Array
-  /** flows.length × schema.flow.length, row-major. */
+  /**
+   * flows.length × schema.flow.length, row-major; with `repeatedRowsOmitted`, only the rows
+   * whose `flowRepeatOf` is -1, in order.
+   */
   flowFeatures: Float32Array
+  /** True when `flowFeatures` holds only the rows that repeat nothing (`omitRepeatedRows`). */
+  repeatedRowsOmitted?: boolean
+  /**
+   * True when those rows are held by the stream instead (`flowFeatures` empty): copied out
+   * with `FeatureStream.copyFlowRows` and freed with `releaseFlowRows`.
+   */
+  flowRowsHeld?: boolean
   /**
    * Per flow: the row of this stream's previous window whose features are the same bits
    * (its score can be reused), or -1.

@@ -185,8 +185,12 @@ function handlerWith(ort: typeof import('onnxruntime-node')): Handler {
   return async (task: ScoreTask) => {
     try {
       const result = await score(task);
-      // Moved back, not copied: Piscina transfers what the Transferable lists.
-      return move({ [transferableSymbol]: [result.probabilities.buffer], [valueSymbol]: result });
+      // Moved back, not copied: Piscina transfers what the Transferable lists. The batch's
+      // buffer goes back too, for the pool to fill again: left here, it would wait for this
+      // thread's garbage collector, which runs seldom in a thread that allocates so little.
+      const features = task.features instanceof ArrayBuffer ? task.features : undefined;
+      const moved: ArrayBufferLike[] = features === undefined ? [result.probabilities.buffer] : [result.probabilities.buffer, features];
+      return move({ [transferableSymbol]: moved, [valueSymbol]: { ...result, features } });
     } catch (error) {
       const flowhoundError =
         error instanceof FlowhoundError

@@ -15,9 +15,12 @@ export function rowsToScore(flowRepeatOf: Int32Array): Int32Array | null {
   return count === flowRepeatOf.length ? null : rows.subarray(0, count);
 }
 
-/** Rows `rows` (ascending) of a row-major matrix, packed into a new one; runs copied at once. */
-export function gatherRows(matrix: Float32Array, rows: Int32Array, width: number): Float32Array {
-  const gathered = new Float32Array(rows.length * width);
+/**
+ * Rows `rows` (ascending) of a row-major matrix, packed into `into` (at least `rows.length ×
+ * width` values) or a new one; runs copied at once.
+ */
+export function gatherRows(matrix: Float32Array, rows: Int32Array, width: number, into?: Float32Array): Float32Array {
+  const gathered = into ?? new Float32Array(rows.length * width);
   for (let first = 0; first < rows.length; ) {
     let end = first + 1;
     while (end < rows.length && rows[end] === rows[end - 1]! + 1) end++;

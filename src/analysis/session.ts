@@ -94,7 +94,7 @@ export const nativeParts: SessionParts = {
 export interface SessionOptions {
   inputs: string[];
   /** Windows, LAN, flow-file reading; `infected` when ground truth is wanted. */
-  reader: Omit<FeatureReaderOptions, 'labelsPath' | 'flowColumns'>;
+  reader: Omit<FeatureReaderOptions, 'labelsPath' | 'flowColumns' | 'omitRepeatedRows' | 'holdFlowRows'>;
   /** Per input (same order): the synth labels sidecar of a rebuilt capture, if any. */
   labelsPaths?: (string | undefined)[];
   /** A user's own models (--model). */
@@ -159,7 +159,13 @@ export class ScoringSession {
   /** Stage 1: opens every input; an input that cannot be read fails here, before any work. */
   static open(options: SessionOptions, parts: SessionParts = nativeParts): ScoringSession {
     if (options.inputs.length === 0) throw new FlowhoundError('ERR_USAGE', 'a scoring session needs at least one input');
-    const readers = options.inputs.map((input, i) => parts.openInput(input, { ...options.reader, labelsPath: options.labelsPaths?.[i], flowColumns: false }));
+    // The scorer needs the features alone, and of the flow rows those that repeat nothing: the
+    // others take the scores of the window before (the addon hands over those rows only, and
+    // keeps no copy of a window's rows beside the ones it hands over). It copies them into its
+    // batches and releases them (held by the stream, they are freed then).
+    const readers = options.inputs.map((input, i) =>
+      parts.openInput(input, { ...options.reader, labelsPath: options.labelsPaths?.[i], flowColumns: false, omitRepeatedRows: true, holdFlowRows: true }),
+    );
     return new ScoringSession(options, parts, readers);
   }
 

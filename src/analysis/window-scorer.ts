@@ -5,7 +5,7 @@
 // evidence is, and the reasons of the hosts that stand out, with the peers behind them.
 import type { ScoringModels } from '../models/scoring-models.js';
 import type { CheckedModel } from '../models/schema-check.js';
-import type { FeatureSchema, FeatureWindow } from '../pipeline/features.js';
+import type { FeatureSchema, FeatureWindow, HeldFlowRows } from '../pipeline/features.js';
 import type { ScoringPool } from '../pool/scoring-pool.js';
 import { hostFlowCounts, hostScoreAggregates, SCORE_AGGREGATE_COUNT } from './host-aggregates.js';
 import { evidenceDetails, findings, REASON_MIN_TAIL } from './reasons.js';
@@ -95,15 +95,19 @@ export class WindowScorer {
    * anomaly model's probability, anomaly and tails) for the first `rows` rows of `matrix`, or
    * for the rows listed in `only` (in that order), in batches spread over the pool's threads.
    */
-  async #infer(model: CheckedModel, matrix: Float32Array, rows: number, width: number, only: Int32Array | null = null, outputWidth = 1): Promise<Float32Array> {
+  async #infer(model: CheckedModel, matrix: Float32Array | HeldFlowRows, rows: number, width: number, only: Int32Array | null = null, outputWidth = 1): Promise<Float32Array> {
     const count = only?.length ?? rows;
     const scores = new Float32Array(count * outputWidth);
     const batches: Promise<void>[] = [];
     const perBatch = Math.min(MAX_ROWS_PER_BATCH, Math.max(MIN_ROWS_PER_BATCH, Math.ceil(count / this.#pool.threads)));
     for (let first = 0; first < count; first += perBatch) {
       const last = Math.min(count, first + perBatch);
-      // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied again).
-      const batch = only === null ? matrix.slice(first * width, last * width) : gatherRows(matrix, only.subarray(first, last), width);
+      // A copy the worker owns: the addon's buffers cannot be moved, this one is (not copied
+      // again), into a buffer the pool had back from a batch before when it can.
+      const batch = this.#pool.batchBuffer((last - first) * width);
+      if (!(matrix instanceof Float32Array)) copyHeldRows(matrix, only?.subarray(first, last) ?? null, first, last, width, batch);
+      else if (only === null) batch.set(matrix.subarray(first * width, last * width));
+      else gatherRows(matrix, only.subarray(first, last), width, batch);
       const submitted = await this.#pool.submit(model.path, batch, last - first, width);
       const scored = submitted.result.then((probabilities) => scores.set(probabilities, first * outputWidth));
       // Awaited below with the others; a failure while later batches wait for room in the
@@ -139,17 +143,29 @@ export class WindowScorer {
   }
 
   async #scoreFlows(window: FeatureWindow, previousFlowScores: Promise<Float32Array> | null, input: string): Promise<Float32Array> {
-    const flowCount = window.flowFeatures.length / this.#flowWidth;
+    // With repeatedRowsOmitted, flowFeatures holds the rows that repeat nothing, in order.
+    const omitted = window.repeatedRowsOmitted === true;
+    const flowCount = omitted ? window.flowRepeatOf.length : window.flowFeatures.length / this.#flowWidth;
     const started = performance.now();
     const rows = rowsToScore(window.flowRepeatOf);
+    // Held by the stream: copied into the batches, then released at once.
+    const matrix = window.heldFlowRows ?? window.flowFeatures;
     let flowScores: Float32Array;
-    if (rows === null) {
-      flowScores = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth);
-      // The window before must have been scored all the same: its failure is this one's.
-      await previousFlowScores;
-    } else {
-      const scored = await this.#infer(this.#models.flow, window.flowFeatures, flowCount, this.#flowWidth, rows);
-      flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, await previousFlowScores, input);
+    try {
+      if (rows === null) {
+        flowScores = await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth);
+        window.heldFlowRows?.release();
+        // The window before must have been scored all the same: its failure is this one's.
+        await previousFlowScores;
+      } else {
+        const scored = omitted
+          ? await this.#infer(this.#models.flow, matrix, rows.length, this.#flowWidth)
+          : await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth, rows);
+        window.heldFlowRows?.release();
+        flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, await previousFlowScores, input);
+      }
+    } finally {
+      window.heldFlowRows?.release();
     }
     this.times.flowInferenceMs += performance.now() - started;
     const scoredCount = rows?.length ?? flowCount;
@@ -200,5 +216,22 @@ export class WindowScorer {
       };
     });
     return { input, windowStartUs: window.windowStartUs, hosts, flowsEvictedEarly: window.flowsEvictedEarly, flowRowsDropped: window.flowRowsDropped };
+  }
+}
+
+/**
+ * Rows `first..last` of held flow rows into `into`; with `only`, the rows it lists instead
+ * (ascending), each run of consecutive rows copied at once.
+ */
+function copyHeldRows(held: HeldFlowRows, only: Int32Array | null, first: number, last: number, width: number, into: Float32Array): void {
+  if (only === null) {
+    held.copy(first, last, into);
+    return;
+  }
+  for (let start = 0; start < only.length; ) {
+    let end = start + 1;
+    while (end < only.length && only[end] === only[end - 1]! + 1) end++;
+    held.copy(only[start]!, only[end - 1]! + 1, into.subarray(start * width, end * width));
+    start = end;
   }
 }

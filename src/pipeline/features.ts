@@ -8,14 +8,28 @@ import {
   native,
   type EffectiveFeatureOptions,
   type FeatureSchema,
-  type FeatureWindow,
+  type FeatureWindow as NativeFeatureWindow,
   type FlowStreamProgress,
   type NativeFeatureStream,
 } from '../native.js';
 import type { FlowOptions } from './flows.js';
 import { describeSkips } from './skipped-input.js';
 
-export type { FeatureSchema, FeatureWindow } from '../native.js';
+export type { FeatureSchema } from '../native.js';
+
+/**
+ * A window's flow rows that its stream holds (`holdFlowRows`): copied out, then released, which
+ * frees them at once (typed arrays over them would wait for the garbage collector).
+ */
+export interface HeldFlowRows {
+  /** Copies rows `first..last` (row-major) into `into`, from its start. */
+  copy(first: number, last: number, into: Float32Array): void;
+  /** Frees the rows; copy() fails after it. */
+  release(): void;
+}
+
+/** A closed window; with `holdFlowRows`, its flow rows are in `heldFlowRows`, not `flowFeatures`. */
+export type FeatureWindow = NativeFeatureWindow & { heldFlowRows?: HeldFlowRows };
 
 export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statusIntervalSeconds' | 'batchRecords'> {
   /** LAN ranges (CIDR); default: the private ranges. Only LAN hosts get host rows. */
@@ -26,6 +40,13 @@ export interface FeatureReaderOptions extends Omit<FlowOptions, 'whole' | 'statu
   labelsPath?: string;
   /** Hand over the flows' own columns with each window (default true; scoring needs only features). */
   flowColumns?: boolean;
+  /**
+   * Hand over only the flow rows that repeat no row of the window before (default false): a
+   * scorer gives those the scores of that window (`FeatureWindow.repeatedRowsOmitted`).
+   */
+  omitRepeatedRows?: boolean;
+  /** Keep each window's flow rows in the stream until released (`FeatureWindow.heldFlowRows`). */
+  holdFlowRows?: boolean;
 }
 
 /** The window and step a feature stream cuts time into, seconds (it reads in windows only). */
@@ -56,8 +77,8 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   }
 
   static open(path: string, options: FeatureReaderOptions = {}): FeatureReader {
-    const { lan, infected, labelsPath, flowColumns, ...flows } = options;
-    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns }));
+    const { lan, infected, labelsPath, flowColumns, omitRepeatedRows, holdFlowRows, ...flows } = options;
+    const stream = callNative(() => native.FeatureStream.open(path, { flows, lan, infected, labelsPath, flowColumns, omitRepeatedRows, holdFlowRows }));
     return new FeatureReader(path, stream);
   }
 
@@ -69,8 +90,17 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
   /** The next closed window, or null at the end of the input. */
   async next(): Promise<FeatureWindow | null> {
     if (this.#pending.length === 0) {
-      const windows = await awaitNative(this.#stream.nextWindows());
+      const windows: FeatureWindow[] | null = await awaitNative(this.#stream.nextWindows());
       if (windows === null) return null;
+      const stream = this.#stream;
+      for (const window of windows) {
+        if (window.flowRowsHeld !== true) continue;
+        const start = window.windowStartUs;
+        window.heldFlowRows = {
+          copy: (first, last, into) => callNative(() => stream.copyFlowRows(start, first, last, into)),
+          release: () => stream.releaseFlowRows(start),
+        };
+      }
       this.#pending = windows.reverse();
     }
     return this.#pending.pop() ?? null;

@@ -19,6 +19,11 @@ export interface ScoreTask {
  */
 export interface ScoreResult {
   probabilities: Float32Array;
+  /**
+   * The task's `features`, moved back once scored (an ArrayBuffer's; a SharedArrayBuffer stays
+   * shared): the pool hands it out again for a later batch (`ScoringPool.batchBuffer`).
+   */
+  features?: ArrayBuffer;
 }
 
 /** onnxruntime session options the pool lets its owner choose (the benchmark tries them). */

@@ -50,6 +50,8 @@ export class ScoringPool {
   /** The batches handed to Piscina and not yet settled. */
   readonly #running = new Set<Promise<Float32Array>>();
   readonly #startups = new WorkerStartups();
+  /** Buffers of batches scored, moved back by the workers, for batchBuffer() to hand out again. */
+  readonly #spare: ArrayBuffer[] = [];
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -112,6 +114,37 @@ export class ScoringPool {
     return { result };
   }
 
+  /**
+   * A Float32Array of `length` values to fill and hand to score() or submit(): over the buffer
+   * of a batch scored before when one is large enough, moved back by its worker, or a new one.
+   * Batches of a new buffer each left every buffer to the garbage collector of the worker that
+   * scored it, which let tens of MB of them pile up (analyze, CTU-13 scenario 6).
+   */
+  batchBuffer(length: number): Float32Array {
+    const bytes = length * Float32Array.BYTES_PER_ELEMENT;
+    let best = -1;
+    for (let i = 0; i < this.#spare.length; i++) {
+      const size = this.#spare[i]!.byteLength;
+      if (size >= bytes && (best < 0 || size < this.#spare[best]!.byteLength)) best = i;
+    }
+    if (best >= 0) return new Float32Array(this.#spare.splice(best, 1)[0]!, 0, length);
+    // An eighth more, in steps of 64 KiB: the next window's batch is often a little larger.
+    const step = 1 << 16;
+    const size = Math.ceil((bytes + bytes / 8) / step) * step;
+    return new Float32Array(new ArrayBuffer(size), 0, length);
+  }
+
+  /** Keeps a buffer moved back from a worker, the largest ones, as many as batches can be in flight. */
+  #keepSpare(buffer: ArrayBuffer): void {
+    if (this.#closed || buffer.byteLength === 0) return;
+    this.#spare.push(buffer);
+    if (this.#spare.length > this.threads + this.maxQueue) {
+      let smallest = 0;
+      for (let i = 1; i < this.#spare.length; i++) if (this.#spare[i]!.byteLength < this.#spare[smallest]!.byteLength) smallest = i;
+      this.#spare.splice(smallest, 1);
+    }
+  }
+
   /** Batches running or waiting in the pool. */
   get pending(): number {
     return this.#inFlight;
@@ -126,6 +159,7 @@ export class ScoringPool {
     if (this.#closing === null) {
       this.#closed = true;
       for (const wake of this.#waiting.splice(0)) wake();
+      this.#spare.length = 0;
       this.#closing = this.#stop();
     }
     return this.#closing;
@@ -145,6 +179,7 @@ export class ScoringPool {
   async #run(task: TakenTask, path: string): Promise<Float32Array> {
     try {
       const result = (await this.#piscina.run(task.task, { transferList: task.transferList })) as ScoreResult;
+      if (result.features instanceof ArrayBuffer) this.#keepSpare(result.features);
       return result.probabilities;
     } catch (error) {
       throw decodeWorkerError(error, path);

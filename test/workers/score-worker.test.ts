@@ -164,6 +164,32 @@ describe('moving batches, not copying them', () => {
     expect(backing.length).toBe(0);
     probabilities.forEach((p, i) => expect(p).toBeCloseTo(parity.probabilities[i]!, 5));
   });
+
+  it('has a batch buffer back from its worker once scored, and hands it out again', async () => {
+    const own = new ScoringPool({ threads: 1 });
+    try {
+      const parity = readParity(TINY_PARITY);
+      const rows = 2_000;
+      const first = own.batchBuffer(rows * 38);
+      for (let row = 0; row < rows; row++) first.set(parity.rows[row % 8]!, row * 38);
+      const buffer = first.buffer;
+      // A new buffer: an eighth more than asked, in steps of 64 KiB.
+      expect(buffer.byteLength).toBe(6 * 65_536);
+      const probabilities = await own.score(TINY_MODEL, first, rows, 38);
+      probabilities.forEach((p, i) => expect(p).toBeCloseTo(parity.probabilities[i % 8]!, 5));
+      expect(buffer.byteLength).toBe(0);
+      // The same memory, moved back: a smaller batch is put in it (a new one would be 64 KiB).
+      const again = own.batchBuffer(2 * 38);
+      expect([again.length, again.buffer.byteLength]).toEqual([2 * 38, 6 * 65_536]);
+      again.set(rowMajor(parity.rows.slice(0, 2)));
+      const next = await own.score(TINY_MODEL, again, 2, 38);
+      next.forEach((p, i) => expect(p).toBeCloseTo(parity.probabilities[i]!, 5));
+      // None spare is large enough: a new one.
+      expect(own.batchBuffer(rows * 38 * 2).buffer.byteLength).toBe(11 * 65_536);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('backpressure', () => {

@@ -87,6 +87,40 @@ describe('flow rows repeated from the previous window', () => {
     });
   }
 
+  it('scores the same when the addon hands over only the rows that repeat nothing (as a session reads)', async () => {
+    for (const [path, options] of [
+      [DEMO, CTU],
+      [FLOW_FILE, { ...CTU, utcOffsetMinutes: 120 }],
+    ] as const) {
+      const every = await readWindows(path, options);
+      const omitted = await readWindows(path, { ...options, omitRepeatedRows: true });
+      const width = featureSchema().flow.length;
+      expect(omitted.map((w) => w.repeatedRowsOmitted)).toEqual(every.map(() => true));
+      expect(every.map((w) => w.repeatedRowsOmitted)).toEqual(every.map(() => false));
+      omitted.forEach((window, i) => {
+        const unrepeated = every[i]!.flowRepeatOf.reduce((count, row) => count + (row < 0 ? 1 : 0), 0);
+        expect(window.flowFeatures.length).toBe(unrepeated * width);
+        expect(window.flowCount).toBe(every[i]!.flowCount);
+      });
+      const fromOmitted = await scoreInOrder(omitted, 'input');
+      const fromEvery = await scoreInOrder(every, 'input');
+      fromOmitted.flowScores.forEach((scores, i) => expect(scores, `window ${i}`).toEqual(fromEvery.flowScores[i]));
+      expect(fromOmitted.results).toEqual(fromEvery.results);
+      expect(fromOmitted.times.flowRowsScored).toBe(fromEvery.times.flowRowsScored);
+
+      // Held by the stream (as a session reads): copied into the batches, then released.
+      const held = await readWindows(path, { ...options, omitRepeatedRows: true, holdFlowRows: true });
+      expect(held.every((w) => w.flowRowsHeld === true && w.flowFeatures.length === 0 && w.heldFlowRows !== undefined)).toBe(true);
+      const first = new Float32Array(width);
+      held[0]!.heldFlowRows!.copy(0, 1, first);
+      expect(Array.from(first)).toEqual(Array.from(omitted[0]!.flowFeatures.subarray(0, width)));
+      const fromHeld = await scoreInOrder(held, 'input');
+      fromHeld.flowScores.forEach((scores, i) => expect(scores, `window ${i}`).toEqual(fromEvery.flowScores[i]));
+      expect(fromHeld.results).toEqual(fromEvery.results);
+      expect(() => held[0]!.heldFlowRows!.copy(0, 1, first)).toThrow(/no flow rows are held/);
+    }
+  });
+
   it('a repeated row has the features, and so the score, of the row it names', async () => {
     const windows = await readWindows(DEMO, CTU);
     const width = featureSchema().flow.length;

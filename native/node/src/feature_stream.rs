@@ -26,7 +26,10 @@ use crate::options::{engine_options, lan_texts, source_options, EffectiveFlowOpt
 use crate::stats::{source_stats, SourceStats};
 use crate::window_thread::{WindowThread, Windows};
 
-const RECORDS_PER_PULL: usize = 65_536;
+/// Records pulled from the source at once: 16,384 of a flow file's are 3.8 MB (a record is 232
+/// bytes, and its strings); 65,536 were 15 MB, held the whole run, for no time measurable
+/// (analyze, CTU-13 scenario 6's flow file).
+const RECORDS_PER_PULL: usize = 16_384;
 /// Records a capture's flows thread hands over at once: small, because up to four batches are
 /// alive at a time (one being made, two waiting, one being turned into features); 65,536 cost
 /// about 60 MB more peak RSS on scenario 6's first 30 minutes than computing on one thread,
@@ -90,6 +93,12 @@ pub struct FeatureStreamOptions {
     /// Hand over the flows' own columns (addresses, ports, labels, …) with each window
     /// (default true); scoring needs only the feature rows.
     pub flow_columns: Option<bool>,
+    /// Hand over only the flow rows that repeat no row of the window before (default false):
+    /// a scorer gives the others that window's scores. `FeatureWindow.repeatedRowsOmitted`.
+    pub omit_repeated_rows: Option<bool>,
+    /// Keep each window's flow rows in the stream, not in `flowFeatures` (default false):
+    /// `FeatureWindow.flowRowsHeld`, `copyFlowRows`, `releaseFlowRows`.
+    pub hold_flow_rows: Option<bool>,
 }
 
 /// One closed window: every flow's row and every LAN host's row.
@@ -101,8 +110,14 @@ pub struct FeatureWindow {
     pub flows: Option<FlowBatch>,
     /// Code per flow into `featureSchema().flowClasses`.
     pub flow_class: Uint8Array,
-    /// flows.length × schema.flow.length, row-major.
+    /// flows.length × schema.flow.length, row-major; with `repeatedRowsOmitted`, only the rows
+    /// whose `flowRepeatOf` is -1, in order.
     pub flow_features: Float32Array,
+    /// True when `flowFeatures` holds only the rows that repeat nothing (`omitRepeatedRows`).
+    pub repeated_rows_omitted: Option<bool>,
+    /// True when those rows are held by the stream instead (`flowFeatures` empty): copied out
+    /// with `FeatureStream.copyFlowRows` and freed with `releaseFlowRows`.
+    pub flow_rows_held: Option<bool>,
     /// Per flow: the row of this stream's previous window whose features are the same bits
     /// (its score can be reused), or -1.
     pub flow_repeat_of: Int32Array,
@@ -202,6 +217,8 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
+        repeated_rows_omitted: Some(window.repeated_rows_omitted),
+        flow_rows_held: None,
         flow_repeat_of: Int32Array::new(window.flow_repeat_of),
         flow_src_host: Int32Array::new(window.flow_src_host),
         flow_dst_host: Int32Array::new(window.flow_dst_host),
@@ -232,10 +249,12 @@ pub struct FeatureStats {
 struct FeatureState {
     source: FlowSource,
     builder: FeatureBuilder,
-    /// Records pulled from the source and not yet pushed: a pull may hold several windows'
-    /// records (a flow file's 65,536 are 15 minutes of scenario 6), and each window is handed
-    /// out as soon as it closes, not once the whole pull is in.
-    pulled: std::vec::IntoIter<FlowRecord>,
+    /// Records pulled from the source and not yet pushed, the next one last: a pull may hold
+    /// several windows' records (a flow file's 16,384 are about 4 minutes of scenario 6), and
+    /// each window is handed out as soon as it closes, not once the whole pull is in. The same
+    /// vector takes every pull: a new one per pull was allocated while the last pull's was
+    /// still held, then freed, and glibc's malloc kept what it freed.
+    pulled: Vec<FlowRecord>,
     /// The source has given its last records.
     source_done: bool,
     ready: VecDeque<WindowFeatures>,
@@ -252,9 +271,22 @@ pub struct EffectiveFeatureOptions {
     pub lan: Vec<String>,
 }
 
+/// A scoring stream's windows' flow rows (those that repeat nothing), by window start, from
+/// when the window is handed over until `releaseFlowRows`: freed then, not when the garbage
+/// collector of the JavaScript thread gets to a typed array over them. Handed over as typed
+/// arrays, they piled up to 27 MB before it did (heaptrack, analyze on CTU-13 scenario 6's flow
+/// file), in a thread that allocates little else.
+type HeldRows = Arc<Mutex<std::collections::HashMap<i64, Vec<f32>>>>;
+
+/// A Float32Array argument written into (napi's `&mut [f32]`, named so that the binding takes
+/// it as a typed array's values).
+type FloatsOut<'a> = &'a mut [f32];
+
 #[napi]
 pub struct FeatureStream {
     state: Arc<Mutex<FeatureState>>,
+    held: HeldRows,
+    hold_flow_rows: bool,
     progress: Arc<SharedProgress>,
     thread: WindowThread,
     flow_columns: bool,
@@ -291,7 +323,8 @@ pub(crate) fn feature_options(options: &FeatureStreamOptions, flows: &FlowStream
     let infected = parse_hosts(&addresses.into_iter().cloned().collect::<Vec<_>>(), "infected")?;
     let infected_ranges = ranges.into_iter().map(|text| Cidr::parse(text)).collect::<Result<_, _>>()?;
     let flow_records = options.flow_columns.unwrap_or(true);
-    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory, flow_records })
+    let omit_repeated_rows = options.omit_repeated_rows.unwrap_or(false);
+    Ok(FeatureOptions { window_us, step_us, lan, infected, infected_ranges, labels, memory: engine.memory, flow_records, omit_repeated_rows })
 }
 
 #[napi]
@@ -317,7 +350,7 @@ impl FeatureStream {
         let source = FlowSource::open(&path, source_options).map_err(|e| to_napi_error(&e))?;
         let progress = Arc::new(SharedProgress::default());
         publish_progress(&source, &progress);
-        let state = Arc::new(Mutex::new(FeatureState { source, builder, pulled: Vec::new().into_iter(), source_done: false, ready: VecDeque::new(), finished: false }));
+        let state = Arc::new(Mutex::new(FeatureState { source, builder, pulled: Vec::new(), source_done: false, ready: VecDeque::new(), finished: false }));
         let flow_columns = options.flow_columns.unwrap_or(true);
         let thread = {
             let (state, progress) = (Arc::clone(&state), Arc::clone(&progress));
@@ -325,6 +358,8 @@ impl FeatureStream {
         };
         Ok(FeatureStream {
             state,
+            held: HeldRows::default(),
+            hold_flow_rows: options.hold_flow_rows.unwrap_or(false),
             progress,
             thread,
             flow_columns,
@@ -341,7 +376,31 @@ impl FeatureStream {
     /// The next closed windows (one or more), or null once the input is exhausted.
     #[napi(ts_return_type = "Promise<FeatureWindow[] | null>")]
     pub fn next_windows(&self) -> AsyncTask<NextWindowsTask> {
-        AsyncTask::new(NextWindowsTask { thread: self.thread.clone(), flow_columns: self.flow_columns })
+        let held = self.hold_flow_rows.then(|| Arc::clone(&self.held));
+        AsyncTask::new(NextWindowsTask { thread: self.thread.clone(), flow_columns: self.flow_columns, held })
+    }
+
+    /// Copies rows `first..last` of the flow rows the stream holds for the window starting at
+    /// `windowStartUs` (`FeatureWindow.flowRowsHeld`) into `into`, row-major, from its start.
+    #[napi(ts_args_type = "windowStartUs: number, first: number, last: number, into: Float32Array")]
+    pub fn copy_flow_rows(&self, window_start_us: f64, first: u32, last: u32, into: FloatsOut<'_>) -> napi::Result<()> {
+        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let bad = |message: String| to_napi_error(&FlowhoundError::new(ErrorCode::BadOption, message));
+        let rows = held.get(&(window_start_us as i64)).ok_or_else(|| bad(format!("no flow rows are held for the window starting at {window_start_us} µs")))?;
+        let width = FLOW_FEATURES.len();
+        let (start, end) = (first as usize * width, last as usize * width);
+        if first > last || end > rows.len() || end - start > into.len() {
+            return Err(bad(format!("flow rows {first}..{last} of {} do not fit {} values", rows.len() / width, into.len())));
+        }
+        into[..end - start].copy_from_slice(&rows[start..end]);
+        Ok(())
+    }
+
+    /// Frees the flow rows held for the window starting at `windowStartUs`, if any.
+    #[napi]
+    pub fn release_flow_rows(&self, window_start_us: f64) {
+        let mut held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.remove(&(window_start_us as i64));
     }
 
     #[napi]
@@ -385,6 +444,8 @@ impl FeatureStream {
 pub struct NextWindowsTask {
     thread: WindowThread,
     flow_columns: bool,
+    /// Where the windows' flow rows are held, when the stream holds them (`omitRepeatedRows`).
+    held: Option<HeldRows>,
 }
 
 /// Reads records until at least one window has closed (or the input ends); on the stream's
@@ -395,20 +456,21 @@ fn next_windows(state: &Mutex<FeatureState>, progress: &SharedProgress) -> Windo
     let state = &mut *guard;
     let mut closed = Vec::new();
     while state.ready.is_empty() && !state.finished {
-        if state.pulled.len() == 0 {
+        if state.pulled.is_empty() {
             if state.source_done {
                 state.builder.finish(&mut closed);
                 state.finished = true;
             } else {
-                let mut records: Vec<FlowRecord> = Vec::with_capacity(RECORDS_PER_PULL);
-                state.source_done = !state.source.next_batch(RECORDS_PER_PULL, &mut records)?;
+                state.pulled.reserve_exact(RECORDS_PER_PULL);
+                state.source_done = !state.source.next_batch(RECORDS_PER_PULL, &mut state.pulled)?;
+                // Taken from the end, in the order read.
+                state.pulled.reverse();
                 // Counted when the engine emitted them: before their records reach the builder.
                 state.builder.count_evictions(&state.source.take_window_evictions());
-                state.pulled = records.into_iter();
             }
         }
         while closed.is_empty() {
-            let Some(record) = state.pulled.next() else { break };
+            let Some(record) = state.pulled.pop() else { break };
             state.builder.push(record, &mut closed);
         }
         state.ready.extend(closed.drain(..));
@@ -430,6 +492,18 @@ impl Task for NextWindowsTask {
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         let flow_columns = self.flow_columns;
-        Ok(output.map(|windows| windows.into_iter().map(|window| to_js(window, flow_columns)).collect()))
+        let Some(held) = &self.held else {
+            return Ok(output.map(|windows| windows.into_iter().map(|window| to_js(window, flow_columns)).collect()));
+        };
+        let mut held = held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(output.map(|windows| {
+            windows
+                .into_iter()
+                .map(|mut window| {
+                    held.insert(window.window_start_us, std::mem::take(&mut window.flow_features));
+                    FeatureWindow { flow_rows_held: Some(true), ..to_js(window, flow_columns) }
+                })
+                .collect()
+        }))
     }
 }

@@ -41,6 +41,10 @@ pub struct FeatureOptions {
     /// them (`analyze`: the rows alone are scored), a row is kept as its features from the
     /// start, not as a record with its strings until the window closes.
     pub flow_records: bool,
+    /// Hand out, of the flow rows, only those that repeat no row of the window before
+    /// (`flow_repeat_of` -1; the others take that window's scores): what a scorer needs. The
+    /// window's rows are then kept to find the next window's repeats as they are, not copied.
+    pub omit_repeated_rows: bool,
 }
 
 impl Default for FeatureOptions {
@@ -54,6 +58,7 @@ impl Default for FeatureOptions {
             labels: None,
             memory: MemoryBudget::default(),
             flow_records: true,
+            omit_repeated_rows: false,
         }
     }
 }
@@ -66,8 +71,11 @@ pub struct WindowFeatures {
     /// unless `FeatureOptions::flow_records`.
     pub flows: Vec<FlowRecord>,
     pub flow_classes: Vec<FlowClass>,
-    /// `flows.len() × FLOW_FEATURE_COUNT`, row-major.
+    /// `flows.len() × FLOW_FEATURE_COUNT`, row-major; with `repeated_rows_omitted`, only the
+    /// rows whose `flow_repeat_of` is -1, in order.
     pub flow_features: Vec<f32>,
+    /// `FeatureOptions::omit_repeated_rows`: `flow_features` holds the rows that repeat nothing.
+    pub repeated_rows_omitted: bool,
     /// Per flow: the row of the window this builder emitted just before whose features are
     /// the same bits, or -1. A scorer that keeps that window's flow scores can reuse them.
     pub flow_repeat_of: Vec<i32>,
@@ -488,10 +496,15 @@ impl FeatureBuilder {
         let host_row = |id: i32| usize::try_from(id).map_or(-1, |id| row_of_id[id]);
 
         let flow_rows_dropped = window.flows.dropped();
-        let rows = window.flows.into_rows();
+        let (ordered, rows) = window.flows.into_ordered_rows();
         let flow_count = rows.classes.len();
-        let flow_features = rows.features;
-        let flow_repeat_of = self.repeated_flow_rows.next_window(&flow_features);
+        let (flow_repeat_of, flow_features) = if self.options.omit_repeated_rows {
+            // Read where they were written: the window's rows are never put together.
+            self.repeated_flow_rows.next_window_unrepeated(ordered)
+        } else {
+            let features = ordered.into_vec();
+            (self.repeated_flow_rows.next_window(&features), features)
+        };
         let flow_classes = rows.classes;
         let flow_src_host = rows.src_hosts.into_iter().map(host_row).collect();
         let flow_dst_host = rows.dst_hosts.into_iter().map(host_row).collect();
@@ -534,6 +547,7 @@ impl FeatureBuilder {
             flows,
             flow_classes,
             flow_features,
+            repeated_rows_omitted: self.options.omit_repeated_rows,
             flow_repeat_of,
             flow_src_host,
             flow_dst_host,
@@ -929,6 +943,31 @@ mod tests {
             assert!(with.iter().all(|w| w.flows.len() == w.flow_classes.len()) && without.iter().all(|w| w.flows.is_empty()));
             let dropped = with_stats.flow_rows_dropped;
             assert!(if memory == MemoryBudget::default() { dropped == 0 } else { dropped > 0 }, "{dropped} rows dropped");
+        }
+    }
+
+    #[test]
+    fn omitting_repeated_rows_leaves_out_those_rows_and_nothing_else() {
+        for memory in [MemoryBudget::default(), MemoryBudget { memcap_bytes: MemoryBudget::MIN_MEMCAP_BYTES }] {
+            let input = varied_records(20_000);
+            let options = || FeatureOptions { memory, flow_records: false, ..ctu_options() };
+            let (all, all_stats) = run(options(), input.clone());
+            let (omitted, omitted_stats) = run(FeatureOptions { omit_repeated_rows: true, ..options() }, input);
+            assert_eq!(all_stats, omitted_stats);
+            assert_eq!(all.len(), omitted.len());
+            let mut repeats = 0;
+            for (mut all, omitted) in all.into_iter().zip(omitted) {
+                assert!(!all.repeated_rows_omitted && omitted.repeated_rows_omitted);
+                let rows = all.flow_features.chunks(FLOW_FEATURE_COUNT).zip(&all.flow_repeat_of);
+                let unrepeated: Vec<f32> = rows.filter(|(_, &of)| of < 0).flat_map(|(row, _)| row.to_vec()).collect();
+                repeats += all.flow_repeat_of.iter().filter(|&&of| of >= 0).count();
+                let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&omitted.flow_features), bits(&unrepeated));
+                all.flow_features = omitted.flow_features.clone();
+                all.repeated_rows_omitted = true;
+                assert_eq!(rows_of(&all), rows_of(&omitted));
+            }
+            assert!(repeats > 1_000, "{repeats} rows repeat one of the window before");
         }
     }
 

@@ -65,6 +65,37 @@ impl RowBlocks {
     }
 }
 
+/// A window's rows in their order: the blocks they were written in, and, when it is not the
+/// order they were written in, the order to read them in. Read in place, or put together.
+pub struct OrderedRows {
+    blocks: RowBlocks,
+    order: Option<Vec<usize>>,
+}
+
+impl OrderedRows {
+    pub fn new(blocks: RowBlocks, order: Option<Vec<usize>>) -> OrderedRows {
+        OrderedRows { blocks, order }
+    }
+
+    /// How many rows.
+    pub fn count(&self) -> usize {
+        self.order.as_ref().map_or(self.blocks.rows, Vec::len)
+    }
+
+    /// The `index`-th row in order.
+    pub fn row(&self, index: usize) -> &[f32] {
+        self.blocks.row(self.order.as_ref().map_or(index, |order| order[index]))
+    }
+
+    /// Every row in order, row-major, in a vector of exactly their size.
+    pub fn into_vec(self) -> Vec<f32> {
+        match &self.order {
+            None => self.blocks.into_vec(),
+            Some(order) => self.blocks.gathered(order),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +129,15 @@ mod tests {
         let last = (2 * ROWS_PER_BLOCK * 2) as f32;
         let middle = (ROWS_PER_BLOCK * 2) as f32;
         assert_eq!(blocks.gathered(&order), vec![last, last + 1.0, 0.0, 1.0, middle, middle + 1.0]);
+    }
+
+    #[test]
+    fn ordered_rows_read_in_place_as_put_together() {
+        for order in [None, Some(vec![2 * ROWS_PER_BLOCK, 0, ROWS_PER_BLOCK, 1])] {
+            let rows = OrderedRows::new(filled(2 * ROWS_PER_BLOCK + 1, 2), order);
+            let in_place: Vec<f32> = (0..rows.count()).flat_map(|i| rows.row(i).to_vec()).collect();
+            assert_eq!(in_place, rows.into_vec());
+        }
     }
 
     #[test]

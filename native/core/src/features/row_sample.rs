@@ -19,7 +19,7 @@ use crate::record::FlowRecord;
 
 use super::flow_features::write_flow_features;
 use super::labels::FlowClass;
-use super::row_blocks::RowBlocks;
+use super::row_blocks::{OrderedRows, RowBlocks};
 use super::schema::FLOW_FEATURE_COUNT;
 
 /// What a kept row costs beyond its record until it is handed out: its features (f32), its
@@ -76,6 +76,7 @@ pub struct RowSample {
 /// The rows kept, in the order `RowSample::into_rows` gives them.
 pub struct SampledRows {
     /// `classes.len() × FLOW_FEATURE_COUNT`, row-major.
+    #[cfg(test)]
     pub features: Vec<f32>,
     pub classes: Vec<FlowClass>,
     /// The window's host ids of each row's ends, or -1.
@@ -153,12 +154,20 @@ impl RowSample {
         self.kept_bytes
     }
 
-    /// The rows kept; a sample past the budget comes back in time order (rows of the same
-    /// times in the order of their slots).
+    /// The rows kept, their features put together (the builder reads them where they are:
+    /// `into_ordered_rows`).
+    #[cfg(test)]
     pub fn into_rows(self) -> SampledRows {
+        let (features, rows) = self.into_ordered_rows();
+        SampledRows { features: features.into_vec(), ..rows }
+    }
+
+    /// The rows kept, their features where they were written; a sample past the budget comes
+    /// back in time order (rows of the same times in the order of their slots).
+    pub fn into_ordered_rows(self) -> (OrderedRows, SampledRows) {
         let RowSample { features: blocks, mut facts, records, offered, .. } = self;
         let mut records = records.unwrap_or_default();
-        let features = if offered > facts.len() as u64 {
+        let order = if offered > facts.len() as u64 {
             let mut order: Vec<usize> = (0..facts.len()).collect();
             order.sort_by_key(|&row| (facts[row].start_us, facts[row].last_us));
             facts = order.iter().map(|&row| facts[row]).collect();
@@ -166,17 +175,19 @@ impl RowSample {
                 let mut slots: Vec<Option<FlowRecord>> = records.into_iter().map(Some).collect();
                 records = order.iter().map(|&row| slots[row].take().expect("each row once")).collect();
             }
-            blocks.gathered(&order)
+            Some(order)
         } else {
-            blocks.into_vec()
+            None
         };
-        SampledRows {
-            features,
+        let rows = SampledRows {
+            #[cfg(test)]
+            features: Vec::new(),
             classes: facts.iter().map(|row| row.class).collect(),
             src_hosts: facts.iter().map(|row| row.src_host).collect(),
             dst_hosts: facts.iter().map(|row| row.dst_host).collect(),
             records,
-        }
+        };
+        (OrderedRows::new(blocks, order), rows)
     }
 
     /// splitmix64 (Vigna), reduced to `0..bound` by multiplication (Lemire).
