@@ -213,6 +213,11 @@ function ipcStream(fields: Field[], columns: Data[], length: number): Uint8Array
 
 /** The message body of a window (see the top of this file). */
 export function encodeWindowBody(window: FeatureWindow, schema: FeatureSchema): Uint8Array {
+  // A sensor's stream hands over every row; a scoring session's may keep some back, and such a
+  // window cannot be sent whole.
+  if (window.repeatedRowsOmitted === true || window.flowRowsHeld === true) {
+    throw new Error('encodeWindowBody: a window whose flow rows are omitted or held by its stream cannot be published');
+  }
   const flowWidth = schema.flow.length;
   const hostWidth = schema.host.length;
   const flowRows = window.flowFeatures.length / flowWidth;

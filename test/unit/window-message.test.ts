@@ -44,6 +44,17 @@ function codeOf(work: () => unknown): string | undefined {
 }
 
 describe('the window message', () => {
+  it('refuses a window whose rows a scoring session kept back: it cannot be sent whole', async () => {
+    const schema = featureSchema();
+    for (const options of [{ omitRepeatedRows: true }, { holdFlowRows: true }]) {
+      const reader = FeatureReader.open(CAPTURE, { lan: ['147.32.0.0/16'], flowColumns: false, ...options });
+      const first = await reader.next();
+      expect(first).not.toBeNull();
+      expect(() => encodeWindowBody(first!, schema)).toThrow(/omitted or held by its stream cannot be published/);
+      first!.heldFlowRows?.release();
+    }
+  });
+
   it('gives back every window of a capture as the reader gave it', async () => {
     const schema = featureSchema();
     const reader = FeatureReader.open(CAPTURE, { lan: ['147.32.0.0/16'], flowColumns: false });

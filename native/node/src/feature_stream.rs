@@ -217,7 +217,7 @@ pub(crate) fn to_js(window: WindowFeatures, flow_columns: bool) -> FeatureWindow
         flows: flow_columns.then(|| build_flow_batch(&window.flows)),
         flow_class: Uint8Array::new(window.flow_classes.iter().map(class_code).collect()),
         flow_features: Float32Array::new(window.flow_features),
-        repeated_rows_omitted: Some(window.repeated_rows_omitted),
+        repeated_rows_omitted: window.repeated_rows_omitted.then_some(true),
         flow_rows_held: None,
         flow_repeat_of: Int32Array::new(window.flow_repeat_of),
         flow_src_host: Int32Array::new(window.flow_src_host),
