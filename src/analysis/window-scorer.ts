@@ -150,23 +150,18 @@ export class WindowScorer {
     const rows = rowsToScore(window.flowRepeatOf);
     // Held by the stream: copied into the batches, then released at once.
     const matrix = window.heldFlowRows ?? window.flowFeatures;
-    let flowScores: Float32Array;
+    let scored: Float32Array;
     try {
-      if (rows === null) {
-        flowScores = await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth);
-        window.heldFlowRows?.release();
-        // The window before must have been scored all the same: its failure is this one's.
-        await previousFlowScores;
-      } else {
-        const scored = omitted
-          ? await this.#infer(this.#models.flow, matrix, rows.length, this.#flowWidth)
-          : await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth, rows);
-        window.heldFlowRows?.release();
-        flowScores = flowScoresWithRepeats(window.flowRepeatOf, rows, scored, await previousFlowScores, input);
-      }
+      if (rows === null) scored = await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth);
+      else if (omitted) scored = await this.#infer(this.#models.flow, matrix, rows.length, this.#flowWidth);
+      else scored = await this.#infer(this.#models.flow, matrix, flowCount, this.#flowWidth, rows);
     } finally {
+      // Freed once copied into the batches, before waiting for the window before.
       window.heldFlowRows?.release();
     }
+    // The window before must have been scored all the same: its failure is this one's.
+    const previous = await previousFlowScores;
+    const flowScores = rows === null ? scored : flowScoresWithRepeats(window.flowRepeatOf, rows, scored, previous, input);
     this.times.flowInferenceMs += performance.now() - started;
     const scoredCount = rows?.length ?? flowCount;
     this.times.flowRowsScored += scoredCount;
