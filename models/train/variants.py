@@ -31,6 +31,10 @@ The variants:
 - ``host-cap-K``: in the clean reference, a host with more than K windows in its input counts as
   K (its windows weigh K over their number): one long-lived clean host's habit, seen in every
   window, no longer makes that behaviour look common.
+- ``hold-A-K``: a host flagged in one of its last K windows stays flagged while its anomaly is at
+  least A (e.g. ``hold-3.0-2``: 1 clean host-window in 1,000, over the next 300 s), as an alert
+  is held while what raised it goes on; the threshold stays the fold's. No clean host is flagged
+  that was not flagged before; a flagged one is flagged longer.
 - ``training-fpr-X``: the threshold rule's budget on the training part's clean host-windows
   changed from 0.05% to X (e.g. 0.001, 0.002): whether the threshold, rather than the evidence, is what
   leaves families unflagged.
@@ -151,9 +155,29 @@ def with_joint_rarity(floor: float):
     return undo
 
 
+def held(scored: pd.DataFrame, floor: float, windows: int) -> pd.Series:
+    """Each row's flag with the hold of ``hold-A-K``: flagged, or its anomaly at least ``floor``
+    with the same host of the same input flagged (held included) in one of its last ``windows``
+    windows."""
+    order = scored.sort_values(["input", "host", "window_start_us"])
+    flags = order.flagged.to_numpy().copy()
+    anomaly = order.anomaly.to_numpy()
+    starts = order.window_start_us.to_numpy()
+    keys = list(zip(order.input.to_numpy(), order.host.to_numpy()))
+    last_flagged: dict[tuple, int] = {}
+    for i, key in enumerate(keys):
+        since = last_flagged.get(key)
+        if not flags[i] and since is not None and starts[i] - since <= windows * STEP_US and anomaly[i] >= floor:
+            flags[i] = True
+        if flags[i]:
+            last_flagged[key] = starts[i]
+    return pd.Series(flags, index=order.index).reindex(scored.index)
+
+
 def run_variant(rows: HostRows, name: str, log) -> dict:
     budget, host_cap = families.MAX_TRAINING_FPR, families.HOST_WINDOWS_COUNTED
     undo = None
+    hold = None
     try:
         if name == "shipped":
             varied = rows
@@ -171,6 +195,10 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
         elif name.startswith("host-cap-"):
             varied = rows
             families.HOST_WINDOWS_COUNTED = int(name.rsplit("-", 1)[1])
+        elif name.startswith("hold-"):
+            varied = rows
+            _, floor, windows = name.split("-")
+            hold = (float(floor), int(windows))
         elif name.startswith("training-fpr-"):
             varied = rows
             families.MAX_TRAINING_FPR = float(name.split("-", 2)[2])
@@ -178,6 +206,9 @@ def run_variant(rows: HostRows, name: str, log) -> dict:
             raise SystemExit(f"variants.py: no variant {name!r} (try: {', '.join(DEFAULT_VARIANTS)})")
         held_out = families.families_at_hand(varied, host_level_families())
         results = families.leave_one_family_out(varied, held_out, log)
+        if hold is not None:
+            for result in results:
+                result.scored["flagged"] = held(result.scored, *hold)
         return {"variant": name, "families": families.family_table(results), "pooled": families.pooled(results)}
     finally:
         families.MAX_TRAINING_FPR = budget

@@ -73,7 +73,27 @@ def fake_rows(tmp_path_factory) -> families.HostRows:
     return families.load_host_rows(tables, list(HOST_FEATURES), list(HOST_EVIDENCE))
 
 
-@pytest.mark.parametrize("name", ["shipped", "sustained-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "host-cap-2", "training-fpr-0.01", "joint-1.0"])
+def test_a_flag_is_held_while_the_anomaly_stays_above_the_floor_within_k_windows():
+    # Host 1, windows 0..6: flagged in 1; 2 and 3 held (anomaly 3.5 and 3.0, each within 2
+    # windows of a flag, held or not); 4 under the floor (2.0); 6 is 3 windows after the last
+    # flag (3). Host 2 is never flagged: its anomaly 4.0 next to host 1's flags does not count.
+    scored = pd.DataFrame({
+        "input": ["a"] * 8 + ["b"],
+        "host": ["1"] * 6 + ["2", "2", "1"],
+        "window_start_us": [w * STEP for w in (0, 1, 2, 3, 4, 6, 1, 2, 2)],
+        "anomaly": [3.9, 5.0, 3.5, 3.0, 2.0, 3.5, 4.0, 4.0, 4.0],
+        "flagged": [False, True, False, False, False, False, False, False, False],
+    }).sample(frac=1.0, random_state=3)
+    held = variants.held(scored, 3.0, 2)
+    assert held.index.equals(scored.index)
+    expected = {("a", "1", 0): False, ("a", "1", 1): True, ("a", "1", 2): True, ("a", "1", 3): True, ("a", "1", 4): False,
+                ("a", "1", 6): False, ("a", "2", 1): False, ("a", "2", 2): False, ("b", "1", 2): False}
+    for index, row in scored.iterrows():
+        assert held[index] == expected[(row.input, row.host, row.window_start_us // STEP)], (row.input, row.host, row.window_start_us)
+    assert not variants.held(scored, 3.0, 0).drop(scored.index[scored.flagged]).any()
+
+
+@pytest.mark.parametrize("name", ["shipped", "sustained-2", "hold-3.0-2", "onset-2", "onset-retries-2", "without-unanswered_pkts_one_target", "host-cap-2", "training-fpr-0.01", "joint-1.0"])
 def test_each_variant_runs_the_protocol_and_restores_the_budget(fake_rows, name):
     outcome = variants.run_variant(fake_rows, name, lambda message: None)
     assert [row["family"] for row in outcome["families"]] == families.families_at_hand(fake_rows, variants.host_level_families())
