@@ -6,9 +6,9 @@
 //! The buffers are those the JavaScript builder they replace made, so that files stay byte for
 //! byte the same: a null slot holds 0 in 64-bit columns and -1 in the small integer ones.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
+use crate::fast_hash::FastMap;
 use crate::record::{FlowRecord, Protocol};
 
 use super::text::{address_text, protocol_text};
@@ -64,7 +64,8 @@ pub struct Utf8Column {
 
 /// Builds a Utf8 column, making the text of each distinct value once.
 struct Utf8Builder<K> {
-    texts: HashMap<K, String>,
+    /// The flow tables' hash, not SipHash: a batch looks up two addresses a row.
+    texts: FastMap<K, String>,
     column: Utf8Column,
     rows: usize,
 }
@@ -74,7 +75,7 @@ impl<K: Hash + Eq> Utf8Builder<K> {
         let mut offsets = Vec::with_capacity(rows + 1);
         offsets.push(0);
         Utf8Builder {
-            texts: HashMap::new(),
+            texts: FastMap::default(),
             column: Utf8Column { offsets, data: Vec::new(), validity: nullable.then(|| Validity::with_rows(rows)) },
             rows: 0,
         }
