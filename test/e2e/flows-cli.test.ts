@@ -2,10 +2,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildPcap, TCP_FLAGS } from '../helpers/pcap-builder.js';
+import { buildPcap, buildPcapng, TCP_FLAGS } from '../helpers/pcap-builder.js';
 import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
 import { BEACON_PACKETS, SMALL_LAN_PACKETS } from '../helpers/small-lan.js';
 
@@ -130,6 +131,39 @@ describe('flowhound flows on a capture', () => {
     expect(Number(web.src_pkts)).toBe(5);
     expect(web.duration_s).toBeCloseTo(0.14, 6);
     expect(web.window_start).toBeNull();
+  });
+});
+
+describe('flowhound flows on a gzip-compressed capture', () => {
+  it('reads x.pcap.gz and x.pcapng.gz as the captures they hold, from a file or a pipe', () => {
+    const pcapGz = join(dir, 'small-lan.pcap.gz');
+    const pcapngGz = join(dir, 'small-lan.pcapng.gz');
+    writeFileSync(pcapGz, gzipSync(buildPcap(ALL_PACKETS)));
+    writeFileSync(pcapngGz, gzipSync(buildPcapng(ALL_PACKETS)));
+    for (const file of [pcapGz, pcapngGz]) {
+      const result = runCli(['flows', file, '--whole', '--status-interval', '3600']);
+      expect(result.stderr).toContain('flows: 7 records from 47 packets, whole capture');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(ARGUS_RECORDS);
+    }
+    const piped = execFileSync('sh', ['-c', `node "${join(repoRoot, 'bin', 'flowhound.mjs')}" flows - --whole --status-interval 3600 < "${pcapGz}"`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(piped).toBe(ARGUS_RECORDS);
+  });
+
+  it('a cut gzip capture: ERR_GZIP_CORRUPT naming the file; --keep-going keeps the packets before the cut', () => {
+    const cut = join(dir, 'cut.pcap.gz');
+    const compressed = gzipSync(buildPcap(ALL_PACKETS), { level: 0 });
+    writeFileSync(cut, compressed.subarray(0, Math.floor(compressed.length * 0.6)));
+    const failed = runCli(['flows', cut, '--whole']);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(new RegExp(`flowhound: ERR_GZIP_CORRUPT: ${cut} at byte \\d+ \\(packet \\d+\\): gzip data is corrupt or ends early`));
+    const kept = runCli(['flows', cut, '--whole', '--keep-going']);
+    expect(kept.status).toBe(0);
+    expect(kept.stderr).toContain('warning: stopped reading at damaged input (--keep-going): ERR_GZIP_CORRUPT');
+    expect(parseCsv(kept.stdout).length).toBeGreaterThan(0);
   });
 });
 

@@ -6,6 +6,8 @@ use crate::error::{ErrorCode, FlowhoundError, Result};
 use crate::input_file::{open_input, read_prefix, InputBytes};
 use crate::flowfile::{ARROW_CONTINUATION, ARROW_FILE_MAGIC};
 
+use super::gzip_capture::{gzip_holds_capture, Gunzipped};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     /// pcap (any byte order or resolution) or pcapng.
@@ -61,6 +63,8 @@ const SNIFF_BYTES: usize = 512;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sniffed {
     Format(InputFormat),
+    /// A capture compressed with gzip (`x.pcap.gz`): read as the capture it holds.
+    GzipCapture,
     Empty,
     /// Binary data that is neither a capture, nor Arrow IPC or Parquet, nor gzip.
     Unknown,
@@ -71,11 +75,11 @@ pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
     if prefix.is_empty() {
         return Sniffed::Empty;
     }
+    if is_capture_magic(prefix) {
+        return Sniffed::Format(InputFormat::Capture);
+    }
     if prefix.len() >= 4 {
         let magic: [u8; 4] = [prefix[0], prefix[1], prefix[2], prefix[3]];
-        if PCAP_MAGICS.contains(&magic) || magic == PCAPNG_SECTION_HEADER {
-            return Sniffed::Format(InputFormat::Capture);
-        }
         if magic == ARROW_CONTINUATION {
             return Sniffed::Format(InputFormat::ArrowStream);
         }
@@ -83,6 +87,9 @@ pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
     // Checked before text: `ARROW1` is followed by NUL padding, but a cut file may not be.
     if prefix.starts_with(ARROW_FILE_MAGIC) {
         return Sniffed::Format(InputFormat::ArrowFile);
+    }
+    if prefix.starts_with(&GZIP_MAGIC) && gzip_holds_capture(prefix, is_capture_magic) {
+        return Sniffed::GzipCapture;
     }
     if prefix.starts_with(&GZIP_MAGIC) || looks_like_text(prefix) {
         return Sniffed::Format(InputFormat::TextFlowFile);
@@ -92,6 +99,14 @@ pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
         return Sniffed::Format(InputFormat::Parquet);
     }
     Sniffed::Unknown
+}
+
+/// Whether `bytes` start with a pcap or pcapng magic number.
+fn is_capture_magic(bytes: &[u8]) -> bool {
+    match bytes.get(..4) {
+        Some(magic) => PCAP_MAGICS.iter().any(|known| known == magic) || magic == PCAPNG_SECTION_HEADER,
+        None => false,
+    }
 }
 
 /// Text as flow files hold it: no NUL and no control bytes other than tab, CR and LF.
@@ -108,11 +123,13 @@ pub fn detect_input_format(path: &Path) -> Result<InputFormat> {
 
 /// Tells `input`'s format from its first bytes, and gives the input back still yielding
 /// every byte from its start (`input_file::read_prefix`): nothing is opened twice, so a pipe
-/// or standard input is read as well as a file.
+/// or standard input is read as well as a file. A gzip-compressed capture comes back as a
+/// capture: a stream of its uncompressed bytes.
 pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, InputBytes)> {
     let (prefix, input) = read_prefix(input, SNIFF_BYTES, path)?;
     match classify_prefix(&prefix) {
         Sniffed::Format(format) => Ok((format, input)),
+        Sniffed::GzipCapture => Ok((InputFormat::Capture, InputBytes::Stream(Box::new(Gunzipped::new(input.into_read()))))),
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,
@@ -135,6 +152,22 @@ mod tests {
         assert_eq!(classify_prefix(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]), Sniffed::Format(InputFormat::Capture));
         assert_eq!(classify_prefix(&[0xa1, 0xb2, 0x3c, 0x4d]), Sniffed::Format(InputFormat::Capture));
         assert_eq!(classify_prefix(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c]), Sniffed::Format(InputFormat::Capture));
+    }
+
+    #[test]
+    fn gzip_of_a_capture_is_a_capture() {
+        use flate2::{write::GzEncoder, Compression};
+        use std::io::Write;
+        let gzip = |bytes: &[u8]| {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+            encoder.write_all(bytes).unwrap();
+            encoder.finish().unwrap()
+        };
+        // The file header of the tcpdump corpus' dns-badcookie.pcap, and a pcapng section header.
+        let pcap = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0];
+        assert_eq!(classify_prefix(&gzip(&pcap)), Sniffed::GzipCapture);
+        assert_eq!(classify_prefix(&gzip(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0])), Sniffed::GzipCapture);
+        assert_eq!(classify_prefix(&gzip(b"StartTime,Dur,Proto\n")), Sniffed::Format(InputFormat::TextFlowFile));
     }
 
     #[test]
