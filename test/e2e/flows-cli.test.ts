@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildPcap, buildPcapng, TCP_FLAGS } from '../helpers/pcap-builder.js';
+import { buildPcap, buildPcapng, buildPcapWithLink, TCP_FLAGS } from '../helpers/pcap-builder.js';
 import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
 import { BEACON_PACKETS, SMALL_LAN_PACKETS } from '../helpers/small-lan.js';
 
@@ -131,6 +131,28 @@ describe('flowhound flows on a capture', () => {
     expect(Number(web.src_pkts)).toBe(5);
     expect(web.duration_s).toBeCloseTo(0.14, 6);
     expect(web.window_start).toBeNull();
+  });
+});
+
+describe('flowhound flows on captures of other link layers', () => {
+  const ppp = (etherType: number) => Uint8Array.from([0xff, 0x03, 0x00, etherType === 0x86dd ? 0x57 : 0x21]);
+  // Radiotap (8 bytes, no fields), then an 802.11 data frame to the DS, then SNAP LLC.
+  const radiotap = (etherType: number) =>
+    Uint8Array.from([0, 0, 8, 0, 0, 0, 0, 0, 0x08, 0x01, 0, 0, ...new Array<number>(18).fill(2), 0, 0, 0xaa, 0xaa, 0x03, 0, 0, 0, etherType >> 8, etherType & 0xff]);
+  // NFLOG: AF_INET, version 0, group 1, then the payload attribute (its length unchecked here).
+  const nflog = () => Uint8Array.from([2, 0, 0, 1, 0xff, 0x0f, 9, 0]);
+  const keys = (csv: string) => parseCsv(csv).map((row) => [row.StartTime, row.Proto, row.SrcAddr, row.Sport, row.DstAddr, row.Dport, row.State, row.TotPkts].join(' '));
+
+  it('PPP, 802.11 behind radiotap and NFLOG give the records Argus gives on Ethernet (bytes counted as their frames)', () => {
+    const ethernetKeys = keys(ARGUS_RECORDS);
+    for (const [name, linkType, header] of [['ppp', 9, ppp], ['radiotap', 127, radiotap], ['nflog', 239, nflog]] as const) {
+      const file = join(dir, `small-lan-${name}.pcap`);
+      writeFileSync(file, buildPcapWithLink(ALL_PACKETS, linkType, header));
+      const result = runCli(['flows', file, '--whole', '--status-interval', '3600']);
+      expect(result.stderr, name).toContain('flows: 7 records from 47 packets, whole capture');
+      expect(result.status).toBe(0);
+      expect(keys(result.stdout), name).toEqual(ethernetKeys);
+    }
   });
 });
 
