@@ -154,6 +154,16 @@ describe('flowhound flows on captures of other link layers', () => {
       expect(keys(result.stdout), name).toEqual(ethernetKeys);
     }
   });
+
+  it('a pcap of a link type flowhound does not decode: ERR_UNSUPPORTED_LINKTYPE at its header, never an empty result', () => {
+    const file = join(dir, 'user0.pcap');
+    writeFileSync(file, buildPcapWithLink(ALL_PACKETS, 147, () => new Uint8Array(4)));
+    for (const command of ['flows', 'analyze']) {
+      const result = runCli([command, file, '--no-db'].filter((arg) => command === 'analyze' || arg !== '--no-db'));
+      expect(result.status, command).toBe(2);
+      expect(result.stderr).toContain(`ERR_UNSUPPORTED_LINKTYPE: ${file} at byte 20: link type 147 is not one flowhound decodes`);
+    }
+  });
 });
 
 describe('flowhound flows on a gzip-compressed capture', () => {
