@@ -17,7 +17,7 @@ use crate::time_range::{check_record_times, RecordTimeNames};
 use super::columns::{ColumnMap, ColumnRenames, FlowColumn, HeaderProblem, Layout};
 use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
-use super::row::RowParser;
+use super::row::{fields, RowParser};
 use super::gzip_size::{estimated_text_bytes, gzip_trailer_size};
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
 use super::zeek::{parse_json_line, ZeekField, ZeekFormat, ZeekTsvParser};
@@ -410,7 +410,7 @@ fn read_argus_header(
     };
     let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
     let column_names: Vec<String> =
-        header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
+        fields(header, delimiter).into_iter().map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
     let (columns, first_row) = if starts_with_an_address(header, delimiter) && renames.is_empty() {
         if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
             return Err(header_error(
@@ -496,7 +496,7 @@ fn read_zeek_header(
 
 /// Whether a line is data rather than a header: its first field is an IP or MAC address.
 fn starts_with_an_address(line: &[u8], delimiter: u8) -> bool {
-    let first = line.split(|&b| b == delimiter).next().unwrap_or_default();
+    let first = fields(line, delimiter).into_iter().next().unwrap_or_default();
     matches!(parse_address(first), Ok(Address::Ip(_) | Address::Mac(_)))
 }
 
@@ -596,6 +596,27 @@ mod tests {
         // The bounds themselves are taken.
         let (result, _) = read_text(&format!("{header}{}{}", row("1969/12/31 00:00:00.000000", "0"), row("4102444800", "0")), false);
         assert_eq!(result.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn quoted_csv_reads_as_unquoted() {
+        // The CTU-13 scenario 6 excerpt's first rows, as R's write.csv and pandas with
+        // quoting=csv.QUOTE_ALL write them: every field quoted (a label with a comma too).
+        let plain = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label\n\
+            2011/08/16 10:01:46.972101,3599.986572,tcp,88.176.79.163,49213,  <?>,147.32.84.172,18250,A_PA,0,0,414671,415389446,10150692,flow=Background\n\
+            2011/08/16 10:01:46.976831,2.003952,udp,90.178.10.8,13363,  <->,147.32.84.229,13363,CON,0,0,2,236,108,flow=Background-UDP-Established\n";
+        let quoted: String = plain
+            .lines()
+            .map(|line| line.split(',').map(|field| format!("\"{field}\"")).collect::<Vec<_>>().join(",") + "\r\n")
+            .collect();
+        let (plain_records, quoted_records) = (read_text(plain, false).0.unwrap(), read_text(&quoted, false).0.unwrap());
+        assert_eq!(quoted_records.len(), 2);
+        assert_eq!(quoted_records, plain_records);
+        // Only some fields quoted, one holding the delimiter and a doubled quote.
+        let mixed = plain.replace("flow=Background-UDP-Established", "\"flow=Background, \"\"UDP\"\"\"");
+        let records = read_text(&mixed, false).0.unwrap();
+        assert_eq!(records[1].label.as_deref(), Some("flow=Background, \"\"UDP\"\""));
+        assert_eq!(records[0], plain_records[0]);
     }
 
     #[test]

@@ -49,6 +49,61 @@ pub const UNTIMED_START_US: i64 = 0;
 /// How much of a bad value to quote in a message.
 const QUOTED_VALUE_MAX_CHARS: usize = 60;
 
+/// The (start, end) of each field of `line` into `bounds`. A field in double quotes (RFC 4180,
+/// as R's `write.csv`, Excel and pandas with `quoting=csv.QUOTE_ALL` write CSV) is the text
+/// between its quotes, and may hold the delimiter; a doubled quote inside stays doubled. A
+/// line without quotes is split on the delimiter alone.
+pub(super) fn split_fields(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) {
+    bounds.clear();
+    if memchr::memchr(b'"', line).is_none() {
+        let mut start = 0;
+        for delimiter_at in memchr::memchr_iter(delimiter, line) {
+            bounds.push((start, delimiter_at));
+            start = delimiter_at + 1;
+        }
+        bounds.push((start, line.len()));
+        return;
+    }
+    let mut at = 0;
+    loop {
+        if line.get(at) == Some(&b'"') {
+            let mut search = at + 1;
+            let close = loop {
+                match memchr::memchr(b'"', &line[search..]) {
+                    Some(found) if line.get(search + found + 1) == Some(&b'"') => search += found + 2,
+                    Some(found) => break search + found,
+                    // An unclosed quote runs to the end of the line.
+                    None => break line.len(),
+                }
+            };
+            bounds.push((at + 1, close));
+            // Whatever follows the closing quote up to the delimiter is not part of the field.
+            match memchr::memchr(delimiter, line.get(close..).unwrap_or_default()) {
+                Some(found) => at = close + found + 1,
+                None => return,
+            }
+        } else {
+            match memchr::memchr(delimiter, &line[at..]) {
+                Some(found) => {
+                    bounds.push((at, at + found));
+                    at += found + 1;
+                }
+                None => {
+                    bounds.push((at, line.len()));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The fields of a line, as `split_fields` bounds them.
+pub(super) fn fields(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
+    let mut bounds = Vec::new();
+    split_fields(line, delimiter, &mut bounds);
+    bounds.into_iter().map(|(start, end)| &line[start..end]).collect()
+}
+
 impl RowParser {
     pub fn new(columns: ColumnMap, delimiter: u8, utc_offset_minutes: i32) -> RowParser {
         let field_bounds = Vec::with_capacity(columns.field_count());
@@ -60,13 +115,7 @@ impl RowParser {
     }
 
     fn split(&mut self, line: &[u8]) -> Result<(), RowError> {
-        self.field_bounds.clear();
-        let mut start = 0;
-        for delimiter_at in memchr::memchr_iter(self.delimiter, line) {
-            self.field_bounds.push((start, delimiter_at));
-            start = delimiter_at + 1;
-        }
-        self.field_bounds.push((start, line.len()));
+        split_fields(line, self.delimiter, &mut self.field_bounds);
         let expected = self.columns.field_count();
         if self.field_bounds.len() != expected {
             return Err(RowError {
@@ -253,6 +302,20 @@ mod tests {
     use super::*;
     use crate::packet::tcp_flag::{ACK, FIN, PSH, RST, SYN};
     use crate::packet::IpAddr16;
+
+    #[test]
+    fn fields_in_quotes_are_the_text_inside() {
+        let split = |line: &str| -> Vec<String> {
+            fields(line.as_bytes(), b',').into_iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+        };
+        assert_eq!(split("a,b,,c"), ["a", "b", "", "c"]);
+        assert_eq!(split("\"a\",\"b,c\",d"), ["a", "b,c", "d"]);
+        assert_eq!(split("\"say \"\"hi\"\"\",2,"), ["say \"\"hi\"\"", "2", ""]);
+        assert_eq!(split("\"\",x"), ["", "x"]);
+        // An unclosed quote runs to the end; text after a closing quote is dropped.
+        assert_eq!(split("1,\"open"), ["1", "open"]);
+        assert_eq!(split("\"a\"b,c"), ["a", "c"]);
+    }
 
     const CTU13_HEADER: &str =
         "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label";
