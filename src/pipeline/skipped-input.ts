@@ -18,3 +18,18 @@ export function describeSkips(stats: SkipCounts): string | null {
   const first = stats.skipReasons.length > 0 ? decodeError(stats.skipReasons[0]!) : null;
   return `${parts.join(' and ')} skipped (--keep-going)${first ? `; the first: ${first.describe()}` : ''}`;
 }
+
+/**
+ * Packets that came after every window holding them had closed (a capture out of time order by
+ * more than the reorder slack: captures concatenated in the wrong order, a clock stepped back),
+ * each counted at the start of the oldest window still open: told, never silently moved.
+ */
+export function describeLatePackets(stats: { latePacketsMoved: number }): string | null {
+  const moved = stats.latePacketsMoved;
+  if (moved === 0) return null;
+  return (
+    `${moved} packet${moved === 1 ? '' : 's'} came after every window holding ${moved === 1 ? 'it' : 'them'} had closed ` +
+    `(the capture is out of time order): counted at the start of the oldest open window; ` +
+    `\`reordercap IN OUT\` (Wireshark) sorts a capture by time`
+  );
+}

@@ -166,6 +166,26 @@ describe('flowhound flows on captures of other link layers', () => {
   });
 });
 
+describe('a capture out of time order', () => {
+  it('packets later than every window holding them are counted in a later window, and every command says so', () => {
+    // The beacon's 600 s first, then the connections of 08:00:10 to 08:00:15: their windows
+    // (up to 08:05:00) have closed by then.
+    const file = join(dir, 'late.pcap');
+    writeFileSync(file, buildPcap([...BEACON_PACKETS, ...SMALL_LAN_PACKETS]));
+    const warning = `warning: ${SMALL_LAN_PACKETS.length} packets came after every window holding them had closed (the capture is out of time order)`;
+    const flows = runCli(['flows', file, '-o', join(dir, 'late.csv')]);
+    expect(flows.status).toBe(0);
+    expect(flows.stderr).toContain(warning);
+    expect(flows.stderr).toContain('`reordercap IN OUT` (Wireshark) sorts a capture by time');
+    const analyze = runCli(['analyze', file, '--no-db']);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stderr).toContain(warning);
+    // In order, or read whole, nothing is said.
+    expect(runCli(['flows', capture, '-o', join(dir, 'in-order.csv')]).stderr).not.toContain('came after every window');
+    expect(runCli(['flows', file, '--whole', '-o', join(dir, 'late-whole.csv')]).stderr).not.toContain('came after every window');
+  });
+});
+
 describe('flowhound flows on a gzip-compressed capture', () => {
   it('reads x.pcap.gz and x.pcapng.gz as the captures they hold, from a file or a pipe', () => {
     const pcapGz = join(dir, 'small-lan.pcap.gz');
