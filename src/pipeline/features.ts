@@ -13,7 +13,7 @@ import {
   type NativeFeatureStream,
 } from '../native.js';
 import type { FlowOptions } from './flows.js';
-import { describeLatePackets, describeSkips } from './skipped-input.js';
+import { captureWarnings, describeSkips } from './skipped-input.js';
 
 export type { FeatureSchema } from '../native.js';
 
@@ -130,7 +130,7 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
     return describeSkips(this.#stream.sourceStats());
   }
 
-  latePackets(): string | null {
-    return describeLatePackets(this.#stream.sourceStats());
+  warnings(): string[] {
+    return captureWarnings(this.#stream.sourceStats());
   }
 }

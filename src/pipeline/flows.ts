@@ -13,7 +13,7 @@ import {
   type NativeFlowStream,
 } from '../native.js';
 import type { InputReader } from './read-loop.js';
-import { describeLatePackets, describeSkips } from './skipped-input.js';
+import { captureWarnings, describeSkips } from './skipped-input.js';
 
 export type { BinetflowCsvLayout, FlowArrowBatch, FlowBatch } from '../native.js';
 
@@ -136,7 +136,7 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
       progress: () => this.progress(),
       damage: () => this.damage(),
       skips: () => this.skips(),
-      latePackets: () => this.latePackets(),
+      warnings: () => this.warnings(),
     };
   }
 
@@ -164,9 +164,9 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
     return describeSkips(this.#stream.stats());
   }
 
-  /** Packets counted in the oldest open window, their own windows closed, or null. */
-  latePackets(): string | null {
-    return describeLatePackets(this.#stream.stats());
+  /** What the statistics call for a word about: packets undecodable or counted in a later window. */
+  warnings(): string[] {
+    return captureWarnings(this.#stream.stats());
   }
 }
 

@@ -16,8 +16,8 @@ export interface InputReader<Item> {
   damage(): FlowhoundError | null;
   /** With --keep-going: what was passed over (rows, packets) and why, in a line, or null. */
   skips?(): string | null;
-  /** Packets counted in a later window than their time's, their windows closed, in a line, or null. */
-  latePackets?(): string | null;
+  /** What the input's statistics call for a word about (late or undecodable packets), a line each. */
+  warnings?(): string[];
 }
 
 export interface ReadLoopOptions {
@@ -77,8 +77,7 @@ export async function readInputs<Item>(
     if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
     const skips = reader.skips?.();
     if (skips) options.log(`warning: ${skips}`);
-    const late = reader.latePackets?.();
-    if (late) options.log(`warning: ${late}`);
+    for (const line of reader.warnings?.() ?? []) options.log(`warning: ${line}`);
     await options.onInputEnd?.(inputIndex);
   };
   const settle = async (reader: InputReader<Item>, inputIndex: number): Promise<void> => {

@@ -33,3 +33,23 @@ export function describeLatePackets(stats: { latePacketsMoved: number }): string
     `\`reordercap IN OUT\` (Wireshark) sorts a capture by time`
   );
 }
+
+/**
+ * A capture none of whose packets could be decoded to IP (a pcapng interface of a link type
+ * flowhound does not decode, or every packet cut by the snap length before its IP header):
+ * it gives no flows, which must not pass for a quiet network.
+ */
+export function describeUndecodable(stats: { packets: number; ipPackets: number; undecodablePackets: number }): string | null {
+  if (stats.ipPackets > 0 || stats.undecodablePackets === 0) return null;
+  const others = stats.packets - stats.undecodablePackets;
+  return (
+    `no IP packet could be decoded: ${stats.undecodablePackets} of ${stats.packets} packets are undecodable ` +
+    `(a link type flowhound does not decode, or cut by the snap length before their IP header)` +
+    `${others > 0 ? `, the other ${others} not IP` : ''}: no flows come from them`
+  );
+}
+
+/** What a capture's statistics call for a word about, one line each. */
+export function captureWarnings(stats: { packets: number; ipPackets: number; undecodablePackets: number; latePacketsMoved: number }): string[] {
+  return [describeUndecodable(stats), describeLatePackets(stats)].filter((line): line is string => line !== null);
+}

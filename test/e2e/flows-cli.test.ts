@@ -166,6 +166,28 @@ describe('flowhound flows on captures of other link layers', () => {
   });
 });
 
+describe('a capture of which no packet can be decoded', () => {
+  it('says so, rather than passing for a quiet network: a pcapng interface of another link type, or a snap length of 20', () => {
+    // The pcapng file's interface made LINKTYPE_USER0 (147): walk the blocks to the IDB (type 1).
+    const pcapng = buildPcapng(ALL_PACKETS);
+    const view = new DataView(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength);
+    for (let at = 0; at < pcapng.length; at += view.getUint32(at + 4, true)) {
+      if (view.getUint32(at, true) === 1) view.setUint16(at + 8, 147, true);
+    }
+    const user0 = join(dir, 'user0.pcapng');
+    writeFileSync(user0, pcapng);
+    const analyze = runCli(['analyze', user0, '--no-db']);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stderr).toContain(`warning: no IP packet could be decoded: ${ALL_PACKETS.length} of ${ALL_PACKETS.length} packets are undecodable`);
+
+    const cut = join(dir, 'snap20.pcap');
+    writeFileSync(cut, buildPcap(ALL_PACKETS, 20));
+    const flows = runCli(['flows', cut, '--whole']);
+    expect(flows.stderr).toContain('warning: no IP packet could be decoded');
+    expect(runCli(['flows', capture, '--whole']).stderr).not.toContain('no IP packet could be decoded');
+  });
+});
+
 describe('a capture out of time order', () => {
   it('packets later than every window holding them are counted in a later window, and every command says so', () => {
     // The beacon's 600 s first, then the connections of 08:00:10 to 08:00:15: their windows
