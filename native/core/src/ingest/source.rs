@@ -371,9 +371,16 @@ impl FlowFileSource {
                 )
                 .in_file(path))
             }
-            // A capture handed to this reader directly: its header error says what it is.
-            InputFormat::TextFlowFile | InputFormat::Capture => {
-                FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?)
+            InputFormat::TextFlowFile => FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?),
+            // Read as text, a capture's header error would quote its binary bytes.
+            InputFormat::Capture => {
+                return Err(FlowhoundError::new(
+                    ErrorCode::FlowFileBadHeader,
+                    "a packet capture (pcap or pcapng), not a flow file: this reads flow records (binetflow, NetFlow \
+                     CSV, Zeek conn.log, an Arrow or Parquet flow table)",
+                )
+                .in_file(path)
+                .at_offset(0))
             }
         };
         Ok(FlowFileSource { reader, records_out: 0, done: false })
