@@ -37,6 +37,9 @@ pub use conn::ZeekField;
 pub use json_log::parse_json_line;
 pub use tsv::ZeekTsvParser;
 
+/// The header lines Zeek's TSV writer puts between `#separator` and `#fields`.
+const TSV_HEADERS_BEFORE_FIELDS: [&[u8]; 5] = [b"#set_separator", b"#empty_field", b"#unset_field", b"#path", b"#open"];
+
 /// Which of Zeek's writers made a log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZeekFormat {
@@ -48,7 +51,10 @@ impl ZeekFormat {
     /// What the first line that is not blank says: a Zeek header line, a JSON object, or
     /// neither (an Argus or NetFlow header).
     pub fn of_first_line(line: &[u8]) -> Option<ZeekFormat> {
-        if line.starts_with(b"#separator") || line.starts_with(b"#fields") {
+        // Zeek writes `#separator` first; a log whose first lines were dropped (by a tool that
+        // keeps only some of the header) starts with another of its header lines, tab-separated.
+        let other_header = TSV_HEADERS_BEFORE_FIELDS.iter().any(|name| line.strip_prefix(*name).is_some_and(|rest| rest.starts_with(b"\t")));
+        if line.starts_with(b"#separator") || line.starts_with(b"#fields") || other_header {
             Some(ZeekFormat::Tsv)
         } else if line.trim_ascii_start().starts_with(b"{") {
             Some(ZeekFormat::Json)
@@ -71,5 +77,9 @@ mod tests {
         assert_eq!(ZeekFormat::of_first_line(b"  {\"ts\":1}"), Some(ZeekFormat::Json));
         assert_eq!(ZeekFormat::of_first_line(b"StartTime,Dur,Proto"), None);
         assert_eq!(ZeekFormat::of_first_line(b"#types\ttime"), None);
+        // A log without its #separator line (the tab is Zeek's default).
+        assert_eq!(ZeekFormat::of_first_line(b"#set_separator\t,"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(b"#path\tconn"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(b"#pathology,x"), None);
     }
 }
