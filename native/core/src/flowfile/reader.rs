@@ -17,6 +17,7 @@ use crate::time_range::{check_record_times, RecordTimeNames};
 use super::columns::{ColumnMap, ColumnRenames, FlowColumn, HeaderProblem, Layout};
 use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
+use super::nfdump;
 use super::row::{fields, RowParser};
 use super::gzip_size::{estimated_text_bytes, gzip_trailer_size};
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
@@ -110,6 +111,11 @@ impl LineParser {
         }
     }
 
+    /// Whether `line` ends the records: nfdump's summary.
+    fn ends_at(&self, line: &[u8]) -> bool {
+        matches!(self, LineParser::Argus(parser) if parser.is_nfdump() && nfdump::is_summary_line(line))
+    }
+
     /// The record of a line; `None` for a header line of a Zeek TSV log.
     fn parse(&mut self, line: &[u8]) -> std::result::Result<Option<FlowRecord>, LineProblem> {
         match self {
@@ -140,6 +146,8 @@ pub struct FlowFileReader {
     /// Once an error is returned, every later call returns it again: the stream position after
     /// a failure is not trustworthy.
     failure: Option<FlowhoundError>,
+    /// The line that ends the records (nfdump's summary) was read: what follows is not records.
+    records_ended: bool,
 }
 
 impl FlowFileReader {
@@ -225,7 +233,9 @@ impl FlowFileReader {
             }
             None => {
                 let (columns, delimiter, names, first_row) = read_argus_header(header, header_line, &path, &options.columns)?;
-                (LineParser::Argus(RowParser::new(columns, delimiter, options.utc_offset_minutes)), names, first_row)
+                let nfdump = options.columns.is_empty() && nfdump::argus_names(&names).is_some();
+                let parser = RowParser::new(columns, delimiter, options.utc_offset_minutes).nfdump(nfdump);
+                (LineParser::Argus(parser), names, first_row)
             }
         };
         lines.set_skip_overlong_lines(options.keep_going);
@@ -248,6 +258,7 @@ impl FlowFileReader {
             stats,
             first_row,
             failure: None,
+            records_ended: false,
         })
     }
 
@@ -288,6 +299,9 @@ impl FlowFileReader {
 
     fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
         let mut appended = 0;
+        if self.records_ended {
+            return Ok(0);
+        }
         if let Some((line, line_number)) = self.first_row.take() {
             let parsed = self.parser.parse(&line);
             self.take_row(parsed, line_number, out, &mut appended)?;
@@ -298,6 +312,10 @@ impl FlowFileReader {
             let parsed = match line {
                 Line::End => break,
                 Line::Text if self.lines.line().trim_ascii().is_empty() => continue,
+                Line::Text if self.parser.ends_at(self.lines.line()) => {
+                    self.records_ended = true;
+                    break;
+                }
                 Line::Text => self.parser.parse(self.lines.line()),
                 Line::TooLong => Err(LineProblem::Row(format!("line longer than {MAX_LINE_BYTES} bytes"))),
             };
@@ -426,7 +444,12 @@ fn read_argus_header(
         }
         (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
     } else {
-        let mapped_names = renames.apply(&column_names).map_err(|message| {
+        // nfdump's CSV: its short names read as Argus's (`nfdump.rs`).
+        let own_names = match nfdump::argus_names(&column_names) {
+            Some(argus_names) if renames.is_empty() => argus_names,
+            _ => column_names.clone(),
+        };
+        let mapped_names = renames.apply(&own_names).map_err(|message| {
             FlowhoundError::new(ErrorCode::FlowFileBadHeader, format!("{message}; found: {}", quoted_list(&column_names)))
                 .at_line(header_line)
                 .in_file(path)
@@ -617,6 +640,38 @@ mod tests {
         let records = read_text(&mixed, false).0.unwrap();
         assert_eq!(records[1].label.as_deref(), Some("flow=Background, \"\"UDP\"\""));
         assert_eq!(records[0], plain_records[0]);
+    }
+
+    #[test]
+    fn nfdump_csv_reads_with_argus_meanings_up_to_its_summary() {
+        // `nfdump -r nfcapd.201903041000 -o csv` (nfdump 1.6.17) of two NetFlow v9 records: the
+        // header, the rows (fields after `tr` left out by nfdump for v9), then its summary.
+        let header = "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr";
+        let tail = "0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0.000,0.000,0.000,127.0.0.1,0/0,1,1970-01-01 00:00:00.000";
+        let text = format!(
+            "{header}\n\
+             2019-03-04 10:00:00.123,2019-03-04 10:00:01.456,1.333,192.168.1.10,93.184.216.34,50000,443,TCP,.AP.SF,0,0,12,3400,0,0,{tail}\n\
+             2019-03-04 10:00:03.000,2019-03-04 10:00:03.000,0.000,192.168.1.10,8.8.8.8,53000,53,UDP,......,0,0,1,60,1,120,{tail}\n\
+             2019-03-04 10:00:04.000,2019-03-04 10:00:04.000,0.000,192.168.1.10,8.8.4.4,0,3.3,ICMP,......,0,0,1,120,0,0,{tail}\n\
+             Summary\n\
+             flows,bytes,packets,avg_bps,avg_pps,avg_bpp\n\
+             2,3580,14,0,0,0\n"
+        );
+        let (result, stats) = read_text(&text, false);
+        let records = result.unwrap();
+        assert_eq!((records.len(), stats.rows), (3, 3));
+        let tcp = &records[0];
+        assert_eq!((tcp.state.as_str(), tcp.total_pkts, tcp.total_bytes, tcp.src_bytes), ("FSPA_", 12, 3400, 3400));
+        assert_eq!(tcp.start_us, 1_551_693_600_123_000);
+        assert_eq!(tcp.last_us - tcp.start_us, 1_333_000);
+        assert_eq!(tcp.src_tcp_flags, crate::packet::tcp_flag::FIN | crate::packet::tcp_flag::SYN | crate::packet::tcp_flag::PSH | crate::packet::tcp_flag::ACK);
+        assert_eq!(tcp.direction, crate::record::Direction::parse("->"));
+        let udp = &records[1];
+        assert_eq!((udp.state.as_str(), udp.total_pkts, udp.total_bytes, udp.src_bytes, udp.src_pkts), ("CON", 2, 180, 60, Some(1)));
+        // ICMP's dp as type.code: port unreachable, as its 16-bit value 3 << 8 | 3 gives it.
+        let icmp_771 = text.replace(",3.3,ICMP,", ",771,ICMP,");
+        assert_eq!(records[2].dst_port, read_text(&icmp_771, false).0.unwrap()[2].dst_port);
+        assert!(records[2].dst_port.is_some());
     }
 
     #[test]

@@ -26,6 +26,7 @@ use super::columns::{ColumnMap, FlowColumn};
 use super::fields::{
     parse_address, parse_count, parse_optional_count, parse_port_value, parse_protocol, parse_seconds_as_us, parse_tos,
 };
+use super::nfdump;
 use super::ports::{record_ports, PortColumn, RecordPorts};
 use super::tcp_state::tcp_flags_from_state;
 
@@ -41,6 +42,8 @@ pub struct RowParser {
     utc_offset_us: i64,
     /// (start, end) of each field of the current line; reused from row to row.
     field_bounds: Vec<(usize, usize)>,
+    /// nfdump's CSV (`nfdump.rs`): its flags become an Argus State, its records go `->`.
+    nfdump: bool,
 }
 
 /// Start time and window start of every row of a file without a time column.
@@ -107,7 +110,17 @@ pub(super) fn fields(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
 impl RowParser {
     pub fn new(columns: ColumnMap, delimiter: u8, utc_offset_minutes: i32) -> RowParser {
         let field_bounds = Vec::with_capacity(columns.field_count());
-        RowParser { columns, delimiter, utc_offset_us: i64::from(utc_offset_minutes) * 60_000_000, field_bounds }
+        RowParser { columns, delimiter, utc_offset_us: i64::from(utc_offset_minutes) * 60_000_000, field_bounds, nfdump: false }
+    }
+
+    /// Rows as nfdump's CSV writes them (`nfdump.rs`).
+    pub fn nfdump(mut self, nfdump: bool) -> RowParser {
+        self.nfdump = nfdump;
+        self
+    }
+
+    pub fn is_nfdump(&self) -> bool {
+        self.nfdump
     }
 
     pub fn columns(&self) -> &ColumnMap {
@@ -201,7 +214,11 @@ impl RowParser {
             None => Address::Unknown,
         };
         let sport = parse_port_value(self.required(line, FlowColumn::Sport)).map_err(fail(FlowColumn::Sport))?;
-        let dport = parse_port_value(self.required(line, FlowColumn::Dport)).map_err(fail(FlowColumn::Dport))?;
+        let dport_text = self.required(line, FlowColumn::Dport);
+        let dport = match nfdump::icmp_type_code(dport_text) {
+            Some(type_code) if self.nfdump && matches!(protocol, Protocol::Ip(ip_proto::ICMP | ip_proto::ICMPV6)) => Some(type_code),
+            _ => parse_port_value(dport_text).map_err(fail(FlowColumn::Dport))?,
+        };
         let RecordPorts(src_port, dst_port) =
             record_ports(&protocol, sport, dport).map_err(|(column, reason)| match column {
                 PortColumn::Source => fail(FlowColumn::Sport)(reason),
@@ -210,14 +227,19 @@ impl RowParser {
 
         let direction = match self.text(line, FlowColumn::Dir) {
             Some(text) => Direction::parse(std::str::from_utf8(text).unwrap_or("")),
+            None if self.nfdump => Direction::parse("->"),
             None => Direction::Other,
         };
-        let state_text = self.required(line, FlowColumn::State);
+        let state = if self.nfdump {
+            let responder_sent = self.text(line, FlowColumn::DstPkts).and_then(|text| parse_count(text).ok()).unwrap_or(0) > 0;
+            nfdump::argus_state(self.required(line, FlowColumn::State), protocol == Protocol::Ip(ip_proto::TCP), responder_sent)
+        } else {
+            owned_text(self.required(line, FlowColumn::State))
+        };
         let (src_tcp_flags, dst_tcp_flags) = match protocol {
-            Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text).unwrap_or((0, 0)),
+            Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state.as_bytes()).unwrap_or((0, 0)),
             _ => (0, 0),
         };
-        let state = owned_text(state_text);
 
         let tos = |column: FlowColumn| match self.text(line, column) {
             Some(text) => parse_tos(text).map_err(fail(column)),
@@ -226,14 +248,25 @@ impl RowParser {
         let src_tos = tos(FlowColumn::SrcTos)?;
         let dst_tos = tos(FlowColumn::DstTos)?;
 
-        let total_pkts = match self.text(line, FlowColumn::TotPkts) {
-            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotPkts))?,
-            None => 0,
-        };
-        let total_bytes = parse_count(self.required(line, FlowColumn::TotBytes)).map_err(fail(FlowColumn::TotBytes))?;
         let optional_count = |column: FlowColumn| match self.text(line, column) {
             Some(text) => parse_optional_count(text).map_err(fail(column)),
             None => Ok(None),
+        };
+        // Without a total column, the sum of the sides (`ColumnMap` admits the file only so).
+        let sum_of_sides = |src: FlowColumn, dst: FlowColumn| -> Result<u64, RowError> {
+            let (src_count, dst_count) = (optional_count(src)?.unwrap_or(0), optional_count(dst)?.unwrap_or(0));
+            src_count.checked_add(dst_count).ok_or_else(|| fail(dst)("sum of the sides too large"))
+        };
+        let total_pkts = match self.text(line, FlowColumn::TotPkts) {
+            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotPkts))?,
+            None if self.columns.field(FlowColumn::SrcPkts).is_some() && self.columns.field(FlowColumn::DstPkts).is_some() => {
+                sum_of_sides(FlowColumn::SrcPkts, FlowColumn::DstPkts)?
+            }
+            None => 0,
+        };
+        let total_bytes = match self.text(line, FlowColumn::TotBytes) {
+            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotBytes))?,
+            None => sum_of_sides(FlowColumn::SrcBytes, FlowColumn::DstBytes)?,
         };
         let src_bytes = match (self.text(line, FlowColumn::SrcBytes), optional_count(FlowColumn::DstBytes)?) {
             (Some(text), _) => parse_count(text).map_err(fail(FlowColumn::SrcBytes))?,
