@@ -426,7 +426,14 @@ fn read_argus_header(
     let header_error = |message: String, line: u64| {
         FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
     };
-    let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
+    // Tab (ra -c '\t'), comma, or semicolon (Excel's CSV where the decimal separator is a comma).
+    let delimiter = if header.contains(&b'\t') {
+        b'\t'
+    } else if header.contains(&b';') && !header.contains(&b',') {
+        b';'
+    } else {
+        b','
+    };
     let column_names: Vec<String> =
         fields(header, delimiter).into_iter().map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
     let (columns, first_row) = if starts_with_an_address(header, delimiter) && renames.is_empty() {
@@ -640,6 +647,15 @@ mod tests {
         let records = read_text(&mixed, false).0.unwrap();
         assert_eq!(records[1].label.as_deref(), Some("flow=Background, \"\"UDP\"\""));
         assert_eq!(records[0], plain_records[0]);
+    }
+
+    #[test]
+    fn semicolon_separated_csv_reads_as_comma_separated() {
+        let comma = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label\n\
+            2011/08/16 10:01:46.976831,2.003952,udp,90.178.10.8,13363,  <->,147.32.84.229,13363,CON,0,0,2,236,108,flow=Background\n";
+        let records = read_text(&comma.replace(',', ";"), false).0.unwrap();
+        assert_eq!(records, read_text(comma, false).0.unwrap());
+        assert_eq!(records.len(), 1);
     }
 
     #[test]
