@@ -353,7 +353,7 @@ impl ColumnMap {
         let has_times = self.field(FlowColumn::StartTime).is_some() && self.field(FlowColumn::LastTime).is_some();
         FlowColumn::NETFLOW_EIGHT
             .iter()
-            .filter(|c| !self.has_or_sums(**c) && !(**c == FlowColumn::Dur && has_times))
+            .filter(|c| !(self.has_or_sums(**c) || (**c == FlowColumn::Dur && has_times)))
             .map(|c| c.argus_name())
             .collect()
     }
