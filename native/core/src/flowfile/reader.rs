@@ -124,6 +124,11 @@ impl LineParser {
                 parser.header_line(line).map(|()| None).map_err(LineProblem::Header)
             }
             LineParser::ZeekTsv(parser) => parser.parse_row(line).map(Some).map_err(LineProblem::Row),
+            // `jq .` prints an object over several lines; Zeek writes one a line.
+            LineParser::ZeekJson if line.trim_ascii() == b"{" => Err(LineProblem::Row(
+                "a JSON object over several lines: a Zeek JSON log holds one object a line (`jq -c . FILE` writes it so)"
+                    .into(),
+            )),
             LineParser::ZeekJson => parse_json_line(line).map(Some).map_err(LineProblem::Row),
         }
     }
@@ -474,6 +479,9 @@ fn read_argus_header(
                     netflow_names(),
                     binetflow_names()
                 ),
+                HeaderProblem::NoKnownColumn if header.trim_ascii().starts_with(b"[") => "a JSON array: a Zeek JSON log \
+                    holds one object a line (`jq -c '.[]' FILE` writes it so)"
+                    .to_string(),
                 HeaderProblem::NoKnownColumn => format!(
                     "no known column in the first line: neither a binetflow or NetFlow CSV header nor a \
                      NetFlow row (which starts with an address); found: {found}"
@@ -647,6 +655,16 @@ mod tests {
         let records = read_text(&mixed, false).0.unwrap();
         assert_eq!(records[1].label.as_deref(), Some("flow=Background, \"\"UDP\"\""));
         assert_eq!(records[0], plain_records[0]);
+    }
+
+    #[test]
+    fn json_arrays_and_objects_over_several_lines_say_how_to_make_a_zeek_log() {
+        let array = read_text("[\n  {\"ts\": 1600000000.0, \"proto\": \"tcp\"}\n]\n", false).0.unwrap_err();
+        assert_eq!((array.code, array.location.line), (ErrorCode::FlowFileBadHeader, Some(1)));
+        assert!(array.message.contains("jq -c '.[]' FILE"), "{array}");
+        let pretty = read_text("{\n  \"ts\": 1600000000.0,\n  \"proto\": \"tcp\"\n}\n", false).0.unwrap_err();
+        assert_eq!((pretty.code, pretty.location.line), (ErrorCode::FlowFileBadRow, Some(1)));
+        assert!(pretty.message.contains("jq -c . FILE"), "{pretty}");
     }
 
     #[test]
