@@ -91,6 +91,11 @@ pub fn classify_prefix(prefix: &[u8]) -> Sniffed {
     if prefix.starts_with(&GZIP_MAGIC) && gzip_holds_capture(prefix, is_capture_magic) {
         return Sniffed::GzipCapture;
     }
+    // An archive or another compression is refused with how to unpack it, even when its
+    // first bytes happen to be printable (bzip2's `BZh91AY&SY`).
+    if packed_as(prefix).is_some() {
+        return Sniffed::Unknown;
+    }
     if prefix.starts_with(&GZIP_MAGIC) || looks_like_text(prefix) {
         return Sniffed::Format(InputFormat::TextFlowFile);
     }
@@ -133,14 +138,33 @@ pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, Input
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,
-            format!(
-                "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}), not an Arrow IPC file or stream or a Parquet file, and not a text or gzip flow file",
-                prefix[0], prefix.get(1).copied().unwrap_or(0), prefix.get(2).copied().unwrap_or(0), prefix.get(3).copied().unwrap_or(0)
-            ),
+            match packed_as(&prefix) {
+                Some((packing, unpack)) => format!(
+                    "{packing}, which flowhound does not open (it reads gzip): {unpack} first, then give it what comes out"
+                ),
+                None => format!(
+                    "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}), not an Arrow IPC file or stream or a Parquet file, and not a text or gzip flow file",
+                    prefix[0], prefix.get(1).copied().unwrap_or(0), prefix.get(2).copied().unwrap_or(0), prefix.get(3).copied().unwrap_or(0)
+                ),
+            },
         )
         .in_file(path)
         .at_offset(0)),
     }
+}
+
+/// The archive or compression format `prefix` starts with, and how to unpack it, for those a
+/// capture or flow file is often shipped in (datasets come zipped; tools write zstd, xz, bzip2).
+fn packed_as(prefix: &[u8]) -> Option<(&'static str, &'static str)> {
+    const PACKINGS: [(&[u8], &str, &str); 6] = [
+        (b"PK\x03\x04", "a zip archive", "unzip it"),
+        (&[0x28, 0xb5, 0x2f, 0xfd], "zstd-compressed data", "decompress it (zstd -d)"),
+        (&[0x04, 0x22, 0x4d, 0x18], "lz4-compressed data", "decompress it (lz4 -d)"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz-compressed data", "decompress it (xz -d)"),
+        (b"BZh", "bzip2-compressed data", "decompress it (bzip2 -d)"),
+        (&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c], "a 7-Zip archive", "extract it (7z x)"),
+    ];
+    PACKINGS.iter().find(|(magic, _, _)| prefix.starts_with(magic)).map(|(_, packing, unpack)| (*packing, *unpack))
 }
 
 #[cfg(test)]
@@ -200,6 +224,20 @@ mod tests {
         assert_eq!(InputFormat::ArrowStream.kind(), InputKind::FlowFile);
         // A text file that merely starts with the word is still text.
         assert_eq!(classify_prefix(b"ARROWS,Dur\n"), Sniffed::Format(InputFormat::TextFlowFile));
+    }
+
+    #[test]
+    fn archives_and_other_compressions_say_how_to_unpack_them() {
+        let message = |bytes: &[u8]| {
+            let input = InputBytes::Stream(Box::new(std::io::Cursor::new(bytes.to_vec())));
+            let err = sniff_input(input, Path::new("x.pcap.zst")).err().expect("refused");
+            assert_eq!((err.code, err.location.byte_offset), (ErrorCode::NotACapture, Some(0)));
+            err.message
+        };
+        assert!(message(&[0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58]).starts_with("zstd-compressed data, which flowhound does not open"));
+        assert!(message(b"PK\x03\x04\x14\x00").contains("unzip it"));
+        assert!(message(b"BZh91AY&SY").contains("bzip2 -d"));
+        assert!(message(&[0x7f, b'E', b'L', b'F', 2, 1]).starts_with("not a capture"));
     }
 
     #[test]
