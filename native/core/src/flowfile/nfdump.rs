@@ -8,8 +8,10 @@
 //! it: `--utc-offset`), `sa`:`sp` → source, `da`:`dp` → destination, `pr` → Proto, `ipkt` +
 //! `opkt` → TotPkts, `ibyt` + `obyt` → TotBytes, `ipkt`/`ibyt` → the source's, `stos`/`dtos`
 //! → TOS; Dir `->` (a NetFlow record is one direction, or a bidirectional NSEL one told by its
-//! `o` counts); State from `flg`: TCP the flags as Argus's `-Z b` source side (`FSPA_`), others
-//! `CON` when both sides sent, else `INT`. nfdump's `dir` (ingress or egress) is not Argus's.
+//! `o` counts); State from `flg`: TCP the flags as Argus's `-Z b` source side (`FSPA_`), ICMP
+//! Argus's name of the type and code nfdump puts in `dp` (`3.3`: `URP`, kept in `src_port` as
+//! Argus keeps them), others `CON` when both sides sent, else `INT`. nfdump's `dir` (ingress or
+//! egress) is not Argus's.
 
 use crate::packet::tcp_flag;
 

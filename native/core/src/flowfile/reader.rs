@@ -702,10 +702,12 @@ mod tests {
         assert_eq!(tcp.direction, crate::record::Direction::parse("->"));
         let udp = &records[1];
         assert_eq!((udp.state.as_str(), udp.total_pkts, udp.total_bytes, udp.src_bytes, udp.src_pkts), ("CON", 2, 180, 60, Some(1)));
-        // ICMP's dp as type.code: port unreachable, as its 16-bit value 3 << 8 | 3 gives it.
+        // ICMP's dp as type.code, or its 16-bit value 3 << 8 | 3: port unreachable, kept as
+        // Argus keeps it (type << 8 | code in src_port, Argus's state name).
+        let icmp = &records[2];
+        assert_eq!((icmp.src_port, icmp.dst_port, icmp.state.as_str()), (Some(0x0303), None, "URP"));
         let icmp_771 = text.replace(",3.3,ICMP,", ",771,ICMP,");
-        assert_eq!(records[2].dst_port, read_text(&icmp_771, false).0.unwrap()[2].dst_port);
-        assert!(records[2].dst_port.is_some());
+        assert_eq!(&read_text(&icmp_771, false).0.unwrap()[2], icmp);
     }
 
     #[test]

@@ -27,6 +27,7 @@ use super::fields::{
     parse_address, parse_count, parse_optional_count, parse_port_value, parse_protocol, parse_seconds_as_us, parse_tos,
 };
 use super::nfdump;
+use crate::flow::{icmp_v4_state, icmp_v6_state};
 use super::ports::{record_ports, PortColumn, RecordPorts};
 use super::tcp_state::tcp_flags_from_state;
 
@@ -214,16 +215,24 @@ impl RowParser {
             None => Address::Unknown,
         };
         let sport = parse_port_value(self.required(line, FlowColumn::Sport)).map_err(fail(FlowColumn::Sport))?;
-        let dport_text = self.required(line, FlowColumn::Dport);
-        let dport = match nfdump::icmp_type_code(dport_text) {
-            Some(type_code) if self.nfdump && matches!(protocol, Protocol::Ip(ip_proto::ICMP | ip_proto::ICMPV6)) => Some(type_code),
-            _ => parse_port_value(dport_text).map_err(fail(FlowColumn::Dport))?,
-        };
-        let RecordPorts(src_port, dst_port) =
+        let icmp = matches!(protocol, Protocol::Ip(ip_proto::ICMP | ip_proto::ICMPV6));
+        let RecordPorts(src_port, dst_port) = if self.nfdump && icmp {
+            // nfdump puts ICMP's type and code in dp (`3.3`, or 771), which the record keeps
+            // as its src_port, Argus's way; the echo id is not in the file.
+            let text = self.required(line, FlowColumn::Dport);
+            let type_code = match nfdump::icmp_type_code(text) {
+                Some(type_code) => Some(type_code),
+                None => parse_port_value(text).map_err(fail(FlowColumn::Dport))?,
+            };
+            let type_code = type_code.map(u16::try_from).transpose().map_err(|_| fail(FlowColumn::Dport)("ICMP type/code above 0xffff"))?;
+            RecordPorts(type_code, None)
+        } else {
+            let dport = parse_port_value(self.required(line, FlowColumn::Dport)).map_err(fail(FlowColumn::Dport))?;
             record_ports(&protocol, sport, dport).map_err(|(column, reason)| match column {
                 PortColumn::Source => fail(FlowColumn::Sport)(reason),
                 PortColumn::Destination => fail(FlowColumn::Dport)(reason),
-            })?;
+            })?
+        };
 
         let direction = match self.text(line, FlowColumn::Dir) {
             Some(text) => Direction::parse(std::str::from_utf8(text).unwrap_or("")),
@@ -232,7 +241,11 @@ impl RowParser {
         };
         let state = if self.nfdump {
             let responder_sent = self.text(line, FlowColumn::DstPkts).and_then(|text| parse_count(text).ok()).unwrap_or(0) > 0;
-            nfdump::argus_state(self.required(line, FlowColumn::State), protocol == Protocol::Ip(ip_proto::TCP), responder_sent)
+            match (&protocol, src_port) {
+                (&Protocol::Ip(ip_proto::ICMP), Some(type_code)) => icmp_v4_state((type_code >> 8) as u8, type_code as u8).to_string(),
+                (&Protocol::Ip(ip_proto::ICMPV6), Some(type_code)) => icmp_v6_state((type_code >> 8) as u8, type_code as u8).to_string(),
+                _ => nfdump::argus_state(self.required(line, FlowColumn::State), protocol == Protocol::Ip(ip_proto::TCP), responder_sent),
+            }
         } else {
             owned_text(self.required(line, FlowColumn::State))
         };
