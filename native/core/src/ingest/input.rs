@@ -138,11 +138,15 @@ pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, Input
         Sniffed::Empty => Err(FlowhoundError::new(ErrorCode::EmptyFile, "the file is empty").in_file(path).at_offset(0)),
         Sniffed::Unknown => Err(FlowhoundError::new(
             ErrorCode::NotACapture,
-            match packed_as(&prefix) {
-                Some((packing, unpack)) => format!(
+            match (packed_as(&prefix), other_capture_format(&prefix)) {
+                (Some((packing, unpack)), _) => format!(
                     "{packing}, which flowhound does not open (it reads gzip): {unpack} first, then give it what comes out"
                 ),
-                None => format!(
+                (None, Some(format)) => format!(
+                    "a {format} capture, which flowhound does not read (it reads pcap and pcapng): convert it with \
+                     `editcap -F pcapng IN OUT` (Wireshark)"
+                ),
+                (None, None) => format!(
                     "not a capture (no pcap or pcapng magic number: the file starts with {:02x} {:02x} {:02x} {:02x}), not an Arrow IPC file or stream or a Parquet file, and not a text or gzip flow file",
                     prefix[0], prefix.get(1).copied().unwrap_or(0), prefix.get(2).copied().unwrap_or(0), prefix.get(3).copied().unwrap_or(0)
                 ),
@@ -151,6 +155,17 @@ pub fn sniff_input(input: InputBytes, path: &Path) -> Result<(InputFormat, Input
         .in_file(path)
         .at_offset(0)),
     }
+}
+
+/// Another capture format that Wireshark's `editcap` converts to pcapng, told by its magic.
+fn other_capture_format(prefix: &[u8]) -> Option<&'static str> {
+    const FORMATS: [(&[u8], &str); 4] = [
+        (b"snoop\0\0\0", "Solaris snoop"),
+        (b"GMBU", "Microsoft Network Monitor 2"),
+        (b"RTSS", "Microsoft Network Monitor 1"),
+        (b"XCP\0", "NetXRay / Windows Sniffer"),
+    ];
+    FORMATS.iter().find(|(magic, _)| prefix.starts_with(magic)).map(|(_, format)| *format)
 }
 
 /// The archive or compression format `prefix` starts with, and how to unpack it, for those a
@@ -238,6 +253,9 @@ mod tests {
         assert!(message(b"PK\x03\x04\x14\x00").contains("unzip it"));
         assert!(message(b"BZh91AY&SY").contains("bzip2 -d"));
         assert!(message(&[0x7f, b'E', b'L', b'F', 2, 1]).starts_with("not a capture"));
+        // The first bytes of editcap -F snoop and -F netmon2 of the Stratosphere test7 capture.
+        assert!(message(b"snoop\0\0\0\0\0\0\x02").starts_with("a Solaris snoop capture, which flowhound does not read"));
+        assert!(message(b"GMBU\0\x02\x01\0\xe2\x07").contains("editcap -F pcapng IN OUT"));
     }
 
     #[test]
