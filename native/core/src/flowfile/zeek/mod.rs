@@ -14,7 +14,7 @@
 //! | `direction` | TCP: `->` when Zeek saw the SYN or SYN-ACK, else `<?>`, `?>`, `<?` by which sides sent; others: `<->` both sides sent, `->` the originator only, `<-` the responder only |
 //! | `state`, `src_tcp_flags`, `dst_tcp_flags` | TCP: the flags each side sent from `history` (or `conn_state`), as Argus's `-Z b` string (`state.rs`); UDP and others: `CON`, `INT`, `RSP`; ICMP: Argus's names (`ECO`, `ECR`, `URP`, …) |
 //! | `total_pkts`, `src_pkts` | `orig_pkts + resp_pkts`, `orig_pkts` (both unset → 0 and unknown) |
-//! | `total_bytes`, `src_bytes` | `orig_ip_bytes + resp_ip_bytes`, `orig_ip_bytes` (IP bytes; Argus counts frames, 14 more a packet on Ethernet) |
+//! | `total_bytes`, `src_bytes` | `orig_ip_bytes + resp_ip_bytes`, `orig_ip_bytes` (IP bytes; Argus counts frames, 14 more a packet on Ethernet); unset, a side's payload bytes and its packets' IP and transport headers (no options) |
 //! | `src_payload_bytes`, `dst_payload_bytes` | `orig_bytes`, `resp_bytes` when set |
 //! | `src_tos`, `dst_tos` | unknown |
 //! | `label` | Stratosphere's `label` and `detailed-label` (`label.rs`): `flow=From-Botnet-Zeek-Malicious-…`, `flow=From-Normal-Zeek-Benign-…`, `flow=Background-Zeek-…` |
