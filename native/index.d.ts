@@ -593,6 +593,11 @@ export interface SourceStats {
   undecodablePackets: number
   outOfOrderPackets: number
   latePackets: number
+  /**
+   * Of the packets out of time order, those that came after every window holding them had
+   * closed: counted at the start of the oldest window still open.
+   */
+  latePacketsMoved: number
   flowsEmitted: number
   flowsEvictedEarly: number
   /**

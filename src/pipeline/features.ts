@@ -13,7 +13,7 @@ import {
   type NativeFeatureStream,
 } from '../native.js';
 import type { FlowOptions } from './flows.js';
-import { describeSkips } from './skipped-input.js';
+import { captureWarnings, describeSkips } from './skipped-input.js';
 
 export type { FeatureSchema } from '../native.js';
 
@@ -128,5 +128,9 @@ export class FeatureReader implements AsyncIterable<FeatureWindow> {
 
   skips(): string | null {
     return describeSkips(this.#stream.sourceStats());
+  }
+
+  warnings(): string[] {
+    return captureWarnings(this.#stream.sourceStats());
   }
 }

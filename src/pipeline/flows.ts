@@ -13,7 +13,7 @@ import {
   type NativeFlowStream,
 } from '../native.js';
 import type { InputReader } from './read-loop.js';
-import { describeSkips } from './skipped-input.js';
+import { captureWarnings, describeSkips } from './skipped-input.js';
 
 export type { BinetflowCsvLayout, FlowArrowBatch, FlowBatch } from '../native.js';
 
@@ -131,7 +131,13 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
   }
 
   #encoded<Item>(next: () => Promise<Item | null>): InputReader<Item> {
-    return { next, progress: () => this.progress(), damage: () => this.damage(), skips: () => this.skips() };
+    return {
+      next,
+      progress: () => this.progress(),
+      damage: () => this.damage(),
+      skips: () => this.skips(),
+      warnings: () => this.warnings(),
+    };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FlowBatch> {
@@ -156,6 +162,11 @@ export class FlowReader implements AsyncIterable<FlowBatch> {
   /** With keepGoing: the rows and packets passed over, and the first reason, or null. */
   skips(): string | null {
     return describeSkips(this.#stream.stats());
+  }
+
+  /** What the statistics call for a word about: packets undecodable or counted in a later window. */
+  warnings(): string[] {
+    return captureWarnings(this.#stream.stats());
   }
 }
 

@@ -2,7 +2,7 @@
 // features, analyze and evaluate (windows of feature rows). Within an input, the next item is
 // read natively while this one is handled; a progress line is drawn on a terminal; Ctrl-C stops
 // reading between items, keeping what was handled; an input read only up to its damage
-// (--keep-going), or with rows or packets passed over, is warned about; and the first error, from a read or from the handler, ends
+// (--keep-going), or with rows or packets passed over or counted in a later window, is warned about; and the first error, from a read or from the handler, ends
 // every input and is thrown once, after the item being handled is done.
 import type { FlowhoundError } from '../errors.js';
 import { ProgressLine, sumProgress, type ProgressSnapshot } from '../progress.js';
@@ -16,6 +16,8 @@ export interface InputReader<Item> {
   damage(): FlowhoundError | null;
   /** With --keep-going: what was passed over (rows, packets) and why, in a line, or null. */
   skips?(): string | null;
+  /** What the input's statistics call for a word about (late or undecodable packets), a line each. */
+  warnings?(): string[];
 }
 
 export interface ReadLoopOptions {
@@ -75,6 +77,7 @@ export async function readInputs<Item>(
     if (damage) options.log(`warning: stopped reading at damaged input (--keep-going): ${damage.describe()}`);
     const skips = reader.skips?.();
     if (skips) options.log(`warning: ${skips}`);
+    for (const line of reader.warnings?.() ?? []) options.log(`warning: ${line}`);
     await options.onInputEnd?.(inputIndex);
   };
   const settle = async (reader: InputReader<Item>, inputIndex: number): Promise<void> => {

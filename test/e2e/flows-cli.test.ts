@@ -2,10 +2,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildPcap, TCP_FLAGS } from '../helpers/pcap-builder.js';
+import { buildPcap, buildPcapng, buildPcapWithLink, TCP_FLAGS } from '../helpers/pcap-builder.js';
 import { parseCsv, repoRoot, runCli, tempDir } from '../helpers/run-cli.js';
 import { BEACON_PACKETS, SMALL_LAN_PACKETS } from '../helpers/small-lan.js';
 
@@ -130,6 +131,113 @@ describe('flowhound flows on a capture', () => {
     expect(Number(web.src_pkts)).toBe(5);
     expect(web.duration_s).toBeCloseTo(0.14, 6);
     expect(web.window_start).toBeNull();
+  });
+});
+
+describe('flowhound flows on captures of other link layers', () => {
+  const ppp = (etherType: number) => Uint8Array.from([0xff, 0x03, 0x00, etherType === 0x86dd ? 0x57 : 0x21]);
+  // Radiotap (8 bytes, no fields), then an 802.11 data frame to the DS, then SNAP LLC.
+  const radiotap = (etherType: number) =>
+    Uint8Array.from([0, 0, 8, 0, 0, 0, 0, 0, 0x08, 0x01, 0, 0, ...new Array<number>(18).fill(2), 0, 0, 0xaa, 0xaa, 0x03, 0, 0, 0, etherType >> 8, etherType & 0xff]);
+  // NFLOG: AF_INET, version 0, group 1, then the payload attribute (its length unchecked here).
+  const nflog = () => Uint8Array.from([2, 0, 0, 1, 0xff, 0x0f, 9, 0]);
+  const keys = (csv: string) => parseCsv(csv).map((row) => [row.StartTime, row.Proto, row.SrcAddr, row.Sport, row.DstAddr, row.Dport, row.State, row.TotPkts].join(' '));
+
+  it('PPP, 802.11 behind radiotap and NFLOG give the records Argus gives on Ethernet (bytes counted as their frames)', () => {
+    const ethernetKeys = keys(ARGUS_RECORDS);
+    for (const [name, linkType, header] of [['ppp', 9, ppp], ['radiotap', 127, radiotap], ['nflog', 239, nflog]] as const) {
+      const file = join(dir, `small-lan-${name}.pcap`);
+      writeFileSync(file, buildPcapWithLink(ALL_PACKETS, linkType, header));
+      const result = runCli(['flows', file, '--whole', '--status-interval', '3600']);
+      expect(result.stderr, name).toContain('flows: 7 records from 47 packets, whole capture');
+      expect(result.status).toBe(0);
+      expect(keys(result.stdout), name).toEqual(ethernetKeys);
+    }
+  });
+
+  it('a pcap of a link type flowhound does not decode: ERR_UNSUPPORTED_LINKTYPE at its header, never an empty result', () => {
+    const file = join(dir, 'user0.pcap');
+    writeFileSync(file, buildPcapWithLink(ALL_PACKETS, 147, () => new Uint8Array(4)));
+    for (const command of ['flows', 'analyze']) {
+      const result = runCli([command, file, '--no-db'].filter((arg) => command === 'analyze' || arg !== '--no-db'));
+      expect(result.status, command).toBe(2);
+      expect(result.stderr).toContain(`ERR_UNSUPPORTED_LINKTYPE: ${file} at byte 20: link type 147 is not one flowhound decodes`);
+    }
+  });
+});
+
+describe('a capture of which no packet can be decoded', () => {
+  it('says so, rather than passing for a quiet network: a pcapng interface of another link type, or a snap length of 20', () => {
+    // The pcapng file's interface made LINKTYPE_USER0 (147): walk the blocks to the IDB (type 1).
+    const pcapng = buildPcapng(ALL_PACKETS);
+    const view = new DataView(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength);
+    for (let at = 0; at < pcapng.length; at += view.getUint32(at + 4, true)) {
+      if (view.getUint32(at, true) === 1) view.setUint16(at + 8, 147, true);
+    }
+    const user0 = join(dir, 'user0.pcapng');
+    writeFileSync(user0, pcapng);
+    const analyze = runCli(['analyze', user0, '--no-db']);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stderr).toContain(`warning: no IP packet could be decoded: ${ALL_PACKETS.length} of ${ALL_PACKETS.length} packets are undecodable`);
+
+    const cut = join(dir, 'snap20.pcap');
+    writeFileSync(cut, buildPcap(ALL_PACKETS, 20));
+    const flows = runCli(['flows', cut, '--whole']);
+    expect(flows.stderr).toContain('warning: no IP packet could be decoded');
+    expect(runCli(['flows', capture, '--whole']).stderr).not.toContain('no IP packet could be decoded');
+  });
+});
+
+describe('a capture out of time order', () => {
+  it('packets later than every window holding them are counted in a later window, and every command says so', () => {
+    // The beacon's 600 s first, then the connections of 08:00:10 to 08:00:15: their windows
+    // (up to 08:05:00) have closed by then.
+    const file = join(dir, 'late.pcap');
+    writeFileSync(file, buildPcap([...BEACON_PACKETS, ...SMALL_LAN_PACKETS]));
+    const warning = `warning: ${SMALL_LAN_PACKETS.length} packets came after every window holding them had closed (the capture is out of time order)`;
+    const flows = runCli(['flows', file, '-o', join(dir, 'late.csv')]);
+    expect(flows.status).toBe(0);
+    expect(flows.stderr).toContain(warning);
+    expect(flows.stderr).toContain('`reordercap IN OUT` (Wireshark) sorts a capture by time');
+    const analyze = runCli(['analyze', file, '--no-db']);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stderr).toContain(warning);
+    // In order, or read whole, nothing is said.
+    expect(runCli(['flows', capture, '-o', join(dir, 'in-order.csv')]).stderr).not.toContain('came after every window');
+    expect(runCli(['flows', file, '--whole', '-o', join(dir, 'late-whole.csv')]).stderr).not.toContain('came after every window');
+  });
+});
+
+describe('flowhound flows on a gzip-compressed capture', () => {
+  it('reads x.pcap.gz and x.pcapng.gz as the captures they hold, from a file or a pipe', () => {
+    const pcapGz = join(dir, 'small-lan.pcap.gz');
+    const pcapngGz = join(dir, 'small-lan.pcapng.gz');
+    writeFileSync(pcapGz, gzipSync(buildPcap(ALL_PACKETS)));
+    writeFileSync(pcapngGz, gzipSync(buildPcapng(ALL_PACKETS)));
+    for (const file of [pcapGz, pcapngGz]) {
+      const result = runCli(['flows', file, '--whole', '--status-interval', '3600']);
+      expect(result.stderr).toContain('flows: 7 records from 47 packets, whole capture');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(ARGUS_RECORDS);
+    }
+    const piped = execFileSync('sh', ['-c', `node "${join(repoRoot, 'bin', 'flowhound.mjs')}" flows - --whole --status-interval 3600 < "${pcapGz}"`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(piped).toBe(ARGUS_RECORDS);
+  });
+
+  it('a cut gzip capture: ERR_GZIP_CORRUPT naming the file; --keep-going keeps the packets before the cut', () => {
+    const cut = join(dir, 'cut.pcap.gz');
+    const compressed = gzipSync(buildPcap(ALL_PACKETS), { level: 0 });
+    writeFileSync(cut, compressed.subarray(0, Math.floor(compressed.length * 0.6)));
+    const failed = runCli(['flows', cut, '--whole']);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(new RegExp(`flowhound: ERR_GZIP_CORRUPT: ${cut} at byte \\d+ \\(packet \\d+\\): gzip data is corrupt or ends early`));
+    const kept = runCli(['flows', cut, '--whole', '--keep-going']);
+    expect(kept.status).toBe(0);
+    expect(kept.stderr).toContain('warning: stopped reading at damaged input (--keep-going): ERR_GZIP_CORRUPT');
+    expect(parseCsv(kept.stdout).length).toBeGreaterThan(0);
   });
 });
 

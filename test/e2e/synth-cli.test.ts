@@ -190,6 +190,22 @@ describe('flowhound synth --generate --duration', () => {
   });
 });
 
+describe('flowhound synth on flow tables', () => {
+  it('reads the Parquet and Arrow tables flows writes, and rebuilds the capture their text gives', () => {
+    const fromText = join(dir, 'from-text.pcap');
+    expect(runCli(['synth', FIXTURE, ...CEST, '-o', fromText, '--no-labels']).status).toBe(0);
+    for (const table of ['fixture.parquet', 'fixture.arrow']) {
+      const path = join(dir, table);
+      expect(runCli(['flows', FIXTURE, ...CEST, '-o', path, '-q']).status).toBe(0);
+      const rebuilt = join(dir, `from-${table}.pcap`);
+      const made = runCli(['synth', path, '-o', rebuilt, '--no-labels']);
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.stderr).toMatch(/synth: \d+ of 288 records/);
+      expect(readFileSync(rebuilt).equals(readFileSync(fromText)), table).toBe(true);
+    }
+  });
+});
+
 describe('flowhound synth errors', () => {
   it('usage errors and bad options exit 2 and leave no partial files', () => {
     const noOutput = runCli(['synth', FIXTURE]);
@@ -207,6 +223,13 @@ describe('flowhound synth errors', () => {
     const missing = runCli(['synth', join(dir, 'missing.binetflow'), '-o', join(dir, 'missing.pcap')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/ERR_IO: .*missing\.binetflow/);
+
+    // A capture is no flow file: said so, rather than its binary bytes quoted as a header.
+    const capture = join(dir, 'fixture-for-errors.pcap');
+    expect(runCli(['synth', FIXTURE, ...CEST, '-o', capture, '--no-labels']).status).toBe(0);
+    const fromCapture = runCli(['synth', capture, '-o', join(dir, 'from-capture.pcap')]);
+    expect(fromCapture.status).toBe(2);
+    expect(fromCapture.stderr).toContain(`ERR_FLOWFILE_BAD_HEADER: ${capture} at byte 0: a packet capture (pcap or pcapng), not a flow file`);
     expect(readdirSync(dir).filter((name) => name.endsWith('.partial'))).toEqual([]);
     expect(existsSync(join(dir, 'missing.pcap'))).toBe(false);
   });

@@ -104,6 +104,39 @@ export function buildPcap(packets: PacketSpec[], snaplen = 65535): Uint8Array {
   return file;
 }
 
+/**
+ * As `buildPcap`, on another link layer: each Ethernet frame's 14-byte header is replaced by
+ * `linkHeader(etherType)` (the IP packet after it unchanged) and the file says `linkType`.
+ */
+export function buildPcapWithLink(packets: PacketSpec[], linkType: number, linkHeader: (etherType: number) => Uint8Array): Uint8Array {
+  const frames = packets.map((spec) => {
+    const ethernet = buildFrame(spec);
+    const etherType = (ethernet[12]! << 8) | ethernet[13]!;
+    const header = linkHeader(etherType);
+    const frame = new Uint8Array(header.length + ethernet.length - 14);
+    frame.set(header, 0);
+    frame.set(ethernet.subarray(14), header.length);
+    return { spec, frame };
+  });
+  const file = new Uint8Array(24 + frames.reduce((sum, { frame }) => sum + 16 + frame.length, 0));
+  const view = new DataView(file.buffer);
+  view.setUint32(0, 0xa1b2c3d4, true);
+  view.setUint16(4, 2, true);
+  view.setUint16(6, 4, true);
+  view.setUint32(16, 65535, true);
+  view.setUint32(20, linkType, true);
+  let at = 24;
+  for (const { spec, frame } of frames) {
+    view.setUint32(at, Math.floor(spec.timeUs / 1e6), true);
+    view.setUint32(at + 4, spec.timeUs % 1e6, true);
+    view.setUint32(at + 8, frame.length, true);
+    view.setUint32(at + 12, frame.length, true);
+    file.set(frame, at + 16);
+    at += 16 + frame.length;
+  }
+  return file;
+}
+
 /** Wire length of a packet, as flow byte counts see it. */
 export function wireLength(spec: PacketSpec): number {
   return buildFrame(spec).length;

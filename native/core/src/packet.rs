@@ -17,6 +17,13 @@ pub mod link_type {
     pub const IPV4: LinkType = 228;
     pub const IPV6: LinkType = 229;
     pub const LINUX_SLL2: LinkType = 276;
+    pub const PPP: LinkType = 9;
+    pub const PPP_HDLC: LinkType = 50;
+    pub const C_HDLC: LinkType = 104;
+    pub const IEEE802_11: LinkType = 105;
+    pub const IEEE802_11_RADIOTAP: LinkType = 127;
+    pub const PPI: LinkType = 192;
+    pub const NFLOG: LinkType = 239;
     /// OpenBSD's DLT_RAW value is 14 and some writers put DLT 12 for raw IP: both mean raw IP.
     pub const RAW_DLT12: LinkType = 12;
     pub const RAW_DLT14: LinkType = 14;

@@ -15,6 +15,9 @@ pub struct SourceStats {
     pub undecodable_packets: f64,
     pub out_of_order_packets: f64,
     pub late_packets: f64,
+    /// Of the packets out of time order, those that came after every window holding them had
+    /// closed: counted at the start of the oldest window still open.
+    pub late_packets_moved: f64,
     pub flows_emitted: f64,
     pub flows_evicted_early: f64,
     /// Of those, the flows emitted early because the flow tables reached their share of the
@@ -62,6 +65,7 @@ fn capture_stats(s: &FlowEngineStats, skipped: &SkippedPackets) -> SourceStats {
         undecodable_packets: s.undecodable_packets as f64,
         out_of_order_packets: s.out_of_order_packets as f64,
         late_packets: s.late_packets as f64,
+        late_packets_moved: s.late_packets_moved as f64,
         flows_emitted: s.flows_emitted as f64,
         flows_evicted_early: s.flows_evicted_early as f64,
         flows_evicted_memcap: s.flows_evicted_memcap as f64,

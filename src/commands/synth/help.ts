@@ -4,8 +4,8 @@ import { coreDefaults } from '../../core-defaults.js';
 export const SYNTH_HELP = `Usage: flowhound synth FLOWS -o OUT.pcap [options]
        flowhound synth --generate [--size SIZE] [--duration TIME] -o OUT.pcap [options]
 
-Rebuilds a capture from flow records (CTU-13 .binetflow or Zeek conn.log, plain or gzip):
-for every record, packets whose count, direction split, wire lengths (summing to TotBytes
+Rebuilds a capture from flow records (CTU-13 .binetflow or Zeek conn.log, plain or gzip, or
+an Arrow or Parquet flow table as flows writes it): for every record, packets whose count, direction split, wire lengths (summing to TotBytes
 and SrcBytes), timing (over Dur), TCP flags (the State's letters), ICMP messages and TOS
 match it, so that \`flowhound flows --whole\` (or Argus) gives the record back. Payloads
 are filler up to the snap length; the original length is kept. The capture is in time order

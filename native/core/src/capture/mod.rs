@@ -29,6 +29,11 @@ pub use snaplen::MAX_SNAPLEN_BYTES;
 
 use crate::error::{ErrorCode, FlowhoundError};
 
+/// An I/O error at `byte_offset`; one that carries a `FlowhoundError` (a gzip capture's
+/// decoder failing with `ERR_GZIP_CORRUPT` at its compressed byte) is that error.
 fn io_error_at(err: std::io::Error, byte_offset: u64) -> FlowhoundError {
-    FlowhoundError::new(ErrorCode::Io, err.to_string()).at_offset(byte_offset)
+    match err.get_ref().and_then(|inner| inner.downcast_ref::<FlowhoundError>()) {
+        Some(inner) => inner.clone(),
+        None => FlowhoundError::new(ErrorCode::Io, err.to_string()).at_offset(byte_offset),
+    }
 }

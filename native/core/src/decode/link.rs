@@ -1,9 +1,12 @@
 //! Dispatch on the capture's link-layer type.
 
 use super::ethernet::decode_ethernet;
+use super::ieee80211::{decode_ieee80211, decode_ppi, decode_radiotap};
 use super::linux_sll::{decode_sll, decode_sll2};
 use super::network::{decode_ip_at, version_from_first_nibble, IpVersion};
+use super::nflog::decode_nflog;
 use super::null_loopback::decode_null_loopback;
+use super::ppp::{decode_chdlc, decode_ppp, decode_ppp_hdlc};
 use crate::packet::{link_type, LinkType, Network};
 
 /// Whether `decode` understands this link type at all (others decode as `Undecodable`).
@@ -20,6 +23,13 @@ pub fn is_supported_link_type(link: LinkType) -> bool {
             | link_type::RAW_DLT14
             | link_type::IPV4
             | link_type::IPV6
+            | link_type::PPP
+            | link_type::PPP_HDLC
+            | link_type::C_HDLC
+            | link_type::IEEE802_11
+            | link_type::IEEE802_11_RADIOTAP
+            | link_type::PPI
+            | link_type::NFLOG
     )
 }
 
@@ -36,6 +46,13 @@ pub fn decode_link(link: LinkType, data: &[u8], wire_len: u32) -> Network {
         },
         link_type::IPV4 => decode_ip_at(IpVersion::V4, data, 0, wire_len),
         link_type::IPV6 => decode_ip_at(IpVersion::V6, data, 0, wire_len),
+        link_type::PPP => decode_ppp(data, wire_len),
+        link_type::PPP_HDLC => decode_ppp_hdlc(data, wire_len),
+        link_type::C_HDLC => decode_chdlc(data, wire_len),
+        link_type::IEEE802_11 => decode_ieee80211(data, wire_len),
+        link_type::IEEE802_11_RADIOTAP => decode_radiotap(data, wire_len),
+        link_type::PPI => decode_ppi(data, wire_len),
+        link_type::NFLOG => decode_nflog(data, wire_len),
         _ => Network::Undecodable,
     }
 }
@@ -85,8 +102,10 @@ mod tests {
 
     #[test]
     fn unsupported_link_types_are_undecodable() {
-        assert!(!is_supported_link_type(127));
-        assert_eq!(decode_link(127, &RAW_IPV4, 68), Network::Undecodable);
+        // LINKTYPE_USER0 (147): whatever a user put there.
+        assert!(!is_supported_link_type(147));
+        assert_eq!(decode_link(147, &RAW_IPV4, 68), Network::Undecodable);
+        assert!(is_supported_link_type(link_type::IEEE802_11_RADIOTAP));
         assert!(is_supported_link_type(link_type::LINUX_SLL2));
     }
 }

@@ -10,12 +10,15 @@ mod bytes;
 mod ether_type;
 mod ethernet;
 mod fast_path;
+mod ieee80211;
 mod ipv4;
 mod ipv6;
 mod link;
 mod linux_sll;
 mod network;
+mod nflog;
 mod null_loopback;
+mod ppp;
 mod transport;
 
 pub use ether_type::LLC_PSEUDO_ETHER_TYPE;
@@ -81,7 +84,7 @@ mod tests {
     #[test]
     fn random_packets_never_panic() {
         let mut noise = SplitMix64::new(0x9e37_79b9_7f4a_7c15);
-        let links = [0u16, 1, 12, 14, 101, 108, 113, 228, 229, 276, 127];
+        let links = [0u16, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 239, 276, 147];
         let mut decoded_ip = 0u32;
         let mut data = [0u8; 160];
         for round in 0..300_000u32 {

@@ -82,21 +82,62 @@ fn fraction_to_us(digits: &[u8]) -> Option<i64> {
 }
 
 /// Parses `YYYY/MM/DD HH:MM:SS[.f…]` (`-` also accepted between date parts, `T` between date
-/// and time) or epoch seconds `S[.f…]`. Surrounding spaces are ignored.
+/// and time) or epoch seconds `S[.f…]`. Surrounding spaces are ignored. A calendar time that
+/// names its zone (`Z`, `±HH:MM`, `±HHMM`, `±HH`: ISO 8601, as pandas writes a UTC column to
+/// CSV, `2011-08-16 08:01:46.972101+00:00`) is an absolute time, as epoch seconds are.
 pub fn parse_timestamp(text: &[u8]) -> Result<ParsedTime, &'static str> {
     let text = text.trim_ascii();
     if text.is_empty() {
         return Err("empty");
     }
     if text.len() > 4 && matches!(text[4], b'/' | b'-') {
-        parse_calendar(text).map(ParsedTime::Calendar)
+        match split_zone(text)? {
+            (local, None) => parse_calendar(local).map(ParsedTime::Calendar),
+            (local, Some(offset_minutes)) => {
+                parse_calendar(local).map(|us| ParsedTime::Epoch(us.saturating_sub(offset_minutes * 60 * US_PER_SECOND)))
+            }
+        }
     } else {
         parse_epoch(text).map(ParsedTime::Epoch)
     }
 }
 
+/// A calendar time's zone, when it ends with one: the text before it, and the zone's offset
+/// east of UTC in minutes. The zone's sign is the last `+` or `-` after the date.
+pub fn split_zone(text: &[u8]) -> Result<(&[u8], Option<i64>), &'static str> {
+    if let Some(local) = text.strip_suffix(b"Z") {
+        return Ok((local, Some(0)));
+    }
+    let Some(time_start) = text.iter().position(|&b| b == b'T' || b == b' ') else {
+        return Ok((text, None));
+    };
+    let Some(sign_at) = text[time_start..].iter().rposition(|&b| b == b'+' || b == b'-') else {
+        return Ok((text, None));
+    };
+    let sign_at = sign_at + time_start;
+    let zone = &text[sign_at + 1..];
+    let digits: Vec<u8> = zone.iter().copied().filter(|&b| b != b':').collect();
+    let well_formed = matches!(zone.len(), 2 | 4 | 5)
+        && digits.iter().all(u8::is_ascii_digit)
+        && (zone.len() != 5 || zone[2] == b':')
+        && (zone.len() == 2 || digits.len() == 4);
+    if !well_formed {
+        return Err(BAD_ZONE);
+    }
+    let hours = i64::from(digits[0] - b'0') * 10 + i64::from(digits[1] - b'0');
+    let minutes = if digits.len() == 4 { i64::from(digits[2] - b'0') * 10 + i64::from(digits[3] - b'0') } else { 0 };
+    if hours > 18 || minutes > 59 {
+        return Err("UTC offset out of range");
+    }
+    let sign = if text[sign_at] == b'-' { -1 } else { 1 };
+    Ok((&text[..sign_at], Some(sign * (hours * 60 + minutes))))
+}
+
+/// What `split_zone` says of a zone that is none of its forms.
+pub const BAD_ZONE: &str = "not a time zone (Z, ±HH:MM, ±HHMM or ±HH)";
+
 fn parse_calendar(text: &[u8]) -> Result<i64, &'static str> {
-    const FORM: &str = "not a time of the form YYYY/MM/DD HH:MM:SS.ffffff";
+    const FORM: &str = "not a time of the form YYYY/MM/DD HH:MM:SS.ffffff (and a zone: Z or ±HH:MM)";
     let mut pos = 0;
     let year = take_digits(text, &mut pos, 4, 4).ok_or(FORM)?;
     let date_separator = text[pos];
@@ -212,6 +253,20 @@ mod tests {
         assert_eq!(parse_timestamp(b"2011/08/16 10:01:46.9999999"), Ok(ParsedTime::Calendar(base + 1_000_000)));
         // Stratosphere files written from captures without real clocks: 1970/01/01 01:00:00 (CET).
         assert_eq!(parse_timestamp(b"1970/01/01 01:00:00.000000"), Ok(ParsedTime::Calendar(3_600_000_000)));
+    }
+
+    #[test]
+    fn a_calendar_time_with_a_zone_is_absolute() {
+        // pandas' to_csv of a UTC column: 2011-08-16 08:01:46.972101+00:00 is the CTU-13 row above.
+        let utc = ParsedTime::Epoch(1_313_481_706_972_101);
+        assert_eq!(parse_timestamp(b"2011-08-16 08:01:46.972101+00:00"), Ok(utc));
+        assert_eq!(parse_timestamp(b"2011-08-16T08:01:46.972101Z"), Ok(utc));
+        assert_eq!(parse_timestamp(b"2011/08/16 10:01:46.972101+0200"), Ok(utc));
+        assert_eq!(parse_timestamp(b"2011-08-16T03:01:46.972101-05"), Ok(utc));
+        // Absolute: the writer's --utc-offset does not move it.
+        assert_eq!(utc.to_utc_us(120 * 60 * US_PER_SECOND), Some(1_313_481_706_972_101));
+        assert_eq!(parse_timestamp(b"2011-08-16 08:01:46+1:00"), Err(BAD_ZONE));
+        assert_eq!(parse_timestamp(b"2011-08-16 08:01:46+19:00"), Err("UTC offset out of range"));
     }
 
     #[test]

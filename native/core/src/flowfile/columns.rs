@@ -325,9 +325,21 @@ impl ColumnMap {
         ColumnMap { field_of, field_count: FlowColumn::NETFLOW_EIGHT.len() }
     }
 
+    /// Whether the file has `column`, or the two columns its value is the sum of: `TotBytes`
+    /// from `SrcBytes` and `DstBytes`, `TotPkts` from `SrcPkts` and `DstPkts` (nfdump's CSV
+    /// has only the sides).
+    fn has_or_sums(&self, column: FlowColumn) -> bool {
+        let sides = match column {
+            FlowColumn::TotBytes => Some((FlowColumn::SrcBytes, FlowColumn::DstBytes)),
+            FlowColumn::TotPkts => Some((FlowColumn::SrcPkts, FlowColumn::DstPkts)),
+            _ => None,
+        };
+        self.field(column).is_some() || sides.is_some_and(|(src, dst)| self.field(src).is_some() && self.field(dst).is_some())
+    }
+
     fn binetflow_missing(&self) -> Vec<&'static str> {
         let mut missing: Vec<&'static str> =
-            FlowColumn::REQUIRED.iter().filter(|c| self.field(**c).is_none()).map(|c| c.argus_name()).collect();
+            FlowColumn::REQUIRED.iter().filter(|c| !self.has_or_sums(**c)).map(|c| c.argus_name()).collect();
         if self.field(FlowColumn::Dur).is_none() && self.field(FlowColumn::LastTime).is_none() {
             // Listed where Dur sits in a CTU-13 header: right after StartTime.
             let after_start_time = usize::from(self.field(FlowColumn::StartTime).is_none());
@@ -341,7 +353,7 @@ impl ColumnMap {
         let has_times = self.field(FlowColumn::StartTime).is_some() && self.field(FlowColumn::LastTime).is_some();
         FlowColumn::NETFLOW_EIGHT
             .iter()
-            .filter(|c| self.field(**c).is_none() && !(**c == FlowColumn::Dur && has_times))
+            .filter(|c| !(self.has_or_sums(**c) || (**c == FlowColumn::Dur && has_times)))
             .map(|c| c.argus_name())
             .collect()
     }

@@ -22,6 +22,7 @@ mod columns;
 mod fields;
 mod gzip_size;
 mod line_reader;
+mod nfdump;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod ports;

@@ -17,7 +17,8 @@ use crate::time_range::{check_record_times, RecordTimeNames};
 use super::columns::{ColumnMap, ColumnRenames, FlowColumn, HeaderProblem, Layout};
 use super::fields::parse_address;
 use super::line_reader::{Line, LineReader};
-use super::row::RowParser;
+use super::nfdump;
+use super::row::{fields, RowParser};
 use super::gzip_size::{estimated_text_bytes, gzip_trailer_size};
 use super::source::{is_gzip_data_error, open_source, ConsumedBytes};
 use super::zeek::{parse_json_line, ZeekField, ZeekFormat, ZeekTsvParser};
@@ -110,6 +111,11 @@ impl LineParser {
         }
     }
 
+    /// Whether `line` ends the records: nfdump's summary.
+    fn ends_at(&self, line: &[u8]) -> bool {
+        matches!(self, LineParser::Argus(parser) if parser.is_nfdump() && nfdump::is_summary_line(line))
+    }
+
     /// The record of a line; `None` for a header line of a Zeek TSV log.
     fn parse(&mut self, line: &[u8]) -> std::result::Result<Option<FlowRecord>, LineProblem> {
         match self {
@@ -118,6 +124,11 @@ impl LineParser {
                 parser.header_line(line).map(|()| None).map_err(LineProblem::Header)
             }
             LineParser::ZeekTsv(parser) => parser.parse_row(line).map(Some).map_err(LineProblem::Row),
+            // `jq .` prints an object over several lines; Zeek writes one a line.
+            LineParser::ZeekJson if line.trim_ascii() == b"{" => Err(LineProblem::Row(
+                "a JSON object over several lines: a Zeek JSON log holds one object a line (`jq -c . FILE` writes it so)"
+                    .into(),
+            )),
             LineParser::ZeekJson => parse_json_line(line).map(Some).map_err(LineProblem::Row),
         }
     }
@@ -140,6 +151,8 @@ pub struct FlowFileReader {
     /// Once an error is returned, every later call returns it again: the stream position after
     /// a failure is not trustworthy.
     failure: Option<FlowhoundError>,
+    /// The line that ends the records (nfdump's summary) was read: what follows is not records.
+    records_ended: bool,
 }
 
 impl FlowFileReader {
@@ -225,7 +238,9 @@ impl FlowFileReader {
             }
             None => {
                 let (columns, delimiter, names, first_row) = read_argus_header(header, header_line, &path, &options.columns)?;
-                (LineParser::Argus(RowParser::new(columns, delimiter, options.utc_offset_minutes)), names, first_row)
+                let nfdump = options.columns.is_empty() && nfdump::argus_names(&names).is_some();
+                let parser = RowParser::new(columns, delimiter, options.utc_offset_minutes).nfdump(nfdump);
+                (LineParser::Argus(parser), names, first_row)
             }
         };
         lines.set_skip_overlong_lines(options.keep_going);
@@ -248,6 +263,7 @@ impl FlowFileReader {
             stats,
             first_row,
             failure: None,
+            records_ended: false,
         })
     }
 
@@ -288,6 +304,9 @@ impl FlowFileReader {
 
     fn read_batch(&mut self, max_records: usize, out: &mut Vec<FlowRecord>) -> Result<usize> {
         let mut appended = 0;
+        if self.records_ended {
+            return Ok(0);
+        }
         if let Some((line, line_number)) = self.first_row.take() {
             let parsed = self.parser.parse(&line);
             self.take_row(parsed, line_number, out, &mut appended)?;
@@ -298,6 +317,10 @@ impl FlowFileReader {
             let parsed = match line {
                 Line::End => break,
                 Line::Text if self.lines.line().trim_ascii().is_empty() => continue,
+                Line::Text if self.parser.ends_at(self.lines.line()) => {
+                    self.records_ended = true;
+                    break;
+                }
                 Line::Text => self.parser.parse(self.lines.line()),
                 Line::TooLong => Err(LineProblem::Row(format!("line longer than {MAX_LINE_BYTES} bytes"))),
             };
@@ -408,9 +431,16 @@ fn read_argus_header(
     let header_error = |message: String, line: u64| {
         FlowhoundError::new(ErrorCode::FlowFileBadHeader, message).at_line(line).in_file(path)
     };
-    let delimiter = if header.contains(&b'\t') { b'\t' } else { b',' };
+    // Tab (ra -c '\t'), comma, or semicolon (Excel's CSV where the decimal separator is a comma).
+    let delimiter = if header.contains(&b'\t') {
+        b'\t'
+    } else if header.contains(&b';') && !header.contains(&b',') {
+        b';'
+    } else {
+        b','
+    };
     let column_names: Vec<String> =
-        header.split(|&b| b == delimiter).map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
+        fields(header, delimiter).into_iter().map(|name| String::from_utf8_lossy(name).trim().to_string()).collect();
     let (columns, first_row) = if starts_with_an_address(header, delimiter) && renames.is_empty() {
         if column_names.len() != FlowColumn::NETFLOW_EIGHT.len() {
             return Err(header_error(
@@ -426,7 +456,12 @@ fn read_argus_header(
         }
         (ColumnMap::netflow_without_header(), Some((header.to_vec(), header_line)))
     } else {
-        let mapped_names = renames.apply(&column_names).map_err(|message| {
+        // nfdump's CSV: its short names read as Argus's (`nfdump.rs`).
+        let own_names = match nfdump::argus_names(&column_names) {
+            Some(argus_names) if renames.is_empty() => argus_names,
+            _ => column_names.clone(),
+        };
+        let mapped_names = renames.apply(&own_names).map_err(|message| {
             FlowhoundError::new(ErrorCode::FlowFileBadHeader, format!("{message}; found: {}", quoted_list(&column_names)))
                 .at_line(header_line)
                 .in_file(path)
@@ -444,6 +479,9 @@ fn read_argus_header(
                     netflow_names(),
                     binetflow_names()
                 ),
+                HeaderProblem::NoKnownColumn if header.trim_ascii().starts_with(b"[") => "a JSON array: a Zeek JSON log \
+                    holds one object a line (`jq -c '.[]' FILE` writes it so)"
+                    .to_string(),
                 HeaderProblem::NoKnownColumn => format!(
                     "no known column in the first line: neither a binetflow or NetFlow CSV header nor a \
                      NetFlow row (which starts with an address); found: {found}"
@@ -496,7 +534,7 @@ fn read_zeek_header(
 
 /// Whether a line is data rather than a header: its first field is an IP or MAC address.
 fn starts_with_an_address(line: &[u8], delimiter: u8) -> bool {
-    let first = line.split(|&b| b == delimiter).next().unwrap_or_default();
+    let first = fields(line, delimiter).into_iter().next().unwrap_or_default();
     matches!(parse_address(first), Ok(Address::Ip(_) | Address::Mac(_)))
 }
 
@@ -596,6 +634,80 @@ mod tests {
         // The bounds themselves are taken.
         let (result, _) = read_text(&format!("{header}{}{}", row("1969/12/31 00:00:00.000000", "0"), row("4102444800", "0")), false);
         assert_eq!(result.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn quoted_csv_reads_as_unquoted() {
+        // The CTU-13 scenario 6 excerpt's first rows, as R's write.csv and pandas with
+        // quoting=csv.QUOTE_ALL write them: every field quoted (a label with a comma too).
+        let plain = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label\n\
+            2011/08/16 10:01:46.972101,3599.986572,tcp,88.176.79.163,49213,  <?>,147.32.84.172,18250,A_PA,0,0,414671,415389446,10150692,flow=Background\n\
+            2011/08/16 10:01:46.976831,2.003952,udp,90.178.10.8,13363,  <->,147.32.84.229,13363,CON,0,0,2,236,108,flow=Background-UDP-Established\n";
+        let quoted: String = plain
+            .lines()
+            .map(|line| line.split(',').map(|field| format!("\"{field}\"")).collect::<Vec<_>>().join(",") + "\r\n")
+            .collect();
+        let (plain_records, quoted_records) = (read_text(plain, false).0.unwrap(), read_text(&quoted, false).0.unwrap());
+        assert_eq!(quoted_records.len(), 2);
+        assert_eq!(quoted_records, plain_records);
+        // Only some fields quoted, one holding the delimiter and a doubled quote.
+        let mixed = plain.replace("flow=Background-UDP-Established", "\"flow=Background, \"\"UDP\"\"\"");
+        let records = read_text(&mixed, false).0.unwrap();
+        assert_eq!(records[1].label.as_deref(), Some("flow=Background, \"\"UDP\"\""));
+        assert_eq!(records[0], plain_records[0]);
+    }
+
+    #[test]
+    fn json_arrays_and_objects_over_several_lines_say_how_to_make_a_zeek_log() {
+        let array = read_text("[\n  {\"ts\": 1600000000.0, \"proto\": \"tcp\"}\n]\n", false).0.unwrap_err();
+        assert_eq!((array.code, array.location.line), (ErrorCode::FlowFileBadHeader, Some(1)));
+        assert!(array.message.contains("jq -c '.[]' FILE"), "{array}");
+        let pretty = read_text("{\n  \"ts\": 1600000000.0,\n  \"proto\": \"tcp\"\n}\n", false).0.unwrap_err();
+        assert_eq!((pretty.code, pretty.location.line), (ErrorCode::FlowFileBadRow, Some(1)));
+        assert!(pretty.message.contains("jq -c . FILE"), "{pretty}");
+    }
+
+    #[test]
+    fn semicolon_separated_csv_reads_as_comma_separated() {
+        let comma = "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label\n\
+            2011/08/16 10:01:46.976831,2.003952,udp,90.178.10.8,13363,  <->,147.32.84.229,13363,CON,0,0,2,236,108,flow=Background\n";
+        let records = read_text(&comma.replace(',', ";"), false).0.unwrap();
+        assert_eq!(records, read_text(comma, false).0.unwrap());
+        assert_eq!(records.len(), 1);
+    }
+
+    #[test]
+    fn nfdump_csv_reads_with_argus_meanings_up_to_its_summary() {
+        // `nfdump -r nfcapd.201903041000 -o csv` (nfdump 1.6.17) of two NetFlow v9 records: the
+        // header, the rows (fields after `tr` left out by nfdump for v9), then its summary.
+        let header = "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr";
+        let tail = "0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0.000,0.000,0.000,127.0.0.1,0/0,1,1970-01-01 00:00:00.000";
+        let text = format!(
+            "{header}\n\
+             2019-03-04 10:00:00.123,2019-03-04 10:00:01.456,1.333,192.168.1.10,93.184.216.34,50000,443,TCP,.AP.SF,0,0,12,3400,0,0,{tail}\n\
+             2019-03-04 10:00:03.000,2019-03-04 10:00:03.000,0.000,192.168.1.10,8.8.8.8,53000,53,UDP,......,0,0,1,60,1,120,{tail}\n\
+             2019-03-04 10:00:04.000,2019-03-04 10:00:04.000,0.000,192.168.1.10,8.8.4.4,0,3.3,ICMP,......,0,0,1,120,0,0,{tail}\n\
+             Summary\n\
+             flows,bytes,packets,avg_bps,avg_pps,avg_bpp\n\
+             2,3580,14,0,0,0\n"
+        );
+        let (result, stats) = read_text(&text, false);
+        let records = result.unwrap();
+        assert_eq!((records.len(), stats.rows), (3, 3));
+        let tcp = &records[0];
+        assert_eq!((tcp.state.as_str(), tcp.total_pkts, tcp.total_bytes, tcp.src_bytes), ("FSPA_", 12, 3400, 3400));
+        assert_eq!(tcp.start_us, 1_551_693_600_123_000);
+        assert_eq!(tcp.last_us - tcp.start_us, 1_333_000);
+        assert_eq!(tcp.src_tcp_flags, crate::packet::tcp_flag::FIN | crate::packet::tcp_flag::SYN | crate::packet::tcp_flag::PSH | crate::packet::tcp_flag::ACK);
+        assert_eq!(tcp.direction, crate::record::Direction::parse("->"));
+        let udp = &records[1];
+        assert_eq!((udp.state.as_str(), udp.total_pkts, udp.total_bytes, udp.src_bytes, udp.src_pkts), ("CON", 2, 180, 60, Some(1)));
+        // ICMP's dp as type.code, or its 16-bit value 3 << 8 | 3: port unreachable, kept as
+        // Argus keeps it (type << 8 | code in src_port, Argus's state name).
+        let icmp = &records[2];
+        assert_eq!((icmp.src_port, icmp.dst_port, icmp.state.as_str()), (Some(0x0303), None, "URP"));
+        let icmp_771 = text.replace(",3.3,ICMP,", ",771,ICMP,");
+        assert_eq!(&read_text(&icmp_771, false).0.unwrap()[2], icmp);
     }
 
     #[test]

@@ -26,6 +26,8 @@ use super::columns::{ColumnMap, FlowColumn};
 use super::fields::{
     parse_address, parse_count, parse_optional_count, parse_port_value, parse_protocol, parse_seconds_as_us, parse_tos,
 };
+use super::nfdump;
+use crate::flow::{icmp_v4_state, icmp_v6_state};
 use super::ports::{record_ports, PortColumn, RecordPorts};
 use super::tcp_state::tcp_flags_from_state;
 
@@ -41,6 +43,8 @@ pub struct RowParser {
     utc_offset_us: i64,
     /// (start, end) of each field of the current line; reused from row to row.
     field_bounds: Vec<(usize, usize)>,
+    /// nfdump's CSV (`nfdump.rs`): its flags become an Argus State, its records go `->`.
+    nfdump: bool,
 }
 
 /// Start time and window start of every row of a file without a time column.
@@ -49,10 +53,75 @@ pub const UNTIMED_START_US: i64 = 0;
 /// How much of a bad value to quote in a message.
 const QUOTED_VALUE_MAX_CHARS: usize = 60;
 
+/// The (start, end) of each field of `line` into `bounds`. A field in double quotes (RFC 4180,
+/// as R's `write.csv`, Excel and pandas with `quoting=csv.QUOTE_ALL` write CSV) is the text
+/// between its quotes, and may hold the delimiter; a doubled quote inside stays doubled. A
+/// line without quotes is split on the delimiter alone.
+pub(super) fn split_fields(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) {
+    bounds.clear();
+    if memchr::memchr(b'"', line).is_none() {
+        let mut start = 0;
+        for delimiter_at in memchr::memchr_iter(delimiter, line) {
+            bounds.push((start, delimiter_at));
+            start = delimiter_at + 1;
+        }
+        bounds.push((start, line.len()));
+        return;
+    }
+    let mut at = 0;
+    loop {
+        if line.get(at) == Some(&b'"') {
+            let mut search = at + 1;
+            let close = loop {
+                match memchr::memchr(b'"', &line[search..]) {
+                    Some(found) if line.get(search + found + 1) == Some(&b'"') => search += found + 2,
+                    Some(found) => break search + found,
+                    // An unclosed quote runs to the end of the line.
+                    None => break line.len(),
+                }
+            };
+            bounds.push((at + 1, close));
+            // Whatever follows the closing quote up to the delimiter is not part of the field.
+            match memchr::memchr(delimiter, line.get(close..).unwrap_or_default()) {
+                Some(found) => at = close + found + 1,
+                None => return,
+            }
+        } else {
+            match memchr::memchr(delimiter, &line[at..]) {
+                Some(found) => {
+                    bounds.push((at, at + found));
+                    at += found + 1;
+                }
+                None => {
+                    bounds.push((at, line.len()));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The fields of a line, as `split_fields` bounds them.
+pub(super) fn fields(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
+    let mut bounds = Vec::new();
+    split_fields(line, delimiter, &mut bounds);
+    bounds.into_iter().map(|(start, end)| &line[start..end]).collect()
+}
+
 impl RowParser {
     pub fn new(columns: ColumnMap, delimiter: u8, utc_offset_minutes: i32) -> RowParser {
         let field_bounds = Vec::with_capacity(columns.field_count());
-        RowParser { columns, delimiter, utc_offset_us: i64::from(utc_offset_minutes) * 60_000_000, field_bounds }
+        RowParser { columns, delimiter, utc_offset_us: i64::from(utc_offset_minutes) * 60_000_000, field_bounds, nfdump: false }
+    }
+
+    /// Rows as nfdump's CSV writes them (`nfdump.rs`).
+    pub fn nfdump(mut self, nfdump: bool) -> RowParser {
+        self.nfdump = nfdump;
+        self
+    }
+
+    pub fn is_nfdump(&self) -> bool {
+        self.nfdump
     }
 
     pub fn columns(&self) -> &ColumnMap {
@@ -60,13 +129,7 @@ impl RowParser {
     }
 
     fn split(&mut self, line: &[u8]) -> Result<(), RowError> {
-        self.field_bounds.clear();
-        let mut start = 0;
-        for delimiter_at in memchr::memchr_iter(self.delimiter, line) {
-            self.field_bounds.push((start, delimiter_at));
-            start = delimiter_at + 1;
-        }
-        self.field_bounds.push((start, line.len()));
+        split_fields(line, self.delimiter, &mut self.field_bounds);
         let expected = self.columns.field_count();
         if self.field_bounds.len() != expected {
             return Err(RowError {
@@ -152,23 +215,44 @@ impl RowParser {
             None => Address::Unknown,
         };
         let sport = parse_port_value(self.required(line, FlowColumn::Sport)).map_err(fail(FlowColumn::Sport))?;
-        let dport = parse_port_value(self.required(line, FlowColumn::Dport)).map_err(fail(FlowColumn::Dport))?;
-        let RecordPorts(src_port, dst_port) =
+        let icmp = matches!(protocol, Protocol::Ip(ip_proto::ICMP | ip_proto::ICMPV6));
+        let RecordPorts(src_port, dst_port) = if self.nfdump && icmp {
+            // nfdump puts ICMP's type and code in dp (`3.3`, or 771), which the record keeps
+            // as its src_port, Argus's way; the echo id is not in the file.
+            let text = self.required(line, FlowColumn::Dport);
+            let type_code = match nfdump::icmp_type_code(text) {
+                Some(type_code) => Some(type_code),
+                None => parse_port_value(text).map_err(fail(FlowColumn::Dport))?,
+            };
+            let type_code = type_code.map(u16::try_from).transpose().map_err(|_| fail(FlowColumn::Dport)("ICMP type/code above 0xffff"))?;
+            RecordPorts(type_code, None)
+        } else {
+            let dport = parse_port_value(self.required(line, FlowColumn::Dport)).map_err(fail(FlowColumn::Dport))?;
             record_ports(&protocol, sport, dport).map_err(|(column, reason)| match column {
                 PortColumn::Source => fail(FlowColumn::Sport)(reason),
                 PortColumn::Destination => fail(FlowColumn::Dport)(reason),
-            })?;
+            })?
+        };
 
         let direction = match self.text(line, FlowColumn::Dir) {
             Some(text) => Direction::parse(std::str::from_utf8(text).unwrap_or("")),
+            None if self.nfdump => Direction::parse("->"),
             None => Direction::Other,
         };
-        let state_text = self.required(line, FlowColumn::State);
+        let state = if self.nfdump {
+            let responder_sent = self.text(line, FlowColumn::DstPkts).and_then(|text| parse_count(text).ok()).unwrap_or(0) > 0;
+            match (&protocol, src_port) {
+                (&Protocol::Ip(ip_proto::ICMP), Some(type_code)) => icmp_v4_state((type_code >> 8) as u8, type_code as u8).to_string(),
+                (&Protocol::Ip(ip_proto::ICMPV6), Some(type_code)) => icmp_v6_state((type_code >> 8) as u8, type_code as u8).to_string(),
+                _ => nfdump::argus_state(self.required(line, FlowColumn::State), protocol == Protocol::Ip(ip_proto::TCP), responder_sent),
+            }
+        } else {
+            owned_text(self.required(line, FlowColumn::State))
+        };
         let (src_tcp_flags, dst_tcp_flags) = match protocol {
-            Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state_text).unwrap_or((0, 0)),
+            Protocol::Ip(ip_proto::TCP) => tcp_flags_from_state(state.as_bytes()).unwrap_or((0, 0)),
             _ => (0, 0),
         };
-        let state = owned_text(state_text);
 
         let tos = |column: FlowColumn| match self.text(line, column) {
             Some(text) => parse_tos(text).map_err(fail(column)),
@@ -177,14 +261,25 @@ impl RowParser {
         let src_tos = tos(FlowColumn::SrcTos)?;
         let dst_tos = tos(FlowColumn::DstTos)?;
 
-        let total_pkts = match self.text(line, FlowColumn::TotPkts) {
-            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotPkts))?,
-            None => 0,
-        };
-        let total_bytes = parse_count(self.required(line, FlowColumn::TotBytes)).map_err(fail(FlowColumn::TotBytes))?;
         let optional_count = |column: FlowColumn| match self.text(line, column) {
             Some(text) => parse_optional_count(text).map_err(fail(column)),
             None => Ok(None),
+        };
+        // Without a total column, the sum of the sides (`ColumnMap` admits the file only so).
+        let sum_of_sides = |src: FlowColumn, dst: FlowColumn| -> Result<u64, RowError> {
+            let (src_count, dst_count) = (optional_count(src)?.unwrap_or(0), optional_count(dst)?.unwrap_or(0));
+            src_count.checked_add(dst_count).ok_or_else(|| fail(dst)("sum of the sides too large"))
+        };
+        let total_pkts = match self.text(line, FlowColumn::TotPkts) {
+            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotPkts))?,
+            None if self.columns.field(FlowColumn::SrcPkts).is_some() && self.columns.field(FlowColumn::DstPkts).is_some() => {
+                sum_of_sides(FlowColumn::SrcPkts, FlowColumn::DstPkts)?
+            }
+            None => 0,
+        };
+        let total_bytes = match self.text(line, FlowColumn::TotBytes) {
+            Some(text) => parse_count(text).map_err(fail(FlowColumn::TotBytes))?,
+            None => sum_of_sides(FlowColumn::SrcBytes, FlowColumn::DstBytes)?,
         };
         let src_bytes = match (self.text(line, FlowColumn::SrcBytes), optional_count(FlowColumn::DstBytes)?) {
             (Some(text), _) => parse_count(text).map_err(fail(FlowColumn::SrcBytes))?,
@@ -253,6 +348,20 @@ mod tests {
     use super::*;
     use crate::packet::tcp_flag::{ACK, FIN, PSH, RST, SYN};
     use crate::packet::IpAddr16;
+
+    #[test]
+    fn fields_in_quotes_are_the_text_inside() {
+        let split = |line: &str| -> Vec<String> {
+            fields(line.as_bytes(), b',').into_iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+        };
+        assert_eq!(split("a,b,,c"), ["a", "b", "", "c"]);
+        assert_eq!(split("\"a\",\"b,c\",d"), ["a", "b,c", "d"]);
+        assert_eq!(split("\"say \"\"hi\"\"\",2,"), ["say \"\"hi\"\"", "2", ""]);
+        assert_eq!(split("\"\",x"), ["", "x"]);
+        // An unclosed quote runs to the end; text after a closing quote is dropped.
+        assert_eq!(split("1,\"open"), ["1", "open"]);
+        assert_eq!(split("\"a\"b,c"), ["a", "c"]);
+    }
 
     const CTU13_HEADER: &str =
         "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,Label";

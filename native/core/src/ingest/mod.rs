@@ -8,6 +8,7 @@
 mod decode_thread;
 mod decoded_batch;
 mod flows_thread;
+mod gzip_capture;
 mod input;
 mod live;
 mod source;

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::capture::{CaptureReader, SkippedPackets};
-use crate::error::{FlowhoundError, Result};
+use crate::decode::is_supported_link_type;
+use crate::error::{ErrorCode, FlowhoundError, Result};
 use crate::input_file::{open_input, InputBytes};
 use crate::flow::{FlowEngine, FlowEngineOptions, FlowEngineStats, WindowEvictions};
 use crate::flowfile::{ArrowFlowReader, ArrowFormat, FlowFileOptions, FlowFileReader, FlowFileStats};
@@ -159,6 +160,28 @@ pub struct CaptureFlowSource {
     skipped: Arc<SkippedPackets>,
 }
 
+/// The byte of a pcap file header where its link type is.
+const PCAP_LINK_TYPE_OFFSET: u64 = 20;
+
+/// A pcap file whose link type flowhound does not decode would give no flows at all, and an
+/// analysis of it no host: it is refused with what flowhound reads instead. (A pcapng file's
+/// link types are its interfaces', described as they come: their packets are counted as
+/// undecodable.)
+fn refuse_unsupported_link_type(reader: &CaptureReader) -> Result<()> {
+    match reader.format().link_type() {
+        Some(link) if !is_supported_link_type(link) => Err(FlowhoundError::new(
+            ErrorCode::UnsupportedLinkType,
+            format!(
+                "link type {link} is not one flowhound decodes: it reads Ethernet (1), Linux cooked SLL and SLL2 \
+                 (113, 276), raw IP (101, 228, 229), BSD loopback (0, 108), PPP (9, 50), Cisco HDLC (104), 802.11 \
+                 alone or behind radiotap or PPI (105, 127, 192) and Linux NFLOG (239)"
+            ),
+        )
+        .at_offset(PCAP_LINK_TYPE_OFFSET)),
+        _ => Ok(()),
+    }
+}
+
 /// Where decoded packets come from: the reader, decoded on this thread, or a decoding thread.
 enum PacketInput {
     Here { reader: CaptureReader, batch: DecodedBatch },
@@ -179,6 +202,7 @@ impl CaptureFlowSource {
     /// With `keep_going`, packets whose time is out of range are skipped and counted
     /// (`skipped_packets`); otherwise they end the capture with their error.
     pub fn from_reader(reader: CaptureReader, options: FlowSourceOptions) -> Result<CaptureFlowSource> {
+        refuse_unsupported_link_type(&reader)?;
         let reader = reader.skip_out_of_range_times(options.keep_going);
         let skipped = reader.skipped_packets();
         let engine = FlowEngine::new(options.engine)?;
@@ -347,9 +371,16 @@ impl FlowFileSource {
                 )
                 .in_file(path))
             }
-            // A capture handed to this reader directly: its header error says what it is.
-            InputFormat::TextFlowFile | InputFormat::Capture => {
-                FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?)
+            InputFormat::TextFlowFile => FlowFileInput::Text(FlowFileReader::from_input(input, path, flow_file)?),
+            // Read as text, a capture's header error would quote its binary bytes.
+            InputFormat::Capture => {
+                return Err(FlowhoundError::new(
+                    ErrorCode::FlowFileBadHeader,
+                    "a packet capture (pcap or pcapng), not a flow file: this reads flow records (binetflow, NetFlow \
+                     CSV, Zeek conn.log, an Arrow or Parquet flow table)",
+                )
+                .in_file(path)
+                .at_offset(0))
             }
         };
         Ok(FlowFileSource { reader, records_out: 0, done: false })

@@ -5,7 +5,8 @@ use std::fs::File;
 use std::path::Path;
 
 use flowhound_core::error::{FlowhoundError, Result};
-use flowhound_core::flowfile::{FlowFileOptions, FlowFileReader, FlowFileStats};
+use flowhound_core::flowfile::{FlowFileOptions, FlowFileStats};
+use flowhound_core::ingest::{FlowFileSource, FlowSourceOptions};
 
 use super::options::RecordSynthOptions;
 use super::stats::RecordSynthStats;
@@ -32,7 +33,8 @@ pub fn synthesize_flow_file(
     progress: &mut dyn FnMut(&SynthProgress) -> bool,
 ) -> Result<RecordSynthStats> {
     options.validate()?;
-    let mut reader = FlowFileReader::open(flows_path, flow_file)?;
+    // Text (binetflow, NetFlow CSV, Zeek), Arrow or Parquet: whatever `flows` reads and writes.
+    let mut reader = FlowFileSource::open(flows_path, FlowSourceOptions { flow_file, ..FlowSourceOptions::default() })?;
     let pcap = File::create(pcap_path).map_err(|err| FlowhoundError::io(&err, pcap_path))?;
     match labels_path {
         Some(labels_path) => {
@@ -45,18 +47,16 @@ pub fn synthesize_flow_file(
 }
 
 fn run<L: std::io::Write>(
-    reader: &mut FlowFileReader,
+    reader: &mut FlowFileSource,
     mut synthesizer: RecordSynthesizer<File, L>,
     progress: &mut dyn FnMut(&SynthProgress) -> bool,
 ) -> Result<RecordSynthStats> {
     let mut batch = Vec::with_capacity(BATCH_RECORDS);
     loop {
         batch.clear();
-        if reader.next_batch(BATCH_RECORDS, &mut batch)? == 0 {
-            break;
-        }
+        let more = reader.next_batch(BATCH_RECORDS, &mut batch)?;
         synthesizer.push_batch(&batch)?;
-        if !progress(&SynthProgress { synth: synthesizer.stats(), flow_file: reader.stats() }) {
+        if !progress(&SynthProgress { synth: synthesizer.stats(), flow_file: reader.file_stats() }) || !more {
             break;
         }
     }

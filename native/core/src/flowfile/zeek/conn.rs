@@ -337,10 +337,17 @@ impl<'a> ZeekConn<'a> {
 
         let orig_pkts = self.count(ZeekField::OrigPkts)?;
         let resp_pkts = self.count(ZeekField::RespPkts)?;
-        let orig_ip_bytes = self.count(ZeekField::OrigIpBytes)?;
-        let resp_ip_bytes = self.count(ZeekField::RespIpBytes)?;
         let orig_bytes = self.count(ZeekField::OrigBytes)?;
         let resp_bytes = self.count(ZeekField::RespBytes)?;
+        // A log cut down to some fields (`zeek-cut`, a JSON pipeline) may lack the IP byte
+        // counts: then the payload's, with each counted packet's IP and transport headers (no
+        // options), rather than no bytes at all, which every byte feature would read as silence.
+        let header_bytes = ip_and_transport_header_bytes(&protocol, &orig_addr);
+        let ip_bytes = |field, payload: Option<u64>, pkts: Option<u64>| -> Result<Option<u64>, String> {
+            Ok(self.count(field)?.or_else(|| payload.map(|payload| payload.saturating_add(pkts.unwrap_or(0).saturating_mul(header_bytes)))))
+        };
+        let orig_ip_bytes = ip_bytes(ZeekField::OrigIpBytes, orig_bytes, orig_pkts)?;
+        let resp_ip_bytes = ip_bytes(ZeekField::RespIpBytes, resp_bytes, resp_pkts)?;
         let history = self.text(ZeekField::History)?;
         let conn_state = self.text(ZeekField::ConnState)?;
         let label_text = |field| -> Result<String, String> {
@@ -513,6 +520,18 @@ fn unescape(text: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// The bytes of an IP and a transport header without options: what Zeek's `*_ip_bytes` count
+/// beyond the payload for each packet.
+fn ip_and_transport_header_bytes(protocol: &Protocol, address: &Address) -> u64 {
+    let ip = if matches!(address, Address::Ip(ip) if !ip.is_v4()) { 40 } else { 20 };
+    let transport = match protocol {
+        Protocol::Ip(ip_proto::TCP) => 20,
+        Protocol::Ip(ip_proto::UDP | ip_proto::ICMP | ip_proto::ICMPV6) => 8,
+        _ => 0,
+    };
+    ip + transport
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,6 +572,20 @@ mod tests {
         ])
         .to_record()
         .unwrap()
+    }
+
+    #[test]
+    fn without_ip_byte_counts_the_payload_and_headers_stand_in() {
+        // conn-hand.log's first row (test/fixtures/zeek) cut down by zeek-cut to its payload
+        // counts: 5 and 12 bytes over 5 and 3 packets of TCP over IPv4 (40 header bytes each).
+        let base = [(Ts, "1600000000.006000"), (OrigH, "10.1.3.2"), (OrigP, "4444"), (RespH, "10.1.3.1"), (RespP, "80"), (Proto, "tcp")];
+        let cut = conn(&[&base[..], &[(OrigBytes, "5"), (RespBytes, "12"), (OrigPkts, "5"), (RespPkts, "3")]].concat()).to_record().unwrap();
+        assert_eq!((cut.total_bytes, cut.src_bytes, cut.total_pkts), (5 + 5 * 40 + 12 + 3 * 40, 205, 8));
+        // The log's own counts, when it has them, are what is read.
+        let whole = conn(&[&base[..], &[(OrigBytes, "5"), (RespBytes, "12"), (OrigPkts, "5"), (RespPkts, "3"), (OrigIpBytes, "205"), (RespIpBytes, "132")]].concat());
+        assert_eq!(whole.to_record().unwrap().total_bytes, 337);
+        // Neither: no bytes, as before.
+        assert_eq!(conn(&base).to_record().unwrap().total_bytes, 0);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! | `direction` | TCP: `->` when Zeek saw the SYN or SYN-ACK, else `<?>`, `?>`, `<?` by which sides sent; others: `<->` both sides sent, `->` the originator only, `<-` the responder only |
 //! | `state`, `src_tcp_flags`, `dst_tcp_flags` | TCP: the flags each side sent from `history` (or `conn_state`), as Argus's `-Z b` string (`state.rs`); UDP and others: `CON`, `INT`, `RSP`; ICMP: Argus's names (`ECO`, `ECR`, `URP`, …) |
 //! | `total_pkts`, `src_pkts` | `orig_pkts + resp_pkts`, `orig_pkts` (both unset → 0 and unknown) |
-//! | `total_bytes`, `src_bytes` | `orig_ip_bytes + resp_ip_bytes`, `orig_ip_bytes` (IP bytes; Argus counts frames, 14 more a packet on Ethernet) |
+//! | `total_bytes`, `src_bytes` | `orig_ip_bytes + resp_ip_bytes`, `orig_ip_bytes` (IP bytes; Argus counts frames, 14 more a packet on Ethernet); unset, a side's payload bytes and its packets' IP and transport headers (no options) |
 //! | `src_payload_bytes`, `dst_payload_bytes` | `orig_bytes`, `resp_bytes` when set |
 //! | `src_tos`, `dst_tos` | unknown |
 //! | `label` | Stratosphere's `label` and `detailed-label` (`label.rs`): `flow=From-Botnet-Zeek-Malicious-…`, `flow=From-Normal-Zeek-Benign-…`, `flow=Background-Zeek-…` |
@@ -37,6 +37,9 @@ pub use conn::ZeekField;
 pub use json_log::parse_json_line;
 pub use tsv::ZeekTsvParser;
 
+/// The header lines Zeek's TSV writer puts between `#separator` and `#fields`.
+const TSV_HEADERS_BEFORE_FIELDS: [&[u8]; 5] = [b"#set_separator", b"#empty_field", b"#unset_field", b"#path", b"#open"];
+
 /// Which of Zeek's writers made a log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZeekFormat {
@@ -48,7 +51,10 @@ impl ZeekFormat {
     /// What the first line that is not blank says: a Zeek header line, a JSON object, or
     /// neither (an Argus or NetFlow header).
     pub fn of_first_line(line: &[u8]) -> Option<ZeekFormat> {
-        if line.starts_with(b"#separator") || line.starts_with(b"#fields") {
+        // Zeek writes `#separator` first; a log whose first lines were dropped (by a tool that
+        // keeps only some of the header) starts with another of its header lines, tab-separated.
+        let other_header = TSV_HEADERS_BEFORE_FIELDS.iter().any(|name| line.strip_prefix(*name).is_some_and(|rest| rest.starts_with(b"\t")));
+        if line.starts_with(b"#separator") || line.starts_with(b"#fields") || other_header {
             Some(ZeekFormat::Tsv)
         } else if line.trim_ascii_start().starts_with(b"{") {
             Some(ZeekFormat::Json)
@@ -71,5 +77,9 @@ mod tests {
         assert_eq!(ZeekFormat::of_first_line(b"  {\"ts\":1}"), Some(ZeekFormat::Json));
         assert_eq!(ZeekFormat::of_first_line(b"StartTime,Dur,Proto"), None);
         assert_eq!(ZeekFormat::of_first_line(b"#types\ttime"), None);
+        // A log without its #separator line (the tab is Zeek's default).
+        assert_eq!(ZeekFormat::of_first_line(b"#set_separator\t,"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(b"#path\tconn"), Some(ZeekFormat::Tsv));
+        assert_eq!(ZeekFormat::of_first_line(b"#pathology,x"), None);
     }
 }

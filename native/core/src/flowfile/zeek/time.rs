@@ -7,7 +7,7 @@
 //! day before 1970 to 2100-01-01) is the reader's check (`time_range`), made for every kind of
 //! flow file alike: a time outside is `ERR_TIME_OUT_OF_RANGE`, not a malformed row.
 
-use crate::flowfile::civil_time::{parse_timestamp, ParsedTime};
+use crate::flowfile::civil_time::{parse_timestamp, split_zone, ParsedTime, BAD_ZONE};
 use crate::flowfile::fields::{parse_count, parse_seconds_as_us};
 
 /// JSON integers at least this large are milliseconds (`JSON::TS_MILLIS`): as seconds they
@@ -56,32 +56,17 @@ fn signed_seconds_us(text: &[u8]) -> Result<i64, &'static str> {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.f]` and a zone: `Z`, `±HH:MM`, `±HHMM` or `±HH`.
+/// `YYYY-MM-DDTHH:MM:SS[.f]` and a zone: `Z`, `±HH:MM`, `±HHMM` or `±HH` (`civil_time::split_zone`).
 fn iso8601_us(text: &[u8]) -> Result<i64, &'static str> {
     const NO_ZONE: &str = "ISO 8601 time without a zone (Z or ±hh:mm)";
-    let (local, offset_minutes) = if let Some(local) = text.strip_suffix(b"Z") {
-        (local, 0)
-    } else {
-        // The zone's sign is the last '+' or '-' after the time's colons.
-        let time_start = text.iter().position(|&b| b == b'T' || b == b' ').ok_or(NOT_A_TIME)?;
-        let sign_at = text[time_start..].iter().rposition(|&b| b == b'+' || b == b'-').ok_or(NO_ZONE)? + time_start;
-        let zone = &text[sign_at + 1..];
-        let digits: Vec<u8> = zone.iter().copied().filter(|&b| b != b':').collect();
-        let well_formed = matches!(zone.len(), 2 | 4 | 5)
-            && digits.iter().all(u8::is_ascii_digit)
-            && (zone.len() != 5 || zone[2] == b':')
-            && (zone.len() == 2 || digits.len() == 4);
-        if !well_formed {
-            return Err(NOT_A_TIME);
-        }
-        let hours = i64::from(digits[0] - b'0') * 10 + i64::from(digits[1] - b'0');
-        let minutes =
-            if digits.len() == 4 { i64::from(digits[2] - b'0') * 10 + i64::from(digits[3] - b'0') } else { 0 };
-        if hours > 18 || minutes > 59 {
-            return Err("UTC offset out of range");
-        }
-        let sign = if text[sign_at] == b'-' { -1 } else { 1 };
-        (&text[..sign_at], sign * (hours * 60 + minutes))
+    if !text.ends_with(b"Z") && !text.iter().any(|&b| b == b'T' || b == b' ') {
+        return Err(NOT_A_TIME);
+    }
+    let (local, offset_minutes) = match split_zone(text) {
+        Ok((local, Some(offset_minutes))) => (local, offset_minutes),
+        Ok((_, None)) => return Err(NO_ZONE),
+        Err(BAD_ZONE) => return Err(NOT_A_TIME),
+        Err(other) => return Err(other),
     };
     match parse_timestamp(local) {
         Ok(ParsedTime::Calendar(us)) => shift(us, offset_minutes),
