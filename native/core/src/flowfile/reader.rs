@@ -340,7 +340,8 @@ impl FlowFileReader {
         match parsed {
             // Argus's status records carry the probe's clock, not traffic: test5-old.binetflow
             // opens with one dated 2018 before rows dated 1970, which would close every window.
-            Ok(Some(record)) if record.protocol == Protocol::Named("man".to_string()) => {
+            // Compared in place: a String made for the comparison was an allocation per row.
+            Ok(Some(record)) if matches!(&record.protocol, Protocol::Named(name) if name == "man") => {
                 self.stats.management_rows += 1;
             }
             Ok(Some(record)) => {
