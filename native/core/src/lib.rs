@@ -34,6 +34,7 @@ pub mod labels;
 pub mod throughput;
 
 // Helpers of the hot loops.
+mod counting_read;
 mod fast_hash;
 mod prefetch;
 mod prehashed_map;

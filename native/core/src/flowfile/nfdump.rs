@@ -13,7 +13,8 @@
 //! Argus keeps them), others `CON` when both sides sent, else `INT`. nfdump's `dir` (ingress or
 //! egress) is not Argus's.
 
-use crate::packet::tcp_flag;
+use super::tcp_state::flag_of_letter;
+use crate::flow::state_string;
 
 /// The first fields of every nfdump CSV header (nfdump 1.6 and 1.7).
 const LEADING_NAMES: [&str; 8] = ["ts", "te", "td", "sa", "da", "sp", "dp", "pr"];
@@ -79,36 +80,9 @@ pub fn argus_state(flags: &[u8], tcp: bool, both_sides_sent: bool) -> String {
     if !tcp {
         return if both_sides_sent { "CON" } else { "INT" }.to_string();
     }
-    let mut seen = 0u8;
-    for &letter in flags.trim_ascii() {
-        seen |= match letter {
-            b'F' => tcp_flag::FIN,
-            b'S' => tcp_flag::SYN,
-            b'R' => tcp_flag::RST,
-            b'P' => tcp_flag::PSH,
-            b'A' => tcp_flag::ACK,
-            b'U' => tcp_flag::URG,
-            b'E' => tcp_flag::ECE,
-            b'C' => tcp_flag::CWR,
-            _ => 0,
-        };
-    }
-    // Argus's order of the letters.
-    let letters: String = [
-        (tcp_flag::FIN, 'F'),
-        (tcp_flag::SYN, 'S'),
-        (tcp_flag::RST, 'R'),
-        (tcp_flag::PSH, 'P'),
-        (tcp_flag::ACK, 'A'),
-        (tcp_flag::URG, 'U'),
-        (tcp_flag::ECE, 'E'),
-        (tcp_flag::CWR, 'C'),
-    ]
-    .iter()
-    .filter(|(flag, _)| seen & flag != 0)
-    .map(|(_, letter)| *letter)
-    .collect();
-    format!("{letters}_")
+    // Argus's letters, in its order, as packet-built records write them.
+    let seen = flags.trim_ascii().iter().filter_map(|&letter| flag_of_letter(letter)).fold(0u8, |seen, flag| seen | flag);
+    state_string(seen, 0)
 }
 
 #[cfg(test)]

@@ -3,55 +3,15 @@
 //! for the offset of gzip errors, and of a gzip file's uncompressed text, for progress.
 
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
+
+pub use crate::counting_read::ConsumedBytes;
+use crate::counting_read::Counting;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const STORED_BUFFER_BYTES: usize = 64 * 1024;
 const TEXT_BUFFER_BYTES: usize = 256 * 1024;
-
-/// Stored bytes consumed so far; shared with the counting layer under the decoder.
-#[derive(Clone, Debug, Default)]
-pub struct ConsumedBytes(Arc<AtomicU64>);
-
-impl ConsumedBytes {
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn add(&self, bytes: usize) {
-        self.0.fetch_add(bytes as u64, Ordering::Relaxed);
-    }
-}
-
-/// Counts the stored bytes taken from `inner`. Under a gzip decoder it counts what the
-/// decoder consumes (its position in the compressed stream, to within what zlib holds back:
-/// where a corruption is reported); under the plain text buffer, what was read into it.
-struct Counting<R> {
-    inner: R,
-    consumed: ConsumedBytes,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.consumed.add(read);
-        Ok(read)
-    }
-}
-
-impl<R: BufRead> BufRead for Counting<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.inner.consume(amount);
-        self.consumed.add(amount);
-    }
-}
 
 /// An opened flow file's text.
 pub struct FlowSource {
@@ -84,14 +44,14 @@ pub fn open_source(mut stored: Box<dyn Read + Send>) -> io::Result<Option<FlowSo
     let consumed = ConsumedBytes::default();
     let (text, decoded): (Box<dyn BufRead + Send>, ConsumedBytes) = if gzip {
         let compressed =
-            Counting { inner: BufReader::with_capacity(STORED_BUFFER_BYTES, stored), consumed: consumed.clone() };
+            Counting::new(BufReader::with_capacity(STORED_BUFFER_BYTES, stored), consumed.clone());
         // Multi-member: concatenated gzip files are one stream to `zcat`, and must be here too.
         let decoded = ConsumedBytes::default();
-        let text = Counting { inner: MultiGzDecoder::new(compressed), consumed: decoded.clone() };
+        let text = Counting::new(MultiGzDecoder::new(compressed), decoded.clone());
         (Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, text)), decoded)
     } else {
         // Counted below the buffer: once per read, not once per line.
-        (Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, Counting { inner: stored, consumed: consumed.clone() })), consumed.clone())
+        (Box::new(BufReader::with_capacity(TEXT_BUFFER_BYTES, Counting::new(stored, consumed.clone()))), consumed.clone())
     };
     Ok(Some(FlowSource { text, gzip, consumed, decoded }))
 }

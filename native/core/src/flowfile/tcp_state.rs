@@ -8,7 +8,7 @@
 
 use crate::packet::tcp_flag;
 
-fn flag_of_letter(letter: u8) -> Option<u8> {
+pub(super) fn flag_of_letter(letter: u8) -> Option<u8> {
     Some(match letter {
         b'F' => tcp_flag::FIN,
         b'S' => tcp_flag::SYN,

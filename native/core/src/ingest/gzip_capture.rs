@@ -6,10 +6,11 @@
 //! decoder stopped, carried inside the I/O error for the capture reader to take out
 //! (`capture::io_error_at`): the capture's own offsets would count uncompressed bytes.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
 use flate2::bufread::MultiGzDecoder;
 
+use crate::counting_read::{ConsumedBytes, Counting};
 use crate::error::{ErrorCode, FlowhoundError};
 
 const COMPRESSED_BUFFER_BYTES: usize = 64 * 1024;
@@ -33,13 +34,16 @@ pub fn gzip_holds_capture(prefix: &[u8], is_capture: impl Fn(&[u8]) -> bool) -> 
 /// The uncompressed bytes of a gzip stream (every member: concatenated files are one
 /// stream, as to `zcat`).
 pub struct Gunzipped {
-    decoder: MultiGzDecoder<CountingBufRead<BufReader<Box<dyn Read + Send>>>>,
+    decoder: MultiGzDecoder<Counting<BufReader<Box<dyn Read + Send>>>>,
+    /// The compressed bytes the decoder has taken: where a corruption is.
+    consumed: ConsumedBytes,
 }
 
 impl Gunzipped {
     pub fn new(compressed: Box<dyn Read + Send>) -> Gunzipped {
-        let counting = CountingBufRead { inner: BufReader::with_capacity(COMPRESSED_BUFFER_BYTES, compressed), consumed: 0 };
-        Gunzipped { decoder: MultiGzDecoder::new(counting) }
+        let consumed = ConsumedBytes::default();
+        let counting = Counting::new(BufReader::with_capacity(COMPRESSED_BUFFER_BYTES, compressed), consumed.clone());
+        Gunzipped { decoder: MultiGzDecoder::new(counting), consumed }
     }
 }
 
@@ -47,38 +51,13 @@ impl Read for Gunzipped {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.decoder.read(buf).map_err(|err| match err.kind() {
             io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof => {
-                let consumed = self.decoder.get_ref().consumed;
+                let consumed = self.consumed.get();
                 let corrupt = FlowhoundError::new(ErrorCode::GzipCorrupt, format!("gzip data is corrupt or ends early: {err}"))
                     .at_offset(consumed);
                 io::Error::new(err.kind(), corrupt)
             }
             _ => err,
         })
-    }
-}
-
-/// Counts the compressed bytes the decoder has taken.
-struct CountingBufRead<R> {
-    inner: R,
-    consumed: u64,
-}
-
-impl<R: BufRead> Read for CountingBufRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.consumed += read as u64;
-        Ok(read)
-    }
-}
-
-impl<R: BufRead> BufRead for CountingBufRead<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.inner.consume(amount);
-        self.consumed += amount as u64;
     }
 }
 
