@@ -40,6 +40,8 @@ mod prefetch;
 mod prehashed_map;
 
 #[cfg(test)]
+mod test_gzip;
+#[cfg(test)]
 mod test_noise;
 #[cfg(test)]
 mod test_pipe;

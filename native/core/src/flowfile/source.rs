@@ -65,15 +65,7 @@ pub fn is_gzip_data_error(err: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::write::GzEncoder;
-    use flate2::Compression;
-    use std::io::Write;
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        encoder.write_all(bytes).unwrap();
-        encoder.finish().unwrap()
-    }
+    use crate::test_gzip::gzip;
 
     fn read_all(source: FlowSource) -> io::Result<Vec<u8>> {
         let mut text = Vec::new();
